@@ -1,0 +1,251 @@
+//! Field errors and the checks shared by every form: each error names the field and says
+//! what is expected.
+
+use std::fmt;
+use std::net::IpAddr;
+
+/// The longest name pooladmin accepts for pools, zones, servers and agents.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// One field's problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's label as the form shows it ("Port").
+    pub field: &'static str,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Every problem found in one form or record; empty means valid.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors(Vec<FieldError>);
+
+impl ValidationErrors {
+    /// One error.
+    pub fn single(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::default();
+        errors.push(field, message);
+        errors
+    }
+
+    /// Records a problem; only the first problem of a field is kept, as it is the one to fix.
+    pub fn push(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.for_field(field).is_none() {
+            self.0.push(FieldError {
+                field,
+                message: message.into(),
+            });
+        }
+    }
+
+    /// The message for one field, if it has a problem.
+    pub fn for_field(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// All problems, in the order found.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// Whether nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing is wrong.
+    pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// A name: not blank, at most [`MAX_NAME_LEN`] characters, no control characters.
+pub fn check_name(errors: &mut ValidationErrors, field: &'static str, value: &str) {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        errors.push(field, "must not be blank");
+    } else if trimmed.chars().count() > MAX_NAME_LEN {
+        errors.push(field, format!("must be at most {MAX_NAME_LEN} characters"));
+    } else if trimmed.chars().any(char::is_control) {
+        errors.push(field, "must not contain control characters");
+    }
+}
+
+/// A host: an IPv4 or IPv6 address, or a DNS name of letters, digits and hyphens.
+pub fn check_host(errors: &mut ValidationErrors, field: &'static str, value: &str) {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.push(field, "must not be blank; expected a host name or IP address");
+        return;
+    }
+    if value.parse::<IpAddr>().is_ok() {
+        return;
+    }
+    let name = value.strip_suffix('.').unwrap_or(value);
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    let all_numeric = name.split('.').all(|l| l.chars().all(|c| c.is_ascii_digit()));
+    if name.len() > 253 || !name.split('.').all(label_ok) || all_numeric {
+        errors.push(
+            field,
+            format!(
+                "'{value}' is not a valid host; expected a DNS name (letters, digits, hyphens, \
+                 dot-separated) or an IP address"
+            ),
+        );
+    }
+}
+
+/// A whole number typed into a text field, within `min..=max`.
+pub fn parse_whole(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    text: &str,
+    min: i64,
+    max: i64,
+) -> i64 {
+    match text.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => n,
+        Ok(_) | Err(_) => {
+            errors.push(field, whole_expectation(min, max));
+            min
+        }
+    }
+}
+
+/// What a whole-number field expects, as a sentence part.
+pub fn whole_expectation(min: i64, max: i64) -> String {
+    if max == i64::MAX {
+        format!("expected a whole number of at least {min}")
+    } else {
+        format!("expected a whole number from {min} to {max}")
+    }
+}
+
+/// A decimal number (cores) typed into a text field, at least `min`.
+pub fn parse_decimal(errors: &mut ValidationErrors, field: &'static str, text: &str, min: f64) -> f64 {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= min && n <= 100_000.0 => n,
+        Ok(_) | Err(_) => {
+            errors.push(field, format!("expected a number of at least {min}, e.g. 2 or 0.5"));
+            min
+        }
+    }
+}
+
+/// A JSON object typed into a text field. Blank means `{}`. Returns the text to keep.
+pub fn check_json_object(errors: &mut ValidationErrors, field: &'static str, text: &str) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return "{}".to_owned();
+    }
+    match serde_json::from_str::<serde_json::Value>(trimmed) {
+        Ok(serde_json::Value::Object(_)) => trimmed.to_owned(),
+        Ok(_) => {
+            errors.push(field, "expected a JSON object, e.g. {\"key\": \"value\"}");
+            trimmed.to_owned()
+        }
+        Err(e) => {
+            errors.push(
+                field,
+                format!("is not valid JSON (line {}, column {}): expected a JSON object", e.line(), e.column()),
+            );
+            trimmed.to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host_ok(value: &str) -> bool {
+        let mut errors = ValidationErrors::default();
+        check_host(&mut errors, "Host", value);
+        errors.is_empty()
+    }
+
+    #[test]
+    fn hosts() {
+        assert!(host_ok("rdp-01.example.com"));
+        assert!(host_ok("10.0.0.4"));
+        assert!(host_ok("::1"));
+        assert!(host_ok("localhost"));
+        assert!(!host_ok(""));
+        assert!(!host_ok("bad host"));
+        assert!(!host_ok("-leading.example.com"));
+        assert!(!host_ok("a..b"));
+        assert!(!host_ok("999.1.1.1"));
+        assert!(!host_ok("under_score.example.com"));
+    }
+
+    #[test]
+    fn whole_numbers_name_the_range() {
+        let mut errors = ValidationErrors::default();
+        assert_eq!(parse_whole(&mut errors, "Port", "3389", 1, 65535), 3389);
+        assert!(errors.is_empty());
+        parse_whole(&mut errors, "Port", "70000", 1, 65535);
+        assert_eq!(
+            errors.for_field("Port"),
+            Some("expected a whole number from 1 to 65535")
+        );
+        let mut errors = ValidationErrors::default();
+        parse_whole(&mut errors, "Port", "abc", 1, 65535);
+        assert!(errors.for_field("Port").is_some());
+    }
+
+    #[test]
+    fn json_objects() {
+        let mut errors = ValidationErrors::default();
+        assert_eq!(check_json_object(&mut errors, "Connection Info (JSON)", "  "), "{}");
+        check_json_object(&mut errors, "Connection Info (JSON)", r#"{"a": 1}"#);
+        assert!(errors.is_empty());
+        check_json_object(&mut errors, "Connection Info (JSON)", "[1]");
+        assert!(errors.for_field("Connection Info (JSON)").unwrap().contains("JSON object"));
+        let mut errors = ValidationErrors::default();
+        check_json_object(&mut errors, "Connection Info (JSON)", "{\"a\": ");
+        assert!(errors.for_field("Connection Info (JSON)").unwrap().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn names() {
+        let mut errors = ValidationErrors::default();
+        check_name(&mut errors, "Name", "   ");
+        assert_eq!(errors.for_field("Name"), Some("must not be blank"));
+        let mut errors = ValidationErrors::default();
+        check_name(&mut errors, "Name", &"x".repeat(65));
+        assert!(errors.for_field("Name").is_some());
+    }
+}

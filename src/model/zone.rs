@@ -1,0 +1,12 @@
+//! Deployment zones: named locations that servers, agents and AutoScale configs belong to.
+
+use super::ZoneId;
+
+/// A named location. The name is unique (case-insensitive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentZone {
+    /// Row id.
+    pub id: ZoneId,
+    /// Unique name.
+    pub name: String,
+}

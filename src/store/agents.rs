@@ -1,0 +1,186 @@
+//! Docker agents.
+
+use super::members::AGENTS;
+use super::rows::{AgentRow, count, parsed, timestamp, to_millis};
+use super::{Store, StoreError};
+use crate::model::{
+    AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId,
+};
+use jiff::Timestamp;
+use rusqlite::params;
+
+impl Store {
+    /// Every docker agent with its sessions and what they use, oldest first.
+    pub fn agents(&self) -> Result<Vec<AgentRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.hostname, a.enabled, a.zone_id, a.pool_id,
+                    a.reported_cores, a.reported_memory_mb, a.reported_gpus,
+                    a.override_cores, a.override_memory_mb, a.override_gpus,
+                    a.draining, a.origin, a.last_report, a.created_at,
+                    coalesce(u.n, 0), coalesce(u.cores, 0.0), coalesce(u.memory_mb, 0),
+                    coalesce(u.gpus, 0)
+             FROM docker_agents a
+             LEFT JOIN (SELECT agent_id, count(*) AS n, sum(cores) AS cores,
+                               sum(memory_mb) AS memory_mb, sum(gpus) AS gpus
+                        FROM sessions WHERE agent_id IS NOT NULL GROUP BY agent_id) u
+                    ON u.agent_id = a.id
+             ORDER BY a.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AgentRow {
+                agent: DockerAgent {
+                    id: AgentId(r.get(0)?),
+                    spec: AgentSpec {
+                        hostname: r.get(1)?,
+                        enabled: r.get(2)?,
+                        zone: ZoneId(r.get(3)?),
+                        pool: r.get::<_, Option<i64>>(4)?.map(PoolId),
+                        reported: Resources::new(r.get(5)?, r.get(6)?, r.get(7)?),
+                        overrides: Resources::new(r.get(8)?, r.get(9)?, r.get(10)?),
+                    },
+                    draining: r.get(11)?,
+                    origin: parsed(r, 12, Origin::parse)?,
+                    last_report: match r.get::<_, Option<i64>>(13)? {
+                        Some(_) => Some(timestamp(r, 13)?),
+                        None => None,
+                    },
+                    created_at: timestamp(r, 14)?,
+                },
+                sessions: count(r, 15)?,
+                used: Resources::new(r.get(16)?, r.get(17)?, r.get(18)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a static docker agent.
+    pub fn add_agent(&mut self, spec: &AgentSpec) -> Result<AgentId, StoreError> {
+        let ids = self.add_agents(std::slice::from_ref(spec))?;
+        Ok(ids[0])
+    }
+
+    /// Adds many static docker agents in one transaction (imports, demo data): all or none.
+    pub fn add_agents(&mut self, specs: &[AgentSpec]) -> Result<Vec<AgentId>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::with_capacity(specs.len());
+        let now = to_millis(Timestamp::now());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO docker_agents (hostname, enabled, zone_id, pool_id,
+                        reported_cores, reported_memory_mb, reported_gpus,
+                        override_cores, override_memory_mb, override_gpus,
+                        draining, origin, last_report, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, NULL, ?12)",
+            )?;
+            for spec in specs {
+                AGENTS.check_record(
+                    &tx,
+                    spec.validate(),
+                    &spec.hostname,
+                    spec.zone,
+                    spec.pool,
+                    None,
+                )?;
+                insert.execute(params![
+                    spec.hostname,
+                    spec.enabled,
+                    spec.zone.0,
+                    spec.pool.map(|p| p.0),
+                    spec.reported.cores,
+                    spec.reported.memory_mb,
+                    spec.reported.gpus,
+                    spec.overrides.cores,
+                    spec.overrides.memory_mb,
+                    spec.overrides.gpus,
+                    Origin::Static.as_str(),
+                    now,
+                ])?;
+                ids.push(AgentId(tx.last_insert_rowid()));
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Saves an edited docker agent.
+    pub fn update_agent(&mut self, id: AgentId, spec: &AgentSpec) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        AGENTS.check_record(
+            &tx,
+            spec.validate(),
+            &spec.hostname,
+            spec.zone,
+            spec.pool,
+            Some(id.0),
+        )?;
+        AGENTS.check_movable(&tx, id.0, spec.pool)?;
+        tx.execute(
+            "UPDATE docker_agents SET hostname = ?1, enabled = ?2, zone_id = ?3, pool_id = ?4,
+                    reported_cores = ?5, reported_memory_mb = ?6, reported_gpus = ?7,
+                    override_cores = ?8, override_memory_mb = ?9, override_gpus = ?10
+             WHERE id = ?11",
+            params![
+                spec.hostname,
+                spec.enabled,
+                spec.zone.0,
+                spec.pool.map(|p| p.0),
+                spec.reported.cores,
+                spec.reported.memory_mb,
+                spec.reported.gpus,
+                spec.overrides.cores,
+                spec.overrides.memory_mb,
+                spec.overrides.gpus,
+                id.0,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Enables or disables an agent; a disabled agent takes no new sessions.
+    pub fn set_agent_enabled(&mut self, id: AgentId, enabled: bool) -> Result<(), StoreError> {
+        self.set_agent_flag(id, "enabled", enabled)
+    }
+
+    /// Starts or stops draining an agent; a draining agent takes no new sessions.
+    pub fn set_agent_draining(&mut self, id: AgentId, draining: bool) -> Result<(), StoreError> {
+        self.set_agent_flag(id, "draining", draining)
+    }
+
+    fn set_agent_flag(&mut self, id: AgentId, column: &str, value: bool) -> Result<(), StoreError> {
+        // `column` is one of two constants above, never input.
+        let sql = format!("UPDATE docker_agents SET {column} = ?1 WHERE id = ?2");
+        if self.conn.execute(&sql, params![value, id.0])? == 0 {
+            return Err(StoreError::NotFound {
+                what: "docker agent",
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes an agent that runs no sessions.
+    pub fn delete_agent(&mut self, id: AgentId) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        AGENTS.delete(&tx, id.0)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Assigns agents to a Docker Agent pool.
+    pub fn assign_agents(&mut self, pool: PoolId, ids: &[AgentId]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        AGENTS.assign(&tx, pool, &ids)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes an agent out of its pool.
+    pub fn unassign_agent(&mut self, id: AgentId) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        AGENTS.unassign(&tx, id.0)?;
+        tx.commit()?;
+        Ok(())
+    }
+}

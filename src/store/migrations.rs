@@ -1,0 +1,106 @@
+//! The schema, as numbered migrations from an empty file. Append; never edit a shipped one.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1_CORE: &str = r#"
+CREATE TABLE zones (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+INSERT INTO zones (name) VALUES ('default');
+
+CREATE TABLE pools (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind TEXT NOT NULL CHECK (kind IN ('server', 'docker_agent'))
+);
+
+CREATE TABLE servers (
+    id              INTEGER PRIMARY KEY,
+    friendly_name   TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    enabled         INTEGER NOT NULL,
+    zone_id         INTEGER NOT NULL REFERENCES zones (id),
+    pool_id         INTEGER REFERENCES pools (id),
+    connection_type TEXT NOT NULL,
+    host            TEXT NOT NULL,
+    port            INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+    credential_type TEXT NOT NULL,
+    username        TEXT NOT NULL,
+    password_sealed BLOB,
+    connection_info TEXT NOT NULL,
+    max_sessions    INTEGER NOT NULL CHECK (max_sessions >= 1),
+    reusable        INTEGER NOT NULL,
+    origin          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX servers_pool ON servers (pool_id);
+
+CREATE TABLE docker_agents (
+    id                 INTEGER PRIMARY KEY,
+    hostname           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    enabled            INTEGER NOT NULL,
+    zone_id            INTEGER NOT NULL REFERENCES zones (id),
+    pool_id            INTEGER REFERENCES pools (id),
+    reported_cores     REAL NOT NULL,
+    reported_memory_mb INTEGER NOT NULL,
+    reported_gpus      INTEGER NOT NULL,
+    override_cores     REAL NOT NULL,
+    override_memory_mb INTEGER NOT NULL,
+    override_gpus      INTEGER NOT NULL,
+    draining           INTEGER NOT NULL,
+    origin             TEXT NOT NULL,
+    last_report        INTEGER,
+    created_at         INTEGER NOT NULL
+);
+CREATE INDEX docker_agents_pool ON docker_agents (pool_id);
+
+CREATE TABLE staging_configs (
+    id               INTEGER PRIMARY KEY,
+    zone_id          INTEGER NOT NULL REFERENCES zones (id),
+    pool_id          INTEGER NOT NULL REFERENCES pools (id),
+    workspace_name   TEXT NOT NULL COLLATE NOCASE,
+    desired_sessions INTEGER NOT NULL CHECK (desired_sessions >= 0),
+    cores            REAL NOT NULL,
+    memory_mb        INTEGER NOT NULL,
+    gpus             INTEGER NOT NULL,
+    UNIQUE (pool_id, workspace_name)
+);
+
+CREATE TABLE sessions (
+    id         INTEGER PRIMARY KEY,
+    pool_id    INTEGER NOT NULL REFERENCES pools (id),
+    server_id  INTEGER REFERENCES servers (id),
+    agent_id   INTEGER REFERENCES docker_agents (id),
+    user_label TEXT NOT NULL,
+    cores      REAL NOT NULL,
+    memory_mb  INTEGER NOT NULL,
+    gpus       INTEGER NOT NULL,
+    staged     INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    CHECK ((server_id IS NULL) <> (agent_id IS NULL))
+);
+CREATE INDEX sessions_pool ON sessions (pool_id);
+CREATE INDEX sessions_server ON sessions (server_id) WHERE server_id IS NOT NULL;
+CREATE INDEX sessions_agent ON sessions (agent_id) WHERE agent_id IS NOT NULL;
+"#;
+
+// The installation id names this database's instances in the clouds (ownership tags).
+const V2_INSTALLATION: &str = r#"
+CREATE TABLE installation (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    uuid       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+INSERT INTO installation (id, uuid, created_at)
+VALUES (1, lower(hex(randomblob(16))), CAST(unixepoch('subsec') * 1000 AS INTEGER));
+"#;
+
+const STEPS: [&str; 2] = [V1_CORE, V2_INSTALLATION];
+
+/// Every migration, oldest first. The schema version is the count applied.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: i64 = STEPS.len() as i64;

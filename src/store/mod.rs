@@ -1,0 +1,144 @@
+//! SQLite persistence, the only place that holds SQL: versioned migrations, WAL, foreign keys,
+//! one transaction per user action, secrets sealed.
+
+mod agents;
+mod backup;
+mod error;
+mod lock;
+mod members;
+pub mod migrations;
+mod names;
+mod overview;
+mod pools;
+mod rows;
+mod sealer;
+mod servers;
+mod sessions;
+mod staging;
+mod zones;
+
+pub use backup::backup_path;
+pub use error::{OpenError, StoreError};
+pub use lock::lock_path;
+pub use rows::{AgentRow, ServerRow, SessionRow};
+pub use sessions::Placed;
+pub use sealer::key_path;
+
+use lock::DbLock;
+use rusqlite::{Connection, OpenFlags};
+use sealer::Sealer;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a write waits for another connection (a future scaler task) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The open database of one pooladmin.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    sealer: Sealer,
+    _lock: DbLock,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`: refuses a database held by another
+    /// pooladmin or written by a newer one, backs up an older one before upgrading it, and
+    /// leaves the file untouched whenever it refuses.
+    pub fn open(path: &Path) -> Result<Self, OpenError> {
+        let path = path.to_path_buf();
+        let lock = DbLock::acquire(&path)?;
+        let corrupt = |source| OpenError::Corrupt {
+            path: path.clone(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&path, flags).map_err(|source| {
+            OpenError::Io {
+                path: path.clone(),
+                source: std::io::Error::other(source.to_string()),
+            }
+        })?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+            return Err(OpenError::ReadOnly { path });
+        }
+        // Reading the header proves the file is an SQLite database before anything is written.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(corrupt)?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+            .map_err(corrupt)?;
+        if version > migrations::LATEST_VERSION {
+            return Err(OpenError::TooNew {
+                path,
+                found: version,
+                known: migrations::LATEST_VERSION,
+            });
+        }
+        if version > 0 && version < migrations::LATEST_VERSION {
+            let backup = backup_path(&path, version);
+            backup::vacuum_into(&conn, &backup).map_err(|source| OpenError::Backup {
+                path: path.clone(),
+                source,
+            })?;
+            tracing::info!(backup = %backup.display(), "backed up the database before upgrading it");
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(corrupt)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
+        migrations::migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| OpenError::Migrate {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        let sealer = Sealer::for_database(&path)?;
+        Ok(Self {
+            conn,
+            path,
+            sealer,
+            _lock: lock,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The id that marks this installation's instances in the clouds.
+    pub fn installation_id(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| r.get(0))?)
+    }
+
+    /// Writes a consistent copy of the database to `dest` (which must not exist yet).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Refused(format!(
+                "{} already exists; choose a new file name",
+                dest.display()
+            )));
+        }
+        Ok(backup::vacuum_into(&self.conn, dest)?)
+    }
+
+    /// Whether the database holds no pools, servers or agents yet (a fresh file).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM pools)
+                AND NOT EXISTS (SELECT 1 FROM servers)
+                AND NOT EXISTS (SELECT 1 FROM docker_agents)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}

@@ -1,0 +1,84 @@
+//! Unique names: one check for every table whose name column is unique (case-insensitive).
+
+use super::StoreError;
+use crate::model::ValidationErrors;
+use crate::model::validation::check_name;
+use rusqlite::params;
+
+/// A unique name column and how a form calls it.
+pub struct UniqueName {
+    /// Table.
+    pub table: &'static str,
+    /// Column.
+    pub column: &'static str,
+    /// The form field ("Name", "Hostname").
+    pub field: &'static str,
+    /// What a row is called in messages ("pool").
+    pub noun: &'static str,
+}
+
+pub const ZONE_NAME: UniqueName = UniqueName {
+    table: "zones",
+    column: "name",
+    field: "Name",
+    noun: "zone",
+};
+pub const POOL_NAME: UniqueName = UniqueName {
+    table: "pools",
+    column: "name",
+    field: "Name",
+    noun: "pool",
+};
+pub const SERVER_NAME: UniqueName = UniqueName {
+    table: "servers",
+    column: "friendly_name",
+    field: "Friendly Name",
+    noun: "server",
+};
+pub const AGENT_NAME: UniqueName = UniqueName {
+    table: "docker_agents",
+    column: "hostname",
+    field: "Hostname",
+    noun: "docker agent",
+};
+
+impl UniqueName {
+    /// Adds an error when another row (not `except`) already has `name`.
+    pub fn check_free(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        errors: &mut ValidationErrors,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<(), StoreError> {
+        // Table and column come from the constants above, never from input.
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {} = ?1 COLLATE NOCASE AND id IS NOT ?2)",
+            self.table, self.column
+        );
+        let taken: bool = tx.query_row(&sql, params![name, except], |r| r.get(0))?;
+        if taken {
+            errors.push(
+                self.field,
+                format!("a {} named '{name}' already exists", self.noun),
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks a plain name (blank, length) and that it is free; returns it trimmed.
+    pub fn checked(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<String, StoreError> {
+        let mut errors = ValidationErrors::default();
+        check_name(&mut errors, self.field, name);
+        let name = name.trim().to_owned();
+        if errors.is_empty() {
+            self.check_free(tx, &mut errors, &name, except)?;
+        }
+        errors.into_result(name).map_err(StoreError::from)
+    }
+}

@@ -1,0 +1,79 @@
+//! What the tables read back: a stored record with the counts the screens show beside it,
+//! and the conversions between SQLite values and model types.
+
+use crate::model::{DockerAgent, Resources, Server, Session};
+use jiff::Timestamp;
+use rusqlite::types::Type;
+
+/// A server and the sessions it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerRow {
+    /// The server.
+    pub server: Server,
+    /// Sessions running on it.
+    pub sessions: u32,
+}
+
+/// A docker agent, its sessions and what they use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentRow {
+    /// The agent.
+    pub agent: DockerAgent,
+    /// Sessions running on it.
+    pub sessions: u32,
+    /// What those sessions use.
+    pub used: Resources,
+}
+
+impl AgentRow {
+    /// Capacity minus use.
+    pub fn free(&self) -> Resources {
+        self.agent.spec.capacity().minus(&self.used)
+    }
+}
+
+/// A session with the names the Sessions page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRow {
+    /// The session.
+    pub session: Session,
+    /// Its pool's name.
+    pub pool_name: String,
+    /// Its server's friendly name or agent's hostname.
+    pub host_name: String,
+}
+
+/// Milliseconds since the epoch, as stored.
+pub fn to_millis(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+/// Reads a stored timestamp.
+pub fn timestamp(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Timestamp> {
+    let ms: i64 = row.get(idx)?;
+    Timestamp::from_millisecond(ms)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+}
+
+/// Reads a stored enum spelling through `parse`.
+pub fn parsed<T>(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            Type::Text,
+            format!("unknown value '{text}'").into(),
+        )
+    })
+}
+
+/// Reads a count that cannot be negative.
+pub fn count(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u32> {
+    let n: i64 = row.get(idx)?;
+    u32::try_from(n)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+}
