@@ -107,7 +107,10 @@ fn refuses_a_second_open_naming_the_holder() {
     let err = Store::open(&dir.path().join("pooladmin.sqlite")).unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, OpenError::InUse { .. }), "{message}");
-    assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+    assert!(
+        message.contains(&format!("pid {}", std::process::id())),
+        "{message}"
+    );
 }
 
 #[test]
@@ -136,8 +139,11 @@ fn backs_up_an_older_database_before_migrating_it() {
     {
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         migrations::migrations().to_version(&mut conn, 1).unwrap();
-        conn.execute("INSERT INTO pools (name, kind) VALUES ('Old', 'server')", [])
-            .unwrap();
+        conn.execute(
+            "INSERT INTO pools (name, kind) VALUES ('Old', 'server')",
+            [],
+        )
+        .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.pools().unwrap()[0].name, "Old");
@@ -150,9 +156,13 @@ fn backs_up_an_older_database_before_migrating_it() {
     assert_eq!(backups.len(), 1, "{backups:?}");
     assert!(backups[0].to_string_lossy().contains(".v1-"));
     let conn = rusqlite::Connection::open(&backups[0]).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, 1);
-    let name: String = conn.query_row("SELECT name FROM pools", [], |r| r.get(0)).unwrap();
+    let name: String = conn
+        .query_row("SELECT name FROM pools", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(name, "Old");
 }
 
@@ -160,14 +170,32 @@ fn backs_up_an_older_database_before_migrating_it() {
 fn duplicate_and_blank_names_are_refused_by_field() {
     let (_dir, mut store) = temp_store();
     store.add_pool("Desktops", PoolKind::Server).unwrap();
-    let err = store.add_pool("desktops", PoolKind::DockerAgent).unwrap_err();
-    assert!(err.field_errors().unwrap().for_field("Name").unwrap().contains("already exists"));
+    let err = store
+        .add_pool("desktops", PoolKind::DockerAgent)
+        .unwrap_err();
+    assert!(
+        err.field_errors()
+            .unwrap()
+            .for_field("Name")
+            .unwrap()
+            .contains("already exists")
+    );
     let err = store.add_pool("  ", PoolKind::Server).unwrap_err();
-    assert_eq!(err.field_errors().unwrap().for_field("Name"), Some("must not be blank"));
+    assert_eq!(
+        err.field_errors().unwrap().for_field("Name"),
+        Some("must not be blank")
+    );
     add_server(&mut store, "rdp-01", None, 1);
     let zone = default_zone(&store);
-    let err = store.add_server(&server_spec("RDP-01", zone, None, 1)).unwrap_err();
-    assert!(err.field_errors().unwrap().for_field("Friendly Name").is_some());
+    let err = store
+        .add_server(&server_spec("RDP-01", zone, None, 1))
+        .unwrap_err();
+    assert!(
+        err.field_errors()
+            .unwrap()
+            .for_field("Friendly Name")
+            .is_some()
+    );
     assert_eq!(store.pools().unwrap().len(), 1);
     assert_eq!(store.servers().unwrap().len(), 1);
 }
@@ -178,10 +206,17 @@ fn a_member_only_joins_a_pool_of_its_kind() {
     let agents = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
     let server = add_server(&mut store, "rdp-01", None, 1);
     let err = store.assign_servers(agents, &[server]).unwrap_err();
-    let message = err.field_errors().unwrap().for_field("Pool").unwrap().to_owned();
+    let message = err
+        .field_errors()
+        .unwrap()
+        .for_field("Pool")
+        .unwrap()
+        .to_owned();
     assert!(message.contains("Server pool"), "{message}");
     let zone = default_zone(&store);
-    let err = store.add_server(&server_spec("rdp-02", zone, Some(agents), 1)).unwrap_err();
+    let err = store
+        .add_server(&server_spec("rdp-02", zone, Some(agents), 1))
+        .unwrap_err();
     assert!(err.field_errors().unwrap().for_field("Pool").is_some());
     assert_eq!(store.servers().unwrap()[0].server.spec.pool, None);
 }

@@ -58,12 +58,27 @@ impl AgentSpec {
     fn check(&self, errors: &mut ValidationErrors) {
         check_host(errors, "Hostname", &self.hostname);
         let checks: [(&'static str, bool); 6] = [
-            ("Cores", self.reported.cores >= 0.0 && self.reported.cores.is_finite()),
-            ("Memory (MB)", (0..=MAX_MEMORY_MB).contains(&self.reported.memory_mb)),
+            (
+                "Cores",
+                self.reported.cores >= 0.0 && self.reported.cores.is_finite(),
+            ),
+            (
+                "Memory (MB)",
+                (0..=MAX_MEMORY_MB).contains(&self.reported.memory_mb),
+            ),
             ("GPUs", (0..=MAX_GPUS).contains(&self.reported.gpus)),
-            ("Cores Override", self.overrides.cores >= 0.0 && self.overrides.cores.is_finite()),
-            ("Memory Override (MB)", (0..=MAX_MEMORY_MB).contains(&self.overrides.memory_mb)),
-            ("GPUs Override", (0..=MAX_GPUS).contains(&self.overrides.gpus)),
+            (
+                "Cores Override",
+                self.overrides.cores >= 0.0 && self.overrides.cores.is_finite(),
+            ),
+            (
+                "Memory Override (MB)",
+                (0..=MAX_MEMORY_MB).contains(&self.overrides.memory_mb),
+            ),
+            (
+                "GPUs Override",
+                (0..=MAX_GPUS).contains(&self.overrides.gpus),
+            ),
         ];
         for (field, ok) in checks {
             if !ok {
@@ -158,7 +173,13 @@ impl AgentDraft {
         });
         let reported = Resources::new(
             parse_decimal(&mut errors, "Cores", &self.cores, 0.0),
-            parse_whole(&mut errors, "Memory (MB)", &self.memory_mb, 0, MAX_MEMORY_MB),
+            parse_whole(
+                &mut errors,
+                "Memory (MB)",
+                &self.memory_mb,
+                0,
+                MAX_MEMORY_MB,
+            ),
             parse_whole(&mut errors, "GPUs", &self.gpus, 0, MAX_GPUS),
         );
         let overrides = Resources::new(
@@ -170,7 +191,13 @@ impl AgentDraft {
                 0,
                 MAX_MEMORY_MB,
             ),
-            parse_whole(&mut errors, "GPUs Override", &self.gpus_override, 0, MAX_GPUS),
+            parse_whole(
+                &mut errors,
+                "GPUs Override",
+                &self.gpus_override,
+                0,
+                MAX_GPUS,
+            ),
         );
         let spec = AgentSpec {
             hostname: self.hostname.trim().to_owned(),

@@ -139,7 +139,11 @@ pub fn place(
                 .max_by(|a, b| a.free_key().total_cmp(&b.free_key()))
                 .map(|m| match m.capacity {
                     MemberCapacity::Compute { capacity, used } => {
-                        format!("; the most free is {} with {}", m.name, capacity.minus(&used))
+                        format!(
+                            "; the most free is {} with {}",
+                            m.name,
+                            capacity.minus(&used)
+                        )
                     }
                     MemberCapacity::Slots { .. } => String::new(),
                 })
@@ -208,22 +212,40 @@ mod tests {
         disabled.enabled = false;
         let full = server(2, 4, 4);
         let ok = server(3, 3, 4);
-        let host = place("p", PoolKind::Server, &Resources::default(), &[disabled, full, ok]);
+        let host = place(
+            "p",
+            PoolKind::Server,
+            &Resources::default(),
+            &[disabled, full, ok],
+        );
         assert_eq!(host.unwrap(), SessionHost::Server(ServerId(3)));
     }
 
     #[test]
     fn no_capacity_says_why() {
         let err = place("Desktops", PoolKind::Server, &Resources::default(), &[]).unwrap_err();
-        assert_eq!(err.to_string(), "no capacity in pool Desktops: it has no servers");
+        assert_eq!(
+            err.to_string(),
+            "no capacity in pool Desktops: it has no servers"
+        );
 
         let mut draining = agent(1, 0, 8.0);
         draining.draining = true;
-        let err = place("Agents", PoolKind::DockerAgent, &Resources::default(), &[draining]);
+        let err = place(
+            "Agents",
+            PoolKind::DockerAgent,
+            &Resources::default(),
+            &[draining],
+        );
         assert!(err.unwrap_err().reason.contains("disabled or draining"));
 
         let request = Resources::new(4.0, 1024, 0);
-        let err = place("Agents", PoolKind::DockerAgent, &request, &[agent(1, 3, 2.0)]);
+        let err = place(
+            "Agents",
+            PoolKind::DockerAgent,
+            &request,
+            &[agent(1, 3, 2.0)],
+        );
         let text = err.unwrap_err().to_string();
         assert!(text.contains("4 cores, 1024 MB and 0 GPUs"), "{text}");
         assert!(text.contains("most free is a1 with 2 cores"), "{text}");

@@ -27,7 +27,9 @@ impl Resources {
     /// Whether `self` fits into `free` in every resource.
     pub fn fits_in(&self, free: &Resources) -> bool {
         // A tolerance keeps sums of fractional cores (0.1 + 0.2) from refusing an exact fit.
-        self.cores <= free.cores + 1e-9 && self.memory_mb <= free.memory_mb && self.gpus <= free.gpus
+        self.cores <= free.cores + 1e-9
+            && self.memory_mb <= free.memory_mb
+            && self.gpus <= free.gpus
     }
 
     /// `self + other`, resource by resource.

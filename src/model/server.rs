@@ -340,7 +340,10 @@ mod tests {
             "Max Simultaneous Sessions",
             "Deployment Zone",
         ] {
-            assert!(errors.for_field(field).is_some(), "{field} not reported: {errors}");
+            assert!(
+                errors.for_field(field).is_some(),
+                "{field} not reported: {errors}"
+            );
         }
     }
 

@@ -42,13 +42,22 @@ impl StagingSpec {
     fn check(&self, errors: &mut ValidationErrors) {
         check_name(errors, "Workspace Name", &self.workspace_name);
         if i64::from(self.desired_sessions) > MAX_STAGED_SESSIONS {
-            errors.push("Desired Sessions", format!("expected at most {MAX_STAGED_SESSIONS}"));
+            errors.push(
+                "Desired Sessions",
+                format!("expected at most {MAX_STAGED_SESSIONS}"),
+            );
         }
         if !(self.per_session.cores > 0.0 && self.per_session.cores.is_finite()) {
-            errors.push("Cores per Session", "expected a number above 0, e.g. 2 or 0.5");
+            errors.push(
+                "Cores per Session",
+                "expected a number above 0, e.g. 2 or 0.5",
+            );
         }
         if self.per_session.memory_mb < 1 {
-            errors.push("Memory per Session (MB)", "expected a whole number of at least 1");
+            errors.push(
+                "Memory per Session (MB)",
+                "expected a whole number of at least 1",
+            );
         }
         if self.per_session.gpus < 0 {
             errors.push("GPUs per Session", "expected a whole number of at least 0");
@@ -131,7 +140,13 @@ impl StagingDraft {
         );
         let per_session = Resources::new(
             parse_decimal(&mut errors, "Cores per Session", &self.cores, 0.0),
-            parse_whole(&mut errors, "Memory per Session (MB)", &self.memory_mb, 1, i64::MAX),
+            parse_whole(
+                &mut errors,
+                "Memory per Session (MB)",
+                &self.memory_mb,
+                1,
+                i64::MAX,
+            ),
             parse_whole(&mut errors, "GPUs per Session", &self.gpus, 0, 1024),
         );
         let spec = StagingSpec {

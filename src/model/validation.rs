@@ -102,7 +102,10 @@ pub fn check_name(errors: &mut ValidationErrors, field: &'static str, value: &st
 pub fn check_host(errors: &mut ValidationErrors, field: &'static str, value: &str) {
     let value = value.trim();
     if value.is_empty() {
-        errors.push(field, "must not be blank; expected a host name or IP address");
+        errors.push(
+            field,
+            "must not be blank; expected a host name or IP address",
+        );
         return;
     }
     if value.parse::<IpAddr>().is_ok() {
@@ -116,7 +119,9 @@ pub fn check_host(errors: &mut ValidationErrors, field: &'static str, value: &st
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
-    let all_numeric = name.split('.').all(|l| l.chars().all(|c| c.is_ascii_digit()));
+    let all_numeric = name
+        .split('.')
+        .all(|l| l.chars().all(|c| c.is_ascii_digit()));
     if name.len() > 253 || !name.split('.').all(label_ok) || all_numeric {
         errors.push(
             field,
@@ -155,11 +160,19 @@ pub fn whole_expectation(min: i64, max: i64) -> String {
 }
 
 /// A decimal number (cores) typed into a text field, at least `min`.
-pub fn parse_decimal(errors: &mut ValidationErrors, field: &'static str, text: &str, min: f64) -> f64 {
+pub fn parse_decimal(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    text: &str,
+    min: f64,
+) -> f64 {
     match text.trim().parse::<f64>() {
         Ok(n) if n.is_finite() && n >= min && n <= 100_000.0 => n,
         Ok(_) | Err(_) => {
-            errors.push(field, format!("expected a number of at least {min}, e.g. 2 or 0.5"));
+            errors.push(
+                field,
+                format!("expected a number of at least {min}, e.g. 2 or 0.5"),
+            );
             min
         }
     }
@@ -180,7 +193,11 @@ pub fn check_json_object(errors: &mut ValidationErrors, field: &'static str, tex
         Err(e) => {
             errors.push(
                 field,
-                format!("is not valid JSON (line {}, column {}): expected a JSON object", e.line(), e.column()),
+                format!(
+                    "is not valid JSON (line {}, column {}): expected a JSON object",
+                    e.line(),
+                    e.column()
+                ),
             );
             trimmed.to_owned()
         }
@@ -229,14 +246,27 @@ mod tests {
     #[test]
     fn json_objects() {
         let mut errors = ValidationErrors::default();
-        assert_eq!(check_json_object(&mut errors, "Connection Info (JSON)", "  "), "{}");
+        assert_eq!(
+            check_json_object(&mut errors, "Connection Info (JSON)", "  "),
+            "{}"
+        );
         check_json_object(&mut errors, "Connection Info (JSON)", r#"{"a": 1}"#);
         assert!(errors.is_empty());
         check_json_object(&mut errors, "Connection Info (JSON)", "[1]");
-        assert!(errors.for_field("Connection Info (JSON)").unwrap().contains("JSON object"));
+        assert!(
+            errors
+                .for_field("Connection Info (JSON)")
+                .unwrap()
+                .contains("JSON object")
+        );
         let mut errors = ValidationErrors::default();
         check_json_object(&mut errors, "Connection Info (JSON)", "{\"a\": ");
-        assert!(errors.for_field("Connection Info (JSON)").unwrap().contains("not valid JSON"));
+        assert!(
+            errors
+                .for_field("Connection Info (JSON)")
+                .unwrap()
+                .contains("not valid JSON")
+        );
     }
 
     #[test]

@@ -3,9 +3,7 @@
 use super::members::AGENTS;
 use super::rows::{AgentRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
-use crate::model::{
-    AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId,
-};
+use crate::model::{AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId};
 use jiff::Timestamp;
 use rusqlite::params;
 

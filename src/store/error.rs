@@ -96,7 +96,9 @@ pub enum StoreError {
     #[error("{0}")]
     NoCapacity(#[from] NoCapacity),
     /// A sealed secret could not be opened (the key file was replaced?).
-    #[error("a stored secret could not be unsealed; was the key file beside the database replaced?")]
+    #[error(
+        "a stored secret could not be unsealed; was the key file beside the database replaced?"
+    )]
     Unseal,
     /// SQLite failed.
     #[error("database error: {0}")]

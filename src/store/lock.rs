@@ -57,7 +57,9 @@ impl DbLock {
             std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "pooladmin".to_owned()),
-            jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_default()
+            jiff::Timestamp::now()
+                .round(jiff::Unit::Second)
+                .unwrap_or_default()
         );
         file.set_len(0).map_err(io_error)?;
         file.seek(SeekFrom::Start(0)).map_err(io_error)?;

@@ -50,9 +50,11 @@ impl MemberTable {
         pool: PoolId,
     ) -> Result<(), StoreError> {
         let found: Option<(String, String)> = tx
-            .query_row("SELECT name, kind FROM pools WHERE id = ?1", [pool.0], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT name, kind FROM pools WHERE id = ?1",
+                [pool.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         match found {
             None => errors.push("Pool", "the chosen pool no longer exists; choose another"),
@@ -106,7 +108,11 @@ impl MemberTable {
             table = self.table
         );
         tx.query_row(&sql, [id], |r| {
-            Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.map(PoolId), r.get(2)?))
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<i64>>(1)?.map(PoolId),
+                r.get(2)?,
+            ))
         })
         .optional()?
         .ok_or(StoreError::NotFound {
@@ -133,7 +139,12 @@ impl MemberTable {
     }
 
     /// Puts every member of `ids` into `pool`.
-    pub fn assign(&self, tx: &Transaction<'_>, pool: PoolId, ids: &[i64]) -> Result<(), StoreError> {
+    pub fn assign(
+        &self,
+        tx: &Transaction<'_>,
+        pool: PoolId,
+        ids: &[i64],
+    ) -> Result<(), StoreError> {
         let mut errors = ValidationErrors::default();
         self.check_pool(tx, &mut errors, pool)?;
         if !errors.is_empty() {

@@ -21,8 +21,8 @@ pub use backup::backup_path;
 pub use error::{OpenError, StoreError};
 pub use lock::lock_path;
 pub use rows::{AgentRow, ServerRow, SessionRow};
-pub use sessions::Placed;
 pub use sealer::key_path;
+pub use sessions::Placed;
 
 use lock::DbLock;
 use rusqlite::{Connection, OpenFlags};
@@ -56,12 +56,11 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&path, flags).map_err(|source| {
-            OpenError::Io {
+        let mut conn =
+            Connection::open_with_flags(&path, flags).map_err(|source| OpenError::Io {
                 path: path.clone(),
                 source: std::io::Error::other(source.to_string()),
-            }
-        })?;
+            })?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
             return Err(OpenError::ReadOnly { path });
         }
@@ -69,8 +68,10 @@ impl Store {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(corrupt)?;
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-            .map_err(corrupt)?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(corrupt)?;
         if version > migrations::LATEST_VERSION {
             return Err(OpenError::TooNew {
                 path,
@@ -117,7 +118,9 @@ impl Store {
     pub fn installation_id(&self) -> Result<String, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| r.get(0))?)
+            .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Writes a consistent copy of the database to `dest` (which must not exist yet).

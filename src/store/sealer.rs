@@ -108,7 +108,13 @@ impl Sealer {
         let (nonce, body) = rest.split_at(NONCE_LEN);
         let plain = self
             .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: AAD })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: AAD,
+                },
+            )
             .ok()?;
         String::from_utf8(plain).ok().map(Secret::new)
     }
@@ -136,7 +142,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(key_path(&db)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(key_path(&db))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

@@ -94,7 +94,11 @@ impl Store {
 
     /// Ends a session, freeing its slot or resources.
     pub fn end_session(&mut self, id: SessionId) -> Result<(), StoreError> {
-        if self.conn.execute("DELETE FROM sessions WHERE id = ?1", [id.0])? == 0 {
+        if self
+            .conn
+            .execute("DELETE FROM sessions WHERE id = ?1", [id.0])?
+            == 0
+        {
             return Err(StoreError::NotFound {
                 what: "session",
                 id: id.0,
@@ -105,14 +109,20 @@ impl Store {
 }
 
 fn pool_of(tx: &Transaction<'_>, pool: PoolId) -> Result<(String, PoolKind), StoreError> {
-    tx.query_row("SELECT name, kind FROM pools WHERE id = ?1", [pool.0], |r| {
-        Ok((r.get(0)?, parsed(r, 1, PoolKind::parse)?))
-    })
+    tx.query_row(
+        "SELECT name, kind FROM pools WHERE id = ?1",
+        [pool.0],
+        |r| Ok((r.get(0)?, parsed(r, 1, PoolKind::parse)?)),
+    )
     .optional()?
     .ok_or_else(|| ValidationErrors::single("Pool", "the chosen pool no longer exists").into())
 }
 
-fn members_of(tx: &Transaction<'_>, pool: PoolId, kind: PoolKind) -> Result<Vec<Member>, StoreError> {
+fn members_of(
+    tx: &Transaction<'_>,
+    pool: PoolId,
+    kind: PoolKind,
+) -> Result<Vec<Member>, StoreError> {
     let members = match kind {
         PoolKind::Server => {
             let mut stmt = tx.prepare_cached(

@@ -105,9 +105,11 @@ fn check_staging(
     let mut errors: ValidationErrors = spec.validate().err().unwrap_or_default();
     check_zone_exists(tx, &mut errors, spec.zone)?;
     let pool: Option<(String, String)> = tx
-        .query_row("SELECT name, kind FROM pools WHERE id = ?1", [spec.pool.0], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT name, kind FROM pools WHERE id = ?1",
+            [spec.pool.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     match pool {
         None => errors.push("Pool", "the chosen pool no longer exists; choose another"),

@@ -34,7 +34,10 @@ impl Store {
     pub fn rename_zone(&mut self, id: ZoneId, name: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let name = ZONE_NAME.checked(&tx, name, Some(id.0))?;
-        let changed = tx.execute("UPDATE zones SET name = ?1 WHERE id = ?2", params![name, id.0])?;
+        let changed = tx.execute(
+            "UPDATE zones SET name = ?1 WHERE id = ?2",
+            params![name, id.0],
+        )?;
         if changed == 0 {
             return Err(StoreError::NotFound {
                 what: "deployment zone",
@@ -87,7 +90,10 @@ pub(super) fn check_zone_exists(
         |r| r.get(0),
     )?;
     if !exists {
-        errors.push("Deployment Zone", "the chosen zone no longer exists; choose another");
+        errors.push(
+            "Deployment Zone",
+            "the chosen zone no longer exists; choose another",
+        );
     }
     Ok(())
 }

@@ -19,7 +19,12 @@ pub fn default_zone(store: &Store) -> ZoneId {
 }
 
 /// A valid server spec.
-pub fn server_spec(name: &str, zone: ZoneId, pool: Option<PoolId>, max_sessions: u32) -> ServerSpec {
+pub fn server_spec(
+    name: &str,
+    zone: ZoneId,
+    pool: Option<PoolId>,
+    max_sessions: u32,
+) -> ServerSpec {
     let mut draft = ServerDraft::new(Some(zone), pool);
     draft.friendly_name = name.to_owned();
     draft.host = format!("{name}.example.com");

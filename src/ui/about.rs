@@ -1,0 +1,96 @@
+//! The About dialog: version, where the data lives, and a backup copy on request.
+
+use crate::store::{Store, key_path};
+use egui::{Id, Key, Modifiers, Ui};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
+
+/// State of the About dialog.
+#[derive(Default)]
+pub struct About {
+    /// Shown when true.
+    pub open: bool,
+    /// The file chooser runs on its own thread; its answer arrives here.
+    chooser: Option<Receiver<Option<PathBuf>>>,
+}
+
+impl About {
+    /// Draws the dialog; takes a backup when a file was chosen.
+    pub fn ui(&mut self, ui: &Ui, store: &Store, toasts: &mut egui_notify::Toasts) {
+        self.poll_chooser(store, toasts);
+        if !self.open {
+            return;
+        }
+        let ctx = ui.ctx().clone();
+        let response = egui::Modal::new(Id::unique("about")).show(&ctx, |ui| {
+            ui.set_max_width(520.0);
+            ui.heading(format!("pooladmin {}", env!("CARGO_PKG_VERSION")));
+            ui.label(env!("CARGO_PKG_DESCRIPTION"));
+            ui.separator();
+            egui::Grid::new("about-grid").num_columns(2).show(ui, |ui| {
+                ui.label("Database");
+                ui.label(store.path().display().to_string());
+                ui.end_row();
+                ui.label("Secret key file");
+                ui.label(key_path(store.path()).display().to_string());
+                ui.end_row();
+                ui.label("Installation id");
+                ui.label(store.installation_id().unwrap_or_else(|e| e.to_string()));
+                ui.end_row();
+            });
+            ui.separator();
+            ui.horizontal(|ui| {
+                let busy = self.chooser.is_some();
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Back up database…"))
+                    .clicked()
+                {
+                    self.chooser = Some(choose_backup_file(&ctx));
+                }
+                ui.button("Close").clicked()
+            })
+            .inner
+        });
+        let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        if response.inner || escape {
+            self.open = false;
+        }
+    }
+
+    fn poll_chooser(&mut self, store: &Store, toasts: &mut egui_notify::Toasts) {
+        let Some(rx) = &self.chooser else {
+            return;
+        };
+        let Ok(choice) = rx.try_recv() else {
+            return;
+        };
+        self.chooser = None;
+        if let Some(path) = choice {
+            match store.backup_to(&path) {
+                Ok(()) => {
+                    toasts.success(format!("Backup written to {}", path.display()));
+                }
+                Err(e) => {
+                    toasts.error(format!("Backup failed: {e}"));
+                }
+            }
+        }
+    }
+}
+
+/// Asks for a file name on a worker thread, so the window keeps drawing meanwhile.
+fn choose_backup_file(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {
+    let (tx, rx) = channel();
+    let ctx = ctx.clone();
+    std::thread::spawn(move || {
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S");
+        let choice = rfd::FileDialog::new()
+            .set_title("Back up the pooladmin database")
+            .set_file_name(format!("pooladmin-backup-{stamp}.sqlite"))
+            .save_file();
+        // The receiver is gone only if the window closed meanwhile; nothing to do then.
+        let _ = tx.send(choice);
+        ctx.request_repaint();
+    });
+    rx
+}

@@ -1,0 +1,210 @@
+//! The application window: navigation on the left, the chosen page in the middle, dialogs and
+//! toasts on top. State lives in the page structs; the catalog is reloaded after each change.
+
+use super::about::About;
+use super::agents_page::AgentsPage;
+use super::catalog::Catalog;
+use super::confirm::Confirm;
+use super::context::PageContext;
+use super::page::Page;
+use super::pool_detail::PoolDetail;
+use super::pools_page::PoolsPage;
+use super::servers_page::ServersPage;
+use super::sessions_page::SessionsPage;
+use super::staging_page::StagingPage;
+use super::zones_page::ZonesPage;
+use crate::store::Store;
+use egui::{RichText, Ui};
+use egui_notify::Toasts;
+use std::time::Duration;
+
+/// pooladmin's window.
+pub struct PoolAdminApp {
+    store: Store,
+    catalog: Catalog,
+    page: Page,
+    pools: PoolsPage,
+    pool_detail: PoolDetail,
+    servers: ServersPage,
+    agents: AgentsPage,
+    zones: ZonesPage,
+    staging: StagingPage,
+    sessions: SessionsPage,
+    confirm: Option<Confirm>,
+    about: About,
+    toasts: Toasts,
+    subtitle: Option<String>,
+    fonts_installed: bool,
+}
+
+impl PoolAdminApp {
+    /// Opens the window's state on an open store.
+    pub fn new(store: Store) -> Self {
+        let mut app = Self {
+            store,
+            catalog: Catalog::default(),
+            page: Page::Pools,
+            pools: PoolsPage::default(),
+            pool_detail: PoolDetail::default(),
+            servers: ServersPage::default(),
+            agents: AgentsPage::default(),
+            zones: ZonesPage::default(),
+            staging: StagingPage::default(),
+            sessions: SessionsPage::default(),
+            confirm: None,
+            about: About::default(),
+            toasts: Toasts::default(),
+            subtitle: None,
+            fonts_installed: false,
+        };
+        app.reload();
+        app
+    }
+
+    /// A line shown under the navigation (e.g. "Demo database").
+    pub fn with_subtitle(mut self, subtitle: impl Into<String>) -> Self {
+        self.subtitle = Some(subtitle.into());
+        self
+    }
+
+    /// Switches to a page.
+    pub fn open_page(&mut self, page: Page) {
+        self.page = page;
+    }
+
+    /// The page on show.
+    pub fn page(&self) -> Page {
+        self.page
+    }
+
+    /// The data on show.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The store, for tests that check what was written.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn reload(&mut self) {
+        match Catalog::load(&self.store, self.catalog.generation + 1) {
+            Ok(catalog) => self.catalog = catalog,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the database failed");
+                self.toasts
+                    .error(format!("Reading the database failed: {e}"))
+                    .duration(None);
+            }
+        }
+    }
+
+    /// Draws the whole window into `ui`.
+    pub fn show(&mut self, ui: &mut Ui) {
+        if !self.fonts_installed {
+            super::fonts::install_fallbacks(ui.ctx());
+            self.fonts_installed = true;
+        }
+        egui::Panel::left("navigation")
+            .resizable(false)
+            .exact_size(190.0)
+            .show(ui, |ui| self.navigation_ui(ui));
+        let mut ctx = PageContext {
+            store: &mut self.store,
+            catalog: &self.catalog,
+            toasts: &mut self.toasts,
+            changed: false,
+            goto: None,
+            confirm: None,
+        };
+        egui::CentralPanel::default().show(ui, |ui| match self.page {
+            Page::Pools => self.pools.ui(ui, &mut ctx),
+            Page::Pool(id) => self.pool_detail.ui(ui, &mut ctx, id),
+            Page::Servers => self.servers.ui(ui, &mut ctx),
+            Page::DockerAgents => self.agents.ui(ui, &mut ctx),
+            Page::Zones => self.zones.ui(ui, &mut ctx),
+            Page::Staging => self.staging.ui(ui, &mut ctx),
+            Page::Sessions => self.sessions.ui(ui, &mut ctx),
+        });
+        let PageContext {
+            changed,
+            goto,
+            confirm,
+            ..
+        } = ctx;
+        if let Some(page) = goto {
+            self.page = page;
+        }
+        if confirm.is_some() {
+            self.confirm = confirm;
+        }
+        let mut changed = changed;
+        if let Some(confirm) = &self.confirm
+            && let Some(answer) = confirm.show(ui)
+        {
+            if answer {
+                match confirm.action.apply(&mut self.store) {
+                    Ok(()) => {
+                        changed = true;
+                        self.toasts
+                            .success(confirm.done.clone())
+                            .duration(Some(Duration::from_secs(3)));
+                        if let (super::confirm::Action::DeletePool(id), Page::Pool(open)) =
+                            (confirm.action, self.page)
+                            && id == open
+                        {
+                            self.page = Page::Pools;
+                        }
+                    }
+                    Err(e) => {
+                        self.toasts
+                            .error(e.to_string())
+                            .duration(Some(Duration::from_secs(8)));
+                    }
+                }
+            }
+            self.confirm = None;
+        }
+        self.about.ui(ui, &self.store, &mut self.toasts);
+        if changed {
+            self.reload();
+        }
+        self.toasts.show(ui.ctx());
+    }
+
+    fn navigation_ui(&mut self, ui: &mut Ui) {
+        ui.add_space(8.0);
+        ui.heading(RichText::new("pooladmin").strong());
+        if let Some(subtitle) = &self.subtitle {
+            ui.label(RichText::new(subtitle).weak());
+        }
+        ui.separator();
+        for page in Page::NAVIGATION {
+            let selected = self.page.title() == page.title();
+            let count = match page {
+                Page::Pools | Page::Pool(_) => self.catalog.pools.len(),
+                Page::Servers => self.catalog.servers.len(),
+                Page::DockerAgents => self.catalog.agents.len(),
+                Page::Zones => self.catalog.zones.len(),
+                Page::Staging => self.catalog.staging.len(),
+                Page::Sessions => self.catalog.sessions.len(),
+            };
+            let text = format!("{}  ({count})", page.title());
+            if ui.selectable_label(selected, text).clicked() {
+                self.page = page;
+            }
+        }
+        ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+            ui.add_space(8.0);
+            if ui.button("About").clicked() {
+                self.about.open = true;
+            }
+        });
+    }
+}
+
+impl eframe::App for PoolAdminApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

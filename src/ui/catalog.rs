@@ -1,0 +1,72 @@
+//! What the screens show, read from the store once per change rather than once per frame.
+
+use crate::model::{DeploymentZone, Pool, PoolId, PoolKind, PoolSummary, StagingConfig, ZoneId};
+use crate::store::{AgentRow, ServerRow, SessionRow, Store, StoreError};
+use std::collections::HashMap;
+
+/// A snapshot of the database for drawing. `generation` changes on every reload, so pages
+/// can keep sorted and filtered row orders until the data changes.
+#[derive(Default)]
+pub struct Catalog {
+    /// Pools by name.
+    pub pools: Vec<Pool>,
+    /// One summary per pool, by name.
+    pub overview: Vec<PoolSummary>,
+    /// Zones by name.
+    pub zones: Vec<DeploymentZone>,
+    /// Servers, oldest first.
+    pub servers: Vec<ServerRow>,
+    /// Docker agents, oldest first.
+    pub agents: Vec<AgentRow>,
+    /// Staging configs.
+    pub staging: Vec<StagingConfig>,
+    /// Sessions, newest first.
+    pub sessions: Vec<SessionRow>,
+    /// Bumped on every reload.
+    pub generation: u64,
+    pool_index: HashMap<PoolId, usize>,
+    zone_index: HashMap<ZoneId, usize>,
+}
+
+impl Catalog {
+    /// Reads everything the screens show.
+    pub fn load(store: &Store, generation: u64) -> Result<Self, StoreError> {
+        let pools = store.pools()?;
+        let zones = store.zones()?;
+        Ok(Self {
+            pool_index: pools.iter().enumerate().map(|(i, p)| (p.id, i)).collect(),
+            zone_index: zones.iter().enumerate().map(|(i, z)| (z.id, i)).collect(),
+            overview: store.pool_overview()?,
+            servers: store.servers()?,
+            agents: store.agents()?,
+            staging: store.staging_configs()?,
+            sessions: store.sessions()?,
+            pools,
+            zones,
+            generation,
+        })
+    }
+
+    /// A pool by id.
+    pub fn pool(&self, id: PoolId) -> Option<&Pool> {
+        self.pool_index.get(&id).map(|&i| &self.pools[i])
+    }
+
+    /// A pool's name, or "—" for none.
+    pub fn pool_name(&self, id: Option<PoolId>) -> &str {
+        id.and_then(|id| self.pool(id))
+            .map_or("—", |p| p.name.as_str())
+    }
+
+    /// A zone's name.
+    pub fn zone_name(&self, id: ZoneId) -> &str {
+        self.zone_index
+            .get(&id)
+            .map_or("?", |&i| self.zones[i].name.as_str())
+    }
+
+    /// Pools of one kind, by name.
+    pub fn pools_of(&self, kind: PoolKind) -> impl Iterator<Item = &Pool> {
+        self.pools.iter().filter(move |p| p.kind == kind)
+    }
+}

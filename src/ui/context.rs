@@ -1,0 +1,52 @@
+//! What a page may touch while it draws: the store, the catalog, toasts and navigation.
+
+use super::catalog::Catalog;
+use super::confirm::Confirm;
+use super::page::Page;
+use crate::store::{Store, StoreError};
+use egui_notify::Toasts;
+use std::time::Duration;
+
+/// Handed to every page for one frame.
+pub struct PageContext<'a> {
+    /// The database; every change is one call, one transaction.
+    pub store: &'a mut Store,
+    /// What to draw.
+    pub catalog: &'a Catalog,
+    /// Where warnings and errors go.
+    pub toasts: &'a mut Toasts,
+    /// Set when the store changed, so the catalog is reloaded after this frame.
+    pub changed: bool,
+    /// Set to go to another page after this frame.
+    pub goto: Option<Page>,
+    /// Set to ask the administrator before something destructive.
+    pub confirm: Option<Confirm>,
+}
+
+impl PageContext<'_> {
+    /// Reports the outcome of a store call: a success toast and a reload, or an error toast.
+    /// Returns whether it succeeded.
+    pub fn report<T>(&mut self, result: Result<T, StoreError>, success: impl Into<String>) -> bool {
+        match result {
+            Ok(_) => {
+                self.changed = true;
+                self.toasts
+                    .success(success.into())
+                    .duration(Some(Duration::from_secs(3)));
+                true
+            }
+            Err(e) => {
+                self.error(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Shows an error until the administrator has had time to read it.
+    pub fn error(&mut self, message: String) {
+        tracing::warn!(%message, "action refused");
+        self.toasts
+            .error(message)
+            .duration(Some(Duration::from_secs(8)));
+    }
+}

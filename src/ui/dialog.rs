@@ -1,0 +1,55 @@
+//! Modal dialogs for forms: a title, the form, Save and Cancel. Enter submits (except in a
+//! multi-line editor), Escape cancels; a click beside the dialog does nothing, so nothing
+//! typed is lost by accident.
+
+use super::form::MULTILINE_FOCUS;
+use egui::{Id, Key, Modifiers, Ui};
+
+/// What the administrator did with a dialog this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Still open.
+    Open,
+    /// Save (or Enter).
+    Submit,
+    /// Cancel (or Escape).
+    Cancel,
+}
+
+/// Shows a modal form dialog.
+pub fn form_dialog(
+    ui: &Ui,
+    id_salt: &str,
+    title: &str,
+    submit_label: &str,
+    body: impl FnOnce(&mut Ui),
+) -> Outcome {
+    let ctx = ui.ctx().clone();
+    let modal = egui::Modal::new(Id::unique(("dialog", id_salt))).show(&ctx, |ui| {
+        ui.set_min_width(420.0);
+        ui.heading(title);
+        ui.separator();
+        body(ui);
+        ui.separator();
+        ui.horizontal(|ui| {
+            let submit = ui.button(submit_label).clicked();
+            let cancel = ui.button("Cancel").clicked();
+            (submit, cancel)
+        })
+        .inner
+    });
+    let (submit, cancel) = modal.inner;
+    let in_multiline = ctx.data(|d| {
+        d.get_temp::<bool>(Id::unique(MULTILINE_FOCUS))
+            .unwrap_or(false)
+    });
+    let enter = !in_multiline && ctx.input(|i| i.key_pressed(Key::Enter));
+    let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+    if submit || enter {
+        Outcome::Submit
+    } else if cancel || escape {
+        Outcome::Cancel
+    } else {
+        Outcome::Open
+    }
+}

@@ -1,0 +1,46 @@
+//! The pages of the left navigation.
+
+use crate::model::PoolId;
+
+/// Which page the central panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// The Pools table.
+    Pools,
+    /// One pool with its members.
+    Pool(PoolId),
+    /// Every server.
+    Servers,
+    /// Every docker agent.
+    DockerAgents,
+    /// Deployment zones.
+    Zones,
+    /// Staging configs.
+    Staging,
+    /// Sessions.
+    Sessions,
+}
+
+impl Page {
+    /// The pages of the navigation, in order.
+    pub const NAVIGATION: [Page; 6] = [
+        Page::Pools,
+        Page::Servers,
+        Page::DockerAgents,
+        Page::Zones,
+        Page::Staging,
+        Page::Sessions,
+    ];
+
+    /// What the navigation shows.
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Pools | Page::Pool(_) => "Pools",
+            Page::Servers => "Servers",
+            Page::DockerAgents => "Docker Agents",
+            Page::Zones => "Deployment Zones",
+            Page::Staging => "Staging Configs",
+            Page::Sessions => "Sessions",
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! One pool: its Servers List or Docker Agents List, with Assign and Unassign.
+
+use super::agent_form::AgentForm;
+use super::agent_table::{agents_table, handle_agent_action, visible_agents};
+use super::context::PageContext;
+use super::dialog::{Outcome, form_dialog};
+use super::page::Page;
+use super::pools_page::delete_pool_confirm;
+use super::server_form::ServerForm;
+use super::server_table::{handle_server_action, servers_table, visible_servers};
+use super::table::{RowOrder, Sort, filter_box, matches};
+use crate::model::{AgentId, Pool, PoolId, PoolKind, ServerId};
+use egui::Ui;
+use std::collections::BTreeSet;
+
+/// The Assign dialog: unassigned members of the pool's kind, several at once.
+#[derive(Default)]
+struct AssignDialog {
+    filter: String,
+    chosen: BTreeSet<i64>,
+}
+
+/// State of the pool page.
+#[derive(Default)]
+pub struct PoolDetail {
+    pool: Option<PoolId>,
+    filter: String,
+    sort: Sort,
+    order: RowOrder,
+    assign: Option<AssignDialog>,
+    server_form: Option<ServerForm>,
+    agent_form: Option<AgentForm>,
+}
+
+impl PoolDetail {
+    /// Draws the page of pool `id`.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, id: PoolId) {
+        if self.pool != Some(id) {
+            *self = Self {
+                pool: Some(id),
+                ..Self::default()
+            };
+        }
+        let Some(pool) = ctx.catalog.pool(id).cloned() else {
+            ui.label("This pool no longer exists.");
+            if ui.button("Back to Pools").clicked() {
+                ctx.goto = Some(Page::Pools);
+            }
+            return;
+        };
+        self.header_ui(ui, ctx, &pool);
+        ui.separator();
+        self.members_ui(ui, ctx, &pool);
+        self.assign_ui(ui, ctx, &pool);
+        if let Some(form) = &mut self.server_form
+            && form.ui(ui, ctx)
+        {
+            self.server_form = None;
+        }
+        if let Some(form) = &mut self.agent_form
+            && form.ui(ui, ctx)
+        {
+            self.agent_form = None;
+        }
+    }
+
+    fn header_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        ui.horizontal(|ui| {
+            if ui.link("← Pools").clicked() {
+                ctx.goto = Some(Page::Pools);
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.heading(&pool.name);
+            ui.label(format!("{} pool", pool.kind.label()));
+            ui.add_space(16.0);
+            if ui.button("Delete pool").clicked() {
+                ctx.confirm = Some(delete_pool_confirm(&pool.name, pool.id));
+            }
+        });
+        if let Some(summary) = ctx.catalog.overview.iter().find(|s| s.pool.id == pool.id) {
+            ui.label(format!(
+                "{} members · {} sessions · free: {}",
+                summary.members, summary.sessions, summary.free
+            ));
+        }
+    }
+
+    fn members_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        let (title, noun) = match pool.kind {
+            PoolKind::Server => ("Servers List", "server"),
+            PoolKind::DockerAgent => ("Docker Agents List", "docker agent"),
+        };
+        ui.horizontal(|ui| {
+            ui.heading(title);
+            ui.add_space(16.0);
+            filter_box(ui, &mut self.filter);
+            if ui.button("Assign").clicked() {
+                self.assign = Some(AssignDialog::default());
+            }
+            if ui.button(format!("Add {noun}")).clicked() {
+                match pool.kind {
+                    PoolKind::Server => {
+                        self.server_form = Some(ServerForm::add(ctx, Some(pool.id)))
+                    }
+                    PoolKind::DockerAgent => {
+                        self.agent_form = Some(AgentForm::add(ctx, Some(pool.id)));
+                    }
+                }
+            }
+        });
+        let catalog = ctx.catalog;
+        let sort = self.sort;
+        let rows = self
+            .order
+            .rows(catalog.generation, &self.filter, sort, |f| {
+                match pool.kind {
+                    PoolKind::Server => visible_servers(catalog, f, sort, Some(pool.id)),
+                    PoolKind::DockerAgent => visible_agents(catalog, f, sort, Some(pool.id)),
+                }
+            })
+            .to_vec();
+        if rows.is_empty() && self.filter.is_empty() {
+            ui.label(format!(
+                "No {noun}s in this pool yet. Assign existing ones or add a new one."
+            ));
+            return;
+        }
+        match pool.kind {
+            PoolKind::Server => {
+                if let Some(action) =
+                    servers_table(ui, "pool-servers", catalog, &rows, &mut self.sort, true)
+                {
+                    handle_server_action(action, ctx, &mut self.server_form);
+                }
+            }
+            PoolKind::DockerAgent => {
+                if let Some(action) =
+                    agents_table(ui, "pool-agents", catalog, &rows, &mut self.sort, true)
+                {
+                    handle_agent_action(action, ctx, &mut self.agent_form);
+                }
+            }
+        }
+    }
+
+    fn assign_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        let Some(dialog) = &mut self.assign else {
+            return;
+        };
+        let catalog = ctx.catalog;
+        // Unassigned members of the pool's kind: (id, name, detail).
+        let candidates: Vec<(i64, &str, String)> = match pool.kind {
+            PoolKind::Server => catalog
+                .servers
+                .iter()
+                .filter(|r| r.server.spec.pool.is_none())
+                .map(|r| {
+                    let s = &r.server.spec;
+                    (
+                        r.server.id.0,
+                        s.friendly_name.as_str(),
+                        format!("{} {}:{}", s.connection_type.label(), s.host, s.port),
+                    )
+                })
+                .collect(),
+            PoolKind::DockerAgent => catalog
+                .agents
+                .iter()
+                .filter(|r| r.agent.spec.pool.is_none())
+                .map(|r| {
+                    (
+                        r.agent.id.0,
+                        r.agent.spec.hostname.as_str(),
+                        r.agent.spec.capacity().to_string(),
+                    )
+                })
+                .collect(),
+        };
+        let noun = pool.kind.member_noun();
+        let title = format!("Assign {noun}s to {}", pool.name);
+        let submit = format!("Assign {}", dialog.chosen.len());
+        let outcome = form_dialog(ui, "assign", &title, &submit, |ui| {
+            if candidates.is_empty() {
+                ui.label(format!(
+                    "Every {noun} is already in a pool. Unassign one elsewhere, or add a new one."
+                ));
+                return;
+            }
+            filter_box(ui, &mut dialog.filter);
+            let filter = dialog.filter.to_lowercase();
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    for (id, name, detail) in &candidates {
+                        if !matches(&filter, &[name, detail]) {
+                            continue;
+                        }
+                        let mut on = dialog.chosen.contains(id);
+                        ui.horizontal(|ui| {
+                            if ui.checkbox(&mut on, *name).changed() {
+                                if on {
+                                    dialog.chosen.insert(*id);
+                                } else {
+                                    dialog.chosen.remove(id);
+                                }
+                            }
+                            ui.label(egui::RichText::new(detail).weak());
+                        });
+                    }
+                });
+        });
+        let close = match outcome {
+            Outcome::Open => false,
+            Outcome::Cancel => true,
+            Outcome::Submit if dialog.chosen.is_empty() => {
+                ctx.error(format!("Choose at least one {noun} to assign"));
+                false
+            }
+            Outcome::Submit => {
+                let count = dialog.chosen.len();
+                let result = match pool.kind {
+                    PoolKind::Server => {
+                        let ids: Vec<_> = dialog.chosen.iter().map(|&i| ServerId(i)).collect();
+                        ctx.store.assign_servers(pool.id, &ids)
+                    }
+                    PoolKind::DockerAgent => {
+                        let ids: Vec<_> = dialog.chosen.iter().map(|&i| AgentId(i)).collect();
+                        ctx.store.assign_agents(pool.id, &ids)
+                    }
+                };
+                ctx.report(result, format!("{count} {noun}s assigned to {}", pool.name))
+            }
+        };
+        if close {
+            self.assign = None;
+        }
+    }
+}

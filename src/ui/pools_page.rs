@@ -1,0 +1,246 @@
+//! The Pools page: every pool with its members, sessions and free capacity.
+
+use super::confirm::{Action, Confirm};
+use super::context::PageContext;
+use super::dialog::{Outcome, form_dialog};
+use super::editor::Editor;
+use super::form::{combo_row, error_of, form_grid, text_row};
+use super::page::Page;
+use super::table::{RowOrder, Sort, filter_box, matches, sort_header};
+use crate::model::validation::check_name;
+use crate::model::{PoolId, PoolKind, ValidationErrors};
+use egui::Ui;
+use egui_extras::{Column, TableBuilder};
+
+const ROW_HEIGHT: f32 = 24.0;
+
+/// The pool form: a name, and a type when the pool is new.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolDraft {
+    /// Name.
+    pub name: String,
+    /// Type; fixed once created.
+    pub kind: PoolKind,
+}
+
+fn parse_pool(draft: &PoolDraft) -> Result<PoolDraft, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    check_name(&mut errors, "Name", &draft.name);
+    errors.into_result(draft.clone())
+}
+
+/// State of the Pools page.
+#[derive(Default)]
+pub struct PoolsPage {
+    filter: String,
+    sort: Sort,
+    order: RowOrder,
+    editor: Option<Editor<PoolDraft, Option<PoolId>>>,
+}
+
+impl PoolsPage {
+    /// Opens the Add pool dialog.
+    pub fn open_add(&mut self) {
+        self.editor = Some(Editor::new(
+            None,
+            PoolDraft {
+                name: String::new(),
+                kind: PoolKind::Server,
+            },
+        ));
+    }
+
+    /// Draws the page.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        ui.horizontal(|ui| {
+            ui.heading("Pools");
+            ui.add_space(16.0);
+            filter_box(ui, &mut self.filter);
+            if ui.button("Add pool").clicked() {
+                self.open_add();
+            }
+        });
+        ui.label(
+            "A pool groups similar servers or docker agents into one Workspace; sessions are \
+             spread evenly over its members.",
+        );
+        ui.separator();
+        self.table_ui(ui, ctx);
+        self.editor_ui(ui, ctx);
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let overview = &ctx.catalog.overview;
+        let sort = self.sort;
+        let rows = self
+            .order
+            .rows(ctx.catalog.generation, &self.filter, sort, |filter| {
+                let mut rows: Vec<usize> = (0..overview.len())
+                    .filter(|&i| {
+                        let p = &overview[i].pool;
+                        matches(filter, &[&p.name, p.kind.label()])
+                    })
+                    .collect();
+                rows.sort_by(|&a, &b| {
+                    let (a, b) = (&overview[a], &overview[b]);
+                    sort.apply(match sort.column {
+                        1 => a.pool.kind.label().cmp(b.pool.kind.label()),
+                        2 => a.members.cmp(&b.members),
+                        3 => a.sessions.cmp(&b.sessions),
+                        4 => a.free.sort_key().total_cmp(&b.free.sort_key()),
+                        _ => a.pool.name.to_lowercase().cmp(&b.pool.name.to_lowercase()),
+                    })
+                });
+                rows
+            })
+            .to_vec();
+        if overview.is_empty() {
+            ui.label("No pools yet. Add one to group servers or docker agents.");
+            return;
+        }
+        let mut open = None;
+        let mut rename = None;
+        let mut delete = None;
+        TableBuilder::new(ui)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .id_salt("pools")
+            .striped(true)
+            .column(Column::initial(200.0).at_least(120.0).resizable(true))
+            .column(Column::initial(110.0).resizable(true))
+            .column(Column::initial(80.0))
+            .column(Column::initial(80.0))
+            .column(Column::initial(230.0).resizable(true))
+            .column(Column::remainder().at_least(200.0))
+            .header(ROW_HEIGHT, |mut header| {
+                for (i, label) in ["Name", "Type", "Members", "Sessions", "Free capacity"]
+                    .into_iter()
+                    .enumerate()
+                {
+                    header.col(|ui| sort_header(ui, label, i, &mut self.sort));
+                }
+                header.col(|ui| {
+                    ui.strong("Actions");
+                });
+            })
+            .body(|body| {
+                body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+                    let summary = &overview[rows[row.index()]];
+                    row.col(|ui| {
+                        if ui.link(&summary.pool.name).clicked() {
+                            open = Some(summary.pool.id);
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(summary.pool.kind.label());
+                    });
+                    row.col(|ui| {
+                        ui.label(summary.members.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(summary.sessions.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(summary.free.to_string());
+                    });
+                    row.col(|ui| {
+                        if ui.small_button("Open").clicked() {
+                            open = Some(summary.pool.id);
+                        }
+                        if ui.small_button("Rename").clicked() {
+                            rename = Some(summary.pool.clone());
+                        }
+                        if ui.small_button("Delete").clicked() {
+                            delete = Some(summary.pool.clone());
+                        }
+                    });
+                });
+            });
+        if let Some(id) = open {
+            ctx.goto = Some(Page::Pool(id));
+        }
+        if let Some(pool) = rename {
+            self.editor = Some(Editor::new(
+                Some(pool.id),
+                PoolDraft {
+                    name: pool.name,
+                    kind: pool.kind,
+                },
+            ));
+        }
+        if let Some(pool) = delete {
+            ctx.confirm = Some(delete_pool_confirm(&pool.name, pool.id));
+        }
+    }
+
+    fn editor_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        editor.recheck(parse_pool);
+        let is_new = editor.target.is_none();
+        let title = if is_new { "Add pool" } else { "Rename pool" };
+        let errors = editor.errors().cloned();
+        let outcome = form_dialog(
+            ui,
+            "pool",
+            title,
+            if is_new { "Add" } else { "Save" },
+            |ui| {
+                form_grid(ui, "pool-form", |ui| {
+                    text_row(
+                        ui,
+                        "Name",
+                        &mut editor.draft.name,
+                        error_of(errors.as_ref(), "Name"),
+                    );
+                    if is_new {
+                        let options: Vec<_> = PoolKind::ALL
+                            .iter()
+                            .map(|k| (*k, k.label().to_owned()))
+                            .collect();
+                        combo_row(ui, "Type", &mut editor.draft.kind, &options, None);
+                    } else {
+                        ui.label("Type");
+                        ui.label(editor.draft.kind.label());
+                        ui.end_row();
+                    }
+                });
+            },
+        );
+        let close = match outcome {
+            Outcome::Open => false,
+            Outcome::Cancel => true,
+            Outcome::Submit => match editor.target {
+                None => editor.save(
+                    ctx,
+                    parse_pool,
+                    |store, d| store.add_pool(&d.name, d.kind),
+                    |d, _| format!("Pool {} added", d.name.trim()),
+                ),
+                Some(id) => editor.save(
+                    ctx,
+                    parse_pool,
+                    |store, d| store.rename_pool(id, &d.name),
+                    |d, _| format!("Pool renamed to {}", d.name.trim()),
+                ),
+            },
+        };
+        if close {
+            self.editor = None;
+        }
+    }
+}
+
+/// The question asked before a pool is deleted.
+pub fn delete_pool_confirm(name: &str, id: PoolId) -> Confirm {
+    Confirm {
+        title: "Delete pool?".to_owned(),
+        message: format!(
+            "Pool {name} will be deleted. A pool that still has servers, docker agents or \
+             staging configs is kept."
+        ),
+        button: "Delete",
+        action: Action::DeletePool(id),
+        done: format!("Pool {name} deleted"),
+    }
+}

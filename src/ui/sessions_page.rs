@@ -1,0 +1,213 @@
+//! The Sessions page: every running session; Start session places one by the pool's rule.
+
+use super::confirm::{Action, Confirm};
+use super::context::PageContext;
+use super::dialog::{Outcome, form_dialog};
+use super::editor::Editor;
+use super::form::{checkbox_row, combo_row, error_of, form_grid, text_row};
+use super::table::{RowOrder, Sort, filter_box, matches, sort_header};
+use crate::model::SessionRequestDraft;
+use crate::model::resources::format_cores;
+use crate::store::Placed;
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+const ROW_HEIGHT: f32 = 24.0;
+const HEADERS: [&str; 8] = [
+    "User",
+    "Pool",
+    "Host",
+    "Cores",
+    "Memory (MB)",
+    "GPUs",
+    "Staged",
+    "Started",
+];
+
+/// State of the Sessions page.
+#[derive(Default)]
+pub struct SessionsPage {
+    filter: String,
+    sort: Sort,
+    order: RowOrder,
+    editor: Option<Editor<SessionRequestDraft, ()>>,
+    last_placed: Option<String>,
+}
+
+impl SessionsPage {
+    /// Draws the page.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        ui.horizontal(|ui| {
+            ui.heading("Sessions");
+            ui.add_space(16.0);
+            filter_box(ui, &mut self.filter);
+            if ui.button("Start session").clicked() {
+                let pool = ctx.catalog.pools.first().map(|p| p.id);
+                self.editor = Some(Editor::new((), SessionRequestDraft::new(pool)));
+            }
+        });
+        if let Some(placed) = &self.last_placed {
+            ui.label(RichText::new(placed).italics());
+        }
+        ui.separator();
+        self.table_ui(ui, ctx);
+        self.editor_ui(ui, ctx);
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let sessions = &ctx.catalog.sessions;
+        if sessions.is_empty() {
+            ui.label("No sessions are running. Start one to see where placement puts it.");
+            return;
+        }
+        let sort = self.sort;
+        let rows = self
+            .order
+            .rows(ctx.catalog.generation, &self.filter, sort, |filter| {
+                let mut rows: Vec<usize> = (0..sessions.len())
+                    .filter(|&i| {
+                        let s = &sessions[i];
+                        matches(filter, &[&s.session.user_label, &s.pool_name, &s.host_name])
+                    })
+                    .collect();
+                rows.sort_by(|&a, &b| {
+                    let (a, b) = (&sessions[a], &sessions[b]);
+                    let (ra, rb) = (&a.session.resources, &b.session.resources);
+                    sort.apply(match sort.column {
+                        1 => a.pool_name.cmp(&b.pool_name),
+                        2 => a.host_name.cmp(&b.host_name),
+                        3 => ra.cores.total_cmp(&rb.cores),
+                        4 => ra.memory_mb.cmp(&rb.memory_mb),
+                        5 => ra.gpus.cmp(&rb.gpus),
+                        6 => a.session.staged.cmp(&b.session.staged),
+                        7 => a.session.started_at.cmp(&b.session.started_at),
+                        _ => a.session.user_label.cmp(&b.session.user_label),
+                    })
+                });
+                rows
+            })
+            .to_vec();
+        let mut end = None;
+        TableBuilder::new(ui)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .id_salt("sessions")
+            .striped(true)
+            .column(Column::initial(140.0).resizable(true))
+            .columns(Column::initial(140.0).resizable(true), 2)
+            .columns(Column::initial(80.0), 4)
+            .column(Column::initial(140.0))
+            .column(Column::remainder().at_least(100.0))
+            .header(ROW_HEIGHT, |mut header| {
+                for (i, label) in HEADERS.into_iter().enumerate() {
+                    header.col(|ui| sort_header(ui, label, i, &mut self.sort));
+                }
+                header.col(|ui| {
+                    ui.strong("Actions");
+                });
+            })
+            .body(|body| {
+                body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+                    let entry = &sessions[rows[row.index()]];
+                    let s = &entry.session;
+                    row.col(|ui| {
+                        ui.label(&s.user_label);
+                    });
+                    row.col(|ui| {
+                        ui.label(&entry.pool_name);
+                    });
+                    row.col(|ui| {
+                        ui.label(&entry.host_name);
+                    });
+                    row.col(|ui| {
+                        ui.label(format_cores(s.resources.cores));
+                    });
+                    row.col(|ui| {
+                        ui.label(s.resources.memory_mb.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(s.resources.gpus.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(if s.staged { "Yes" } else { "No" });
+                    });
+                    row.col(|ui| {
+                        ui.label(s.started_at.strftime("%Y-%m-%d %H:%M:%S").to_string());
+                    });
+                    row.col(|ui| {
+                        if ui.small_button("End").clicked() {
+                            end = Some((s.id, s.user_label.clone(), entry.host_name.clone()));
+                        }
+                    });
+                });
+            });
+        if let Some((id, user, host)) = end {
+            ctx.confirm = Some(Confirm {
+                title: "End session?".to_owned(),
+                message: format!("The session of {user} on {host} will be ended."),
+                button: "End session",
+                action: Action::EndSession(id),
+                done: format!("Session of {user} ended"),
+            });
+        }
+    }
+
+    fn editor_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        editor.recheck(SessionRequestDraft::parse);
+        let errors = editor.errors().cloned();
+        let errors = errors.as_ref();
+        let pools: Vec<_> = ctx
+            .catalog
+            .pools
+            .iter()
+            .map(|p| (Some(p.id), format!("{} ({})", p.name, p.kind.label())))
+            .collect();
+        let d = &mut editor.draft;
+        let outcome = form_dialog(ui, "session", "Start session", "Start", |ui| {
+            form_grid(ui, "session-form", |ui| {
+                combo_row(ui, "Pool", &mut d.pool, &pools, error_of(errors, "Pool"));
+                text_row(ui, "User", &mut d.user_label, error_of(errors, "User"));
+                text_row(ui, "Cores", &mut d.cores, error_of(errors, "Cores"));
+                text_row(
+                    ui,
+                    "Memory (MB)",
+                    &mut d.memory_mb,
+                    error_of(errors, "Memory (MB)"),
+                );
+                text_row(ui, "GPUs", &mut d.gpus, error_of(errors, "GPUs"));
+                checkbox_row(
+                    ui,
+                    "Staged",
+                    &mut d.staged,
+                    "pre-started for a staging config",
+                );
+            });
+        });
+        let mut placed_text = None;
+        let close = match outcome {
+            Outcome::Open => false,
+            Outcome::Cancel => true,
+            Outcome::Submit => editor.save(
+                ctx,
+                SessionRequestDraft::parse,
+                |s, request| s.start_session(request),
+                |request, placed: &Placed| {
+                    let text = format!(
+                        "Session of {} started on {} in pool {}",
+                        request.user_label, placed.host_name, placed.pool_name
+                    );
+                    placed_text = Some(text.clone());
+                    text
+                },
+            ),
+        };
+        if placed_text.is_some() {
+            self.last_placed = placed_text;
+        }
+        if close {
+            self.editor = None;
+        }
+    }
+}
