@@ -35,6 +35,7 @@ pub struct PoolAdminApp {
     toasts: Toasts,
     subtitle: Option<String>,
     fonts_installed: bool,
+    banner: Option<String>,
 }
 
 impl PoolAdminApp {
@@ -56,6 +57,7 @@ impl PoolAdminApp {
             toasts: Toasts::default(),
             subtitle: None,
             fonts_installed: false,
+            banner: None,
         };
         app.reload();
         app
@@ -116,22 +118,28 @@ impl PoolAdminApp {
             changed: false,
             goto: None,
             confirm: None,
+            banner: self.banner.take(),
         };
-        egui::CentralPanel::default().show(ui, |ui| match self.page {
-            Page::Pools => self.pools.ui(ui, &mut ctx),
-            Page::Pool(id) => self.pool_detail.ui(ui, &mut ctx, id),
-            Page::Servers => self.servers.ui(ui, &mut ctx),
-            Page::DockerAgents => self.agents.ui(ui, &mut ctx),
-            Page::Zones => self.zones.ui(ui, &mut ctx),
-            Page::Staging => self.staging.ui(ui, &mut ctx),
-            Page::Sessions => self.sessions.ui(ui, &mut ctx),
+        egui::CentralPanel::default().show(ui, |ui| {
+            banner_ui(ui, &mut ctx.banner);
+            match self.page {
+                Page::Pools => self.pools.ui(ui, &mut ctx),
+                Page::Pool(id) => self.pool_detail.ui(ui, &mut ctx, id),
+                Page::Servers => self.servers.ui(ui, &mut ctx),
+                Page::DockerAgents => self.agents.ui(ui, &mut ctx),
+                Page::Zones => self.zones.ui(ui, &mut ctx),
+                Page::Staging => self.staging.ui(ui, &mut ctx),
+                Page::Sessions => self.sessions.ui(ui, &mut ctx),
+            }
         });
         let PageContext {
             changed,
             goto,
             confirm,
+            banner,
             ..
         } = ctx;
+        self.banner = banner;
         if let Some(page) = goto {
             self.page = page;
         }
@@ -146,6 +154,7 @@ impl PoolAdminApp {
                 match confirm.action.apply(&mut self.store) {
                     Ok(()) => {
                         changed = true;
+                        self.banner = None;
                         self.toasts
                             .success(confirm.done.clone())
                             .duration(Some(Duration::from_secs(3)));
@@ -160,6 +169,7 @@ impl PoolAdminApp {
                         self.toasts
                             .error(e.to_string())
                             .duration(Some(Duration::from_secs(8)));
+                        self.banner = Some(e.to_string());
                     }
                 }
             }
@@ -200,6 +210,29 @@ impl PoolAdminApp {
                 self.about.open = true;
             }
         });
+    }
+}
+
+/// The last refusal, above the page, until dismissed.
+fn banner_ui(ui: &mut Ui, banner: &mut Option<String>) {
+    let Some(message) = banner.as_deref() else {
+        return;
+    };
+    let mut dismiss = false;
+    egui::Frame::new()
+        .fill(ui.visuals().extreme_bg_color)
+        .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
+                dismiss = ui.small_button("Dismiss").clicked();
+            });
+        });
+    ui.add_space(4.0);
+    if dismiss {
+        *banner = None;
     }
 }
 

@@ -21,6 +21,8 @@ pub struct PageContext<'a> {
     pub goto: Option<Page>,
     /// Set to ask the administrator before something destructive.
     pub confirm: Option<Confirm>,
+    /// The last refusal, shown above the page until dismissed or until the next success.
+    pub banner: Option<String>,
 }
 
 impl PageContext<'_> {
@@ -30,6 +32,7 @@ impl PageContext<'_> {
         match result {
             Ok(_) => {
                 self.changed = true;
+                self.banner = None;
                 self.toasts
                     .success(success.into())
                     .duration(Some(Duration::from_secs(3)));
@@ -46,7 +49,8 @@ impl PageContext<'_> {
     pub fn error(&mut self, message: String) {
         tracing::warn!(%message, "action refused");
         self.toasts
-            .error(message)
+            .error(message.clone())
             .duration(Some(Duration::from_secs(8)));
+        self.banner = Some(message);
     }
 }

@@ -62,6 +62,7 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
         match save(ctx.store, &spec) {
             Ok(saved) => {
                 ctx.changed = true;
+                ctx.banner = None;
                 ctx.toasts
                     .success(success(&spec, &saved))
                     .duration(Some(Duration::from_secs(3)));
@@ -73,7 +74,9 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
             }
             Err(StoreError::NoCapacity(refusal)) => {
                 // The pool is the field to change: say so beside it, and as a toast.
-                ctx.error(refusal.to_string());
+                ctx.toasts
+                    .error(refusal.to_string())
+                    .duration(Some(Duration::from_secs(8)));
                 self.show_errors(ValidationErrors::single("Pool", refusal.to_string()));
                 false
             }

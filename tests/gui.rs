@@ -1,0 +1,201 @@
+//! The window driven through AccessKit, as an administrator would use it.
+
+mod common;
+
+use common::temp_store;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use pooladmin::model::PoolKind;
+use pooladmin::store::Store;
+use pooladmin::ui::PoolAdminApp;
+
+/// Lets a click or keystroke take effect. Toasts animate for seconds, so `run` (which
+/// waits for the window to settle) would wait for them; a few frames are enough.
+fn settle(h: &mut Harness<'_, PoolAdminApp>) {
+    h.run_steps(4);
+}
+
+fn harness(store: Store) -> Harness<'static, PoolAdminApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .build_ui_state(
+            |ui, app: &mut PoolAdminApp| app.show(ui),
+            PoolAdminApp::new(store),
+        )
+}
+
+/// Replaces the text of the one-line input labelled `label`.
+fn type_into(h: &mut Harness<'_, PoolAdminApp>, label: &str, text: &str) {
+    type_into_role(h, Role::TextInput, label, text);
+}
+
+fn type_into_role(h: &mut Harness<'_, PoolAdminApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).focus();
+    settle(h);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    settle(h);
+    h.get_by_role_and_label(role, label).type_text(text);
+    settle(h);
+}
+
+fn click(h: &mut Harness<'_, PoolAdminApp>, label: &str) {
+    h.get_by_label(label).click();
+    settle(h);
+}
+
+fn add_server(h: &mut Harness<'_, PoolAdminApp>, name: &str, port: &str) {
+    h.get_by_label_contains("Servers  (").click();
+    settle(h);
+    click(h, "Add server");
+    type_into(h, "Friendly Name", name);
+    type_into(h, "Host", &format!("{name}.example.com"));
+    type_into(h, "Port", port);
+    type_into(h, "Username", "administrator");
+    click(h, "Save");
+}
+
+#[test]
+fn pool_server_assign_refuse_delete_unassign_delete() {
+    let (_dir, store) = temp_store();
+    let mut h = harness(store);
+    settle(&mut h);
+
+    // Create a pool.
+    click(&mut h, "Add pool");
+    type_into(&mut h, "Name", "Desktops");
+    click(&mut h, "Add");
+    let pools = h.state().store().pools().unwrap();
+    assert_eq!(pools.len(), 1);
+    assert_eq!(pools[0].name, "Desktops");
+    assert_eq!(pools[0].kind, PoolKind::Server);
+
+    // Add a server.
+    add_server(&mut h, "rdp-01", "3389");
+    let servers = h.state().store().servers().unwrap();
+    assert_eq!(servers.len(), 1, "the server was not saved");
+    assert_eq!(servers[0].server.spec.pool, None);
+
+    // Assign it from the pool page.
+    h.get_by_label_contains("Pools  (").click();
+    settle(&mut h);
+    click(&mut h, "Desktops");
+    click(&mut h, "Assign");
+    h.get_by_role_and_label(Role::CheckBox, "rdp-01").click();
+    settle(&mut h);
+    click(&mut h, "Assign 1");
+    let servers = h.state().store().servers().unwrap();
+    assert_eq!(servers[0].server.spec.pool, Some(pools[0].id));
+    // The pool's Servers List shows it.
+    assert!(h.query_by_label("Servers List").is_some());
+    assert!(h.query_by_label("rdp-01").is_some());
+
+    // Deleting the pool is refused while the server is assigned.
+    click(&mut h, "Delete pool");
+    click(&mut h, "Delete");
+    assert_eq!(h.state().store().pools().unwrap().len(), 1);
+    assert!(h.query_by_label_contains("unassign them first").is_some());
+
+    // Unassign, then delete.
+    click(&mut h, "Unassign");
+    assert_eq!(
+        h.state().store().servers().unwrap()[0].server.spec.pool,
+        None
+    );
+    assert!(h.query_by_label("rdp-01").is_none());
+    click(&mut h, "Delete pool");
+    click(&mut h, "Delete");
+    assert!(h.state().store().pools().unwrap().is_empty());
+}
+
+#[test]
+fn a_bad_port_is_shown_and_nothing_is_saved() {
+    let (_dir, store) = temp_store();
+    let mut h = harness(store);
+    settle(&mut h);
+    add_server(&mut h, "rdp-01", "70000");
+    assert!(
+        h.query_by_label("expected a whole number from 1 to 65535")
+            .is_some()
+    );
+    assert!(h.state().store().servers().unwrap().is_empty());
+    // Fixing the port clears the error and saves.
+    type_into(&mut h, "Port", "3390");
+    assert!(
+        h.query_by_label("expected a whole number from 1 to 65535")
+            .is_none()
+    );
+    click(&mut h, "Save");
+    let servers = h.state().store().servers().unwrap();
+    assert_eq!(servers.len(), 1);
+    assert_eq!(servers[0].server.spec.port, 3390);
+}
+
+#[test]
+fn malformed_connection_info_is_named() {
+    let (_dir, store) = temp_store();
+    let mut h = harness(store);
+    settle(&mut h);
+    h.get_by_label_contains("Servers  (").click();
+    settle(&mut h);
+    click(&mut h, "Add server");
+    type_into(&mut h, "Friendly Name", "rdp-01");
+    type_into(&mut h, "Host", "rdp-01.example.com");
+    type_into(&mut h, "Username", "administrator");
+    type_into_role(
+        &mut h,
+        Role::MultilineTextInput,
+        "Connection Info (JSON)",
+        "{\"a\": ",
+    );
+    click(&mut h, "Save");
+    assert!(h.query_by_label_contains("is not valid JSON").is_some());
+    assert!(h.state().store().servers().unwrap().is_empty());
+}
+
+#[test]
+fn escape_cancels_and_enter_submits() {
+    let (_dir, store) = temp_store();
+    let mut h = harness(store);
+    settle(&mut h);
+    click(&mut h, "Add pool");
+    type_into(&mut h, "Name", "Typed then abandoned");
+    h.key_press(egui::Key::Escape);
+    settle(&mut h);
+    assert!(h.query_by_role_and_label(Role::TextInput, "Name").is_none());
+    assert!(h.state().store().pools().unwrap().is_empty());
+
+    click(&mut h, "Add pool");
+    type_into(&mut h, "Name", "Agents");
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert_eq!(h.state().store().pools().unwrap().len(), 1);
+}
+
+#[test]
+fn start_session_says_where_it_landed_or_why_not() {
+    let (_dir, mut store) = temp_store();
+    let pool = store.add_pool("Desktops", PoolKind::Server).unwrap();
+    common::add_server(&mut store, "rdp-01", Some(pool), 1);
+    let mut h = harness(store);
+    settle(&mut h);
+    h.get_by_label_contains("Sessions  (").click();
+    settle(&mut h);
+    click(&mut h, "Start session");
+    type_into(&mut h, "User", "alice");
+    click(&mut h, "Start");
+    assert!(
+        h.query_by_label("Session of alice started on rdp-01 in pool Desktops")
+            .is_some()
+    );
+    assert_eq!(h.state().store().sessions().unwrap().len(), 1);
+
+    click(&mut h, "Start session");
+    type_into(&mut h, "User", "bob");
+    click(&mut h, "Start");
+    assert!(
+        h.query_by_label_contains("no capacity in pool Desktops")
+            .is_some()
+    );
+    assert_eq!(h.state().store().sessions().unwrap().len(), 1);
+}
