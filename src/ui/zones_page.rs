@@ -10,7 +10,7 @@ use crate::model::{ValidationErrors, ZoneId};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
-fn parse_zone(name: &String) -> Result<String, ValidationErrors> {
+fn parse_zone(name: &str) -> Result<String, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     check_name(&mut errors, "Name", name);
     errors.into_result(name.trim().to_owned())
@@ -116,7 +116,7 @@ impl ZonesPage {
         let Some(editor) = &mut self.editor else {
             return;
         };
-        editor.recheck(parse_zone);
+        editor.recheck(|name: &String| parse_zone(name));
         let errors = editor.errors().cloned();
         let title = if editor.target.is_some() {
             "Rename zone"
@@ -139,13 +139,13 @@ impl ZonesPage {
             Outcome::Submit => match editor.target {
                 None => editor.save(
                     ctx,
-                    parse_zone,
+                    |name: &String| parse_zone(name),
                     |s, name| s.add_zone(name),
                     |name, _| format!("Zone {name} added"),
                 ),
                 Some(id) => editor.save(
                     ctx,
-                    parse_zone,
+                    |name: &String| parse_zone(name),
                     |s, name| s.rename_zone(id, name),
                     |name, _| format!("Zone renamed to {name}"),
                 ),

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Every test of pooladmin: formatting, lints, unit and property tests, store tests on real
+# SQLite files, GUI tests (egui_kittest, headless: no display needed) and each benchmark run
+# once in test mode. Services the tests need are started here (none yet: the cloud and
+# directory peers arrive with their issues).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --all-targets --locked
