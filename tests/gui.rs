@@ -199,3 +199,38 @@ fn start_session_says_where_it_landed_or_why_not() {
     );
     assert_eq!(h.state().store().sessions().unwrap().len(), 1);
 }
+
+#[test]
+fn every_page_and_dialog_labels_its_inputs() {
+    let (_dir, mut store) = temp_store();
+    pooladmin::demo::seed(&mut store).unwrap();
+    let mut h = harness(store);
+    settle(&mut h);
+    let pages = [
+        ("Pools  (", "Add pool"),
+        ("Servers  (", "Add server"),
+        ("Docker Agents  (", "Add docker agent"),
+        ("Deployment Zones  (", "Add zone"),
+        ("Staging Configs  (", "Add staging config"),
+        ("Sessions  (", "Start session"),
+    ];
+    for (nav, add) in pages {
+        h.get_by_label_contains(nav).click();
+        settle(&mut h);
+        h.check_accessibility();
+        click(&mut h, add);
+        h.check_accessibility();
+        h.key_press(egui::Key::Escape);
+        settle(&mut h);
+    }
+    h.get_by_label_contains("Pools  (").click();
+    settle(&mut h);
+    click(&mut h, "Browser Isolation");
+    assert!(h.query_by_label("Docker Agents List").is_some());
+    click(&mut h, "Assign");
+    assert!(
+        h.query_by_role_and_label(Role::CheckBox, "agent-spare.demo.internal")
+            .is_some()
+    );
+    h.check_accessibility();
+}
