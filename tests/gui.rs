@@ -97,6 +97,7 @@ fn pool_server_assign_refuse_delete_unassign_delete() {
     assert!(h.query_by_label_contains("unassign them first").is_some());
 
     // Unassign, then delete.
+    click(&mut h, "Actions ⏷");
     click(&mut h, "Unassign");
     assert_eq!(
         h.state().store().servers().unwrap()[0].server.spec.pool,
@@ -233,4 +234,24 @@ fn every_page_and_dialog_labels_its_inputs() {
             .is_some()
     );
     h.check_accessibility();
+}
+
+#[test]
+fn an_agent_is_drained_and_disabled_from_its_menu() {
+    let (_dir, mut store) = temp_store();
+    let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+    let agent = common::add_agent(&mut store, "agent-01", Some(pool), 8);
+    let mut h = harness(store);
+    settle(&mut h);
+    h.get_by_label_contains("Docker Agents  (").click();
+    settle(&mut h);
+    click(&mut h, "Actions ⏷");
+    click(&mut h, "Drain");
+    let row = &h.state().store().agents().unwrap()[0];
+    assert_eq!(row.agent.id, agent);
+    assert!(row.agent.draining);
+    assert!(h.query_by_label("Draining").is_some());
+    click(&mut h, "Actions ⏷");
+    click(&mut h, "Disable");
+    assert!(!h.state().store().agents().unwrap()[0].agent.spec.enabled);
 }

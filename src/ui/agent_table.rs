@@ -1,7 +1,7 @@
 //! The docker agents table, shared by the Docker Agents page and a pool's Docker Agents List.
 
 use super::catalog::Catalog;
-use super::table::{Sort, matches, sort_header};
+use super::table::{ACTIONS_MENU, Sort, matches, sort_header};
 use crate::model::resources::format_cores;
 use crate::model::{AgentId, PoolId};
 use crate::store::AgentRow;
@@ -118,7 +118,7 @@ pub fn agents_table(
                 .column(Column::initial(84.0))
                 .column(Column::initial(84.0))
                 .column(Column::initial(120.0))
-                .column(Column::remainder().at_least(250.0))
+                .column(Column::remainder().at_least(100.0))
                 .header(ROW_HEIGHT, |mut header| {
                     for (i, label) in HEADERS.into_iter().enumerate() {
                         header.col(|ui| sort_header(ui, label, i, sort));
@@ -172,28 +172,31 @@ pub fn agents_table(
                             ));
                         });
                         row.col(|ui| {
-                            if ui.small_button("Edit").clicked() {
-                                action = Some(AgentAction::Edit(id));
-                            }
-                            let toggle = if a.enabled { "Disable" } else { "Enable" };
-                            if ui.small_button(toggle).clicked() {
-                                action = Some(AgentAction::SetEnabled(id, !a.enabled));
-                            }
-                            let drain = if entry.agent.draining {
-                                "Undrain"
-                            } else {
-                                "Drain"
-                            };
-                            if ui.small_button(drain).clicked() {
-                                action = Some(AgentAction::SetDraining(id, !entry.agent.draining));
-                            }
-                            if in_pool {
-                                if ui.small_button("Unassign").clicked() {
-                                    action = Some(AgentAction::Unassign(id));
+                            ui.menu_button(ACTIONS_MENU, |ui| {
+                                if ui.button("Edit").clicked() {
+                                    action = Some(AgentAction::Edit(id));
                                 }
-                            } else if ui.small_button("Delete").clicked() {
-                                action = Some(AgentAction::Delete(id));
-                            }
+                                let toggle = if a.enabled { "Disable" } else { "Enable" };
+                                if ui.button(toggle).clicked() {
+                                    action = Some(AgentAction::SetEnabled(id, !a.enabled));
+                                }
+                                let drain = if entry.agent.draining {
+                                    "Stop draining"
+                                } else {
+                                    "Drain"
+                                };
+                                if ui.button(drain).clicked() {
+                                    action =
+                                        Some(AgentAction::SetDraining(id, !entry.agent.draining));
+                                }
+                                if in_pool {
+                                    if ui.button("Unassign").clicked() {
+                                        action = Some(AgentAction::Unassign(id));
+                                    }
+                                } else if ui.button("Delete…").clicked() {
+                                    action = Some(AgentAction::Delete(id));
+                                }
+                            });
                         });
                     });
                 });

@@ -1,7 +1,7 @@
 //! The servers table, shared by the Servers page and a pool's Servers List.
 
 use super::catalog::Catalog;
-use super::table::{Sort, matches, sort_header};
+use super::table::{ACTIONS_MENU, Sort, matches, sort_header};
 use crate::model::{PoolId, ServerId};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
@@ -99,7 +99,7 @@ pub fn servers_table(
                 .column(Column::initial(70.0))
                 .column(Column::initial(70.0))
                 .column(Column::initial(80.0))
-                .column(Column::remainder().at_least(150.0))
+                .column(Column::remainder().at_least(100.0))
                 .header(ROW_HEIGHT, |mut header| {
                     for (i, label) in HEADERS.into_iter().enumerate() {
                         header.col(|ui| sort_header(ui, label, i, sort));
@@ -146,16 +146,18 @@ pub fn servers_table(
                             ui.label(entry.server.origin.label());
                         });
                         row.col(|ui| {
-                            if ui.small_button("Edit").clicked() {
-                                action = Some(ServerAction::Edit(id));
-                            }
-                            if in_pool {
-                                if ui.small_button("Unassign").clicked() {
-                                    action = Some(ServerAction::Unassign(id));
+                            ui.menu_button(ACTIONS_MENU, |ui| {
+                                if ui.button("Edit").clicked() {
+                                    action = Some(ServerAction::Edit(id));
                                 }
-                            } else if ui.small_button("Delete").clicked() {
-                                action = Some(ServerAction::Delete(id));
-                            }
+                                if in_pool {
+                                    if ui.button("Unassign").clicked() {
+                                        action = Some(ServerAction::Unassign(id));
+                                    }
+                                } else if ui.button("Delete…").clicked() {
+                                    action = Some(ServerAction::Delete(id));
+                                }
+                            });
                         });
                     });
                 });

@@ -3,6 +3,9 @@
 
 use egui::{Button, Ui};
 
+/// The label of each row's menu of actions.
+pub const ACTIONS_MENU: &str = "Actions ⏷";
+
 /// Which column sorts the table, and which way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Sort {
