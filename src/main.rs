@@ -70,7 +70,7 @@ fn run(cli: &Cli) -> Result<()> {
     }
     eframe::run_native(
         "pooladmin",
-        window_options([1280.0, 800.0]),
+        window_options([1440.0, 900.0]),
         Box::new(|_| Ok(Box::new(app))),
     )
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))

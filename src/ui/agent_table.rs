@@ -107,7 +107,7 @@ pub fn agents_table(
                 .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .id_salt(id_salt)
                 .striped(true)
-                .column(Column::initial(150.0).at_least(100.0).resizable(true))
+                .column(Column::initial(170.0).at_least(100.0).resizable(true))
                 .column(Column::initial(70.0))
                 .column(Column::initial(80.0).resizable(true))
                 .column(Column::initial(100.0).resizable(true))
