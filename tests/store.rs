@@ -307,3 +307,58 @@ fn backup_to_refuses_to_overwrite() {
     assert!(dest.exists());
     assert!(store.backup_to(&dest).is_err());
 }
+
+#[test]
+fn zones_in_use_are_kept_and_renamed_zones_stay_unique() {
+    let (_dir, mut store) = temp_store();
+    let zone = store.add_zone("Europe").unwrap();
+    let err = store.add_zone("europe").unwrap_err();
+    assert!(err.field_errors().unwrap().for_field("Name").is_some());
+    let mut spec = server_spec("rdp-01", zone, None, 1);
+    spec.zone = zone;
+    store.add_server(&spec).unwrap();
+    let err = store.delete_zone(zone).unwrap_err();
+    assert!(err.to_string().contains("still used by 1 servers"), "{err}");
+    store.rename_zone(zone, "EU West").unwrap();
+    assert!(store.zones().unwrap().iter().any(|z| z.name == "EU West"));
+    let default = store
+        .zones()
+        .unwrap()
+        .into_iter()
+        .find(|z| z.name == "default")
+        .unwrap();
+    let err = store.rename_zone(default.id, "eu west").unwrap_err();
+    assert!(err.field_errors().is_some());
+}
+
+#[test]
+fn staging_needs_an_agent_pool_and_a_unique_workspace() {
+    let (_dir, mut store) = temp_store();
+    let zone = default_zone(&store);
+    let servers = store.add_pool("Desktops", PoolKind::Server).unwrap();
+    let agents = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+    let mut draft = StagingDraft::new(Some(zone), Some(servers));
+    draft.workspace_name = "Chrome".into();
+    let err = store.add_staging(&draft.parse().unwrap()).unwrap_err();
+    assert!(
+        err.field_errors()
+            .unwrap()
+            .for_field("Pool")
+            .unwrap()
+            .contains("Docker Agent")
+    );
+    draft.pool = Some(agents);
+    let id = store.add_staging(&draft.parse().unwrap()).unwrap();
+    draft.workspace_name = "chrome".into();
+    let err = store.add_staging(&draft.parse().unwrap()).unwrap_err();
+    assert!(
+        err.field_errors()
+            .unwrap()
+            .for_field("Workspace Name")
+            .is_some()
+    );
+    let err = store.delete_pool(agents).unwrap_err();
+    assert!(err.to_string().contains("staging configs"), "{err}");
+    store.delete_staging(id).unwrap();
+    store.delete_pool(agents).unwrap();
+}
