@@ -1,7 +1,7 @@
 //! The Add / Edit docker agent dialog, with every field of an agent.
 
 use super::context::PageContext;
-use super::dialog::{Outcome, form_dialog};
+use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{checkbox_row, combo_row, error_of, form_grid, text_row};
 use crate::model::{AgentDraft, AgentId, PoolId, PoolKind};
@@ -33,18 +33,8 @@ impl AgentForm {
         } else {
             "Add docker agent"
         };
-        let zones: Vec<_> = ctx
-            .catalog
-            .zones
-            .iter()
-            .map(|z| (Some(z.id), z.name.clone()))
-            .collect();
-        let mut pools = vec![(None, "— none —".to_owned())];
-        pools.extend(
-            ctx.catalog
-                .pools_of(PoolKind::DockerAgent)
-                .map(|p| (Some(p.id), p.name.clone())),
-        );
+        let zones = ctx.catalog.zone_choices();
+        let pools = ctx.catalog.pool_choices(PoolKind::DockerAgent, true);
         let d = &mut editor.draft;
         let outcome = form_dialog(ui, "agent", title, "Save", |ui| {
             form_grid(ui, "agent-form", |ui| {
@@ -103,23 +93,13 @@ impl AgentForm {
                 );
             });
         });
-        match outcome {
-            Outcome::Open => false,
-            Outcome::Cancel => true,
-            Outcome::Submit => match editor.target {
-                None => editor.save(
-                    ctx,
-                    AgentDraft::parse,
-                    |s, spec| s.add_agent(spec),
-                    |spec, _| format!("Docker agent {} added", spec.hostname),
-                ),
-                Some(id) => editor.save(
-                    ctx,
-                    AgentDraft::parse,
-                    |s, spec| s.update_agent(id, spec),
-                    |spec, _| format!("Docker agent {} saved", spec.hostname),
-                ),
-            },
-        }
+        editor.finish(
+            ctx,
+            outcome,
+            AgentDraft::parse,
+            |s, spec| s.add_agent(spec),
+            |s, id, spec| s.update_agent(id, spec),
+            |spec| format!("Docker agent {}", spec.hostname),
+        )
     }
 }

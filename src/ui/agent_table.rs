@@ -229,13 +229,12 @@ pub fn handle_agent_action(
             ));
         }
         AgentAction::Delete(_) => {
-            ctx.confirm = Some(super::confirm::Confirm {
-                title: "Delete docker agent?".to_owned(),
-                message: format!("Docker agent {name} will be deleted. This cannot be undone."),
-                button: "Delete",
-                action: super::confirm::Action::DeleteAgent(id),
-                done: format!("Docker agent {name} deleted"),
-            });
+            ctx.confirm = Some(super::confirm::Confirm::delete(
+                "Docker agent",
+                &name,
+                "This cannot be undone.",
+                super::confirm::Action::DeleteAgent(id),
+            ));
         }
         AgentAction::Unassign(_) => {
             let result = ctx.store.unassign_agent(id);

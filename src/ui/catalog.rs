@@ -65,6 +65,22 @@ impl Catalog {
             .map_or("?", |&i| self.zones[i].name.as_str())
     }
 
+    /// Zones as choices for a form's drop-down.
+    pub fn zone_choices(&self) -> Vec<(Option<ZoneId>, String)> {
+        self.zones
+            .iter()
+            .map(|z| (Some(z.id), z.name.clone()))
+            .collect()
+    }
+
+    /// Pools of one kind as choices, with "none" first when a member may stay unassigned.
+    pub fn pool_choices(&self, kind: PoolKind, with_none: bool) -> Vec<(Option<PoolId>, String)> {
+        let none = with_none.then(|| (None, "— none —".to_owned()));
+        none.into_iter()
+            .chain(self.pools_of(kind).map(|p| (Some(p.id), p.name.clone())))
+            .collect()
+    }
+
     /// Pools of one kind, by name.
     pub fn pools_of(&self, kind: PoolKind) -> impl Iterator<Item = &Pool> {
         self.pools.iter().filter(move |p| p.kind == kind)

@@ -51,6 +51,17 @@ pub struct Confirm {
 }
 
 impl Confirm {
+    /// Asks before deleting `name`, a `what` ("Server"), with `consequence` said plainly.
+    pub fn delete(what: &str, name: &str, consequence: &str, action: Action) -> Self {
+        Self {
+            title: format!("Delete {}?", what.to_lowercase()),
+            message: format!("{what} {name} will be deleted. {consequence}"),
+            button: "Delete",
+            action,
+            done: format!("{what} {name} deleted"),
+        }
+    }
+
     /// Shows the dialog: `Some(true)` confirmed, `Some(false)` cancelled (Escape too).
     pub fn show(&self, ui: &Ui) -> Option<bool> {
         let ctx = ui.ctx().clone();

@@ -2,6 +2,7 @@
 //! administrator fixes them), and a save that keeps the dialog open on any failure.
 
 use super::context::PageContext;
+use super::dialog::Outcome;
 use crate::model::ValidationErrors;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
@@ -90,5 +91,33 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
     fn show_errors(&mut self, errors: ValidationErrors) {
         self.errors = Some(errors);
         self.checked = Some(self.draft.clone());
+    }
+}
+
+impl<D: Clone + PartialEq, I: Copy> Editor<D, Option<I>> {
+    /// Acts on a dialog's outcome: adds a new record, or updates the one being edited.
+    /// True when the dialog should close. `what` names the record in messages ("Server").
+    pub fn finish<S, A>(
+        &mut self,
+        ctx: &mut PageContext<'_>,
+        outcome: Outcome,
+        parse: impl Fn(&D) -> Result<S, ValidationErrors>,
+        add: impl FnOnce(&mut Store, &S) -> Result<A, StoreError>,
+        update: impl FnOnce(&mut Store, I, &S) -> Result<(), StoreError>,
+        what: impl Fn(&S) -> String,
+    ) -> bool {
+        match (outcome, self.target) {
+            (Outcome::Open, _) => false,
+            (Outcome::Cancel, _) => true,
+            (Outcome::Submit, None) => {
+                self.save(ctx, parse, add, |s, _| format!("{} added", what(s)))
+            }
+            (Outcome::Submit, Some(id)) => self.save(
+                ctx,
+                parse,
+                |store, s| update(store, id, s),
+                |s, _| format!("{} saved", what(s)),
+            ),
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::{Outcome, form_dialog};
+use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{combo_row, error_of, form_grid, text_row};
 use super::page::Page;
@@ -207,24 +207,14 @@ impl PoolsPage {
                 });
             },
         );
-        let close = match outcome {
-            Outcome::Open => false,
-            Outcome::Cancel => true,
-            Outcome::Submit => match editor.target {
-                None => editor.save(
-                    ctx,
-                    parse_pool,
-                    |store, d| store.add_pool(&d.name, d.kind),
-                    |d, _| format!("Pool {} added", d.name.trim()),
-                ),
-                Some(id) => editor.save(
-                    ctx,
-                    parse_pool,
-                    |store, d| store.rename_pool(id, &d.name),
-                    |d, _| format!("Pool renamed to {}", d.name.trim()),
-                ),
-            },
-        };
+        let close = editor.finish(
+            ctx,
+            outcome,
+            parse_pool,
+            |s, d| s.add_pool(&d.name, d.kind),
+            |s, id, d| s.rename_pool(id, &d.name),
+            |d| format!("Pool {}", d.name.trim()),
+        );
         if close {
             self.editor = None;
         }
@@ -233,14 +223,10 @@ impl PoolsPage {
 
 /// The question asked before a pool is deleted.
 pub fn delete_pool_confirm(name: &str, id: PoolId) -> Confirm {
-    Confirm {
-        title: "Delete pool?".to_owned(),
-        message: format!(
-            "Pool {name} will be deleted. A pool that still has servers, docker agents or \
-             staging configs is kept."
-        ),
-        button: "Delete",
-        action: Action::DeletePool(id),
-        done: format!("Pool {name} deleted"),
-    }
+    Confirm::delete(
+        "Pool",
+        name,
+        "A pool that still has servers, docker agents or staging configs is kept.",
+        Action::DeletePool(id),
+    )
 }

@@ -1,7 +1,7 @@
 //! The Add / Edit server dialog, with every field of a server.
 
 use super::context::PageContext;
-use super::dialog::{Outcome, form_dialog};
+use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{
     checkbox_row, combo_row, error_of, form_grid, multiline_row, secret_row, text_row,
@@ -35,18 +35,8 @@ impl ServerForm {
         } else {
             "Add server"
         };
-        let zones: Vec<_> = ctx
-            .catalog
-            .zones
-            .iter()
-            .map(|z| (Some(z.id), z.name.clone()))
-            .collect();
-        let mut pools = vec![(None, "— none —".to_owned())];
-        pools.extend(
-            ctx.catalog
-                .pools_of(PoolKind::Server)
-                .map(|p| (Some(p.id), p.name.clone())),
-        );
+        let zones = ctx.catalog.zone_choices();
+        let pools = ctx.catalog.pool_choices(PoolKind::Server, true);
         let reveal = &mut editor.reveal;
         let d = &mut editor.draft;
         let outcome = form_dialog(ui, "server", title, "Save", |ui| {
@@ -129,23 +119,13 @@ impl ServerForm {
                     });
                 });
         });
-        match outcome {
-            Outcome::Open => false,
-            Outcome::Cancel => true,
-            Outcome::Submit => match editor.target {
-                None => editor.save(
-                    ctx,
-                    ServerDraft::parse,
-                    |s, spec| s.add_server(spec),
-                    |spec, _| format!("Server {} added", spec.friendly_name),
-                ),
-                Some(id) => editor.save(
-                    ctx,
-                    ServerDraft::parse,
-                    |s, spec| s.update_server(id, spec),
-                    |spec, _| format!("Server {} saved", spec.friendly_name),
-                ),
-            },
-        }
+        editor.finish(
+            ctx,
+            outcome,
+            ServerDraft::parse,
+            |s, spec| s.add_server(spec),
+            |s, id, spec| s.update_server(id, spec),
+            |spec| format!("Server {}", spec.friendly_name),
+        )
     }
 }

@@ -186,13 +186,12 @@ pub fn handle_server_action(
             ));
         }
         ServerAction::Delete(_) => {
-            ctx.confirm = Some(super::confirm::Confirm {
-                title: "Delete server?".to_owned(),
-                message: format!("Server {name} will be deleted. This cannot be undone."),
-                button: "Delete",
-                action: super::confirm::Action::DeleteServer(id),
-                done: format!("Server {name} deleted"),
-            });
+            ctx.confirm = Some(super::confirm::Confirm::delete(
+                "Server",
+                &name,
+                "This cannot be undone.",
+                super::confirm::Action::DeleteServer(id),
+            ));
         }
         ServerAction::Unassign(_) => {
             let result = ctx.store.unassign_server(id);

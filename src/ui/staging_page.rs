@@ -2,7 +2,7 @@
 
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::{Outcome, form_dialog};
+use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{combo_row, error_of, form_grid, text_row};
 use crate::model::resources::format_cores;
@@ -115,13 +115,12 @@ impl StagingPage {
         }
         if let Some(config) = delete {
             let name = config.spec.workspace_name;
-            ctx.confirm = Some(Confirm {
-                title: "Delete staging config?".to_owned(),
-                message: format!("Staged sessions of {name} will no longer be kept ready."),
-                button: "Delete",
-                action: Action::DeleteStaging(config.id),
-                done: format!("Staging config {name} deleted"),
-            });
+            ctx.confirm = Some(Confirm::delete(
+                "Staging config",
+                &name,
+                "Its sessions will no longer be kept ready.",
+                Action::DeleteStaging(config.id),
+            ));
         }
         self.editor_ui(ui, ctx);
     }
@@ -133,17 +132,8 @@ impl StagingPage {
         editor.recheck(StagingDraft::parse);
         let errors = editor.errors().cloned();
         let errors = errors.as_ref();
-        let zones: Vec<_> = ctx
-            .catalog
-            .zones
-            .iter()
-            .map(|z| (Some(z.id), z.name.clone()))
-            .collect();
-        let pools: Vec<_> = ctx
-            .catalog
-            .pools_of(PoolKind::DockerAgent)
-            .map(|p| (Some(p.id), p.name.clone()))
-            .collect();
+        let zones = ctx.catalog.zone_choices();
+        let pools = ctx.catalog.pool_choices(PoolKind::DockerAgent, false);
         let title = if editor.target.is_some() {
             "Edit staging config"
         } else {
@@ -192,24 +182,14 @@ impl StagingPage {
                 );
             });
         });
-        let close = match outcome {
-            Outcome::Open => false,
-            Outcome::Cancel => true,
-            Outcome::Submit => match editor.target {
-                None => editor.save(
-                    ctx,
-                    StagingDraft::parse,
-                    |s, spec| s.add_staging(spec),
-                    |spec, _| format!("Staging config {} added", spec.workspace_name),
-                ),
-                Some(id) => editor.save(
-                    ctx,
-                    StagingDraft::parse,
-                    |s, spec| s.update_staging(id, spec),
-                    |spec, _| format!("Staging config {} saved", spec.workspace_name),
-                ),
-            },
-        };
+        let close = editor.finish(
+            ctx,
+            outcome,
+            StagingDraft::parse,
+            |s, spec| s.add_staging(spec),
+            |s, id, spec| s.update_staging(id, spec),
+            |spec| format!("Staging config {}", spec.workspace_name),
+        );
         if close {
             self.editor = None;
         }

@@ -2,7 +2,7 @@
 
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::{Outcome, form_dialog};
+use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{error_of, form_grid, text_row};
 use crate::model::validation::check_name;
@@ -98,16 +98,12 @@ impl ZonesPage {
             self.editor = Some(Editor::new(Some(zone.id), zone.name));
         }
         if let Some(zone) = delete {
-            ctx.confirm = Some(Confirm {
-                title: "Delete zone?".to_owned(),
-                message: format!(
-                    "Zone {} will be deleted. A zone still in use is kept.",
-                    zone.name
-                ),
-                button: "Delete",
-                action: Action::DeleteZone(zone.id),
-                done: format!("Zone {} deleted", zone.name),
-            });
+            ctx.confirm = Some(Confirm::delete(
+                "Zone",
+                &zone.name,
+                "A zone still in use is kept.",
+                Action::DeleteZone(zone.id),
+            ));
         }
         self.editor_ui(ui, ctx);
     }
@@ -133,24 +129,14 @@ impl ZonesPage {
                 );
             });
         });
-        let close = match outcome {
-            Outcome::Open => false,
-            Outcome::Cancel => true,
-            Outcome::Submit => match editor.target {
-                None => editor.save(
-                    ctx,
-                    |name: &String| parse_zone(name),
-                    |s, name| s.add_zone(name),
-                    |name, _| format!("Zone {name} added"),
-                ),
-                Some(id) => editor.save(
-                    ctx,
-                    |name: &String| parse_zone(name),
-                    |s, name| s.rename_zone(id, name),
-                    |name, _| format!("Zone renamed to {name}"),
-                ),
-            },
-        };
+        let close = editor.finish(
+            ctx,
+            outcome,
+            |name: &String| parse_zone(name),
+            |s, name| s.add_zone(name),
+            |s, id, name| s.rename_zone(id, name),
+            |name| format!("Zone {name}"),
+        );
         if close {
             self.editor = None;
         }
