@@ -362,3 +362,60 @@ fn staging_needs_an_agent_pool_and_a_unique_workspace() {
     store.delete_staging(id).unwrap();
     store.delete_pool(agents).unwrap();
 }
+
+#[test]
+fn kept_session_counts_match_a_recount_after_many_starts_and_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let servers = store.add_pool("Desktops", PoolKind::Server).unwrap();
+        let agents = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+        for i in 0..3 {
+            add_server(&mut store, &format!("rdp-{i}"), Some(servers), 3);
+            add_agent(&mut store, &format!("agent-{i}"), Some(agents), 4);
+        }
+        let mut started = Vec::new();
+        for i in 0..40 {
+            let pool = if i % 2 == 0 { servers } else { agents };
+            if let Ok(placed) = store.start_session(&request(pool, 0.1 * f64::from(i % 7 + 1))) {
+                started.push(placed.id);
+            }
+            if i % 3 == 0 && !started.is_empty() {
+                store.end_session(started.remove(0)).unwrap();
+            }
+        }
+        // Every agent emptied leaves no fractional residue.
+        for id in started {
+            store.end_session(id).unwrap();
+        }
+        assert!(
+            store
+                .agents()
+                .unwrap()
+                .iter()
+                .all(|a| a.used == Resources::default())
+        );
+        assert!(store.servers().unwrap().iter().all(|s| s.sessions == 0));
+        store.start_session(&request(agents, 0.3)).unwrap();
+        store.start_session(&request(servers, 0.0)).unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let drift: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM docker_agents a WHERE session_count <>
+                        (SELECT count(*) FROM sessions WHERE agent_id = a.id)
+                     OR abs(used_cores - (SELECT coalesce(sum(cores), 0) FROM sessions
+                                          WHERE agent_id = a.id)) > 1e-9)
+                  + (SELECT count(*) FROM servers s WHERE session_count <>
+                        (SELECT count(*) FROM sessions WHERE server_id = s.id))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(drift, 0);
+    let err = conn
+        .execute("UPDATE sessions SET cores = 99", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("not changed in place"), "{err}");
+}

@@ -15,13 +15,8 @@ impl Store {
                     a.reported_cores, a.reported_memory_mb, a.reported_gpus,
                     a.override_cores, a.override_memory_mb, a.override_gpus,
                     a.draining, a.origin, a.last_report, a.created_at,
-                    coalesce(u.n, 0), coalesce(u.cores, 0.0), coalesce(u.memory_mb, 0),
-                    coalesce(u.gpus, 0)
+                    a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus
              FROM docker_agents a
-             LEFT JOIN (SELECT agent_id, count(*) AS n, sum(cores) AS cores,
-                               sum(memory_mb) AS memory_mb, sum(gpus) AS gpus
-                        FROM sessions WHERE agent_id IS NOT NULL GROUP BY agent_id) u
-                    ON u.agent_id = a.id
              ORDER BY a.id",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -11,8 +11,6 @@ use rusqlite::{OptionalExtension, Transaction, params};
 pub struct MemberTable {
     /// Table.
     pub table: &'static str,
-    /// Column of `sessions` that points at this table.
-    pub session_column: &'static str,
     /// Column with the member's name.
     pub name_column: &'static str,
     /// The pool kind these members join.
@@ -23,7 +21,6 @@ pub struct MemberTable {
 
 pub const SERVERS: MemberTable = MemberTable {
     table: "servers",
-    session_column: "server_id",
     name_column: "friendly_name",
     kind: PoolKind::Server,
     unique_name: SERVER_NAME,
@@ -31,7 +28,6 @@ pub const SERVERS: MemberTable = MemberTable {
 
 pub const AGENTS: MemberTable = MemberTable {
     table: "docker_agents",
-    session_column: "agent_id",
     name_column: "hostname",
     kind: PoolKind::DockerAgent,
     unique_name: AGENT_NAME,
@@ -101,10 +97,8 @@ impl MemberTable {
         id: i64,
     ) -> Result<(String, Option<PoolId>, i64), StoreError> {
         let sql = format!(
-            "SELECT {name}, pool_id, (SELECT count(*) FROM sessions WHERE {col} = m.id)
-             FROM {table} m WHERE id = ?1",
+            "SELECT {name}, pool_id, session_count FROM {table} WHERE id = ?1",
             name = self.name_column,
-            col = self.session_column,
             table = self.table
         );
         tx.query_row(&sql, [id], |r| {

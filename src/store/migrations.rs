@@ -31,7 +31,9 @@ CREATE TABLE servers (
     max_sessions    INTEGER NOT NULL CHECK (max_sessions >= 1),
     reusable        INTEGER NOT NULL,
     origin          TEXT NOT NULL,
-    created_at      INTEGER NOT NULL
+    created_at      INTEGER NOT NULL,
+    -- Kept by the session triggers below, so no screen or placement recounts sessions.
+    session_count   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX servers_pool ON servers (pool_id);
 
@@ -50,7 +52,12 @@ CREATE TABLE docker_agents (
     draining           INTEGER NOT NULL,
     origin             TEXT NOT NULL,
     last_report        INTEGER,
-    created_at         INTEGER NOT NULL
+    created_at         INTEGER NOT NULL,
+    -- Kept by the session triggers below, so no screen or placement recounts sessions.
+    session_count      INTEGER NOT NULL DEFAULT 0,
+    used_cores         REAL NOT NULL DEFAULT 0,
+    used_memory_mb     INTEGER NOT NULL DEFAULT 0,
+    used_gpus          INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX docker_agents_pool ON docker_agents (pool_id);
 
@@ -82,6 +89,32 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_pool ON sessions (pool_id);
 CREATE INDEX sessions_server ON sessions (server_id) WHERE server_id IS NOT NULL;
 CREATE INDEX sessions_agent ON sessions (agent_id) WHERE agent_id IS NOT NULL;
+
+CREATE TRIGGER sessions_counted_in AFTER INSERT ON sessions BEGIN
+    UPDATE servers SET session_count = session_count + 1 WHERE id = NEW.server_id;
+    UPDATE docker_agents
+       SET session_count = session_count + 1,
+           used_cores = used_cores + NEW.cores,
+           used_memory_mb = used_memory_mb + NEW.memory_mb,
+           used_gpus = used_gpus + NEW.gpus
+     WHERE id = NEW.agent_id;
+END;
+
+-- The last session out resets the sums, so fractional cores never leave a residue.
+CREATE TRIGGER sessions_counted_out AFTER DELETE ON sessions BEGIN
+    UPDATE servers SET session_count = session_count - 1 WHERE id = OLD.server_id;
+    UPDATE docker_agents
+       SET session_count = session_count - 1,
+           used_cores = CASE WHEN session_count = 1 THEN 0 ELSE used_cores - OLD.cores END,
+           used_memory_mb = used_memory_mb - OLD.memory_mb,
+           used_gpus = used_gpus - OLD.gpus
+     WHERE id = OLD.agent_id;
+END;
+
+-- A session moves by ending and starting, so the counts above stay exact.
+CREATE TRIGGER sessions_are_not_updated BEFORE UPDATE ON sessions BEGIN
+    SELECT RAISE(ABORT, 'a session is not changed in place; end it and start another');
+END;
 "#;
 
 // The installation id names this database's instances in the clouds (ownership tags).

@@ -6,49 +6,33 @@ use crate::model::{FreeCapacity, Pool, PoolId, PoolKind, PoolSummary, Resources}
 
 impl Store {
     /// One summary per pool, by name. Free capacity follows the scaler's rule: over enabled
-    /// members (and, for agents, non-draining ones), capacity minus what sessions use.
+    /// members (and, for agents, non-draining ones), capacity minus what sessions use. The
+    /// per-member counts kept by the session triggers make this a scan of members only.
     pub fn pool_overview(&self) -> Result<Vec<PoolSummary>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "WITH
-             member_count AS (
-                 SELECT pool_id, count(*) AS n FROM servers WHERE pool_id IS NOT NULL GROUP BY pool_id
-                 UNION ALL
-                 SELECT pool_id, count(*) FROM docker_agents WHERE pool_id IS NOT NULL GROUP BY pool_id),
-             session_count AS (
-                 SELECT pool_id, count(*) AS n FROM sessions GROUP BY pool_id),
-             server_free AS (
-                 SELECT s.pool_id, sum(max(0, s.max_sessions - coalesce(u.n, 0))) AS slots
-                 FROM servers s
-                 LEFT JOIN (SELECT server_id, count(*) AS n FROM sessions
-                            WHERE server_id IS NOT NULL GROUP BY server_id) u
-                        ON u.server_id = s.id
-                 WHERE s.enabled AND s.pool_id IS NOT NULL
-                 GROUP BY s.pool_id),
-             agent_capacity AS (
-                 SELECT pool_id,
-                        sum(CASE WHEN override_cores > 0 THEN override_cores ELSE reported_cores END) AS cores,
-                        sum(CASE WHEN override_memory_mb > 0 THEN override_memory_mb ELSE reported_memory_mb END) AS memory_mb,
-                        sum(CASE WHEN override_gpus > 0 THEN override_gpus ELSE reported_gpus END) AS gpus
-                 FROM docker_agents
-                 WHERE enabled AND NOT draining AND pool_id IS NOT NULL
-                 GROUP BY pool_id),
-             agent_use AS (
-                 SELECT a.pool_id, sum(x.cores) AS cores, sum(x.memory_mb) AS memory_mb,
-                        sum(x.gpus) AS gpus
-                 FROM sessions x JOIN docker_agents a ON a.id = x.agent_id
-                 WHERE a.enabled AND NOT a.draining
-                 GROUP BY a.pool_id)
-             SELECT p.id, p.name, p.kind,
-                    coalesce((SELECT n FROM member_count m WHERE m.pool_id = p.id), 0),
-                    coalesce((SELECT n FROM session_count c WHERE c.pool_id = p.id), 0),
-                    coalesce(sf.slots, 0),
-                    coalesce(ac.cores, 0.0) - coalesce(au.cores, 0.0),
-                    coalesce(ac.memory_mb, 0) - coalesce(au.memory_mb, 0),
-                    coalesce(ac.gpus, 0) - coalesce(au.gpus, 0)
+            "SELECT p.id, p.name, p.kind, coalesce(m.members, 0), coalesce(m.sessions, 0),
+                    coalesce(m.free_slots, 0), coalesce(m.free_cores, 0.0),
+                    coalesce(m.free_memory_mb, 0), coalesce(m.free_gpus, 0)
              FROM pools p
-             LEFT JOIN server_free sf ON sf.pool_id = p.id
-             LEFT JOIN agent_capacity ac ON ac.pool_id = p.id
-             LEFT JOIN agent_use au ON au.pool_id = p.id
+             LEFT JOIN (
+                 SELECT pool_id, count(*) AS members, sum(session_count) AS sessions,
+                        sum(CASE WHEN enabled THEN max(0, max_sessions - session_count)
+                                 ELSE 0 END) AS free_slots,
+                        0.0 AS free_cores, 0 AS free_memory_mb, 0 AS free_gpus
+                 FROM servers WHERE pool_id IS NOT NULL GROUP BY pool_id
+                 UNION ALL
+                 SELECT pool_id, count(*), sum(session_count), 0,
+                        sum(CASE WHEN enabled AND NOT draining THEN
+                            (CASE WHEN override_cores > 0 THEN override_cores
+                                  ELSE reported_cores END) - used_cores ELSE 0 END),
+                        sum(CASE WHEN enabled AND NOT draining THEN
+                            (CASE WHEN override_memory_mb > 0 THEN override_memory_mb
+                                  ELSE reported_memory_mb END) - used_memory_mb ELSE 0 END),
+                        sum(CASE WHEN enabled AND NOT draining THEN
+                            (CASE WHEN override_gpus > 0 THEN override_gpus
+                                  ELSE reported_gpus END) - used_gpus ELSE 0 END)
+                 FROM docker_agents WHERE pool_id IS NOT NULL GROUP BY pool_id
+             ) m ON m.pool_id = p.id
              ORDER BY p.name COLLATE NOCASE",
         )?;
         let rows = stmt.query_map([], |r| {

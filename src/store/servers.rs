@@ -16,11 +16,8 @@ impl Store {
             "SELECT s.id, s.friendly_name, s.enabled, s.zone_id, s.pool_id, s.connection_type,
                     s.host, s.port, s.credential_type, s.username, s.password_sealed,
                     s.connection_info, s.max_sessions, s.reusable, s.origin, s.created_at,
-                    coalesce(u.n, 0)
+                    s.session_count
              FROM servers s
-             LEFT JOIN (SELECT server_id, count(*) AS n FROM sessions
-                        WHERE server_id IS NOT NULL GROUP BY server_id) u
-                    ON u.server_id = s.id
              ORDER BY s.id",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -126,9 +126,8 @@ fn members_of(
     let members = match kind {
         PoolKind::Server => {
             let mut stmt = tx.prepare_cached(
-                "SELECT s.id, s.friendly_name, s.enabled, s.max_sessions, s.created_at,
-                        (SELECT count(*) FROM sessions WHERE server_id = s.id)
-                 FROM servers s WHERE s.pool_id = ?1",
+                "SELECT id, friendly_name, enabled, max_sessions, created_at, session_count
+                 FROM servers WHERE pool_id = ?1",
             )?;
             let rows = stmt.query_map([pool.0], |r| {
                 Ok(Member {
@@ -152,11 +151,9 @@ fn members_of(
                         CASE WHEN a.override_memory_mb > 0 THEN a.override_memory_mb
                              ELSE a.reported_memory_mb END,
                         CASE WHEN a.override_gpus > 0 THEN a.override_gpus ELSE a.reported_gpus END,
-                        count(x.id), coalesce(sum(x.cores), 0.0), coalesce(sum(x.memory_mb), 0),
-                        coalesce(sum(x.gpus), 0)
-                 FROM docker_agents a LEFT JOIN sessions x ON x.agent_id = a.id
-                 WHERE a.pool_id = ?1
-                 GROUP BY a.id",
+                        a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus
+                 FROM docker_agents a
+                 WHERE a.pool_id = ?1",
             )?;
             let rows = stmt.query_map([pool.0], |r| {
                 Ok(Member {
