@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
-cargo test --all-targets --locked
+# The benchmarks first (each runs once, as a test), so the run ends on the test summary.
+cargo test --locked --benches
+cargo test --locked --lib --bins --tests

@@ -255,3 +255,26 @@ fn an_agent_is_drained_and_disabled_from_its_menu() {
     click(&mut h, "Disable");
     assert!(!h.state().store().agents().unwrap()[0].agent.spec.enabled);
 }
+
+#[test]
+fn pools_sort_by_header_and_filter() {
+    let (_dir, mut store) = temp_store();
+    pooladmin::demo::seed(&mut store).unwrap();
+    let mut h = harness(store);
+    settle(&mut h);
+    let y = |h: &Harness<'_, PoolAdminApp>, name: &str| h.get_by_label(name).rect().min.y;
+    assert!(y(&h, "Browser Isolation") < y(&h, "Windows Desktops"));
+    click(&mut h, "Name ▲");
+    assert!(y(&h, "Browser Isolation") > y(&h, "Windows Desktops"));
+    // Sessions, ascending: GPU Workloads has the fewest.
+    click(&mut h, "Sessions");
+    assert!(y(&h, "GPU Workloads") < y(&h, "Browser Isolation"));
+
+    h.get_by_role_and_label(Role::TextInput, "Filter").focus();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::TextInput, "Filter")
+        .type_text("gpu");
+    settle(&mut h);
+    assert!(h.query_by_label("GPU Workloads").is_some());
+    assert!(h.query_by_label("Browser Isolation").is_none());
+}

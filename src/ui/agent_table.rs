@@ -1,7 +1,7 @@
 //! The docker agents table, shared by the Docker Agents page and a pool's Docker Agents List.
 
 use super::catalog::Catalog;
-use super::table::{ACTIONS_MENU, Sort, matches, sort_header};
+use super::table::{ACTIONS_MENU, Sort, local_time, matches, sort_header};
 use crate::model::resources::format_cores;
 use crate::model::{AgentId, PoolId};
 use crate::store::AgentRow;
@@ -168,7 +168,7 @@ pub fn agents_table(
                         row.col(|ui| {
                             ui.label(entry.agent.last_report.map_or_else(
                                 || "never".to_owned(),
-                                |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
+                                |t| local_time(t, "%Y-%m-%d %H:%M"),
                             ));
                         });
                         row.col(|ui| {

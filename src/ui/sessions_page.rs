@@ -5,7 +5,7 @@ use super::context::PageContext;
 use super::dialog::{Outcome, form_dialog};
 use super::editor::Editor;
 use super::form::{checkbox_row, combo_row, error_of, form_grid, text_row};
-use super::table::{RowOrder, Sort, filter_box, matches, sort_header};
+use super::table::{RowOrder, Sort, filter_box, local_time, matches, sort_header};
 use crate::model::SessionRequestDraft;
 use crate::model::resources::format_cores;
 use crate::store::Placed;
@@ -131,7 +131,7 @@ impl SessionsPage {
                         ui.label(if s.staged { "Yes" } else { "No" });
                     });
                     row.col(|ui| {
-                        ui.label(s.started_at.strftime("%Y-%m-%d %H:%M:%S").to_string());
+                        ui.label(local_time(s.started_at, "%Y-%m-%d %H:%M:%S"));
                     });
                     row.col(|ui| {
                         if ui.small_button("End").clicked() {

@@ -87,3 +87,10 @@ pub fn filter_box(ui: &mut Ui, filter: &mut String) {
     )
     .accessible_name("Filter");
 }
+
+/// A time as the administrator reads it: in the computer's own time zone.
+pub fn local_time(t: jiff::Timestamp, format: &str) -> String {
+    t.to_zoned(jiff::tz::TimeZone::system())
+        .strftime(format)
+        .to_string()
+}
