@@ -1,8 +1,11 @@
 //! Plain data types of pooladmin and their validation: no I/O, no clock, no async.
 
+pub mod cloud_ids;
 pub mod docker_agent;
 pub mod ids;
+pub mod json_shapes;
 pub mod origin;
+pub mod pem_text;
 pub mod placement;
 pub mod pool;
 pub mod pool_summary;
@@ -11,6 +14,7 @@ pub mod secret;
 pub mod server;
 pub mod session;
 pub mod staging;
+pub mod startup_script;
 pub mod validation;
 pub mod zone;
 
