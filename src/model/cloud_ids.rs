@@ -21,9 +21,10 @@ pub fn ocid(text: &str, kind: &str) -> Option<String> {
         && parts[1] == kind
         && !parts[2].is_empty()
         && parts[4].len() >= 3
-        && parts
-            .iter()
-            .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        && parts.iter().all(|p| {
+            p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
     (!ok).then(|| format!("expected an OCID like ocid1.{kind}.oc1..aaaa…"))
 }
 
@@ -47,7 +48,9 @@ pub fn region(text: &str) -> Option<String> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !text.starts_with('-')
         && !text.ends_with('-');
-    (!ok).then(|| "expected a region name like us-east-1 (lower-case letters, digits, hyphens)".to_owned())
+    (!ok).then(|| {
+        "expected a region name like us-east-1 (lower-case letters, digits, hyphens)".to_owned()
+    })
 }
 
 /// A DNS name such as a Base Domain Name: dot-separated labels of letters, digits, hyphens.

@@ -25,3 +25,7 @@ id_type!(ServerId, "a server");
 id_type!(AgentId, "a docker agent");
 id_type!(StagingId, "a staging config");
 id_type!(SessionId, "a session");
+id_type!(AutoScaleId, "an AutoScale config");
+id_type!(VmProviderId, "a VM Provider config");
+id_type!(DnsProviderId, "a DNS Provider config");
+id_type!(LdapId, "an LDAP config");

@@ -17,7 +17,12 @@ pub fn parse_json(errors: &mut ValidationErrors, field: &'static str, text: &str
         Err(e) => {
             errors.push(
                 field,
-                format!("is not valid JSON: {} (line {}, column {})", e, e.line(), e.column()),
+                format!(
+                    "is not valid JSON: {} (line {}, column {})",
+                    e,
+                    e.line(),
+                    e.column()
+                ),
             );
             None
         }
@@ -48,7 +53,10 @@ pub fn string_list(
     let Value::Array(items) = value else {
         errors.push(
             field,
-            format!("expected a list of strings, e.g. [\"a\", \"b\"]; found {}", kind_of(&value)),
+            format!(
+                "expected a list of strings, e.g. [\"a\", \"b\"]; found {}",
+                kind_of(&value)
+            ),
         );
         return Vec::new();
     };
@@ -63,7 +71,11 @@ pub fn string_list(
             }
             other => errors.push(
                 field,
-                format!("item {} is {}; expected a list of strings", i + 1, kind_of(other)),
+                format!(
+                    "item {} is {}; expected a list of strings",
+                    i + 1,
+                    kind_of(other)
+                ),
             ),
         }
     }
@@ -119,7 +131,10 @@ pub fn object(
         return Map::new();
     };
     let Value::Object(map) = value else {
-        errors.push(field, format!("expected a JSON object; found {}", kind_of(&value)));
+        errors.push(
+            field,
+            format!("expected a JSON object; found {}", kind_of(&value)),
+        );
         return Map::new();
     };
     if let Some(key) = map.keys().find(|k| forbidden.contains(&k.as_str())) {
@@ -148,7 +163,10 @@ pub fn object_list(
     let Value::Array(items) = value else {
         errors.push(
             field,
-            format!("expected a list of objects, e.g. {example}; found {}", kind_of(&value)),
+            format!(
+                "expected a list of objects, e.g. {example}; found {}",
+                kind_of(&value)
+            ),
         );
         return Vec::new();
     };
@@ -163,7 +181,11 @@ pub fn object_list(
             }
             other => errors.push(
                 field,
-                format!("item {} is {}; expected an object like {example}", i + 1, kind_of(&other)),
+                format!(
+                    "item {} is {}; expected an object like {example}",
+                    i + 1,
+                    kind_of(&other)
+                ),
             ),
         }
     }
@@ -174,7 +196,10 @@ pub fn object_list(
 pub fn required_string<'m>(map: &'m Map<String, Value>, key: &str) -> Result<&'m str, String> {
     match map.get(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
-        Some(other) => Err(format!("\"{key}\" is {}; expected a non-empty string", kind_of(other))),
+        Some(other) => Err(format!(
+            "\"{key}\" is {}; expected a non-empty string",
+            kind_of(other)
+        )),
         None => Err(format!("\"{key}\" is missing")),
     }
 }
@@ -186,13 +211,20 @@ mod tests {
     #[test]
     fn lists_maps_and_objects() {
         let mut e = ValidationErrors::default();
-        assert_eq!(string_list(&mut e, "F", r#"["a","b"]"#, |_| None), ["a", "b"]);
+        assert_eq!(
+            string_list(&mut e, "F", r#"["a","b"]"#, |_| None),
+            ["a", "b"]
+        );
         assert!(string_map(&mut e, "G", r#"{"k":"v"}"#, |_, _| None).contains_key("k"));
         assert!(e.is_empty());
         string_list(&mut e, "F", r#"{"a":1}"#, |_| None);
         assert!(e.for_field("F").unwrap().contains("found an object"));
         string_map(&mut e, "G", r#"{"k": 1}"#, |_, _| None);
-        assert!(e.for_field("G").unwrap().contains("expected a string value"));
+        assert!(
+            e.for_field("G")
+                .unwrap()
+                .contains("expected a string value")
+        );
         object(&mut e, "H", r#"{"name": "x"}"#, &["name"]);
         assert!(e.for_field("H").unwrap().contains("cannot be overridden"));
         parse_json(&mut e, "I", "[1,");

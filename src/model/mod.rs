@@ -1,9 +1,13 @@
 //! Plain data types of pooladmin and their validation: no I/O, no clock, no async.
 
+pub mod autoscale;
 pub mod cloud_ids;
+pub mod credentials;
+pub mod dns_provider;
 pub mod docker_agent;
 pub mod ids;
 pub mod json_shapes;
+pub mod ldap;
 pub mod origin;
 pub mod pem_text;
 pub mod placement;
@@ -16,10 +20,14 @@ pub mod session;
 pub mod staging;
 pub mod startup_script;
 pub mod validation;
+pub mod vm_provider;
 pub mod zone;
 
 pub use docker_agent::{AgentDraft, AgentSpec, DockerAgent};
-pub use ids::{AgentId, PoolId, ServerId, SessionId, StagingId, ZoneId};
+pub use ids::{
+    AgentId, AutoScaleId, DnsProviderId, LdapId, PoolId, ServerId, SessionId, StagingId,
+    VmProviderId, ZoneId,
+};
 pub use origin::Origin;
 pub use placement::{Member, MemberCapacity, NoCapacity, place};
 pub use pool::{Pool, PoolKind};

@@ -21,7 +21,9 @@ pub fn check_pem(text: &str, kind: PemKind) -> Option<String> {
         Err(e) => return Some(format!("is not valid PEM ({e}); {}", expectation(kind))),
     };
     if text.contains("ENCRYPTED") {
-        return Some("is an encrypted key; pooladmin needs the key without a passphrase".to_owned());
+        return Some(
+            "is an encrypted key; pooladmin needs the key without a passphrase".to_owned(),
+        );
     }
     for block in &blocks {
         let tag_ok = match kind {
@@ -29,7 +31,11 @@ pub fn check_pem(text: &str, kind: PemKind) -> Option<String> {
             PemKind::PrivateKey => KEY_TAGS.contains(&block.tag()),
         };
         if !tag_ok {
-            return Some(format!("holds a \"{}\" block; {}", block.tag(), expectation(kind)));
+            return Some(format!(
+                "holds a \"{}\" block; {}",
+                block.tag(),
+                expectation(kind)
+            ));
         }
         if block.contents().first() != Some(&0x30) || block.contents().len() < 16 {
             return Some(format!("its \"{}\" block is not DER-encoded", block.tag()));
@@ -43,8 +49,12 @@ pub fn check_pem(text: &str, kind: PemKind) -> Option<String> {
 
 fn expectation(kind: PemKind) -> String {
     match kind {
-        PemKind::Certificate => "expected a PEM certificate (-----BEGIN CERTIFICATE-----)".to_owned(),
-        PemKind::PrivateKey => "expected a PEM private key (-----BEGIN PRIVATE KEY-----)".to_owned(),
+        PemKind::Certificate => {
+            "expected a PEM certificate (-----BEGIN CERTIFICATE-----)".to_owned()
+        }
+        PemKind::PrivateKey => {
+            "expected a PEM private key (-----BEGIN PRIVATE KEY-----)".to_owned()
+        }
     }
 }
 
@@ -64,7 +74,9 @@ pub fn check_ssh_public_key(text: &str) -> Option<String> {
         return Some(expected.to_owned());
     };
     if !TYPES.contains(&key_type) {
-        return Some(format!("key type \"{key_type}\" is not supported; {expected}"));
+        return Some(format!(
+            "key type \"{key_type}\" is not supported; {expected}"
+        ));
     }
     let Ok(blob) = base64::engine::general_purpose::STANDARD.decode(body) else {
         return Some(format!("the key is not valid base64; {expected}"));
@@ -78,7 +90,9 @@ pub fn check_ssh_public_key(text: &str) -> Option<String> {
         })
         .map(|t| t == key_type.as_bytes());
     if inner != Some(true) {
-        return Some(format!("the key data does not match its type \"{key_type}\""));
+        return Some(format!(
+            "the key data does not match its type \"{key_type}\""
+        ));
     }
     None
 }

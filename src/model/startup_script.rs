@@ -62,6 +62,10 @@ mod tests {
     #[test]
     fn enforces_the_limit() {
         assert!(check_size("abc", 3, "AWS").is_none());
-        assert!(check_size("abcd", 3, "AWS").unwrap().contains("at most 3 bytes"));
+        assert!(
+            check_size("abcd", 3, "AWS")
+                .unwrap()
+                .contains("at most 3 bytes")
+        );
     }
 }

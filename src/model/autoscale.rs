@@ -1,0 +1,327 @@
+//! AutoScale configs: keep a pool supplied with compute through one VM Provider config.
+//! Every field of the seed's two AutoScale Config tables, plus the check-in settings of
+//! DESIGN §4.5.
+
+use super::cloud_ids::dns_name;
+use super::credentials::{note, required};
+use super::ldap::check_dn;
+use super::pem_text::{PemKind, check_pem};
+use super::validation::{check_json_object, check_name, parse_decimal, parse_whole};
+use super::{
+    ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Secret, ValidationErrors,
+    VmProviderId, ZoneId,
+};
+
+/// The fields of a config for a Server pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerScaling {
+    /// Connection Type.
+    pub connection_type: ConnectionType,
+    /// Connection Port.
+    pub connection_port: String,
+    /// Connection Username (may be `{sso_username}`).
+    pub connection_username: String,
+    /// Connection Password (may be `{sso_cred}`).
+    pub connection_password: Secret,
+    /// Connection Info (JSON).
+    pub connection_info: String,
+    /// Create Active Directory Computer Record.
+    pub create_ad_record: bool,
+    /// LDAP Config (when an AD record is created).
+    pub ldap_config: Option<LdapId>,
+    /// Active Directory Computer OU DN.
+    pub ad_computer_ou_dn: String,
+    /// Reusable.
+    pub reusable: bool,
+    /// Minimum Available Sessions.
+    pub minimum_available_sessions: String,
+    /// Max Simultaneous Sessions Per Server.
+    pub max_sessions_per_server: String,
+}
+
+impl Default for ServerScaling {
+    fn default() -> Self {
+        Self {
+            connection_type: ConnectionType::Rdp,
+            connection_port: "3389".into(),
+            connection_username: String::new(),
+            connection_password: Secret::default(),
+            connection_info: "{}".into(),
+            create_ad_record: false,
+            ldap_config: None,
+            ad_computer_ou_dn: String::new(),
+            reusable: true,
+            minimum_available_sessions: "2".into(),
+            max_sessions_per_server: "1".into(),
+        }
+    }
+}
+
+/// The fields of a config for a Docker Agent pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentScaling {
+    /// Standby Cores.
+    pub standby_cores: String,
+    /// Standby GPUs.
+    pub standby_gpus: String,
+    /// Standby Memory (MB).
+    pub standby_memory_mb: String,
+    /// Agent Cores Override.
+    pub agent_cores_override: String,
+    /// Agent GPUs Override.
+    pub agent_gpus_override: String,
+    /// Agent Memory Override (GB).
+    pub agent_memory_override_gb: String,
+    /// NGINX Cert (PEM).
+    pub nginx_cert: String,
+    /// NGINX Key (PEM).
+    pub nginx_key: Secret,
+    /// Register DNS.
+    pub register_dns: bool,
+    /// Base Domain Name.
+    pub base_domain_name: String,
+}
+
+impl Default for AgentScaling {
+    fn default() -> Self {
+        Self {
+            standby_cores: "4".into(),
+            standby_gpus: "0".into(),
+            standby_memory_mb: "4096".into(),
+            agent_cores_override: "4".into(),
+            agent_gpus_override: "0".into(),
+            agent_memory_override_gb: "8".into(),
+            nginx_cert: String::new(),
+            nginx_key: Secret::default(),
+            register_dns: false,
+            base_domain_name: String::new(),
+        }
+    }
+}
+
+/// The variant of a config, fixed by its pool's type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scaling {
+    /// For a Server pool.
+    Servers(ServerScaling),
+    /// For a Docker Agent pool.
+    Agents(AgentScaling),
+}
+
+impl Scaling {
+    /// The variant for a pool of `kind`, with defaults.
+    pub fn for_pool(kind: PoolKind) -> Self {
+        match kind {
+            PoolKind::Server => Self::Servers(ServerScaling::default()),
+            PoolKind::DockerAgent => Self::Agents(AgentScaling::default()),
+        }
+    }
+
+    /// The AutoScale Type.
+    pub fn kind(&self) -> PoolKind {
+        match self {
+            Self::Servers(_) => PoolKind::Server,
+            Self::Agents(_) => PoolKind::DockerAgent,
+        }
+    }
+}
+
+/// An AutoScale config as the administrator sets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AutoScaleSpec {
+    /// Name; unique.
+    pub name: String,
+    /// Enabled.
+    pub enabled: bool,
+    /// Deployment Zone.
+    pub zone: Option<ZoneId>,
+    /// Pool (its type fixes the AutoScale Type).
+    pub pool: PoolId,
+    /// Downscale Backoff (Seconds).
+    pub downscale_backoff_s: String,
+    /// Require Check-in: an instance counts as running only once its port answers.
+    pub require_check_in: bool,
+    /// Provision Timeout (s): an instance not checked in by then is destroyed.
+    pub provision_timeout_s: String,
+    /// The Server or Docker Agent fields.
+    pub scaling: Scaling,
+    /// VM Provider config.
+    pub vm_provider: Option<VmProviderId>,
+    /// DNS Provider config (optional).
+    pub dns_provider: Option<DnsProviderId>,
+}
+
+impl AutoScaleSpec {
+    /// A new config for `pool` of `kind`, with the seed's defaults.
+    pub fn new(pool: PoolId, kind: PoolKind, zone: Option<ZoneId>) -> Self {
+        Self {
+            name: String::new(),
+            enabled: true,
+            zone,
+            pool,
+            downscale_backoff_s: "600".into(),
+            require_check_in: true,
+            provision_timeout_s: "600".into(),
+            scaling: Scaling::for_pool(kind),
+            vm_provider: None,
+            dns_provider: None,
+        }
+    }
+
+    /// Every secret field with its label.
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        match &self.scaling {
+            Scaling::Servers(s) => vec![("Connection Password", &s.connection_password)],
+            Scaling::Agents(a) => vec![("NGINX Key", &a.nginx_key)],
+        }
+    }
+
+    /// Checks the first wizard step: the config's own fields.
+    pub fn check_own_fields(&self, errors: &mut ValidationErrors) {
+        check_name(errors, "Name", &self.name);
+        if self.zone.is_none() {
+            errors.push("Deployment Zone", "choose a deployment zone");
+        }
+        parse_whole(
+            errors,
+            "Downscale Backoff (Seconds)",
+            &self.downscale_backoff_s,
+            0,
+            86_400,
+        );
+        parse_whole(
+            errors,
+            "Provision Timeout (s)",
+            &self.provision_timeout_s,
+            60,
+            7_200,
+        );
+        match &self.scaling {
+            Scaling::Servers(s) => check_servers(s, errors),
+            Scaling::Agents(a) => check_agents(a, errors),
+        }
+    }
+
+    /// Checks everything, the provider choices included.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        self.check_own_fields(&mut errors);
+        if self.vm_provider.is_none() {
+            errors.push(
+                "VM Provider Config",
+                "choose or create a VM Provider config",
+            );
+        }
+        if let Scaling::Agents(a) = &self.scaling
+            && a.register_dns
+            && self.dns_provider.is_none()
+        {
+            errors.push(
+                "DNS Provider Config",
+                "Register DNS is on: choose or create a DNS Provider config",
+            );
+        }
+        errors.into_result(())
+    }
+}
+
+fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) {
+    parse_whole(errors, "Connection Port", &s.connection_port, 1, 65_535);
+    check_json_object(errors, "Connection Info (JSON)", &s.connection_info);
+    parse_whole(
+        errors,
+        "Minimum Available Sessions",
+        &s.minimum_available_sessions,
+        0,
+        10_000,
+    );
+    parse_whole(
+        errors,
+        "Max Simultaneous Sessions Per Server",
+        &s.max_sessions_per_server,
+        1,
+        1_000,
+    );
+    if s.create_ad_record {
+        if s.ldap_config.is_none() {
+            errors.push(
+                "LDAP Config",
+                "choose the LDAP config that creates the computer records",
+            );
+        }
+        if required(
+            errors,
+            "Active Directory Computer OU DN",
+            &s.ad_computer_ou_dn,
+        ) {
+            note(
+                errors,
+                "Active Directory Computer OU DN",
+                check_dn(&s.ad_computer_ou_dn),
+            );
+        }
+    }
+}
+
+fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) {
+    parse_decimal(errors, "Standby Cores", &a.standby_cores, 0.0);
+    parse_whole(errors, "Standby GPUs", &a.standby_gpus, 0, 1024);
+    parse_whole(
+        errors,
+        "Standby Memory (MB)",
+        &a.standby_memory_mb,
+        0,
+        64 * 1024 * 1024,
+    );
+    // The scaler counts an agent that is still booting by these: they must be known.
+    if parse_decimal(errors, "Agent Cores Override", &a.agent_cores_override, 0.0) <= 0.0 {
+        errors.push(
+            "Agent Cores Override",
+            "must be above 0: the scaler sizes new agents by it",
+        );
+    }
+    parse_whole(
+        errors,
+        "Agent GPUs Override",
+        &a.agent_gpus_override,
+        0,
+        1024,
+    );
+    if parse_decimal(
+        errors,
+        "Agent Memory Override (GB)",
+        &a.agent_memory_override_gb,
+        0.0,
+    ) <= 0.0
+    {
+        errors.push(
+            "Agent Memory Override (GB)",
+            "must be above 0: the scaler sizes new agents by it",
+        );
+    }
+    let cert = a.nginx_cert.trim();
+    let key = a.nginx_key.expose().trim();
+    if !cert.is_empty() {
+        note(errors, "NGINX Cert", check_pem(cert, PemKind::Certificate));
+    }
+    if !key.is_empty() {
+        note(errors, "NGINX Key", check_pem(key, PemKind::PrivateKey));
+    }
+    if cert.is_empty() != key.is_empty() {
+        errors.push(
+            if cert.is_empty() {
+                "NGINX Cert"
+            } else {
+                "NGINX Key"
+            },
+            "give both the certificate and its key, or neither",
+        );
+    }
+    if a.register_dns && required(errors, "Base Domain Name", &a.base_domain_name) {
+        note(
+            errors,
+            "Base Domain Name",
+            dns_name(a.base_domain_name.trim()),
+        );
+    }
+}

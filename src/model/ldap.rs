@@ -1,0 +1,108 @@
+//! LDAP configs: the directory connection used to pre-create Active Directory computer
+//! records for new servers.
+
+use super::credentials::{note, required};
+use super::pem_text::{PemKind, check_pem};
+use super::validation::{check_name, parse_whole};
+use super::{Secret, ValidationErrors};
+
+/// A directory connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LdapSpec {
+    /// Name; unique.
+    pub name: String,
+    /// URL: ldap://host[:port] or ldaps://host[:port].
+    pub url: String,
+    /// Upgrade an ldap:// connection with StartTLS.
+    pub start_tls: bool,
+    /// Search Base (DN).
+    pub search_base: String,
+    /// Service Account DN.
+    pub service_account_dn: String,
+    /// Service Account Password.
+    pub service_account_password: Secret,
+    /// Enabled (for sign-in; AD records may use a disabled config, as the seed allows).
+    pub enabled: bool,
+    /// Connection Timeout (s).
+    pub connection_timeout_s: String,
+    /// CA Certificate (PEM; optional, for a private CA).
+    pub ca_certificate: String,
+}
+
+impl Default for LdapSpec {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            url: "ldaps://".into(),
+            start_tls: false,
+            search_base: String::new(),
+            service_account_dn: String::new(),
+            service_account_password: Secret::default(),
+            enabled: true,
+            connection_timeout_s: "5".into(),
+            ca_certificate: String::new(),
+        }
+    }
+}
+
+/// A distinguished name: comma-separated `attr=value` parts.
+pub fn check_dn(text: &str) -> Option<String> {
+    let ok = !text.trim().is_empty()
+        && text.split(',').all(|rdn| {
+            rdn.split_once('=')
+                .is_some_and(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
+        });
+    (!ok).then(|| "expected a DN like OU=Computers,DC=example,DC=com".to_owned())
+}
+
+impl LdapSpec {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        check_name(&mut errors, "Name", &self.name);
+        let url = self.url.trim();
+        let host = url
+            .strip_prefix("ldaps://")
+            .or_else(|| url.strip_prefix("ldap://"));
+        match host {
+            Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {}
+            _ => errors.push("URL", "expected ldap://host[:port] or ldaps://host[:port]"),
+        }
+        if self.start_tls && url.starts_with("ldaps://") {
+            errors.push(
+                "StartTLS",
+                "an ldaps:// URL is already encrypted; StartTLS is for ldap://",
+            );
+        }
+        if required(&mut errors, "Search Base", &self.search_base) {
+            note(&mut errors, "Search Base", check_dn(&self.search_base));
+        }
+        if required(&mut errors, "Service Account DN", &self.service_account_dn) {
+            note(
+                &mut errors,
+                "Service Account DN",
+                check_dn(&self.service_account_dn),
+            );
+        }
+        required(
+            &mut errors,
+            "Service Account Password",
+            self.service_account_password.expose(),
+        );
+        parse_whole(
+            &mut errors,
+            "Connection Timeout (s)",
+            &self.connection_timeout_s,
+            1,
+            300,
+        );
+        if !self.ca_certificate.trim().is_empty() {
+            note(
+                &mut errors,
+                "CA Certificate",
+                check_pem(&self.ca_certificate, PemKind::Certificate),
+            );
+        }
+        errors.into_result(())
+    }
+}

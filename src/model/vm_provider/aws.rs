@@ -1,0 +1,157 @@
+//! AWS EC2 settings: every field of the seed's AWS table.
+
+use crate::model::ValidationErrors;
+use crate::model::cloud_ids::{aws_id, region, simple_name};
+use crate::model::credentials::{AwsCredentials, note, required};
+use crate::model::json_shapes::{string_list, string_map};
+use crate::model::validation::parse_whole;
+use std::collections::BTreeMap;
+
+/// EBS volume types EC2 accepts for a root volume.
+pub const VOLUME_TYPES: [&str; 7] = ["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
+
+/// The EC2 fields of a VM Provider config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwsSettings {
+    /// AWS Access Key ID / AWS Secret Access Key.
+    pub credentials: AwsCredentials,
+    /// AWS: Region.
+    pub region: String,
+    /// AWS: EC2 AMI ID.
+    pub ami_id: String,
+    /// AWS: EC2 Instance Type.
+    pub instance_type: String,
+    /// AWS: EC2 Security Group IDs (JSON list).
+    pub security_group_ids: String,
+    /// AWS: EC2 Subnet ID.
+    pub subnet_id: String,
+    /// AWS: EC2 EBS Volume Size (GB).
+    pub volume_size_gb: String,
+    /// AWS: EC2 EBS Volume Type.
+    pub volume_type: String,
+    /// AWS: EC2 IAM (instance profile name or ARN; optional).
+    pub iam_instance_profile: String,
+    /// AWS: EC2 Custom Tags (JSON object).
+    pub custom_tags: String,
+    /// SSH Keys (key pair name; optional).
+    pub key_pair: String,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            credentials: AwsCredentials::default(),
+            region: "us-east-1".into(),
+            ami_id: String::new(),
+            instance_type: "t3.medium".into(),
+            security_group_ids: "[]".into(),
+            subnet_id: String::new(),
+            volume_size_gb: "40".into(),
+            volume_type: "gp3".into(),
+            iam_instance_profile: String::new(),
+            custom_tags: "{}".into(),
+            key_pair: String::new(),
+        }
+    }
+}
+
+impl AwsSettings {
+    /// Checks every field under the seed's labels.
+    pub fn check(&self, errors: &mut ValidationErrors) {
+        self.credentials
+            .check(errors, "AWS Access Key ID", "AWS Secret Access Key");
+        if required(errors, "AWS: Region", &self.region) {
+            note(errors, "AWS: Region", region(self.region.trim()));
+        }
+        if required(errors, "AWS: EC2 AMI ID", &self.ami_id) {
+            note(errors, "AWS: EC2 AMI ID", aws_id(self.ami_id.trim(), "ami"));
+        }
+        if required(errors, "AWS: EC2 Instance Type", &self.instance_type) {
+            note(
+                errors,
+                "AWS: EC2 Instance Type",
+                simple_name(self.instance_type.trim(), ".-", "t3.micro"),
+            );
+        }
+        let groups = string_list(
+            errors,
+            "AWS: EC2 Security Group IDs",
+            &self.security_group_ids,
+            |g| aws_id(g, "sg"),
+        );
+        if groups.is_empty() && errors.for_field("AWS: EC2 Security Group IDs").is_none() {
+            errors.push(
+                "AWS: EC2 Security Group IDs",
+                "expected at least one security group, e.g. [\"sg-0123456789abcdef0\"]",
+            );
+        }
+        if required(errors, "AWS: EC2 Subnet ID", &self.subnet_id) {
+            note(
+                errors,
+                "AWS: EC2 Subnet ID",
+                aws_id(self.subnet_id.trim(), "subnet"),
+            );
+        }
+        parse_whole(
+            errors,
+            "AWS: EC2 EBS Volume Size (GB)",
+            &self.volume_size_gb,
+            8,
+            16_384,
+        );
+        if !VOLUME_TYPES.contains(&self.volume_type.trim()) {
+            errors.push(
+                "AWS: EC2 EBS Volume Type",
+                format!("expected one of {}", VOLUME_TYPES.join(", ")),
+            );
+        }
+        let profile = self.iam_instance_profile.trim();
+        if !profile.is_empty() {
+            note(
+                errors,
+                "AWS: EC2 IAM",
+                simple_name(
+                    profile,
+                    "+=,.@-_/:",
+                    "CloudWatchAgentRole or an instance profile ARN",
+                ),
+            );
+        }
+        string_map(
+            errors,
+            "AWS: EC2 Custom Tags",
+            &self.custom_tags,
+            |key, value| {
+                if key.is_empty() || key.len() > 128 || value.len() > 256 {
+                    Some("tag keys take 1 to 128 characters, values at most 256".to_owned())
+                } else if key.starts_with("aws:") || key.starts_with("pooladmin-") {
+                    Some("the aws: and pooladmin- prefixes are reserved".to_owned())
+                } else {
+                    None
+                }
+            },
+        );
+        let key_pair = self.key_pair.trim();
+        if key_pair.len() > 255 {
+            errors.push(
+                "SSH Keys",
+                "expected a key pair name of at most 255 characters",
+            );
+        }
+    }
+
+    /// The security group ids (valid once checked).
+    pub fn security_groups(&self) -> Vec<String> {
+        serde_json::from_str(&self.security_group_ids).unwrap_or_default()
+    }
+
+    /// The custom tags (valid once checked).
+    pub fn tags(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.custom_tags).unwrap_or_default()
+    }
+
+    /// The root volume size in GB (valid once checked).
+    pub fn volume_size_gb(&self) -> u32 {
+        self.volume_size_gb.trim().parse().unwrap_or(0)
+    }
+}

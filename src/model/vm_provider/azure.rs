@@ -1,0 +1,236 @@
+//! Azure VM settings: every field of the seed's Azure table.
+
+use crate::model::cloud_ids::simple_name;
+use crate::model::credentials::{AzureCredentials, note, required};
+use crate::model::json_shapes::{object, string_map};
+use crate::model::pem_text::check_ssh_public_key;
+use crate::model::validation::parse_whole;
+use crate::model::{Secret, ValidationErrors};
+
+/// Managed disk types Azure offers for an OS disk.
+pub const OS_DISK_TYPES: [&str; 6] = [
+    "Premium_LRS",
+    "StandardSSD_LRS",
+    "Standard_LRS",
+    "Premium_ZRS",
+    "StandardSSD_ZRS",
+    "PremiumV2_LRS",
+];
+
+/// Top-level keys of the VM request that pooladmin owns: the override may not set them.
+pub const FIXED_KEYS: [&str; 3] = ["name", "tags", "id"];
+
+/// User names Azure refuses for a VM's administrator.
+const RESERVED_USERS: [&str; 8] = [
+    "administrator",
+    "admin",
+    "root",
+    "guest",
+    "user",
+    "test",
+    "sys",
+    "support",
+];
+
+/// The Azure fields of a VM Provider config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AzureSettings {
+    /// Subscription, resource group, tenant, client id and secret, authority, region.
+    pub credentials: AzureCredentials,
+    /// VM Size.
+    pub vm_size: String,
+    /// OS Disk Type.
+    pub os_disk_type: String,
+    /// OS Disk Size (GB).
+    pub os_disk_size_gb: String,
+    /// OS Image Reference (JSON): publisher / offer / sku / version, or id.
+    pub image_reference: String,
+    /// Image is Windows.
+    pub image_is_windows: bool,
+    /// Network Security Group (resource id).
+    pub network_security_group: String,
+    /// Subnet (resource id).
+    pub subnet: String,
+    /// Assign Public IP.
+    pub assign_public_ip: bool,
+    /// Tags (JSON object).
+    pub tags: String,
+    /// OS Username.
+    pub os_username: String,
+    /// OS Password.
+    pub os_password: Secret,
+    /// SSH Public Key.
+    pub ssh_public_key: String,
+    /// Config Override (JSON object merged into the request's top-level keys).
+    pub config_override: String,
+}
+
+impl Default for AzureSettings {
+    fn default() -> Self {
+        Self {
+            credentials: AzureCredentials {
+                region: "eastus".into(),
+                ..AzureCredentials::default()
+            },
+            vm_size: "Standard_D2s_v3".into(),
+            os_disk_type: "StandardSSD_LRS".into(),
+            os_disk_size_gb: "64".into(),
+            image_reference: String::new(),
+            image_is_windows: false,
+            network_security_group: String::new(),
+            subnet: String::new(),
+            assign_public_ip: true,
+            tags: "{}".into(),
+            os_username: "kasm".into(),
+            os_password: Secret::default(),
+            ssh_public_key: String::new(),
+            config_override: "{}".into(),
+        }
+    }
+}
+
+fn resource_id(text: &str, kind: &str, example: &str) -> Option<String> {
+    let ok = text.starts_with("/subscriptions/")
+        && text.contains("/resourceGroups/")
+        && text.contains(&format!("/{kind}/"))
+        && !text.ends_with('/')
+        && !text.contains(char::is_whitespace);
+    (!ok).then(|| format!("expected a resource id like {example}"))
+}
+
+impl AzureSettings {
+    /// Checks every field under the seed's labels.
+    pub fn check(&self, errors: &mut ValidationErrors) {
+        self.credentials.check(errors);
+        if required(errors, "VM Size", &self.vm_size) {
+            note(
+                errors,
+                "VM Size",
+                simple_name(self.vm_size.trim(), "_", "Standard_D2s_v3"),
+            );
+        }
+        if !OS_DISK_TYPES.contains(&self.os_disk_type.trim()) {
+            errors.push(
+                "OS Disk Type",
+                format!("expected one of {}", OS_DISK_TYPES.join(", ")),
+            );
+        }
+        parse_whole(errors, "OS Disk Size (GB)", &self.os_disk_size_gb, 30, 4095);
+        self.check_image_reference(errors);
+        if required(
+            errors,
+            "Network Security Group",
+            &self.network_security_group,
+        ) {
+            note(
+                errors,
+                "Network Security Group",
+                resource_id(
+                    self.network_security_group.trim(),
+                    "networkSecurityGroups",
+                    "/subscriptions/…/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg",
+                ),
+            );
+        }
+        if required(errors, "Subnet", &self.subnet) {
+            note(
+                errors,
+                "Subnet",
+                resource_id(
+                    self.subnet.trim(),
+                    "subnets",
+                    "/subscriptions/…/virtualNetworks/vnet/subnets/default",
+                ),
+            );
+        }
+        string_map(errors, "Tags (JSON)", &self.tags, |key, value| {
+            if key.is_empty()
+                || key.len() > 512
+                || value.len() > 256
+                || key.contains(['<', '>', '%', '&', '\\', '?', '/'])
+            {
+                Some(
+                    "tag names take 1 to 512 characters without < > % & \\ ? /, values at most 256"
+                        .to_owned(),
+                )
+            } else if key.starts_with("pooladmin-") {
+                Some("the pooladmin- prefix is reserved".to_owned())
+            } else {
+                None
+            }
+        });
+        let user = self.os_username.trim();
+        if required(errors, "OS Username", user) {
+            if user.len() > 64 || RESERVED_USERS.contains(&user.to_lowercase().as_str()) {
+                errors.push(
+                    "OS Username",
+                    "expected up to 64 characters, not a reserved name such as admin or root",
+                );
+            } else {
+                note(errors, "OS Username", simple_name(user, "-_.", "kasm"));
+            }
+        }
+        let password = self.os_password.expose();
+        if self.image_is_windows && password.is_empty() {
+            errors.push("OS Password", "a Windows image needs a password");
+        }
+        if !password.is_empty() && !strong_enough(password) {
+            errors.push(
+                "OS Password",
+                "expected 12 to 123 characters with three of: lower case, upper case, digit, symbol",
+            );
+        }
+        let key = self.ssh_public_key.trim();
+        if !key.is_empty() {
+            note(errors, "SSH Public Key", check_ssh_public_key(key));
+        } else if !self.image_is_windows && password.is_empty() {
+            errors.push(
+                "SSH Public Key",
+                "a Linux image needs an SSH public key or an OS password",
+            );
+        }
+        object(
+            errors,
+            "Config Override (JSON)",
+            &self.config_override,
+            &FIXED_KEYS,
+        );
+    }
+
+    fn check_image_reference(&self, errors: &mut ValidationErrors) {
+        const FIELD: &str = "OS Image Reference (JSON)";
+        if !required(errors, FIELD, &self.image_reference) {
+            return;
+        }
+        let map = object(errors, FIELD, &self.image_reference, &[]);
+        if errors.for_field(FIELD).is_some() {
+            return;
+        }
+        let text = |key: &str| {
+            map.get(key)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        let by_id = text("id").is_some();
+        let by_name = ["publisher", "offer", "sku", "version"]
+            .iter()
+            .all(|k| text(k).is_some());
+        if !by_id && !by_name {
+            errors.push(
+                FIELD,
+                "expected {\"publisher\", \"offer\", \"sku\", \"version\"} strings, or {\"id\": \"/subscriptions/…/images/…\"}",
+            );
+        }
+    }
+}
+
+/// Azure's password rule: 12–123 characters with three of four character classes.
+fn strong_enough(password: &str) -> bool {
+    let classes = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    (12..=123).contains(&password.chars().count()) && classes.iter().filter(|c| **c).count() >= 3
+}

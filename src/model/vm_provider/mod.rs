@@ -1,0 +1,283 @@
+//! VM Provider configs: how to create a VM in one cloud. Fields hold text as typed (the form
+//! edits them in place); `validate` proves every one parses, and the typed accessors of each
+//! cloud's settings read them after that.
+
+pub mod aws;
+pub mod azure;
+pub mod digitalocean;
+pub mod gcp;
+pub mod oci;
+pub mod simulator;
+
+pub use aws::AwsSettings;
+pub use azure::AzureSettings;
+pub use digitalocean::DigitalOceanSettings;
+pub use gcp::GcpSettings;
+pub use oci::OciSettings;
+pub use simulator::SimulatorSettings;
+
+use super::credentials::note;
+use super::startup_script::{check_size, unknown_placeholders};
+use super::validation::{check_name, parse_whole};
+use super::{Secret, ValidationErrors};
+
+/// The most instances one VM Provider config may run.
+pub const MAX_INSTANCES: i64 = 1000;
+
+/// The clouds pooladmin creates VMs in, plus the simulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProviderKind {
+    /// Amazon EC2.
+    Aws,
+    /// Microsoft Azure.
+    Azure,
+    /// DigitalOcean droplets.
+    DigitalOcean,
+    /// Google Compute Engine.
+    Gcp,
+    /// Oracle Cloud Infrastructure.
+    Oci,
+    /// An in-process cloud for demos and tests.
+    Simulator,
+}
+
+impl ProviderKind {
+    /// Every provider, in the order the wizard offers them.
+    pub const ALL: [ProviderKind; 6] = [
+        Self::Aws,
+        Self::Azure,
+        Self::DigitalOcean,
+        Self::Gcp,
+        Self::Oci,
+        Self::Simulator,
+    ];
+
+    /// What the forms show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Aws => "AWS",
+            Self::Azure => "Azure",
+            Self::DigitalOcean => "Digital Ocean",
+            Self::Gcp => "Google Cloud",
+            Self::Oci => "Oracle Cloud",
+            Self::Simulator => "Simulator",
+        }
+    }
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aws => "aws",
+            Self::Azure => "azure",
+            Self::DigitalOcean => "digitalocean",
+            Self::Gcp => "gcp",
+            Self::Oci => "oci",
+            Self::Simulator => "simulator",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The seed's label of the Max instances field for this cloud.
+    pub fn max_instances_label(self) -> &'static str {
+        match self {
+            Self::Aws => "AWS: Max EC2 Nodes",
+            Self::DigitalOcean => "Max Droplets",
+            _ => "Max Instances",
+        }
+    }
+
+    /// The seed's label of the startup script field for this cloud.
+    pub fn startup_script_label(self) -> &'static str {
+        match self {
+            Self::Aws => "AWS: EC2 Startup Script",
+            Self::Azure => "Agent Startup Script",
+            _ => "Startup Script",
+        }
+    }
+
+    /// The most user data the cloud accepts, in bytes of the script before encoding.
+    pub fn user_data_limit(self) -> usize {
+        match self {
+            // EC2: 16 KB of raw user data.
+            Self::Aws => 16 * 1024,
+            // Azure custom data and DigitalOcean user data: 64 KB.
+            Self::Azure | Self::DigitalOcean => 64 * 1024,
+            // GCE: a metadata value may hold 256 KB.
+            Self::Gcp => 256 * 1024,
+            // OCI: all metadata within 32,000 bytes, user_data base64-encoded in it.
+            Self::Oci => 23_000,
+            Self::Simulator => 1024 * 1024,
+        }
+    }
+}
+
+/// One cloud's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProviderSettings {
+    /// AWS.
+    Aws(AwsSettings),
+    /// Azure.
+    Azure(AzureSettings),
+    /// DigitalOcean.
+    DigitalOcean(DigitalOceanSettings),
+    /// Google Cloud.
+    Gcp(GcpSettings),
+    /// Oracle Cloud.
+    Oci(OciSettings),
+    /// The simulator.
+    Simulator(SimulatorSettings),
+}
+
+impl ProviderSettings {
+    /// Empty settings of `kind`, with the seed's usual defaults.
+    pub fn new(kind: ProviderKind) -> Self {
+        match kind {
+            ProviderKind::Aws => Self::Aws(AwsSettings::default()),
+            ProviderKind::Azure => Self::Azure(AzureSettings::default()),
+            ProviderKind::DigitalOcean => Self::DigitalOcean(DigitalOceanSettings::default()),
+            ProviderKind::Gcp => Self::Gcp(GcpSettings::default()),
+            ProviderKind::Oci => Self::Oci(OciSettings::default()),
+            ProviderKind::Simulator => Self::Simulator(SimulatorSettings::default()),
+        }
+    }
+
+    /// Which cloud.
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            Self::Aws(_) => ProviderKind::Aws,
+            Self::Azure(_) => ProviderKind::Azure,
+            Self::DigitalOcean(_) => ProviderKind::DigitalOcean,
+            Self::Gcp(_) => ProviderKind::Gcp,
+            Self::Oci(_) => ProviderKind::Oci,
+            Self::Simulator(_) => ProviderKind::Simulator,
+        }
+    }
+
+    fn check(&self, errors: &mut ValidationErrors) {
+        match self {
+            Self::Aws(s) => s.check(errors),
+            Self::Azure(s) => s.check(errors),
+            Self::DigitalOcean(s) => s.check(errors),
+            Self::Gcp(s) => s.check(errors),
+            Self::Oci(s) => s.check(errors),
+            Self::Simulator(s) => s.check(errors),
+        }
+    }
+
+    /// Every secret field with its label, for sealing and for redaction checks.
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        match self {
+            Self::Aws(s) => vec![("AWS Secret Access Key", &s.credentials.secret_access_key)],
+            Self::Azure(s) => vec![
+                ("Client Secret", &s.credentials.client_secret),
+                ("OS Password", &s.os_password),
+            ],
+            Self::DigitalOcean(s) => vec![("Token", &s.token)],
+            Self::Gcp(s) => vec![("GCP Credentials", &s.credentials.key_json)],
+            Self::Oci(s) => vec![("Private Key", &s.credentials.private_key)],
+            Self::Simulator(_) => Vec::new(),
+        }
+    }
+}
+
+/// A VM Provider config as the administrator sets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VmProviderSpec {
+    /// Name; unique.
+    pub name: String,
+    /// Max instances, as typed.
+    pub max_instances: String,
+    /// The script run at first boot; `{placeholders}` are filled per instance.
+    pub startup_script: String,
+    /// Another API endpoint (sovereign clouds, private endpoints, tests); blank for the
+    /// cloud's own.
+    pub endpoint_override: String,
+    /// The cloud's own fields.
+    pub settings: ProviderSettings,
+}
+
+/// The outcome of a check: the errors that block saving, and warnings that do not.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checked {
+    /// Problems that block saving.
+    pub errors: ValidationErrors,
+    /// Things worth a second look (unknown placeholders).
+    pub warnings: Vec<String>,
+}
+
+impl VmProviderSpec {
+    /// An empty config for `kind`.
+    pub fn new(kind: ProviderKind) -> Self {
+        Self {
+            name: String::new(),
+            max_instances: "10".to_owned(),
+            startup_script: String::new(),
+            endpoint_override: String::new(),
+            settings: ProviderSettings::new(kind),
+        }
+    }
+
+    /// Checks every field of the config and of its cloud.
+    pub fn check(&self) -> Checked {
+        let kind = self.settings.kind();
+        let mut errors = ValidationErrors::default();
+        check_name(&mut errors, "Name", &self.name);
+        parse_whole(
+            &mut errors,
+            kind.max_instances_label(),
+            &self.max_instances,
+            1,
+            MAX_INSTANCES,
+        );
+        note(
+            &mut errors,
+            kind.startup_script_label(),
+            check_size(&self.startup_script, kind.user_data_limit(), kind.label()),
+        );
+        note(
+            &mut errors,
+            "Endpoint Override",
+            check_endpoint(&self.endpoint_override),
+        );
+        self.settings.check(&mut errors);
+        let warnings = unknown_placeholders(&self.startup_script)
+            .into_iter()
+            .map(|name| {
+                format!(
+                    "{}: {{{name}}} is not a placeholder pooladmin fills in; it stays as typed",
+                    kind.startup_script_label()
+                )
+            })
+            .collect();
+        Checked { errors, warnings }
+    }
+
+    /// `Ok` when the config may be saved.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        self.check().errors.into_result(())
+    }
+
+    /// Max instances (valid once `validate` passed).
+    pub fn max_instances(&self) -> u32 {
+        self.max_instances.trim().parse().unwrap_or(0)
+    }
+}
+
+/// An optional http(s) URL.
+pub fn check_endpoint(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => None,
+        _ => Some("expected an http:// or https:// URL, or nothing for the cloud's own".to_owned()),
+    }
+}

@@ -1,0 +1,117 @@
+//! Oracle Cloud compute settings: every field of the seed's Oracle Cloud table.
+
+use crate::model::ValidationErrors;
+use crate::model::cloud_ids::{ocid, simple_name};
+use crate::model::credentials::{OciCredentials, note, required};
+use crate::model::json_shapes::string_map;
+use crate::model::pem_text::check_ssh_public_key;
+use crate::model::validation::parse_whole;
+
+/// The OCI fields of a VM Provider config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OciSettings {
+    /// User, fingerprint, private key, region, tenancy, compartment.
+    pub credentials: OciCredentials,
+    /// Availability Domain.
+    pub availability_domain: String,
+    /// Image OCID.
+    pub image_ocid: String,
+    /// Shape.
+    pub shape: String,
+    /// Flex CPUs (Flex shapes only).
+    pub flex_cpus: String,
+    /// Flex Memory GB (Flex shapes only).
+    pub flex_memory_gb: String,
+    /// Boot Volume GB.
+    pub boot_volume_gb: String,
+    /// Custom Tags (JSON object of freeform tags).
+    pub custom_tags: String,
+    /// Subnet OCID.
+    pub subnet_ocid: String,
+    /// SSH Public Key.
+    pub ssh_public_key: String,
+}
+
+impl Default for OciSettings {
+    fn default() -> Self {
+        Self {
+            credentials: OciCredentials {
+                region: "us-ashburn-1".into(),
+                ..OciCredentials::default()
+            },
+            availability_domain: String::new(),
+            image_ocid: String::new(),
+            shape: "VM.Standard.E4.Flex".into(),
+            flex_cpus: "2".into(),
+            flex_memory_gb: "8".into(),
+            boot_volume_gb: "50".into(),
+            custom_tags: "{}".into(),
+            subnet_ocid: String::new(),
+            ssh_public_key: String::new(),
+        }
+    }
+}
+
+impl OciSettings {
+    /// Whether the shape takes OCPU and memory counts.
+    pub fn is_flex(&self) -> bool {
+        self.shape.trim().ends_with(".Flex")
+    }
+
+    /// Checks every field under the seed's labels.
+    pub fn check(&self, errors: &mut ValidationErrors) {
+        self.credentials.check(errors, "Public Key Fingerprint");
+        let domain = self.availability_domain.trim();
+        if required(errors, "Availability Domain", domain)
+            && !(domain.contains(':') && domain.contains("-AD-"))
+        {
+            errors.push(
+                "Availability Domain",
+                "expected a name like BEol:US-ASHBURN-AD-1",
+            );
+        }
+        if required(errors, "Image OCID", &self.image_ocid) {
+            note(errors, "Image OCID", ocid(self.image_ocid.trim(), "image"));
+        }
+        if required(errors, "Shape", &self.shape) {
+            note(
+                errors,
+                "Shape",
+                simple_name(self.shape.trim(), ".", "VM.Standard.E4.Flex"),
+            );
+        }
+        if self.is_flex() {
+            parse_whole(errors, "Flex CPUs", &self.flex_cpus, 1, 128);
+            parse_whole(errors, "Flex Memory GB", &self.flex_memory_gb, 1, 1024);
+        }
+        parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 50, 32_768);
+        string_map(
+            errors,
+            "Custom Tags (JSON)",
+            &self.custom_tags,
+            |key, value| {
+                if key.is_empty() || key.len() > 100 || value.len() > 256 {
+                    Some("tag names take 1 to 100 characters, values at most 256".to_owned())
+                } else if key.starts_with("pooladmin-") {
+                    Some("the pooladmin- prefix is reserved".to_owned())
+                } else {
+                    None
+                }
+            },
+        );
+        if required(errors, "Subnet OCID", &self.subnet_ocid) {
+            note(
+                errors,
+                "Subnet OCID",
+                ocid(self.subnet_ocid.trim(), "subnet"),
+            );
+        }
+        if required(errors, "SSH Public Key", &self.ssh_public_key) {
+            note(
+                errors,
+                "SSH Public Key",
+                check_ssh_public_key(self.ssh_public_key.trim()),
+            );
+        }
+    }
+}

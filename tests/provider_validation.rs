@@ -1,0 +1,342 @@
+//! The AutoScale, VM Provider, DNS Provider and LDAP models: a complete config of every
+//! cloud passes, each bad field is named, and no secret shows in `Debug`.
+
+use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
+use pooladmin::model::credentials::AzureAuthority;
+use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use pooladmin::model::ldap::LdapSpec;
+use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
+use pooladmin::model::{DnsProviderId, LdapId, PoolId, PoolKind, Secret, VmProviderId, ZoneId};
+
+const KEY: &str = include_str!("fixtures/test_rsa_key.pem");
+const CERT: &str = include_str!("fixtures/test_cert.pem");
+const SSH_KEY: &str = include_str!("fixtures/test_ed25519.pub");
+
+fn gcp_key_json() -> Secret {
+    Secret::new(
+        serde_json::json!({
+            "type": "service_account",
+            "project_id": "pensive-voice-547511",
+            "private_key_id": "abc",
+            "private_key": KEY,
+            "client_email": "scaler@pensive-voice-547511.iam.gserviceaccount.com",
+            "token_uri": "https://oauth2.googleapis.com/token",
+        })
+        .to_string(),
+    )
+}
+
+/// A complete, valid config of every provider.
+fn complete(kind: ProviderKind) -> VmProviderSpec {
+    let mut spec = VmProviderSpec::new(kind);
+    spec.name = format!("{} agents", kind.label());
+    spec.startup_script = "#!/bin/sh\necho {server_id} {pool_name} > /etc/kasm-id\n".into();
+    match &mut spec.settings {
+        ProviderSettings::Aws(s) => {
+            s.credentials.access_key_id = "AKIAIOSFODNN7EXAMPLE".into();
+            s.credentials.secret_access_key =
+                Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY-aws");
+            s.ami_id = "ami-0123456789abcdef0".into();
+            s.security_group_ids = r#"["sg-0123456789abcdef0", "sg-01234567"]"#.into();
+            s.subnet_id = "subnet-0123456789abcdef0".into();
+            s.iam_instance_profile = "CloudWatchAgentRole".into();
+            s.custom_tags = r#"{"team": "desktops"}"#.into();
+            s.key_pair = "admin-key".into();
+        }
+        ProviderSettings::Azure(s) => {
+            s.credentials.subscription_id = "0a1b2c3d-4e5f-6789-abcd-ef0123456789".into();
+            s.credentials.tenant_id = "1a1b2c3d-4e5f-6789-abcd-ef0123456789".into();
+            s.credentials.client_id = "2a1b2c3d-4e5f-6789-abcd-ef0123456789".into();
+            s.credentials.client_secret = Secret::new("azure-client-secret-value");
+            s.credentials.resource_group = "kasm-rg".into();
+            s.credentials.authority = AzureAuthority::Government;
+            s.image_reference = r#"{"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2", "version": "latest"}"#.into();
+            s.network_security_group = "/subscriptions/0a1b/resourceGroups/kasm-rg/providers/Microsoft.Network/networkSecurityGroups/agents-nsg".into();
+            s.subnet = "/subscriptions/0a1b/resourceGroups/kasm-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/agents".into();
+            s.tags = r#"{"team": "desktops"}"#.into();
+            s.ssh_public_key = SSH_KEY.trim().into();
+            s.os_password = Secret::new("Azure-VM-Passw0rd!");
+            s.config_override = r#"{"zones": ["1"]}"#.into();
+        }
+        ProviderSettings::DigitalOcean(s) => {
+            s.token = Secret::new("dop_v1_0123456789abcdef0123456789abcdef");
+            s.tag = "kasm-agents".into();
+            s.ssh_key_name = "admin".into();
+            s.firewall_name = "agents".into();
+        }
+        ProviderSettings::Gcp(s) => {
+            s.credentials.key_json = gcp_key_json();
+            s.project_id = "pensive-voice-547511".into();
+            s.machine_image =
+                "projects/ubuntu-os-cloud/global/images/ubuntu-2004-focal-v20211212".into();
+            s.cmek = "projects/pensive-voice-547511/locations/global/keyRings/ring/cryptoKeys/key"
+                .into();
+            s.network = "projects/pensive-voice-547511/global/networks/default".into();
+            s.subnetwork =
+                "projects/pensive-voice-547511/regions/us-east4/subnetworks/default".into();
+            s.network_tags = r#"["https-server", "kasm-agent"]"#.into();
+            s.custom_labels = r#"{"team": "desktops"}"#.into();
+            s.metadata = r#"[{"key": "enable-oslogin", "value": "TRUE"}]"#.into();
+            s.service_account = r#"{"email": "agents@pensive-voice-547511.iam.gserviceaccount.com", "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}"#.into();
+            s.guest_accelerators = r#"[{"type": "nvidia-tesla-t4", "count": 1}]"#.into();
+            s.config_override = r#"{"scheduling": {"preemptible": false}}"#.into();
+        }
+        ProviderSettings::Oci(s) => {
+            s.credentials.user_ocid = "ocid1.user.oc1..aaaaexampleuser".into();
+            s.credentials.fingerprint = "12:34:56:78:9a:bc:de:f0:12:34:56:78:9a:bc:de:f0".into();
+            s.credentials.private_key = Secret::new(KEY);
+            s.credentials.tenancy_ocid = "ocid1.tenancy.oc1..aaaaexampletenancy".into();
+            s.credentials.compartment_ocid = "ocid1.compartment.oc1..aaaaexamplecomp".into();
+            s.availability_domain = "BEol:US-ASHBURN-AD-1".into();
+            s.image_ocid = "ocid1.image.oc1.iad.aaaaexampleimage".into();
+            s.custom_tags = r#"{"team": "desktops"}"#.into();
+            s.subnet_ocid = "ocid1.subnet.oc1.iad.aaaaexamplesubnet".into();
+            s.ssh_public_key = SSH_KEY.trim().into();
+        }
+        ProviderSettings::Simulator(s) => {
+            s.boot_delay_s = "5".into();
+            s.failure_rate_percent = "10".into();
+        }
+    }
+    spec
+}
+
+#[test]
+fn a_complete_config_of_every_cloud_passes() {
+    for kind in ProviderKind::ALL {
+        let checked = complete(kind).check();
+        assert!(
+            checked.errors.is_empty(),
+            "{}: {}",
+            kind.label(),
+            checked.errors
+        );
+        assert!(
+            checked.warnings.is_empty(),
+            "{}: {:?}",
+            kind.label(),
+            checked.warnings
+        );
+    }
+}
+
+#[test]
+fn no_secret_shows_in_debug() {
+    for kind in ProviderKind::ALL {
+        let spec = complete(kind);
+        let debug = format!("{spec:?}");
+        for (label, secret) in spec.settings.secrets() {
+            assert!(!secret.is_empty(), "{label} left empty in the fixture");
+            assert!(
+                !debug.contains(secret.expose()),
+                "{label} of {} shows in Debug",
+                kind.label()
+            );
+        }
+    }
+}
+
+fn field_error(spec: &VmProviderSpec, field: &str) -> String {
+    spec.check()
+        .errors
+        .for_field(field)
+        .unwrap_or_else(|| panic!("{field} not reported: {}", spec.check().errors))
+        .to_owned()
+}
+
+#[test]
+fn each_bad_field_is_named_with_what_is_expected() {
+    let mut aws = complete(ProviderKind::Aws);
+    if let ProviderSettings::Aws(s) = &mut aws.settings {
+        s.security_group_ids = r#"{"sg": "sg-01234567"}"#.into();
+        s.ami_id = "ubuntu".into();
+        s.volume_size_gb = "2".into();
+    }
+    assert!(
+        field_error(&aws, "AWS: EC2 Security Group IDs").contains("expected a list of strings")
+    );
+    assert!(field_error(&aws, "AWS: EC2 AMI ID").contains("ami-"));
+    assert!(field_error(&aws, "AWS: EC2 EBS Volume Size (GB)").contains("8 to 16384"));
+
+    let mut azure = complete(ProviderKind::Azure);
+    if let ProviderSettings::Azure(s) = &mut azure.settings {
+        s.credentials.tenant_id = "not-a-uuid".into();
+        s.image_reference = r#"{"publisher": "Canonical"}"#.into();
+        s.config_override = r#"{"tags": {}}"#.into();
+        s.image_is_windows = true;
+        s.os_password = Secret::default();
+    }
+    assert!(field_error(&azure, "Tenant ID").contains("UUID"));
+    assert!(field_error(&azure, "OS Image Reference (JSON)").contains("sku"));
+    assert!(field_error(&azure, "Config Override (JSON)").contains("cannot be overridden"));
+    assert!(field_error(&azure, "OS Password").contains("Windows"));
+
+    let mut gcp = complete(ProviderKind::Gcp);
+    if let ProviderSettings::Gcp(s) = &mut gcp.settings {
+        s.credentials.key_json = Secret::new(r#"{"type": "authorized_user"}"#);
+        s.metadata = r#"[{"key": "startup-script", "value": "x"}]"#.into();
+        s.guest_accelerators = r#"[{"type": "nvidia-tesla-t4", "count": 0}]"#.into();
+        s.custom_labels = r#"{"Team": "x"}"#.into();
+    }
+    assert!(field_error(&gcp, "GCP Credentials").contains("service_account"));
+    assert!(field_error(&gcp, "Metadata (JSON)").contains("Startup Script"));
+    assert!(field_error(&gcp, "Guest Accelerators (JSON)").contains("count"));
+    assert!(field_error(&gcp, "Custom Labels (JSON)").contains("lower-case"));
+
+    let mut oci = complete(ProviderKind::Oci);
+    if let ProviderSettings::Oci(s) = &mut oci.settings {
+        s.credentials.private_key = Secret::new(CERT);
+        s.image_ocid = "ocid1.subnet.oc1..aaaa".into();
+        s.flex_cpus = "0".into();
+    }
+    assert!(field_error(&oci, "Private Key").contains("CERTIFICATE"));
+    assert!(field_error(&oci, "Image OCID").contains("ocid1.image"));
+    assert!(field_error(&oci, "Flex CPUs").contains("1 to 128"));
+
+    let mut ocean = complete(ProviderKind::DigitalOcean);
+    ocean.max_instances = "0".into();
+    ocean.startup_script = "x".repeat(70 * 1024);
+    assert!(field_error(&ocean, "Max Droplets").contains("1 to 1000"));
+    assert!(field_error(&ocean, "Startup Script").contains("at most 65536 bytes"));
+}
+
+#[test]
+fn unknown_placeholders_warn_without_blocking() {
+    let mut spec = complete(ProviderKind::Aws);
+    spec.startup_script = "echo {server_id} {serverid}".into();
+    let checked = spec.check();
+    assert!(checked.errors.is_empty());
+    assert_eq!(checked.warnings.len(), 1);
+    assert!(checked.warnings[0].contains("{serverid}"));
+}
+
+#[test]
+fn the_gcp_key_error_never_quotes_the_key() {
+    let mut spec = complete(ProviderKind::Gcp);
+    let broken = format!("{{\"private_key\": \"{}", "SECRETMATERIAL");
+    if let ProviderSettings::Gcp(s) = &mut spec.settings {
+        s.credentials.key_json = Secret::new(broken);
+    }
+    let message = field_error(&spec, "GCP Credentials");
+    assert!(!message.contains("SECRETMATERIAL"), "{message}");
+    assert!(message.contains("line 1"), "{message}");
+}
+
+#[test]
+fn dns_configs_of_every_cloud() {
+    for kind in ProviderKind::ALL {
+        let Some(mut settings) = DnsSettings::new(kind) else {
+            assert_eq!(kind, ProviderKind::Simulator);
+            continue;
+        };
+        // Empty settings name their first missing field.
+        let empty = DnsProviderSpec {
+            name: "dns".into(),
+            endpoint_override: String::new(),
+            settings: settings.clone(),
+        };
+        assert!(empty.validate().is_err(), "{}", kind.label());
+        // Borrow the VM provider's complete credentials.
+        match (&mut settings, complete(kind).settings) {
+            (DnsSettings::Aws(c), ProviderSettings::Aws(s)) => *c = s.credentials,
+            (DnsSettings::Azure(c), ProviderSettings::Azure(s)) => *c = s.credentials,
+            (DnsSettings::DigitalOcean { token }, ProviderSettings::DigitalOcean(s)) => {
+                *token = s.token
+            }
+            (
+                DnsSettings::Gcp {
+                    project,
+                    credentials,
+                },
+                ProviderSettings::Gcp(s),
+            ) => {
+                *project = s.project_id;
+                *credentials = s.credentials;
+            }
+            (DnsSettings::Oci(c), ProviderSettings::Oci(s)) => *c = s.credentials,
+            _ => unreachable!(),
+        }
+        let spec = DnsProviderSpec {
+            name: format!("{} DNS", kind.label()),
+            endpoint_override: "http://127.0.0.1:4566".into(),
+            settings,
+        };
+        assert_eq!(spec.validate(), Ok(()), "{}", kind.label());
+        let debug = format!("{spec:?}");
+        for (label, secret) in spec.settings.secrets() {
+            assert!(!debug.contains(secret.expose()), "{label} shows in Debug");
+        }
+    }
+}
+
+#[test]
+fn ldap_configs() {
+    let mut ldap = LdapSpec {
+        name: "corp".into(),
+        url: "ldaps://dc1.corp.example.com:636".into(),
+        search_base: "DC=corp,DC=example,DC=com".into(),
+        service_account_dn: "CN=svc-kasm,OU=Service,DC=corp,DC=example,DC=com".into(),
+        service_account_password: Secret::new("ldap-service-password"),
+        ca_certificate: CERT.into(),
+        ..LdapSpec::default()
+    };
+    assert_eq!(ldap.validate(), Ok(()));
+    assert!(!format!("{ldap:?}").contains("ldap-service-password"));
+    ldap.url = "http://dc1".into();
+    ldap.start_tls = true;
+    ldap.ca_certificate = KEY.into();
+    let errors = ldap.validate().unwrap_err();
+    assert!(errors.for_field("URL").is_some());
+    assert!(errors.for_field("CA Certificate").is_some());
+}
+
+#[test]
+fn autoscale_configs_of_both_types() {
+    let mut agents = AutoScaleSpec::new(PoolId(1), PoolKind::DockerAgent, Some(ZoneId(1)));
+    agents.name = "agents-east".into();
+    agents.vm_provider = Some(VmProviderId(1));
+    assert_eq!(agents.validate(), Ok(()));
+    if let Scaling::Agents(a) = &mut agents.scaling {
+        a.agent_cores_override = "0".into();
+        a.register_dns = true;
+        a.base_domain_name = "agents.kasm.example.com".into();
+        a.nginx_cert = CERT.into();
+    }
+    let errors = agents.validate().unwrap_err();
+    assert!(
+        errors
+            .for_field("Agent Cores Override")
+            .unwrap()
+            .contains("above 0")
+    );
+    assert!(errors.for_field("DNS Provider Config").is_some());
+    assert!(errors.for_field("NGINX Key").unwrap().contains("both"));
+    agents.dns_provider = Some(DnsProviderId(1));
+    if let Scaling::Agents(a) = &mut agents.scaling {
+        a.agent_cores_override = "4".into();
+        a.nginx_key = Secret::new(KEY);
+    }
+    assert_eq!(agents.validate(), Ok(()));
+    assert!(!format!("{agents:?}").contains("PRIVATE KEY"));
+
+    let mut servers = AutoScaleSpec::new(PoolId(2), PoolKind::Server, Some(ZoneId(1)));
+    servers.name = "windows-east".into();
+    servers.vm_provider = Some(VmProviderId(1));
+    if let Scaling::Servers(s) = &mut servers.scaling {
+        s.create_ad_record = true;
+    }
+    let errors = servers.validate().unwrap_err();
+    assert!(errors.for_field("LDAP Config").is_some());
+    assert!(
+        errors
+            .for_field("Active Directory Computer OU DN")
+            .is_some()
+    );
+    if let Scaling::Servers(s) = &mut servers.scaling {
+        s.ldap_config = Some(LdapId(1));
+        s.ad_computer_ou_dn = "OU=Kasm,OU=Computers,DC=corp,DC=example,DC=com".into();
+        s.connection_username = "{sso_username}".into();
+        s.connection_password = Secret::new("{sso_cred}");
+    }
+    assert_eq!(servers.validate(), Ok(()));
+}
