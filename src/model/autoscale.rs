@@ -11,9 +11,11 @@ use super::{
     ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Secret, ValidationErrors,
     VmProviderId, ZoneId,
 };
+use serde::{Deserialize, Serialize};
 
 /// The fields of a config for a Server pool.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ServerScaling {
     /// Connection Type.
     pub connection_type: ConnectionType,
@@ -22,6 +24,7 @@ pub struct ServerScaling {
     /// Connection Username (may be `{sso_username}`).
     pub connection_username: String,
     /// Connection Password (may be `{sso_cred}`).
+    #[serde(skip)]
     pub connection_password: Secret,
     /// Connection Info (JSON).
     pub connection_info: String,
@@ -58,7 +61,8 @@ impl Default for ServerScaling {
 }
 
 /// The fields of a config for a Docker Agent pool.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AgentScaling {
     /// Standby Cores.
     pub standby_cores: String,
@@ -75,6 +79,7 @@ pub struct AgentScaling {
     /// NGINX Cert (PEM).
     pub nginx_cert: String,
     /// NGINX Key (PEM).
+    #[serde(skip)]
     pub nginx_key: Secret,
     /// Register DNS.
     pub register_dns: bool,
@@ -100,7 +105,7 @@ impl Default for AgentScaling {
 }
 
 /// The variant of a config, fixed by its pool's type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Scaling {
     /// For a Server pool.
     Servers(ServerScaling),
@@ -127,7 +132,7 @@ impl Scaling {
 }
 
 /// An AutoScale config as the administrator sets it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AutoScaleSpec {
     /// Name; unique.
     pub name: String,
@@ -169,10 +174,10 @@ impl AutoScaleSpec {
     }
 
     /// Every secret field with its label.
-    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
-        match &self.scaling {
-            Scaling::Servers(s) => vec![("Connection Password", &s.connection_password)],
-            Scaling::Agents(a) => vec![("NGINX Key", &a.nginx_key)],
+    pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
+        match &mut self.scaling {
+            Scaling::Servers(s) => vec![("Connection Password", &mut s.connection_password)],
+            Scaling::Agents(a) => vec![("NGINX Key", &mut a.nginx_key)],
         }
     }
 

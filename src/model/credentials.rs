@@ -5,6 +5,7 @@ use super::cloud_ids::{key_fingerprint, ocid, region, uuid};
 use super::json_shapes::{parse_json, required_string};
 use super::pem_text::{PemKind, check_pem};
 use super::{Secret, ValidationErrors};
+use serde::{Deserialize, Serialize};
 
 /// Records `problem` for `field` when there is one.
 pub fn note(errors: &mut ValidationErrors, field: &'static str, problem: Option<String>) {
@@ -24,11 +25,13 @@ pub fn required(errors: &mut ValidationErrors, field: &'static str, text: &str) 
 }
 
 /// AWS access keys.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AwsCredentials {
     /// Access Key ID.
     pub access_key_id: String,
     /// Secret Access Key.
+    #[serde(skip)]
     pub secret_access_key: Secret,
 }
 
@@ -60,7 +63,7 @@ impl AwsCredentials {
 }
 
 /// The Azure clouds, each with its own sign-in authority and management endpoint.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AzureAuthority {
     /// Azure Public Cloud.
     #[default]
@@ -110,7 +113,8 @@ impl AzureAuthority {
 }
 
 /// An Azure app registration and where its resources live.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AzureCredentials {
     /// Subscription ID.
     pub subscription_id: String,
@@ -121,6 +125,7 @@ pub struct AzureCredentials {
     /// Client ID.
     pub client_id: String,
     /// Client Secret.
+    #[serde(skip)]
     pub client_secret: Secret,
     /// Azure Authority.
     pub authority: AzureAuthority,
@@ -161,9 +166,11 @@ impl AzureCredentials {
 }
 
 /// A Google Cloud service-account key file, as downloaded from the console.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GcpCredentials {
     /// The key file's JSON.
+    #[serde(skip)]
     pub key_json: Secret,
 }
 
@@ -218,13 +225,15 @@ impl GcpCredentials {
 }
 
 /// An Oracle Cloud API signing key and the tenancy it belongs to.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OciCredentials {
     /// User OCID.
     pub user_ocid: String,
     /// Public Key Fingerprint.
     pub fingerprint: String,
     /// Private Key (PEM).
+    #[serde(skip)]
     pub private_key: Secret,
     /// Region.
     pub region: String,

@@ -9,9 +9,10 @@ use super::credentials::{
 use super::validation::check_name;
 use super::vm_provider::{ProviderKind, check_endpoint};
 use super::{Secret, ValidationErrors};
+use serde::{Deserialize, Serialize};
 
 /// One cloud's DNS credentials.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DnsSettings {
     /// Route 53: Access Key ID, Access Key Secret.
     Aws(AwsCredentials),
@@ -20,6 +21,7 @@ pub enum DnsSettings {
     /// DigitalOcean domains: Token.
     DigitalOcean {
         /// Token.
+        #[serde(skip)]
         token: Secret,
     },
     /// Cloud DNS: Project, Credentials.
@@ -63,13 +65,13 @@ impl DnsSettings {
     }
 
     /// Every secret field with its label.
-    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+    pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
         match self {
-            Self::Aws(c) => vec![("Access Key Secret", &c.secret_access_key)],
-            Self::Azure(c) => vec![("Client Secret", &c.client_secret)],
+            Self::Aws(c) => vec![("Access Key Secret", &mut c.secret_access_key)],
+            Self::Azure(c) => vec![("Client Secret", &mut c.client_secret)],
             Self::DigitalOcean { token } => vec![("Token", token)],
-            Self::Gcp { credentials, .. } => vec![("Credentials", &credentials.key_json)],
-            Self::Oci(c) => vec![("Private Key", &c.private_key)],
+            Self::Gcp { credentials, .. } => vec![("Credentials", &mut credentials.key_json)],
+            Self::Oci(c) => vec![("Private Key", &mut c.private_key)],
         }
     }
 
@@ -91,7 +93,7 @@ impl DnsSettings {
 }
 
 /// A DNS Provider config as the administrator sets it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DnsProviderSpec {
     /// Name; unique.
     pub name: String,

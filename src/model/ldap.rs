@@ -5,9 +5,11 @@ use super::credentials::{note, required};
 use super::pem_text::{PemKind, check_pem};
 use super::validation::{check_name, parse_whole};
 use super::{Secret, ValidationErrors};
+use serde::{Deserialize, Serialize};
 
 /// A directory connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LdapSpec {
     /// Name; unique.
     pub name: String,
@@ -20,6 +22,7 @@ pub struct LdapSpec {
     /// Service Account DN.
     pub service_account_dn: String,
     /// Service Account Password.
+    #[serde(skip)]
     pub service_account_password: Secret,
     /// Enabled (for sign-in; AD records may use a disabled config, as the seed allows).
     pub enabled: bool,
@@ -56,6 +59,14 @@ pub fn check_dn(text: &str) -> Option<String> {
 }
 
 impl LdapSpec {
+    /// Every secret field with its label, for sealing.
+    pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
+        vec![(
+            "Service Account Password",
+            &mut self.service_account_password,
+        )]
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();

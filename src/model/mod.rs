@@ -15,6 +15,7 @@ pub mod pool;
 pub mod pool_summary;
 pub mod resources;
 pub mod secret;
+pub mod secret_fields;
 pub mod server;
 pub mod session;
 pub mod staging;

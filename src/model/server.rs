@@ -3,12 +3,13 @@
 use super::validation::{check_host, check_json_object, check_name, parse_whole};
 use super::{Origin, PoolId, Secret, ServerId, ValidationErrors, ZoneId};
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 /// The most sessions one server may host at once.
 pub const MAX_SESSIONS_PER_SERVER: i64 = 1000;
 
 /// How users reach a server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConnectionType {
     /// KasmVNC in the browser.
     KasmVnc,

@@ -128,7 +128,51 @@ INSERT INTO installation (id, uuid, created_at)
 VALUES (1, lower(hex(randomblob(16))), CAST(unixepoch('subsec') * 1000 AS INTEGER));
 "#;
 
-const STEPS: [&str; 2] = [V1_CORE, V2_INSTALLATION];
+// AutoScale configs and the provider configs they use. Settings are JSON without secrets;
+// each row's secrets are one sealed JSON object.
+const V3_AUTOSCALE: &str = r#"
+CREATE TABLE ldap_configs (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    provider TEXT NOT NULL DEFAULT 'ldap',
+    settings TEXT NOT NULL,
+    secrets  BLOB
+);
+
+CREATE TABLE vm_provider_configs (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    provider TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    secrets  BLOB
+);
+
+CREATE TABLE dns_provider_configs (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    provider TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    secrets  BLOB
+);
+
+CREATE TABLE autoscale_configs (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    pool_id         INTEGER NOT NULL REFERENCES pools (id),
+    zone_id         INTEGER NOT NULL REFERENCES zones (id),
+    kind            TEXT NOT NULL CHECK (kind IN ('server', 'docker_agent')),
+    vm_provider_id  INTEGER NOT NULL REFERENCES vm_provider_configs (id),
+    dns_provider_id INTEGER REFERENCES dns_provider_configs (id),
+    ldap_id         INTEGER REFERENCES ldap_configs (id),
+    -- Order within the pool: the first config with headroom serves a deficit first.
+    position        INTEGER NOT NULL,
+    settings        TEXT NOT NULL,
+    secrets         BLOB
+);
+CREATE INDEX autoscale_configs_pool ON autoscale_configs (pool_id, position);
+"#;
+
+const STEPS: [&str; 3] = [V1_CORE, V2_INSTALLATION, V3_AUTOSCALE];
 
 /// Every migration, oldest first. The schema version is the count applied.
 pub fn migrations() -> Migrations<'static> {

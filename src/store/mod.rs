@@ -2,6 +2,7 @@
 //! one transaction per user action, secrets sealed.
 
 mod agents;
+mod autoscale;
 mod backup;
 mod error;
 mod lock;
@@ -10,16 +11,20 @@ pub mod migrations;
 mod names;
 mod overview;
 mod pools;
+mod provider_configs;
 mod rows;
+mod sealed_fields;
 mod sealer;
 mod servers;
 mod sessions;
 mod staging;
 mod zones;
 
+pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
 pub use error::{OpenError, StoreError};
 pub use lock::lock_path;
+pub use provider_configs::{ConfigRow, SharedConfig};
 pub use rows::{AgentRow, ServerRow, SessionRow};
 pub use sealer::key_path;
 pub use sessions::Placed;

@@ -56,15 +56,16 @@ impl Store {
     /// Deletes a pool that has no members and no staging configs.
     pub fn delete_pool(&mut self, id: PoolId) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        let (name, servers, agents, staging): (String, i64, i64, i64) = tx
+        let (name, servers, agents, staging, autoscale): (String, i64, i64, i64, i64) = tx
             .query_row(
                 "SELECT name,
                         (SELECT count(*) FROM servers WHERE pool_id = p.id),
                         (SELECT count(*) FROM docker_agents WHERE pool_id = p.id),
-                        (SELECT count(*) FROM staging_configs WHERE pool_id = p.id)
+                        (SELECT count(*) FROM staging_configs WHERE pool_id = p.id),
+                        (SELECT count(*) FROM autoscale_configs WHERE pool_id = p.id)
                  FROM pools p WHERE id = ?1",
                 [id.0],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?
             .ok_or(StoreError::NotFound {
@@ -84,6 +85,11 @@ impl Store {
         if staging > 0 {
             return Err(StoreError::Refused(format!(
                 "pool {name} still has {staging} staging configs; delete them first"
+            )));
+        }
+        if autoscale > 0 {
+            return Err(StoreError::Refused(format!(
+                "pool {name} still has {autoscale} AutoScale configs; delete them first"
             )));
         }
         tx.execute("DELETE FROM pools WHERE id = ?1", [id.0])?;

@@ -57,6 +57,7 @@ impl Store {
                         (SELECT count(*) FROM servers WHERE zone_id = z.id),
                         (SELECT count(*) FROM docker_agents WHERE zone_id = z.id),
                         (SELECT count(*) FROM staging_configs WHERE zone_id = z.id)
+                      + (SELECT count(*) FROM autoscale_configs WHERE zone_id = z.id)
                  FROM zones z WHERE id = ?1",
                 [id.0],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -69,7 +70,7 @@ impl Store {
         if servers + agents + staging > 0 {
             return Err(StoreError::Refused(format!(
                 "zone {name} is still used by {servers} servers, {agents} docker agents and \
-                 {staging} staging configs; move or delete them first"
+                 {staging} staging or AutoScale configs; move or delete them first"
             )));
         }
         tx.execute("DELETE FROM zones WHERE id = ?1", [id.0])?;

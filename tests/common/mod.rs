@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod configs;
+
 use pooladmin::model::{
     AgentDraft, AgentId, AgentSpec, PoolId, ServerDraft, ServerId, ServerSpec, ZoneId,
 };

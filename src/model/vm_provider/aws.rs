@@ -5,13 +5,15 @@ use crate::model::cloud_ids::{aws_id, region, simple_name};
 use crate::model::credentials::{AwsCredentials, note, required};
 use crate::model::json_shapes::{string_list, string_map};
 use crate::model::validation::parse_whole;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// EBS volume types EC2 accepts for a root volume.
 pub const VOLUME_TYPES: [&str; 7] = ["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
 
 /// The EC2 fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AwsSettings {
     /// AWS Access Key ID / AWS Secret Access Key.
     pub credentials: AwsCredentials,

@@ -6,6 +6,7 @@ use crate::model::json_shapes::{object, string_map};
 use crate::model::pem_text::check_ssh_public_key;
 use crate::model::validation::parse_whole;
 use crate::model::{Secret, ValidationErrors};
+use serde::{Deserialize, Serialize};
 
 /// Managed disk types Azure offers for an OS disk.
 pub const OS_DISK_TYPES: [&str; 6] = [
@@ -33,7 +34,8 @@ const RESERVED_USERS: [&str; 8] = [
 ];
 
 /// The Azure fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AzureSettings {
     /// Subscription, resource group, tenant, client id and secret, authority, region.
     pub credentials: AzureCredentials,
@@ -58,6 +60,7 @@ pub struct AzureSettings {
     /// OS Username.
     pub os_username: String,
     /// OS Password.
+    #[serde(skip)]
     pub os_password: Secret,
     /// SSH Public Key.
     pub ssh_public_key: String,

@@ -3,11 +3,14 @@
 use crate::model::cloud_ids::{region, simple_name};
 use crate::model::credentials::{check_digitalocean_token, note, required};
 use crate::model::{Secret, ValidationErrors};
+use serde::{Deserialize, Serialize};
 
 /// The droplet fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DigitalOceanSettings {
     /// Token.
+    #[serde(skip)]
     pub token: Secret,
     /// Region (slug, e.g. nyc1).
     pub region: String,

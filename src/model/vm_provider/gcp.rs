@@ -5,6 +5,7 @@ use crate::model::cloud_ids::{region, simple_name};
 use crate::model::credentials::{GcpCredentials, note, required};
 use crate::model::json_shapes::{object, object_list, required_string, string_list, string_map};
 use crate::model::validation::parse_whole;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Persistent disk types for a boot disk.
@@ -23,7 +24,8 @@ pub const FIXED_KEYS: [&str; 2] = ["name", "labels"];
 const RESERVED_METADATA: [&str; 2] = ["startup-script", "windows-startup-script-ps1"];
 
 /// The Compute Engine fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GcpSettings {
     /// GCP Credentials (service-account key JSON).
     pub credentials: GcpCredentials,

@@ -20,12 +20,13 @@ use super::credentials::note;
 use super::startup_script::{check_size, unknown_placeholders};
 use super::validation::{check_name, parse_whole};
 use super::{Secret, ValidationErrors};
+use serde::{Deserialize, Serialize};
 
 /// The most instances one VM Provider config may run.
 pub const MAX_INSTANCES: i64 = 1000;
 
 /// The clouds pooladmin creates VMs in, plus the simulator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProviderKind {
     /// Amazon EC2.
     Aws,
@@ -116,7 +117,7 @@ impl ProviderKind {
 }
 
 /// One cloud's settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ProviderSettings {
     /// AWS.
     Aws(AwsSettings),
@@ -169,23 +170,26 @@ impl ProviderSettings {
     }
 
     /// Every secret field with its label, for sealing and for redaction checks.
-    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+    pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
         match self {
-            Self::Aws(s) => vec![("AWS Secret Access Key", &s.credentials.secret_access_key)],
+            Self::Aws(s) => vec![(
+                "AWS Secret Access Key",
+                &mut s.credentials.secret_access_key,
+            )],
             Self::Azure(s) => vec![
-                ("Client Secret", &s.credentials.client_secret),
-                ("OS Password", &s.os_password),
+                ("Client Secret", &mut s.credentials.client_secret),
+                ("OS Password", &mut s.os_password),
             ],
-            Self::DigitalOcean(s) => vec![("Token", &s.token)],
-            Self::Gcp(s) => vec![("GCP Credentials", &s.credentials.key_json)],
-            Self::Oci(s) => vec![("Private Key", &s.credentials.private_key)],
+            Self::DigitalOcean(s) => vec![("Token", &mut s.token)],
+            Self::Gcp(s) => vec![("GCP Credentials", &mut s.credentials.key_json)],
+            Self::Oci(s) => vec![("Private Key", &mut s.credentials.private_key)],
             Self::Simulator(_) => Vec::new(),
         }
     }
 }
 
 /// A VM Provider config as the administrator sets it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VmProviderSpec {
     /// Name; unique.
     pub name: String,

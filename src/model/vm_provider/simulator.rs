@@ -2,9 +2,11 @@
 
 use crate::model::ValidationErrors;
 use crate::model::validation::parse_whole;
+use serde::{Deserialize, Serialize};
 
 /// How the simulated cloud behaves.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SimulatorSettings {
     /// Boot Delay (s): time from create to running.
     pub boot_delay_s: String,

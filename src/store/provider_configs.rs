@@ -1,0 +1,286 @@
+//! VM Provider, DNS Provider and LDAP configs: shared by AutoScale configs, so a config in
+//! use is never deleted, and the store says which AutoScale configs use it.
+
+use super::sealer::Sealer;
+use super::{Store, StoreError};
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::ldap::LdapSpec;
+use crate::model::secret_fields::SecretFields;
+use crate::model::validation::check_name;
+use crate::model::vm_provider::VmProviderSpec;
+use crate::model::{DnsProviderId, LdapId, ValidationErrors, VmProviderId};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A kind of shared config and where it is stored.
+pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
+    /// Its typed id.
+    type Id: Copy;
+    /// Table.
+    const TABLE: &'static str;
+    /// Column of `autoscale_configs` that refers to it.
+    const USED_BY: &'static str;
+    /// What it is called in messages.
+    const NOUN: &'static str;
+    /// Wraps a row id.
+    fn id(raw: i64) -> Self::Id;
+    /// Unwraps a typed id.
+    fn raw(id: Self::Id) -> i64;
+    /// Its unique name.
+    fn name(&self) -> &str;
+    /// Its provider ("aws", …; "ldap").
+    fn provider(&self) -> &'static str;
+    /// Its own field checks.
+    fn validate(&self) -> Result<(), ValidationErrors>;
+}
+
+impl SharedConfig for VmProviderSpec {
+    type Id = VmProviderId;
+    const TABLE: &'static str = "vm_provider_configs";
+    const USED_BY: &'static str = "vm_provider_id";
+    const NOUN: &'static str = "VM Provider config";
+    fn id(raw: i64) -> VmProviderId {
+        VmProviderId(raw)
+    }
+    fn raw(id: VmProviderId) -> i64 {
+        id.0
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn provider(&self) -> &'static str {
+        self.settings.kind().as_str()
+    }
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        VmProviderSpec::validate(self)
+    }
+}
+
+impl SharedConfig for DnsProviderSpec {
+    type Id = DnsProviderId;
+    const TABLE: &'static str = "dns_provider_configs";
+    const USED_BY: &'static str = "dns_provider_id";
+    const NOUN: &'static str = "DNS Provider config";
+    fn id(raw: i64) -> DnsProviderId {
+        DnsProviderId(raw)
+    }
+    fn raw(id: DnsProviderId) -> i64 {
+        id.0
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn provider(&self) -> &'static str {
+        self.settings.kind().as_str()
+    }
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        DnsProviderSpec::validate(self)
+    }
+}
+
+impl SharedConfig for LdapSpec {
+    type Id = LdapId;
+    const TABLE: &'static str = "ldap_configs";
+    const USED_BY: &'static str = "ldap_id";
+    const NOUN: &'static str = "LDAP config";
+    fn id(raw: i64) -> LdapId {
+        LdapId(raw)
+    }
+    fn raw(id: LdapId) -> i64 {
+        id.0
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn provider(&self) -> &'static str {
+        "ldap"
+    }
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        LdapSpec::validate(self)
+    }
+}
+
+/// A row as read: id, settings JSON, sealed secrets, names of its users.
+type StoredConfig = (i64, String, Option<Vec<u8>>, Option<String>);
+
+/// A stored shared config and the AutoScale configs that use it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigRow<T: SharedConfig> {
+    /// Row id.
+    pub id: T::Id,
+    /// What the administrator set, secrets unsealed.
+    pub spec: T,
+    /// Names of the AutoScale configs that use it.
+    pub used_by: Vec<String>,
+}
+
+impl Store {
+    /// Every config of one kind, by name.
+    pub fn configs<T: SharedConfig>(&self) -> Result<Vec<ConfigRow<T>>, StoreError> {
+        // Table and column names are the trait's constants, never input.
+        let sql = format!(
+            "SELECT c.id, c.settings, c.secrets,
+                    (SELECT group_concat(name, char(31)) FROM
+                        (SELECT name FROM autoscale_configs WHERE {used} = c.id ORDER BY name))
+             FROM {table} c ORDER BY c.name COLLATE NOCASE",
+            used = T::USED_BY,
+            table = T::TABLE
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let raw: Vec<StoredConfig> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        raw.into_iter()
+            .map(|(id, settings, sealed, used_by)| {
+                let mut spec: T = serde_json::from_str(&settings).map_err(|e| {
+                    StoreError::Refused(format!("{} #{id} is stored damaged: {e}", T::NOUN))
+                })?;
+                self.sealer.open_fields(&mut spec, sealed.as_deref())?;
+                Ok(ConfigRow {
+                    id: T::id(id),
+                    spec,
+                    used_by: used_by
+                        .map(|names| names.split('\u{1f}').map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a config.
+    pub fn add_config<T: SharedConfig>(&mut self, spec: &T) -> Result<T::Id, StoreError> {
+        let tx = self.conn.transaction()?;
+        let id = insert_config(&tx, &self.sealer, spec)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves an edited config: every AutoScale config using it sees the change.
+    pub fn update_config<T: SharedConfig>(
+        &mut self,
+        id: T::Id,
+        spec: &T,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write_config(&tx, &self.sealer, id, spec)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes a config no AutoScale config uses; otherwise says which ones do.
+    pub fn delete_config<T: SharedConfig>(&mut self, id: T::Id) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let raw = T::raw(id);
+        let sql = format!(
+            "SELECT name, (SELECT group_concat(name, ', ') FROM autoscale_configs WHERE {used} = c.id)
+             FROM {table} c WHERE id = ?1",
+            used = T::USED_BY,
+            table = T::TABLE
+        );
+        let (name, users): (String, Option<String>) = tx
+            .query_row(&sql, [raw], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                what: T::NOUN,
+                id: raw,
+            })?;
+        if let Some(users) = users {
+            return Err(StoreError::Refused(format!(
+                "{} {name} is used by the AutoScale configs {users}; point them at another one first",
+                T::NOUN
+            )));
+        }
+        tx.execute(&format!("DELETE FROM {} WHERE id = ?1", T::TABLE), [raw])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The settings JSON: `Secret` fields are skipped by serde, so it holds no secret.
+pub(super) fn settings_json<T: Serialize>(spec: &T) -> Result<String, StoreError> {
+    serde_json::to_string(spec)
+        .map_err(|e| StoreError::Refused(format!("cannot store the settings: {e}")))
+}
+
+fn check_config<T: SharedConfig>(
+    tx: &Transaction<'_>,
+    spec: &T,
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let mut errors = spec.validate().err().unwrap_or_default();
+    check_name(&mut errors, "Name", spec.name());
+    if errors.for_field("Name").is_none() {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2)",
+            T::TABLE
+        );
+        let taken: bool = tx.query_row(&sql, params![spec.name().trim(), except], |r| r.get(0))?;
+        if taken {
+            errors.push(
+                "Name",
+                format!(
+                    "a {} named '{}' already exists",
+                    T::NOUN,
+                    spec.name().trim()
+                ),
+            );
+        }
+    }
+    errors.into_result(()).map_err(StoreError::from)
+}
+
+/// Inserts a config inside a transaction (the wizard's Finish uses this too).
+pub(super) fn insert_config<T: SharedConfig>(
+    tx: &Transaction<'_>,
+    sealer: &Sealer,
+    spec: &T,
+) -> Result<T::Id, StoreError> {
+    check_config(tx, spec, None)?;
+    let sql = format!(
+        "INSERT INTO {} (name, provider, settings, secrets) VALUES (?1, ?2, ?3, ?4)",
+        T::TABLE
+    );
+    tx.execute(
+        &sql,
+        params![
+            spec.name().trim(),
+            spec.provider(),
+            settings_json(spec)?,
+            sealer.seal_fields(spec)
+        ],
+    )?;
+    Ok(T::id(tx.last_insert_rowid()))
+}
+
+/// Overwrites a config inside a transaction.
+pub(super) fn write_config<T: SharedConfig>(
+    tx: &Transaction<'_>,
+    sealer: &Sealer,
+    id: T::Id,
+    spec: &T,
+) -> Result<(), StoreError> {
+    let raw = T::raw(id);
+    check_config(tx, spec, Some(raw))?;
+    let sql = format!(
+        "UPDATE {} SET name = ?1, provider = ?2, settings = ?3, secrets = ?4 WHERE id = ?5",
+        T::TABLE
+    );
+    let changed = tx.execute(
+        &sql,
+        params![
+            spec.name().trim(),
+            spec.provider(),
+            settings_json(spec)?,
+            sealer.seal_fields(spec),
+            raw
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound {
+            what: T::NOUN,
+            id: raw,
+        });
+    }
+    Ok(())
+}
