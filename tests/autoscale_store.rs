@@ -46,7 +46,10 @@ fn distinct_secrets<T: SecretFields>(record: &mut T, tag: &str) {
         *secret = if value.contains("-----BEGIN") || value.starts_with('{') {
             Secret::new(value)
         } else {
-            Secret::new(format!("{tag}-{}-distinct-Secret-Aa1", label.replace(" ", "_")))
+            Secret::new(format!(
+                "{tag}-{}-distinct-Secret-Aa1",
+                label.replace(" ", "_")
+            ))
         };
     }
 }

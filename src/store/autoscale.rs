@@ -151,6 +151,58 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a config to another pool of its type, last in that pool's order.
+    pub fn assign_autoscale(
+        &mut self,
+        id: AutoScaleId,
+        pool: crate::model::PoolId,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let config_kind: String = tx
+            .query_row(
+                "SELECT kind FROM autoscale_configs WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                what: "AutoScale config",
+                id: id.0,
+            })?;
+        let pool_kind: Option<(String, String)> = tx
+            .query_row(
+                "SELECT name, kind FROM pools WHERE id = ?1",
+                [pool.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match pool_kind {
+            None => {
+                return Err(ValidationErrors::single("Pool", "the pool no longer exists").into());
+            }
+            Some((name, kind)) if kind != config_kind => {
+                return Err(ValidationErrors::single(
+                    "Pool",
+                    format!("pool {name} is of another type than this AutoScale config"),
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        // The pool also lives in the settings JSON; keep both in step.
+        tx.execute(
+            "UPDATE autoscale_configs
+             SET pool_id = ?1,
+                 settings = json_set(settings, '$.pool', ?1),
+                 position = (SELECT coalesce(max(position), 0) + 1 FROM autoscale_configs
+                             WHERE pool_id = ?1)
+             WHERE id = ?2",
+            params![pool.0, id.0],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Moves a config one place earlier (`up`) or later in its pool's order.
     pub fn move_autoscale(&mut self, id: AutoScaleId, up: bool) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;

@@ -3,6 +3,7 @@
 
 use super::about::About;
 use super::agents_page::AgentsPage;
+use super::autoscale_page::AutoScalePage;
 use super::catalog::Catalog;
 use super::confirm::Confirm;
 use super::context::PageContext;
@@ -11,8 +12,12 @@ use super::pool_detail::PoolDetail;
 use super::pools_page::PoolsPage;
 use super::servers_page::ServersPage;
 use super::sessions_page::SessionsPage;
+use super::shared_configs_page::SharedConfigsPage;
 use super::staging_page::StagingPage;
 use super::zones_page::ZonesPage;
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::ldap::LdapSpec;
+use crate::model::vm_provider::VmProviderSpec;
 use crate::store::Store;
 use egui::{RichText, Ui};
 use egui_notify::Toasts;
@@ -30,6 +35,10 @@ pub struct PoolAdminApp {
     zones: ZonesPage,
     staging: StagingPage,
     sessions: SessionsPage,
+    autoscale: AutoScalePage,
+    vm_providers: SharedConfigsPage<VmProviderSpec>,
+    dns_providers: SharedConfigsPage<DnsProviderSpec>,
+    ldap: SharedConfigsPage<LdapSpec>,
     confirm: Option<Confirm>,
     about: About,
     toasts: Toasts,
@@ -52,6 +61,10 @@ impl PoolAdminApp {
             zones: ZonesPage::default(),
             staging: StagingPage::default(),
             sessions: SessionsPage::default(),
+            autoscale: AutoScalePage::default(),
+            vm_providers: SharedConfigsPage::default(),
+            dns_providers: SharedConfigsPage::default(),
+            ldap: SharedConfigsPage::default(),
             confirm: None,
             about: About::default(),
             toasts: Toasts::default(),
@@ -130,6 +143,10 @@ impl PoolAdminApp {
                 Page::Zones => self.zones.ui(ui, &mut ctx),
                 Page::Staging => self.staging.ui(ui, &mut ctx),
                 Page::Sessions => self.sessions.ui(ui, &mut ctx),
+                Page::AutoScale => self.autoscale.ui(ui, &mut ctx),
+                Page::VmProviders => self.vm_providers.ui(ui, &mut ctx),
+                Page::DnsProviders => self.dns_providers.ui(ui, &mut ctx),
+                Page::Ldap => self.ldap.ui(ui, &mut ctx),
             }
         });
         let PageContext {
@@ -190,6 +207,10 @@ impl PoolAdminApp {
         }
         ui.separator();
         for page in Page::NAVIGATION {
+            if page == Page::AutoScale {
+                ui.add_space(6.0);
+                ui.label(RichText::new("Autoscaling").weak().small());
+            }
             let selected = self.page.title() == page.title();
             let count = match page {
                 Page::Pools | Page::Pool(_) => self.catalog.pools.len(),
@@ -198,6 +219,10 @@ impl PoolAdminApp {
                 Page::Zones => self.catalog.zones.len(),
                 Page::Staging => self.catalog.staging.len(),
                 Page::Sessions => self.catalog.sessions.len(),
+                Page::AutoScale => self.catalog.autoscale.len(),
+                Page::VmProviders => self.catalog.vm_providers.len(),
+                Page::DnsProviders => self.catalog.dns_providers.len(),
+                Page::Ldap => self.catalog.ldap.len(),
             };
             let text = format!("{}  ({count})", page.title());
             if ui.selectable_label(selected, text).clicked() {

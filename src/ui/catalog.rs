@@ -1,7 +1,10 @@
 //! What the screens show, read from the store once per change rather than once per frame.
 
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::ldap::LdapSpec;
+use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{DeploymentZone, Pool, PoolId, PoolKind, PoolSummary, StagingConfig, ZoneId};
-use crate::store::{AgentRow, ServerRow, SessionRow, Store, StoreError};
+use crate::store::{AgentRow, AutoScaleRow, ConfigRow, ServerRow, SessionRow, Store, StoreError};
 use std::collections::HashMap;
 
 /// A snapshot of the database for drawing. `generation` changes on every reload, so pages
@@ -22,6 +25,14 @@ pub struct Catalog {
     pub staging: Vec<StagingConfig>,
     /// Sessions, newest first.
     pub sessions: Vec<SessionRow>,
+    /// AutoScale configs, by pool then order.
+    pub autoscale: Vec<AutoScaleRow>,
+    /// VM Provider configs, by name.
+    pub vm_providers: Vec<ConfigRow<VmProviderSpec>>,
+    /// DNS Provider configs, by name.
+    pub dns_providers: Vec<ConfigRow<DnsProviderSpec>>,
+    /// LDAP configs, by name.
+    pub ldap: Vec<ConfigRow<LdapSpec>>,
     /// Bumped on every reload.
     pub generation: u64,
     pool_index: HashMap<PoolId, usize>,
@@ -41,6 +52,10 @@ impl Catalog {
             agents: store.agents()?,
             staging: store.staging_configs()?,
             sessions: store.sessions()?,
+            autoscale: store.autoscale_configs()?,
+            vm_providers: store.configs()?,
+            dns_providers: store.configs()?,
+            ldap: store.configs()?,
             pools,
             zones,
             generation,

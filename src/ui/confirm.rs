@@ -1,6 +1,12 @@
 //! Confirmation before anything destructive.
 
-use crate::model::{AgentId, PoolId, ServerId, SessionId, StagingId, ZoneId};
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::ldap::LdapSpec;
+use crate::model::vm_provider::VmProviderSpec;
+use crate::model::{
+    AgentId, AutoScaleId, DnsProviderId, LdapId, PoolId, ServerId, SessionId, StagingId,
+    VmProviderId, ZoneId,
+};
 use crate::store::{Store, StoreError};
 use egui::{Id, Key, Modifiers, RichText, Ui};
 
@@ -19,6 +25,14 @@ pub enum Action {
     DeleteStaging(StagingId),
     /// End a session.
     EndSession(SessionId),
+    /// Delete an AutoScale config.
+    DeleteAutoScale(AutoScaleId),
+    /// Delete a VM Provider config.
+    DeleteVmProvider(VmProviderId),
+    /// Delete a DNS Provider config.
+    DeleteDnsProvider(DnsProviderId),
+    /// Delete an LDAP config.
+    DeleteLdap(LdapId),
 }
 
 impl Action {
@@ -31,6 +45,10 @@ impl Action {
             Action::DeleteZone(id) => store.delete_zone(id),
             Action::DeleteStaging(id) => store.delete_staging(id),
             Action::EndSession(id) => store.end_session(id),
+            Action::DeleteAutoScale(id) => store.delete_autoscale(id),
+            Action::DeleteVmProvider(id) => store.delete_config::<VmProviderSpec>(id),
+            Action::DeleteDnsProvider(id) => store.delete_config::<DnsProviderSpec>(id),
+            Action::DeleteLdap(id) => store.delete_config::<LdapSpec>(id),
         }
     }
 }

@@ -25,6 +25,8 @@ pub fn form_dialog(
     body: impl FnOnce(&mut Ui),
 ) -> Outcome {
     let ctx = ui.ctx().clone();
+    // Multi-line editors set this while focused, during the body below.
+    ctx.data_mut(|d| d.insert_temp(Id::unique(MULTILINE_FOCUS), false));
     let modal = egui::Modal::new(Id::unique(("dialog", id_salt))).show(&ctx, |ui| {
         ui.set_min_width(420.0);
         ui.heading(title);

@@ -75,20 +75,51 @@ pub fn secret_row(
     ui.end_row();
 }
 
-/// A multi-line editor in a monospace font (JSON, scripts).
+/// A multi-line JSON editor.
 pub fn multiline_row(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) {
-    let label = ui.label(label);
+    code_row(ui, label, value, "json", false, error);
+}
+
+/// A multi-line editor with syntax highlighting (`language` "json" or "sh") and, for
+/// files kept on disk (keys, certificates), an Import… button.
+pub fn code_row(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    language: &str,
+    import: bool,
+    error: Option<&str>,
+) {
+    let label_response = ui.label(label);
     ui.vertical(|ui| {
+        let theme = egui_extras::syntax_highlighting::CodeTheme::from_memory(ui.ctx(), ui.style());
+        let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+            let mut job = egui_extras::syntax_highlighting::highlight(
+                ui.ctx(),
+                ui.style(),
+                &theme,
+                buf.as_str(),
+                language,
+            );
+            job.wrap.max_width = wrap_width;
+            ui.fonts_mut(|f| f.layout_job(job))
+        };
         let response = ui
             .add(
                 TextEdit::multiline(value)
                     .code_editor()
-                    .desired_rows(4)
-                    .desired_width(FIELD_WIDTH),
+                    .desired_rows(3)
+                    .desired_width(FIELD_WIDTH)
+                    .layouter(&mut layouter),
             )
-            .labelled_by(label.id);
+            .labelled_by(label_response.id);
         let focused = response.has_focus();
-        ui.data_mut(|d| d.insert_temp(Id::unique(MULTILINE_FOCUS), focused));
+        if focused {
+            ui.data_mut(|d| d.insert_temp(Id::unique(MULTILINE_FOCUS), true));
+        }
+        if import {
+            super::file_import::import_button(ui, label, value);
+        }
         error_line(ui, error);
     });
     ui.end_row();

@@ -19,17 +19,29 @@ pub enum Page {
     Staging,
     /// Sessions.
     Sessions,
+    /// All AutoScale configs.
+    AutoScale,
+    /// All VM Provider configs.
+    VmProviders,
+    /// All DNS Provider configs.
+    DnsProviders,
+    /// LDAP configs.
+    Ldap,
 }
 
 impl Page {
     /// The pages of the navigation, in order.
-    pub const NAVIGATION: [Page; 6] = [
+    pub const NAVIGATION: [Page; 10] = [
         Page::Pools,
         Page::Servers,
         Page::DockerAgents,
         Page::Zones,
         Page::Staging,
         Page::Sessions,
+        Page::AutoScale,
+        Page::VmProviders,
+        Page::DnsProviders,
+        Page::Ldap,
     ];
 
     /// What the navigation shows.
@@ -41,6 +53,10 @@ impl Page {
             Page::Zones => "Deployment Zones",
             Page::Staging => "Staging Configs",
             Page::Sessions => "Sessions",
+            Page::AutoScale => "AutoScale Configs",
+            Page::VmProviders => "VM Provider Configs",
+            Page::DnsProviders => "DNS Provider Configs",
+            Page::Ldap => "LDAP Configs",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::agent_form::AgentForm;
 use super::agent_table::{agents_table, handle_agent_action, visible_agents};
+use super::autoscale_table::{autoscale_table, handle_autoscale_action};
 use super::context::PageContext;
 use super::dialog::{Outcome, form_dialog};
 use super::page::Page;
@@ -9,7 +10,8 @@ use super::pools_page::delete_pool_confirm;
 use super::server_form::ServerForm;
 use super::server_table::{handle_server_action, servers_table, visible_servers};
 use super::table::{RowOrder, Sort, filter_box, matches};
-use crate::model::{AgentId, Pool, PoolId, PoolKind, ServerId};
+use super::wizard::AutoScaleWizard;
+use crate::model::{AgentId, AutoScaleId, Pool, PoolId, PoolKind, ServerId};
 use egui::Ui;
 use std::collections::BTreeSet;
 
@@ -30,6 +32,9 @@ pub struct PoolDetail {
     assign: Option<AssignDialog>,
     server_form: Option<ServerForm>,
     agent_form: Option<AgentForm>,
+    wizard: Option<AutoScaleWizard>,
+    /// The Assign dialog of AutoScale configs: the one chosen.
+    assign_autoscale: Option<Option<AutoScaleId>>,
 }
 
 impl PoolDetail {
@@ -50,8 +55,16 @@ impl PoolDetail {
         };
         self.header_ui(ui, ctx, &pool);
         ui.separator();
+        self.autoscale_ui(ui, ctx, &pool);
+        ui.separator();
         self.members_ui(ui, ctx, &pool);
         self.assign_ui(ui, ctx, &pool);
+        self.assign_autoscale_ui(ui, ctx, &pool);
+        if let Some(wizard) = &mut self.wizard
+            && wizard.ui(ui, ctx)
+        {
+            self.wizard = None;
+        }
         if let Some(form) = &mut self.server_form
             && form.ui(ui, ctx)
         {
@@ -83,6 +96,84 @@ impl PoolDetail {
                 "{} members · {} sessions · free: {}",
                 summary.members, summary.sessions, summary.free
             ));
+        }
+    }
+
+    fn autoscale_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        ui.horizontal(|ui| {
+            ui.heading("AutoScale Configurations");
+            ui.add_space(16.0);
+            if ui.button("Add AutoScale config").clicked() {
+                self.wizard = Some(AutoScaleWizard::add(pool, ctx));
+            }
+            if ui.button("Assign AutoScale config").clicked() {
+                self.assign_autoscale = Some(None);
+            }
+        });
+        let rows: Vec<usize> = (0..ctx.catalog.autoscale.len())
+            .filter(|&i| ctx.catalog.autoscale[i].spec.pool == pool.id)
+            .collect();
+        if rows.is_empty() {
+            ui.label(format!(
+                "No AutoScale config keeps this pool supplied. Add one to create {}s in a cloud on demand.",
+                pool.kind.member_noun()
+            ));
+            return;
+        }
+        ui.label("Configs serve a deficit in this order: the first with headroom goes first.");
+        ui.push_id("pool-autoscale", |ui| {
+            if let Some(action) = autoscale_table(ui, "pool-autoscale", ctx.catalog, &rows, true) {
+                handle_autoscale_action(action, ctx, &mut self.wizard);
+            }
+        });
+    }
+
+    fn assign_autoscale_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        let Some(chosen) = &mut self.assign_autoscale else {
+            return;
+        };
+        let candidates: Vec<_> = ctx
+            .catalog
+            .autoscale
+            .iter()
+            .filter(|r| r.spec.pool != pool.id && r.spec.scaling.kind() == pool.kind)
+            .collect();
+        let title = format!("Assign an AutoScale config to {}", pool.name);
+        let outcome = form_dialog(ui, "assign-autoscale", &title, "Assign", |ui| {
+            if candidates.is_empty() {
+                ui.label(format!(
+                    "No AutoScale config of another {} pool exists. Add one with the wizard instead.",
+                    pool.kind.label()
+                ));
+            }
+            for row in &candidates {
+                let text = format!(
+                    "{} (now in {})",
+                    row.spec.name,
+                    ctx.catalog.pool_name(Some(row.spec.pool))
+                );
+                ui.radio_value(chosen, Some(row.id), text);
+            }
+        });
+        let close = match outcome {
+            Outcome::Open => false,
+            Outcome::Cancel => true,
+            Outcome::Submit => match *chosen {
+                None => {
+                    ctx.error("Choose the AutoScale config to assign".to_owned());
+                    false
+                }
+                Some(id) => {
+                    let result = ctx.store.assign_autoscale(id, pool.id);
+                    ctx.report(
+                        result,
+                        format!("AutoScale config assigned to {}", pool.name),
+                    )
+                }
+            },
+        };
+        if close {
+            self.assign_autoscale = None;
         }
     }
 

@@ -1,0 +1,37 @@
+//! The All AutoScale Configs page: every config of every pool.
+
+use super::autoscale_table::{autoscale_table, handle_autoscale_action};
+use super::context::PageContext;
+use super::wizard::AutoScaleWizard;
+use egui::Ui;
+
+/// State of the All AutoScale Configs page.
+#[derive(Default)]
+pub struct AutoScalePage {
+    wizard: Option<AutoScaleWizard>,
+}
+
+impl AutoScalePage {
+    /// Draws the page.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        ui.heading("AutoScale Configs");
+        ui.label(
+            "Every AutoScale config of every pool. Add one from its pool's page, where the \
+             wizard sets its type and pool.",
+        );
+        ui.separator();
+        if ctx.catalog.autoscale.is_empty() {
+            ui.label("No AutoScale config yet.");
+        } else {
+            let rows: Vec<usize> = (0..ctx.catalog.autoscale.len()).collect();
+            if let Some(action) = autoscale_table(ui, "all-autoscale", ctx.catalog, &rows, false) {
+                handle_autoscale_action(action, ctx, &mut self.wizard);
+            }
+        }
+        if let Some(wizard) = &mut self.wizard
+            && wizard.ui(ui, ctx)
+        {
+            self.wizard = None;
+        }
+    }
+}

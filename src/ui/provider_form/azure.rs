@@ -1,0 +1,84 @@
+//! The Azure fields.
+
+use super::{azure_credential_rows, choices};
+use crate::model::ValidationErrors;
+use crate::model::vm_provider::AzureSettings;
+use crate::model::vm_provider::azure::OS_DISK_TYPES;
+use crate::ui::form::{checkbox_row, code_row, combo_row, error_of, secret_row, text_row};
+use egui::Ui;
+
+/// Every Azure field of a VM Provider config.
+pub fn rows(ui: &mut Ui, s: &mut AzureSettings, e: Option<&ValidationErrors>, reveal: &mut bool) {
+    azure_credential_rows(ui, &mut s.credentials, e, reveal);
+    text_row(ui, "VM Size", &mut s.vm_size, error_of(e, "VM Size"));
+    combo_row(
+        ui,
+        "OS Disk Type",
+        &mut s.os_disk_type,
+        &choices(&OS_DISK_TYPES),
+        error_of(e, "OS Disk Type"),
+    );
+    text_row(
+        ui,
+        "OS Disk Size (GB)",
+        &mut s.os_disk_size_gb,
+        error_of(e, "OS Disk Size (GB)"),
+    );
+    code_row(
+        ui,
+        "OS Image Reference (JSON)",
+        &mut s.image_reference,
+        "json",
+        false,
+        error_of(e, "OS Image Reference (JSON)"),
+    );
+    checkbox_row(
+        ui,
+        "Image is Windows",
+        &mut s.image_is_windows,
+        "Windows images need an OS password",
+    );
+    text_row(
+        ui,
+        "Network Security Group",
+        &mut s.network_security_group,
+        error_of(e, "Network Security Group"),
+    );
+    text_row(ui, "Subnet", &mut s.subnet, error_of(e, "Subnet"));
+    checkbox_row(ui, "Assign Public IP", &mut s.assign_public_ip, "");
+    code_row(
+        ui,
+        "Tags (JSON)",
+        &mut s.tags,
+        "json",
+        false,
+        error_of(e, "Tags (JSON)"),
+    );
+    text_row(
+        ui,
+        "OS Username",
+        &mut s.os_username,
+        error_of(e, "OS Username"),
+    );
+    secret_row(
+        ui,
+        "OS Password",
+        &mut s.os_password,
+        reveal,
+        error_of(e, "OS Password"),
+    );
+    text_row(
+        ui,
+        "SSH Public Key",
+        &mut s.ssh_public_key,
+        error_of(e, "SSH Public Key"),
+    );
+    code_row(
+        ui,
+        "Config Override (JSON)",
+        &mut s.config_override,
+        "json",
+        false,
+        error_of(e, "Config Override (JSON)"),
+    );
+}

@@ -1,0 +1,76 @@
+//! The Google Cloud fields.
+
+use super::{choices, secret_code_row};
+use crate::model::ValidationErrors;
+use crate::model::vm_provider::GcpSettings;
+use crate::model::vm_provider::gcp::DISK_TYPES;
+use crate::ui::form::{checkbox_row, code_row, combo_row, error_of, text_row};
+use egui::Ui;
+
+/// Every Google Cloud field of a VM Provider config.
+pub fn rows(ui: &mut Ui, s: &mut GcpSettings, e: Option<&ValidationErrors>, reveal: &mut bool) {
+    secret_code_row(
+        ui,
+        "GCP Credentials",
+        s.credentials.key_json.expose_mut(),
+        reveal,
+        e,
+    );
+    text_row(
+        ui,
+        "Project ID",
+        &mut s.project_id,
+        error_of(e, "Project ID"),
+    );
+    text_row(ui, "Region", &mut s.region, error_of(e, "Region"));
+    text_row(ui, "Zone", &mut s.zone, error_of(e, "Zone"));
+    text_row(
+        ui,
+        "Machine Type",
+        &mut s.machine_type,
+        error_of(e, "Machine Type"),
+    );
+    text_row(
+        ui,
+        "Machine Image",
+        &mut s.machine_image,
+        error_of(e, "Machine Image"),
+    );
+    text_row(
+        ui,
+        "Boot Volume GB",
+        &mut s.boot_volume_gb,
+        error_of(e, "Boot Volume GB"),
+    );
+    combo_row(
+        ui,
+        "Disk Type",
+        &mut s.disk_type,
+        &choices(&DISK_TYPES),
+        error_of(e, "Disk Type"),
+    );
+    text_row(
+        ui,
+        "Customer Managed Encryption Key (CMEK)",
+        &mut s.cmek,
+        error_of(e, "Customer Managed Encryption Key (CMEK)"),
+    );
+    text_row(ui, "Network", &mut s.network, error_of(e, "Network"));
+    text_row(
+        ui,
+        "Sub Network",
+        &mut s.subnetwork,
+        error_of(e, "Sub Network"),
+    );
+    checkbox_row(ui, "Public IP", &mut s.public_ip, "");
+    for (label, value) in [
+        ("Network Tags (JSON)", &mut s.network_tags),
+        ("Custom Labels (JSON)", &mut s.custom_labels),
+        ("Metadata (JSON)", &mut s.metadata),
+        ("Service Account (JSON)", &mut s.service_account),
+        ("Guest Accelerators (JSON)", &mut s.guest_accelerators),
+        ("GCP Config Override (JSON)", &mut s.config_override),
+    ] {
+        code_row(ui, label, value, "json", false, error_of(e, label));
+    }
+}

@@ -1,0 +1,250 @@
+//! The forms of VM Provider and DNS Provider configs: the common fields here, each cloud's
+//! own in its file. Labels are the seed's.
+
+pub mod aws;
+pub mod azure;
+pub mod digitalocean;
+pub mod gcp;
+pub mod oci;
+pub mod simulator;
+
+use super::form::{code_row, combo_row, error_of, secret_row, text_row};
+use crate::model::ValidationErrors;
+use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
+use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use crate::model::vm_provider::{ProviderSettings, VmProviderSpec};
+use egui::Ui;
+
+/// Choices of a text field that takes one of a fixed list.
+pub fn choices(values: &[&str]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|v| ((*v).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Every field of a VM Provider config, inside a form grid.
+pub fn vm_provider_rows(
+    ui: &mut Ui,
+    spec: &mut VmProviderSpec,
+    errors: Option<&ValidationErrors>,
+    reveal: &mut bool,
+) {
+    let kind = spec.settings.kind();
+    text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
+    text_row(
+        ui,
+        kind.max_instances_label(),
+        &mut spec.max_instances,
+        error_of(errors, kind.max_instances_label()),
+    );
+    match &mut spec.settings {
+        ProviderSettings::Aws(s) => aws::rows(ui, s, errors, reveal),
+        ProviderSettings::Azure(s) => azure::rows(ui, s, errors, reveal),
+        ProviderSettings::DigitalOcean(s) => digitalocean::rows(ui, s, errors, reveal),
+        ProviderSettings::Gcp(s) => gcp::rows(ui, s, errors, reveal),
+        ProviderSettings::Oci(s) => oci::rows(ui, s, errors, reveal),
+        ProviderSettings::Simulator(s) => simulator::rows(ui, s, errors),
+    }
+    code_row(
+        ui,
+        kind.startup_script_label(),
+        &mut spec.startup_script,
+        "sh",
+        true,
+        error_of(errors, kind.startup_script_label()),
+    );
+    text_row(
+        ui,
+        "Endpoint Override",
+        &mut spec.endpoint_override,
+        error_of(errors, "Endpoint Override"),
+    );
+}
+
+/// Every field of a DNS Provider config, inside a form grid.
+pub fn dns_provider_rows(
+    ui: &mut Ui,
+    spec: &mut DnsProviderSpec,
+    errors: Option<&ValidationErrors>,
+    reveal: &mut bool,
+) {
+    text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
+    match &mut spec.settings {
+        DnsSettings::Aws(c) => {
+            text_row(
+                ui,
+                "Access Key ID",
+                &mut c.access_key_id,
+                error_of(errors, "Access Key ID"),
+            );
+            secret_row(
+                ui,
+                "Access Key Secret",
+                &mut c.secret_access_key,
+                reveal,
+                error_of(errors, "Access Key Secret"),
+            );
+        }
+        DnsSettings::Azure(c) => azure_credential_rows(ui, c, errors, reveal),
+        DnsSettings::DigitalOcean { token } => {
+            secret_row(ui, "Token", token, reveal, error_of(errors, "Token"));
+        }
+        DnsSettings::Gcp {
+            project,
+            credentials,
+        } => {
+            text_row(ui, "Project", project, error_of(errors, "Project"));
+            secret_code_row(
+                ui,
+                "Credentials",
+                credentials.key_json.expose_mut(),
+                reveal,
+                errors,
+            );
+        }
+        DnsSettings::Oci(c) => oci_credential_rows(ui, c, "Fingerprint", errors, reveal),
+    }
+    text_row(
+        ui,
+        "Endpoint Override",
+        &mut spec.endpoint_override,
+        error_of(errors, "Endpoint Override"),
+    );
+}
+
+/// The Azure app registration fields, shared by VM and DNS configs.
+pub fn azure_credential_rows(
+    ui: &mut Ui,
+    c: &mut AzureCredentials,
+    errors: Option<&ValidationErrors>,
+    reveal: &mut bool,
+) {
+    text_row(
+        ui,
+        "Subscription ID",
+        &mut c.subscription_id,
+        error_of(errors, "Subscription ID"),
+    );
+    text_row(
+        ui,
+        "Resource Group",
+        &mut c.resource_group,
+        error_of(errors, "Resource Group"),
+    );
+    text_row(
+        ui,
+        "Tenant ID",
+        &mut c.tenant_id,
+        error_of(errors, "Tenant ID"),
+    );
+    text_row(
+        ui,
+        "Client ID",
+        &mut c.client_id,
+        error_of(errors, "Client ID"),
+    );
+    secret_row(
+        ui,
+        "Client Secret",
+        &mut c.client_secret,
+        reveal,
+        error_of(errors, "Client Secret"),
+    );
+    let authorities: Vec<_> = AzureAuthority::ALL
+        .iter()
+        .map(|a| (*a, a.label().to_owned()))
+        .collect();
+    combo_row(ui, "Azure Authority", &mut c.authority, &authorities, None);
+    text_row(ui, "Region", &mut c.region, error_of(errors, "Region"));
+}
+
+/// The OCI API key fields, shared by VM and DNS configs.
+pub fn oci_credential_rows(
+    ui: &mut Ui,
+    c: &mut OciCredentials,
+    fingerprint_label: &str,
+    errors: Option<&ValidationErrors>,
+    reveal: &mut bool,
+) {
+    text_row(
+        ui,
+        "User OCID",
+        &mut c.user_ocid,
+        error_of(errors, "User OCID"),
+    );
+    text_row(
+        ui,
+        fingerprint_label,
+        &mut c.fingerprint,
+        error_of(errors, fingerprint_label),
+    );
+    secret_code_row(
+        ui,
+        "Private Key",
+        c.private_key.expose_mut(),
+        reveal,
+        errors,
+    );
+    text_row(ui, "Region", &mut c.region, error_of(errors, "Region"));
+    text_row(
+        ui,
+        "Tenancy OCID",
+        &mut c.tenancy_ocid,
+        error_of(errors, "Tenancy OCID"),
+    );
+    text_row(
+        ui,
+        "Compartment OCID",
+        &mut c.compartment_ocid,
+        error_of(errors, "Compartment OCID"),
+    );
+}
+
+/// A secret that is a whole file (a key, a credentials JSON): masked until revealed, then a
+/// multi-line editor; Import… reads it from disk either way.
+pub fn secret_code_row(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    reveal: &mut bool,
+    errors: Option<&ValidationErrors>,
+) {
+    if *reveal {
+        let language = if value.trim_start().starts_with('{') {
+            "json"
+        } else {
+            "txt"
+        };
+        code_row(ui, label, value, language, true, error_of(errors, label));
+        return;
+    }
+    let label_response = ui.label(label);
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            let summary = if value.trim().is_empty() {
+                "(empty)".to_owned()
+            } else {
+                format!("•••••• ({} characters)", value.len())
+            };
+            let response = ui.add(
+                egui::TextEdit::singleline(&mut summary.clone())
+                    .interactive(false)
+                    .desired_width(200.0),
+            );
+            let _ = response.labelled_by(label_response.id);
+            if ui.small_button("Show").clicked() {
+                *reveal = true;
+            }
+        });
+        super::file_import::import_button(ui, label, value);
+        if let Some(error) = error_of(errors, label) {
+            ui.label(
+                egui::RichText::new(error)
+                    .color(ui.visuals().error_fg_color)
+                    .small(),
+            );
+        }
+    });
+    ui.end_row();
+}

@@ -1,0 +1,205 @@
+//! Step 1: the AutoScale config's own fields, Server or Docker Agent variant; the Active
+//! Directory fields appear only when Create Active Directory Computer Record is ticked.
+
+use crate::model::autoscale::{AgentScaling, AutoScaleSpec, Scaling, ServerScaling};
+use crate::model::{ConnectionType, ValidationErrors};
+use crate::ui::catalog::Catalog;
+use crate::ui::form::{
+    checkbox_row, code_row, combo_row, error_of, form_grid, secret_row, text_row,
+};
+use crate::ui::provider_form::secret_code_row;
+use egui::Ui;
+
+/// Draws the step's fields.
+pub fn ui(
+    ui: &mut Ui,
+    spec: &mut AutoScaleSpec,
+    pool_name: &str,
+    catalog: &Catalog,
+    errors: Option<&ValidationErrors>,
+    reveal: &mut bool,
+) {
+    form_grid(ui, "autoscale-config", |ui| {
+        text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
+        fixed_row(ui, "AutoScale Type", spec.scaling.kind().label());
+        fixed_row(ui, "Pool", pool_name);
+        checkbox_row(
+            ui,
+            "Enabled",
+            &mut spec.enabled,
+            "a disabled config creates and deletes nothing",
+        );
+        combo_row(
+            ui,
+            "Deployment Zone",
+            &mut spec.zone,
+            &catalog.zone_choices(),
+            error_of(errors, "Deployment Zone"),
+        );
+        match &mut spec.scaling {
+            Scaling::Servers(s) => server_rows(ui, s, catalog, errors, reveal),
+            Scaling::Agents(a) => agent_rows(ui, a, errors, reveal),
+        }
+        text_row(
+            ui,
+            "Downscale Backoff (Seconds)",
+            &mut spec.downscale_backoff_s,
+            error_of(errors, "Downscale Backoff (Seconds)"),
+        );
+        checkbox_row(
+            ui,
+            "Require Check-in",
+            &mut spec.require_check_in,
+            "running only once the connection port answers",
+        );
+        text_row(
+            ui,
+            "Provision Timeout (s)",
+            &mut spec.provision_timeout_s,
+            error_of(errors, "Provision Timeout (s)"),
+        );
+    });
+}
+
+/// A field set by the wizard's context, shown but not editable.
+fn fixed_row(ui: &mut Ui, label: &str, value: &str) {
+    let label = ui.label(label);
+    let _ = ui
+        .label(egui::RichText::new(value).strong())
+        .labelled_by(label.id);
+    ui.end_row();
+}
+
+fn server_rows(
+    ui: &mut Ui,
+    s: &mut ServerScaling,
+    catalog: &Catalog,
+    e: Option<&ValidationErrors>,
+    reveal: &mut bool,
+) {
+    let types: Vec<_> = ConnectionType::ALL
+        .iter()
+        .map(|t| (*t, t.label().to_owned()))
+        .collect();
+    let before = s.connection_type;
+    combo_row(ui, "Connection Type", &mut s.connection_type, &types, None);
+    if s.connection_type != before && s.connection_port == before.default_port().to_string() {
+        s.connection_port = s.connection_type.default_port().to_string();
+    }
+    text_row(
+        ui,
+        "Connection Port",
+        &mut s.connection_port,
+        error_of(e, "Connection Port"),
+    );
+    text_row(
+        ui,
+        "Connection Username",
+        &mut s.connection_username,
+        error_of(e, "Connection Username"),
+    );
+    secret_row(
+        ui,
+        "Connection Password",
+        &mut s.connection_password,
+        reveal,
+        error_of(e, "Connection Password"),
+    );
+    code_row(
+        ui,
+        "Connection Info (JSON)",
+        &mut s.connection_info,
+        "json",
+        false,
+        error_of(e, "Connection Info (JSON)"),
+    );
+    checkbox_row(
+        ui,
+        "Create Active Directory Computer Record",
+        &mut s.create_ad_record,
+        "pre-create the computer object before the VM",
+    );
+    if s.create_ad_record {
+        let mut ldap: Vec<_> = catalog
+            .ldap
+            .iter()
+            .map(|l| (Some(l.id), l.spec.name.clone()))
+            .collect();
+        if ldap.is_empty() {
+            ldap.push((
+                None,
+                "no LDAP config yet: add one on the LDAP Configs page".to_owned(),
+            ));
+        }
+        combo_row(
+            ui,
+            "LDAP Config",
+            &mut s.ldap_config,
+            &ldap,
+            error_of(e, "LDAP Config"),
+        );
+        text_row(
+            ui,
+            "Active Directory Computer OU DN",
+            &mut s.ad_computer_ou_dn,
+            error_of(e, "Active Directory Computer OU DN"),
+        );
+    }
+    checkbox_row(
+        ui,
+        "Reusable",
+        &mut s.reusable,
+        "a server may host another session after one ends",
+    );
+    text_row(
+        ui,
+        "Minimum Available Sessions",
+        &mut s.minimum_available_sessions,
+        error_of(e, "Minimum Available Sessions"),
+    );
+    text_row(
+        ui,
+        "Max Simultaneous Sessions Per Server",
+        &mut s.max_sessions_per_server,
+        error_of(e, "Max Simultaneous Sessions Per Server"),
+    );
+}
+
+fn agent_rows(ui: &mut Ui, a: &mut AgentScaling, e: Option<&ValidationErrors>, reveal: &mut bool) {
+    for (label, value) in [
+        ("Standby Cores", &mut a.standby_cores),
+        ("Standby GPUs", &mut a.standby_gpus),
+        ("Standby Memory (MB)", &mut a.standby_memory_mb),
+        ("Agent Cores Override", &mut a.agent_cores_override),
+        ("Agent GPUs Override", &mut a.agent_gpus_override),
+        (
+            "Agent Memory Override (GB)",
+            &mut a.agent_memory_override_gb,
+        ),
+    ] {
+        text_row(ui, label, value, error_of(e, label));
+    }
+    code_row(
+        ui,
+        "NGINX Cert",
+        &mut a.nginx_cert,
+        "txt",
+        true,
+        error_of(e, "NGINX Cert"),
+    );
+    secret_code_row(ui, "NGINX Key", a.nginx_key.expose_mut(), reveal, e);
+    checkbox_row(
+        ui,
+        "Register DNS",
+        &mut a.register_dns,
+        "register <id>.<Base Domain Name> for each agent",
+    );
+    if a.register_dns {
+        text_row(
+            ui,
+            "Base Domain Name",
+            &mut a.base_domain_name,
+            error_of(e, "Base Domain Name"),
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! The AutoScale wizard: step 1 the config, step 2 its VM Provider config, step 3 its DNS
+//! Provider config. Next stays disabled, with the reason shown, while a step is invalid;
+//! Finish writes everything in one transaction; Cancel writes nothing.
+
+pub mod config_step;
+pub mod provider_step;
+pub mod shared_choice;
+
+use super::context::PageContext;
+use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
+use crate::model::{AutoScaleId, Pool, ValidationErrors};
+use crate::store::{AutoScaleRow, StoreError};
+use egui::{Id, Key, Modifiers, RichText, Ui};
+use shared_choice::{Mode, SharedChoice};
+use std::time::Duration;
+
+/// The wizard's steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The AutoScale config's own fields.
+    Config,
+    /// Its VM Provider config.
+    VmProvider,
+    /// Its DNS Provider config.
+    DnsProvider,
+}
+
+impl Step {
+    fn title(self) -> &'static str {
+        match self {
+            Step::Config => "Step 1 of 3: AutoScale Config",
+            Step::VmProvider => "Step 2 of 3: VM Provider Config",
+            Step::DnsProvider => "Step 3 of 3: DNS Provider Config",
+        }
+    }
+}
+
+/// An open wizard.
+pub struct AutoScaleWizard {
+    target: Option<AutoScaleId>,
+    pool_name: String,
+    step: Step,
+    spec: AutoScaleSpec,
+    vm: SharedChoice<VmProviderSpec>,
+    dns: SharedChoice<DnsProviderSpec>,
+    reveal: bool,
+    failure: Option<String>,
+}
+
+fn blank_dns() -> DnsProviderSpec {
+    DnsProviderSpec {
+        name: String::new(),
+        endpoint_override: String::new(),
+        settings: DnsSettings::new(ProviderKind::Aws).unwrap_or(DnsSettings::DigitalOcean {
+            token: Default::default(),
+        }),
+    }
+}
+
+impl AutoScaleWizard {
+    /// A new config for `pool`: type and pool are set and not changeable.
+    pub fn add(pool: &Pool, ctx: &PageContext<'_>) -> Self {
+        let zone = ctx.catalog.zones.first().map(|z| z.id);
+        let mut dns = SharedChoice::new(None, blank_dns());
+        dns.mode = Mode::None;
+        Self {
+            target: None,
+            pool_name: pool.name.clone(),
+            step: Step::Config,
+            spec: AutoScaleSpec::new(pool.id, pool.kind, zone),
+            vm: SharedChoice::new(None, VmProviderSpec::new(ProviderKind::Aws)),
+            dns,
+            reveal: false,
+            failure: None,
+        }
+    }
+
+    /// Edits a stored config, starting on its current providers.
+    pub fn edit(row: &AutoScaleRow, ctx: &PageContext<'_>) -> Self {
+        let catalog = ctx.catalog;
+        let mut vm =
+            SharedChoice::new(row.spec.vm_provider, VmProviderSpec::new(ProviderKind::Aws));
+        if let Some(current) = vm.chosen(&catalog.vm_providers).cloned() {
+            vm.pick(&current);
+        }
+        let mut dns = SharedChoice::new(row.spec.dns_provider, blank_dns());
+        match dns.chosen(&catalog.dns_providers).cloned() {
+            Some(current) => dns.pick(&current),
+            None => dns.mode = Mode::None,
+        }
+        Self {
+            target: Some(row.id),
+            pool_name: catalog.pool_name(Some(row.spec.pool)).to_owned(),
+            step: Step::Config,
+            spec: row.spec.clone(),
+            vm,
+            dns,
+            reveal: false,
+            failure: None,
+        }
+    }
+
+    /// The step on show.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    fn dns_required(&self) -> bool {
+        matches!(&self.spec.scaling, Scaling::Agents(a) if a.register_dns)
+    }
+
+    /// The problems of the step on show.
+    fn problems(&self, ctx: &PageContext<'_>) -> ValidationErrors {
+        let catalog = ctx.catalog;
+        match self.step {
+            Step::Config => {
+                let mut errors = ValidationErrors::default();
+                self.spec.check_own_fields(&mut errors);
+                let taken = catalog.autoscale.iter().any(|r| {
+                    Some(r.id) != self.target
+                        && r.spec
+                            .name
+                            .trim()
+                            .eq_ignore_ascii_case(self.spec.name.trim())
+                });
+                if taken {
+                    errors.push(
+                        "Name",
+                        format!(
+                            "an AutoScale config named '{}' already exists",
+                            self.spec.name.trim()
+                        ),
+                    );
+                }
+                errors
+            }
+            Step::VmProvider => {
+                self.vm
+                    .problems(&catalog.vm_providers, "VM Provider config", false)
+            }
+            Step::DnsProvider => self.dns.problems(
+                &catalog.dns_providers,
+                "DNS Provider config",
+                !self.dns_required(),
+            ),
+        }
+    }
+
+    /// Draws the wizard; true when it should close.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) -> bool {
+        let problems = self.problems(ctx);
+        let title = if self.target.is_some() {
+            "Edit AutoScale config"
+        } else {
+            "Add AutoScale config"
+        };
+        let egui_ctx = ui.ctx().clone();
+        let mut action = None;
+        egui::Modal::new(Id::unique("autoscale-wizard")).show(&egui_ctx, |ui| {
+            ui.set_width(640.0);
+            ui.heading(title);
+            ui.label(RichText::new(self.step.title()).strong());
+            ui.separator();
+            egui::ScrollArea::vertical()
+                .max_height(560.0)
+                .show(ui, |ui| {
+                    self.step_ui(ui, ctx, &problems);
+                });
+            ui.separator();
+            if let Some(failure) = &self.failure {
+                ui.label(RichText::new(failure).color(ui.visuals().error_fg_color));
+            }
+            action = self.buttons_ui(ui, &problems);
+        });
+        if egui_ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            action = Some(Action::Cancel);
+        }
+        match action {
+            Some(Action::Back) => {
+                self.step = match self.step {
+                    Step::DnsProvider => Step::VmProvider,
+                    _ => Step::Config,
+                };
+                false
+            }
+            Some(Action::Next) => {
+                self.step = match self.step {
+                    Step::Config => Step::VmProvider,
+                    _ => Step::DnsProvider,
+                };
+                false
+            }
+            Some(Action::Finish) => self.finish(ctx),
+            Some(Action::Cancel) => true,
+            None => false,
+        }
+    }
+
+    fn step_ui(&mut self, ui: &mut Ui, ctx: &PageContext<'_>, problems: &ValidationErrors) {
+        let catalog = ctx.catalog;
+        let errors = Some(problems);
+        match self.step {
+            Step::Config => config_step::ui(
+                ui,
+                &mut self.spec,
+                &self.pool_name,
+                catalog,
+                errors,
+                &mut self.reveal,
+            ),
+            Step::VmProvider => provider_step::vm_ui(
+                ui,
+                &mut self.vm,
+                &catalog.vm_providers,
+                &self.spec.name,
+                errors,
+                &mut self.reveal,
+            ),
+            Step::DnsProvider => {
+                let required = self.dns_required();
+                provider_step::dns_ui(
+                    ui,
+                    &mut self.dns,
+                    &catalog.dns_providers,
+                    &self.spec.name,
+                    required,
+                    errors,
+                    &mut self.reveal,
+                );
+            }
+        }
+    }
+
+    fn buttons_ui(&self, ui: &mut Ui, problems: &ValidationErrors) -> Option<Action> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(self.step != Step::Config, egui::Button::new("Back"))
+                .clicked()
+            {
+                action = Some(Action::Back);
+            }
+            let valid = problems.is_empty();
+            let (label, next) = if self.step == Step::DnsProvider {
+                ("Finish", Action::Finish)
+            } else {
+                ("Next", Action::Next)
+            };
+            if ui.add_enabled(valid, egui::Button::new(label)).clicked() {
+                action = Some(next);
+            }
+            if ui.button("Cancel").clicked() {
+                action = Some(Action::Cancel);
+            }
+        });
+        if let Some(first) = problems.errors().first() {
+            let more = problems.errors().len() - 1;
+            let tail = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            ui.label(
+                RichText::new(format!(
+                    "To continue, fix {}: {}{tail}",
+                    first.field, first.message
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        action
+    }
+
+    fn finish(&mut self, ctx: &mut PageContext<'_>) -> bool {
+        let Some(vm) = self.vm.choice() else {
+            self.step = Step::VmProvider;
+            return false;
+        };
+        let dns = self.dns.choice();
+        match ctx
+            .store
+            .save_autoscale(self.target, &self.spec, &vm, dns.as_ref())
+        {
+            Ok(_) => {
+                ctx.changed = true;
+                ctx.banner = None;
+                ctx.toasts
+                    .success(format!("AutoScale config {} saved", self.spec.name.trim()))
+                    .duration(Some(Duration::from_secs(3)));
+                true
+            }
+            Err(StoreError::Invalid(errors)) => {
+                self.failure = Some(format!("Nothing was saved: {errors}"));
+                false
+            }
+            Err(e) => {
+                self.failure = Some(format!("Nothing was saved: {e}"));
+                false
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Back,
+    Next,
+    Finish,
+    Cancel,
+}
