@@ -1,11 +1,13 @@
 //! The demo deployment: two zones, two server pools, two agent pools, 30 members and some
 //! sessions, all placed by the real placement rule. Written only into an empty database.
 
+use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{
     AgentDraft, ConnectionType, CredentialType, PoolId, PoolKind, Resources, Secret, ServerDraft,
     SessionRequest, StagingDraft, ZoneId,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{Choice, Store, StoreError};
 
 /// Fills an empty database with the demo deployment.
 pub fn seed(store: &mut Store) -> Result<(), StoreError> {
@@ -98,6 +100,40 @@ pub fn seed(store: &mut Store) -> Result<(), StoreError> {
     }
     for user in ["mallory", "trent"] {
         start(store, gpu, user, Resources::new(4.0, 16384, 1), false)?;
+    }
+    autoscale(store, eu, browsers, gpu, windows)
+}
+
+/// A simulated cloud shared by three AutoScale configs, so the demo shows autoscaling
+/// without any cloud account.
+fn autoscale(
+    store: &mut Store,
+    zone: ZoneId,
+    browsers: PoolId,
+    gpu: PoolId,
+    windows: PoolId,
+) -> Result<(), StoreError> {
+    let mut cloud = VmProviderSpec::new(ProviderKind::Simulator);
+    cloud.name = "Simulated cloud".into();
+    cloud.max_instances = "12".into();
+    cloud.startup_script = "#!/bin/sh\necho 'agent {server_id} joins {pool_name}'\n".into();
+    let cloud = store.add_config(&cloud)?;
+    for (name, pool, kind) in [
+        ("browser-standby", browsers, PoolKind::DockerAgent),
+        ("gpu-standby", gpu, PoolKind::DockerAgent),
+        ("windows-burst", windows, PoolKind::Server),
+    ] {
+        let mut spec = AutoScaleSpec::new(pool, kind, Some(zone));
+        spec.name = name.into();
+        if let Scaling::Agents(agents) = &mut spec.scaling
+            && pool == gpu
+        {
+            agents.standby_gpus = "1".into();
+            agents.agent_cores_override = "16".into();
+            agents.agent_gpus_override = "2".into();
+            agents.agent_memory_override_gb = "64".into();
+        }
+        store.save_autoscale(None, &spec, &Choice::Existing(cloud), None)?;
     }
     Ok(())
 }

@@ -29,6 +29,8 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
     fn raw(id: Self::Id) -> i64;
     /// Its unique name.
     fn name(&self) -> &str;
+    /// Renames it.
+    fn set_name(&mut self, name: String);
     /// Its provider ("aws", …; "ldap").
     fn provider(&self) -> &'static str;
     /// Its own field checks.
@@ -48,6 +50,9 @@ impl SharedConfig for VmProviderSpec {
     }
     fn name(&self) -> &str {
         &self.name
+    }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
     }
     fn provider(&self) -> &'static str {
         self.settings.kind().as_str()
@@ -71,6 +76,9 @@ impl SharedConfig for DnsProviderSpec {
     fn name(&self) -> &str {
         &self.name
     }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
+    }
     fn provider(&self) -> &'static str {
         self.settings.kind().as_str()
     }
@@ -92,6 +100,9 @@ impl SharedConfig for LdapSpec {
     }
     fn name(&self) -> &str {
         &self.name
+    }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
     }
     fn provider(&self) -> &'static str {
         "ldap"

@@ -100,6 +100,7 @@ fn mode_ui<T: SharedConfig + Clone>(
 ) where
     T::Id: PartialEq,
 {
+    let before = choice.mode;
     ui.horizontal(|ui| {
         if allow_none {
             ui.radio_value(&mut choice.mode, Mode::None, "None");
@@ -114,6 +115,11 @@ fn mode_ui<T: SharedConfig + Clone>(
         });
         ui.radio_value(&mut choice.mode, Mode::New, format!("Create a new {noun}"));
     });
+    // A new config starts as a copy of the one that was selected, renamed.
+    if before == Mode::Existing && choice.mode == Mode::New && !choice.draft.name().is_empty() {
+        let copy = format!("{} (copy)", choice.draft.name());
+        choice.draft.set_name(copy);
+    }
     if choice.mode == Mode::Existing
         && choice.existing.is_none()
         && let Some(first) = rows.first()
