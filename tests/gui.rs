@@ -3,46 +3,12 @@
 mod common;
 
 use common::temp_store;
+use common::ui_driver::{click, harness, settle, type_into, type_into_role};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use pooladmin::model::PoolKind;
-use pooladmin::store::Store;
 use pooladmin::ui::PoolAdminApp;
-
-/// Lets a click or keystroke take effect. Toasts animate for seconds, so `run` (which
-/// waits for the window to settle) would wait for them; a few frames are enough.
-fn settle(h: &mut Harness<'_, PoolAdminApp>) {
-    h.run_steps(4);
-}
-
-fn harness(store: Store) -> Harness<'static, PoolAdminApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 950.0))
-        .build_ui_state(
-            |ui, app: &mut PoolAdminApp| app.show(ui),
-            PoolAdminApp::new(store),
-        )
-}
-
-/// Replaces the text of the one-line input labelled `label`.
-fn type_into(h: &mut Harness<'_, PoolAdminApp>, label: &str, text: &str) {
-    type_into_role(h, Role::TextInput, label, text);
-}
-
-fn type_into_role(h: &mut Harness<'_, PoolAdminApp>, role: Role, label: &str, text: &str) {
-    h.get_by_role_and_label(role, label).focus();
-    settle(h);
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    settle(h);
-    h.get_by_role_and_label(role, label).type_text(text);
-    settle(h);
-}
-
-fn click(h: &mut Harness<'_, PoolAdminApp>, label: &str) {
-    h.get_by_label(label).click();
-    settle(h);
-}
 
 fn add_server(h: &mut Harness<'_, PoolAdminApp>, name: &str, port: &str) {
     h.get_by_label_contains("Servers  (").click();
@@ -214,6 +180,9 @@ fn every_page_and_dialog_labels_its_inputs() {
         ("Deployment Zones  (", "Add zone"),
         ("Staging Configs  (", "Add staging config"),
         ("Sessions  (", "Start session"),
+        ("VM Provider Configs  (", "Add VM Provider config"),
+        ("DNS Provider Configs  (", "Add DNS Provider config"),
+        ("LDAP Configs  (", "Add LDAP config"),
     ];
     for (nav, add) in pages {
         h.get_by_label_contains(nav).click();

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod configs;
+pub mod ui_driver;
 
 use pooladmin::model::{
     AgentDraft, AgentId, AgentSpec, PoolId, ServerDraft, ServerId, ServerSpec, ZoneId,

@@ -1,0 +1,41 @@
+//! Driving the window through AccessKit, as a person would.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use pooladmin::store::Store;
+use pooladmin::ui::PoolAdminApp;
+
+/// Lets a click or keystroke take effect. Toasts animate for seconds, so `run` (which
+/// waits for the window to settle) would wait for them; a few frames are enough.
+pub fn settle(h: &mut Harness<'_, PoolAdminApp>) {
+    h.run_steps(4);
+}
+
+pub fn harness(store: Store) -> Harness<'static, PoolAdminApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .build_ui_state(
+            |ui, app: &mut PoolAdminApp| app.show(ui),
+            PoolAdminApp::new(store),
+        )
+}
+
+/// Replaces the text of the one-line input labelled `label`.
+pub fn type_into(h: &mut Harness<'_, PoolAdminApp>, label: &str, text: &str) {
+    type_into_role(h, Role::TextInput, label, text);
+}
+
+pub fn type_into_role(h: &mut Harness<'_, PoolAdminApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).focus();
+    settle(h);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    settle(h);
+    h.get_by_role_and_label(role, label).type_text(text);
+    settle(h);
+}
+
+pub fn click(h: &mut Harness<'_, PoolAdminApp>, label: &str) {
+    h.get_by_label(label).click();
+    settle(h);
+}
