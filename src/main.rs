@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use pooladmin::store::Store;
+use pooladmin::model::Secret;
+use pooladmin::store::{KeySource, Store};
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,7 +45,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     let path = database_path(cli)?;
-    let store = match Store::open(&path) {
+    // A passphrase, when given, seals secrets instead of the key file beside the database.
+    let key = match std::env::var("POOLADMIN_PASSPHRASE") {
+        Ok(passphrase) if !passphrase.is_empty() => KeySource::Passphrase(Secret::new(passphrase)),
+        _ => KeySource::KeyFile,
+    };
+    let store = match Store::open_with_key(&path, &key) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("pooladmin: {e}");

@@ -419,3 +419,56 @@ fn kept_session_counts_match_a_recount_after_many_starts_and_ends() {
         .unwrap_err();
     assert!(err.to_string().contains("not changed in place"), "{err}");
 }
+
+#[test]
+fn a_passphrase_seals_secrets_and_a_wrong_one_is_refused() {
+    use pooladmin::model::Secret;
+    use pooladmin::store::KeySource;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let right = KeySource::Passphrase(Secret::new("correct horse battery staple"));
+    {
+        let mut store = Store::open_with_key(&path, &right).unwrap();
+        add_server(&mut store, "rdp-01", None, 1);
+    }
+    assert!(!key_path(&path).exists(), "a passphrase needs no key file");
+    let store = Store::open_with_key(&path, &right).unwrap();
+    assert_eq!(
+        store.servers().unwrap()[0].server.spec.password.expose(),
+        "S3cret-pa55word"
+    );
+    drop(store);
+    let wrong = KeySource::Passphrase(Secret::new("incorrect horse battery"));
+    let err = Store::open_with_key(&path, &wrong).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("POOLADMIN_PASSPHRASE does not open"),
+        "{err}"
+    );
+    let err = Store::open(&path).unwrap_err();
+    assert!(err.to_string().contains("key file is missing"), "{err}");
+    let short = KeySource::Passphrase(Secret::new("short"));
+    assert!(
+        Store::open_with_key(&path, &short)
+            .unwrap_err()
+            .to_string()
+            .contains("12 characters")
+    );
+}
+
+#[test]
+fn a_replaced_key_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        add_server(&mut store, "rdp-01", None, 1);
+    }
+    std::fs::write(key_path(&path), [7u8; 32]).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not open the database's secrets"),
+        "{err}"
+    );
+}

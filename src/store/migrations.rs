@@ -122,7 +122,11 @@ const V2_INSTALLATION: &str = r#"
 CREATE TABLE installation (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     uuid       TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- Salt of a passphrase-derived key, and a value sealed with the key first used, so a
+    -- wrong passphrase or a replaced key file is told apart from damage.
+    key_salt   BLOB NOT NULL DEFAULT (randomblob(16)),
+    key_check  BLOB
 );
 INSERT INTO installation (id, uuid, created_at)
 VALUES (1, lower(hex(randomblob(16))), CAST(unixepoch('subsec') * 1000 AS INTEGER));

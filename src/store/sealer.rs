@@ -34,7 +34,45 @@ pub fn key_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Where the key that seals secrets comes from.
+#[derive(Clone, Debug, Default)]
+pub enum KeySource {
+    /// `<db>.key` beside the database, created on first use, readable by the user only.
+    #[default]
+    KeyFile,
+    /// A passphrase (`POOLADMIN_PASSPHRASE`), stretched with Argon2id and the database's salt.
+    Passphrase(Secret),
+}
+
+/// A fixed text sealed with the first key used, to recognise that key later.
+const CHECK_TEXT: &str = "pooladmin key check";
+
 impl Sealer {
+    /// Derives the key from a passphrase and the database's salt (Argon2id).
+    pub fn from_passphrase(passphrase: &Secret, salt: &[u8]) -> Result<Self, String> {
+        if passphrase.expose().chars().count() < 12 {
+            return Err("the passphrase must have at least 12 characters".to_owned());
+        }
+        let mut key = [0u8; KEY_LEN];
+        argon2::Argon2::default()
+            .hash_password_into(passphrase.expose().as_bytes(), salt, &mut key)
+            .map_err(|e| format!("the passphrase could not be stretched: {e}"))?;
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(&key.into()),
+        })
+    }
+
+    /// A sealed check value for [`Sealer::recognises`].
+    pub fn check_value(&self) -> Option<Vec<u8>> {
+        self.seal(&Secret::new(CHECK_TEXT))
+    }
+
+    /// Whether `check` was sealed with this key.
+    pub fn recognises(&self, check: &[u8]) -> bool {
+        self.open(Some(check))
+            .is_some_and(|plain| plain.expose() == CHECK_TEXT)
+    }
+
     /// Reads the database's key, creating it (mode 0600) the first time.
     pub fn for_database(db: &Path) -> Result<Self, OpenError> {
         let path = key_path(db);

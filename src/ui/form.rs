@@ -48,6 +48,19 @@ pub fn text_row(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str
     response
 }
 
+/// A one-line field whose value usually comes from a file (an SSH public key): Import…
+/// reads it.
+pub fn text_import_row(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) {
+    let label_response = ui.label(label);
+    ui.vertical(|ui| {
+        ui.add(TextEdit::singleline(value).desired_width(FIELD_WIDTH))
+            .labelled_by(label_response.id);
+        super::file_import::import_button(ui, label, value);
+        error_line(ui, error);
+    });
+    ui.end_row();
+}
+
 /// A masked secret with a Show / Hide toggle.
 pub fn secret_row(
     ui: &mut Ui,

@@ -4,7 +4,9 @@ use super::{azure_credential_rows, choices};
 use crate::model::ValidationErrors;
 use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::OS_DISK_TYPES;
-use crate::ui::form::{checkbox_row, code_row, combo_row, error_of, secret_row, text_row};
+use crate::ui::form::{
+    checkbox_row, code_row, combo_row, error_of, secret_row, text_import_row, text_row,
+};
 use egui::Ui;
 
 /// Every Azure field of a VM Provider config.
@@ -67,7 +69,7 @@ pub fn rows(ui: &mut Ui, s: &mut AzureSettings, e: Option<&ValidationErrors>, re
         reveal,
         error_of(e, "OS Password"),
     );
-    text_row(
+    text_import_row(
         ui,
         "SSH Public Key",
         &mut s.ssh_public_key,

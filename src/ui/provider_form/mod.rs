@@ -12,6 +12,7 @@ use super::form::{code_row, combo_row, error_of, secret_row, text_row};
 use crate::model::ValidationErrors;
 use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use crate::model::startup_script::{PLACEHOLDERS, unknown_placeholders};
 use crate::model::vm_provider::{ProviderSettings, VmProviderSpec};
 use egui::Ui;
 
@@ -54,6 +55,21 @@ pub fn vm_provider_rows(
         true,
         error_of(errors, kind.startup_script_label()),
     );
+    let unknown = unknown_placeholders(&spec.startup_script);
+    if !unknown.is_empty() {
+        ui.label("");
+        let names: Vec<String> = unknown.iter().map(|n| format!("{{{n}}}")).collect();
+        ui.label(
+            egui::RichText::new(format!(
+                "Not placeholders pooladmin fills in, so they stay as typed: {}. Known: {}.",
+                names.join(", "),
+                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            ))
+            .color(ui.visuals().warn_fg_color)
+            .small(),
+        );
+        ui.end_row();
+    }
     text_row(
         ui,
         "Endpoint Override",

@@ -3,7 +3,7 @@
 use super::oci_credential_rows;
 use crate::model::ValidationErrors;
 use crate::model::vm_provider::OciSettings;
-use crate::ui::form::{code_row, error_of, text_row};
+use crate::ui::form::{code_row, error_of, text_import_row, text_row};
 use egui::Ui;
 
 /// Every Oracle Cloud field of a VM Provider config.
@@ -51,7 +51,7 @@ pub fn rows(ui: &mut Ui, s: &mut OciSettings, e: Option<&ValidationErrors>, reve
         &mut s.subnet_ocid,
         error_of(e, "Subnet OCID"),
     );
-    text_row(
+    text_import_row(
         ui,
         "SSH Public Key",
         &mut s.ssh_public_key,
