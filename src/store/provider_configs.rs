@@ -37,80 +37,61 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
     fn validate(&self) -> Result<(), ValidationErrors>;
 }
 
-impl SharedConfig for VmProviderSpec {
-    type Id = VmProviderId;
-    const TABLE: &'static str = "vm_provider_configs";
-    const USED_BY: &'static str = "vm_provider_id";
-    const NOUN: &'static str = "VM Provider config";
-    fn id(raw: i64) -> VmProviderId {
-        VmProviderId(raw)
-    }
-    fn raw(id: VmProviderId) -> i64 {
-        id.0
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn provider(&self) -> &'static str {
-        self.settings.kind().as_str()
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        VmProviderSpec::validate(self)
-    }
+/// The parts every shared config implements alike.
+macro_rules! shared_config {
+    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $noun:literal, |$s:ident| $provider:expr) => {
+        impl SharedConfig for $spec {
+            type Id = $id;
+            const TABLE: &'static str = $table;
+            const USED_BY: &'static str = $used_by;
+            const NOUN: &'static str = $noun;
+            fn id(raw: i64) -> $id {
+                $id(raw)
+            }
+            fn raw(id: $id) -> i64 {
+                id.0
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn set_name(&mut self, name: String) {
+                self.name = name;
+            }
+            fn provider(&self) -> &'static str {
+                let $s = self;
+                $provider
+            }
+            fn validate(&self) -> Result<(), ValidationErrors> {
+                <$spec>::validate(self)
+            }
+        }
+    };
 }
 
-impl SharedConfig for DnsProviderSpec {
-    type Id = DnsProviderId;
-    const TABLE: &'static str = "dns_provider_configs";
-    const USED_BY: &'static str = "dns_provider_id";
-    const NOUN: &'static str = "DNS Provider config";
-    fn id(raw: i64) -> DnsProviderId {
-        DnsProviderId(raw)
-    }
-    fn raw(id: DnsProviderId) -> i64 {
-        id.0
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn provider(&self) -> &'static str {
-        self.settings.kind().as_str()
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        DnsProviderSpec::validate(self)
-    }
-}
-
-impl SharedConfig for LdapSpec {
-    type Id = LdapId;
-    const TABLE: &'static str = "ldap_configs";
-    const USED_BY: &'static str = "ldap_id";
-    const NOUN: &'static str = "LDAP config";
-    fn id(raw: i64) -> LdapId {
-        LdapId(raw)
-    }
-    fn raw(id: LdapId) -> i64 {
-        id.0
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn set_name(&mut self, name: String) {
-        self.name = name;
-    }
-    fn provider(&self) -> &'static str {
-        "ldap"
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        LdapSpec::validate(self)
-    }
-}
+shared_config!(
+    VmProviderSpec,
+    VmProviderId,
+    "vm_provider_configs",
+    "vm_provider_id",
+    "VM Provider config",
+    |spec| spec.settings.kind().as_str()
+);
+shared_config!(
+    DnsProviderSpec,
+    DnsProviderId,
+    "dns_provider_configs",
+    "dns_provider_id",
+    "DNS Provider config",
+    |spec| spec.settings.kind().as_str()
+);
+shared_config!(
+    LdapSpec,
+    LdapId,
+    "ldap_configs",
+    "ldap_id",
+    "LDAP config",
+    |_spec| "ldap"
+);
 
 /// A row as read: id, settings JSON, sealed secrets, names of its users.
 type StoredConfig = (i64, String, Option<Vec<u8>>, Option<String>);

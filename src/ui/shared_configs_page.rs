@@ -6,12 +6,12 @@ use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::dialog::form_dialog;
 use super::editor::Editor;
-use super::form::{checkbox_row, code_row, combo_row, error_of, form_grid, secret_row, text_row};
-use super::provider_form::{dns_provider_rows, vm_provider_rows};
+use super::form::{checkbox_row, code_row, error_of, form_grid, secret_row, text_row};
+use super::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
 use crate::model::ValidationErrors;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::ldap::LdapSpec;
-use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
+use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::store::{ConfigRow, SharedConfig};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
@@ -52,15 +52,7 @@ impl ConfigPageKind for VmProviderSpec {
         Action::DeleteVmProvider(id)
     }
     fn kind_ui(ui: &mut Ui, spec: &mut Self) {
-        let mut kind = spec.settings.kind();
-        let kinds: Vec<_> = ProviderKind::ALL
-            .iter()
-            .map(|k| (*k, k.label().to_owned()))
-            .collect();
-        combo_row(ui, "Provider", &mut kind, &kinds, None);
-        if kind != spec.settings.kind() {
-            spec.settings = ProviderSettings::new(kind);
-        }
+        vm_kind_row(ui, spec);
     }
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
         vm_provider_rows(ui, spec, errors, reveal);
@@ -88,18 +80,7 @@ impl ConfigPageKind for DnsProviderSpec {
         Action::DeleteDnsProvider(id)
     }
     fn kind_ui(ui: &mut Ui, spec: &mut Self) {
-        let mut kind = spec.settings.kind();
-        let kinds: Vec<_> = ProviderKind::ALL
-            .iter()
-            .filter(|k| DnsSettings::new(**k).is_some())
-            .map(|k| (*k, k.label().to_owned()))
-            .collect();
-        combo_row(ui, "Provider", &mut kind, &kinds, None);
-        if kind != spec.settings.kind()
-            && let Some(settings) = DnsSettings::new(kind)
-        {
-            spec.settings = settings;
-        }
+        dns_kind_row(ui, spec);
     }
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
         dns_provider_rows(ui, spec, errors, reveal);

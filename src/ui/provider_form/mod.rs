@@ -13,7 +13,7 @@ use crate::model::ValidationErrors;
 use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::startup_script::{PLACEHOLDERS, unknown_placeholders};
-use crate::model::vm_provider::{ProviderSettings, VmProviderSpec};
+use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use egui::Ui;
 
 /// Choices of a text field that takes one of a fixed list.
@@ -22,6 +22,36 @@ pub fn choices(values: &[&str]) -> Vec<(String, String)> {
         .iter()
         .map(|v| ((*v).to_owned(), (*v).to_owned()))
         .collect()
+}
+
+/// The Provider picker of a new VM Provider config: a change starts that cloud's fields
+/// afresh.
+pub fn vm_kind_row(ui: &mut Ui, spec: &mut VmProviderSpec) {
+    let mut kind = spec.settings.kind();
+    let kinds: Vec<_> = ProviderKind::ALL
+        .iter()
+        .map(|k| (*k, k.label().to_owned()))
+        .collect();
+    combo_row(ui, "Provider", &mut kind, &kinds, None);
+    if kind != spec.settings.kind() {
+        spec.settings = ProviderSettings::new(kind);
+    }
+}
+
+/// The Provider picker of a new DNS Provider config (every cloud but the simulator).
+pub fn dns_kind_row(ui: &mut Ui, spec: &mut DnsProviderSpec) {
+    let mut kind = spec.settings.kind();
+    let kinds: Vec<_> = ProviderKind::ALL
+        .iter()
+        .filter(|k| DnsSettings::new(**k).is_some())
+        .map(|k| (*k, k.label().to_owned()))
+        .collect();
+    combo_row(ui, "Provider", &mut kind, &kinds, None);
+    if kind != spec.settings.kind()
+        && let Some(settings) = DnsSettings::new(kind)
+    {
+        spec.settings = settings;
+    }
 }
 
 /// Every field of a VM Provider config, inside a form grid.

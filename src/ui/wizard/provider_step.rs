@@ -3,11 +3,11 @@
 
 use super::shared_choice::{Mode, SharedChoice};
 use crate::model::ValidationErrors;
-use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
-use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::vm_provider::VmProviderSpec;
 use crate::store::{ConfigRow, SharedConfig};
 use crate::ui::form::{combo_row, error_of, form_grid};
-use crate::ui::provider_form::{dns_provider_rows, vm_provider_rows};
+use crate::ui::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
 use egui::{RichText, Ui};
 
 /// The VM Provider step.
@@ -26,17 +26,7 @@ pub fn vm_ui(
         });
     }
     if choice.mode == Mode::New {
-        let mut kind = choice.draft.settings.kind();
-        form_grid(ui, "vm-kind", |ui| {
-            let kinds: Vec<_> = ProviderKind::ALL
-                .iter()
-                .map(|k| (*k, k.label().to_owned()))
-                .collect();
-            combo_row(ui, "Provider", &mut kind, &kinds, None);
-        });
-        if kind != choice.draft.settings.kind() {
-            choice.draft.settings = ProviderSettings::new(kind);
-        }
+        form_grid(ui, "vm-kind", |ui| vm_kind_row(ui, &mut choice.draft));
     }
     if choice.writes_draft() {
         ui.separator();
@@ -68,20 +58,7 @@ pub fn dns_ui(
         });
     }
     if choice.mode == Mode::New {
-        let mut kind = choice.draft.settings.kind();
-        form_grid(ui, "dns-kind", |ui| {
-            let kinds: Vec<_> = ProviderKind::ALL
-                .iter()
-                .filter(|k| DnsSettings::new(**k).is_some())
-                .map(|k| (*k, k.label().to_owned()))
-                .collect();
-            combo_row(ui, "Provider", &mut kind, &kinds, None);
-        });
-        if kind != choice.draft.settings.kind()
-            && let Some(settings) = DnsSettings::new(kind)
-        {
-            choice.draft.settings = settings;
-        }
+        form_grid(ui, "dns-kind", |ui| dns_kind_row(ui, &mut choice.draft));
     }
     if choice.writes_draft() {
         ui.separator();
