@@ -48,7 +48,7 @@ fn run(cli: &Cli) -> Result<()> {
     // A passphrase, when given, seals secrets instead of the key file beside the database.
     let key = match std::env::var("POOLADMIN_PASSPHRASE") {
         Ok(passphrase) if !passphrase.is_empty() => KeySource::Passphrase(Secret::new(passphrase)),
-        _ => KeySource::KeyFile,
+        _ => KeySource::Auto,
     };
     let store = match Store::open_with_key(&path, &key) {
         Ok(store) => store,

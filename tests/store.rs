@@ -442,7 +442,7 @@ fn a_passphrase_seals_secrets_and_a_wrong_one_is_refused() {
     let err = Store::open_with_key(&path, &wrong).unwrap_err();
     assert!(
         err.to_string()
-            .contains("POOLADMIN_PASSPHRASE does not open"),
+            .contains("(derived from POOLADMIN_PASSPHRASE) does not open"),
         "{err}"
     );
     let err = Store::open(&path).unwrap_err();
@@ -468,7 +468,7 @@ fn a_replaced_key_file_is_refused() {
     let err = Store::open(&path).unwrap_err();
     assert!(
         err.to_string()
-            .contains("does not open the database's secrets"),
+            .contains("does not open this database's secrets"),
         "{err}"
     );
 }

@@ -66,7 +66,7 @@ pub enum OpenError {
         message: String,
     },
     /// The key that seals secrets could not be read or created.
-    #[error("{}: the secret key file cannot be used: {message}", .path.display())]
+    #[error("{}: the key that seals secrets cannot be used: {message}", .path.display())]
     Key {
         /// The key file.
         path: PathBuf,

@@ -5,6 +5,7 @@ mod agents;
 mod autoscale;
 mod backup;
 mod error;
+mod key_source;
 mod lock;
 mod members;
 pub mod migrations;
@@ -23,10 +24,11 @@ mod zones;
 pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
 pub use error::{OpenError, StoreError};
+pub use key_source::{KeyLocation, KeySource};
 pub use lock::lock_path;
 pub use provider_configs::{ConfigRow, SharedConfig};
 pub use rows::{AgentRow, ServerRow, SessionRow};
-pub use sealer::{KeySource, key_path};
+pub use sealer::key_path;
 pub use sessions::Placed;
 
 use lock::DbLock;
@@ -44,52 +46,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     sealer: Sealer,
+    key_location: KeyLocation,
     _lock: DbLock,
-}
-
-/// The sealer for `source`, checked against (or, the first time, recorded in) the database.
-fn key_for(conn: &Connection, path: &Path, source: &KeySource) -> Result<Sealer, OpenError> {
-    let key_error = |message: String| OpenError::Key {
-        path: match source {
-            KeySource::KeyFile => key_path(path),
-            KeySource::Passphrase(_) => path.to_path_buf(),
-        },
-        message,
-    };
-    let (salt, check): (Vec<u8>, Option<Vec<u8>>) = conn
-        .query_row(
-            "SELECT key_salt, key_check FROM installation WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|e| key_error(e.to_string()))?;
-    if check.is_some() && matches!(source, KeySource::KeyFile) && !key_path(path).exists() {
-        // Creating a new key would never open the stored secrets: say what is missing.
-        return Err(key_error(
-            "the key file is missing; it holds the key to this database's secrets (or set POOLADMIN_PASSPHRASE if the database uses one)".to_owned(),
-        ));
-    }
-    let sealer = match source {
-        KeySource::KeyFile => Sealer::for_database(path)?,
-        KeySource::Passphrase(passphrase) => {
-            Sealer::from_passphrase(passphrase, &salt).map_err(key_error)?
-        }
-    };
-    match check {
-        Some(check) if !sealer.recognises(&check) => Err(key_error(match source {
-            KeySource::KeyFile => "this key file does not open the database's secrets (was it replaced, or is POOLADMIN_PASSPHRASE needed?)".to_owned(),
-            KeySource::Passphrase(_) => "POOLADMIN_PASSPHRASE does not open this database's secrets".to_owned(),
-        })),
-        Some(_) => Ok(sealer),
-        None => {
-            conn.execute(
-                "UPDATE installation SET key_check = ?1 WHERE id = 1",
-                [sealer.check_value()],
-            )
-            .map_err(|e| key_error(e.to_string()))?;
-            Ok(sealer)
-        }
-    }
 }
 
 impl Store {
@@ -156,11 +114,12 @@ impl Store {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-        let sealer = key_for(&conn, &path, source)?;
+        let (sealer, key_location) = key_source::sealer_for(&conn, &path, source)?;
         Ok(Self {
             conn,
             path,
             sealer,
+            key_location,
             _lock: lock,
         })
     }
@@ -168,6 +127,11 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where the key that seals this database's secrets lives.
+    pub fn key_location(&self) -> &KeyLocation {
+        &self.key_location
     }
 
     /// The id that marks this installation's instances in the clouds.

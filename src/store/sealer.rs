@@ -10,7 +10,15 @@ use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
-const KEY_LEN: usize = 32;
+/// Length of a data key in bytes.
+pub const KEY_LEN: usize = 32;
+
+/// A fresh random data key.
+pub fn new_key() -> [u8; KEY_LEN] {
+    let mut key = [0u8; KEY_LEN];
+    rand::rng().fill_bytes(&mut key);
+    key
+}
 const NONCE_LEN: usize = 24;
 const FORMAT: &[u8; 2] = b"s1";
 /// Binds sealed values to pooladmin, so a blob sealed for another purpose never opens here.
@@ -34,16 +42,6 @@ pub fn key_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Where the key that seals secrets comes from.
-#[derive(Clone, Debug, Default)]
-pub enum KeySource {
-    /// `<db>.key` beside the database, created on first use, readable by the user only.
-    #[default]
-    KeyFile,
-    /// A passphrase (`POOLADMIN_PASSPHRASE`), stretched with Argon2id and the database's salt.
-    Passphrase(Secret),
-}
-
 /// A fixed text sealed with the first key used, to recognise that key later.
 const CHECK_TEXT: &str = "pooladmin key check";
 
@@ -57,9 +55,7 @@ impl Sealer {
         argon2::Argon2::default()
             .hash_password_into(passphrase.expose().as_bytes(), salt, &mut key)
             .map_err(|e| format!("the passphrase could not be stretched: {e}"))?;
-        Ok(Self {
-            cipher: XChaCha20Poly1305::new(&key.into()),
-        })
+        Ok(Self::from_key(key))
     }
 
     /// A sealed check value for [`Sealer::recognises`].
@@ -73,7 +69,14 @@ impl Sealer {
             .is_some_and(|plain| plain.expose() == CHECK_TEXT)
     }
 
-    /// Reads the database's key, creating it (mode 0600) the first time.
+    /// A sealer with this key.
+    pub fn from_key(key: [u8; KEY_LEN]) -> Self {
+        Self {
+            cipher: XChaCha20Poly1305::new(&key.into()),
+        }
+    }
+
+    /// Reads the key file beside the database, creating it (mode 0600) the first time.
     pub fn for_database(db: &Path) -> Result<Self, OpenError> {
         let path = key_path(db);
         let key_error = |message: String| OpenError::Key {
@@ -95,7 +98,7 @@ impl Sealer {
                 key.copy_from_slice(&bytes);
             }
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                rand::rng().fill_bytes(&mut key);
+                key = new_key();
                 let mut options = OpenOptions::new();
                 options.write(true).create_new(true);
                 #[cfg(unix)]
@@ -106,9 +109,7 @@ impl Sealer {
             }
             Err(e) => return Err(key_error(e.to_string())),
         }
-        Ok(Self {
-            cipher: XChaCha20Poly1305::new(&key.into()),
-        })
+        Ok(Self::from_key(key))
     }
 
     /// Seals a secret; an empty secret is stored as no value at all.

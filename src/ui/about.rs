@@ -1,6 +1,6 @@
 //! The About dialog: version, where the data lives, and a backup copy on request.
 
-use crate::store::{Store, key_path};
+use crate::store::Store;
 use egui::{Id, Key, Modifiers, Ui};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
@@ -31,8 +31,8 @@ impl About {
                 ui.label("Database");
                 ui.label(store.path().display().to_string());
                 ui.end_row();
-                ui.label("Secret key file");
-                ui.label(key_path(store.path()).display().to_string());
+                ui.label("Secrets sealed with");
+                ui.label(store.key_location().to_string());
                 ui.end_row();
                 ui.label("Installation id");
                 ui.label(store.installation_id().unwrap_or_else(|e| e.to_string()));
