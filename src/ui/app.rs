@@ -124,6 +124,12 @@ impl PoolAdminApp {
             .resizable(false)
             .exact_size(190.0)
             .show(ui, |ui| self.navigation_ui(ui));
+        if self.page == Page::Sessions
+            && let Err(e) = self.catalog.ensure_sessions(&self.store)
+        {
+            self.toasts
+                .error(format!("Reading the sessions failed: {e}"));
+        }
         let mut ctx = PageContext {
             store: &mut self.store,
             catalog: &self.catalog,
@@ -218,7 +224,7 @@ impl PoolAdminApp {
                 Page::DockerAgents => self.catalog.agents.len(),
                 Page::Zones => self.catalog.zones.len(),
                 Page::Staging => self.catalog.staging.len(),
-                Page::Sessions => self.catalog.sessions.len(),
+                Page::Sessions => self.catalog.session_count() as usize,
                 Page::AutoScale => self.catalog.autoscale.len(),
                 Page::VmProviders => self.catalog.vm_providers.len(),
                 Page::DnsProviders => self.catalog.dns_providers.len(),

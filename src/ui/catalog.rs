@@ -8,7 +8,8 @@ use crate::store::{AgentRow, AutoScaleRow, ConfigRow, ServerRow, SessionRow, Sto
 use std::collections::HashMap;
 
 /// A snapshot of the database for drawing. `generation` changes on every reload, so pages
-/// can keep sorted and filtered row orders until the data changes.
+/// can keep sorted and filtered row orders until the data changes. The session list, the
+/// largest part, is read only when the Sessions page is shown.
 #[derive(Default)]
 pub struct Catalog {
     /// Pools by name.
@@ -23,8 +24,9 @@ pub struct Catalog {
     pub agents: Vec<AgentRow>,
     /// Staging configs.
     pub staging: Vec<StagingConfig>,
-    /// Sessions, newest first.
+    /// Sessions, newest first; current only after [`Catalog::ensure_sessions`].
     pub sessions: Vec<SessionRow>,
+    sessions_current: bool,
     /// AutoScale configs, by pool then order.
     pub autoscale: Vec<AutoScaleRow>,
     /// VM Provider configs, by name.
@@ -51,7 +53,8 @@ impl Catalog {
             servers: store.servers()?,
             agents: store.agents()?,
             staging: store.staging_configs()?,
-            sessions: store.sessions()?,
+            sessions: Vec::new(),
+            sessions_current: false,
             autoscale: store.autoscale_configs()?,
             vm_providers: store.configs()?,
             dns_providers: store.configs()?,
@@ -60,6 +63,21 @@ impl Catalog {
             zones,
             generation,
         })
+    }
+
+    /// Reads the session list if it is not current; a new generation when it was read.
+    pub fn ensure_sessions(&mut self, store: &Store) -> Result<(), StoreError> {
+        if !self.sessions_current {
+            self.sessions = store.sessions()?;
+            self.sessions_current = true;
+            self.generation += 1;
+        }
+        Ok(())
+    }
+
+    /// Sessions in all pools (every session belongs to a pool), without the session list.
+    pub fn session_count(&self) -> u32 {
+        self.overview.iter().map(|s| s.sessions).sum()
     }
 
     /// A pool by id.
