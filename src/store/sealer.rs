@@ -1,5 +1,5 @@
-//! Secrets sealed with XChaCha20-Poly1305 before they reach the database. The key lives in
-//! `<db>.key`, readable by the user only, so the database file alone reveals no secret.
+//! Secrets sealed with XChaCha20-Poly1305 before they reach the database, so the database
+//! file alone reveals no secret. Where the key comes from is `key_source`'s business.
 
 use super::OpenError;
 use crate::model::Secret;
@@ -19,6 +19,7 @@ pub fn new_key() -> [u8; KEY_LEN] {
     rand::rng().fill_bytes(&mut key);
     key
 }
+
 const NONCE_LEN: usize = 24;
 const FORMAT: &[u8; 2] = b"s1";
 /// Binds sealed values to pooladmin, so a blob sealed for another purpose never opens here.
