@@ -200,6 +200,30 @@ fn an_invalid_json_field_holds_next_back_and_says_why() {
 }
 
 #[test]
+fn enter_goes_on_and_escape_cancels() {
+    let (_dir, mut h) = on_pool_page(PoolKind::DockerAgent, |_, _| {});
+    click(&mut h, "Add AutoScale config");
+    // Invalid (no name): Enter stays on step 1.
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(h.query_by_label("Step 1 of 3: AutoScale Config").is_some());
+    type_into(&mut h, "Name", "agents-east");
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(
+        h.query_by_label("Step 2 of 3: VM Provider Config")
+            .is_some()
+    );
+    h.key_press(egui::Key::Escape);
+    settle(&mut h);
+    assert!(
+        h.query_by_label("Step 2 of 3: VM Provider Config")
+            .is_none()
+    );
+    assert!(h.state().store().autoscale_configs().unwrap().is_empty());
+}
+
+#[test]
 fn cancel_writes_nothing() {
     let (_dir, mut h) = on_pool_page(PoolKind::DockerAgent, |_, _| {});
     config_step(&mut h, "agents-east");

@@ -157,6 +157,9 @@ impl AutoScaleWizard {
             "Add AutoScale config"
         };
         let egui_ctx = ui.ctx().clone();
+        let multiline = Id::unique(super::form::MULTILINE_FOCUS);
+        // Multi-line editors set this while focused, during the step below.
+        egui_ctx.data_mut(|d| d.insert_temp(multiline, false));
         let mut action = None;
         egui::Modal::new(Id::unique("autoscale-wizard")).show(&egui_ctx, |ui| {
             ui.set_width(640.0);
@@ -176,6 +179,19 @@ impl AutoScaleWizard {
         });
         if egui_ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
             action = Some(Action::Cancel);
+        }
+        // Enter goes on (or finishes) when the step is valid, except in a multi-line editor.
+        let in_multiline = egui_ctx.data(|d| d.get_temp::<bool>(multiline).unwrap_or(false));
+        if action.is_none()
+            && problems.is_empty()
+            && !in_multiline
+            && egui_ctx.input(|i| i.key_pressed(Key::Enter))
+        {
+            action = Some(if self.step == Step::DnsProvider {
+                Action::Finish
+            } else {
+                Action::Next
+            });
         }
         match action {
             Some(Action::Back) => {
