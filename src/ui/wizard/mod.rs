@@ -16,6 +16,9 @@ use egui::{Id, Key, Modifiers, RichText, Ui};
 use shared_choice::{Mode, SharedChoice};
 use std::time::Duration;
 
+/// Height of a step's area; longer steps scroll.
+const STEP_HEIGHT: f32 = 540.0;
+
 /// The wizard's steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -167,9 +170,15 @@ impl AutoScaleWizard {
             ui.label(RichText::new(self.step.title()).strong());
             ui.separator();
             egui::ScrollArea::vertical()
-                .max_height(560.0)
+                .max_height(STEP_HEIGHT)
                 .show(ui, |ui| {
+                    let top = ui.cursor().top();
                     self.step_ui(ui, ctx, &problems);
+                    // Every step as tall, so Back / Next / Finish stay where they were.
+                    let used = ui.cursor().top() - top;
+                    if used < STEP_HEIGHT {
+                        ui.add_space(STEP_HEIGHT - used);
+                    }
                 });
             ui.separator();
             if let Some(failure) = &self.failure {
