@@ -54,7 +54,7 @@ impl Store {
 
     /// Adds many static docker agents in one transaction (imports, demo data): all or none.
     pub fn add_agents(&mut self, specs: &[AgentSpec]) -> Result<Vec<AgentId>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut ids = Vec::with_capacity(specs.len());
         let now = to_millis(Timestamp::now());
         {
@@ -97,7 +97,7 @@ impl Store {
 
     /// Saves an edited docker agent.
     pub fn update_agent(&mut self, id: AgentId, spec: &AgentSpec) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         AGENTS.check_record(
             &tx,
             spec.validate(),
@@ -154,7 +154,7 @@ impl Store {
 
     /// Deletes an agent that runs no sessions.
     pub fn delete_agent(&mut self, id: AgentId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         AGENTS.delete(&tx, id.0)?;
         tx.commit()?;
         Ok(())
@@ -162,7 +162,7 @@ impl Store {
 
     /// Assigns agents to a Docker Agent pool.
     pub fn assign_agents(&mut self, pool: PoolId, ids: &[AgentId]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
         AGENTS.assign(&tx, pool, &ids)?;
         tx.commit()?;
@@ -171,7 +171,7 @@ impl Store {
 
     /// Takes an agent out of its pool.
     pub fn unassign_agent(&mut self, id: AgentId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         AGENTS.unassign(&tx, id.0)?;
         tx.commit()?;
         Ok(())

@@ -8,7 +8,7 @@ use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, ValidationErrors};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// What a wizard step decided about a shared config.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +66,7 @@ impl Store {
         vm: &Choice<VmProviderSpec>,
         dns: Option<&Choice<DnsProviderSpec>>,
     ) -> Result<AutoScaleId, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut spec = spec.clone();
         spec.vm_provider = Some(resolve(&tx, &self.sealer, vm)?);
         spec.dns_provider = match dns {
@@ -157,7 +157,7 @@ impl Store {
         id: AutoScaleId,
         pool: crate::model::PoolId,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let config_kind: String = tx
             .query_row(
                 "SELECT kind FROM autoscale_configs WHERE id = ?1",
@@ -205,7 +205,7 @@ impl Store {
 
     /// Moves a config one place earlier (`up`) or later in its pool's order.
     pub fn move_autoscale(&mut self, id: AutoScaleId, up: bool) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let (pool, position): (i64, i64) = tx
             .query_row(
                 "SELECT pool_id, position FROM autoscale_configs WHERE id = ?1",
@@ -245,7 +245,7 @@ impl Store {
 }
 
 fn resolve<T: SharedConfig>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sealer: &super::sealer::Sealer,
     choice: &Choice<T>,
 ) -> Result<T::Id, StoreError> {
@@ -271,7 +271,7 @@ fn resolve<T: SharedConfig>(
 }
 
 fn check_autoscale(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     spec: &AutoScaleSpec,
     except: Option<AutoScaleId>,
 ) -> Result<(), StoreError> {

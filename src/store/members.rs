@@ -5,7 +5,7 @@ use super::StoreError;
 use super::names::{AGENT_NAME, SERVER_NAME, UniqueName};
 use super::zones::check_zone_exists;
 use crate::model::{PoolId, PoolKind, ValidationErrors, ZoneId};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// A table of pool members.
 pub struct MemberTable {
@@ -41,7 +41,7 @@ impl MemberTable {
     /// Adds a "Pool" error unless `pool` exists and is of this table's kind.
     pub fn check_pool(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         errors: &mut ValidationErrors,
         pool: PoolId,
     ) -> Result<(), StoreError> {
@@ -72,7 +72,7 @@ impl MemberTable {
     /// existing zone and a pool of this table's kind.
     pub fn check_record(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         validated: Result<(), ValidationErrors>,
         name: &str,
         zone: ZoneId,
@@ -93,7 +93,7 @@ impl MemberTable {
     /// The member's name, pool and session count.
     pub fn current(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         id: i64,
     ) -> Result<(String, Option<PoolId>, i64), StoreError> {
         let sql = format!(
@@ -118,7 +118,7 @@ impl MemberTable {
     /// Refuses to move a member that runs sessions out of its pool.
     pub fn check_movable(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         id: i64,
         to: Option<PoolId>,
     ) -> Result<(), StoreError> {
@@ -133,12 +133,7 @@ impl MemberTable {
     }
 
     /// Puts every member of `ids` into `pool`.
-    pub fn assign(
-        &self,
-        tx: &Transaction<'_>,
-        pool: PoolId,
-        ids: &[i64],
-    ) -> Result<(), StoreError> {
+    pub fn assign(&self, tx: &Connection, pool: PoolId, ids: &[i64]) -> Result<(), StoreError> {
         let mut errors = ValidationErrors::default();
         self.check_pool(tx, &mut errors, pool)?;
         if !errors.is_empty() {
@@ -153,7 +148,7 @@ impl MemberTable {
     }
 
     /// Takes a member out of its pool.
-    pub fn unassign(&self, tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    pub fn unassign(&self, tx: &Connection, id: i64) -> Result<(), StoreError> {
         self.check_movable(tx, id, None)?;
         let sql = format!("UPDATE {} SET pool_id = NULL WHERE id = ?1", self.table);
         tx.execute(&sql, [id])?;
@@ -161,7 +156,7 @@ impl MemberTable {
     }
 
     /// Deletes a member that runs no sessions.
-    pub fn delete(&self, tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    pub fn delete(&self, tx: &Connection, id: i64) -> Result<(), StoreError> {
         let (name, _, sessions) = self.current(tx, id)?;
         if sessions > 0 {
             return Err(StoreError::Refused(format!(

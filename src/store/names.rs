@@ -3,7 +3,7 @@
 use super::StoreError;
 use crate::model::ValidationErrors;
 use crate::model::validation::check_name;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 /// A unique name column and how a form calls it.
 pub struct UniqueName {
@@ -46,7 +46,7 @@ impl UniqueName {
     /// Adds an error when another row (not `except`) already has `name`.
     pub fn check_free(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Connection,
         errors: &mut ValidationErrors,
         name: &str,
         except: Option<i64>,
@@ -69,7 +69,7 @@ impl UniqueName {
     /// Checks a plain name (blank, length) and that it is free; returns it trimmed.
     pub fn checked(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Connection,
         name: &str,
         except: Option<i64>,
     ) -> Result<String, StoreError> {

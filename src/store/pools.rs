@@ -24,7 +24,7 @@ impl Store {
 
     /// Adds a pool with a unique name.
     pub fn add_pool(&mut self, name: &str, kind: PoolKind) -> Result<PoolId, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let name = POOL_NAME.checked(&tx, name, None)?;
         tx.execute(
             "INSERT INTO pools (name, kind) VALUES (?1, ?2)",
@@ -37,7 +37,7 @@ impl Store {
 
     /// Renames a pool; its type never changes.
     pub fn rename_pool(&mut self, id: PoolId, name: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let name = POOL_NAME.checked(&tx, name, Some(id.0))?;
         if tx.execute(
             "UPDATE pools SET name = ?1 WHERE id = ?2",
@@ -55,7 +55,7 @@ impl Store {
 
     /// Deletes a pool that has no members and no staging configs.
     pub fn delete_pool(&mut self, id: PoolId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let (name, servers, agents, staging, autoscale): (String, i64, i64, i64, i64) = tx
             .query_row(
                 "SELECT name,

@@ -9,7 +9,7 @@ use crate::model::secret_fields::SecretFields;
 use crate::model::validation::check_name;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{DnsProviderId, LdapId, ValidationErrors, VmProviderId};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -142,7 +142,7 @@ impl Store {
 
     /// Adds a config.
     pub fn add_config<T: SharedConfig>(&mut self, spec: &T) -> Result<T::Id, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let id = insert_config(&tx, &self.sealer, spec)?;
         tx.commit()?;
         Ok(id)
@@ -154,7 +154,7 @@ impl Store {
         id: T::Id,
         spec: &T,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         write_config(&tx, &self.sealer, id, spec)?;
         tx.commit()?;
         Ok(())
@@ -162,7 +162,7 @@ impl Store {
 
     /// Deletes a config no AutoScale config uses; otherwise says which ones do.
     pub fn delete_config<T: SharedConfig>(&mut self, id: T::Id) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let raw = T::raw(id);
         let sql = format!(
             "SELECT name, (SELECT group_concat(name, ', ') FROM autoscale_configs WHERE {used} = c.id)
@@ -196,7 +196,7 @@ pub(super) fn settings_json<T: Serialize>(spec: &T) -> Result<String, StoreError
 }
 
 fn check_config<T: SharedConfig>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     spec: &T,
     except: Option<i64>,
 ) -> Result<(), StoreError> {
@@ -224,7 +224,7 @@ fn check_config<T: SharedConfig>(
 
 /// Inserts a config inside a transaction (the wizard's Finish uses this too).
 pub(super) fn insert_config<T: SharedConfig>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sealer: &Sealer,
     spec: &T,
 ) -> Result<T::Id, StoreError> {
@@ -247,7 +247,7 @@ pub(super) fn insert_config<T: SharedConfig>(
 
 /// Overwrites a config inside a transaction.
 pub(super) fn write_config<T: SharedConfig>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sealer: &Sealer,
     id: T::Id,
     spec: &T,

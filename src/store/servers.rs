@@ -58,7 +58,7 @@ impl Store {
 
     /// Adds a static server.
     pub fn add_server(&mut self, spec: &ServerSpec) -> Result<ServerId, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         SERVERS.check_record(
             &tx,
             spec.validate(),
@@ -97,7 +97,7 @@ impl Store {
 
     /// Saves an edited server.
     pub fn update_server(&mut self, id: ServerId, spec: &ServerSpec) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         SERVERS.check_record(
             &tx,
             spec.validate(),
@@ -136,7 +136,7 @@ impl Store {
 
     /// Deletes a server that runs no sessions.
     pub fn delete_server(&mut self, id: ServerId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         SERVERS.delete(&tx, id.0)?;
         tx.commit()?;
         Ok(())
@@ -144,7 +144,7 @@ impl Store {
 
     /// Assigns servers to a Server pool.
     pub fn assign_servers(&mut self, pool: PoolId, ids: &[ServerId]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
         SERVERS.assign(&tx, pool, &ids)?;
         tx.commit()?;
@@ -153,7 +153,7 @@ impl Store {
 
     /// Takes a server out of its pool.
     pub fn unassign_server(&mut self, id: ServerId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         SERVERS.unassign(&tx, id.0)?;
         tx.commit()?;
         Ok(())

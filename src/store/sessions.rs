@@ -7,7 +7,7 @@ use crate::model::{
     SessionId, SessionRequest, ValidationErrors, place,
 };
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// Where a new session landed.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +59,7 @@ impl Store {
 
     /// Places a new session on the pool's best member and records it, or says why not.
     pub fn start_session(&mut self, request: &SessionRequest) -> Result<Placed, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let (pool_name, kind) = pool_of(&tx, request.pool)?;
         let members = members_of(&tx, request.pool, kind)?;
         let host = place(&pool_name, kind, &request.resources, &members)?;
@@ -84,7 +84,7 @@ impl Store {
         &mut self,
         sessions: &[(SessionRequest, SessionHost)],
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for (request, host) in sessions {
             insert_session(&tx, request, *host)?;
         }
@@ -108,7 +108,7 @@ impl Store {
     }
 }
 
-fn pool_of(tx: &Transaction<'_>, pool: PoolId) -> Result<(String, PoolKind), StoreError> {
+fn pool_of(tx: &Connection, pool: PoolId) -> Result<(String, PoolKind), StoreError> {
     tx.query_row(
         "SELECT name, kind FROM pools WHERE id = ?1",
         [pool.0],
@@ -118,11 +118,7 @@ fn pool_of(tx: &Transaction<'_>, pool: PoolId) -> Result<(String, PoolKind), Sto
     .ok_or_else(|| ValidationErrors::single("Pool", "the chosen pool no longer exists").into())
 }
 
-fn members_of(
-    tx: &Transaction<'_>,
-    pool: PoolId,
-    kind: PoolKind,
-) -> Result<Vec<Member>, StoreError> {
+fn members_of(tx: &Connection, pool: PoolId, kind: PoolKind) -> Result<Vec<Member>, StoreError> {
     let members = match kind {
         PoolKind::Server => {
             let mut stmt = tx.prepare_cached(
@@ -176,7 +172,7 @@ fn members_of(
 }
 
 fn insert_session(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     request: &SessionRequest,
     host: SessionHost,
 ) -> Result<SessionId, StoreError> {

@@ -5,7 +5,7 @@ use super::{Store, StoreError};
 use crate::model::{
     PoolId, PoolKind, Resources, StagingConfig, StagingId, StagingSpec, ValidationErrors, ZoneId,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 impl Store {
     /// Every staging config, by pool then workspace.
@@ -31,7 +31,7 @@ impl Store {
 
     /// Adds a staging config.
     pub fn add_staging(&mut self, spec: &StagingSpec) -> Result<StagingId, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         check_staging(&tx, spec, None)?;
         tx.execute(
             "INSERT INTO staging_configs (zone_id, pool_id, workspace_name, desired_sessions,
@@ -54,7 +54,7 @@ impl Store {
 
     /// Saves an edited staging config.
     pub fn update_staging(&mut self, id: StagingId, spec: &StagingSpec) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         check_staging(&tx, spec, Some(id))?;
         let changed = tx.execute(
             "UPDATE staging_configs SET zone_id = ?1, pool_id = ?2, workspace_name = ?3,
@@ -98,7 +98,7 @@ impl Store {
 }
 
 fn check_staging(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     spec: &StagingSpec,
     except: Option<StagingId>,
 ) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 use super::names::ZONE_NAME;
 use super::{Store, StoreError};
 use crate::model::{DeploymentZone, ValidationErrors, ZoneId};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 impl Store {
     /// Every zone, by name.
@@ -22,7 +22,7 @@ impl Store {
 
     /// Adds a zone with a unique name.
     pub fn add_zone(&mut self, name: &str) -> Result<ZoneId, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let name = ZONE_NAME.checked(&tx, name, None)?;
         tx.execute("INSERT INTO zones (name) VALUES (?1)", [&name])?;
         let id = ZoneId(tx.last_insert_rowid());
@@ -32,7 +32,7 @@ impl Store {
 
     /// Renames a zone.
     pub fn rename_zone(&mut self, id: ZoneId, name: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let name = ZONE_NAME.checked(&tx, name, Some(id.0))?;
         let changed = tx.execute(
             "UPDATE zones SET name = ?1 WHERE id = ?2",
@@ -50,7 +50,7 @@ impl Store {
 
     /// Deletes a zone nothing refers to.
     pub fn delete_zone(&mut self, id: ZoneId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let (name, servers, agents, staging): (String, i64, i64, i64) = tx
             .query_row(
                 "SELECT name,
@@ -81,7 +81,7 @@ impl Store {
 
 /// Adds a "Deployment Zone" error unless `zone` exists.
 pub(super) fn check_zone_exists(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     errors: &mut ValidationErrors,
     zone: ZoneId,
 ) -> Result<(), StoreError> {
