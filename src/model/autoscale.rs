@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// The fields of a config for a Server pool.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServerScaling {
     /// Connection Type.
     pub connection_type: ConnectionType,
@@ -30,7 +30,8 @@ pub struct ServerScaling {
     pub connection_info: String,
     /// Create Active Directory Computer Record.
     pub create_ad_record: bool,
-    /// LDAP Config (when an AD record is created).
+    /// LDAP Config (when an AD record is created); stored as a reference, not in settings.
+    #[serde(skip)]
     pub ldap_config: Option<LdapId>,
     /// Active Directory Computer OU DN.
     pub ad_computer_ou_dn: String,
@@ -62,7 +63,7 @@ impl Default for ServerScaling {
 
 /// The fields of a config for a Docker Agent pool.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AgentScaling {
     /// Standby Cores.
     pub standby_cores: String,
@@ -133,6 +134,7 @@ impl Scaling {
 
 /// An AutoScale config as the administrator sets it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AutoScaleSpec {
     /// Name; unique.
     pub name: String,

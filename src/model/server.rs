@@ -62,7 +62,7 @@ impl ConnectionType {
 }
 
 /// Where the credentials of a connection come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CredentialType {
     /// A username and password stored here.
     Static,

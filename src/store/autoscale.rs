@@ -21,6 +21,9 @@ pub enum Choice<T: SharedConfig> {
     New(T),
 }
 
+/// A row as read: id, settings JSON, sealed secrets, position, LDAP config.
+type StoredAutoScale = (i64, String, Option<Vec<u8>>, i64, Option<i64>);
+
 /// A stored AutoScale config.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScaleRow {
@@ -36,18 +39,23 @@ impl Store {
     /// Every AutoScale config, by pool then position.
     pub fn autoscale_configs(&self) -> Result<Vec<AutoScaleRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, settings, secrets, position FROM autoscale_configs
+            "SELECT id, settings, secrets, position, ldap_id FROM autoscale_configs
              ORDER BY pool_id, position",
         )?;
-        let raw: Vec<(i64, String, Option<Vec<u8>>, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        let raw: Vec<StoredAutoScale> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
             .collect::<Result<_, _>>()?;
         raw.into_iter()
-            .map(|(id, settings, sealed, position)| {
+            .map(|(id, settings, sealed, position, ldap)| {
                 let mut spec: AutoScaleSpec = serde_json::from_str(&settings).map_err(|e| {
                     StoreError::Refused(format!("AutoScale config #{id} is stored damaged: {e}"))
                 })?;
                 self.sealer.open_fields(&mut spec, sealed.as_deref())?;
+                if let Scaling::Servers(servers) = &mut spec.scaling {
+                    servers.ldap_config = ldap.map(crate::model::LdapId);
+                }
                 Ok(AutoScaleRow {
                     id: AutoScaleId(id),
                     spec,

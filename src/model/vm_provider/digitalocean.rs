@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The droplet fields of a VM Provider config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DigitalOceanSettings {
     /// Token.
     #[serde(skip)]
