@@ -2,7 +2,7 @@
 //! (`--db PATH`), or a populated demo database (`--demo`).
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use pooladmin::model::Secret;
 use pooladmin::store::{KeySource, Store};
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
@@ -15,12 +15,35 @@ use std::process::ExitCode;
 struct Cli {
     /// Database file to open (created if missing). Default: pooladmin.sqlite in the
     /// platform's data directory.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     db: Option<PathBuf>,
     /// Open a populated demo database (demo.sqlite beside the default one, or --db PATH),
     /// never your own.
     #[arg(long)]
     demo: bool,
+    /// Without a command, the window opens.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Configuration as code.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the whole configuration as JSON ("format": "pooladmin/1") on standard output.
+    Export {
+        /// Include every secret, sealed with POOLADMIN_EXPORT_PASSPHRASE (never in clear).
+        #[arg(long)]
+        with_secrets: bool,
+    },
+    /// Apply a configuration file in one transaction: create what is new, update what
+    /// exists (matched by name). Exit code 0 applied, 1 invalid file, 2 refused.
+    Import {
+        /// The file (from `pooladmin export` or written by hand).
+        file: PathBuf,
+        /// Print what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 const ICON: &[u8] = include_bytes!("../assets/icon.png");
@@ -34,6 +57,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(command) = &cli.command {
+        return config_command(&cli, command);
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -45,12 +71,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     let path = database_path(cli)?;
-    // A passphrase, when given, seals secrets instead of the key file beside the database.
-    let key = match std::env::var("POOLADMIN_PASSPHRASE") {
-        Ok(passphrase) if !passphrase.is_empty() => KeySource::Passphrase(Secret::new(passphrase)),
-        _ => KeySource::Auto,
-    };
-    let store = match Store::open_with_key(&path, &key) {
+    let store = match Store::open_with_key(&path, &key_source()) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("pooladmin: {e}");
@@ -80,6 +101,96 @@ fn run(cli: &Cli) -> Result<()> {
         Box::new(|_| Ok(Box::new(app))),
     )
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
+
+/// The key source the environment asks for.
+fn key_source() -> KeySource {
+    // A passphrase, when given, seals secrets instead of the keyring or key file.
+    match std::env::var("POOLADMIN_PASSPHRASE") {
+        Ok(passphrase) if !passphrase.is_empty() => KeySource::Passphrase(Secret::new(passphrase)),
+        _ => KeySource::Auto,
+    }
+}
+
+/// The export passphrase, when set.
+fn export_passphrase() -> Option<Secret> {
+    std::env::var("POOLADMIN_EXPORT_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Secret::new)
+}
+
+/// `export` and `import`: reports on stdout / stderr, answers with the exit code.
+fn config_command(cli: &Cli, command: &Command) -> ExitCode {
+    let opened = database_path(cli)
+        .and_then(|path| Store::open_with_key(&path, &key_source()).map_err(anyhow::Error::from));
+    let mut store = match opened {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("pooladmin: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    match command {
+        Command::Export { with_secrets } => {
+            let passphrase = export_passphrase();
+            if *with_secrets && passphrase.is_none() {
+                eprintln!(
+                    "pooladmin: --with-secrets needs POOLADMIN_EXPORT_PASSPHRASE to seal them"
+                );
+                return ExitCode::from(1);
+            }
+            let sealing = if *with_secrets {
+                passphrase.as_ref()
+            } else {
+                None
+            };
+            match pooladmin::config_file::export(&store, sealing) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("pooladmin: export failed: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Import { file, dry_run } => {
+            let text = match std::fs::read_to_string(file) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!("pooladmin: {}: {e}", file.display());
+                    return ExitCode::from(1);
+                }
+            };
+            let outcome = pooladmin::config_file::parse(&text).and_then(|parsed| {
+                pooladmin::config_file::import(
+                    &mut store,
+                    &parsed,
+                    export_passphrase().as_ref(),
+                    *dry_run,
+                )
+            });
+            match outcome {
+                Ok(report) => {
+                    for change in &report.changes {
+                        println!("{:?}\t{}\t{}", change.change, change.kind, change.name);
+                    }
+                    let verb = if *dry_run { "would apply" } else { "applied" };
+                    println!("{verb}: {}", report.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("pooladmin: {}: {e}", file.display());
+                    match e {
+                        pooladmin::config_file::ImportError::Invalid(_) => ExitCode::from(1),
+                        pooladmin::config_file::ImportError::Refused(_) => ExitCode::from(2),
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn database_path(cli: &Cli) -> Result<PathBuf> {

@@ -28,12 +28,19 @@ pub use key_source::{KeyLocation, KeySource};
 pub use lock::lock_path;
 pub use provider_configs::{ConfigRow, SharedConfig};
 pub use rows::{AgentRow, ServerRow, SessionRow};
-pub use sealer::key_path;
+pub use sealer::{Sealer, key_path};
+
+/// A fresh random salt for a passphrase-derived key.
+pub fn sealer_salt() -> [u8; 16] {
+    let key = sealer::new_key();
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&key[..16]);
+    salt
+}
 pub use sessions::Placed;
 
 use lock::DbLock;
 use rusqlite::{Connection, OpenFlags};
-use sealer::Sealer;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -141,6 +148,28 @@ impl Store {
             .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| {
                 r.get(0)
             })?)
+    }
+
+    /// Runs `actions` as one transaction: everything they write is kept, or nothing.
+    pub fn atomically<T>(
+        &mut self,
+        actions: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.execute_batch("SAVEPOINT atomically")?;
+        match actions(self) {
+            Ok(value) => {
+                self.conn.execute_batch("RELEASE atomically")?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The rollback cannot fail short of a broken connection; the error to report
+                // is the one that caused it.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO atomically; RELEASE atomically");
+                Err(e)
+            }
+        }
     }
 
     /// Writes a consistent copy of the database to `dest` (which must not exist yet).

@@ -1,0 +1,332 @@
+//! Configuration as code: export and import round trips, idempotence, atomicity, secrets,
+//! bad files, and the command line's exit codes.
+
+mod common;
+
+use common::configs::{CERT, KEY, complete};
+use common::temp_store;
+use pooladmin::config_file::import::Change;
+use pooladmin::config_file::{ImportError, export, import, parse, snapshot};
+use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
+use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use pooladmin::model::ldap::LdapSpec;
+use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings};
+use pooladmin::model::{PoolKind, Secret};
+use pooladmin::store::{Choice, Store};
+use proptest::prelude::*;
+
+const PASSPHRASE: &str = "export passphrase for tests";
+
+/// Every kind, every field: the demo deployment plus a config of every cloud.
+fn populated() -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = temp_store();
+    pooladmin::demo::seed(&mut store).unwrap();
+    let ldap = store
+        .add_config(&LdapSpec {
+            name: "corp".into(),
+            url: "ldaps://dc1.corp.example.com".into(),
+            search_base: "DC=corp,DC=example,DC=com".into(),
+            service_account_dn: "CN=svc,DC=corp,DC=example,DC=com".into(),
+            service_account_password: Secret::new("ldap-Password-123"),
+            ca_certificate: CERT.into(),
+            ..LdapSpec::default()
+        })
+        .unwrap();
+    let pools = store.pools().unwrap();
+    let agents = pools
+        .iter()
+        .find(|p| p.name == "Browser Isolation")
+        .unwrap()
+        .id;
+    let servers = pools
+        .iter()
+        .find(|p| p.name == "Windows Desktops")
+        .unwrap()
+        .id;
+    let zone = store.zones().unwrap()[0].id;
+    for kind in ProviderKind::ALL {
+        let vm = complete(kind);
+        let dns = match vm.settings.clone() {
+            ProviderSettings::Aws(s) => Some(DnsSettings::Aws(s.credentials)),
+            ProviderSettings::Azure(s) => Some(DnsSettings::Azure(s.credentials)),
+            ProviderSettings::DigitalOcean(s) => Some(DnsSettings::DigitalOcean { token: s.token }),
+            ProviderSettings::Gcp(s) => Some(DnsSettings::Gcp {
+                project: s.project_id,
+                credentials: s.credentials,
+            }),
+            ProviderSettings::Oci(s) => Some(DnsSettings::Oci(s.credentials)),
+            ProviderSettings::Simulator(_) => None,
+        }
+        .map(|settings| DnsProviderSpec {
+            name: format!("{} DNS", kind.label()),
+            endpoint_override: "http://127.0.0.1:9".into(),
+            settings,
+        });
+        let mut spec = AutoScaleSpec::new(agents, PoolKind::DockerAgent, Some(zone));
+        spec.name = format!("agents via {}", kind.label());
+        if let Scaling::Agents(a) = &mut spec.scaling {
+            a.nginx_cert = CERT.into();
+            a.nginx_key = Secret::new(KEY);
+            a.register_dns = dns.is_some();
+            a.base_domain_name = "agents.example.com".into();
+        }
+        store
+            .save_autoscale(None, &spec, &Choice::New(vm), dns.map(Choice::New).as_ref())
+            .unwrap();
+    }
+    let mut windows = AutoScaleSpec::new(servers, PoolKind::Server, Some(zone));
+    windows.name = "windows with AD".into();
+    if let Scaling::Servers(s) = &mut windows.scaling {
+        s.connection_password = Secret::new("connection-Password-9");
+        s.create_ad_record = true;
+        s.ldap_config = Some(ldap);
+        s.ad_computer_ou_dn = "OU=Kasm,DC=corp,DC=example,DC=com".into();
+    }
+    let vm = store
+        .configs::<pooladmin::model::vm_provider::VmProviderSpec>()
+        .unwrap()[0]
+        .id;
+    store
+        .save_autoscale(None, &windows, &Choice::Existing(vm), None)
+        .unwrap();
+    (dir, store)
+}
+
+#[test]
+fn a_round_trip_through_an_empty_database_is_byte_identical() {
+    let (_a, source) = populated();
+    let plain = export(&source, None).unwrap();
+    assert_eq!(export(&source, None).unwrap(), plain, "two exports differ");
+    let sealed = export(&source, Some(&Secret::new(PASSPHRASE))).unwrap();
+    let (_b, mut target) = temp_store();
+    let report = import(
+        &mut target,
+        &parse(&sealed).unwrap(),
+        Some(&Secret::new(PASSPHRASE)),
+        false,
+    )
+    .unwrap();
+    assert!(report.count(Change::Create) > 30, "{}", report.summary());
+    assert_eq!(export(&target, None).unwrap(), plain);
+    assert_eq!(
+        snapshot(&target).unwrap().secrets,
+        snapshot(&source).unwrap().secrets
+    );
+}
+
+#[test]
+fn importing_twice_changes_nothing_the_second_time() {
+    let (_a, source) = populated();
+    let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let (_b, mut target) = temp_store();
+    import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), false).unwrap();
+    let again = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), false).unwrap();
+    assert!(
+        again.summary().starts_with("0 changes"),
+        "{}",
+        again.summary()
+    );
+    // A file without secrets keeps the stored ones.
+    let plain = parse(&export(&source, None).unwrap()).unwrap();
+    let third = import(&mut target, &plain, None, false).unwrap();
+    assert!(
+        third.summary().starts_with("0 changes"),
+        "{}",
+        third.summary()
+    );
+    assert_eq!(
+        snapshot(&target).unwrap().secrets,
+        snapshot(&source).unwrap().secrets
+    );
+}
+
+#[test]
+fn a_dry_run_plans_and_writes_nothing() {
+    let (_a, source) = populated();
+    let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let (_b, mut target) = temp_store();
+    let before = export(&target, None).unwrap();
+    let report = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), true).unwrap();
+    assert!(report.count(Change::Create) > 30);
+    assert_eq!(export(&target, None).unwrap(), before);
+}
+
+#[test]
+fn one_bad_field_in_the_last_object_writes_nothing() {
+    let (_a, source) = populated();
+    let mut file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let last = file.autoscale_configs.last_mut().unwrap();
+    last.provision_timeout_s = "forever".into();
+    let (_b, mut target) = temp_store();
+    let before = export(&target, None).unwrap();
+    let err = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), false).unwrap_err();
+    let ImportError::Invalid(problems) = err else {
+        panic!("expected Invalid")
+    };
+    let index = file.autoscale_configs.len() - 1;
+    assert!(
+        problems.iter().any(|p| p.starts_with(&format!(
+            "autoscale_configs[{index}] (Provision Timeout (s))"
+        ))),
+        "{problems:?}"
+    );
+    assert_eq!(export(&target, None).unwrap(), before);
+}
+
+#[test]
+fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
+    let (_a, source) = populated();
+    let secrets = snapshot(&source).unwrap().secrets;
+    assert!(secrets.len() > 10);
+    let key_body = KEY.lines().nth(1).unwrap();
+    for text in [
+        export(&source, None).unwrap(),
+        export(&source, Some(&Secret::new(PASSPHRASE))).unwrap(),
+    ] {
+        for value in secrets.values() {
+            let needle = value
+                .lines()
+                .find(|l| !l.starts_with("-----"))
+                .unwrap_or(value);
+            assert!(!text.contains(needle), "a secret is in the export in clear");
+        }
+        assert!(!text.contains(key_body));
+    }
+    let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let (_b, mut target) = temp_store();
+    let err = import(
+        &mut target,
+        &file,
+        Some(&Secret::new("not the passphrase at all")),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("secrets: the passphrase does not open them"),
+        "{err}"
+    );
+    let err = import(&mut target, &file, None, false).unwrap_err();
+    assert!(
+        err.to_string().contains("POOLADMIN_EXPORT_PASSPHRASE"),
+        "{err}"
+    );
+    assert!(target.pools().unwrap().is_empty());
+}
+
+#[test]
+fn bad_files_are_named_by_path() {
+    let invalid = |text: &str| match parse(text) {
+        Err(ImportError::Invalid(problems)) => problems.join("\n"),
+        other => panic!("expected Invalid, got {other:?}"),
+    };
+    assert!(invalid("{\"format\": \"pooladmin/1\", \"pools\": [").contains("pools"));
+    assert!(invalid("not json").contains("expected"));
+    assert!(invalid(r#"{"format": "pooladmin/9"}"#).contains("format: expected \"pooladmin/1\""));
+    let unknown = invalid(
+        r#"{"format": "pooladmin/1", "pools": [{"name": "a", "kind": "Server", "colour": "red"}]}"#,
+    );
+    assert!(
+        unknown.contains("pools[0]") && unknown.contains("colour"),
+        "{unknown}"
+    );
+    let wrong_shape = invalid(
+        r#"{"format": "pooladmin/1", "vm_provider_configs": [{"name": "x", "max_instances": 3, "startup_script": "", "endpoint_override": "", "settings": {"Simulator": {}}}]}"#,
+    );
+    assert!(
+        wrong_shape.contains("vm_provider_configs[0].max_instances"),
+        "{wrong_shape}"
+    );
+
+    let (_d, mut store) = temp_store();
+    let file = parse(
+        r#"{"format": "pooladmin/1",
+            "pools": [{"name": "A", "kind": "Server"}, {"name": "a", "kind": "Server"}],
+            "servers": [{"friendly_name": "s1", "enabled": true, "zone": "nowhere", "pool": "B",
+                         "connection_type": "Rdp", "host": "s1.example.com", "port": 3389,
+                         "credential_type": "Static", "username": "admin",
+                         "connection_info": "{}", "max_sessions": 1, "reusable": true}]}"#,
+    )
+    .unwrap();
+    let Err(ImportError::Invalid(problems)) = import(&mut store, &file, None, false) else {
+        panic!("expected Invalid")
+    };
+    let text = problems.join("\n");
+    assert!(text.contains("pools[1]: 'a' is also pools[0]"), "{text}");
+    assert!(
+        text.contains("servers[0].zone: no deployment zone named 'nowhere'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("servers[0].pool: no pool named 'B'"),
+        "{text}"
+    );
+    assert!(store.pools().unwrap().is_empty());
+}
+
+#[test]
+fn the_command_line_answers_with_exit_codes() {
+    let (dir, source) = populated();
+    drop(source);
+    let db = dir.path().join("pooladmin.sqlite");
+    let bin = env!("CARGO_BIN_EXE_pooladmin");
+    let out = std::process::Command::new(bin)
+        .args(["export", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = dir.path().join("setup.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let target = dir.path().join("target.sqlite");
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .arg("--db")
+            .arg(&target)
+            .env_remove("POOLADMIN_PASSPHRASE")
+            .output()
+            .unwrap()
+    };
+    // Without secrets, new cloud configs lack their keys: invalid, exit 1, nothing written.
+    let out = run(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vm_provider_configs["));
+    std::fs::write(
+        &file,
+        "{\"format\": \"pooladmin/1\", \"zones\": [{\"name\": \"eu-north\"}]}",
+    )
+    .unwrap();
+    let out = run(&["import", "--dry-run", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would apply: 1 to create"));
+    let out = run(&["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["import", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied: 0 changes"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn arbitrary_json_never_panics_nor_writes(text in "\\PC{0,120}", pools in prop::collection::vec("[a-zA-Z ]{0,8}", 0..4)) {
+        let (_d, mut store) = temp_store();
+        let before = export(&store, None).unwrap();
+        if let Ok(file) = parse(&text) {
+            let _ = import(&mut store, &file, None, false);
+        }
+        let listed: Vec<String> = pools.iter().map(|p| format!("{{\"name\": {p:?}, \"kind\": \"Sever\"}}")).collect();
+        let shaped = format!("{{\"format\": \"pooladmin/1\", \"pools\": [{}]}}", listed.join(","));
+        prop_assert!(parse(&shaped).is_err() || pools.is_empty());
+        prop_assert_eq!(export(&store, None).unwrap(), before);
+    }
+}
