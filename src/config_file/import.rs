@@ -78,13 +78,25 @@ pub enum ImportError {
     Refused(String),
 }
 
-/// Parses a file; errors carry their JSON path.
+/// Parses a file; errors carry their JSON path, and unknown keys are refused by path.
 pub fn parse(text: &str) -> Result<ConfigFile, ImportError> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let file: ConfigFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let mut unknown = Vec::new();
+    // The model's types accept unknown keys (settings stored by another version); a file
+    // written by hand must not lose a mistyped key silently.
+    let mut note_unknown = |path: serde_ignored::Path<'_>| {
+        unknown.push(format!("{path}: unknown key"));
+    };
+    let tracked = serde_ignored::Deserializer::new(&mut json, &mut note_unknown);
+    let file: ConfigFile = serde_path_to_error::deserialize(tracked).map_err(|e| {
         let path = e.path().to_string();
         ImportError::Invalid(vec![format!("{path}: {}", e.into_inner())])
     })?;
+    json.end()
+        .map_err(|e| ImportError::Invalid(vec![format!("after the configuration: {e}")]))?;
+    if !unknown.is_empty() {
+        return Err(ImportError::Invalid(unknown));
+    }
     if file.format != FORMAT {
         return Err(ImportError::Invalid(vec![format!(
             "format: expected \"{FORMAT}\", found \"{}\"",

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// The fields of a config for a Server pool.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ServerScaling {
     /// Connection Type.
     pub connection_type: ConnectionType,
@@ -63,7 +63,7 @@ impl Default for ServerScaling {
 
 /// The fields of a config for a Docker Agent pool.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AgentScaling {
     /// Standby Cores.
     pub standby_cores: String,
@@ -134,7 +134,6 @@ impl Scaling {
 
 /// An AutoScale config as the administrator sets it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AutoScaleSpec {
     /// Name; unique.
     pub name: String,

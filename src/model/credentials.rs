@@ -26,7 +26,7 @@ pub fn required(errors: &mut ValidationErrors, field: &'static str, text: &str) 
 
 /// AWS access keys.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AwsCredentials {
     /// Access Key ID.
     pub access_key_id: String,
@@ -114,7 +114,7 @@ impl AzureAuthority {
 
 /// An Azure app registration and where its resources live.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AzureCredentials {
     /// Subscription ID.
     pub subscription_id: String,
@@ -167,7 +167,7 @@ impl AzureCredentials {
 
 /// A Google Cloud service-account key file, as downloaded from the console.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct GcpCredentials {
     /// The key file's JSON.
     #[serde(skip)]
@@ -226,7 +226,7 @@ impl GcpCredentials {
 
 /// An Oracle Cloud API signing key and the tenancy it belongs to.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct OciCredentials {
     /// User OCID.
     pub user_ocid: String,

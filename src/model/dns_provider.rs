@@ -94,7 +94,6 @@ impl DnsSettings {
 
 /// A DNS Provider config as the administrator sets it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DnsProviderSpec {
     /// Name; unique.
     pub name: String,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A directory connection.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct LdapSpec {
     /// Name; unique.
     pub name: String,

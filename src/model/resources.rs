@@ -5,7 +5,6 @@ use std::fmt;
 
 /// An amount of compute. Cores may be fractional (a session may ask for half a core).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Resources {
     /// CPU cores.
     pub cores: f64,

@@ -13,7 +13,7 @@ pub const VOLUME_TYPES: [&str; 7] = ["gp3", "gp2", "io2", "io1", "st1", "sc1", "
 
 /// The EC2 fields of a VM Provider config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AwsSettings {
     /// AWS Access Key ID / AWS Secret Access Key.
     pub credentials: AwsCredentials,

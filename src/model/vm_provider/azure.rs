@@ -35,7 +35,7 @@ const RESERVED_USERS: [&str; 8] = [
 
 /// The Azure fields of a VM Provider config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AzureSettings {
     /// Subscription, resource group, tenant, client id and secret, authority, region.
     pub credentials: AzureCredentials,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The droplet fields of a VM Provider config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct DigitalOceanSettings {
     /// Token.
     #[serde(skip)]

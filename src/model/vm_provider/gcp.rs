@@ -25,7 +25,7 @@ const RESERVED_METADATA: [&str; 2] = ["startup-script", "windows-startup-script-
 
 /// The Compute Engine fields of a VM Provider config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct GcpSettings {
     /// GCP Credentials (service-account key JSON).
     pub credentials: GcpCredentials,

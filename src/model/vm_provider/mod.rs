@@ -190,7 +190,6 @@ impl ProviderSettings {
 
 /// A VM Provider config as the administrator sets it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct VmProviderSpec {
     /// Name; unique.
     pub name: String,

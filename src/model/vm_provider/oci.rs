@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The OCI fields of a VM Provider config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct OciSettings {
     /// User, fingerprint, private key, region, tenancy, compartment.
     pub credentials: OciCredentials,

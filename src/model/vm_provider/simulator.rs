@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the simulated cloud behaves.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct SimulatorSettings {
     /// Boot Delay (s): time from create to running.
     pub boot_delay_s: String,
