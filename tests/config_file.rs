@@ -330,3 +330,12 @@ proptest! {
         prop_assert_eq!(export(&store, None).unwrap(), before);
     }
 }
+
+#[test]
+fn the_demo_is_seeded_from_its_json_file_exactly() {
+    let (_d, mut store) = temp_store();
+    pooladmin::demo::seed(&mut store).unwrap();
+    let shipped = include_str!("../assets/demo.json");
+    assert_eq!(export(&store, None).unwrap(), shipped);
+    assert!(store.sessions().unwrap().len() > 20);
+}
