@@ -3,7 +3,7 @@
 //! `assets/demo.json` through the same import as `pooladmin import` — then sessions placed
 //! by the real placement rule.
 
-use crate::config_file::{import, parse};
+use crate::config_file::{ImportOptions, import, parse};
 use crate::model::{PoolId, Resources, SessionRequest};
 use crate::store::{Store, StoreError};
 
@@ -13,7 +13,7 @@ const DEMO: &str = include_str!("../assets/demo.json");
 /// Fills an empty database with the demo deployment.
 pub fn seed(store: &mut Store) -> Result<(), StoreError> {
     let file = parse(DEMO).map_err(|e| StoreError::Refused(format!("assets/demo.json: {e}")))?;
-    import(store, &file, None, false)
+    import(store, &file, None, ImportOptions::default())
         .map_err(|e| StoreError::Refused(format!("assets/demo.json: {e}")))?;
     let pool = |name: &str| -> Result<PoolId, StoreError> {
         store
@@ -29,7 +29,9 @@ pub fn seed(store: &mut Store) -> Result<(), StoreError> {
         pool("Browser Isolation")?,
         pool("GPU Workloads")?,
     );
-    let users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"];
+    let users = [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
+    ];
     for (i, user) in users.iter().enumerate() {
         start(store, windows, user, Resources::default(), false)?;
         if i % 2 == 0 {
@@ -38,7 +40,13 @@ pub fn seed(store: &mut Store) -> Result<(), StoreError> {
         start(store, browsers, user, Resources::new(2.0, 2048, 0), false)?;
     }
     for n in 0..4 {
-        start(store, browsers, &format!("staged-chrome-{n}"), Resources::new(2.0, 2048, 0), true)?;
+        start(
+            store,
+            browsers,
+            &format!("staged-chrome-{n}"),
+            Resources::new(2.0, 2048, 0),
+            true,
+        )?;
     }
     for user in ["mallory", "trent"] {
         start(store, gpu, user, Resources::new(4.0, 16384, 1), false)?;

@@ -43,6 +43,9 @@ enum Command {
         /// Print what would change and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also delete what the file no longer has (refused for anything still in use).
+        #[arg(long)]
+        prune: bool,
     },
 }
 
@@ -156,7 +159,11 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
                 }
             }
         }
-        Command::Import { file, dry_run } => {
+        Command::Import {
+            file,
+            dry_run,
+            prune,
+        } => {
             let text = match std::fs::read_to_string(file) {
                 Ok(text) => text,
                 Err(e) => {
@@ -164,12 +171,16 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
+            let options = pooladmin::config_file::ImportOptions {
+                dry_run: *dry_run,
+                prune: *prune,
+            };
             let outcome = pooladmin::config_file::parse(&text).and_then(|parsed| {
                 pooladmin::config_file::import(
                     &mut store,
                     &parsed,
                     export_passphrase().as_ref(),
-                    *dry_run,
+                    options,
                 )
             });
             match outcome {

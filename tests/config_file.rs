@@ -6,7 +6,7 @@ mod common;
 use common::configs::{CERT, KEY, complete};
 use common::temp_store;
 use pooladmin::config_file::import::Change;
-use pooladmin::config_file::{ImportError, export, import, parse, snapshot};
+use pooladmin::config_file::{ImportError, ImportOptions, export, import, parse, snapshot};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use pooladmin::model::ldap::LdapSpec;
@@ -16,6 +16,14 @@ use pooladmin::store::{Choice, Store};
 use proptest::prelude::*;
 
 const PASSPHRASE: &str = "export passphrase for tests";
+const APPLY: ImportOptions = ImportOptions {
+    dry_run: false,
+    prune: false,
+};
+const DRY_RUN: ImportOptions = ImportOptions {
+    dry_run: true,
+    prune: false,
+};
 
 /// Every kind, every field: the demo deployment plus a config of every cloud.
 fn populated() -> (tempfile::TempDir, Store) {
@@ -103,7 +111,7 @@ fn a_round_trip_through_an_empty_database_is_byte_identical() {
         &mut target,
         &parse(&sealed).unwrap(),
         Some(&Secret::new(PASSPHRASE)),
-        false,
+        APPLY,
     )
     .unwrap();
     assert!(report.count(Change::Create) > 30, "{}", report.summary());
@@ -119,8 +127,8 @@ fn importing_twice_changes_nothing_the_second_time() {
     let (_a, source) = populated();
     let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
     let (_b, mut target) = temp_store();
-    import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), false).unwrap();
-    let again = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), false).unwrap();
+    import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
+    let again = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
     assert!(
         again.summary().starts_with("0 changes"),
         "{}",
@@ -128,7 +136,7 @@ fn importing_twice_changes_nothing_the_second_time() {
     );
     // A file without secrets keeps the stored ones.
     let plain = parse(&export(&source, None).unwrap()).unwrap();
-    let third = import(&mut target, &plain, None, false).unwrap();
+    let third = import(&mut target, &plain, None, APPLY).unwrap();
     assert!(
         third.summary().starts_with("0 changes"),
         "{}",
@@ -146,7 +154,7 @@ fn a_dry_run_plans_and_writes_nothing() {
     let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
     let (_b, mut target) = temp_store();
     let before = export(&target, None).unwrap();
-    let report = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), true).unwrap();
+    let report = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), DRY_RUN).unwrap();
     assert!(report.count(Change::Create) > 30);
     assert_eq!(export(&target, None).unwrap(), before);
 }
@@ -159,7 +167,7 @@ fn one_bad_field_in_the_last_object_writes_nothing() {
     last.provision_timeout_s = "forever".into();
     let (_b, mut target) = temp_store();
     let before = export(&target, None).unwrap();
-    let err = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), false).unwrap_err();
+    let err = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap_err();
     let ImportError::Invalid(problems) = err else {
         panic!("expected Invalid")
     };
@@ -198,7 +206,7 @@ fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
         &mut target,
         &file,
         Some(&Secret::new("not the passphrase at all")),
-        false,
+        APPLY,
     )
     .unwrap_err();
     assert!(
@@ -206,7 +214,7 @@ fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
             .contains("secrets: the passphrase does not open them"),
         "{err}"
     );
-    let err = import(&mut target, &file, None, false).unwrap_err();
+    let err = import(&mut target, &file, None, APPLY).unwrap_err();
     assert!(
         err.to_string().contains("POOLADMIN_EXPORT_PASSPHRASE"),
         "{err}"
@@ -248,7 +256,7 @@ fn bad_files_are_named_by_path() {
                          "connection_info": "{}", "max_sessions": 1, "reusable": true}]}"#,
     )
     .unwrap();
-    let Err(ImportError::Invalid(problems)) = import(&mut store, &file, None, false) else {
+    let Err(ImportError::Invalid(problems)) = import(&mut store, &file, None, APPLY) else {
         panic!("expected Invalid")
     };
     let text = problems.join("\n");
@@ -322,7 +330,7 @@ proptest! {
         let (_d, mut store) = temp_store();
         let before = export(&store, None).unwrap();
         if let Ok(file) = parse(&text) {
-            let _ = import(&mut store, &file, None, false);
+            let _ = import(&mut store, &file, None, APPLY);
         }
         let listed: Vec<String> = pools.iter().map(|p| format!("{{\"name\": {p:?}, \"kind\": \"Sever\"}}")).collect();
         let shaped = format!("{{\"format\": \"pooladmin/1\", \"pools\": [{}]}}", listed.join(","));
@@ -338,4 +346,36 @@ fn the_demo_is_seeded_from_its_json_file_exactly() {
     let shipped = include_str!("../assets/demo.json");
     assert_eq!(export(&store, None).unwrap(), shipped);
     assert!(store.sessions().unwrap().len() > 20);
+}
+
+#[test]
+fn prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use() {
+    let (_d, mut store) = temp_store();
+    pooladmin::demo::seed(&mut store).unwrap();
+    let prune = ImportOptions {
+        dry_run: false,
+        prune: true,
+    };
+    // Dropping an unused server and a staging config is fine.
+    let mut file = parse(&export(&store, None).unwrap()).unwrap();
+    file.servers.retain(|s| s.friendly_name != "bastion-ssh");
+    file.staging_configs.clear();
+    let report = import(&mut store, &file, None, prune).unwrap();
+    assert_eq!(report.count(Change::Delete), 2, "{}", report.summary());
+    assert!(
+        store
+            .servers()
+            .unwrap()
+            .iter()
+            .all(|s| s.server.spec.friendly_name != "bastion-ssh")
+    );
+    assert!(store.staging_configs().unwrap().is_empty());
+    // Dropping a server that runs sessions is refused: exit code 2, nothing written.
+    let before = export(&store, None).unwrap();
+    let mut file = parse(&before).unwrap();
+    file.servers.retain(|s| s.friendly_name != "win-rdp-01");
+    let err = import(&mut store, &file, None, prune).unwrap_err();
+    assert!(matches!(err, ImportError::Refused(_)), "{err}");
+    assert!(err.to_string().contains("win-rdp-01"), "{err}");
+    assert_eq!(export(&store, None).unwrap(), before);
 }

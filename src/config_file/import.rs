@@ -28,6 +28,17 @@ pub enum Change {
     Update,
     /// Exists as in the file: left alone.
     Unchanged,
+    /// Not in the file, and `prune` was asked: deleted.
+    Delete,
+}
+
+/// How to import.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Plan only; write nothing.
+    pub dry_run: bool,
+    /// Delete what the file no longer has (refused for anything still in use).
+    pub prune: bool,
 }
 
 /// One object's change.
@@ -54,14 +65,21 @@ impl ImportReport {
         self.changes.iter().filter(|c| c.change == change).count()
     }
 
-    /// "2 to create, 1 to update, 5 unchanged", or "0 changes".
+    /// Whether anything is created, updated or deleted.
+    pub fn writes(&self) -> bool {
+        self.changes.iter().any(|c| c.change != Change::Unchanged)
+    }
+
+    /// "2 to create, 1 to update, 0 to delete, 5 unchanged", or "0 changes".
     pub fn summary(&self) -> String {
-        let (create, update) = (self.count(Change::Create), self.count(Change::Update));
-        if create + update == 0 {
+        if !self.writes() {
             return format!("0 changes ({} unchanged)", self.count(Change::Unchanged));
         }
         format!(
-            "{create} to create, {update} to update, {} unchanged",
+            "{} to create, {} to update, {} to delete, {} unchanged",
+            self.count(Change::Create),
+            self.count(Change::Update),
+            self.count(Change::Delete),
             self.count(Change::Unchanged)
         )
     }
@@ -493,8 +511,14 @@ fn secrets_change(
         .any(|(k, v)| current.get(k) != Some(v))
 }
 
-/// Compares every object of the file with the database.
-fn plan(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) -> ImportReport {
+/// Compares every object of the file with the database; with `prune`, what the file lacks
+/// is deleted.
+fn plan(
+    file: &ConfigFile,
+    now: &Snapshot,
+    given: &BTreeMap<String, String>,
+    prune: bool,
+) -> ImportReport {
     let current = &now.file;
     let mut report = ImportReport::default();
     let mut add = |kind: &'static str, name: String, existing: Option<bool>| {
@@ -505,6 +529,7 @@ fn plan(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) -> 
         };
         report.changes.push(PlannedChange { kind, name, change });
     };
+    let mut deletes = Vec::new();
     macro_rules! compare {
         ($list:ident, $kind:literal, |$e:ident| $key:expr, |$a:ident, $b:ident| $same:expr) => {
             for $e in &file.$list {
@@ -518,6 +543,19 @@ fn plan(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) -> 
                     ($same) && !secrets_change($kind, &key, given, &now.secrets)
                 });
                 add($kind, key, existing);
+            }
+            if prune {
+                for $e in &current.$list {
+                    let key = $key;
+                    let kept = file.$list.iter().any(|$e| $key.eq_ignore_ascii_case(&key));
+                    if !kept {
+                        deletes.push(PlannedChange {
+                            kind: $kind,
+                            name: key,
+                            change: Change::Delete,
+                        });
+                    }
+                }
             }
         };
     }
@@ -589,15 +627,16 @@ fn plan(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) -> 
             )
         }
     );
+    report.changes.extend(deletes);
     report
 }
 
-/// Checks, plans and (unless `dry_run`) applies `file` in one transaction.
+/// Checks, plans and (unless a dry run) applies `file` in one transaction.
 pub fn import(
     store: &mut Store,
     file: &ConfigFile,
     passphrase: Option<&Secret>,
-    dry_run: bool,
+    options: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let given = unseal(file, passphrase)?;
     let now = snapshot(store).map_err(|e| ImportError::Refused(e.to_string()))?;
@@ -605,8 +644,8 @@ pub fn import(
     if !errors.is_empty() {
         return Err(ImportError::Invalid(errors));
     }
-    let report = plan(file, &now, &given);
-    if dry_run || report.count(Change::Create) + report.count(Change::Update) == 0 {
+    let report = plan(file, &now, &given, options.prune);
+    if options.dry_run || !report.writes() {
         return Ok(report);
     }
     store
@@ -658,7 +697,7 @@ fn apply_shared<T: SharedConfig + Clone>(
                 store.add_config(&spec)?;
             }
             Change::Update => store.update_config(lookup(&ids, entry.name())?, &spec)?,
-            Change::Unchanged => {}
+            Change::Unchanged | Change::Delete => {}
         }
     }
     Ok(by_name(
@@ -841,6 +880,69 @@ fn apply(
         };
         let dns_choice = dns_id.map(Choice::Existing);
         store.save_autoscale(target, &spec, &Choice::Existing(vm_id), dns_choice.as_ref())?;
+    }
+    delete_missing(store, report)
+}
+
+/// Deletes what `report` marks for deletion, users before what they use; the store refuses
+/// anything still in use (a member with sessions, a config an AutoScale config uses).
+fn delete_missing(store: &mut Store, report: &ImportReport) -> Result<(), StoreError> {
+    let doomed = |kind: &str| -> Vec<String> {
+        report
+            .changes
+            .iter()
+            .filter(|c| c.kind == kind && c.change == Change::Delete)
+            .map(|c| c.name.to_lowercase())
+            .collect()
+    };
+    for row in store.autoscale_configs()? {
+        if doomed("autoscale_configs").contains(&row.spec.name.to_lowercase()) {
+            store.delete_autoscale(row.id)?;
+        }
+    }
+    let pool_names: HashMap<PoolId, String> =
+        store.pools()?.into_iter().map(|p| (p.id, p.name)).collect();
+    for config in store.staging_configs()? {
+        let pool = pool_names
+            .get(&config.spec.pool)
+            .cloned()
+            .unwrap_or_default();
+        let key = format!("{} / {}", pool, config.spec.workspace_name).to_lowercase();
+        if doomed("staging_configs").contains(&key) {
+            store.delete_staging(config.id)?;
+        }
+    }
+    for row in store.agents()? {
+        if doomed("docker_agents").contains(&row.agent.spec.hostname.to_lowercase()) {
+            store.delete_agent(row.agent.id)?;
+        }
+    }
+    for row in store.servers()? {
+        if doomed("servers").contains(&row.server.spec.friendly_name.to_lowercase()) {
+            store.delete_server(row.server.id)?;
+        }
+    }
+    delete_shared::<DnsProviderSpec>(store, &doomed("dns_provider_configs"))?;
+    delete_shared::<VmProviderSpec>(store, &doomed("vm_provider_configs"))?;
+    delete_shared::<LdapSpec>(store, &doomed("ldap_configs"))?;
+    for pool in store.pools()? {
+        if doomed("pools").contains(&pool.name.to_lowercase()) {
+            store.delete_pool(pool.id)?;
+        }
+    }
+    for zone in store.zones()? {
+        if doomed("zones").contains(&zone.name.to_lowercase()) {
+            store.delete_zone(zone.id)?;
+        }
+    }
+    Ok(())
+}
+
+fn delete_shared<T: SharedConfig>(store: &mut Store, doomed: &[String]) -> Result<(), StoreError> {
+    for row in store.configs::<T>()? {
+        if doomed.contains(&row.spec.name().to_lowercase()) {
+            store.delete_config::<T>(row.id)?;
+        }
     }
     Ok(())
 }

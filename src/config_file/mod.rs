@@ -7,4 +7,4 @@ pub mod import;
 
 pub use export::{export, snapshot};
 pub use format::{ConfigFile, FORMAT};
-pub use import::{ImportError, ImportReport, import, parse};
+pub use import::{ImportError, ImportOptions, ImportReport, import, parse};
