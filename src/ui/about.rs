@@ -1,9 +1,10 @@
 //! The About dialog: version, where the data lives, and a backup copy on request.
 
+use super::file_dialog::{Chooser, choose, stamped};
 use crate::store::Store;
 use egui::{Id, Key, Modifiers, Ui};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 
 /// State of the About dialog.
 #[derive(Default)]
@@ -45,7 +46,13 @@ impl About {
                     .add_enabled(!busy, egui::Button::new("Back up database…"))
                     .clicked()
                 {
-                    self.chooser = Some(choose_backup_file(&ctx));
+                    self.chooser = Some(choose(
+                        &ctx,
+                        Chooser::Save {
+                            title: "Back up the pooladmin database".to_owned(),
+                            file_name: stamped("pooladmin-backup", "sqlite"),
+                        },
+                    ));
                 }
                 ui.button("Close").clicked()
             })
@@ -76,21 +83,4 @@ impl About {
             }
         }
     }
-}
-
-/// Asks for a file name on a worker thread, so the window keeps drawing meanwhile.
-fn choose_backup_file(ctx: &egui::Context) -> Receiver<Option<PathBuf>> {
-    let (tx, rx) = channel();
-    let ctx = ctx.clone();
-    std::thread::spawn(move || {
-        let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S");
-        let choice = rfd::FileDialog::new()
-            .set_title("Back up the pooladmin database")
-            .set_file_name(format!("pooladmin-backup-{stamp}.sqlite"))
-            .save_file();
-        // The receiver is gone only if the window closed meanwhile; nothing to do then.
-        let _ = tx.send(choice);
-        ctx.request_repaint();
-    });
-    rx
 }

@@ -5,6 +5,7 @@ use super::about::About;
 use super::agents_page::AgentsPage;
 use super::autoscale_page::AutoScalePage;
 use super::catalog::Catalog;
+use super::config_io::ConfigIo;
 use super::confirm::Confirm;
 use super::context::PageContext;
 use super::page::Page;
@@ -41,6 +42,7 @@ pub struct PoolAdminApp {
     ldap: SharedConfigsPage<LdapSpec>,
     confirm: Option<Confirm>,
     about: About,
+    config_io: ConfigIo,
     toasts: Toasts,
     subtitle: Option<String>,
     fonts_installed: bool,
@@ -67,6 +69,7 @@ impl PoolAdminApp {
             ldap: SharedConfigsPage::default(),
             confirm: None,
             about: About::default(),
+            config_io: ConfigIo::default(),
             toasts: Toasts::default(),
             subtitle: None,
             fonts_installed: false,
@@ -120,6 +123,7 @@ impl PoolAdminApp {
             super::fonts::install_fallbacks(ui.ctx());
             self.fonts_installed = true;
         }
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::left("navigation")
             .resizable(false)
             .exact_size(190.0)
@@ -199,10 +203,28 @@ impl PoolAdminApp {
             self.confirm = None;
         }
         self.about.ui(ui, &self.store, &mut self.toasts);
+        changed |= self.config_io.ui(ui, &mut self.store, &mut self.toasts);
         if changed {
             self.reload();
         }
         self.toasts.show(ui.ctx());
+    }
+
+    fn menu_ui(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Export configuration…").clicked() {
+                    self.config_io.start_export(ui.ctx());
+                }
+                if ui.button("Import configuration…").clicked() {
+                    self.config_io.start_import(ui.ctx());
+                }
+                ui.separator();
+                if ui.button("About pooladmin").clicked() {
+                    self.about.open = true;
+                }
+            });
+        });
     }
 
     fn navigation_ui(&mut self, ui: &mut Ui) {
