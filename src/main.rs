@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         with_secrets: bool,
     },
+    /// Print the JSON Schema of the configuration file format.
+    Schema,
     /// Apply a configuration file in one transaction: create what is new, update what
     /// exists (matched by name). Exit code 0 applied, 1 invalid file, 2 refused.
     Import {
@@ -125,6 +127,10 @@ fn export_passphrase() -> Option<Secret> {
 
 /// `export` and `import`: reports on stdout / stderr, answers with the exit code.
 fn config_command(cli: &Cli, command: &Command) -> ExitCode {
+    if let Command::Schema = command {
+        print!("{}", pooladmin::config_file::json_schema());
+        return ExitCode::SUCCESS;
+    }
     let opened = database_path(cli)
         .and_then(|path| Store::open_with_key(&path, &key_source()).map_err(anyhow::Error::from));
     let mut store = match opened {
@@ -135,6 +141,7 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
         }
     };
     match command {
+        Command::Schema => ExitCode::SUCCESS,
         Command::Export { with_secrets } => {
             let passphrase = export_passphrase();
             if *with_secrets && passphrase.is_none() {

@@ -379,3 +379,40 @@ fn prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use() {
     assert!(err.to_string().contains("win-rdp-01"), "{err}");
     assert_eq!(export(&store, None).unwrap(), before);
 }
+
+#[test]
+fn the_shipped_schema_matches_the_types() {
+    let generated = pooladmin::config_file::json_schema();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/config-schema.json");
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let shipped = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        shipped == generated,
+        "assets/config-schema.json is stale: run UPDATE_SCHEMA=1 cargo test --test config_file"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&shipped).unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    for list in [
+        "zones",
+        "pools",
+        "servers",
+        "docker_agents",
+        "staging_configs",
+        "ldap_configs",
+        "vm_provider_configs",
+        "dns_provider_configs",
+        "autoscale_configs",
+        "secrets",
+    ] {
+        assert!(
+            properties.contains_key(list),
+            "{list} missing from the schema"
+        );
+    }
+    assert!(
+        !shipped.contains("secret_access_key"),
+        "a secret field is in the schema"
+    );
+}

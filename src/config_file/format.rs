@@ -6,13 +6,14 @@ use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{ConnectionType, CredentialType, PoolKind, Resources};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The format this build reads and writes.
 pub const FORMAT: &str = "pooladmin/1";
 
 /// A whole configuration.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     /// Always [`FORMAT`].
@@ -50,7 +51,7 @@ pub struct ConfigFile {
 }
 
 /// A deployment zone.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneEntry {
     /// Name.
@@ -58,7 +59,7 @@ pub struct ZoneEntry {
 }
 
 /// A pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PoolEntry {
     /// Name.
@@ -68,7 +69,7 @@ pub struct PoolEntry {
 }
 
 /// A server; its password travels in `secrets`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerEntry {
     /// Friendly Name.
@@ -98,7 +99,7 @@ pub struct ServerEntry {
 }
 
 /// A docker agent.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentEntry {
     /// Hostname.
@@ -118,7 +119,7 @@ pub struct AgentEntry {
 }
 
 /// A staging config; a pool stages a workspace once, so (pool, workspace) names it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StagingEntry {
     /// Deployment Zone, by name.
@@ -134,7 +135,7 @@ pub struct StagingEntry {
 }
 
 /// An AutoScale config; its shared configs by name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoScaleEntry {
     /// Name.
@@ -162,7 +163,7 @@ pub struct AutoScaleEntry {
 }
 
 /// Secrets sealed with a passphrase: XChaCha20-Poly1305, key by Argon2id over `salt`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SealedSecrets {
     /// Base64 salt.

@@ -8,3 +8,13 @@ pub mod import;
 pub use export::{export, snapshot};
 pub use format::{ConfigFile, FORMAT};
 pub use import::{ImportError, ImportOptions, ImportReport, import, parse};
+
+/// The JSON Schema of the file format, generated from the types (shipped as
+/// `assets/config-schema.json`).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ConfigFile);
+    // Serialising a schema (plain JSON values) cannot fail.
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -11,10 +11,11 @@ use super::{
     ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Secret, ValidationErrors,
     VmProviderId, ZoneId,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The fields of a config for a Server pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ServerScaling {
     /// Connection Type.
@@ -62,7 +63,7 @@ impl Default for ServerScaling {
 }
 
 /// The fields of a config for a Docker Agent pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AgentScaling {
     /// Standby Cores.
@@ -106,7 +107,7 @@ impl Default for AgentScaling {
 }
 
 /// The variant of a config, fixed by its pool's type.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum Scaling {
     /// For a Server pool.
     Servers(ServerScaling),
@@ -133,7 +134,7 @@ impl Scaling {
 }
 
 /// An AutoScale config as the administrator sets it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AutoScaleSpec {
     /// Name; unique.
     pub name: String,

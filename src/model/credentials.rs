@@ -5,6 +5,7 @@ use super::cloud_ids::{key_fingerprint, ocid, region, uuid};
 use super::json_shapes::{parse_json, required_string};
 use super::pem_text::{PemKind, check_pem};
 use super::{Secret, ValidationErrors};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Records `problem` for `field` when there is one.
@@ -25,7 +26,7 @@ pub fn required(errors: &mut ValidationErrors, field: &'static str, text: &str) 
 }
 
 /// AWS access keys.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AwsCredentials {
     /// Access Key ID.
@@ -63,7 +64,7 @@ impl AwsCredentials {
 }
 
 /// The Azure clouds, each with its own sign-in authority and management endpoint.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum AzureAuthority {
     /// Azure Public Cloud.
     #[default]
@@ -113,7 +114,7 @@ impl AzureAuthority {
 }
 
 /// An Azure app registration and where its resources live.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AzureCredentials {
     /// Subscription ID.
@@ -166,7 +167,7 @@ impl AzureCredentials {
 }
 
 /// A Google Cloud service-account key file, as downloaded from the console.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct GcpCredentials {
     /// The key file's JSON.
@@ -225,7 +226,7 @@ impl GcpCredentials {
 }
 
 /// An Oracle Cloud API signing key and the tenancy it belongs to.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct OciCredentials {
     /// User OCID.

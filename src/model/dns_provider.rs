@@ -9,10 +9,11 @@ use super::credentials::{
 use super::validation::check_name;
 use super::vm_provider::{ProviderKind, check_endpoint};
 use super::{Secret, ValidationErrors};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One cloud's DNS credentials.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum DnsSettings {
     /// Route 53: Access Key ID, Access Key Secret.
     Aws(AwsCredentials),
@@ -93,7 +94,7 @@ impl DnsSettings {
 }
 
 /// A DNS Provider config as the administrator sets it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DnsProviderSpec {
     /// Name; unique.
     pub name: String,

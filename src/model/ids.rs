@@ -1,5 +1,6 @@
 //! Typed row ids, so a server id can never be passed where an agent id is meant.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -7,7 +8,17 @@ macro_rules! id_type {
     ($name:ident, $what:literal) => {
         #[doc = concat!("Row id of ", $what, ".")]
         #[derive(
-            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Serialize,
+            Deserialize,
+            JsonSchema,
         )]
         pub struct $name(pub i64);
 

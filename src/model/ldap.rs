@@ -5,10 +5,11 @@ use super::credentials::{note, required};
 use super::pem_text::{PemKind, check_pem};
 use super::validation::{check_name, parse_whole};
 use super::{Secret, ValidationErrors};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A directory connection.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct LdapSpec {
     /// Name; unique.

@@ -1,9 +1,10 @@
 //! Whether a server or agent was added by hand or created by an AutoScale config.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Where a member of a pool came from; autoscaled members may be deleted by the scaler.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Origin {
     /// Added by hand by an administrator; the scaler never deletes it.
     #[default]

@@ -1,10 +1,11 @@
 //! Pools: named groups of similar compute that users see as one Workspace.
 
 use super::PoolId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a pool holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum PoolKind {
     /// Fixed systems reached by KasmVNC, RDP, SSH or VNC.
     Server,

@@ -1,10 +1,11 @@
 //! Compute resources: cores, memory and GPUs.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount of compute. Cores may be fractional (a session may ask for half a core).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Resources {
     /// CPU cores.
     pub cores: f64,

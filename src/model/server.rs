@@ -3,13 +3,14 @@
 use super::validation::{check_host, check_json_object, check_name, parse_whole};
 use super::{Origin, PoolId, Secret, ServerId, ValidationErrors, ZoneId};
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The most sessions one server may host at once.
 pub const MAX_SESSIONS_PER_SERVER: i64 = 1000;
 
 /// How users reach a server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum ConnectionType {
     /// KasmVNC in the browser.
     KasmVnc,
@@ -62,7 +63,7 @@ impl ConnectionType {
 }
 
 /// Where the credentials of a connection come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum CredentialType {
     /// A username and password stored here.
     Static,

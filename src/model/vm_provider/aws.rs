@@ -5,6 +5,7 @@ use crate::model::cloud_ids::{aws_id, region, simple_name};
 use crate::model::credentials::{AwsCredentials, note, required};
 use crate::model::json_shapes::{string_list, string_map};
 use crate::model::validation::parse_whole;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 pub const VOLUME_TYPES: [&str; 7] = ["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
 
 /// The EC2 fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AwsSettings {
     /// AWS Access Key ID / AWS Secret Access Key.

@@ -6,6 +6,7 @@ use crate::model::json_shapes::{object, string_map};
 use crate::model::pem_text::check_ssh_public_key;
 use crate::model::validation::parse_whole;
 use crate::model::{Secret, ValidationErrors};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Managed disk types Azure offers for an OS disk.
@@ -34,7 +35,7 @@ const RESERVED_USERS: [&str; 8] = [
 ];
 
 /// The Azure fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AzureSettings {
     /// Subscription, resource group, tenant, client id and secret, authority, region.

@@ -3,10 +3,11 @@
 use crate::model::cloud_ids::{region, simple_name};
 use crate::model::credentials::{check_digitalocean_token, note, required};
 use crate::model::{Secret, ValidationErrors};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The droplet fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct DigitalOceanSettings {
     /// Token.

@@ -5,6 +5,7 @@ use crate::model::cloud_ids::{region, simple_name};
 use crate::model::credentials::{GcpCredentials, note, required};
 use crate::model::json_shapes::{object, object_list, required_string, string_list, string_map};
 use crate::model::validation::parse_whole;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -24,7 +25,7 @@ pub const FIXED_KEYS: [&str; 2] = ["name", "labels"];
 const RESERVED_METADATA: [&str; 2] = ["startup-script", "windows-startup-script-ps1"];
 
 /// The Compute Engine fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct GcpSettings {
     /// GCP Credentials (service-account key JSON).

@@ -20,13 +20,14 @@ use super::credentials::note;
 use super::startup_script::{check_size, unknown_placeholders};
 use super::validation::{check_name, parse_whole};
 use super::{Secret, ValidationErrors};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The most instances one VM Provider config may run.
 pub const MAX_INSTANCES: i64 = 1000;
 
 /// The clouds pooladmin creates VMs in, plus the simulator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum ProviderKind {
     /// Amazon EC2.
     Aws,
@@ -117,7 +118,7 @@ impl ProviderKind {
 }
 
 /// One cloud's settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum ProviderSettings {
     /// AWS.
     Aws(AwsSettings),
@@ -189,7 +190,7 @@ impl ProviderSettings {
 }
 
 /// A VM Provider config as the administrator sets it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct VmProviderSpec {
     /// Name; unique.
     pub name: String,

@@ -6,10 +6,11 @@ use crate::model::credentials::{OciCredentials, note, required};
 use crate::model::json_shapes::string_map;
 use crate::model::pem_text::check_ssh_public_key;
 use crate::model::validation::parse_whole;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The OCI fields of a VM Provider config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct OciSettings {
     /// User, fingerprint, private key, region, tenancy, compartment.

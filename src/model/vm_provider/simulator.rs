@@ -2,10 +2,11 @@
 
 use crate::model::ValidationErrors;
 use crate::model::validation::parse_whole;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How the simulated cloud behaves.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SimulatorSettings {
     /// Boot Delay (s): time from create to running.
