@@ -117,9 +117,19 @@ fn key_source() -> KeySource {
     }
 }
 
-/// The export passphrase, when set.
-fn export_passphrase() -> Option<Secret> {
-    std::env::var("POOLADMIN_EXPORT_PASSPHRASE")
+/// The export passphrase: POOLADMIN_EXPORT_PASSPHRASE, else asked for on the terminal
+/// (not echoed) when `ask` and there is one.
+fn export_passphrase(ask: bool) -> Option<Secret> {
+    if let Some(passphrase) = std::env::var("POOLADMIN_EXPORT_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        return Some(Secret::new(passphrase));
+    }
+    if !ask || !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return None;
+    }
+    rpassword::prompt_password("Passphrase for the configuration's secrets: ")
         .ok()
         .filter(|p| !p.is_empty())
         .map(Secret::new)
@@ -143,10 +153,10 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
     match command {
         Command::Schema => ExitCode::SUCCESS,
         Command::Export { with_secrets } => {
-            let passphrase = export_passphrase();
+            let passphrase = export_passphrase(*with_secrets);
             if *with_secrets && passphrase.is_none() {
                 eprintln!(
-                    "pooladmin: --with-secrets needs POOLADMIN_EXPORT_PASSPHRASE to seal them"
+                    "pooladmin: --with-secrets needs a passphrase to seal them: set POOLADMIN_EXPORT_PASSPHRASE or run it in a terminal"
                 );
                 return ExitCode::from(1);
             }
@@ -186,7 +196,7 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
                 pooladmin::config_file::import(
                     &mut store,
                     &parsed,
-                    export_passphrase().as_ref(),
+                    export_passphrase(needs_passphrase(&text)).as_ref(),
                     options,
                 )
             });
@@ -209,6 +219,11 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
             }
         }
     }
+}
+
+/// Whether a configuration file holds sealed secrets (so a passphrase is worth asking for).
+fn needs_passphrase(text: &str) -> bool {
+    pooladmin::config_file::parse(text).is_ok_and(|file| file.secrets.is_some())
 }
 
 fn database_path(cli: &Cli) -> Result<PathBuf> {
