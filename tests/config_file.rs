@@ -416,3 +416,45 @@ fn the_shipped_schema_matches_the_types() {
         "a secret field is in the schema"
     );
 }
+
+#[test]
+fn serving_order_and_name_case_survive_an_import() {
+    let (_a, source) = populated();
+    let mut file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    // Reverse the serving order of the agent pool's configs, and change a zone's case.
+    let agents: Vec<_> = file
+        .autoscale_configs
+        .iter()
+        .filter(|c| c.pool == "Browser Isolation")
+        .map(|c| c.name.clone())
+        .collect();
+    file.autoscale_configs.reverse();
+    file.zones
+        .iter_mut()
+        .find(|z| z.name == "eu-west")
+        .unwrap()
+        .name = "EU-West".into();
+    let (_b, mut target) = temp_store();
+    import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
+    let order: Vec<_> = target
+        .autoscale_configs()
+        .unwrap()
+        .into_iter()
+        .filter(|r| agents.contains(&r.spec.name))
+        .map(|r| r.spec.name)
+        .collect();
+    let mut reversed = agents.clone();
+    reversed.reverse();
+    assert_eq!(order, reversed);
+    // The source, renamed by case only, is updated in place, and then stays unchanged.
+    let mut source = source;
+    let report = import(&mut source, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
+    assert!(report.count(Change::Update) >= 1, "{}", report.summary());
+    assert!(source.zones().unwrap().iter().any(|z| z.name == "EU-West"));
+    let again = import(&mut source, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
+    assert!(
+        again.summary().starts_with("0 changes"),
+        "{}",
+        again.summary()
+    );
+}

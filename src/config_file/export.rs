@@ -175,8 +175,9 @@ fn sort_by_name(file: &mut ConfigFile) {
     file.ldap_configs.sort_by_key(|e| lower(&e.name));
     file.vm_provider_configs.sort_by_key(|e| lower(&e.name));
     file.dns_provider_configs.sort_by_key(|e| lower(&e.name));
-    file.autoscale_configs
-        .sort_by_key(|e| (lower(&e.pool), lower(&e.name)));
+    // Within a pool, configs keep their serving order (the store lists them so); the sort
+    // is stable.
+    file.autoscale_configs.sort_by_key(|e| lower(&e.pool));
 }
 
 /// The configuration as pretty JSON; with a passphrase, its secrets sealed inside.

@@ -3,7 +3,7 @@
 //! transaction, creating what is new and updating what exists, matched by name.
 
 use super::export::{Snapshot, secret_key, snapshot};
-use super::format::{AutoScaleEntry, ConfigFile, FORMAT, ServerEntry, StagingEntry};
+use super::format::{AgentEntry, AutoScaleEntry, ConfigFile, FORMAT, ServerEntry, StagingEntry};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
@@ -511,6 +511,57 @@ fn secrets_change(
         .any(|(k, v)| current.get(k) != Some(v))
 }
 
+// References match without regard to case, so comparisons fold them.
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+fn folded_server(e: &ServerEntry) -> ServerEntry {
+    ServerEntry {
+        zone: fold(&e.zone),
+        pool: e.pool.as_deref().map(fold),
+        ..e.clone()
+    }
+}
+
+fn folded_agent(e: &AgentEntry) -> AgentEntry {
+    AgentEntry {
+        zone: fold(&e.zone),
+        pool: e.pool.as_deref().map(fold),
+        ..e.clone()
+    }
+}
+
+fn folded_staging(e: &StagingEntry) -> StagingEntry {
+    StagingEntry {
+        zone: fold(&e.zone),
+        pool: fold(&e.pool),
+        ..e.clone()
+    }
+}
+
+/// Folded references, and without what the file cannot hold: secrets (compared apart) and
+/// the LDAP config's id (compared by name).
+fn folded_autoscale(e: &AutoScaleEntry) -> AutoScaleEntry {
+    let mut scaling = e.scaling.clone();
+    match &mut scaling {
+        Scaling::Servers(s) => {
+            s.connection_password = Secret::default();
+            s.ldap_config = None;
+        }
+        Scaling::Agents(a) => a.nginx_key = Secret::default(),
+    }
+    AutoScaleEntry {
+        scaling,
+        zone: fold(&e.zone),
+        pool: fold(&e.pool),
+        vm_provider: fold(&e.vm_provider),
+        dns_provider: e.dns_provider.as_deref().map(fold),
+        ldap_config: e.ldap_config.as_deref().map(fold),
+        ..e.clone()
+    }
+}
+
 /// Compares every object of the file with the database; with `prune`, what the file lacks
 /// is deleted.
 fn plan(
@@ -579,53 +630,26 @@ fn plan(
         |e| e.name.clone(),
         |a, b| without_secrets(a) == without_secrets(b)
     );
-    compare!(servers, "servers", |e| e.friendly_name.clone(), |a, b| a
-        == b);
+    compare!(servers, "servers", |e| e.friendly_name.clone(), |a, b| {
+        folded_server(a) == folded_server(b)
+    });
     compare!(
         docker_agents,
         "docker_agents",
         |e| e.hostname.clone(),
-        |a, b| a == b
+        |a, b| folded_agent(a) == folded_agent(b)
     );
     compare!(
         staging_configs,
         "staging_configs",
         |e| format!("{} / {}", e.pool, e.workspace_name),
-        |a, b| a == b
+        |a, b| folded_staging(a) == folded_staging(b)
     );
     compare!(
         autoscale_configs,
         "autoscale_configs",
         |e| e.name.clone(),
-        |a, b| {
-            without_secrets(&autoscale_spec(
-                a,
-                ZoneId(0),
-                PoolId(0),
-                VmProviderId(0),
-                None,
-                None,
-            )) == without_secrets(&autoscale_spec(
-                b,
-                ZoneId(0),
-                PoolId(0),
-                VmProviderId(0),
-                None,
-                None,
-            )) && (
-                a.zone.as_str(),
-                a.pool.as_str(),
-                &a.vm_provider,
-                &a.dns_provider,
-                &a.ldap_config,
-            ) == (
-                b.zone.as_str(),
-                b.pool.as_str(),
-                &b.vm_provider,
-                &b.dns_provider,
-                &b.ldap_config,
-            )
-        }
+        |a, b| folded_autoscale(a) == folded_autoscale(b)
     );
     report.changes.extend(deletes);
     report
@@ -715,14 +739,25 @@ fn apply(
     given: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,
 ) -> Result<(), StoreError> {
+    // Names match without regard to case; an update is a change of case only.
+    let zone_ids = by_name(store.zones()?.into_iter().map(|z| (z.name, z.id)));
     for zone in &file.zones {
-        if change_of(report, "zones", &zone.name) == Change::Create {
-            store.add_zone(&zone.name)?;
+        match change_of(report, "zones", &zone.name) {
+            Change::Create => {
+                store.add_zone(&zone.name)?;
+            }
+            Change::Update => store.rename_zone(lookup(&zone_ids, &zone.name)?, &zone.name)?,
+            Change::Unchanged | Change::Delete => {}
         }
     }
+    let pool_ids = by_name(store.pools()?.into_iter().map(|p| (p.name, p.id)));
     for pool in &file.pools {
-        if change_of(report, "pools", &pool.name) == Change::Create {
-            store.add_pool(&pool.name, pool.kind)?;
+        match change_of(report, "pools", &pool.name) {
+            Change::Create => {
+                store.add_pool(&pool.name, pool.kind)?;
+            }
+            Change::Update => store.rename_pool(lookup(&pool_ids, &pool.name)?, &pool.name)?,
+            Change::Unchanged | Change::Delete => {}
         }
     }
     let zones = by_name(store.zones()?.into_iter().map(|z| (z.name, z.id)));
