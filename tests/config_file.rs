@@ -174,7 +174,7 @@ fn one_bad_field_in_the_last_object_writes_nothing() {
     let index = file.autoscale_configs.len() - 1;
     assert!(
         problems.iter().any(|p| p.starts_with(&format!(
-            "autoscale_configs[{index}] (Provision Timeout (s))"
+            "autoscale_configs[{index}].provision_timeout_s (Provision Timeout (s))"
         ))),
         "{problems:?}"
     );
@@ -457,4 +457,64 @@ fn serving_order_and_name_case_survive_an_import() {
         "{}",
         again.summary()
     );
+}
+
+#[test]
+fn field_errors_carry_their_json_key() {
+    let (_a, source) = populated();
+    let mut file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let aws = file
+        .vm_provider_configs
+        .iter()
+        .position(|c| matches!(c.settings, ProviderSettings::Aws(_)))
+        .unwrap();
+    if let ProviderSettings::Aws(s) = &mut file.vm_provider_configs[aws].settings {
+        s.security_group_ids = r#"{"default": "sg-01234567"}"#.into();
+    }
+    file.servers[0].port = 0;
+    let (_b, mut target) = temp_store();
+    let Err(ImportError::Invalid(problems)) =
+        import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY)
+    else {
+        panic!("expected Invalid");
+    };
+    let text = problems.join("\n");
+    assert!(
+        text.contains(&format!(
+            "vm_provider_configs[{aws}].settings.Aws.security_group_ids (AWS: EC2 Security Group IDs): expected a list of strings"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("servers[0].port (Port): expected a whole number from 1 to 65535"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_vm_provider_field_error_has_a_json_key() {
+    use pooladmin::model::secret_fields::SecretFields;
+    use pooladmin::model::vm_provider::VmProviderSpec;
+    for kind in ProviderKind::ALL {
+        let mut spec = VmProviderSpec::new(kind);
+        spec.max_instances = "many".into();
+        spec.endpoint_override = "somewhere".into();
+        let secrets: Vec<&str> = spec
+            .secret_values()
+            .iter()
+            .map(|(label, _)| *label)
+            .collect();
+        let errors = spec.validate().unwrap_err();
+        for error in errors.errors() {
+            if secrets.contains(&error.field) {
+                continue;
+            }
+            assert!(
+                pooladmin::config_file::field_keys::vm_provider(&spec, error.field).is_some(),
+                "{}: no JSON key for {}",
+                kind.label(),
+                error.field
+            );
+        }
+    }
 }

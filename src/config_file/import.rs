@@ -3,6 +3,7 @@
 //! transaction, creating what is new and updating what exists, matched by name.
 
 use super::export::{Snapshot, secret_key, snapshot};
+use super::field_keys;
 use super::format::{AgentEntry, AutoScaleEntry, ConfigFile, FORMAT, ServerEntry, StagingEntry};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::DnsProviderSpec;
@@ -237,14 +238,19 @@ impl Known {
     }
 }
 
-fn field_errors(errors: &mut Vec<String>, at: &str, result: Result<(), ValidationErrors>) {
+/// Records a validator's errors at `at`, each with its JSON key where `key` knows it
+/// (`servers[3].port (Port): …`); secret fields, kept in `secrets`, keep just the label.
+fn field_errors(
+    errors: &mut Vec<String>,
+    at: &str,
+    result: Result<(), ValidationErrors>,
+    key: impl Fn(&str) -> Option<String>,
+) {
     if let Err(found) = result {
-        errors.extend(
-            found
-                .errors()
-                .iter()
-                .map(|e| format!("{at} ({}): {}", e.field, e.message)),
-        );
+        errors.extend(found.errors().iter().map(|e| match key(e.field) {
+            Some(key) => format!("{at}.{key} ({}): {}", e.field, e.message),
+            None => format!("{at} ({}): {}", e.field, e.message),
+        }));
     }
 }
 
@@ -394,7 +400,12 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
     for (i, zone) in file.zones.iter().enumerate() {
         let mut found = ValidationErrors::default();
         crate::model::validation::check_name(&mut found, "Name", &zone.name);
-        field_errors(&mut errors, &format!("zones[{i}]"), found.into_result(()));
+        field_errors(
+            &mut errors,
+            &format!("zones[{i}]"),
+            found.into_result(()),
+            |_| Some("name".to_owned()),
+        );
     }
     for (i, entry) in file.servers.iter().enumerate() {
         let at = format!("servers[{i}]");
@@ -403,7 +414,7 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
             known.pool(&mut errors, &at, pool, PoolKind::Server);
         }
         let spec = server_spec(entry, Secret::default(), ZoneId(0), None);
-        field_errors(&mut errors, &at, spec.validate());
+        field_errors(&mut errors, &at, spec.validate(), field_keys::server);
     }
     for (i, entry) in file.docker_agents.iter().enumerate() {
         let at = format!("docker_agents[{i}]");
@@ -419,7 +430,7 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
             reported: entry.reported,
             overrides: entry.overrides,
         };
-        field_errors(&mut errors, &at, spec.validate());
+        field_errors(&mut errors, &at, spec.validate(), field_keys::agent);
     }
     for (i, entry) in file.staging_configs.iter().enumerate() {
         let at = format!("staging_configs[{i}]");
@@ -429,6 +440,7 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
             &mut errors,
             &at,
             staging_spec(entry, ZoneId(0), PoolId(0)).validate(),
+            field_keys::staging,
         );
     }
     check_shared(
@@ -437,6 +449,7 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
         &file.ldap_configs,
         given,
         &now.secrets,
+        |_, l| field_keys::ldap(l),
     );
     check_shared(
         &mut errors,
@@ -444,6 +457,7 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
         &file.vm_provider_configs,
         given,
         &now.secrets,
+        field_keys::vm_provider,
     );
     check_shared(
         &mut errors,
@@ -451,6 +465,7 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
         &file.dns_provider_configs,
         given,
         &now.secrets,
+        field_keys::dns_provider,
     );
     for (i, entry) in file.autoscale_configs.iter().enumerate() {
         let at = format!("autoscale_configs[{i}]");
@@ -478,7 +493,9 @@ fn check(file: &ConfigFile, now: &Snapshot, given: &BTreeMap<String, String>) ->
             given,
             &now.secrets,
         );
-        field_errors(&mut errors, &at, spec.validate());
+        field_errors(&mut errors, &at, spec.validate(), |label| {
+            field_keys::autoscale(&spec.scaling, label)
+        });
     }
     errors
 }
@@ -489,11 +506,14 @@ fn check_shared<T: SharedConfig + Clone>(
     entries: &[T],
     given: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,
+    key: impl Fn(&T, &str) -> Option<String>,
 ) {
     for (i, entry) in entries.iter().enumerate() {
         let mut spec = entry.clone();
         fill(&mut spec, list, entry.name(), given, current);
-        field_errors(errors, &format!("{list}[{i}]"), spec.validate());
+        field_errors(errors, &format!("{list}[{i}]"), spec.validate(), |label| {
+            key(entry, label)
+        });
     }
 }
 

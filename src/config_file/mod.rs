@@ -2,6 +2,7 @@
 //! deterministically and imported in one transaction.
 
 pub mod export;
+pub mod field_keys;
 pub mod format;
 pub mod import;
 
