@@ -143,12 +143,8 @@ impl Store {
     fn set_agent_flag(&mut self, id: AgentId, column: &str, value: bool) -> Result<(), StoreError> {
         // `column` is one of two constants above, never input.
         let sql = format!("UPDATE docker_agents SET {column} = ?1 WHERE id = ?2");
-        if self.conn.execute(&sql, params![value, id.0])? == 0 {
-            return Err(StoreError::NotFound {
-                what: "docker agent",
-                id: id.0,
-            });
-        }
+        let changed = self.conn.execute(&sql, params![value, id.0])?;
+        StoreError::unless_missing(changed, "docker agent", id.0)?;
         Ok(())
     }
 

@@ -131,12 +131,7 @@ impl Store {
                         spec.pool.0
                     ],
                 )?;
-                if changed == 0 {
-                    return Err(StoreError::NotFound {
-                        what: "AutoScale config of this pool",
-                        id: id.0,
-                    });
-                }
+                StoreError::unless_missing(changed, "AutoScale config of this pool", id.0)?;
                 id
             }
         };
@@ -146,16 +141,10 @@ impl Store {
 
     /// Deletes an AutoScale config (its instances are the scaler's to wind down).
     pub fn delete_autoscale(&mut self, id: AutoScaleId) -> Result<(), StoreError> {
-        if self
+        let changed = self
             .conn
-            .execute("DELETE FROM autoscale_configs WHERE id = ?1", [id.0])?
-            == 0
-        {
-            return Err(StoreError::NotFound {
-                what: "AutoScale config",
-                id: id.0,
-            });
-        }
+            .execute("DELETE FROM autoscale_configs WHERE id = ?1", [id.0])?;
+        StoreError::unless_missing(changed, "AutoScale config", id.0)?;
         Ok(())
     }
 

@@ -106,6 +106,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// `Ok` when a statement changed a row; otherwise the row is gone.
+    pub(super) fn unless_missing(
+        changed: usize,
+        what: &'static str,
+        id: i64,
+    ) -> Result<(), StoreError> {
+        if changed == 0 {
+            Err(StoreError::NotFound { what, id })
+        } else {
+            Ok(())
+        }
+    }
+
     /// The message for one form field, when the error is about that field.
     pub fn field_errors(&self) -> Option<&ValidationErrors> {
         match self {

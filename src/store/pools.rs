@@ -39,16 +39,11 @@ impl Store {
     pub fn rename_pool(&mut self, id: PoolId, name: &str) -> Result<(), StoreError> {
         let tx = self.conn.savepoint()?;
         let name = POOL_NAME.checked(&tx, name, Some(id.0))?;
-        if tx.execute(
+        let changed = tx.execute(
             "UPDATE pools SET name = ?1 WHERE id = ?2",
             params![name, id.0],
-        )? == 0
-        {
-            return Err(StoreError::NotFound {
-                what: "pool",
-                id: id.0,
-            });
-        }
+        )?;
+        StoreError::unless_missing(changed, "pool", id.0)?;
         tx.commit()?;
         Ok(())
     }

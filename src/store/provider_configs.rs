@@ -268,11 +268,6 @@ pub(super) fn write_config<T: SharedConfig>(
             raw
         ],
     )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound {
-            what: T::NOUN,
-            id: raw,
-        });
-    }
+    StoreError::unless_missing(changed, T::NOUN, raw)?;
     Ok(())
 }

@@ -94,16 +94,10 @@ impl Store {
 
     /// Ends a session, freeing its slot or resources.
     pub fn end_session(&mut self, id: SessionId) -> Result<(), StoreError> {
-        if self
+        let changed = self
             .conn
-            .execute("DELETE FROM sessions WHERE id = ?1", [id.0])?
-            == 0
-        {
-            return Err(StoreError::NotFound {
-                what: "session",
-                id: id.0,
-            });
-        }
+            .execute("DELETE FROM sessions WHERE id = ?1", [id.0])?;
+        StoreError::unless_missing(changed, "session", id.0)?;
         Ok(())
     }
 }

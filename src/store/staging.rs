@@ -71,28 +71,17 @@ impl Store {
                 id.0,
             ],
         )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                what: "staging config",
-                id: id.0,
-            });
-        }
+        StoreError::unless_missing(changed, "staging config", id.0)?;
         tx.commit()?;
         Ok(())
     }
 
     /// Deletes a staging config.
     pub fn delete_staging(&mut self, id: StagingId) -> Result<(), StoreError> {
-        if self
+        let changed = self
             .conn
-            .execute("DELETE FROM staging_configs WHERE id = ?1", [id.0])?
-            == 0
-        {
-            return Err(StoreError::NotFound {
-                what: "staging config",
-                id: id.0,
-            });
-        }
+            .execute("DELETE FROM staging_configs WHERE id = ?1", [id.0])?;
+        StoreError::unless_missing(changed, "staging config", id.0)?;
         Ok(())
     }
 }

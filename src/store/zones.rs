@@ -38,12 +38,7 @@ impl Store {
             "UPDATE zones SET name = ?1 WHERE id = ?2",
             params![name, id.0],
         )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                what: "deployment zone",
-                id: id.0,
-            });
-        }
+        StoreError::unless_missing(changed, "deployment zone", id.0)?;
         tx.commit()?;
         Ok(())
     }
