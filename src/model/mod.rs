@@ -2,10 +2,12 @@
 
 pub mod autoscale;
 pub mod cloud_ids;
+pub mod config_health;
 pub mod credentials;
 pub mod dns_provider;
 pub mod docker_agent;
 pub mod ids;
+pub mod instance;
 pub mod json_shapes;
 pub mod ldap;
 pub mod origin;
@@ -14,6 +16,7 @@ pub mod placement;
 pub mod pool;
 pub mod pool_summary;
 pub mod resources;
+pub mod scaler_event;
 pub mod secret;
 pub mod secret_fields;
 pub mod server;

@@ -5,7 +5,7 @@ use super::rows::{AgentRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::{AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId};
 use jiff::Timestamp;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 impl Store {
     /// Every docker agent with its sessions and what they use, oldest first.
@@ -57,39 +57,16 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let mut ids = Vec::with_capacity(specs.len());
         let now = to_millis(Timestamp::now());
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO docker_agents (hostname, enabled, zone_id, pool_id,
-                        reported_cores, reported_memory_mb, reported_gpus,
-                        override_cores, override_memory_mb, override_gpus,
-                        draining, origin, last_report, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, NULL, ?12)",
+        for spec in specs {
+            AGENTS.check_record(
+                &tx,
+                spec.validate(),
+                &spec.hostname,
+                spec.zone,
+                spec.pool,
+                None,
             )?;
-            for spec in specs {
-                AGENTS.check_record(
-                    &tx,
-                    spec.validate(),
-                    &spec.hostname,
-                    spec.zone,
-                    spec.pool,
-                    None,
-                )?;
-                insert.execute(params![
-                    spec.hostname,
-                    spec.enabled,
-                    spec.zone.0,
-                    spec.pool.map(|p| p.0),
-                    spec.reported.cores,
-                    spec.reported.memory_mb,
-                    spec.reported.gpus,
-                    spec.overrides.cores,
-                    spec.overrides.memory_mb,
-                    spec.overrides.gpus,
-                    Origin::Static.as_str(),
-                    now,
-                ])?;
-                ids.push(AgentId(tx.last_insert_rowid()));
-            }
+            ids.push(insert_agent(&tx, spec, Origin::Static, now)?);
         }
         tx.commit()?;
         Ok(ids)
@@ -172,4 +149,35 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Inserts a checked agent row.
+pub(super) fn insert_agent(
+    tx: &Connection,
+    spec: &AgentSpec,
+    origin: Origin,
+    now: i64,
+) -> Result<AgentId, StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO docker_agents (hostname, enabled, zone_id, pool_id,
+                reported_cores, reported_memory_mb, reported_gpus,
+                override_cores, override_memory_mb, override_gpus,
+                draining, origin, last_report, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, NULL, ?12)",
+    )?;
+    insert.execute(params![
+        spec.hostname,
+        spec.enabled,
+        spec.zone.0,
+        spec.pool.map(|p| p.0),
+        spec.reported.cores,
+        spec.reported.memory_mb,
+        spec.reported.gpus,
+        spec.overrides.cores,
+        spec.overrides.memory_mb,
+        spec.overrides.gpus,
+        origin.as_str(),
+        now,
+    ])?;
+    Ok(AgentId(tx.last_insert_rowid()))
 }

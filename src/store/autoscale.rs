@@ -132,6 +132,7 @@ impl Store {
                     ],
                 )?;
                 StoreError::unless_missing(changed, "AutoScale config of this pool", id.0)?;
+                clear_stop(&tx, "id", id.0)?;
                 id
             }
         };
@@ -139,12 +140,26 @@ impl Store {
         Ok(id)
     }
 
-    /// Deletes an AutoScale config (its instances are the scaler's to wind down).
+    /// Deletes an AutoScale config that has no live instance (their VMs would run on with
+    /// nothing to delete them); the history of its ended instances goes with it.
     pub fn delete_autoscale(&mut self, id: AutoScaleId) -> Result<(), StoreError> {
-        let changed = self
-            .conn
-            .execute("DELETE FROM autoscale_configs WHERE id = ?1", [id.0])?;
+        let tx = self.conn.savepoint()?;
+        let live: i64 = tx.query_row(
+            "SELECT count(*) FROM instances
+             WHERE config_id = ?1 AND state NOT IN ('deleted', 'failed', 'lost')",
+            [id.0],
+            |r| r.get(0),
+        )?;
+        if live > 0 {
+            return Err(StoreError::Refused(format!(
+                "this AutoScale config still has {live} live instances; drain them on the \
+                 pool's Status panel and delete the config once the scaler has removed them"
+            )));
+        }
+        tx.execute("DELETE FROM instances WHERE config_id = ?1", [id.0])?;
+        let changed = tx.execute("DELETE FROM autoscale_configs WHERE id = ?1", [id.0])?;
         StoreError::unless_missing(changed, "AutoScale config", id.0)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -322,4 +337,18 @@ fn check_autoscale(
         }
     }
     errors.into_result(()).map_err(StoreError::from)
+}
+
+/// An edit is the administrator's answer to a stopped config: it may try again.
+pub(super) fn clear_stop(tx: &Connection, column: &str, id: i64) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "UPDATE config_health
+                SET stopped_reason = NULL, consecutive_failures = 0,
+                    backoff_until = NULL, backoff_level = 0
+              WHERE config_id IN (SELECT id FROM autoscale_configs WHERE {column} = ?1)"
+        ),
+        [id],
+    )?;
+    Ok(())
 }

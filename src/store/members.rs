@@ -17,6 +17,8 @@ pub struct MemberTable {
     pub kind: PoolKind,
     /// The unique name column.
     pub unique_name: UniqueName,
+    /// The column of `instances` that points at these members.
+    pub instance_column: &'static str,
 }
 
 pub const SERVERS: MemberTable = MemberTable {
@@ -24,6 +26,7 @@ pub const SERVERS: MemberTable = MemberTable {
     name_column: "friendly_name",
     kind: PoolKind::Server,
     unique_name: SERVER_NAME,
+    instance_column: "server_id",
 };
 
 pub const AGENTS: MemberTable = MemberTable {
@@ -31,6 +34,7 @@ pub const AGENTS: MemberTable = MemberTable {
     name_column: "hostname",
     kind: PoolKind::DockerAgent,
     unique_name: AGENT_NAME,
+    instance_column: "agent_id",
 };
 
 impl MemberTable {
@@ -123,6 +127,9 @@ impl MemberTable {
         to: Option<PoolId>,
     ) -> Result<(), StoreError> {
         let (name, pool, sessions) = self.current(tx, id)?;
+        if pool != to {
+            self.check_not_scaled(tx, id, &name)?;
+        }
         if pool != to && sessions > 0 {
             return Err(StoreError::Refused(format!(
                 "{} {name} runs {sessions} sessions; end them before moving it to another pool",
@@ -158,6 +165,7 @@ impl MemberTable {
     /// Deletes a member that runs no sessions.
     pub fn delete(&self, tx: &Connection, id: i64) -> Result<(), StoreError> {
         let (name, _, sessions) = self.current(tx, id)?;
+        self.check_not_scaled(tx, id, &name)?;
         if sessions > 0 {
             return Err(StoreError::Refused(format!(
                 "{} {name} runs {sessions} sessions; end them before deleting it",
@@ -166,6 +174,23 @@ impl MemberTable {
         }
         let sql = format!("DELETE FROM {} WHERE id = ?1", self.table);
         tx.execute(&sql, [id])?;
+        Ok(())
+    }
+
+    /// Refuses to take away a member that is a live autoscaled instance: its VM would be
+    /// left running with nothing tracking it. The scaler deletes it once drained.
+    fn check_not_scaled(&self, tx: &Connection, id: i64, name: &str) -> Result<(), StoreError> {
+        let sql = format!(
+            "SELECT 1 FROM instances WHERE {} = ?1 AND state NOT IN ('deleted', 'failed', 'lost')",
+            self.instance_column
+        );
+        if tx.query_row(&sql, [id], |_| Ok(())).optional()?.is_some() {
+            return Err(StoreError::Refused(format!(
+                "{} {name} is an autoscaled instance; drain it and the scaler deletes it \
+                 (and its VM) once it is empty",
+                self.noun()
+            )));
+        }
         Ok(())
     }
 }

@@ -176,7 +176,74 @@ CREATE TABLE autoscale_configs (
 CREATE INDEX autoscale_configs_pool ON autoscale_configs (pool_id, position);
 "#;
 
-const STEPS: [&str; 3] = [V1_CORE, V2_INSTALLATION, V3_AUTOSCALE];
+// The scaler's durable state: one row per instance it asked a cloud for (written before the
+// cloud is called), each config's health, each pool's surplus clock, and the event log.
+const V4_SCALER: &str = r#"
+CREATE TABLE instances (
+    id             INTEGER PRIMARY KEY,
+    config_id      INTEGER NOT NULL REFERENCES autoscale_configs (id),
+    vm_provider_id INTEGER NOT NULL REFERENCES vm_provider_configs (id),
+    pool_id        INTEGER NOT NULL REFERENCES pools (id),
+    kind           TEXT NOT NULL CHECK (kind IN ('server', 'docker_agent')),
+    name           TEXT NOT NULL UNIQUE,
+    token          TEXT NOT NULL UNIQUE,
+    state          TEXT NOT NULL CHECK (state IN ('requested', 'creating', 'booting',
+                       'running', 'draining', 'deleting', 'deleted', 'failed', 'lost')),
+    state_since    INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    cloud_id       TEXT,
+    address        TEXT,
+    server_id      INTEGER REFERENCES servers (id) ON DELETE SET NULL,
+    agent_id       INTEGER REFERENCES docker_agents (id) ON DELETE SET NULL,
+    -- What one instance brings, fixed when it was requested (cores/memory/GPUs for an
+    -- agent, session slots for a server), so in-flight capacity is counted exactly once.
+    cores          REAL NOT NULL,
+    memory_mb      INTEGER NOT NULL,
+    gpus           INTEGER NOT NULL,
+    slots          INTEGER NOT NULL,
+    -- Whether a session ever ran on it (a server that is not Reusable goes after one).
+    used           INTEGER NOT NULL DEFAULT 0,
+    -- Why it failed, was lost or is being deleted.
+    reason         TEXT
+);
+CREATE INDEX instances_live ON instances (pool_id)
+    WHERE state NOT IN ('deleted', 'failed', 'lost');
+CREATE INDEX instances_server ON instances (server_id) WHERE server_id IS NOT NULL;
+CREATE INDEX instances_agent ON instances (agent_id) WHERE agent_id IS NOT NULL;
+
+CREATE TRIGGER instances_used AFTER INSERT ON sessions BEGIN
+    UPDATE instances SET used = 1
+     WHERE (server_id = NEW.server_id OR agent_id = NEW.agent_id) AND used = 0;
+END;
+
+CREATE TABLE config_health (
+    config_id            INTEGER PRIMARY KEY REFERENCES autoscale_configs (id) ON DELETE CASCADE,
+    paused               INTEGER NOT NULL DEFAULT 0,
+    backoff_until        INTEGER,
+    backoff_level        INTEGER NOT NULL DEFAULT 0,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    stopped_reason       TEXT,
+    last_error           TEXT
+);
+
+CREATE TABLE pool_clocks (
+    pool_id       INTEGER PRIMARY KEY REFERENCES pools (id) ON DELETE CASCADE,
+    surplus_since INTEGER
+);
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    pool_id     INTEGER,
+    config_id   INTEGER,
+    instance_id INTEGER,
+    message     TEXT NOT NULL
+);
+CREATE INDEX events_pool ON events (pool_id, id);
+"#;
+
+const STEPS: [&str; 4] = [V1_CORE, V2_INSTALLATION, V3_AUTOSCALE, V4_SCALER];
 
 /// Every migration, oldest first. The schema version is the count applied.
 pub fn migrations() -> Migrations<'static> {

@@ -5,6 +5,8 @@ mod agents;
 mod autoscale;
 mod backup;
 mod error;
+mod events;
+mod instances;
 mod key_source;
 mod lock;
 mod members;
@@ -14,6 +16,7 @@ mod overview;
 mod pools;
 mod provider_configs;
 mod rows;
+mod scaler_state;
 mod sealed_fields;
 mod sealer;
 mod servers;
@@ -24,6 +27,8 @@ mod zones;
 pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
 pub use error::{OpenError, StoreError};
+pub use events::EventFilter;
+pub use instances::{InstanceChange, InstanceRequest, MemberTemplate};
 pub use key_source::{KeyLocation, KeySource};
 pub use lock::lock_path;
 pub use provider_configs::{ConfigRow, SharedConfig};
@@ -42,6 +47,7 @@ pub use sessions::Placed;
 use lock::DbLock;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a write waits for another connection (a future scaler task) before failing.
@@ -54,7 +60,9 @@ pub struct Store {
     path: PathBuf,
     sealer: Sealer,
     key_location: KeyLocation,
-    _lock: DbLock,
+    installation_id: String,
+    // Shared with sibling connections: the lock is released when the last one closes.
+    lock: Arc<DbLock>,
 }
 
 impl Store {
@@ -122,12 +130,45 @@ impl Store {
                 message: e.to_string(),
             })?;
         let (sealer, key_location) = key_source::sealer_for(&conn, &path, source)?;
+        let installation_id = conn
+            .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(corrupt)?;
         Ok(Self {
             conn,
             path,
             sealer,
             key_location,
-            _lock: lock,
+            installation_id,
+            lock: Arc::new(lock),
+        })
+    }
+
+    /// A second connection to the same database with the same key, for the scaler's
+    /// background task: WAL lets it write while the window reads.
+    pub fn sibling(&self) -> Result<Self, OpenError> {
+        let corrupt = |source| OpenError::Corrupt {
+            path: self.path.clone(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(corrupt)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(corrupt)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
+        Ok(Self {
+            conn,
+            path: self.path.clone(),
+            sealer: self.sealer.clone(),
+            key_location: self.key_location.clone(),
+            installation_id: self.installation_id.clone(),
+            lock: Arc::clone(&self.lock),
         })
     }
 
@@ -142,12 +183,8 @@ impl Store {
     }
 
     /// The id that marks this installation's instances in the clouds.
-    pub fn installation_id(&self) -> Result<String, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| {
-                r.get(0)
-            })?)
+    pub fn installation_id(&self) -> &str {
+        &self.installation_id
     }
 
     /// Runs `actions` as one transaction: everything they write is kept, or nothing.

@@ -1,6 +1,7 @@
 //! VM Provider, DNS Provider and LDAP configs: shared by AutoScale configs, so a config in
 //! use is never deleted, and the store says which AutoScale configs use it.
 
+use super::autoscale::clear_stop;
 use super::sealer::Sealer;
 use super::{Store, StoreError};
 use crate::model::dns_provider::DnsProviderSpec;
@@ -156,6 +157,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.savepoint()?;
         write_config(&tx, &self.sealer, id, spec)?;
+        clear_stop(&tx, T::USED_BY, T::raw(id))?;
         tx.commit()?;
         Ok(())
     }
@@ -183,10 +185,34 @@ impl Store {
                 T::NOUN
             )));
         }
+        if T::TABLE == "vm_provider_configs" {
+            forget_ended_instances(&tx, raw, &name)?;
+        }
         tx.execute(&format!("DELETE FROM {} WHERE id = ?1", T::TABLE), [raw])?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// A VM Provider config still running instances (of a config since moved to another
+/// provider) is kept; the history of ended ones goes with it.
+fn forget_ended_instances(tx: &Connection, provider: i64, name: &str) -> Result<(), StoreError> {
+    let live: i64 = tx.query_row(
+        "SELECT count(*) FROM instances
+         WHERE vm_provider_id = ?1 AND state NOT IN ('deleted', 'failed', 'lost')",
+        [provider],
+        |r| r.get(0),
+    )?;
+    if live > 0 {
+        return Err(StoreError::Refused(format!(
+            "VM Provider config {name} still runs {live} instances; drain them first"
+        )));
+    }
+    tx.execute(
+        "DELETE FROM instances WHERE vm_provider_id = ?1",
+        [provider],
+    )?;
+    Ok(())
 }
 
 /// The settings JSON: `Secret` fields are skipped by serde, so it holds no secret.

@@ -26,6 +26,7 @@ const FORMAT: &[u8; 2] = b"s1";
 const AAD: &[u8] = b"pooladmin secret v1";
 
 /// Seals and opens secrets with the database's key.
+#[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
 }

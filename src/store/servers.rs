@@ -2,12 +2,12 @@
 
 use super::members::SERVERS;
 use super::rows::{ServerRow, count, parsed, timestamp, to_millis};
-use super::{Store, StoreError};
+use super::{Sealer, Store, StoreError};
 use crate::model::{
     ConnectionType, CredentialType, Origin, PoolId, Server, ServerId, ServerSpec, ZoneId,
 };
 use jiff::Timestamp;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 impl Store {
     /// Every server with its session count, oldest first.
@@ -67,30 +67,13 @@ impl Store {
             spec.pool,
             None,
         )?;
-        tx.execute(
-            "INSERT INTO servers (friendly_name, enabled, zone_id, pool_id, connection_type, host,
-                                  port, credential_type, username, password_sealed,
-                                  connection_info, max_sessions, reusable, origin, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                spec.friendly_name,
-                spec.enabled,
-                spec.zone.0,
-                spec.pool.map(|p| p.0),
-                spec.connection_type.as_str(),
-                spec.host,
-                spec.port,
-                spec.credential_type.as_str(),
-                spec.username,
-                self.sealer.seal(&spec.password),
-                spec.connection_info,
-                spec.max_sessions,
-                spec.reusable,
-                Origin::Static.as_str(),
-                to_millis(Timestamp::now()),
-            ],
+        let id = insert_server(
+            &tx,
+            &self.sealer,
+            spec,
+            Origin::Static,
+            to_millis(Timestamp::now()),
         )?;
-        let id = ServerId(tx.last_insert_rowid());
         tx.commit()?;
         Ok(id)
     }
@@ -158,4 +141,38 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Inserts a checked server row, its password sealed.
+pub(super) fn insert_server(
+    tx: &Connection,
+    sealer: &Sealer,
+    spec: &ServerSpec,
+    origin: Origin,
+    now: i64,
+) -> Result<ServerId, StoreError> {
+    tx.execute(
+        "INSERT INTO servers (friendly_name, enabled, zone_id, pool_id, connection_type, host,
+                              port, credential_type, username, password_sealed,
+                              connection_info, max_sessions, reusable, origin, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            spec.friendly_name,
+            spec.enabled,
+            spec.zone.0,
+            spec.pool.map(|p| p.0),
+            spec.connection_type.as_str(),
+            spec.host,
+            spec.port,
+            spec.credential_type.as_str(),
+            spec.username,
+            sealer.seal(&spec.password),
+            spec.connection_info,
+            spec.max_sessions,
+            spec.reusable,
+            origin.as_str(),
+            now,
+        ],
+    )?;
+    Ok(ServerId(tx.last_insert_rowid()))
 }

@@ -36,7 +36,7 @@ impl About {
                 ui.label(store.key_location().to_string());
                 ui.end_row();
                 ui.label("Installation id");
-                ui.label(store.installation_id().unwrap_or_else(|e| e.to_string()));
+                ui.label(store.installation_id());
                 ui.end_row();
             });
             ui.separator();

@@ -1,0 +1,136 @@
+//! How an AutoScale config is faring: paused, backing off after a capacity error, or
+//! stopped until the administrator edits it (DESIGN §4.6).
+
+use jiff::Timestamp;
+
+/// The first capacity/quota backoff; it doubles on each further error.
+pub const FIRST_BACKOFF_S: i64 = 5 * 60;
+/// The longest capacity/quota backoff.
+pub const MAX_BACKOFF_S: i64 = 30 * 60;
+/// Instances in a row that failed to become usable before the config stops.
+pub const FAILURES_BEFORE_STOP: u32 = 3;
+
+/// The stored health of one config.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConfigHealth {
+    /// Paused by the administrator.
+    pub paused: bool,
+    /// No creates before this time (capacity or quota error).
+    pub backoff_until: Option<Timestamp>,
+    /// How many backoffs in a row; the next lasts `5 min × 2^level`, at most 30 min.
+    pub backoff_level: u32,
+    /// Instances in a row that failed to become usable.
+    pub consecutive_failures: u32,
+    /// Why it stopped scaling (the provider's message), until edited or resumed.
+    pub stopped_reason: Option<String>,
+    /// The last error a cloud gave, as the cloud said it.
+    pub last_error: Option<String>,
+}
+
+/// What the Status panel shows for a config.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HealthStatus {
+    /// Scaling normally.
+    Ok,
+    /// Paused by the administrator.
+    Paused,
+    /// Backing off until this time.
+    BackingOff(Timestamp),
+    /// Stopped, with why.
+    Stopped(String),
+}
+
+impl ConfigHealth {
+    /// Whether the config may create instances at `now`.
+    pub fn may_create(&self, now: Timestamp) -> bool {
+        matches!(self.status(now), HealthStatus::Ok)
+    }
+
+    /// Its status at `now`.
+    pub fn status(&self, now: Timestamp) -> HealthStatus {
+        if let Some(reason) = &self.stopped_reason {
+            HealthStatus::Stopped(reason.clone())
+        } else if self.paused {
+            HealthStatus::Paused
+        } else if let Some(until) = self.backoff_until.filter(|until| *until > now) {
+            HealthStatus::BackingOff(until)
+        } else {
+            HealthStatus::Ok
+        }
+    }
+
+    /// After a capacity or quota error at `now`: back off, each time twice as long.
+    pub fn back_off(&mut self, now: Timestamp, message: &str) {
+        let seconds = (FIRST_BACKOFF_S << self.backoff_level.min(8)).min(MAX_BACKOFF_S);
+        self.backoff_until = Some(now + jiff::SignedDuration::from_secs(seconds));
+        self.backoff_level += 1;
+        self.last_error = Some(message.to_owned());
+    }
+
+    /// After an instance came up: the backoff and the failure count start again.
+    pub fn succeeded(&mut self) {
+        self.backoff_level = 0;
+        self.backoff_until = None;
+        self.consecutive_failures = 0;
+    }
+
+    /// After an instance failed to become usable; stops the config after a few in a row.
+    /// Returns whether it stopped now.
+    pub fn instance_failed(&mut self, reason: &str) -> bool {
+        self.consecutive_failures += 1;
+        self.last_error = Some(reason.to_owned());
+        if self.consecutive_failures >= FAILURES_BEFORE_STOP && self.stopped_reason.is_none() {
+            self.stopped_reason = Some(format!(
+                "{} instances in a row failed ({reason}); stopped so it does not loop — \
+                 edit the config or press Resume",
+                self.consecutive_failures
+            ));
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Stops the config with the provider's message (bad credentials, invalid settings).
+    pub fn stop(&mut self, message: &str) {
+        self.stopped_reason = Some(message.to_owned());
+        self.last_error = Some(message.to_owned());
+    }
+
+    /// Resume: clears a pause, a stop and the backoff.
+    pub fn resume(&mut self) {
+        *self = ConfigHealth::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_backoff_doubles_from_five_minutes_to_at_most_thirty() {
+        let now = Timestamp::UNIX_EPOCH;
+        let mut health = ConfigHealth::default();
+        let mut lengths = Vec::new();
+        for _ in 0..5 {
+            health.back_off(now, "no capacity");
+            lengths.push(health.backoff_until.unwrap().duration_since(now).as_secs());
+        }
+        assert_eq!(lengths, [300, 600, 1200, 1800, 1800]);
+        assert!(!health.may_create(now));
+        health.succeeded();
+        assert!(health.may_create(now));
+    }
+
+    #[test]
+    fn the_third_failure_in_a_row_stops_the_config() {
+        let mut health = ConfigHealth::default();
+        assert!(!health.instance_failed("did not check in"));
+        assert!(!health.instance_failed("did not check in"));
+        assert!(health.instance_failed("did not check in"));
+        assert!(matches!(
+            health.status(Timestamp::UNIX_EPOCH),
+            HealthStatus::Stopped(_)
+        ));
+    }
+}

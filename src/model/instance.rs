@@ -1,0 +1,185 @@
+//! Instances: the VMs the scaler asked a cloud for, and where each is in its lifecycle
+//! (DESIGN §4): `requested → creating → booting → running → draining → deleting → deleted`,
+//! plus `failed` and `lost`.
+
+use super::{AgentId, AutoScaleId, PoolId, PoolKind, Resources, ServerId, VmProviderId};
+use jiff::Timestamp;
+use std::fmt;
+
+/// Row id of an instance; also its `pooladmin-instance` tag in the cloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstanceId(pub i64);
+
+impl fmt::Display for InstanceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Where an instance is in its lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceState {
+    /// Written down before the cloud is called (the intent).
+    Requested,
+    /// The create call is on its way.
+    Creating,
+    /// The cloud has it; waiting for it to run and check in.
+    Booting,
+    /// Running and a member of its pool.
+    Running,
+    /// Takes no new sessions; deleted once empty.
+    Draining,
+    /// The delete call is on its way.
+    Deleting,
+    /// Gone, as asked.
+    Deleted,
+    /// Never became usable (with a reason); its VM is gone.
+    Failed,
+    /// Gone from the cloud without being asked.
+    Lost,
+}
+
+impl InstanceState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [InstanceState; 9] = [
+        Self::Requested,
+        Self::Creating,
+        Self::Booting,
+        Self::Running,
+        Self::Draining,
+        Self::Deleting,
+        Self::Deleted,
+        Self::Failed,
+        Self::Lost,
+    ];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Creating => "creating",
+            Self::Booting => "booting",
+            Self::Running => "running",
+            Self::Draining => "draining",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+            Self::Failed => "failed",
+            Self::Lost => "lost",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// What the screens show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "Requested",
+            Self::Creating => "Creating",
+            Self::Booting => "Booting",
+            Self::Running => "Running",
+            Self::Draining => "Draining",
+            Self::Deleting => "Deleting",
+            Self::Deleted => "Deleted",
+            Self::Failed => "Failed",
+            Self::Lost => "Lost",
+        }
+    }
+
+    /// Ended: its VM is gone (or left to the orphan sweep), and it counts for nothing.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Deleted | Self::Failed | Self::Lost)
+    }
+
+    /// Asked for but not yet usable: its capacity counts as in flight.
+    pub fn is_provisioning(self) -> bool {
+        matches!(self, Self::Requested | Self::Creating | Self::Booting)
+    }
+}
+
+impl fmt::Display for InstanceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What one instance of a config brings to its pool, fixed when it is requested.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InstanceSize {
+    /// A docker agent of this capacity.
+    Agent(Resources),
+    /// A server with this many session slots.
+    Server {
+        /// Max Simultaneous Sessions Per Server.
+        slots: u32,
+    },
+}
+
+impl InstanceSize {
+    /// The pool type it serves.
+    pub fn kind(&self) -> PoolKind {
+        match self {
+            Self::Agent(_) => PoolKind::DockerAgent,
+            Self::Server { .. } => PoolKind::Server,
+        }
+    }
+}
+
+/// The member row an instance became once it ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceMember {
+    /// A server of a Server pool.
+    Server(ServerId),
+    /// A docker agent of a Docker Agent pool.
+    Agent(AgentId),
+}
+
+/// One instance as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    /// Row id.
+    pub id: InstanceId,
+    /// The AutoScale config that asked for it.
+    pub config: AutoScaleId,
+    /// The VM Provider config it was created with.
+    pub vm_provider: VmProviderId,
+    /// The pool it serves.
+    pub pool: PoolId,
+    /// Its name in the cloud (also the member's host name).
+    pub name: String,
+    /// The idempotency token of its create call.
+    pub token: String,
+    /// Lifecycle state.
+    pub state: InstanceState,
+    /// When it entered that state.
+    pub state_since: Timestamp,
+    /// When it was requested.
+    pub created_at: Timestamp,
+    /// The cloud's id for it, once the cloud answered.
+    pub cloud_id: Option<String>,
+    /// Its address, once it has one.
+    pub address: Option<String>,
+    /// The member row it became, while it runs.
+    pub member: Option<InstanceMember>,
+    /// What it brings.
+    pub size: InstanceSize,
+    /// Whether a session ever ran on it.
+    pub used: bool,
+    /// Why it failed, was lost or is being deleted.
+    pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_reads_back_from_its_stored_spelling() {
+        for state in InstanceState::ALL {
+            assert_eq!(InstanceState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(InstanceState::parse("running "), None);
+    }
+}

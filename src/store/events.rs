@@ -1,0 +1,100 @@
+//! The scaler's event log, kept in the database so it outlives a restart.
+
+use super::rows::{parsed, timestamp, to_millis};
+use super::{Store, StoreError};
+use crate::model::instance::InstanceId;
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::{AutoScaleId, PoolId};
+use rusqlite::{Connection, params};
+
+/// How many events the log keeps; older ones are trimmed as new ones arrive.
+const KEPT_EVENTS: i64 = 50_000;
+
+/// Which events to read back.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventFilter {
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<EventKind>,
+    /// Only about this pool.
+    pub pool: Option<PoolId>,
+    /// Only events whose message contains this text (any case).
+    pub text: String,
+    /// Only events after this row id (for polling).
+    pub after: Option<i64>,
+}
+
+pub(super) fn insert_event(tx: &Connection, event: &ScalerEvent) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO events (at, kind, pool_id, config_id, instance_id, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    insert.execute(params![
+        to_millis(event.at),
+        event.kind.as_str(),
+        event.pool.map(|p| p.0),
+        event.config.map(|c| c.0),
+        event.instance.map(|i| i.0),
+        event.message,
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Appends events (decisions, errors) that go with no other change.
+    pub fn record_events(&mut self, events: &[ScalerEvent]) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint()?;
+        for event in events {
+            insert_event(&tx, event)?;
+        }
+        tx.execute(
+            "DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?1",
+            [KEPT_EVENTS],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest `limit` events that match `filter`, newest first, with their row ids.
+    pub fn events(
+        &self,
+        filter: &EventFilter,
+        limit: usize,
+    ) -> Result<Vec<(i64, ScalerEvent)>, StoreError> {
+        let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.as_str()).collect();
+        let kinds_json = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".to_owned());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, kind, pool_id, config_id, instance_id, message FROM events
+             WHERE (?1 = '[]' OR kind IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR pool_id = ?2)
+               AND (?3 = '' OR instr(lower(message), lower(?3)) > 0)
+               AND (?4 IS NULL OR id > ?4)
+             ORDER BY id DESC LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                kinds_json,
+                filter.pool.map(|p| p.0),
+                filter.text.trim(),
+                filter.after,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
+            |r| {
+                let pool: Option<i64> = r.get(3)?;
+                let config: Option<i64> = r.get(4)?;
+                let instance: Option<i64> = r.get(5)?;
+                Ok((
+                    r.get(0)?,
+                    ScalerEvent {
+                        at: timestamp(r, 1)?,
+                        kind: parsed(r, 2, EventKind::parse)?,
+                        pool: pool.map(PoolId),
+                        config: config.map(AutoScaleId),
+                        instance: instance.map(InstanceId),
+                        message: r.get(6)?,
+                    },
+                ))
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,397 @@
+//! Instances the scaler asked clouds for. Every transition is one transaction that also
+//! writes its event, so the log and the state never disagree.
+
+use super::agents::insert_agent;
+use super::events::insert_event;
+use super::rows::{parsed, timestamp, to_millis};
+use super::servers::insert_server;
+use super::{Store, StoreError};
+use crate::model::instance::{Instance, InstanceId, InstanceMember, InstanceSize, InstanceState};
+use crate::model::scaler_event::ScalerEvent;
+use crate::model::{
+    AgentId, AgentSpec, AutoScaleId, Origin, PoolId, PoolKind, Resources, ServerId, ServerSpec,
+    VmProviderId,
+};
+use jiff::Timestamp;
+use rand::Rng;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// What the scaler asks for before it calls a cloud.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceRequest {
+    /// The AutoScale config asking.
+    pub config: AutoScaleId,
+    /// Its VM Provider config.
+    pub vm_provider: VmProviderId,
+    /// The pool served.
+    pub pool: PoolId,
+    /// What the instance brings.
+    pub size: InstanceSize,
+}
+
+/// Fields a transition may set besides the state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstanceChange {
+    /// The cloud's id, once known.
+    pub cloud_id: Option<String>,
+    /// The address, once known.
+    pub address: Option<String>,
+    /// Why (failure, loss, deletion).
+    pub reason: Option<String>,
+}
+
+/// The member row a running instance becomes.
+#[derive(Clone, Debug)]
+pub enum MemberTemplate {
+    /// A docker agent.
+    Agent(AgentSpec),
+    /// A server.
+    Server(ServerSpec),
+}
+
+const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, name, token, state,
+    state_since, created_at, cloud_id, address, server_id, agent_id, cores, memory_mb, gpus,
+    slots, used, reason";
+
+fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
+    let kind = parsed(r, 4, PoolKind::parse)?;
+    let server: Option<i64> = r.get(12)?;
+    let agent: Option<i64> = r.get(13)?;
+    let size = if kind == PoolKind::Server {
+        InstanceSize::Server { slots: r.get(17)? }
+    } else {
+        InstanceSize::Agent(Resources::new(r.get(14)?, r.get(15)?, r.get(16)?))
+    };
+    Ok(Instance {
+        id: InstanceId(r.get(0)?),
+        config: AutoScaleId(r.get(1)?),
+        vm_provider: VmProviderId(r.get(2)?),
+        pool: PoolId(r.get(3)?),
+        name: r.get(5)?,
+        token: r.get(6)?,
+        state: parsed(r, 7, InstanceState::parse)?,
+        state_since: timestamp(r, 8)?,
+        created_at: timestamp(r, 9)?,
+        cloud_id: r.get(10)?,
+        address: r.get(11)?,
+        member: server
+            .map(|id| InstanceMember::Server(ServerId(id)))
+            .or(agent.map(|id| InstanceMember::Agent(AgentId(id)))),
+        size,
+        used: r.get(18)?,
+        reason: r.get(19)?,
+    })
+}
+
+fn read_one(conn: &Connection, id: InstanceId) -> Result<Instance, StoreError> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM instances WHERE id = ?1"),
+        [id.0],
+        read_instance,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "instance",
+        id: id.0,
+    })
+}
+
+/// A fresh idempotency token: 128 random bits in hex.
+fn new_token() -> String {
+    let bits: u128 = rand::rng().random();
+    format!("{bits:032x}")
+}
+
+impl Store {
+    /// Every instance that is not over (requested through deleting), oldest first.
+    pub fn live_instances(&self) -> Result<Vec<Instance>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM instances
+             WHERE state NOT IN ('deleted', 'failed', 'lost') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], read_instance)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One instance, whatever its state.
+    pub fn instance(&self, id: InstanceId) -> Result<Instance, StoreError> {
+        read_one(&self.conn, id)
+    }
+
+    /// Writes down an instance before any cloud is called: its name and idempotency token
+    /// are fixed here, so a retry after a crash asks the cloud for the same VM.
+    pub fn request_instance(
+        &mut self,
+        request: &InstanceRequest,
+        now: Timestamp,
+        event: ScalerEvent,
+    ) -> Result<Instance, StoreError> {
+        let tx = self.conn.savepoint()?;
+        let (cores, memory_mb, gpus, slots) = match request.size {
+            InstanceSize::Agent(r) => (r.cores, r.memory_mb, r.gpus, 0),
+            InstanceSize::Server { slots } => (0.0, 0, 0, slots),
+        };
+        // The name needs the row id; a placeholder unique to this row holds its place.
+        let token = new_token();
+        tx.execute(
+            "INSERT INTO instances (config_id, vm_provider_id, pool_id, kind, name, token,
+                                    state, state_since, created_at, cores, memory_mb, gpus,
+                                    slots)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'requested', ?6, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                request.config.0,
+                request.vm_provider.0,
+                request.pool.0,
+                request.size.kind().as_str(),
+                token,
+                to_millis(now),
+                cores,
+                memory_mb,
+                gpus,
+                slots,
+            ],
+        )?;
+        let id = InstanceId(tx.last_insert_rowid());
+        let short = &self.installation_id[..8.min(self.installation_id.len())];
+        tx.execute(
+            "UPDATE instances SET name = ?1 WHERE id = ?2",
+            params![format!("pa-{short}-{id}"), id.0],
+        )?;
+        insert_event(&tx, &event.with_instance(id))?;
+        let instance = read_one(&tx, id)?;
+        tx.commit()?;
+        Ok(instance)
+    }
+
+    /// Moves an instance to `to` if it is still in one of `from` (another task may have
+    /// moved it meanwhile). Returns whether it moved; the event is written only if it did.
+    pub fn move_instance(
+        &mut self,
+        id: InstanceId,
+        from: &[InstanceState],
+        to: InstanceState,
+        change: &InstanceChange,
+        now: Timestamp,
+        event: ScalerEvent,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.savepoint()?;
+        let current = read_one(&tx, id)?;
+        if !from.contains(&current.state) {
+            return Ok(false);
+        }
+        set_state(&tx, id, to, change, now)?;
+        if to.is_terminal() {
+            remove_member(&tx, &current)?;
+        }
+        insert_event(&tx, &event.with_instance(id))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// A booting instance checked in: it becomes a member of its pool, in one transaction.
+    pub fn instance_running(
+        &mut self,
+        id: InstanceId,
+        address: &str,
+        member: &MemberTemplate,
+        now: Timestamp,
+        event: ScalerEvent,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.savepoint()?;
+        let current = read_one(&tx, id)?;
+        if current.state != InstanceState::Booting {
+            return Ok(false);
+        }
+        let millis = to_millis(now);
+        let (column, member_id) = match member {
+            MemberTemplate::Agent(spec) => {
+                spec.validate()?;
+                let agent = insert_agent(&tx, spec, Origin::Autoscaled, millis)?;
+                tx.execute(
+                    "UPDATE docker_agents SET last_report = ?1 WHERE id = ?2",
+                    params![millis, agent.0],
+                )?;
+                ("agent_id", agent.0)
+            }
+            MemberTemplate::Server(spec) => {
+                spec.validate()?;
+                let server = insert_server(&tx, &self.sealer, spec, Origin::Autoscaled, millis)?;
+                ("server_id", server.0)
+            }
+        };
+        tx.execute(
+            &format!("UPDATE instances SET {column} = ?1 WHERE id = ?2"),
+            params![member_id, id.0],
+        )?;
+        set_state(
+            &tx,
+            id,
+            InstanceState::Running,
+            &InstanceChange {
+                address: Some(address.to_owned()),
+                ..InstanceChange::default()
+            },
+            now,
+        )?;
+        insert_event(&tx, &event.with_instance(id))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Starts deleting an instance whose member runs no session: the member stops taking
+    /// sessions in the same transaction, so none can be placed on it meanwhile. Returns
+    /// false (and changes nothing) when a session arrived first.
+    pub fn begin_delete(
+        &mut self,
+        id: InstanceId,
+        reason: &str,
+        now: Timestamp,
+        event: ScalerEvent,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.savepoint()?;
+        let current = read_one(&tx, id)?;
+        if current.state.is_terminal() || current.state == InstanceState::Deleting {
+            return Ok(false);
+        }
+        let sessions: i64 = match current.member {
+            Some(InstanceMember::Agent(a)) => tx.query_row(
+                "SELECT session_count FROM docker_agents WHERE id = ?1",
+                [a.0],
+                |r| r.get(0),
+            )?,
+            Some(InstanceMember::Server(s)) => tx.query_row(
+                "SELECT session_count FROM servers WHERE id = ?1",
+                [s.0],
+                |r| r.get(0),
+            )?,
+            None => 0,
+        };
+        if sessions > 0 {
+            return Ok(false);
+        }
+        match current.member {
+            Some(InstanceMember::Agent(a)) => {
+                tx.execute(
+                    "UPDATE docker_agents SET draining = 1, enabled = 0 WHERE id = ?1",
+                    [a.0],
+                )?;
+            }
+            Some(InstanceMember::Server(s)) => {
+                tx.execute("UPDATE servers SET enabled = 0 WHERE id = ?1", [s.0])?;
+            }
+            None => {}
+        }
+        set_state(
+            &tx,
+            id,
+            InstanceState::Deleting,
+            &InstanceChange {
+                reason: Some(reason.to_owned()),
+                ..InstanceChange::default()
+            },
+            now,
+        )?;
+        insert_event(&tx, &event.with_instance(id))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Marks a running autoscaled agent as draining (no new sessions; deleted once empty).
+    pub fn drain_instance(
+        &mut self,
+        id: InstanceId,
+        now: Timestamp,
+        event: ScalerEvent,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.savepoint()?;
+        let current = read_one(&tx, id)?;
+        if current.state != InstanceState::Running {
+            return Ok(false);
+        }
+        match current.member {
+            Some(InstanceMember::Agent(a)) => {
+                tx.execute("UPDATE docker_agents SET draining = 1 WHERE id = ?1", [a.0])?;
+            }
+            Some(InstanceMember::Server(s)) => {
+                tx.execute("UPDATE servers SET enabled = 0 WHERE id = ?1", [s.0])?;
+            }
+            None => {}
+        }
+        set_state(
+            &tx,
+            id,
+            InstanceState::Draining,
+            &InstanceChange::default(),
+            now,
+        )?;
+        insert_event(&tx, &event.with_instance(id))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The live instance a member belongs to, if it is autoscaled.
+    pub fn instance_of_member(
+        &self,
+        member: InstanceMember,
+    ) -> Result<Option<InstanceId>, StoreError> {
+        let (column, id) = match member {
+            InstanceMember::Agent(a) => ("agent_id", a.0),
+            InstanceMember::Server(s) => ("server_id", s.0),
+        };
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT id FROM instances WHERE {column} = ?1
+                     AND state NOT IN ('deleted', 'failed', 'lost')"
+                ),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .map(InstanceId))
+    }
+}
+
+fn set_state(
+    tx: &Connection,
+    id: InstanceId,
+    to: InstanceState,
+    change: &InstanceChange,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE instances
+            SET state = ?1, state_since = ?2,
+                cloud_id = coalesce(?3, cloud_id),
+                address = coalesce(?4, address),
+                reason = coalesce(?5, reason)
+          WHERE id = ?6",
+        params![
+            to.as_str(),
+            to_millis(now),
+            change.cloud_id,
+            change.address,
+            change.reason,
+            id.0
+        ],
+    )?;
+    Ok(())
+}
+
+/// An instance that is over takes its member row with it. A lost VM took its sessions
+/// along; they end here too, so no session points at a host that is gone.
+fn remove_member(tx: &Connection, instance: &Instance) -> Result<(), StoreError> {
+    let (table, column, id) = match instance.member {
+        Some(InstanceMember::Agent(a)) => ("docker_agents", "agent_id", a.0),
+        Some(InstanceMember::Server(s)) => ("servers", "server_id", s.0),
+        None => return Ok(()),
+    };
+    tx.execute(&format!("DELETE FROM sessions WHERE {column} = ?1"), [id])?;
+    tx.execute(
+        &format!("UPDATE instances SET {column} = NULL WHERE id = ?1"),
+        [instance.id.0],
+    )?;
+    tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
+    Ok(())
+}
