@@ -1,10 +1,13 @@
 //! pooladmin: administration of remote-desktop Server and Docker Agent pools.
 //!
 //! Layers, each depending only on those above it: [`model`] (plain data, validation,
-//! placement), [`store`] (SQLite), [`ui`] (egui).
+//! placement), [`store`] (SQLite), [`cloud`] (the clouds, and a simulated one), [`scaler`]
+//! (plan, execute, reconcile), [`ui`] (egui).
 
+pub mod cloud;
 pub mod config_file;
 pub mod demo;
 pub mod model;
+pub mod scaler;
 pub mod store;
 pub mod ui;

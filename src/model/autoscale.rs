@@ -8,7 +8,7 @@ use super::ldap::check_dn;
 use super::pem_text::{PemKind, check_pem};
 use super::validation::{check_json_object, check_name, parse_decimal, parse_whole};
 use super::{
-    ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Secret, ValidationErrors,
+    ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Resources, Secret, ValidationErrors,
     VmProviderId, ZoneId,
 };
 use schemars::JsonSchema;
@@ -330,5 +330,66 @@ fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) {
             "Base Domain Name",
             dns_name(a.base_domain_name.trim()),
         );
+    }
+}
+
+/// Reads a checked whole-number field (0 when it does not parse: validation has refused it).
+fn whole(text: &str) -> i64 {
+    text.trim().parse().unwrap_or(0)
+}
+
+/// Reads a checked decimal field (0 when it does not parse).
+fn decimal(text: &str) -> f64 {
+    text.trim().parse().unwrap_or(0.0)
+}
+
+impl AutoScaleSpec {
+    /// Downscale Backoff, in seconds (valid once checked).
+    pub fn downscale_backoff_s(&self) -> i64 {
+        whole(&self.downscale_backoff_s)
+    }
+
+    /// Provision Timeout, in seconds (valid once checked).
+    pub fn provision_timeout_s(&self) -> i64 {
+        whole(&self.provision_timeout_s)
+    }
+}
+
+impl AgentScaling {
+    /// Standby Cores / Memory (MB) / GPUs.
+    pub fn standby(&self) -> Resources {
+        Resources::new(
+            decimal(&self.standby_cores),
+            whole(&self.standby_memory_mb),
+            whole(&self.standby_gpus),
+        )
+    }
+
+    /// What one new agent brings: the Agent Cores / Memory (GB → MB) / GPUs overrides.
+    pub fn per_agent(&self) -> Resources {
+        Resources::new(
+            decimal(&self.agent_cores_override),
+            (decimal(&self.agent_memory_override_gb) * 1024.0).round() as i64,
+            whole(&self.agent_gpus_override),
+        )
+    }
+}
+
+impl ServerScaling {
+    /// Minimum Available Sessions.
+    pub fn min_available(&self) -> u32 {
+        u32::try_from(whole(&self.minimum_available_sessions)).unwrap_or(0)
+    }
+
+    /// Max Simultaneous Sessions Per Server (at least 1).
+    pub fn slots(&self) -> u32 {
+        u32::try_from(whole(&self.max_sessions_per_server))
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// Connection Port.
+    pub fn port(&self) -> u16 {
+        u16::try_from(whole(&self.connection_port)).unwrap_or(0)
     }
 }

@@ -17,6 +17,7 @@ mod pools;
 mod provider_configs;
 mod rows;
 mod scaler_state;
+mod scaling;
 mod sealed_fields;
 mod sealer;
 mod servers;
@@ -33,6 +34,7 @@ pub use key_source::{KeyLocation, KeySource};
 pub use lock::lock_path;
 pub use provider_configs::{ConfigRow, SharedConfig};
 pub use rows::{AgentRow, ServerRow, SessionRow};
+pub use scaling::{ScalingMember, StagedUse};
 pub use sealer::{Sealer, key_path};
 
 /// A fresh random salt for a passphrase-derived key.

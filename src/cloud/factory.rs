@@ -1,0 +1,116 @@
+//! Which cloud client serves a provider config. The scaler asks a [`CloudFactory`]; tests
+//! hand it one that returns their own simulated clouds.
+
+use super::simulated::{Behaviour, SimulatedCloud};
+use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
+use crate::model::{DnsProviderId, VmProviderId};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Gives the client for a provider config.
+pub trait CloudFactory: Send + Sync {
+    /// The VM client for VM Provider config `id` as now set.
+    fn vm_cloud(
+        &self,
+        id: VmProviderId,
+        spec: &VmProviderSpec,
+    ) -> Result<Arc<dyn VmCloud>, CloudError>;
+
+    /// The DNS client for DNS Provider config `id` as now set.
+    fn dns_cloud(
+        &self,
+        id: DnsProviderId,
+        spec: &DnsProviderSpec,
+    ) -> Result<Arc<dyn DnsCloud>, CloudError>;
+}
+
+/// The clouds pooladmin can reach in this build: the simulator, one simulated cloud per
+/// VM Provider config, each kept in a file of `state_dir` when one is given.
+pub struct ProviderClouds {
+    clock: Clock,
+    state_dir: Option<PathBuf>,
+    simulated: Mutex<HashMap<VmProviderId, Arc<SimulatedCloud>>>,
+}
+
+impl ProviderClouds {
+    /// Clouds on `clock`, the simulator's state kept under `state_dir`.
+    pub fn new(clock: Clock, state_dir: Option<PathBuf>) -> Self {
+        Self {
+            clock,
+            state_dir,
+            simulated: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn simulated(
+        &self,
+        id: VmProviderId,
+        behaviour: Behaviour,
+    ) -> Result<Arc<SimulatedCloud>, CloudError> {
+        let mut clouds = self
+            .simulated
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(cloud) = clouds.get(&id) {
+            if cloud.behaviour() != behaviour {
+                cloud.set_behaviour(behaviour);
+            }
+            return Ok(Arc::clone(cloud));
+        }
+        let cloud = match &self.state_dir {
+            Some(dir) => SimulatedCloud::with_file(
+                behaviour,
+                self.clock,
+                dir.join(format!("simulated-cloud-{id}.json")),
+            )
+            .map_err(|e| CloudError::new(ErrorClass::InvalidConfig, e))?,
+            None => SimulatedCloud::new(behaviour, self.clock),
+        };
+        let cloud = Arc::new(cloud);
+        clouds.insert(id, Arc::clone(&cloud));
+        Ok(cloud)
+    }
+}
+
+fn not_in_this_build(kind: ProviderKind) -> CloudError {
+    CloudError::new(
+        ErrorClass::InvalidConfig,
+        format!(
+            "this build of pooladmin cannot reach {} yet; use a Simulator VM Provider config",
+            kind.label()
+        ),
+    )
+}
+
+impl CloudFactory for ProviderClouds {
+    fn vm_cloud(
+        &self,
+        id: VmProviderId,
+        spec: &VmProviderSpec,
+    ) -> Result<Arc<dyn VmCloud>, CloudError> {
+        match &spec.settings {
+            ProviderSettings::Simulator(settings) => {
+                let behaviour = Behaviour {
+                    boot_delay: Duration::from_secs(settings.boot_delay_s().into()),
+                    failure_rate: f64::from(settings.failure_rate_percent()) / 100.0,
+                    seed: id.0.unsigned_abs(),
+                    ..Behaviour::default()
+                };
+                Ok(self.simulated(id, behaviour)?)
+            }
+            other => Err(not_in_this_build(other.kind())),
+        }
+    }
+
+    fn dns_cloud(
+        &self,
+        _id: DnsProviderId,
+        spec: &DnsProviderSpec,
+    ) -> Result<Arc<dyn DnsCloud>, CloudError> {
+        Err(not_in_this_build(spec.settings.kind()))
+    }
+}

@@ -1,0 +1,370 @@
+//! An in-process cloud for demos and tests: API latency, boot delay, failures, throttling
+//! and capacity-error episodes, all configurable. Its state can be kept in a file so it
+//! outlives a restart of pooladmin, as a real cloud does.
+
+use super::{
+    Clock, CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags,
+};
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How the simulated cloud behaves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Behaviour {
+    /// Time every API call takes.
+    pub api_latency: Duration,
+    /// Time from create to running.
+    pub boot_delay: Duration,
+    /// Share of create calls that fail with a temporary error (0–1). Half of those fail
+    /// after the VM was made, as when a response is lost: the token must prevent a twin.
+    pub failure_rate: f64,
+    /// Share of calls refused as throttled (0–1).
+    pub throttle_rate: f64,
+    /// While the clock is in this window, creates fail for lack of capacity.
+    pub capacity_episode: Option<(Timestamp, Timestamp)>,
+    /// VMs run but never answer a check-in (a broken image).
+    pub never_check_in: bool,
+    /// Seed of the random choices, so a test run can be repeated.
+    pub seed: u64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            api_latency: Duration::from_millis(150),
+            boot_delay: Duration::from_secs(20),
+            failure_rate: 0.0,
+            throttle_rate: 0.0,
+            capacity_episode: None,
+            never_check_in: false,
+            seed: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct SimVm {
+    name: String,
+    tags: BTreeMap<String, String>,
+    created_at: Timestamp,
+    address: String,
+}
+
+/// What the cloud holds; this is what the state file keeps.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct World {
+    next_id: u64,
+    vms: BTreeMap<String, SimVm>,
+    /// Idempotency tokens and the VM each created.
+    tokens: BTreeMap<String, String>,
+    /// DNS A records.
+    records: BTreeMap<String, String>,
+}
+
+/// Counts of what the cloud was asked, for tests and benchmarks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Calls {
+    /// Create calls received (retries included).
+    pub creates: u64,
+    /// VMs actually made.
+    pub vms_made: u64,
+    /// Delete calls received.
+    pub deletes: u64,
+    /// Calls refused as throttled.
+    pub throttled: u64,
+}
+
+/// The simulated cloud of one VM Provider config.
+pub struct SimulatedCloud {
+    behaviour: Mutex<Behaviour>,
+    clock: Clock,
+    world: Mutex<World>,
+    rng: Mutex<StdRng>,
+    calls: Mutex<Calls>,
+    creates_seen: watch::Sender<u64>,
+    file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SimulatedCloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimulatedCloud")
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimulatedCloud {
+    /// An empty cloud kept in memory.
+    pub fn new(behaviour: Behaviour, clock: Clock) -> Self {
+        let (creates_seen, _) = watch::channel(0);
+        Self {
+            rng: Mutex::new(StdRng::seed_from_u64(behaviour.seed)),
+            behaviour: Mutex::new(behaviour),
+            clock,
+            world: Mutex::new(World::default()),
+            calls: Mutex::new(Calls::default()),
+            creates_seen,
+            file: None,
+        }
+    }
+
+    /// A cloud whose state lives in `file` (read now if it exists, written on each change).
+    pub fn with_file(behaviour: Behaviour, clock: Clock, file: PathBuf) -> Result<Self, String> {
+        let mut cloud = Self::new(behaviour, clock);
+        if file.exists() {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let world: World = serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not a simulated cloud's state: {e}", file.display()))?;
+            cloud.world = Mutex::new(world);
+        }
+        cloud.file = Some(file);
+        Ok(cloud)
+    }
+
+    /// Changes how it behaves from now on (tests start and end fault episodes).
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        *lock(&self.behaviour) = behaviour;
+    }
+
+    /// How it behaves now.
+    pub fn behaviour(&self) -> Behaviour {
+        lock(&self.behaviour).clone()
+    }
+
+    /// What it was asked so far.
+    pub fn calls(&self) -> Calls {
+        lock(&self.calls).clone()
+    }
+
+    /// Counts create calls as they arrive (before any latency): the reaction benchmark
+    /// waits on it.
+    pub fn creates_seen(&self) -> watch::Receiver<u64> {
+        self.creates_seen.subscribe()
+    }
+
+    /// Every VM that exists, whoever owns it.
+    pub fn vms(&self) -> Vec<CloudVm> {
+        let world = lock(&self.world);
+        let behaviour = self.behaviour();
+        world
+            .vms
+            .iter()
+            .map(|(id, vm)| self.view(id, vm, &behaviour))
+            .collect()
+    }
+
+    /// Makes a VM behind pooladmin's back (an orphan from a lost database, say).
+    pub fn plant(&self, name: &str, tags: BTreeMap<String, String>) -> String {
+        let mut world = lock(&self.world);
+        let id = self.make(&mut world, name, tags);
+        self.save(&world);
+        id
+    }
+
+    /// DNS A records it holds.
+    pub fn records(&self) -> BTreeMap<String, String> {
+        lock(&self.world).records.clone()
+    }
+
+    fn view(&self, id: &str, vm: &SimVm, behaviour: &Behaviour) -> CloudVm {
+        let boot = SignedDuration::try_from(behaviour.boot_delay).unwrap_or(SignedDuration::MAX);
+        let running = vm.created_at.checked_add(boot).unwrap_or(Timestamp::MAX) <= self.clock.now();
+        CloudVm {
+            cloud_id: id.to_owned(),
+            name: vm.name.clone(),
+            tags: vm.tags.clone(),
+            state: if running {
+                VmState::Running
+            } else {
+                VmState::Pending
+            },
+            address: running.then(|| vm.address.clone()),
+            created_at: vm.created_at,
+        }
+    }
+
+    fn make(&self, world: &mut World, name: &str, tags: BTreeMap<String, String>) -> String {
+        world.next_id += 1;
+        let n = world.next_id;
+        let id = format!("sim-{n:06}");
+        world.vms.insert(
+            id.clone(),
+            SimVm {
+                name: name.to_owned(),
+                tags,
+                created_at: self.clock.now(),
+                address: format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+            },
+        );
+        lock(&self.calls).vms_made += 1;
+        id
+    }
+
+    fn save(&self, world: &World) {
+        let Some(file) = &self.file else { return };
+        // Written beside and renamed, so a crash mid-write never leaves half a state.
+        let partial = file.with_extension("json.partial");
+        let written = serde_json::to_vec_pretty(world)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&partial, bytes))
+            .and_then(|()| std::fs::rename(&partial, file));
+        if let Err(e) = written {
+            tracing::warn!(file = %file.display(), error = %e, "cannot keep the simulated cloud's state");
+        }
+    }
+
+    /// Waits one API latency, then refuses the call if the cloud throttles it.
+    async fn api_call(&self) -> Result<(), CloudError> {
+        let behaviour = self.behaviour();
+        tokio::time::sleep(behaviour.api_latency).await;
+        if self.chance(behaviour.throttle_rate) {
+            lock(&self.calls).throttled += 1;
+            return Err(CloudError::new(
+                ErrorClass::Throttled,
+                "RequestLimitExceeded: request rate exceeded (simulated)",
+            )
+            .retry_after(Duration::from_secs(1)));
+        }
+        Ok(())
+    }
+
+    fn chance(&self, rate: f64) -> bool {
+        rate > 0.0 && lock(&self.rng).random_bool(rate.clamp(0.0, 1.0))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere never leaves these maps half-changed: each change is one insert.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[async_trait]
+impl VmCloud for SimulatedCloud {
+    async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
+        {
+            let mut calls = lock(&self.calls);
+            calls.creates += 1;
+            self.creates_seen.send_replace(calls.creates);
+        }
+        self.api_call().await?;
+        let behaviour = self.behaviour();
+        let now = self.clock.now();
+        if let Some((from, to)) = behaviour.capacity_episode
+            && from <= now
+            && now < to
+        {
+            return Err(CloudError::new(
+                ErrorClass::Capacity,
+                "InsufficientInstanceCapacity: no capacity for this size in this zone (simulated)",
+            ));
+        }
+        let fails = self.chance(behaviour.failure_rate);
+        if fails && self.chance(0.5) {
+            return Err(CloudError::new(
+                ErrorClass::Transient,
+                "InternalError: the create failed (simulated)",
+            ));
+        }
+        let view = {
+            let mut world = lock(&self.world);
+            let id = match world.tokens.get(&request.token) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = self.make(&mut world, &request.name, request.tags.clone());
+                    world.tokens.insert(request.token.clone(), id.clone());
+                    id
+                }
+            };
+            self.save(&world);
+            match world.vms.get(&id) {
+                Some(vm) => self.view(&id, vm, &behaviour),
+                None => {
+                    return Err(CloudError::new(
+                        ErrorClass::InvalidConfig,
+                        "IdempotentParameterMismatch: this token's instance was terminated",
+                    ));
+                }
+            }
+        };
+        if fails {
+            // The VM exists but the answer is lost on its way back.
+            return Err(CloudError::new(
+                ErrorClass::Transient,
+                "connection reset while reading the response (simulated)",
+            ));
+        }
+        // The answer travels back; a caller that dies now never learns the id.
+        tokio::time::sleep(behaviour.api_latency / 2).await;
+        Ok(view)
+    }
+
+    async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
+        self.api_call().await?;
+        Ok(self
+            .vms()
+            .into_iter()
+            .filter(|vm| vm.tags.get(tags::OWNER).map(String::as_str) == Some(owner))
+            .collect())
+    }
+
+    async fn status(&self, cloud_id: &str) -> Result<CloudVm, CloudError> {
+        self.api_call().await?;
+        let behaviour = self.behaviour();
+        let world = lock(&self.world);
+        world
+            .vms
+            .get(cloud_id)
+            .map(|vm| self.view(cloud_id, vm, &behaviour))
+            .ok_or_else(|| {
+                CloudError::new(
+                    ErrorClass::NotFound,
+                    format!("InvalidInstanceID.NotFound: {cloud_id} does not exist (simulated)"),
+                )
+            })
+    }
+
+    async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
+        lock(&self.calls).deletes += 1;
+        self.api_call().await?;
+        let mut world = lock(&self.world);
+        if world.vms.remove(cloud_id).is_some() {
+            self.save(&world);
+        }
+        Ok(())
+    }
+
+    async fn check_in(&self, vm: &CloudVm, _port: u16) -> bool {
+        vm.state == VmState::Running && !self.behaviour().never_check_in
+    }
+}
+
+#[async_trait]
+impl DnsCloud for SimulatedCloud {
+    async fn upsert_a(&self, name: &str, address: &str) -> Result<(), CloudError> {
+        self.api_call().await?;
+        let mut world = lock(&self.world);
+        world.records.insert(name.to_owned(), address.to_owned());
+        self.save(&world);
+        Ok(())
+    }
+
+    async fn delete_a(&self, name: &str) -> Result<(), CloudError> {
+        self.api_call().await?;
+        let mut world = lock(&self.world);
+        if world.records.remove(name).is_some() {
+            self.save(&world);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,24 @@
+//! The ownership tags on every instance (DESIGN §4.3).
+
+use std::collections::BTreeMap;
+
+/// The installation that owns the VM.
+pub const OWNER: &str = "pooladmin-owner";
+/// The instance row the VM belongs to.
+pub const INSTANCE: &str = "pooladmin-instance";
+/// The AutoScale config that asked for it.
+pub const CONFIG: &str = "pooladmin-config";
+
+/// The three tags for one instance.
+pub fn ownership(owner: &str, instance: i64, config: i64) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (OWNER.to_owned(), owner.to_owned()),
+        (INSTANCE.to_owned(), instance.to_string()),
+        (CONFIG.to_owned(), config.to_string()),
+    ])
+}
+
+/// The instance row a VM's tags name, if they name one.
+pub fn instance_of(tags: &BTreeMap<String, String>) -> Option<i64> {
+    tags.get(INSTANCE).and_then(|v| v.parse().ok())
+}

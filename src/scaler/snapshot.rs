@@ -1,0 +1,161 @@
+//! Everything the planner looks at, read from the store in one go: pools with their
+//! members (running and in flight), their configs in serving order, and the provider
+//! limits. Plain data, so tests and benchmarks build one by hand.
+
+use crate::model::config_health::ConfigHealth;
+use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
+use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
+use jiff::{SignedDuration, Timestamp};
+use std::collections::HashMap;
+
+/// The state of the world the planner decides on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// Every pool that has at least one AutoScale config.
+    pub pools: Vec<PoolSnapshot>,
+    /// Each VM Provider config's Max instances and its live or in-flight instances.
+    pub providers: HashMap<VmProviderId, ProviderUse>,
+}
+
+/// How much of a VM Provider config is taken.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProviderUse {
+    /// Its name, for reasons.
+    pub name: String,
+    /// Max instances.
+    pub max_instances: u32,
+    /// Instances not over yet, of every config that shares it.
+    pub live: u32,
+}
+
+/// One pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolSnapshot {
+    /// Row id.
+    pub id: PoolId,
+    /// Name, for reasons.
+    pub name: String,
+    /// Server or Docker Agent.
+    pub kind: PoolKind,
+    /// Its AutoScale configs in serving order (the table's order).
+    pub configs: Vec<ConfigSnapshot>,
+    /// Members, running or in flight.
+    pub members: Vec<MemberSnapshot>,
+    /// What its staging configs still lack: resources for agent pools, sessions (in
+    /// `cores`) for server pools.
+    pub staging_lack: StagingLack,
+    /// Since when it has had a surplus, if it has one.
+    pub surplus_since: Option<Timestamp>,
+}
+
+/// What a pool's staging configs want and do not have yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StagingLack {
+    /// Resources (Docker Agent pools).
+    pub resources: Resources,
+    /// Sessions (Server pools).
+    pub sessions: u32,
+}
+
+/// One AutoScale config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigSnapshot {
+    /// Row id.
+    pub id: AutoScaleId,
+    /// Name, for reasons.
+    pub name: String,
+    /// Enabled.
+    pub enabled: bool,
+    /// Its VM Provider config.
+    pub vm_provider: VmProviderId,
+    /// Paused, backing off or stopped.
+    pub health: ConfigHealth,
+    /// Downscale Backoff.
+    pub downscale_backoff: SignedDuration,
+    /// What it keeps free, and what one new instance brings.
+    pub target: Target,
+}
+
+/// What a config keeps free.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// Docker Agent pool: standby resources; each new agent brings `per_agent`.
+    Agents {
+        /// Standby Cores / Memory (MB) / GPUs.
+        standby: Resources,
+        /// Agent Cores / Memory / GPUs overrides.
+        per_agent: Resources,
+    },
+    /// Server pool: minimum available sessions; each new server brings `slots`.
+    Servers {
+        /// Minimum Available Sessions.
+        min_available: u32,
+        /// Max Simultaneous Sessions Per Server.
+        slots: u32,
+        /// Whether a server serves again after its session ended.
+        reusable: bool,
+    },
+}
+
+impl Target {
+    /// What one instance of this config brings.
+    pub fn size(&self) -> InstanceSize {
+        match *self {
+            Target::Agents { per_agent, .. } => InstanceSize::Agent(per_agent),
+            Target::Servers { slots, .. } => InstanceSize::Server { slots },
+        }
+    }
+}
+
+/// A member of a pool, or an instance on its way to becoming one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberSnapshot {
+    /// The instance behind it, when it is autoscaled.
+    pub instance: Option<MemberInstance>,
+    /// Takes sessions (enabled).
+    pub enabled: bool,
+    /// Takes no new sessions.
+    pub draining: bool,
+    /// Capacity (agents) — for servers, `cores` holds the session slots.
+    pub capacity: Resources,
+    /// What its sessions use — for servers, `cores` holds the session count.
+    pub used: Resources,
+    /// Sessions on it.
+    pub sessions: u32,
+    /// When it was created (newest idle goes first).
+    pub created_at: Timestamp,
+}
+
+/// The autoscaled side of a member.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemberInstance {
+    /// Instance row.
+    pub id: InstanceId,
+    /// The config that made it.
+    pub config: AutoScaleId,
+    /// Lifecycle state.
+    pub state: InstanceState,
+    /// Whether a session ever ran on it.
+    pub used: bool,
+}
+
+impl MemberSnapshot {
+    /// Counts toward free capacity: running or on its way, and taking sessions.
+    pub fn serves(&self) -> bool {
+        let state_serves = match &self.instance {
+            None => true,
+            Some(i) => i.state.is_provisioning() || i.state == InstanceState::Running,
+        };
+        state_serves && self.enabled && !self.draining
+    }
+
+    /// Still being created.
+    pub fn is_provisioning(&self) -> bool {
+        self.instance.is_some_and(|i| i.state.is_provisioning())
+    }
+
+    /// Capacity minus use.
+    pub fn free(&self) -> Resources {
+        self.capacity.minus(&self.used)
+    }
+}

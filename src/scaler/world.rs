@@ -1,0 +1,199 @@
+//! Reads what one scaler pass needs from the store: the planner's snapshot, and the configs
+//! and instances the executor acts on.
+
+use super::snapshot::{
+    ConfigSnapshot, MemberInstance, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot,
+    StagingLack, Target,
+};
+use crate::model::autoscale::Scaling;
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::instance::{Instance, InstanceId, InstanceSize};
+use crate::model::vm_provider::VmProviderSpec;
+use crate::model::{AutoScaleId, DnsProviderId, PoolId, PoolKind, Resources, VmProviderId};
+use crate::store::{AutoScaleRow, Store, StoreError};
+use jiff::SignedDuration;
+use std::collections::HashMap;
+
+/// One pass's view of the store.
+#[derive(Clone, Debug, Default)]
+pub struct World {
+    /// What the planner decides on.
+    pub snapshot: Snapshot,
+    /// Every AutoScale config.
+    pub configs: HashMap<AutoScaleId, AutoScaleRow>,
+    /// Every VM Provider config.
+    pub vm_providers: HashMap<VmProviderId, VmProviderSpec>,
+    /// Every DNS Provider config.
+    pub dns_providers: HashMap<DnsProviderId, DnsProviderSpec>,
+    /// Instances not over yet.
+    pub instances: HashMap<InstanceId, Instance>,
+}
+
+impl World {
+    /// Reads it all.
+    pub fn load(store: &Store) -> Result<Self, StoreError> {
+        let pools = store.pools()?;
+        let configs: Vec<AutoScaleRow> = store.autoscale_configs()?;
+        let health = store.config_health()?;
+        let clocks = store.surplus_clocks()?;
+        let instances: HashMap<InstanceId, Instance> = store
+            .live_instances()?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        let vm_providers: HashMap<VmProviderId, VmProviderSpec> = store
+            .configs::<VmProviderSpec>()?
+            .into_iter()
+            .map(|row| (row.id, row.spec))
+            .collect();
+        let dns_providers = store
+            .configs::<DnsProviderSpec>()?
+            .into_iter()
+            .map(|row| (row.id, row.spec))
+            .collect();
+        let staged = store.staged_use()?;
+        let staging = store.staging_configs()?;
+
+        let mut snapshot = Snapshot::default();
+        for (id, spec) in &vm_providers {
+            snapshot.providers.insert(
+                *id,
+                ProviderUse {
+                    name: spec.name.clone(),
+                    max_instances: spec.max_instances(),
+                    live: 0,
+                },
+            );
+        }
+        for instance in instances.values() {
+            if let Some(p) = snapshot.providers.get_mut(&instance.vm_provider) {
+                p.live += 1;
+            }
+        }
+
+        let mut by_pool: HashMap<PoolId, PoolSnapshot> = HashMap::new();
+        for pool in &pools {
+            if !configs.iter().any(|c| c.spec.pool == pool.id) {
+                continue;
+            }
+            let mut lack = StagingLack::default();
+            let mut wanted = Resources::default();
+            let mut wanted_sessions = 0u32;
+            for s in staging.iter().filter(|s| s.spec.pool == pool.id) {
+                wanted = wanted.plus(&s.spec.total_need());
+                wanted_sessions += s.spec.desired_sessions;
+            }
+            let have = staged.get(&pool.id).copied().unwrap_or_default();
+            let short = wanted.minus(&have.resources);
+            lack.resources = Resources::new(
+                short.cores.max(0.0),
+                short.memory_mb.max(0),
+                short.gpus.max(0),
+            );
+            lack.sessions = wanted_sessions.saturating_sub(have.sessions);
+            by_pool.insert(
+                pool.id,
+                PoolSnapshot {
+                    id: pool.id,
+                    name: pool.name.clone(),
+                    kind: pool.kind,
+                    configs: Vec::new(),
+                    members: Vec::new(),
+                    staging_lack: lack,
+                    surplus_since: clocks.get(&pool.id).copied(),
+                },
+            );
+        }
+        for row in &configs {
+            let Some(pool) = by_pool.get_mut(&row.spec.pool) else {
+                continue;
+            };
+            let Some(vm_provider) = row.spec.vm_provider else {
+                continue;
+            };
+            let target = match &row.spec.scaling {
+                Scaling::Agents(a) => Target::Agents {
+                    standby: a.standby(),
+                    per_agent: a.per_agent(),
+                },
+                Scaling::Servers(s) => Target::Servers {
+                    min_available: s.min_available(),
+                    slots: s.slots(),
+                    reusable: s.reusable,
+                },
+            };
+            pool.configs.push(ConfigSnapshot {
+                id: row.id,
+                name: row.spec.name.clone(),
+                enabled: row.spec.enabled,
+                vm_provider,
+                health: health.get(&row.id).cloned().unwrap_or_default(),
+                downscale_backoff: SignedDuration::from_secs(row.spec.downscale_backoff_s()),
+                target,
+            });
+        }
+        for member in store.scaling_members()? {
+            let Some(pool) = by_pool.get_mut(&member.pool) else {
+                continue;
+            };
+            let instance = member.instance.and_then(|id| instances.get(&id));
+            pool.members.push(MemberSnapshot {
+                instance: instance.map(|i| MemberInstance {
+                    id: i.id,
+                    config: i.config,
+                    state: i.state,
+                    used: i.used,
+                }),
+                enabled: member.enabled,
+                draining: member.draining,
+                capacity: member.capacity,
+                used: member.used,
+                sessions: member.sessions,
+                created_at: member.created_at,
+            });
+        }
+        // Instances on their way have no member row yet: they count by their size.
+        for instance in instances.values().filter(|i| i.member.is_none()) {
+            let Some(pool) = by_pool.get_mut(&instance.pool) else {
+                continue;
+            };
+            let capacity = match instance.size {
+                InstanceSize::Agent(r) => r,
+                InstanceSize::Server { slots } => Resources::new(f64::from(slots), 0, 0),
+            };
+            pool.members.push(MemberSnapshot {
+                instance: Some(MemberInstance {
+                    id: instance.id,
+                    config: instance.config,
+                    state: instance.state,
+                    used: instance.used,
+                }),
+                enabled: true,
+                draining: false,
+                capacity,
+                used: Resources::default(),
+                sessions: 0,
+                created_at: instance.created_at,
+            });
+        }
+        let mut pools: Vec<PoolSnapshot> = by_pool.into_values().collect();
+        pools.sort_by_key(|p| p.id);
+        snapshot.pools = pools;
+        Ok(Self {
+            snapshot,
+            configs: configs.into_iter().map(|c| (c.id, c)).collect(),
+            vm_providers,
+            dns_providers,
+            instances,
+        })
+    }
+
+    /// The pool type of a pool in the snapshot.
+    pub fn pool_kind(&self, pool: PoolId) -> Option<PoolKind> {
+        self.snapshot
+            .pools
+            .iter()
+            .find(|p| p.id == pool)
+            .map(|p| p.kind)
+    }
+}
