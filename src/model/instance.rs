@@ -169,6 +169,8 @@ pub struct Instance {
     pub used: bool,
     /// Why it failed, was lost or is being deleted.
     pub reason: Option<String>,
+    /// Its deletion ends it as failed (it never became usable).
+    pub ends_failed: bool,
 }
 
 #[cfg(test)]

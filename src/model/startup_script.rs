@@ -37,6 +37,37 @@ pub fn unknown_placeholders(script: &str) -> Vec<String> {
     unknown
 }
 
+/// Fills the placeholders of `script` with `values` (name, value); unknown names, `${NAME}`
+/// and doubled braces are left as they are.
+pub fn render(script: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut rest = script;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let shell_variable = out.ends_with('$');
+        let value = after.find('}').and_then(|end| {
+            let name = &after[..end];
+            values
+                .iter()
+                .find(|(n, _)| *n == name && !shell_variable)
+                .map(|(_, v)| (end, *v))
+        });
+        match value {
+            Some((end, v)) => {
+                out.push_str(v);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Checks a script against a cloud's user-data limit in bytes. The rendered script (with
 /// placeholders filled) is checked again before each create; this catches what never fits.
 pub fn check_size(script: &str, limit_bytes: usize, cloud: &str) -> Option<String> {
@@ -57,6 +88,15 @@ mod tests {
         let script = "echo {server_id} {pool_name} {typo} {{literal}} ${HOME} {typo}";
         assert_eq!(unknown_placeholders(script), ["typo"]);
         assert!(unknown_placeholders("[pscustomobject]@{{ UserName = $null }}").is_empty());
+    }
+
+    #[test]
+    fn renders_known_placeholders_only() {
+        let script = "echo {server_id} ${server_id} {pool_name} {other}";
+        assert_eq!(
+            render(script, &[("server_id", "7"), ("pool_name", "gpu")]),
+            "echo 7 ${server_id} gpu {other}"
+        );
     }
 
     #[test]

@@ -1,7 +1,16 @@
 //! The autoscaler: [`plan`] decides (pure), [`executor`] acts through the cloud traits,
 //! [`reconcile`] squares the clouds with the store, and [`runtime`] runs them on a
-//! background tokio runtime, talking to the window through commands and events.
+//! background tokio runtime, talking to the window through commands and updates.
 
+pub mod executor;
+pub mod failpoint;
+pub mod operations;
 pub mod plan;
+pub mod reconcile;
+pub mod retry;
+pub mod runtime;
 pub mod snapshot;
 pub mod world;
+
+pub use executor::{Halt, Scaler, ScalerSettings, Update};
+pub use runtime::{Command, ScalerHandle};

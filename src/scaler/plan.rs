@@ -400,7 +400,7 @@ fn scale_down(
                     .is_some_and(|i| i.state == InstanceState::Running)
         })
         .collect();
-    idle.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    idle.sort_by_key(|m| std::cmp::Reverse(m.created_at));
     let mut free = demand.free;
     let mut started = pool.surplus_since;
     for member in idle {

@@ -51,7 +51,7 @@ pub enum MemberTemplate {
 
 const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, name, token, state,
     state_since, created_at, cloud_id, address, server_id, agent_id, cores, memory_mb, gpus,
-    slots, used, reason";
+    slots, used, reason, ends_failed";
 
 fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
     let kind = parsed(r, 4, PoolKind::parse)?;
@@ -80,6 +80,7 @@ fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
         size,
         used: r.get(18)?,
         reason: r.get(19)?,
+        ends_failed: r.get(20)?,
     })
 }
 
@@ -245,6 +246,7 @@ impl Store {
         &mut self,
         id: InstanceId,
         reason: &str,
+        ends_failed: bool,
         now: Timestamp,
         event: ScalerEvent,
     ) -> Result<bool, StoreError> {
@@ -290,6 +292,10 @@ impl Store {
                 ..InstanceChange::default()
             },
             now,
+        )?;
+        tx.execute(
+            "UPDATE instances SET ends_failed = ?1 WHERE id = ?2",
+            params![ends_failed, id.0],
         )?;
         insert_event(&tx, &event.with_instance(id))?;
         tx.commit()?;

@@ -204,7 +204,9 @@ CREATE TABLE instances (
     -- Whether a session ever ran on it (a server that is not Reusable goes after one).
     used           INTEGER NOT NULL DEFAULT 0,
     -- Why it failed, was lost or is being deleted.
-    reason         TEXT
+    reason         TEXT,
+    -- Its deletion ends it as failed (it never became usable), not as deleted.
+    ends_failed    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX instances_live ON instances (pool_id)
     WHERE state NOT IN ('deleted', 'failed', 'lost');

@@ -1,0 +1,895 @@
+//! The executor: writes each decision down before it acts (DESIGN §4.1), starts the cloud
+//! calls as bounded background tasks, and writes what they learned. It is the only writer
+//! of instance state, so a crash at any point leaves rows the next start can resolve.
+
+use super::failpoint::Failpoint;
+use super::operations::{self, Outcome, TaskContext};
+use super::plan::{Action, Plan, plan};
+use super::retry::RetryPolicy;
+use super::world::World;
+use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
+use crate::model::autoscale::Scaling;
+use crate::model::config_health::ConfigHealth;
+use crate::model::instance::{Instance, InstanceId, InstanceSize, InstanceState};
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::startup_script::render;
+use crate::model::{
+    AgentSpec, AutoScaleId, CredentialType, PoolId, Resources, ServerSpec, VmProviderId,
+};
+use crate::store::{InstanceChange, InstanceRequest, MemberTemplate, Store, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+/// The port a docker agent answers on once its service is up.
+pub const AGENT_PORT: u16 = 443;
+
+/// How the scaler paces itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalerSettings {
+    /// Reconciliation period (DESIGN §3: 15 s).
+    pub tick: Duration,
+    /// How often a booting instance is looked at.
+    pub poll_every: Duration,
+    /// Calls in flight per VM Provider config.
+    pub concurrency: usize,
+    /// Age before an unclaimed VM is an orphan, or a missing one is lost.
+    pub grace: Duration,
+    /// How retryable errors are repeated.
+    pub retry: RetryPolicy,
+}
+
+impl Default for ScalerSettings {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_secs(15),
+            poll_every: Duration::from_secs(2),
+            concurrency: 8,
+            grace: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// What the scaler tells the window.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Update {
+    /// Something happened (also in the event log).
+    Event(ScalerEvent),
+    /// Each pool's free capacity against its target.
+    Levels(Timestamp, Vec<super::plan::PoolLevel>),
+}
+
+/// Why the scaler stopped running.
+#[derive(Debug, thiserror::Error)]
+pub enum Halt {
+    /// The crash tests' failpoint tripped.
+    #[error("stopped at a failpoint")]
+    Crashed,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The scaler's working state; see the module comment.
+pub struct Scaler {
+    pub(super) store: Store,
+    pub(super) clouds: Arc<dyn CloudFactory>,
+    pub(super) clock: Clock,
+    pub(super) settings: ScalerSettings,
+    pub(super) tasks: JoinSet<Outcome>,
+    pub(super) task_owner: HashMap<tokio::task::Id, InstanceId>,
+    /// Instances with a call in flight: nothing else is started for them.
+    pub(super) busy: HashSet<InstanceId>,
+    /// When a booting or deleting instance may be tried again.
+    pub(super) next_try: HashMap<InstanceId, Timestamp>,
+    pub(super) permits: HashMap<VmProviderId, Arc<Semaphore>>,
+    pub(super) listing: HashSet<VmProviderId>,
+    pub(super) orphans_in_flight: HashSet<String>,
+    pub(super) updates: mpsc::UnboundedSender<Update>,
+    /// The last note shown per pool and config, so a standing condition is logged once.
+    notes_seen: HashMap<(PoolId, Option<AutoScaleId>), String>,
+    /// The last error logged per instance, for the same reason.
+    errors_seen: HashMap<InstanceId, String>,
+    pub(super) failpoint: Option<Arc<Failpoint>>,
+    pub(super) stopping: bool,
+}
+
+impl Scaler {
+    /// A scaler on `store` (its own connection), reaching clouds through `clouds`.
+    pub fn new(
+        store: Store,
+        clouds: Arc<dyn CloudFactory>,
+        clock: Clock,
+        settings: ScalerSettings,
+        updates: mpsc::UnboundedSender<Update>,
+    ) -> Self {
+        Self {
+            store,
+            clouds,
+            clock,
+            settings,
+            tasks: JoinSet::new(),
+            task_owner: HashMap::new(),
+            busy: HashSet::new(),
+            next_try: HashMap::new(),
+            permits: HashMap::new(),
+            listing: HashSet::new(),
+            orphans_in_flight: HashSet::new(),
+            updates,
+            notes_seen: HashMap::new(),
+            errors_seen: HashMap::new(),
+            failpoint: None,
+            stopping: false,
+        }
+    }
+
+    /// Crashes on purpose at step `failpoint` (crash tests).
+    pub fn with_failpoint(mut self, failpoint: Arc<Failpoint>) -> Self {
+        self.failpoint = Some(failpoint);
+        self
+    }
+
+    /// Counts a step toward the failpoint; a tripped one stops everything here.
+    pub(super) fn step(&self) -> Result<(), Halt> {
+        match &self.failpoint {
+            Some(f) if f.hit() => Err(Halt::Crashed),
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(super) fn emit(&self, event: ScalerEvent) {
+        tracing::info!(kind = event.kind.as_str(), pool = ?event.pool, "{}", event.message);
+        // The window may be gone (headless); the log above still has it.
+        let _ = self.updates.send(Update::Event(event));
+    }
+
+    /// One pass: plan, write the decisions down, act, and move every instance along.
+    pub fn pass(&mut self) -> Result<(), Halt> {
+        let world = World::load(&self.store)?;
+        let now = self.now();
+        let plan = plan(&world.snapshot, now);
+        self.store.set_surplus_clocks(&plan.clocks)?;
+        self.log_notes(&plan, now)?;
+        if !self.stopping {
+            self.act(&world, &plan, now)?;
+        }
+        self.progress(&world)?;
+        let _ = self.updates.send(Update::Levels(now, plan.levels));
+        Ok(())
+    }
+
+    fn log_notes(&mut self, plan: &Plan, now: Timestamp) -> Result<(), Halt> {
+        let mut fresh = Vec::new();
+        let mut current = HashSet::new();
+        for note in &plan.notes {
+            let key = (note.pool, note.config);
+            current.insert(key);
+            // Counting seconds change every pass; the standing condition is logged once.
+            let gist: String = note
+                .message
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect();
+            if self.notes_seen.get(&key) != Some(&gist) {
+                self.notes_seen.insert(key, gist);
+                let mut event =
+                    ScalerEvent::new(now, EventKind::Decision, &note.message).with_pool(note.pool);
+                event.config = note.config;
+                fresh.push(event);
+            }
+        }
+        self.notes_seen.retain(|key, _| current.contains(key));
+        if !fresh.is_empty() {
+            self.step()?;
+            self.store.record_events(&fresh)?;
+            for event in fresh {
+                self.emit(event);
+            }
+        }
+        Ok(())
+    }
+
+    fn act(&mut self, world: &World, plan: &Plan, now: Timestamp) -> Result<(), Halt> {
+        for action in &plan.actions {
+            match action {
+                Action::Create {
+                    pool,
+                    config,
+                    vm_provider,
+                    count,
+                    size,
+                    reason,
+                } => {
+                    let decision = ScalerEvent::new(now, EventKind::Decision, reason)
+                        .with_pool(*pool)
+                        .with_config(*config);
+                    self.step()?;
+                    self.store.record_events(std::slice::from_ref(&decision))?;
+                    self.emit(decision);
+                    let request = InstanceRequest {
+                        config: *config,
+                        vm_provider: *vm_provider,
+                        pool: *pool,
+                        size: *size,
+                    };
+                    for _ in 0..*count {
+                        let event = ScalerEvent::new(now, EventKind::Transition, "requested")
+                            .with_pool(*pool)
+                            .with_config(*config);
+                        self.step()?;
+                        let instance = self.store.request_instance(&request, now, event)?;
+                        self.emit(
+                            ScalerEvent::new(
+                                now,
+                                EventKind::Transition,
+                                format!("{} requested", instance.name),
+                            )
+                            .with_pool(*pool)
+                            .with_config(*config)
+                            .with_instance(instance.id),
+                        );
+                    }
+                }
+                Action::Delete {
+                    pool,
+                    config,
+                    instance,
+                    reason,
+                    ..
+                } => {
+                    let name = world
+                        .instances
+                        .get(instance)
+                        .map_or_else(|| format!("instance {instance}"), |i| i.name.clone());
+                    let event =
+                        ScalerEvent::new(now, EventKind::Decision, format!("{name}: {reason}"))
+                            .with_pool(*pool)
+                            .with_config(*config)
+                            .with_instance(*instance);
+                    self.step()?;
+                    if self
+                        .store
+                        .begin_delete(*instance, reason, false, now, event.clone())?
+                    {
+                        self.emit(event);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the next call for every instance that needs one and has none in flight.
+    fn progress(&mut self, world: &World) -> Result<(), Halt> {
+        let now = self.now();
+        for instance in self.store.live_instances()? {
+            if self.busy.contains(&instance.id)
+                || self.next_try.get(&instance.id).is_some_and(|t| *t > now)
+            {
+                continue;
+            }
+            match instance.state {
+                InstanceState::Requested | InstanceState::Creating if !self.stopping => {
+                    self.start_create(world, &instance)?;
+                }
+                InstanceState::Booting => self.watch_boot(world, &instance)?,
+                InstanceState::Deleting => self.start_delete(world, &instance)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The VM client and concurrency permits of a provider config.
+    pub(super) fn context(
+        &mut self,
+        world: &World,
+        provider: VmProviderId,
+    ) -> Result<TaskContext, CloudError> {
+        let spec = world.vm_providers.get(&provider).ok_or_else(|| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("VM Provider config #{provider} is gone"),
+            )
+        })?;
+        let cloud: Arc<dyn VmCloud> = self.clouds.vm_cloud(provider, spec)?;
+        let concurrency = self.settings.concurrency;
+        let permits = Arc::clone(
+            self.permits
+                .entry(provider)
+                .or_insert_with(|| Arc::new(Semaphore::new(concurrency))),
+        );
+        Ok(TaskContext {
+            cloud,
+            permits,
+            retry: self.settings.retry,
+            failpoint: self.failpoint.clone(),
+        })
+    }
+
+    pub(super) fn spawn(
+        &mut self,
+        instance: Option<InstanceId>,
+        task: impl Future<Output = Outcome> + Send + 'static,
+    ) {
+        let handle = self.tasks.spawn(task);
+        if let Some(id) = instance {
+            self.busy.insert(id);
+            self.task_owner.insert(handle.id(), id);
+        }
+    }
+
+    fn start_create(&mut self, world: &World, instance: &Instance) -> Result<(), Halt> {
+        let now = self.now();
+        let ctx = match self.context(world, instance.vm_provider) {
+            Ok(ctx) => ctx,
+            Err(e) => return self.create_failed(instance, &e, now),
+        };
+        let Some(config) = world.configs.get(&instance.config) else {
+            return Ok(());
+        };
+        let pool_name = world
+            .snapshot
+            .pools
+            .iter()
+            .find(|p| p.id == instance.pool)
+            .map_or("", |p| p.name.as_str());
+        let provider = world.vm_providers.get(&instance.vm_provider);
+        let script = provider.map_or_else(String::new, |p| {
+            let id = instance.id.to_string();
+            let mut values = vec![
+                ("server_id", id.as_str()),
+                ("server_hostname", instance.name.as_str()),
+                ("provider_name", p.name.as_str()),
+                ("pool_name", pool_name),
+            ];
+            if let Scaling::Agents(a) = &config.spec.scaling {
+                values.push(("nginx_cert", a.nginx_cert.as_str()));
+                values.push(("nginx_key", a.nginx_key.expose()));
+            }
+            render(&p.startup_script, &values)
+        });
+        let request = CreateRequest {
+            name: instance.name.clone(),
+            token: instance.token.clone(),
+            tags: tags::ownership(
+                self.store.installation_id(),
+                instance.id.0,
+                instance.config.0,
+            ),
+            startup_script: script,
+        };
+        if instance.state == InstanceState::Requested {
+            let event = ScalerEvent::new(
+                now,
+                EventKind::Transition,
+                format!("{}: create call sent", instance.name),
+            )
+            .with_pool(instance.pool)
+            .with_config(instance.config);
+            self.step()?;
+            self.store.move_instance(
+                instance.id,
+                &[InstanceState::Requested],
+                InstanceState::Creating,
+                &InstanceChange::default(),
+                now,
+                event,
+            )?;
+        }
+        self.spawn(
+            Some(instance.id),
+            operations::create(ctx, instance.id, request),
+        );
+        Ok(())
+    }
+
+    fn watch_boot(&mut self, world: &World, instance: &Instance) -> Result<(), Halt> {
+        let now = self.now();
+        let Some(config) = world.configs.get(&instance.config) else {
+            return Ok(());
+        };
+        let timeout = SignedDuration::from_secs(config.spec.provision_timeout_s());
+        if now.duration_since(instance.created_at) > timeout {
+            let reason = format!(
+                "did not check in within the provision timeout of {}s",
+                timeout.as_secs()
+            );
+            let event = ScalerEvent::new(
+                now,
+                EventKind::Error,
+                format!("{}: {reason} → destroy it", instance.name),
+            )
+            .with_pool(instance.pool)
+            .with_config(instance.config);
+            self.step()?;
+            if self
+                .store
+                .begin_delete(instance.id, &reason, true, now, event.clone())?
+            {
+                self.emit(event);
+                self.instance_failed(instance, &reason, now)?;
+            }
+            return Ok(());
+        }
+        let Some(cloud_id) = instance.cloud_id.clone() else {
+            return Ok(());
+        };
+        let port = config
+            .spec
+            .require_check_in
+            .then(|| match &config.spec.scaling {
+                Scaling::Servers(s) => s.port(),
+                Scaling::Agents(_) => AGENT_PORT,
+            });
+        match self.context(world, instance.vm_provider) {
+            Ok(ctx) => {
+                self.next_try
+                    .insert(instance.id, now + self.settings.poll_every);
+                self.spawn(
+                    Some(instance.id),
+                    operations::poll(ctx, instance.id, cloud_id, port),
+                );
+            }
+            Err(e) => self.log_error(instance, &e, now)?,
+        }
+        Ok(())
+    }
+
+    fn start_delete(&mut self, world: &World, instance: &Instance) -> Result<(), Halt> {
+        let now = self.now();
+        let Some(cloud_id) = instance.cloud_id.clone() else {
+            // Never reached the cloud as far as we know; the orphan sweep catches a VM
+            // whose create answer was lost.
+            return self.finish_delete(instance, now);
+        };
+        match self.context(world, instance.vm_provider) {
+            Ok(ctx) => self.spawn(
+                Some(instance.id),
+                operations::delete(ctx, instance.id, cloud_id),
+            ),
+            Err(e) => {
+                self.next_try.insert(instance.id, now + self.settings.tick);
+                self.log_error(instance, &e, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies what a finished task learned.
+    pub fn apply(&mut self, outcome: Outcome) -> Result<(), Halt> {
+        let now = self.now();
+        match outcome {
+            Outcome::Crashed => return Err(Halt::Crashed),
+            Outcome::Created(id, result) => {
+                self.busy.remove(&id);
+                let instance = self.store.instance(id)?;
+                match result {
+                    Ok(vm) => {
+                        let event = ScalerEvent::new(
+                            now,
+                            EventKind::Transition,
+                            format!("{}: created as {}; booting", instance.name, vm.cloud_id),
+                        )
+                        .with_pool(instance.pool)
+                        .with_config(instance.config);
+                        self.step()?;
+                        if self.store.move_instance(
+                            id,
+                            &[InstanceState::Requested, InstanceState::Creating],
+                            InstanceState::Booting,
+                            &InstanceChange {
+                                cloud_id: Some(vm.cloud_id),
+                                ..InstanceChange::default()
+                            },
+                            now,
+                            event.clone(),
+                        )? {
+                            self.emit(event.with_instance(id));
+                        }
+                        self.next_try.insert(id, now + self.settings.poll_every);
+                    }
+                    Err(e) => self.create_failed(&instance, &e, now)?,
+                }
+            }
+            Outcome::Polled(id, result) => {
+                self.busy.remove(&id);
+                let instance = self.store.instance(id)?;
+                match result {
+                    Ok((vm, true)) => self.became_running(&instance, vm.address, now)?,
+                    Ok(_) => {}
+                    Err(e) if e.class == ErrorClass::NotFound => {
+                        self.vanished(&instance, now)?;
+                    }
+                    Err(e) => self.log_error(&instance, &e, now)?,
+                }
+            }
+            Outcome::Deleted(id, result) => {
+                self.busy.remove(&id);
+                let instance = self.store.instance(id)?;
+                match result {
+                    Ok(()) => self.finish_delete(&instance, now)?,
+                    Err(e) if e.class == ErrorClass::NotFound => {
+                        self.finish_delete(&instance, now)?;
+                    }
+                    Err(e) => {
+                        self.next_try.insert(id, now + self.settings.tick);
+                        self.log_error(&instance, &e, now)?;
+                    }
+                }
+            }
+            Outcome::OrphanDeleted(_, cloud_id, result) => {
+                self.orphans_in_flight.remove(&cloud_id);
+                let message = match result {
+                    Ok(()) => format!("orphan VM {cloud_id} terminated"),
+                    Err(e) => format!("orphan VM {cloud_id} could not be terminated: {e}"),
+                };
+                let event = ScalerEvent::new(now, EventKind::Reconcile, message);
+                self.step()?;
+                self.store.record_events(std::slice::from_ref(&event))?;
+                self.emit(event);
+            }
+            Outcome::Listed(provider, result) => {
+                self.listing.remove(&provider);
+                self.reconcile(provider, result)?;
+            }
+            Outcome::Dns(id, name, result) => {
+                if let Err(e) = result {
+                    let event =
+                        ScalerEvent::new(now, EventKind::Error, format!("DNS record {name}: {e}"))
+                            .with_instance(id);
+                    self.store.record_events(std::slice::from_ref(&event))?;
+                    self.emit(event);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A task ended without an outcome (it panicked or was cancelled).
+    pub fn task_lost(&mut self, task: tokio::task::Id) {
+        if let Some(id) = self.task_owner.remove(&task) {
+            self.busy.remove(&id);
+        }
+    }
+
+    fn create_failed(
+        &mut self,
+        instance: &Instance,
+        error: &CloudError,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Error,
+            format!("{}: create failed — {error}", instance.name),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        let moved = self.store.move_instance(
+            instance.id,
+            &[InstanceState::Requested, InstanceState::Creating],
+            InstanceState::Failed,
+            &InstanceChange {
+                reason: Some(error.to_string()),
+                ..InstanceChange::default()
+            },
+            now,
+            event.clone(),
+        )?;
+        if !moved {
+            return Ok(());
+        }
+        self.emit(event.with_instance(instance.id));
+        let mut health = self.health(instance.config)?;
+        let change = match error.class {
+            ErrorClass::Capacity | ErrorClass::Quota => {
+                health.back_off(now, &error.to_string());
+                format!(
+                    "backing off until {} after: {error}",
+                    health
+                        .backoff_until
+                        .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string())
+                )
+            }
+            ErrorClass::Auth | ErrorClass::InvalidConfig => {
+                health.stop(&error.to_string());
+                format!("stopped scaling until the config is edited: {error}")
+            }
+            _ => {
+                if health.instance_failed(&error.to_string()) {
+                    health.stopped_reason.clone().unwrap_or_default()
+                } else {
+                    format!("create gave up: {error}")
+                }
+            }
+        };
+        self.save_health(instance.config, instance.pool, &health, change, now)
+    }
+
+    fn instance_failed(
+        &mut self,
+        instance: &Instance,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let mut health = self.health(instance.config)?;
+        let stopped = health.instance_failed(reason);
+        let message = if stopped {
+            health.stopped_reason.clone().unwrap_or_default()
+        } else {
+            format!(
+                "{} failed ({} in a row): {reason}",
+                instance.name, health.consecutive_failures
+            )
+        };
+        self.save_health(instance.config, instance.pool, &health, message, now)
+    }
+
+    pub(super) fn health(&self, config: AutoScaleId) -> Result<ConfigHealth, Halt> {
+        Ok(self
+            .store
+            .config_health()?
+            .remove(&config)
+            .unwrap_or_default())
+    }
+
+    pub(super) fn save_health(
+        &mut self,
+        config: AutoScaleId,
+        pool: PoolId,
+        health: &ConfigHealth,
+        message: String,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let event = ScalerEvent::new(now, EventKind::Error, message)
+            .with_pool(pool)
+            .with_config(config);
+        self.step()?;
+        self.store.set_config_health(config, health, Some(&event))?;
+        self.emit(event);
+        Ok(())
+    }
+
+    fn became_running(
+        &mut self,
+        instance: &Instance,
+        address: Option<String>,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let world_config = self.store.autoscale_configs()?;
+        let Some(config) = world_config.iter().find(|c| c.id == instance.config) else {
+            return Ok(());
+        };
+        let address = address.unwrap_or_else(|| instance.name.clone());
+        let member = member_template(instance, &config.spec, &address);
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Transition,
+            format!("{} checked in at {address}; running", instance.name),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        if !self
+            .store
+            .instance_running(instance.id, &address, &member, now, event.clone())?
+        {
+            return Ok(());
+        }
+        self.next_try.remove(&instance.id);
+        self.errors_seen.remove(&instance.id);
+        self.emit(event.with_instance(instance.id));
+        let health = self.health(instance.config)?;
+        if health.consecutive_failures > 0 || health.backoff_level > 0 {
+            let mut healed = health.clone();
+            healed.succeeded();
+            self.step()?;
+            self.store
+                .set_config_health(instance.config, &healed, None)?;
+        }
+        self.register_dns(&config.spec, instance, Some(address));
+        Ok(())
+    }
+
+    /// Writes or removes the instance's A record when its config registers DNS.
+    fn register_dns(
+        &mut self,
+        spec: &crate::model::autoscale::AutoScaleSpec,
+        instance: &Instance,
+        address: Option<String>,
+    ) {
+        let Scaling::Agents(agents) = &spec.scaling else {
+            return;
+        };
+        let (true, Some(dns_id)) = (agents.register_dns, spec.dns_provider) else {
+            return;
+        };
+        let Ok(rows) = self
+            .store
+            .configs::<crate::model::dns_provider::DnsProviderSpec>()
+        else {
+            return;
+        };
+        let Some(row) = rows.into_iter().find(|r| r.id == dns_id) else {
+            return;
+        };
+        let name = format!("{}.{}", instance.name, agents.base_domain_name.trim());
+        match self.clouds.dns_cloud(dns_id, &row.spec) {
+            Ok(dns) => self.spawn(
+                None,
+                operations::dns(dns, self.settings.retry, instance.id, name, address),
+            ),
+            Err(e) => {
+                let event = ScalerEvent::new(
+                    self.now(),
+                    EventKind::Error,
+                    format!("DNS record {name}: {e}"),
+                )
+                .with_instance(instance.id);
+                if self
+                    .store
+                    .record_events(std::slice::from_ref(&event))
+                    .is_ok()
+                {
+                    self.emit(event);
+                }
+            }
+        }
+    }
+
+    pub(super) fn vanished(&mut self, instance: &Instance, now: Timestamp) -> Result<(), Halt> {
+        // Right after a create a cloud may not list the VM yet: not a reason to replace it.
+        let grace = SignedDuration::try_from(self.settings.grace).unwrap_or(SignedDuration::MAX);
+        if now.duration_since(instance.state_since) < grace {
+            return Ok(());
+        }
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Reconcile,
+            format!(
+                "{} is gone from the cloud; marked lost, the planner replaces it",
+                instance.name
+            ),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        if self.store.move_instance(
+            instance.id,
+            &[
+                InstanceState::Booting,
+                InstanceState::Running,
+                InstanceState::Draining,
+            ],
+            InstanceState::Lost,
+            &InstanceChange {
+                reason: Some("gone from the cloud".to_owned()),
+                ..InstanceChange::default()
+            },
+            now,
+            event.clone(),
+        )? {
+            self.emit(event.with_instance(instance.id));
+        }
+        Ok(())
+    }
+
+    fn finish_delete(&mut self, instance: &Instance, now: Timestamp) -> Result<(), Halt> {
+        let end = if instance.ends_failed {
+            InstanceState::Failed
+        } else {
+            InstanceState::Deleted
+        };
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Transition,
+            format!("{}: {}", instance.name, end.label().to_lowercase()),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        if self.store.move_instance(
+            instance.id,
+            &[InstanceState::Deleting],
+            end,
+            &InstanceChange::default(),
+            now,
+            event.clone(),
+        )? {
+            self.next_try.remove(&instance.id);
+            self.errors_seen.remove(&instance.id);
+            self.emit(event.with_instance(instance.id));
+            if let Some(config) = self
+                .store
+                .autoscale_configs()?
+                .into_iter()
+                .find(|c| c.id == instance.config)
+            {
+                self.register_dns(&config.spec, instance, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs a cloud error about an instance once, however often it repeats.
+    fn log_error(
+        &mut self,
+        instance: &Instance,
+        error: &CloudError,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let message = format!("{}: {error}", instance.name);
+        if self.errors_seen.get(&instance.id) == Some(&message) {
+            return Ok(());
+        }
+        self.errors_seen.insert(instance.id, message.clone());
+        let event = ScalerEvent::new(now, EventKind::Error, message)
+            .with_pool(instance.pool)
+            .with_config(instance.config)
+            .with_instance(instance.id);
+        self.step()?;
+        self.store.record_events(std::slice::from_ref(&event))?;
+        self.emit(event);
+        Ok(())
+    }
+}
+
+/// The server or agent row a checked-in instance becomes.
+fn member_template(
+    instance: &Instance,
+    spec: &crate::model::autoscale::AutoScaleSpec,
+    address: &str,
+) -> MemberTemplate {
+    let zone = spec.zone.unwrap_or(crate::model::ZoneId(1));
+    match (&spec.scaling, instance.size) {
+        (Scaling::Servers(s), InstanceSize::Server { slots }) => {
+            let username = s.connection_username.trim().to_owned();
+            let credential_type = if username.is_empty() {
+                CredentialType::Prompt
+            } else if username.contains('{') {
+                CredentialType::SsoPlaceholders
+            } else {
+                CredentialType::Static
+            };
+            MemberTemplate::Server(ServerSpec {
+                friendly_name: instance.name.clone(),
+                enabled: true,
+                zone,
+                pool: Some(instance.pool),
+                connection_type: s.connection_type,
+                host: address.to_owned(),
+                port: s.port(),
+                credential_type,
+                username,
+                password: s.connection_password.clone(),
+                connection_info: s.connection_info.clone(),
+                max_sessions: slots,
+                reusable: s.reusable,
+            })
+        }
+        (_, size) => {
+            let reported = match size {
+                InstanceSize::Agent(r) => r,
+                InstanceSize::Server { .. } => Resources::default(),
+            };
+            MemberTemplate::Agent(AgentSpec {
+                hostname: instance.name.clone(),
+                enabled: true,
+                zone,
+                pool: Some(instance.pool),
+                reported,
+                overrides: Resources::default(),
+            })
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Cloud calls run as background tasks. A task only talks to the cloud; what it learned
+//! comes back as an [`Outcome`] that the scaler writes to the store, so the store has one
+//! writer and a task that dies leaves nothing half-written.
+
+use super::failpoint::Failpoint;
+use super::retry::RetryPolicy;
+use crate::cloud::{CloudError, CloudVm, CreateRequest, DnsCloud, VmCloud, VmState};
+use crate::model::VmProviderId;
+use crate::model::instance::InstanceId;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// What a finished task learned.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A create call answered.
+    Created(InstanceId, Result<CloudVm, CloudError>),
+    /// A booting instance was looked at: the VM, and whether it checked in.
+    Polled(InstanceId, Result<(CloudVm, bool), CloudError>),
+    /// A delete call answered.
+    Deleted(InstanceId, Result<(), CloudError>),
+    /// A VM no instance claims was terminated (or could not be).
+    OrphanDeleted(VmProviderId, String, Result<(), CloudError>),
+    /// The VMs carrying our owner tag in one provider config.
+    Listed(VmProviderId, Result<Vec<CloudVm>, CloudError>),
+    /// A DNS record was written or removed.
+    Dns(InstanceId, String, Result<(), CloudError>),
+    /// The failpoint tripped: the task's result is lost, as in a crash.
+    Crashed,
+}
+
+/// What every task gets: the cloud, the provider's concurrency limit, and the failpoint.
+#[derive(Clone)]
+pub struct TaskContext {
+    /// The provider config's VM client.
+    pub cloud: Arc<dyn VmCloud>,
+    /// Bounds the provider config's calls in flight.
+    pub permits: Arc<Semaphore>,
+    /// How retryable errors are repeated.
+    pub retry: RetryPolicy,
+    /// The crash tests' failpoint.
+    pub failpoint: Option<Arc<Failpoint>>,
+}
+
+impl TaskContext {
+    fn crashed(&self) -> bool {
+        self.failpoint.as_ref().is_some_and(|f| f.hit())
+    }
+
+    /// Runs `call` under a permit, retrying what is worth retrying.
+    async fn call<T, F, Fut>(&self, call: F) -> Result<T, CloudError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, CloudError>>,
+    {
+        // The semaphore is never closed, so a permit always comes.
+        let _permit = self.permits.acquire().await;
+        self.retry.run(call).await
+    }
+}
+
+/// Creates the VM of `instance`, with its token, so a repeat never makes a twin.
+pub async fn create(ctx: TaskContext, instance: InstanceId, request: CreateRequest) -> Outcome {
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    let result = ctx.call(|| ctx.cloud.create(&request)).await;
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    Outcome::Created(instance, result)
+}
+
+/// Looks at a booting VM and, once it runs, tries its check-in port.
+pub async fn poll(
+    ctx: TaskContext,
+    instance: InstanceId,
+    cloud_id: String,
+    check_in_port: Option<u16>,
+) -> Outcome {
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    let result = ctx.call(|| ctx.cloud.status(&cloud_id)).await;
+    let result = match result {
+        Ok(vm) if vm.state == VmState::Running => {
+            let checked_in = match check_in_port {
+                Some(port) => ctx.cloud.check_in(&vm, port).await,
+                None => true,
+            };
+            Ok((vm, checked_in))
+        }
+        Ok(vm) => Ok((vm, false)),
+        Err(e) => Err(e),
+    };
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    Outcome::Polled(instance, result)
+}
+
+/// Deletes the VM of `instance` (already gone counts as deleted).
+pub async fn delete(ctx: TaskContext, instance: InstanceId, cloud_id: String) -> Outcome {
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    let result = ctx.call(|| ctx.cloud.delete(&cloud_id)).await;
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    Outcome::Deleted(instance, result)
+}
+
+/// Terminates a VM that carries our owner tag and that no instance claims.
+pub async fn delete_orphan(ctx: TaskContext, provider: VmProviderId, cloud_id: String) -> Outcome {
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    let result = ctx.call(|| ctx.cloud.delete(&cloud_id)).await;
+    Outcome::OrphanDeleted(provider, cloud_id, result)
+}
+
+/// Lists the VMs that carry `owner`.
+pub async fn list(ctx: TaskContext, provider: VmProviderId, owner: String) -> Outcome {
+    if ctx.crashed() {
+        return Outcome::Crashed;
+    }
+    let result = ctx.call(|| ctx.cloud.list_owned(&owner)).await;
+    Outcome::Listed(provider, result)
+}
+
+/// Writes (`Some(address)`) or removes (`None`) the A record `name`.
+pub async fn dns(
+    dns: Arc<dyn DnsCloud>,
+    retry: RetryPolicy,
+    instance: InstanceId,
+    name: String,
+    address: Option<String>,
+) -> Outcome {
+    let result = match &address {
+        Some(address) => retry.run(|| dns.upsert_a(&name, address)).await,
+        None => retry.run(|| dns.delete_a(&name)).await,
+    };
+    Outcome::Dns(instance, name, result)
+}
