@@ -32,6 +32,9 @@ pub struct Behaviour {
     pub capacity_episode: Option<(Timestamp, Timestamp)>,
     /// VMs run but never answer a check-in (a broken image).
     pub never_check_in: bool,
+    /// Whether a repeated token returns the VM it made (EC2, GCP, OCI) or makes another
+    /// (DigitalOcean has no tokens; moto ignores them).
+    pub honours_tokens: bool,
     /// Seed of the random choices, so a test run can be repeated.
     pub seed: u64,
 }
@@ -45,6 +48,7 @@ impl Default for Behaviour {
             throttle_rate: 0.0,
             capacity_episode: None,
             never_check_in: false,
+            honours_tokens: true,
             seed: 1,
         }
     }
@@ -278,7 +282,11 @@ impl VmCloud for SimulatedCloud {
         }
         let view = {
             let mut world = lock(&self.world);
-            let id = match world.tokens.get(&request.token) {
+            let known = world
+                .tokens
+                .get(&request.token)
+                .filter(|_| behaviour.honours_tokens);
+            let id = match known {
                 Some(id) => id.clone(),
                 None => {
                     let id = self.make(&mut world, &request.name, request.tags.clone());

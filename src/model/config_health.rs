@@ -59,8 +59,13 @@ impl ConfigHealth {
         }
     }
 
-    /// After a capacity or quota error at `now`: back off, each time twice as long.
+    /// After a capacity or quota error at `now`: back off, each time twice as long. Errors
+    /// of creates that were in flight together count once: a backoff under way stands.
     pub fn back_off(&mut self, now: Timestamp, message: &str) {
+        self.last_error = Some(message.to_owned());
+        if self.backoff_until.is_some_and(|until| until > now) {
+            return;
+        }
         let seconds = (FIRST_BACKOFF_S << self.backoff_level.min(8)).min(MAX_BACKOFF_S);
         self.backoff_until = Some(now + jiff::SignedDuration::from_secs(seconds));
         self.backoff_level += 1;
@@ -112,9 +117,14 @@ mod tests {
         let now = Timestamp::UNIX_EPOCH;
         let mut health = ConfigHealth::default();
         let mut lengths = Vec::new();
+        let mut at = now;
         for _ in 0..5 {
-            health.back_off(now, "no capacity");
-            lengths.push(health.backoff_until.unwrap().duration_since(now).as_secs());
+            health.back_off(at, "no capacity");
+            // A second error while backing off changes nothing.
+            health.back_off(at, "no capacity");
+            let until = health.backoff_until.unwrap();
+            lengths.push(until.duration_since(at).as_secs());
+            at = until;
         }
         assert_eq!(lengths, [300, 600, 1200, 1800, 1800]);
         assert!(!health.may_create(now));

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod configs;
+pub mod scaling;
 pub mod ui_driver;
 
 use pooladmin::model::{

@@ -1,0 +1,227 @@
+//! A scaler on a temporary database and a simulated cloud, on tokio's paused clock: an
+//! hour of scaling runs in well under a second.
+#![allow(dead_code)]
+
+use pooladmin::cloud::simulated::{Behaviour, SimulatedCloud};
+use pooladmin::cloud::{Clock, CloudError, CloudFactory, DnsCloud, ErrorClass, VmCloud, tags};
+use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
+use pooladmin::model::dns_provider::DnsProviderSpec;
+use pooladmin::model::instance::{Instance, InstanceState};
+use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
+use pooladmin::model::{AutoScaleId, DnsProviderId, PoolId, PoolKind, VmProviderId};
+use pooladmin::scaler::failpoint::Failpoint;
+use pooladmin::scaler::{Command, Halt, Scaler, ScalerSettings, Update};
+use pooladmin::store::{Choice, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Hands out one simulated cloud for every provider config.
+pub struct OneCloud(pub Arc<SimulatedCloud>);
+
+impl CloudFactory for OneCloud {
+    fn vm_cloud(
+        &self,
+        _id: VmProviderId,
+        _spec: &VmProviderSpec,
+    ) -> Result<Arc<dyn VmCloud>, CloudError> {
+        Ok(self.0.clone())
+    }
+
+    fn dns_cloud(
+        &self,
+        _id: DnsProviderId,
+        _spec: &DnsProviderSpec,
+    ) -> Result<Arc<dyn DnsCloud>, CloudError> {
+        Err(CloudError::new(ErrorClass::InvalidConfig, "no DNS here"))
+    }
+}
+
+/// A database with one Docker Agent pool scaled by one config on the simulator.
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+    /// The test's own connection (the scaler has a sibling).
+    pub store: Store,
+    pub cloud: Arc<SimulatedCloud>,
+    /// The one clock of this world: the cloud and every scaler read it, so a restarted
+    /// scaler sees the simulated time that passed.
+    pub clock: Clock,
+    pub pool: PoolId,
+    pub config: AutoScaleId,
+    pub provider: VmProviderId,
+    pub spec: AutoScaleSpec,
+}
+
+/// Agents of 4 cores / 8 GB; `standby_cores` kept free; at most `max_instances`.
+pub fn agent_pool(behaviour: Behaviour, standby_cores: u32, max_instances: u32) -> Bench {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("scaler.sqlite")).expect("open store");
+    let zone = store.zones().expect("zones")[0].id;
+    let pool = store
+        .add_pool("agents", PoolKind::DockerAgent)
+        .expect("pool");
+    let mut provider = VmProviderSpec::new(ProviderKind::Simulator);
+    provider.name = "simulated".into();
+    provider.max_instances = max_instances.to_string();
+    if let ProviderSettings::Simulator(s) = &mut provider.settings {
+        s.boot_delay_s = behaviour.boot_delay.as_secs().to_string();
+    }
+    let mut spec = AutoScaleSpec::new(pool, PoolKind::DockerAgent, Some(zone));
+    spec.name = "agents on the simulator".into();
+    spec.downscale_backoff_s = "600".into();
+    if let Scaling::Agents(a) = &mut spec.scaling {
+        a.standby_cores = standby_cores.to_string();
+        a.standby_memory_mb = "0".into();
+        a.agent_cores_override = "4".into();
+        a.agent_memory_override_gb = "8".into();
+    }
+    let config = store
+        .save_autoscale(None, &spec, &Choice::New(provider), None)
+        .expect("config");
+    let spec = store
+        .autoscale_configs()
+        .expect("configs")
+        .into_iter()
+        .find(|c| c.id == config)
+        .expect("saved")
+        .spec;
+    let provider = spec.vm_provider.expect("provider");
+    let clock = Clock::new();
+    let cloud = Arc::new(SimulatedCloud::new(behaviour, clock));
+    Bench {
+        dir,
+        store,
+        cloud,
+        clock,
+        pool,
+        config,
+        provider,
+        spec,
+    }
+}
+
+/// Settings for tests: the defaults of DESIGN §4, retries quick.
+pub fn settings() -> ScalerSettings {
+    ScalerSettings::default()
+}
+
+/// A scaler running as a task, with its command sender and update receiver.
+pub struct Running {
+    pub commands: mpsc::UnboundedSender<Command>,
+    pub updates: mpsc::UnboundedReceiver<Update>,
+    pub task: JoinHandle<Result<(), Halt>>,
+}
+
+impl Running {
+    /// Stops it cleanly and waits.
+    pub async fn stop(self) {
+        let _ = self.commands.send(Command::Shutdown);
+        let _ = self.task.await.expect("scaler task");
+    }
+
+    /// Every update so far.
+    pub fn drain(&mut self) -> Vec<Update> {
+        let mut all = Vec::new();
+        while let Ok(u) = self.updates.try_recv() {
+            all.push(u);
+        }
+        all
+    }
+}
+
+impl Bench {
+    /// Starts a scaler on a sibling connection, crashing at `failpoint` if given.
+    pub fn start(&self, settings: ScalerSettings, failpoint: Option<Arc<Failpoint>>) -> Running {
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (update_tx, updates) = mpsc::unbounded_channel();
+        let mut scaler = Scaler::new(
+            self.store.sibling().expect("sibling"),
+            Arc::new(OneCloud(self.cloud.clone())),
+            self.clock,
+            settings,
+            update_tx,
+        );
+        if let Some(f) = failpoint {
+            scaler = scaler.with_failpoint(f);
+        }
+        let task = tokio::spawn(scaler.run(command_rx));
+        Running {
+            commands,
+            updates,
+            task,
+        }
+    }
+
+    /// Changes the config's standby cores (as the wizard would).
+    pub fn set_standby_cores(&mut self, cores: u32, backoff_s: u32) {
+        if let Scaling::Agents(a) = &mut self.spec.scaling {
+            a.standby_cores = cores.to_string();
+        }
+        self.spec.downscale_backoff_s = backoff_s.to_string();
+        self.store
+            .save_autoscale(
+                Some(self.config),
+                &self.spec,
+                &Choice::Existing(self.provider),
+                None,
+            )
+            .expect("save config");
+    }
+
+    /// Instances not over yet.
+    pub fn live(&self) -> Vec<Instance> {
+        self.store.live_instances().expect("instances")
+    }
+
+    /// Live instances in `state`.
+    pub fn count(&self, state: InstanceState) -> usize {
+        self.live().iter().filter(|i| i.state == state).count()
+    }
+
+    /// Checks DESIGN §4's promise after reconciliation: every VM in the cloud is claimed by
+    /// exactly one live row with its id (no orphan, no twin), and every live row that has a
+    /// cloud id points at a VM that exists.
+    pub fn assert_consistent(&self) {
+        let owner = self.store.installation_id().to_owned();
+        let vms = self.cloud.vms();
+        let live = self.live();
+        let mut claimed: HashMap<String, usize> = HashMap::new();
+        for vm in &vms {
+            assert_eq!(vm.tags.get(tags::OWNER), Some(&owner), "untagged VM {vm:?}");
+            let row = live
+                .iter()
+                .find(|i| i.cloud_id.as_deref() == Some(vm.cloud_id.as_str()));
+            assert!(row.is_some(), "orphan VM {} ({:?})", vm.cloud_id, vm.tags);
+            *claimed.entry(vm.tags[tags::INSTANCE].clone()).or_default() += 1;
+        }
+        assert!(
+            claimed.values().all(|n| *n == 1),
+            "duplicate VMs for one instance: {claimed:?}"
+        );
+        for row in &live {
+            if let Some(id) = &row.cloud_id {
+                assert!(
+                    vms.iter().any(|vm| &vm.cloud_id == id),
+                    "row {} points at {id}, which does not exist",
+                    row.name
+                );
+            }
+            assert!(
+                !matches!(
+                    row.state,
+                    InstanceState::Requested | InstanceState::Creating
+                ),
+                "row {} still {:?} after reconciliation",
+                row.name,
+                row.state
+            );
+        }
+    }
+}
+
+/// Lets simulated time pass.
+pub async fn wait(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}

@@ -1,0 +1,290 @@
+//! The scaler end to end against the simulated cloud, on tokio's paused clock: scale-up,
+//! scale-down after the backoff (kept across a restart), faults, runaway instances, and
+//! crashes at every step.
+
+mod common;
+
+use common::scaling::{agent_pool, settings, wait};
+use pooladmin::cloud::simulated::Behaviour;
+use pooladmin::model::config_health::HealthStatus;
+use pooladmin::model::instance::InstanceState;
+use pooladmin::model::scaler_event::EventKind;
+use pooladmin::model::{Resources, SessionRequest};
+use pooladmin::scaler::failpoint::Failpoint;
+use pooladmin::store::EventFilter;
+use rand::{Rng, SeedableRng};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn quick_cloud() -> Behaviour {
+    Behaviour {
+        api_latency: Duration::from_millis(200),
+        boot_delay: Duration::from_secs(30),
+        ..Behaviour::default()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn keeps_standby_cores_free_and_follows_demand() {
+    let mut bench = agent_pool(quick_cloud(), 8, 10);
+    let scaler = bench.start(settings(), None);
+    wait(60).await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        2,
+        "8 standby cores = 2 agents of 4"
+    );
+    assert_eq!(bench.store.agents().unwrap().len(), 2);
+
+    // Sessions eat the standby: the scaler answers the new deficit, once.
+    for n in 0..3 {
+        bench
+            .store
+            .start_session(&SessionRequest {
+                pool: bench.pool,
+                user_label: format!("user {n}"),
+                resources: Resources::new(2.0, 1024, 0),
+                staged: false,
+            })
+            .unwrap();
+    }
+    scaler
+        .commands
+        .send(pooladmin::scaler::Command::Wake)
+        .unwrap();
+    wait(60).await;
+    // 6 cores used of 8 → free 2 → deficit 6 → 2 more agents.
+    assert_eq!(bench.count(InstanceState::Running), 4);
+    assert_eq!(bench.cloud.calls().vms_made, 4);
+    let events = bench.store.events(&EventFilter::default(), 100).unwrap();
+    assert!(
+        events.iter().any(|(_, e)| e
+            .message
+            .contains("standby cores 8 > free 2 → create 2 agents")),
+        "the decision carries its reason: {events:#?}"
+    );
+    scaler.stop().await;
+    bench.set_standby_cores(8, 600);
+    bench.assert_consistent();
+}
+
+#[tokio::test(start_paused = true)]
+async fn deletes_surplus_only_after_the_backoff_even_across_a_restart() {
+    let mut bench = agent_pool(quick_cloud(), 12, 10);
+    let scaler = bench.start(settings(), None);
+    wait(60).await;
+    assert_eq!(bench.count(InstanceState::Running), 3);
+
+    // Standby drops to 4: two agents are surplus, with a 600 s backoff.
+    bench.set_standby_cores(4, 600);
+    scaler
+        .commands
+        .send(pooladmin::scaler::Command::Wake)
+        .unwrap();
+    wait(5).await;
+    let surplus_since = bench.store.surplus_clocks().unwrap()[&bench.pool];
+    wait(300).await;
+    scaler.stop().await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        3,
+        "nothing deleted before the backoff"
+    );
+
+    // A restart 100 s later must not restart the clock, nor delete early.
+    wait(100).await;
+    let scaler = bench.start(settings(), None);
+    wait(150).await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        3,
+        "still inside the backoff"
+    );
+    assert_eq!(
+        bench.store.surplus_clocks().unwrap()[&bench.pool],
+        surplus_since
+    );
+    wait(120).await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        1,
+        "both surplus agents went once the surplus had lasted 600 s"
+    );
+    let deleted = bench
+        .store
+        .events(&EventFilter::default(), 200)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, e)| e.message.contains("Downscale Backoff 600s"))
+        .map(|(_, e)| e.at)
+        .min()
+        .expect("a deletion decision");
+    assert!(deleted.duration_since(surplus_since).as_secs() >= 600);
+    scaler.stop().await;
+    bench.assert_consistent();
+}
+
+#[tokio::test(start_paused = true)]
+async fn reaches_the_target_through_failures_throttling_and_a_capacity_episode() {
+    let bench = agent_pool(quick_cloud(), 16, 10);
+    let start = bench.clock.now();
+    bench.cloud.set_behaviour(Behaviour {
+        failure_rate: 0.3,
+        throttle_rate: 0.3,
+        capacity_episode: Some((start, start + jiff::SignedDuration::from_secs(120))),
+        seed: 7,
+        ..quick_cloud()
+    });
+    let mut scaler = bench.start(settings(), None);
+    wait(30).await;
+    let health = bench.store.config_health().unwrap()[&bench.config].clone();
+    assert!(
+        matches!(
+            health.status(bench.clock.now()),
+            HealthStatus::BackingOff(_)
+        ),
+        "the capacity error shows as a backoff: {health:?}"
+    );
+    let updates = scaler.drain();
+    assert!(
+        updates.iter().any(|u| matches!(u,
+        pooladmin::scaler::Update::Event(e) if e.message.contains("InsufficientInstanceCapacity")))
+    );
+
+    // The backoff (5 min) outlasts the episode; then the pool fills despite the faults.
+    wait(20 * 60).await;
+    let events = bench.store.events(&EventFilter::default(), 60).unwrap();
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        4,
+        "16 cores = 4 agents; events: {events:#?}"
+    );
+    assert!(bench.cloud.calls().throttled > 0);
+    scaler.stop().await;
+    bench.assert_consistent();
+}
+
+#[tokio::test(start_paused = true)]
+async fn instances_that_never_check_in_are_destroyed_and_the_config_stops() {
+    let behaviour = Behaviour {
+        never_check_in: true,
+        ..quick_cloud()
+    };
+    let bench = agent_pool(behaviour, 8, 10);
+    let scaler = bench.start(settings(), None);
+    let deficit = 2;
+    let mut max_in_flight = 0;
+    for _ in 0..(3600 / 5) {
+        wait(5).await;
+        let in_flight = bench
+            .live()
+            .iter()
+            .filter(|i| i.state.is_provisioning())
+            .count();
+        max_in_flight = max_in_flight.max(in_flight);
+    }
+    assert!(
+        max_in_flight <= deficit,
+        "in flight {max_in_flight} > deficit {deficit}"
+    );
+    let made = bench.cloud.calls().vms_made;
+    assert!(
+        made <= 3 * deficit as u64,
+        "{made} VMs launched in an hour for a deficit of 2"
+    );
+    let health = bench.store.config_health().unwrap()[&bench.config].clone();
+    match health.status(bench.clock.now()) {
+        HealthStatus::Stopped(reason) => assert!(reason.contains("in a row failed"), "{reason}"),
+        other => panic!("the config should have stopped, is {other:?}"),
+    }
+    let failed = bench
+        .store
+        .events(
+            &EventFilter {
+                kinds: vec![EventKind::Error],
+                ..EventFilter::default()
+            },
+            100,
+        )
+        .unwrap();
+    assert!(
+        failed
+            .iter()
+            .any(|(_, e)| e.message.contains("provision timeout of 600s"))
+    );
+    assert!(
+        bench.cloud.vms().is_empty(),
+        "every runaway VM was destroyed"
+    );
+    scaler.stop().await;
+}
+
+/// One crash trial: a scaler dies at `step` while scaling up (or down), another starts on
+/// the same database and cloud, and after reconciliation nothing is orphaned, doubled or
+/// dangling. Returns whether it crashed, and whether reconciliation had to repair anything.
+async fn crash_trial(step: i64, scale_down: bool, tokens: bool) -> (bool, bool) {
+    // Lost answers and a cloud without tokens make the orphans and twins to be repaired.
+    let behaviour = Behaviour {
+        failure_rate: 0.2,
+        honours_tokens: tokens,
+        seed: step.unsigned_abs(),
+        ..quick_cloud()
+    };
+    let mut bench = agent_pool(behaviour, 12, 10);
+    if scale_down {
+        let scaler = bench.start(settings(), None);
+        wait(60).await;
+        scaler.stop().await;
+        bench.set_standby_cores(0, 0);
+    }
+    let failpoint = Arc::new(Failpoint::at_step(step));
+    let crashing = bench.start(settings(), Some(failpoint.clone()));
+    wait(90).await;
+    // Killed where it stands (if it has not tripped already), tasks and all.
+    crashing.task.abort();
+    let _ = crashing.task.await;
+
+    let scaler = bench.start(settings(), None);
+    // Past the 60 s grace, so orphans are swept and lost rows replaced.
+    wait(240).await;
+    scaler.stop().await;
+    bench.assert_consistent();
+    let expected = if scale_down { 0 } else { 3 };
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        expected,
+        "trial at step {step}, scale-down {scale_down}"
+    );
+    let repairs = bench
+        .store
+        .events(
+            &EventFilter {
+                kinds: vec![EventKind::Reconcile],
+                ..EventFilter::default()
+            },
+            10,
+        )
+        .unwrap();
+    (failpoint.tripped(), !repairs.is_empty())
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_hundred_crashes_leave_no_orphan_twin_or_dangling_row() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let (mut crashed, mut repaired) = (0, 0);
+    for trial in 0..200 {
+        let scale_down = trial % 2 == 1;
+        let tokens = trial % 4 < 2;
+        let step = rng.random_range(1..=25);
+        let (tripped, needed_repair) = crash_trial(step, scale_down, tokens).await;
+        crashed += usize::from(tripped);
+        repaired += usize::from(needed_repair);
+    }
+    // The trials must really crash, and some must leave work for reconciliation.
+    assert!(crashed >= 150, "only {crashed} of 200 trials crashed");
+    assert!(
+        repaired >= 10,
+        "only {repaired} trials needed reconciliation"
+    );
+    println!("{crashed} crashes, {repaired} repaired by reconciliation");
+}
