@@ -1,4 +1,8 @@
 //! A large deployment for the benchmarks: Docker Agent pools full of agents and sessions.
+// Each benchmark uses part of the support.
+#![allow(dead_code)]
+
+pub mod scaling;
 
 use pooladmin::model::{AgentDraft, AgentId, PoolKind, Resources, SessionHost, SessionRequest};
 use pooladmin::store::Store;

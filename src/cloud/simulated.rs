@@ -19,7 +19,7 @@ use tokio::sync::watch;
 /// How the simulated cloud behaves.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Behaviour {
-    /// Time every API call takes.
+    /// Round-trip time of every API call: half on the way there, half on the way back.
     pub api_latency: Duration,
     /// Time from create to running.
     pub boot_delay: Duration,
@@ -226,10 +226,10 @@ impl SimulatedCloud {
         }
     }
 
-    /// Waits one API latency, then refuses the call if the cloud throttles it.
+    /// The request's way there; the cloud may refuse it as throttled.
     async fn api_call(&self) -> Result<(), CloudError> {
         let behaviour = self.behaviour();
-        tokio::time::sleep(behaviour.api_latency).await;
+        tokio::time::sleep(behaviour.api_latency / 2).await;
         if self.chance(behaviour.throttle_rate) {
             lock(&self.calls).throttled += 1;
             return Err(CloudError::new(
@@ -239,6 +239,11 @@ impl SimulatedCloud {
             .retry_after(Duration::from_secs(1)));
         }
         Ok(())
+    }
+
+    /// The answer's way back.
+    async fn respond(&self) {
+        tokio::time::sleep(self.behaviour().api_latency / 2).await;
     }
 
     fn chance(&self, rate: f64) -> bool {
@@ -312,13 +317,14 @@ impl VmCloud for SimulatedCloud {
                 "connection reset while reading the response (simulated)",
             ));
         }
-        // The answer travels back; a caller that dies now never learns the id.
-        tokio::time::sleep(behaviour.api_latency / 2).await;
+        // A caller that dies while the answer travels back never learns the id.
+        self.respond().await;
         Ok(view)
     }
 
     async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
         self.api_call().await?;
+        self.respond().await;
         Ok(self
             .vms()
             .into_iter()
@@ -328,6 +334,7 @@ impl VmCloud for SimulatedCloud {
 
     async fn status(&self, cloud_id: &str) -> Result<CloudVm, CloudError> {
         self.api_call().await?;
+        self.respond().await;
         let behaviour = self.behaviour();
         let world = lock(&self.world);
         world
@@ -345,10 +352,13 @@ impl VmCloud for SimulatedCloud {
     async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
         lock(&self.calls).deletes += 1;
         self.api_call().await?;
-        let mut world = lock(&self.world);
-        if world.vms.remove(cloud_id).is_some() {
-            self.save(&world);
+        {
+            let mut world = lock(&self.world);
+            if world.vms.remove(cloud_id).is_some() {
+                self.save(&world);
+            }
         }
+        self.respond().await;
         Ok(())
     }
 
