@@ -26,7 +26,7 @@ fn reaction(c: &mut Criterion) {
         poll_every: Duration::from_millis(50),
         ..ScalerSettings::default()
     };
-    let mut rig = runtime.block_on(async { rig(behaviour, 8, 100_000, settings) });
+    let mut rig = runtime.block_on(async { rig(behaviour, 8, 1_000, settings) });
     let settled = |rig: &pooladmin::store::Store| {
         let live = rig.live_instances().expect("instances");
         !live.is_empty() && live.iter().all(|i| i.state == InstanceState::Running)

@@ -1,13 +1,19 @@
 //! pooladmin's command line: opens the window on the default database, another one
-//! (`--db PATH`), or a populated demo database (`--demo`).
+//! (`--db PATH`), or a populated demo database (`--demo`); runs the scaler without a window
+//! (`headless`); exports and imports the configuration.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use pooladmin::cloud::{Clock, ProviderClouds};
+use pooladmin::demo::demand::{Demand, DemandSettings};
 use pooladmin::model::Secret;
+use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerHandle, ScalerSettings};
 use pooladmin::store::{KeySource, Store};
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Administration of remote-desktop Server and Docker Agent pools.
 #[derive(Parser, Debug)]
@@ -26,9 +32,13 @@ struct Cli {
     command: Option<Command>,
 }
 
-/// Configuration as code.
+/// What to do instead of opening the window.
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the scaler without a window, logging to standard output, until SIGINT or
+    /// SIGTERM (calls in flight finish or are left for the next start). With --demo, the
+    /// demo's users start and end sessions too.
+    Headless,
     /// Print the whole configuration as JSON ("format": "pooladmin/1") on standard output.
     Export {
         /// Include every secret, sealed with POOLADMIN_EXPORT_PASSPHRASE (never in clear).
@@ -54,14 +64,27 @@ enum Command {
 const ICON: &[u8] = include_bytes!("../assets/icon.png");
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Headless, the log is the output; otherwise standard output belongs to export.
+    if matches!(cli.command, Some(Command::Headless)) {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stdout)
+            .init();
+        return match headless(&cli) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("pooladmin: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     if let Some(command) = &cli.command {
         return config_command(&cli, command);
     }
@@ -96,16 +119,113 @@ fn run(cli: &Cli) -> Result<()> {
         tracing::info!(path = %path.display(), "demo database populated");
     }
     tracing::info!(path = %path.display(), "database open");
+    let scaler_store = store.sibling().context("opening the scaler's connection")?;
+    let users = if cli.demo {
+        Some(
+            store
+                .sibling()
+                .context("opening the demo users' connection")?,
+        )
+    } else {
+        None
+    };
     let mut app = PoolAdminApp::new(store);
     if cli.demo {
         app = app.with_subtitle("Demo database");
     }
-    eframe::run_native(
+    let stop_users = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&stop_users);
+    let result = eframe::run_native(
         "pooladmin",
         window_options([1440.0, 900.0]),
-        Box::new(|_| Ok(Box::new(app))),
+        Box::new(move |cc| {
+            let egui_ctx = cc.egui_ctx.clone();
+            let scaler = ScalerHandle::start(
+                scaler_store,
+                Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone()))),
+                ScalerSettings::default(),
+                Arc::new(move || egui_ctx.request_repaint()),
+            )?;
+            if let Some(users) = users {
+                let commands = scaler.commander();
+                pooladmin::demo::demand::spawn(
+                    Demand::new(users, DemandSettings::default(), 2026),
+                    move || {
+                        let _ = commands.send(ScalerCommand::Wake);
+                    },
+                    stop,
+                )?;
+            }
+            Ok(Box::new(app.with_scaler(scaler)))
+        }),
     )
-    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"));
+    stop_users.store(true, Ordering::Relaxed);
+    result
+}
+
+/// The scaler without a window, until SIGINT or SIGTERM.
+fn headless(cli: &Cli) -> Result<()> {
+    let path = database_path(cli)?;
+    let mut store = Store::open_with_key(&path, &key_source())?;
+    if cli.demo && store.is_empty()? {
+        pooladmin::demo::seed(&mut store).context("writing the demo data")?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the scaler's runtime")?;
+    runtime.block_on(async move {
+        let (commands, command_rx) = tokio::sync::mpsc::unbounded_channel();
+        // The log is the output: updates need no reader.
+        let (updates, mut update_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move { while update_rx.recv().await.is_some() {} });
+        let stop_users = Arc::new(AtomicBool::new(false));
+        if cli.demo {
+            let wake = commands.clone();
+            pooladmin::demo::demand::spawn(
+                Demand::new(store.sibling()?, DemandSettings::default(), 2026),
+                move || {
+                    let _ = wake.send(ScalerCommand::Wake);
+                },
+                Arc::clone(&stop_users),
+            )?;
+        }
+        let scaler = Scaler::new(
+            store.sibling()?,
+            Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone()))),
+            Clock::new(),
+            ScalerSettings::default(),
+            updates,
+        );
+        tracing::info!(db = %path.display(), "scaler running headless; Ctrl-C or SIGTERM stops it");
+        let running = tokio::spawn(scaler.run(command_rx));
+        wait_for_stop_signal().await?;
+        tracing::info!("stopping: calls in flight finish or are left for the next start");
+        stop_users.store(true, Ordering::Relaxed);
+        let _ = commands.send(ScalerCommand::Shutdown);
+        running.await.context("the scaler task")??;
+        Ok(())
+    })
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_stop_signal() -> Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("listening for SIGTERM")?;
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal.context("listening for SIGINT")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("listening for Ctrl-C")?;
+    Ok(())
 }
 
 /// The key source the environment asks for.
@@ -151,7 +271,7 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
         }
     };
     match command {
-        Command::Schema => ExitCode::SUCCESS,
+        Command::Schema | Command::Headless => ExitCode::SUCCESS,
         Command::Export { with_secrets } => {
             let passphrase = export_passphrase(*with_secrets);
             if *with_secrets && passphrase.is_none() {

@@ -29,19 +29,20 @@ pub trait CloudFactory: Send + Sync {
 }
 
 /// The clouds pooladmin can reach in this build: the simulator, one simulated cloud per
-/// VM Provider config, each kept in a file of `state_dir` when one is given.
+/// VM Provider config, each kept in a file beside the database when one is given.
 pub struct ProviderClouds {
     clock: Clock,
-    state_dir: Option<PathBuf>,
+    database: Option<PathBuf>,
     simulated: Mutex<HashMap<VmProviderId, Arc<SimulatedCloud>>>,
 }
 
 impl ProviderClouds {
-    /// Clouds on `clock`, the simulator's state kept under `state_dir`.
-    pub fn new(clock: Clock, state_dir: Option<PathBuf>) -> Self {
+    /// Clouds on `clock`; the simulator's state is kept beside `database`
+    /// (`<database>.simulated-cloud-<id>.json`), so it outlives a restart.
+    pub fn new(clock: Clock, database: Option<PathBuf>) -> Self {
         Self {
             clock,
-            state_dir,
+            database,
             simulated: Mutex::new(HashMap::new()),
         }
     }
@@ -61,11 +62,11 @@ impl ProviderClouds {
             }
             return Ok(Arc::clone(cloud));
         }
-        let cloud = match &self.state_dir {
-            Some(dir) => SimulatedCloud::with_file(
+        let cloud = match &self.database {
+            Some(database) => SimulatedCloud::with_file(
                 behaviour,
                 self.clock,
-                dir.join(format!("simulated-cloud-{id}.json")),
+                PathBuf::from(format!("{}.simulated-cloud-{id}.json", database.display())),
             )
             .map_err(|e| CloudError::new(ErrorClass::InvalidConfig, e))?,
             None => SimulatedCloud::new(behaviour, self.clock),

@@ -199,6 +199,24 @@ impl ScalerHandle {
         })
     }
 
+    /// A handle on channels whose other ends the caller holds: GUI tests feed updates and
+    /// read the commands the window sends, without a scaler thread.
+    pub fn from_channels(
+        commands: mpsc::UnboundedSender<Command>,
+        updates: mpsc::UnboundedReceiver<Update>,
+    ) -> Self {
+        Self {
+            commands,
+            updates,
+            thread: None,
+        }
+    }
+
+    /// A sender of commands for another thread (the demo's users wake the scaler).
+    pub fn commander(&self) -> mpsc::UnboundedSender<Command> {
+        self.commands.clone()
+    }
+
     /// Sends a command; a scaler that has stopped ignores it.
     pub fn send(&self, command: Command) {
         let _ = self.commands.send(command);

@@ -8,9 +8,11 @@ use super::catalog::Catalog;
 use super::config_io::ConfigIo;
 use super::confirm::Confirm;
 use super::context::PageContext;
+use super::events_page::EventsPage;
 use super::page::Page;
 use super::pool_detail::PoolDetail;
 use super::pools_page::PoolsPage;
+use super::scaler_view::ScalerView;
 use super::servers_page::ServersPage;
 use super::sessions_page::SessionsPage;
 use super::shared_configs_page::SharedConfigsPage;
@@ -19,10 +21,16 @@ use super::zones_page::ZonesPage;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;
+use crate::scaler::{Command, ScalerHandle};
 use crate::store::Store;
 use egui::{RichText, Ui};
 use egui_notify::Toasts;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Longest time a frame spends taking the scaler's updates; the rest wait for the next.
+const UPDATE_BUDGET: Duration = Duration::from_millis(4);
+/// Shortest time between two reloads caused by the scaler (it may change rows often).
+const SCALER_RELOAD_EVERY: Duration = Duration::from_millis(300);
 
 /// pooladmin's window.
 pub struct PoolAdminApp {
@@ -40,6 +48,10 @@ pub struct PoolAdminApp {
     vm_providers: SharedConfigsPage<VmProviderSpec>,
     dns_providers: SharedConfigsPage<DnsProviderSpec>,
     ldap: SharedConfigsPage<LdapSpec>,
+    events: EventsPage,
+    scaler: Option<ScalerHandle>,
+    scaler_view: ScalerView,
+    reloaded_at: Instant,
     confirm: Option<Confirm>,
     about: About,
     config_io: ConfigIo,
@@ -67,6 +79,10 @@ impl PoolAdminApp {
             vm_providers: SharedConfigsPage::default(),
             dns_providers: SharedConfigsPage::default(),
             ldap: SharedConfigsPage::default(),
+            events: EventsPage::default(),
+            scaler: None,
+            scaler_view: ScalerView::default(),
+            reloaded_at: Instant::now(),
             confirm: None,
             about: About::default(),
             config_io: ConfigIo::default(),
@@ -77,6 +93,19 @@ impl PoolAdminApp {
         };
         app.reload();
         app
+    }
+
+    /// Attaches the scaler running behind this window: its updates are shown, and every
+    /// change made here wakes it.
+    pub fn with_scaler(mut self, scaler: ScalerHandle) -> Self {
+        self.scaler = Some(scaler);
+        self.scaler_view.attached = true;
+        self
+    }
+
+    /// The window's view of the scaler (tests feed it updates).
+    pub fn scaler_view(&mut self) -> &mut ScalerView {
+        &mut self.scaler_view
     }
 
     /// A line shown under the navigation (e.g. "Demo database").
@@ -105,7 +134,34 @@ impl PoolAdminApp {
         &self.store
     }
 
+    /// Takes the scaler's waiting updates (within a time budget) and sends it the commands
+    /// the pages queued.
+    fn talk_to_scaler(&mut self, changed: bool) {
+        if let Some(scaler) = &mut self.scaler {
+            let start = Instant::now();
+            while start.elapsed() < UPDATE_BUDGET {
+                let Some(update) = scaler.try_update() else {
+                    break;
+                };
+                self.scaler_view.absorb(update);
+            }
+            for command in self.scaler_view.outbox.drain(..) {
+                scaler.send(command);
+            }
+            if changed {
+                scaler.send(Command::Wake);
+            }
+        } else {
+            self.scaler_view.outbox.clear();
+        }
+        if self.scaler_view.members_changed && self.reloaded_at.elapsed() >= SCALER_RELOAD_EVERY {
+            self.scaler_view.members_changed = false;
+            self.reload();
+        }
+    }
+
     fn reload(&mut self) {
+        self.reloaded_at = Instant::now();
         match Catalog::load(&self.store, self.catalog.generation + 1) {
             Ok(catalog) => self.catalog = catalog,
             Err(e) => {
@@ -142,6 +198,7 @@ impl PoolAdminApp {
             goto: None,
             confirm: None,
             banner: self.banner.take(),
+            scaler: &mut self.scaler_view,
         };
         egui::CentralPanel::default().show(ui, |ui| {
             banner_ui(ui, &mut ctx.banner);
@@ -157,6 +214,7 @@ impl PoolAdminApp {
                 Page::VmProviders => self.vm_providers.ui(ui, &mut ctx),
                 Page::DnsProviders => self.dns_providers.ui(ui, &mut ctx),
                 Page::Ldap => self.ldap.ui(ui, &mut ctx),
+                Page::Events => self.events.ui(ui, &mut ctx),
             }
         });
         let PageContext {
@@ -207,6 +265,11 @@ impl PoolAdminApp {
         if changed {
             self.reload();
         }
+        self.talk_to_scaler(changed);
+        if self.scaler_view.attached {
+            // Spinners, "since" times and the chart move with the clock.
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
         self.toasts.show(ui.ctx());
     }
 
@@ -251,8 +314,14 @@ impl PoolAdminApp {
                 Page::VmProviders => self.catalog.vm_providers.len(),
                 Page::DnsProviders => self.catalog.dns_providers.len(),
                 Page::Ldap => self.catalog.ldap.len(),
+                Page::Events => usize::MAX,
             };
-            let text = format!("{}  ({count})", page.title());
+            // The event log has no count worth showing: it only grows.
+            let text = if count == usize::MAX {
+                page.title().to_owned()
+            } else {
+                format!("{}  ({count})", page.title())
+            };
             if ui.selectable_label(selected, text).clicked() {
                 self.page = page;
             }

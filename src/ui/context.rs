@@ -3,6 +3,7 @@
 use super::catalog::Catalog;
 use super::confirm::Confirm;
 use super::page::Page;
+use super::scaler_view::ScalerView;
 use crate::store::{Store, StoreError};
 use egui_notify::Toasts;
 use std::time::Duration;
@@ -23,6 +24,8 @@ pub struct PageContext<'a> {
     pub confirm: Option<Confirm>,
     /// The last refusal, shown above the page until dismissed or until the next success.
     pub banner: Option<String>,
+    /// The scaler's feed, and the commands pages send it.
+    pub scaler: &'a mut ScalerView,
 }
 
 impl PageContext<'_> {

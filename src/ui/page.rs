@@ -27,11 +27,13 @@ pub enum Page {
     DnsProviders,
     /// LDAP configs.
     Ldap,
+    /// The scaler's event log.
+    Events,
 }
 
 impl Page {
     /// The pages of the navigation, in order.
-    pub const NAVIGATION: [Page; 10] = [
+    pub const NAVIGATION: [Page; 11] = [
         Page::Pools,
         Page::Servers,
         Page::DockerAgents,
@@ -42,6 +44,7 @@ impl Page {
         Page::VmProviders,
         Page::DnsProviders,
         Page::Ldap,
+        Page::Events,
     ];
 
     /// What the navigation shows.
@@ -57,6 +60,7 @@ impl Page {
             Page::VmProviders => "VM Provider Configs",
             Page::DnsProviders => "DNS Provider Configs",
             Page::Ldap => "LDAP Configs",
+            Page::Events => "Events",
         }
     }
 }

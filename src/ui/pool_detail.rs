@@ -6,6 +6,7 @@ use super::autoscale_table::{autoscale_table, handle_autoscale_action};
 use super::context::PageContext;
 use super::dialog::{Outcome, form_dialog};
 use super::page::Page;
+use super::pool_status::PoolStatus;
 use super::pools_page::delete_pool_confirm;
 use super::server_form::ServerForm;
 use super::server_table::{handle_server_action, servers_table, visible_servers};
@@ -22,10 +23,22 @@ struct AssignDialog {
     chosen: BTreeSet<i64>,
 }
 
+/// The two tabs of a pool page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Tab {
+    /// AutoScale configs and members.
+    #[default]
+    Members,
+    /// What the scaler does for this pool.
+    Status,
+}
+
 /// State of the pool page.
 #[derive(Default)]
 pub struct PoolDetail {
     pool: Option<PoolId>,
+    tab: Tab,
+    status: PoolStatus,
     filter: String,
     sort: Sort,
     order: RowOrder,
@@ -54,10 +67,19 @@ impl PoolDetail {
             return;
         };
         self.header_ui(ui, ctx, &pool);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.tab, Tab::Members, "Members and AutoScale");
+            ui.selectable_value(&mut self.tab, Tab::Status, "Status");
+        });
         ui.separator();
-        self.autoscale_ui(ui, ctx, &pool);
-        ui.separator();
-        self.members_ui(ui, ctx, &pool);
+        match self.tab {
+            Tab::Members => {
+                self.autoscale_ui(ui, ctx, &pool);
+                ui.separator();
+                self.members_ui(ui, ctx, &pool);
+            }
+            Tab::Status => self.status.ui(ui, ctx, &pool),
+        }
         self.assign_ui(ui, ctx, &pool);
         self.assign_autoscale_ui(ui, ctx, &pool);
         if let Some(wizard) = &mut self.wizard

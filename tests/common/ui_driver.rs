@@ -13,12 +13,14 @@ pub fn settle(h: &mut Harness<'_, PoolAdminApp>) {
 }
 
 pub fn harness(store: Store) -> Harness<'static, PoolAdminApp> {
+    harness_with(PoolAdminApp::new(store))
+}
+
+/// A harness on an app set up by the test (a scaler attached, say).
+pub fn harness_with(app: PoolAdminApp) -> Harness<'static, PoolAdminApp> {
     Harness::builder()
         .with_size(egui::vec2(1500.0, 950.0))
-        .build_ui_state(
-            |ui, app: &mut PoolAdminApp| app.show(ui),
-            PoolAdminApp::new(store),
-        )
+        .build_ui_state(|ui, app: &mut PoolAdminApp| app.show(ui), app)
 }
 
 /// Replaces the text of the one-line input labelled `label`.

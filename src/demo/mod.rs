@@ -1,14 +1,17 @@
 //! The demo deployment: two zones, two server pools, two agent pools, 24 members, a staging
 //! config and a simulated cloud shared by three AutoScale configs — all from
 //! `assets/demo.json` through the same import as `pooladmin import` — then sessions placed
-//! by the real placement rule.
+//! by the real placement rule. While the demo runs, [`demand`] starts and ends sessions
+//! with a morning peak, so the pools are seen growing and shrinking.
+
+pub mod demand;
 
 use crate::config_file::{ImportOptions, import, parse};
 use crate::model::{PoolId, Resources, SessionRequest};
 use crate::store::{Store, StoreError};
 
 /// The demo's configuration, as `pooladmin export` writes it.
-const DEMO: &str = include_str!("../assets/demo.json");
+const DEMO: &str = include_str!("../../assets/demo.json");
 
 /// Fills an empty database with the demo deployment.
 pub fn seed(store: &mut Store) -> Result<(), StoreError> {

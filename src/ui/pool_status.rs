@@ -1,0 +1,350 @@
+//! A pool's Status tab: its members by lifecycle state, free capacity against the target,
+//! each AutoScale config's health with Pause / Resume, the chart of the last hour, the
+//! scaler's last decisions with their reasons, and the autoscaled instances.
+
+use super::capacity_chart::capacity_chart;
+use super::context::PageContext;
+use super::table::local_time;
+use crate::model::config_health::{ConfigHealth, HealthStatus};
+use crate::model::instance::{Instance, InstanceState};
+use crate::model::resources::format_cores;
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::{AutoScaleId, Pool, PoolKind};
+use crate::scaler::Command;
+use crate::store::{EventFilter, StoreError};
+use egui::{Color32, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How often the tab reads the store again while the scaler is busy.
+const REFRESH: Duration = Duration::from_millis(250);
+/// Decisions shown.
+const DECISIONS: usize = 8;
+
+/// What the tab last read.
+#[derive(Default)]
+pub struct PoolStatus {
+    loaded: Option<(u64, Instant)>,
+    instances: Vec<Instance>,
+    health: HashMap<AutoScaleId, ConfigHealth>,
+    decisions: Vec<(i64, ScalerEvent)>,
+    error: Option<String>,
+    /// The instance whose Drain waits for a second click.
+    confirm_drain: Option<crate::model::instance::InstanceId>,
+}
+
+impl PoolStatus {
+    fn refresh(&mut self, ctx: &PageContext<'_>, pool: &Pool) {
+        let generation = ctx.scaler.generation;
+        let fresh = self
+            .loaded
+            .is_some_and(|(g, at)| g == generation || at.elapsed() < REFRESH);
+        if fresh {
+            return;
+        }
+        let read = || -> Result<_, StoreError> {
+            let instances: Vec<Instance> = ctx
+                .store
+                .live_instances()?
+                .into_iter()
+                .filter(|i| i.pool == pool.id)
+                .collect();
+            let decisions = ctx.store.events(
+                &EventFilter {
+                    kinds: vec![EventKind::Decision],
+                    pool: Some(pool.id),
+                    ..EventFilter::default()
+                },
+                DECISIONS,
+            )?;
+            Ok((instances, ctx.store.config_health()?, decisions))
+        };
+        match read() {
+            Ok((instances, health, decisions)) => {
+                self.instances = instances;
+                self.health = health;
+                self.decisions = decisions;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(format!("Reading the scaler's state failed: {e}")),
+        }
+        self.loaded = Some((generation, Instant::now()));
+    }
+
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        self.refresh(ctx, pool);
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        if !ctx.scaler.attached {
+            ui.label(
+                RichText::new(
+                    "The scaler is not running in this window: nothing is created or deleted.",
+                )
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
+        let unit = match pool.kind {
+            PoolKind::DockerAgent => "cores",
+            PoolKind::Server => "sessions",
+        };
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                self.capacity_ui(ui, ctx, pool, unit);
+                ui.add_space(6.0);
+                self.configs_ui(ui, ctx, pool);
+                ui.add_space(6.0);
+                ui.strong("Free capacity, target and instances — last hour");
+                match ctx.scaler.levels.get(&pool.id) {
+                    Some(samples) if !samples.is_empty() => {
+                        capacity_chart(ui, "capacity-chart", samples, unit);
+                    }
+                    _ => {
+                        ui.weak("No samples yet: the chart fills as the scaler runs.");
+                    }
+                }
+                ui.add_space(6.0);
+                self.decisions_ui(ui);
+                ui.add_space(6.0);
+                self.instances_ui(ui, ctx);
+            });
+    }
+
+    fn capacity_ui(&self, ui: &mut Ui, ctx: &PageContext<'_>, pool: &Pool, unit: &str) {
+        ui.horizontal_wrapped(|ui| {
+            match ctx.scaler.level(pool.id) {
+                Some(level) => {
+                    let short = level.free + 1e-9 < level.target;
+                    let text = format!(
+                        "Free {} of target {} {unit}",
+                        format_cores(level.free),
+                        format_cores(level.target)
+                    );
+                    let color = if short {
+                        ui.visuals().warn_fg_color
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    ui.label(RichText::new(text).strong().color(color));
+                }
+                None => {
+                    ui.label("Free capacity: waiting for the scaler's first pass");
+                }
+            }
+            ui.separator();
+            for state in InstanceState::ALL.iter().filter(|s| !s.is_terminal()) {
+                let count = self.instances.iter().filter(|i| i.state == *state).count();
+                let busy = matches!(
+                    state,
+                    InstanceState::Requested
+                        | InstanceState::Creating
+                        | InstanceState::Booting
+                        | InstanceState::Deleting
+                );
+                if busy && count > 0 {
+                    ui.spinner();
+                }
+                ui.label(format!("{}: {count}", state.label()));
+            }
+            let static_members = match pool.kind {
+                PoolKind::Server => ctx
+                    .catalog
+                    .servers
+                    .iter()
+                    .filter(|s| {
+                        s.server.spec.pool == Some(pool.id)
+                            && s.server.origin == crate::model::Origin::Static
+                    })
+                    .count(),
+                PoolKind::DockerAgent => ctx
+                    .catalog
+                    .agents
+                    .iter()
+                    .filter(|a| {
+                        a.agent.spec.pool == Some(pool.id)
+                            && a.agent.origin == crate::model::Origin::Static
+                    })
+                    .count(),
+            };
+            ui.separator();
+            ui.label(format!("Static: {static_members}"));
+        });
+    }
+
+    fn configs_ui(&self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
+        ui.strong("AutoScale configs");
+        let now = jiff::Timestamp::now();
+        let configs: Vec<_> = ctx
+            .catalog
+            .autoscale
+            .iter()
+            .filter(|c| c.spec.pool == pool.id)
+            .map(|c| (c.id, c.spec.name.clone(), c.spec.enabled))
+            .collect();
+        egui::Grid::new("config-health")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                for (id, name, enabled) in configs {
+                    ui.label(&name);
+                    let health = self.health.get(&id).cloned().unwrap_or_default();
+                    let status = health.status(now);
+                    let (text, color) = if !enabled {
+                        ("disabled".to_owned(), ui.visuals().weak_text_color())
+                    } else {
+                        match &status {
+                            HealthStatus::Ok => ("ok".to_owned(), Color32::from_rgb(60, 160, 80)),
+                            HealthStatus::Paused => {
+                                ("paused".to_owned(), ui.visuals().warn_fg_color)
+                            }
+                            HealthStatus::BackingOff(until) => (
+                                format!(
+                                    "backing off until {}{}",
+                                    local_time(*until, "%H:%M:%S"),
+                                    health
+                                        .last_error
+                                        .as_deref()
+                                        .map(|e| format!(" — {e}"))
+                                        .unwrap_or_default()
+                                ),
+                                ui.visuals().warn_fg_color,
+                            ),
+                            HealthStatus::Stopped(reason) => {
+                                (format!("stopped: {reason}"), ui.visuals().error_fg_color)
+                            }
+                        }
+                    };
+                    ui.label(RichText::new(text).color(color));
+                    ui.horizontal(|ui| {
+                        let paused = matches!(status, HealthStatus::Paused);
+                        if status == HealthStatus::Ok {
+                            if ui
+                                .button("Pause")
+                                .on_hover_text("Create nothing for this config until resumed")
+                                .clicked()
+                            {
+                                ctx.scaler.send(Command::Pause(id));
+                            }
+                        } else if ui
+                            .button("Resume")
+                            .on_hover_text(if paused {
+                                "Scale with this config again"
+                            } else {
+                                "Clear the backoff or stop and try again now"
+                            })
+                            .clicked()
+                        {
+                            ctx.scaler.send(Command::Resume(id));
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn decisions_ui(&self, ui: &mut Ui) {
+        ui.strong("Last decisions");
+        if self.decisions.is_empty() {
+            ui.weak("No decision yet.");
+        }
+        for (_, event) in &self.decisions {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(local_time(event.at, "%H:%M:%S"))
+                        .monospace()
+                        .weak(),
+                );
+                ui.label(&event.message);
+            });
+        }
+    }
+
+    fn instances_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        ui.strong(format!("Autoscaled instances ({})", self.instances.len()));
+        if self.instances.is_empty() {
+            ui.weak("None yet.");
+            return;
+        }
+        let names: HashMap<AutoScaleId, &str> = ctx
+            .catalog
+            .autoscale
+            .iter()
+            .map(|c| (c.id, c.spec.name.as_str()))
+            .collect();
+        let mut drain = None;
+        let mut confirm = self.confirm_drain;
+        TableBuilder::new(ui)
+            .id_salt("instances")
+            .striped(true)
+            .column(Column::auto().at_least(160.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(110.0))
+            .column(Column::auto().at_least(140.0))
+            .column(Column::remainder())
+            .header(20.0, |mut header| {
+                for title in ["Name", "State", "Since", "Address", "AutoScale Config", ""] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, self.instances.len(), |mut row| {
+                    let instance = &self.instances[row.index()];
+                    row.col(|ui| {
+                        ui.label(&instance.name);
+                    });
+                    row.col(|ui| {
+                        ui.horizontal(|ui| {
+                            if !matches!(
+                                instance.state,
+                                InstanceState::Running | InstanceState::Draining
+                            ) {
+                                ui.spinner();
+                            }
+                            ui.label(instance.state.label());
+                        });
+                    });
+                    row.col(|ui| {
+                        ui.label(local_time(instance.state_since, "%H:%M:%S"));
+                    });
+                    row.col(|ui| {
+                        ui.label(instance.address.as_deref().unwrap_or("—"));
+                    });
+                    row.col(|ui| {
+                        ui.label(names.get(&instance.config).copied().unwrap_or("?"));
+                    });
+                    row.col(|ui| {
+                        if instance.state != InstanceState::Running {
+                            return;
+                        }
+                        // Draining ends in deleting the VM: a second click confirms.
+                        if confirm == Some(instance.id) {
+                            ui.label("Delete it once empty?");
+                            if ui.small_button("Drain").clicked() {
+                                drain = Some(instance.id);
+                                confirm = None;
+                            }
+                            if ui.small_button("Cancel").clicked() {
+                                confirm = None;
+                            }
+                        } else if ui
+                            .small_button("Drain…")
+                            .on_hover_text("Take no new sessions; delete it once empty")
+                            .clicked()
+                        {
+                            confirm = Some(instance.id);
+                        }
+                    });
+                });
+            });
+        self.confirm_drain = confirm;
+        if let Some(id) = drain {
+            ctx.scaler.send(Command::Drain(id));
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! What the window knows of the scaler: its live feed of events, each pool's free capacity
+//! over the last hour (for the chart), and the commands pages queue for it.
+
+use crate::model::PoolId;
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::scaler::plan::PoolLevel;
+use crate::scaler::{Command, Update};
+use jiff::{SignedDuration, Timestamp};
+use std::collections::{HashMap, VecDeque};
+
+/// How far back the chart reaches.
+pub const CHART_SPAN: SignedDuration = SignedDuration::from_secs(3600);
+/// Events kept in memory for the live feed (the full log is in the database).
+const RECENT_EVENTS: usize = 500;
+
+/// One sample of a pool's capacity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LevelSample {
+    /// When.
+    pub at: Timestamp,
+    /// Free (in-flight included).
+    pub free: f64,
+    /// Target.
+    pub target: f64,
+    /// Members running or in flight.
+    pub instances: u32,
+}
+
+/// The window's view of the scaler.
+#[derive(Default)]
+pub struct ScalerView {
+    /// Whether a scaler runs behind this window.
+    pub attached: bool,
+    /// Each pool's samples, oldest first, for the last hour.
+    pub levels: HashMap<PoolId, VecDeque<LevelSample>>,
+    /// The newest events, newest last.
+    pub recent: VecDeque<ScalerEvent>,
+    /// Bumped whenever something arrives, so status pages know to read again.
+    pub generation: u64,
+    /// Set when members changed state: the catalog should be read again.
+    pub members_changed: bool,
+    /// Commands the pages queued this frame.
+    pub outbox: Vec<Command>,
+}
+
+impl ScalerView {
+    /// Takes one update from the scaler.
+    pub fn absorb(&mut self, update: Update) {
+        self.generation += 1;
+        match update {
+            Update::Event(event) => {
+                if matches!(
+                    event.kind,
+                    EventKind::Transition | EventKind::Reconcile | EventKind::Command
+                ) {
+                    self.members_changed = true;
+                }
+                self.recent.push_back(event);
+                while self.recent.len() > RECENT_EVENTS {
+                    self.recent.pop_front();
+                }
+            }
+            Update::Levels(at, levels) => {
+                for level in levels {
+                    self.record(at, &level);
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, at: Timestamp, level: &PoolLevel) {
+        let samples = self.levels.entry(level.pool).or_default();
+        let sample = LevelSample {
+            at,
+            free: level.free,
+            target: level.target,
+            instances: level.instances,
+        };
+        // Passes come often; an unchanged level within a second adds no point.
+        if let Some(last) = samples.back()
+            && last.free == sample.free
+            && last.target == sample.target
+            && last.instances == sample.instances
+            && at.duration_since(last.at) < SignedDuration::from_secs(1)
+        {
+            return;
+        }
+        samples.push_back(sample);
+        while samples
+            .front()
+            .is_some_and(|s| at.duration_since(s.at) > CHART_SPAN)
+        {
+            samples.pop_front();
+        }
+    }
+
+    /// Queues a command for the scaler.
+    pub fn send(&mut self, command: Command) {
+        self.outbox.push(command);
+    }
+
+    /// The latest level of a pool.
+    pub fn level(&self, pool: PoolId) -> Option<&LevelSample> {
+        self.levels.get(&pool).and_then(|s| s.back())
+    }
+}
