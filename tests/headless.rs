@@ -1,0 +1,111 @@
+//! `pooladmin headless`: the scaler without a window, logging to stdout, stopped cleanly by
+//! SIGTERM and SIGINT.
+
+mod common;
+
+use common::scaling::{Bench, agent_pool};
+use pooladmin::cloud::simulated::Behaviour;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A database whose Docker Agent pool lacks its 8 standby cores, on the simulator.
+fn short_pool() -> (tempfile::TempDir, std::path::PathBuf) {
+    let behaviour = Behaviour {
+        boot_delay: Duration::from_secs(1),
+        ..Behaviour::default()
+    };
+    let Bench { dir, store, .. } = agent_pool(behaviour, 8, 10);
+    let path = store.path().to_path_buf();
+    // The test's connection goes, so the headless pooladmin may take the database.
+    drop(store);
+    (dir, path)
+}
+
+/// Starts `pooladmin headless` and forwards its stdout lines.
+fn start(db: &Path) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pooladmin"))
+        .args(["headless", "--db"])
+        .arg(db)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start pooladmin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, received)
+}
+
+/// Waits for a line containing `text`, collecting what came before it.
+fn wait_for(lines: &mpsc::Receiver<String>, text: &str, seen: &mut Vec<String>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+            let found = line.contains(text);
+            seen.push(line);
+            if found {
+                return;
+            }
+        }
+    }
+    panic!(
+        "no line with {text:?} within 30 s; got:\n{}",
+        seen.join("\n")
+    );
+}
+
+fn stops_cleanly_on(signal: &str) {
+    let (_dir, db) = short_pool();
+    let (mut child, lines) = start(&db);
+    let mut seen = Vec::new();
+    wait_for(&lines, "scaler running headless", &mut seen);
+    // The pool is short of standby: the scaler acts and says why.
+    wait_for(&lines, "checked in at", &mut seen);
+    let killed = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 20 s after {signal}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    wait_for(&lines, "scaler stopped", &mut seen);
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("standby cores 8 > free 0 → create 2 agents")),
+        "the decisions are logged with their reasons"
+    );
+    // The database is free again and every instance is accounted for.
+    let store = pooladmin::store::Store::open(&db).expect("reopen after a clean stop");
+    assert!(!store.live_instances().expect("instances").is_empty());
+}
+
+#[test]
+fn sigterm_stops_the_headless_scaler_cleanly() {
+    stops_cleanly_on("-TERM");
+}
+
+#[test]
+fn sigint_stops_the_headless_scaler_cleanly() {
+    stops_cleanly_on("-INT");
+}
