@@ -28,9 +28,9 @@ impl Default for DemandSettings {
     fn default() -> Self {
         Self {
             day: Duration::from_secs(12 * 60),
-            mean_session: Duration::from_secs(150),
-            quiet_per_minute: 0.6,
-            peak_per_minute: 5.0,
+            mean_session: Duration::from_secs(180),
+            quiet_per_minute: 1.0,
+            peak_per_minute: 8.0,
         }
     }
 }

@@ -270,6 +270,7 @@ fn size_words(pool: &PoolSnapshot, count: u32, size: &InstanceSize) -> String {
             r.memory_mb,
             r.gpus
         ),
+        InstanceSize::Server { slots: 1 } => format!("{count} {noun} of 1 session"),
         InstanceSize::Server { slots } => format!("{count} {noun} of {slots} sessions"),
     }
 }

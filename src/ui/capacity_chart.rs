@@ -2,7 +2,7 @@
 
 use super::scaler_view::LevelSample;
 use egui::Ui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoints};
 use jiff::Timestamp;
 use std::collections::VecDeque;
 
@@ -16,7 +16,8 @@ pub fn capacity_chart(ui: &mut Ui, id_salt: &str, samples: &VecDeque<LevelSample
     };
     Plot::new(id_salt)
         .height(180.0)
-        .legend(Legend::default())
+        // The newest samples are on the right: the legend keeps out of their way.
+        .legend(Legend::default().position(Corner::LeftTop))
         // At least the last quarter hour; older samples (up to an hour) widen it.
         .include_x(-15.0)
         .include_x(0.0)
@@ -26,8 +27,14 @@ pub fn capacity_chart(ui: &mut Ui, id_salt: &str, samples: &VecDeque<LevelSample
         .allow_zoom(false)
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.line(Line::new(format!("free {unit}"), series(|s| s.free)));
-            plot.line(Line::new(format!("target {unit}"), series(|s| s.target)));
-            plot.line(Line::new("instances", series(|s| f64::from(s.instances))));
+            plot.line(Line::new(format!("free {unit}"), series(|s| s.free)).width(2.0));
+            plot.line(
+                Line::new(format!("target {unit}"), series(|s| s.target))
+                    .style(LineStyle::dashed_loose()),
+            );
+            plot.line(
+                Line::new("members", series(|s| f64::from(s.instances)))
+                    .style(LineStyle::dotted_dense()),
+            );
         });
 }

@@ -97,7 +97,9 @@ impl PoolStatus {
                 ui.add_space(6.0);
                 self.configs_ui(ui, ctx, pool);
                 ui.add_space(6.0);
-                ui.strong("Free capacity, target and instances — last hour");
+                ui.strong(
+                    "Free capacity (in-flight instances included), target and members — last hour",
+                );
                 match ctx.scaler.levels.get(&pool.id) {
                     Some(samples) if !samples.is_empty() => {
                         capacity_chart(ui, "capacity-chart", samples, unit);
