@@ -117,7 +117,7 @@ fn a_live_instance_is_kept_until_the_scaler_deletes_it() {
             .unwrap()
     );
     assert!(
-        store.agents().unwrap()[0].agent.spec.enabled == false,
+        !store.agents().unwrap()[0].agent.spec.enabled,
         "no new session lands on it"
     );
     assert!(
