@@ -222,6 +222,14 @@ impl Store {
         Ok(backup::vacuum_into(&self.conn, dest)?)
     }
 
+    /// A number that changes whenever another connection (the scaler, the demo's users)
+    /// commits, so the window knows when to read again.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Whether the database holds no pools, servers or agents yet (a fresh file).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(

@@ -52,6 +52,7 @@ pub struct PoolAdminApp {
     scaler: Option<ScalerHandle>,
     scaler_view: ScalerView,
     reloaded_at: Instant,
+    data_version: Option<i64>,
     confirm: Option<Confirm>,
     about: About,
     config_io: ConfigIo,
@@ -83,6 +84,7 @@ impl PoolAdminApp {
             scaler: None,
             scaler_view: ScalerView::default(),
             reloaded_at: Instant::now(),
+            data_version: None,
             confirm: None,
             about: About::default(),
             config_io: ConfigIo::default(),
@@ -154,8 +156,14 @@ impl PoolAdminApp {
         } else {
             self.scaler_view.outbox.clear();
         }
-        if self.scaler_view.members_changed && self.reloaded_at.elapsed() >= SCALER_RELOAD_EVERY {
+        // The scaler (and the demo's users) write through connections of their own.
+        let version = self.store.data_version().ok();
+        let written_elsewhere = version.is_some() && version != self.data_version;
+        if (self.scaler_view.members_changed || written_elsewhere)
+            && self.reloaded_at.elapsed() >= SCALER_RELOAD_EVERY
+        {
             self.scaler_view.members_changed = false;
+            self.data_version = version;
             self.reload();
         }
     }
