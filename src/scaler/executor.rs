@@ -230,7 +230,7 @@ impl Scaler {
                             ScalerEvent::new(
                                 now,
                                 EventKind::Transition,
-                                format!("{} requested", instance.name),
+                                format!("{}: requested", instance.name),
                             )
                             .with_pool(*pool)
                             .with_config(*config)

@@ -425,8 +425,10 @@ fn scale_down(
                 pool: pool.id,
                 config: Some(config.id),
                 message: format!(
-                    "surplus for {}s of {}s Downscale Backoff: nothing deleted yet",
-                    lasted.as_secs(),
+                    "surplus since {}: the newest idle {} goes if it lasts the {}s Downscale \
+                     Backoff",
+                    since.strftime("%H:%M:%S UTC"),
+                    pool.kind.member_noun(),
                     config.downscale_backoff.as_secs()
                 ),
             });

@@ -154,10 +154,16 @@ impl Store {
         )?;
         let id = InstanceId(tx.last_insert_rowid());
         let short = &self.installation_id[..8.min(self.installation_id.len())];
+        let name = format!("pa-{short}-{id}");
         tx.execute(
             "UPDATE instances SET name = ?1 WHERE id = ?2",
-            params![format!("pa-{short}-{id}"), id.0],
+            params![name, id.0],
         )?;
+        // The event is about the instance named here.
+        let event = ScalerEvent {
+            message: format!("{name}: {}", event.message),
+            ..event
+        };
         insert_event(&tx, &event.with_instance(id))?;
         let instance = read_one(&tx, id)?;
         tx.commit()?;

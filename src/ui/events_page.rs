@@ -132,7 +132,7 @@ impl EventsPage {
             .striped(true)
             .column(Column::auto().at_least(140.0))
             .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(100.0))
+            .column(Column::auto().at_least(140.0))
             .column(Column::remainder())
             .header(20.0, |mut header| {
                 for title in ["Time", "Kind", "Pool", "Message"] {
