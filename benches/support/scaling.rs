@@ -2,38 +2,14 @@
 //! runtime, for the reaction and provisioning benchmarks.
 
 use pooladmin::cloud::simulated::{Behaviour, SimulatedCloud};
-use pooladmin::cloud::{Clock, CloudError, CloudFactory, DnsCloud, ErrorClass, VmCloud};
+use pooladmin::cloud::{Clock, OneCloud};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
-use pooladmin::model::dns_provider::DnsProviderSpec;
 use pooladmin::model::vm_provider::{ProviderKind, VmProviderSpec};
-use pooladmin::model::{AutoScaleId, DnsProviderId, PoolId, PoolKind, VmProviderId};
+use pooladmin::model::{AutoScaleId, PoolId, PoolKind};
 use pooladmin::scaler::{Command, Scaler, ScalerSettings};
 use pooladmin::store::{Choice, Store};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-struct OneCloud(Arc<SimulatedCloud>);
-
-impl CloudFactory for OneCloud {
-    fn vm_cloud(
-        &self,
-        _: VmProviderId,
-        _: &VmProviderSpec,
-    ) -> Result<Arc<dyn VmCloud>, CloudError> {
-        Ok(self.0.clone())
-    }
-
-    fn dns_cloud(
-        &self,
-        _: DnsProviderId,
-        _: &DnsProviderSpec,
-    ) -> Result<Arc<dyn DnsCloud>, CloudError> {
-        Err(CloudError::new(
-            ErrorClass::InvalidConfig,
-            "no DNS in the benchmarks",
-        ))
-    }
-}
 
 /// The rig: the benchmark's own store connection, the cloud, and the scaler's mailbox.
 pub struct Rig {

@@ -115,3 +115,25 @@ impl CloudFactory for ProviderClouds {
         Err(not_in_this_build(spec.settings.kind()))
     }
 }
+
+/// Hands out one VM cloud for every provider config, and no DNS: the tests' and
+/// benchmarks' simulated world.
+pub struct OneCloud(pub Arc<dyn VmCloud>);
+
+impl CloudFactory for OneCloud {
+    fn vm_cloud(
+        &self,
+        _id: VmProviderId,
+        _spec: &VmProviderSpec,
+    ) -> Result<Arc<dyn VmCloud>, CloudError> {
+        Ok(Arc::clone(&self.0))
+    }
+
+    fn dns_cloud(
+        &self,
+        _id: DnsProviderId,
+        spec: &DnsProviderSpec,
+    ) -> Result<Arc<dyn DnsCloud>, CloudError> {
+        Err(not_in_this_build(spec.settings.kind()))
+    }
+}

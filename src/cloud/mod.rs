@@ -9,7 +9,7 @@ pub mod tags;
 
 pub use clock::Clock;
 pub use error::{CloudError, ErrorClass};
-pub use factory::{CloudFactory, ProviderClouds};
+pub use factory::{CloudFactory, OneCloud, ProviderClouds};
 
 use async_trait::async_trait;
 use jiff::Timestamp;

@@ -277,18 +277,7 @@ impl Store {
         if sessions > 0 {
             return Ok(false);
         }
-        match current.member {
-            Some(InstanceMember::Agent(a)) => {
-                tx.execute(
-                    "UPDATE docker_agents SET draining = 1, enabled = 0 WHERE id = ?1",
-                    [a.0],
-                )?;
-            }
-            Some(InstanceMember::Server(s)) => {
-                tx.execute("UPDATE servers SET enabled = 0 WHERE id = ?1", [s.0])?;
-            }
-            None => {}
-        }
+        stop_placing_on(&tx, current.member, true)?;
         set_state(
             &tx,
             id,
@@ -320,15 +309,7 @@ impl Store {
         if current.state != InstanceState::Running {
             return Ok(false);
         }
-        match current.member {
-            Some(InstanceMember::Agent(a)) => {
-                tx.execute("UPDATE docker_agents SET draining = 1 WHERE id = ?1", [a.0])?;
-            }
-            Some(InstanceMember::Server(s)) => {
-                tx.execute("UPDATE servers SET enabled = 0 WHERE id = ?1", [s.0])?;
-            }
-            None => {}
-        }
+        stop_placing_on(&tx, current.member, false)?;
         set_state(
             &tx,
             id,
@@ -363,6 +344,28 @@ impl Store {
             .optional()?
             .map(InstanceId))
     }
+}
+
+/// No new session lands on `member`: an agent drains (and, when it is about to go, is
+/// disabled too); a server, which has no draining, is disabled.
+fn stop_placing_on(
+    tx: &Connection,
+    member: Option<InstanceMember>,
+    going: bool,
+) -> Result<(), StoreError> {
+    match member {
+        Some(InstanceMember::Agent(a)) => {
+            tx.execute(
+                "UPDATE docker_agents SET draining = 1, enabled = enabled AND NOT ?2 WHERE id = ?1",
+                params![a.0, going],
+            )?;
+        }
+        Some(InstanceMember::Server(s)) => {
+            tx.execute("UPDATE servers SET enabled = 0 WHERE id = ?1", [s.0])?;
+        }
+        None => {}
+    }
+    Ok(())
 }
 
 fn set_state(

@@ -120,11 +120,7 @@ impl Store {
         }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(corrupt)?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(corrupt)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(corrupt)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
+        configure(&conn).map_err(corrupt)?;
         migrations::migrations()
             .to_latest(&mut conn)
             .map_err(|e| OpenError::Migrate {
@@ -159,11 +155,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(corrupt)?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(corrupt)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(corrupt)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
+        configure(&conn).map_err(corrupt)?;
         Ok(Self {
             conn,
             path: self.path.clone(),
@@ -240,4 +232,12 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// What every connection needs: foreign keys enforced, WAL's usual durability, and a wait
+/// for the other connection's write instead of an error.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(BUSY_TIMEOUT)
 }

@@ -3,12 +3,11 @@
 #![allow(dead_code)]
 
 use pooladmin::cloud::simulated::{Behaviour, SimulatedCloud};
-use pooladmin::cloud::{Clock, CloudError, CloudFactory, DnsCloud, ErrorClass, VmCloud, tags};
+use pooladmin::cloud::{Clock, OneCloud, tags};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
-use pooladmin::model::dns_provider::DnsProviderSpec;
 use pooladmin::model::instance::{Instance, InstanceState};
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
-use pooladmin::model::{AutoScaleId, DnsProviderId, PoolId, PoolKind, VmProviderId};
+use pooladmin::model::{AutoScaleId, PoolId, PoolKind, VmProviderId};
 use pooladmin::scaler::failpoint::Failpoint;
 use pooladmin::scaler::{Command, Halt, Scaler, ScalerSettings, Update};
 use pooladmin::store::{Choice, Store};
@@ -17,27 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-
-/// Hands out one simulated cloud for every provider config.
-pub struct OneCloud(pub Arc<SimulatedCloud>);
-
-impl CloudFactory for OneCloud {
-    fn vm_cloud(
-        &self,
-        _id: VmProviderId,
-        _spec: &VmProviderSpec,
-    ) -> Result<Arc<dyn VmCloud>, CloudError> {
-        Ok(self.0.clone())
-    }
-
-    fn dns_cloud(
-        &self,
-        _id: DnsProviderId,
-        _spec: &DnsProviderSpec,
-    ) -> Result<Arc<dyn DnsCloud>, CloudError> {
-        Err(CloudError::new(ErrorClass::InvalidConfig, "no DNS here"))
-    }
-}
 
 /// A database with one Docker Agent pool scaled by one config on the simulator.
 pub struct Bench {
