@@ -97,7 +97,9 @@ impl CloudFactory for ProviderClouds {
             ProviderSettings::Simulator(settings) => {
                 let behaviour = Behaviour {
                     boot_delay: Duration::from_secs(settings.boot_delay_s().into()),
-                    failure_rate: f64::from(settings.failure_rate_percent()) / 100.0,
+                    failure_rate: settings.failure_rate(),
+                    throttle_rate: settings.throttle_rate(),
+                    capacity_error_rate: settings.capacity_error_rate(),
                     seed: id.0.unsigned_abs(),
                     ..Behaviour::default()
                 };
@@ -135,5 +137,60 @@ impl CloudFactory for OneCloud {
         spec: &DnsProviderSpec,
     ) -> Result<Arc<dyn DnsCloud>, CloudError> {
         Err(not_in_this_build(spec.settings.kind()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::CreateRequest;
+    use crate::model::vm_provider::ProviderKind;
+
+    fn simulator(
+        edit: impl FnOnce(&mut crate::model::vm_provider::SimulatorSettings),
+    ) -> VmProviderSpec {
+        let mut spec = VmProviderSpec::new(ProviderKind::Simulator);
+        if let ProviderSettings::Simulator(s) = &mut spec.settings {
+            edit(s);
+        }
+        spec
+    }
+
+    fn request() -> CreateRequest {
+        CreateRequest {
+            name: "pa-test-1".into(),
+            token: "t1".into(),
+            tags: Default::default(),
+            startup_script: String::new(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_simulator_form_sets_how_the_simulated_cloud_fails() {
+        let clouds = ProviderClouds::new(Clock::new(), None);
+        let always_full = simulator(|s| s.capacity_error_percent = "100".into());
+        let cloud = clouds.vm_cloud(VmProviderId(1), &always_full).unwrap();
+        let error = cloud.create(&request()).await.unwrap_err();
+        assert_eq!(error.class, ErrorClass::Capacity);
+
+        let always_throttled = simulator(|s| s.throttle_rate_percent = "100".into());
+        let cloud = clouds.vm_cloud(VmProviderId(1), &always_throttled).unwrap();
+        let error = cloud.create(&request()).await.unwrap_err();
+        assert_eq!(error.class, ErrorClass::Throttled);
+        assert!(error.retry_after.is_some());
+
+        // An edit to the config reaches the same cloud: its VMs are kept.
+        let healthy = simulator(|_| {});
+        let cloud = clouds.vm_cloud(VmProviderId(1), &healthy).unwrap();
+        assert!(cloud.create(&request()).await.is_ok());
+    }
+
+    #[test]
+    fn clouds_this_build_cannot_reach_say_so() {
+        let clouds = ProviderClouds::new(Clock::new(), None);
+        let aws = VmProviderSpec::new(ProviderKind::Aws);
+        let error = clouds.vm_cloud(VmProviderId(2), &aws).err().unwrap();
+        assert_eq!(error.class, ErrorClass::InvalidConfig);
+        assert!(error.message.contains("cannot reach AWS"));
     }
 }

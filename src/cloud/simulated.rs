@@ -30,6 +30,8 @@ pub struct Behaviour {
     pub throttle_rate: f64,
     /// While the clock is in this window, creates fail for lack of capacity.
     pub capacity_episode: Option<(Timestamp, Timestamp)>,
+    /// Share of creates refused for lack of capacity outside an episode (0–1).
+    pub capacity_error_rate: f64,
     /// VMs run but never answer a check-in (a broken image).
     pub never_check_in: bool,
     /// Whether a repeated token returns the VM it made (EC2, GCP, OCI) or makes another
@@ -47,6 +49,7 @@ impl Default for Behaviour {
             failure_rate: 0.0,
             throttle_rate: 0.0,
             capacity_episode: None,
+            capacity_error_rate: 0.0,
             never_check_in: false,
             honours_tokens: true,
             seed: 1,
@@ -269,10 +272,10 @@ impl VmCloud for SimulatedCloud {
         self.api_call().await?;
         let behaviour = self.behaviour();
         let now = self.clock.now();
-        if let Some((from, to)) = behaviour.capacity_episode
-            && from <= now
-            && now < to
-        {
+        let in_episode = behaviour
+            .capacity_episode
+            .is_some_and(|(from, to)| from <= now && now < to);
+        if in_episode || self.chance(behaviour.capacity_error_rate) {
             return Err(CloudError::new(
                 ErrorClass::Capacity,
                 "InsufficientInstanceCapacity: no capacity for this size in this zone (simulated)",

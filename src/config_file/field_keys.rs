@@ -237,6 +237,8 @@ pub fn vm_provider(spec: &VmProviderSpec, label: &str) -> Option<String> {
             match label {
                 "Boot Delay (s)" => "boot_delay_s",
                 "Failure Rate (%)" => "failure_rate_percent",
+                "Throttle Rate (%)" => "throttle_rate_percent",
+                "Capacity Errors (%)" => "capacity_error_percent",
                 _ => return None,
             }
             .to_owned(),

@@ -93,6 +93,8 @@ pub fn complete(kind: ProviderKind) -> VmProviderSpec {
         ProviderSettings::Simulator(s) => {
             s.boot_delay_s = "5".into();
             s.failure_rate_percent = "10".into();
+            s.throttle_rate_percent = "5".into();
+            s.capacity_error_percent = "2".into();
         }
     }
     spec

@@ -13,6 +13,10 @@ pub struct SimulatorSettings {
     pub boot_delay_s: String,
     /// Failure Rate (%): share of creates that fail.
     pub failure_rate_percent: String,
+    /// Throttle Rate (%): share of API calls refused as throttled.
+    pub throttle_rate_percent: String,
+    /// Capacity Errors (%): share of creates refused for lack of capacity.
+    pub capacity_error_percent: String,
 }
 
 impl Default for SimulatorSettings {
@@ -20,6 +24,8 @@ impl Default for SimulatorSettings {
         Self {
             boot_delay_s: "20".into(),
             failure_rate_percent: "0".into(),
+            throttle_rate_percent: "0".into(),
+            capacity_error_percent: "0".into(),
         }
     }
 }
@@ -28,13 +34,13 @@ impl SimulatorSettings {
     /// Checks both fields.
     pub fn check(&self, errors: &mut ValidationErrors) {
         parse_whole(errors, "Boot Delay (s)", &self.boot_delay_s, 0, 3600);
-        parse_whole(
-            errors,
-            "Failure Rate (%)",
-            &self.failure_rate_percent,
-            0,
-            100,
-        );
+        for (label, value) in [
+            ("Failure Rate (%)", &self.failure_rate_percent),
+            ("Throttle Rate (%)", &self.throttle_rate_percent),
+            ("Capacity Errors (%)", &self.capacity_error_percent),
+        ] {
+            parse_whole(errors, label, value, 0, 100);
+        }
     }
 
     /// Boot delay in seconds (valid once checked).
@@ -42,8 +48,23 @@ impl SimulatorSettings {
         self.boot_delay_s.trim().parse().unwrap_or(0)
     }
 
-    /// Failure rate in percent (valid once checked).
-    pub fn failure_rate_percent(&self) -> u32 {
-        self.failure_rate_percent.trim().parse().unwrap_or(0)
+    /// Failure rate as a share (valid once checked).
+    pub fn failure_rate(&self) -> f64 {
+        share(&self.failure_rate_percent)
     }
+
+    /// Throttle rate as a share (valid once checked).
+    pub fn throttle_rate(&self) -> f64 {
+        share(&self.throttle_rate_percent)
+    }
+
+    /// Capacity error rate as a share (valid once checked).
+    pub fn capacity_error_rate(&self) -> f64 {
+        share(&self.capacity_error_percent)
+    }
+}
+
+/// A checked percentage as a share from 0 to 1.
+fn share(percent: &str) -> f64 {
+    f64::from(percent.trim().parse::<u32>().unwrap_or(0).min(100)) / 100.0
 }

@@ -13,10 +13,11 @@ pub fn rows(ui: &mut Ui, s: &mut SimulatorSettings, e: Option<&ValidationErrors>
         &mut s.boot_delay_s,
         error_of(e, "Boot Delay (s)"),
     );
-    text_row(
-        ui,
-        "Failure Rate (%)",
-        &mut s.failure_rate_percent,
-        error_of(e, "Failure Rate (%)"),
-    );
+    for (label, value) in [
+        ("Failure Rate (%)", &mut s.failure_rate_percent),
+        ("Throttle Rate (%)", &mut s.throttle_rate_percent),
+        ("Capacity Errors (%)", &mut s.capacity_error_percent),
+    ] {
+        text_row(ui, label, value, error_of(e, label));
+    }
 }
