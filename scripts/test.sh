@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of pooladmin: formatting, lints, unit and property tests, store tests on real
 # SQLite files, GUI tests (egui_kittest, headless: no display needed), each benchmark run
-# once in test mode, and the OS keyring tests against a real Secret Service (gnome-keyring
-# in a D-Bus session of its own, installed here when missing).
+# once in test mode, the OS keyring tests against a real Secret Service (gnome-keyring in a
+# D-Bus session of its own), and the AWS tests against moto_server on 127.0.0.1. Peers
+# missing from the machine are installed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,15 +17,39 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# moto (PyPI moto[server]) stands in for AWS, in a virtual environment of its own that
+# later runs reuse.
+peers="${POOLADMIN_PEERS_DIR:-/var/tmp/pooladmin-peers}"
+if [ ! -x "$peers/bin/moto_server" ]; then
+  echo "Installing the test peers: moto[server] into $peers"
+  python3 -m venv "$peers"
+  "$peers/bin/pip" install --quiet 'moto[server]>=5.1,<6'
+fi
+
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 
 # The benchmarks first (each runs once, as a test), so the run ends on the test summary.
 cargo test --locked --benches
 
+# moto on a free loopback port, stopped when the tests end.
+moto_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_log=$(mktemp)
+"$peers/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
+moto_pid=$!
 # A throw-away keyring: its files go to a temporary folder, its daemon ends with the session.
 keyring_home=$(mktemp -d)
-trap 'rm -rf "$keyring_home"' EXIT
+trap 'kill "$moto_pid" 2>/dev/null; rm -rf "$keyring_home" "$moto_log"' EXIT
+for _ in $(seq 100); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $moto_port), 1)" 2>/dev/null && break
+  sleep 0.2
+done
+if ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $moto_port), 1)" 2>/dev/null; then
+  echo "moto_server did not start:" >&2
+  cat "$moto_log" >&2
+  exit 1
+fi
+export POOLADMIN_MOTO_ENDPOINT="http://127.0.0.1:$moto_port"
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   printf %s pooladmin-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --locked --lib --bins --tests

@@ -1,9 +1,10 @@
 //! Which cloud client serves a provider config. The scaler asks a [`CloudFactory`]; tests
 //! hand it one that returns their own simulated clouds.
 
+use super::aws::{AwsCloud, AwsDns};
 use super::simulated::{Behaviour, SimulatedCloud};
 use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
-use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use crate::model::{DnsProviderId, VmProviderId};
 use std::collections::HashMap;
@@ -28,13 +29,19 @@ pub trait CloudFactory: Send + Sync {
     ) -> Result<Arc<dyn DnsCloud>, CloudError>;
 }
 
-/// The clouds pooladmin can reach in this build: the simulator, one simulated cloud per
-/// VM Provider config, each kept in a file beside the database when one is given.
+/// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), and the simulator,
+/// one simulated cloud per VM Provider config, each kept in a file beside the database when
+/// one is given.
 pub struct ProviderClouds {
     clock: Clock,
     database: Option<PathBuf>,
     simulated: Mutex<HashMap<VmProviderId, Arc<SimulatedCloud>>>,
+    /// Real clients by config, with the settings they were made for: an edit makes anew.
+    real: Mutex<HashMap<VmProviderId, MadeFor>>,
 }
+
+/// A client and the settings it was made for.
+type MadeFor = (VmProviderSpec, Arc<dyn VmCloud>);
 
 impl ProviderClouds {
     /// Clouds on `clock`; the simulator's state is kept beside `database`
@@ -44,6 +51,27 @@ impl ProviderClouds {
             clock,
             database,
             simulated: Mutex::new(HashMap::new()),
+            real: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn real(
+        &self,
+        id: VmProviderId,
+        spec: &VmProviderSpec,
+        make: impl FnOnce() -> Arc<dyn VmCloud>,
+    ) -> Arc<dyn VmCloud> {
+        let mut clients = self
+            .real
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match clients.get(&id) {
+            Some((made_for, client)) if made_for == spec => Arc::clone(client),
+            _ => {
+                let client = make();
+                clients.insert(id, (spec.clone(), Arc::clone(&client)));
+                client
+            }
         }
     }
 
@@ -105,6 +133,9 @@ impl CloudFactory for ProviderClouds {
                 };
                 Ok(self.simulated(id, behaviour)?)
             }
+            ProviderSettings::Aws(settings) => Ok(self.real(id, spec, || {
+                Arc::new(AwsCloud::new(settings, &spec.endpoint_override))
+            })),
             other => Err(not_in_this_build(other.kind())),
         }
     }
@@ -114,7 +145,10 @@ impl CloudFactory for ProviderClouds {
         _id: DnsProviderId,
         spec: &DnsProviderSpec,
     ) -> Result<Arc<dyn DnsCloud>, CloudError> {
-        Err(not_in_this_build(spec.settings.kind()))
+        match &spec.settings {
+            DnsSettings::Aws(keys) => Ok(Arc::new(AwsDns::new(keys, &spec.endpoint_override))),
+            other => Err(not_in_this_build(other.kind())),
+        }
     }
 }
 
@@ -188,9 +222,9 @@ mod tests {
     #[test]
     fn clouds_this_build_cannot_reach_say_so() {
         let clouds = ProviderClouds::new(Clock::new(), None);
-        let aws = VmProviderSpec::new(ProviderKind::Aws);
-        let error = clouds.vm_cloud(VmProviderId(2), &aws).err().unwrap();
+        let azure = VmProviderSpec::new(ProviderKind::Azure);
+        let error = clouds.vm_cloud(VmProviderId(2), &azure).err().unwrap();
         assert_eq!(error.class, ErrorClass::InvalidConfig);
-        assert!(error.message.contains("cannot reach AWS"));
+        assert!(error.message.contains("cannot reach Azure"));
     }
 }

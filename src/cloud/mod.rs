@@ -1,6 +1,7 @@
 //! The only place that talks to clouds: one trait for VMs, one for DNS, and one module per
 //! provider. Adapters: they use `model/` only and never touch the store.
 
+pub mod aws;
 pub mod clock;
 pub mod error;
 pub mod factory;
