@@ -288,3 +288,37 @@ async fn two_hundred_crashes_leave_no_orphan_twin_or_dangling_row() {
     );
     println!("{crashed} crashes, {repaired} repaired by reconciliation");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_startup_script_that_renders_past_the_user_data_limit_is_refused_before_the_call() {
+    use pooladmin::model::Secret;
+    use pooladmin::model::autoscale::Scaling;
+    use pooladmin::model::vm_provider::VmProviderSpec;
+    let mut bench = agent_pool(quick_cloud(), 4, 10);
+    // 1,000 copies of the certificate: small as typed, over the simulator's 1 MB rendered.
+    let mut provider = bench.store.configs::<VmProviderSpec>().unwrap()[0]
+        .spec
+        .clone();
+    provider.startup_script = "{nginx_cert}\n".repeat(1000);
+    bench
+        .store
+        .update_config(bench.provider, &provider)
+        .unwrap();
+    if let Scaling::Agents(a) = &mut bench.spec.scaling {
+        a.nginx_cert = common::configs::CERT.into();
+        a.nginx_key = Secret::new(common::configs::KEY);
+    }
+    bench.set_standby_cores(4, 600);
+    let scaler = bench.start(settings(), None);
+    wait(10).await;
+    scaler.stop().await;
+    assert_eq!(bench.cloud.calls().creates, 0, "the cloud was never called");
+    let health = bench.store.config_health().unwrap()[&bench.config].clone();
+    match health.status(bench.clock.now()) {
+        HealthStatus::Stopped(reason) => {
+            assert!(reason.contains("rendered startup script"), "{reason}");
+            assert!(reason.contains("1048576 bytes"), "{reason}");
+        }
+        other => panic!("expected a stop, got {other:?}"),
+    }
+}

@@ -12,7 +12,7 @@ use crate::model::autoscale::Scaling;
 use crate::model::config_health::ConfigHealth;
 use crate::model::instance::{Instance, InstanceId, InstanceSize, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
-use crate::model::startup_script::render;
+use crate::model::startup_script::{check_size, render};
 use crate::model::{
     AgentSpec, AutoScaleId, CredentialType, PoolId, Resources, ServerSpec, VmProviderId,
 };
@@ -346,17 +346,37 @@ impl Scaler {
         let script = provider.map_or_else(String::new, |p| {
             let id = instance.id.to_string();
             let mut values = vec![
-                ("server_id", id.as_str()),
-                ("server_hostname", instance.name.as_str()),
-                ("provider_name", p.name.as_str()),
-                ("pool_name", pool_name),
+                ("server_id", id.as_str().to_owned()),
+                ("server_hostname", instance.name.clone()),
+                ("provider_name", p.name.clone()),
+                ("pool_name", pool_name.to_owned()),
             ];
             if let Scaling::Agents(a) = &config.spec.scaling {
-                values.push(("nginx_cert", a.nginx_cert.as_str()));
-                values.push(("nginx_key", a.nginx_key.expose()));
+                values.push(("nginx_cert", a.nginx_cert.clone()));
+                values.push(("nginx_key", a.nginx_key.expose().to_owned()));
+                if a.register_dns {
+                    let domain = a.base_domain_name.trim();
+                    values.push((
+                        "server_external_fqdn",
+                        format!("{}.{domain}", instance.name),
+                    ));
+                }
             }
+            let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
             render(&p.startup_script, &values)
         });
+        // Placeholders can make a script grow past what the cloud takes: refuse before the
+        // call, with the numbers, rather than let the cloud refuse it.
+        if let Some(p) = provider {
+            let kind = p.settings.kind();
+            if let Some(message) = check_size(&script, kind.user_data_limit(), kind.label()) {
+                let error = CloudError::new(
+                    ErrorClass::InvalidConfig,
+                    format!("the rendered startup script {message}"),
+                );
+                return self.create_failed(instance, &error, now);
+            }
+        }
         let request = CreateRequest {
             name: instance.name.clone(),
             token: instance.token.clone(),
