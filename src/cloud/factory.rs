@@ -2,6 +2,7 @@
 //! hand it one that returns their own simulated clouds.
 
 use super::aws::{AwsCloud, AwsDns};
+use super::digitalocean::{DigitalOceanCloud, DigitalOceanDns};
 use super::simulated::{Behaviour, SimulatedCloud};
 use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
@@ -29,7 +30,8 @@ pub trait CloudFactory: Send + Sync {
     ) -> Result<Arc<dyn DnsCloud>, CloudError>;
 }
 
-/// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), and the simulator,
+/// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), DigitalOcean
+/// (droplets and domain records), and the simulator,
 /// one simulated cloud per VM Provider config, each kept in a file beside the database when
 /// one is given.
 pub struct ProviderClouds {
@@ -59,18 +61,18 @@ impl ProviderClouds {
         &self,
         id: VmProviderId,
         spec: &VmProviderSpec,
-        make: impl FnOnce() -> Arc<dyn VmCloud>,
-    ) -> Arc<dyn VmCloud> {
+        make: impl FnOnce() -> Result<Arc<dyn VmCloud>, CloudError>,
+    ) -> Result<Arc<dyn VmCloud>, CloudError> {
         let mut clients = self
             .real
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         match clients.get(&id) {
-            Some((made_for, client)) if made_for == spec => Arc::clone(client),
+            Some((made_for, client)) if made_for == spec => Ok(Arc::clone(client)),
             _ => {
-                let client = make();
+                let client = make()?;
                 clients.insert(id, (spec.clone(), Arc::clone(&client)));
-                client
+                Ok(client)
             }
         }
     }
@@ -133,9 +135,15 @@ impl CloudFactory for ProviderClouds {
                 };
                 Ok(self.simulated(id, behaviour)?)
             }
-            ProviderSettings::Aws(settings) => Ok(self.real(id, spec, || {
-                Arc::new(AwsCloud::new(settings, &spec.endpoint_override))
-            })),
+            ProviderSettings::Aws(settings) => self.real(id, spec, || {
+                Ok(Arc::new(AwsCloud::new(settings, &spec.endpoint_override)))
+            }),
+            ProviderSettings::DigitalOcean(settings) => self.real(id, spec, || {
+                Ok(Arc::new(DigitalOceanCloud::new(
+                    settings,
+                    &spec.endpoint_override,
+                )?))
+            }),
             other => Err(not_in_this_build(other.kind())),
         }
     }
@@ -147,6 +155,10 @@ impl CloudFactory for ProviderClouds {
     ) -> Result<Arc<dyn DnsCloud>, CloudError> {
         match &spec.settings {
             DnsSettings::Aws(keys) => Ok(Arc::new(AwsDns::new(keys, &spec.endpoint_override))),
+            DnsSettings::DigitalOcean { token } => Ok(Arc::new(DigitalOceanDns::new(
+                token,
+                &spec.endpoint_override,
+            )?)),
             other => Err(not_in_this_build(other.kind())),
         }
     }

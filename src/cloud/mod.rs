@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod clock;
+pub mod digitalocean;
 pub mod error;
 pub mod factory;
 pub mod simulated;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod configs;
+pub mod do_fake;
 pub mod scaling;
 pub mod ui_driver;
 

@@ -1,0 +1,237 @@
+//! DigitalOcean against a local fake of its API that checks the token and every body:
+//! create, list by tag, delete; the missing-tag flow; 429 with Retry-After; a refused token
+//! stops the config with DigitalOcean's message; domain records.
+
+mod common;
+
+use common::do_fake::FakeDo;
+use pooladmin::cloud::digitalocean::{DigitalOceanCloud, DigitalOceanDns, tag_of};
+use pooladmin::cloud::{Clock, CreateRequest, DnsCloud, ErrorClass, ProviderClouds, VmCloud, tags};
+use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
+use pooladmin::model::config_health::HealthStatus;
+use pooladmin::model::vm_provider::{
+    DigitalOceanSettings, ProviderKind, ProviderSettings, VmProviderSpec,
+};
+use pooladmin::model::{PoolKind, Secret};
+use pooladmin::scaler::retry::RetryPolicy;
+use pooladmin::scaler::{Command, Scaler, ScalerSettings};
+use pooladmin::store::{Choice, Store};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+const TOKEN: &str = "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
+
+fn settings() -> DigitalOceanSettings {
+    DigitalOceanSettings {
+        token: Secret::new(TOKEN),
+        region: "nyc3".into(),
+        image: "docker-20-04".into(),
+        size: "s-2vcpu-4gb".into(),
+        tag: "kasm-agents".into(),
+        ssh_key_name: "admin".into(),
+        firewall_name: "agents".into(),
+    }
+}
+
+fn request(name: &str, instance: i64) -> CreateRequest {
+    CreateRequest {
+        name: name.into(),
+        token: format!("unused-{name}"),
+        tags: tags::ownership("owner1", instance, 3),
+        startup_script: "#!/bin/sh\necho agent\n".into(),
+    }
+}
+
+#[tokio::test]
+async fn creates_lists_and_deletes_droplets_as_the_api_reference_says() {
+    let fake = FakeDo::start(TOKEN).await;
+    fake.world().tags.extend(
+        [
+            "kasm-agents",
+            "pooladmin-owner:owner1",
+            "pooladmin-instance:1",
+            "pooladmin-config:3",
+        ]
+        .map(String::from),
+    );
+    let cloud = DigitalOceanCloud::new(&settings(), &fake.endpoint).unwrap();
+    let vm = cloud.create(&request("pa-do-1", 1)).await.unwrap();
+    {
+        let world = fake.world();
+        let body = &world.droplet_bodies[0];
+        assert_eq!(body["region"], "nyc3");
+        assert_eq!(body["size"], "s-2vcpu-4gb");
+        assert_eq!(body["image"], "docker-20-04");
+        assert_eq!(body["ssh_keys"], serde_json::json!([512_189]));
+        assert_eq!(body["user_data"], "#!/bin/sh\necho agent\n");
+        let tags: Vec<&str> = body["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(tags.contains(&"kasm-agents"));
+        assert!(tags.contains(&"pooladmin-owner:owner1"));
+        assert!(tags.contains(&"pooladmin-instance:1"));
+        assert_eq!(
+            world.firewalls[0].2,
+            vec![vm.cloud_id.parse::<u64>().unwrap()],
+            "the firewall got it"
+        );
+    }
+    // Its state and addresses once DigitalOcean reports it active.
+    let seen = cloud.status(&vm.cloud_id).await.unwrap();
+    assert_eq!(seen.state, pooladmin::cloud::VmState::Running);
+    assert!(seen.address.as_deref().unwrap().starts_with("10.132."));
+    let listed = cloud.list_owned("owner1").await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(tags::instance_of(&listed[0].tags), Some(1));
+    assert!(cloud.list_owned("owner2").await.unwrap().is_empty());
+
+    // No token in DigitalOcean: a second create for the same instance finds the first.
+    let again = cloud.create(&request("pa-do-1", 1)).await.unwrap();
+    assert_eq!(again.cloud_id, vm.cloud_id);
+    assert_eq!(fake.world().droplets.len(), 1);
+
+    cloud.delete(&vm.cloud_id).await.unwrap();
+    assert!(cloud.list_owned("owner1").await.unwrap().is_empty());
+    cloud.delete(&vm.cloud_id).await.unwrap();
+    assert_eq!(
+        cloud.status(&vm.cloud_id).await.unwrap_err().class,
+        ErrorClass::NotFound
+    );
+}
+
+#[tokio::test]
+async fn a_missing_tag_is_created_and_the_create_repeated() {
+    let fake = FakeDo::start(TOKEN).await;
+    let cloud = DigitalOceanCloud::new(&settings(), &fake.endpoint).unwrap();
+    cloud.create(&request("pa-do-2", 2)).await.unwrap();
+    let world = fake.world();
+    for tag in [
+        "kasm-agents",
+        &tag_of(tags::OWNER, "owner1"),
+        &tag_of(tags::INSTANCE, "2"),
+    ] {
+        assert!(world.tags.contains(tag), "{tag} was created");
+    }
+    let tag_posts = world
+        .calls
+        .iter()
+        .filter(|(m, p)| m == "POST" && p == "/v2/tags")
+        .count();
+    assert_eq!(tag_posts, 4, "the four missing tags, each once");
+    assert_eq!(world.droplets.len(), 1);
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_as_retry_after_says() {
+    let fake = FakeDo::start(TOKEN).await;
+    fake.world().throttle_next = 1;
+    let cloud = DigitalOceanCloud::new(&settings(), &fake.endpoint).unwrap();
+    let first = cloud.list_owned("owner1").await.unwrap_err();
+    assert_eq!(first.class, ErrorClass::Throttled);
+    assert_eq!(first.retry_after, Some(Duration::from_secs(1)));
+    fake.world().throttle_next = 1;
+    let started = Instant::now();
+    let listed = RetryPolicy::default()
+        .run(|| cloud.list_owned("owner1"))
+        .await
+        .unwrap();
+    assert!(listed.is_empty());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as asked"
+    );
+}
+
+#[tokio::test]
+async fn domain_records_are_created_updated_and_deleted() {
+    let fake = FakeDo::start(TOKEN).await;
+    let dns = DigitalOceanDns::new(&Secret::new(TOKEN), &fake.endpoint).unwrap();
+    dns.upsert_a("pa-do-3.agents.example.com", "10.132.0.3")
+        .await
+        .unwrap();
+    assert_eq!(
+        dns.records("pa-do-3.agents.example.com")
+            .await
+            .unwrap()
+            .first()
+            .map(|r| r.1.as_str()),
+        Some("10.132.0.3")
+    );
+    dns.upsert_a("pa-do-3.agents.example.com", "10.132.0.4")
+        .await
+        .unwrap();
+    let records = dns.records("pa-do-3.agents.example.com").await.unwrap();
+    assert_eq!(records.len(), 1, "updated in place");
+    assert_eq!(records[0].1, "10.132.0.4");
+    dns.delete_a("pa-do-3.agents.example.com").await.unwrap();
+    assert!(
+        dns.records("pa-do-3.agents.example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let outside = dns
+        .upsert_a("pa-1.elsewhere.org", "10.0.0.1")
+        .await
+        .unwrap_err();
+    assert_eq!(outside.class, ErrorClass::InvalidConfig);
+}
+
+#[tokio::test]
+async fn a_refused_token_stops_the_config_with_digitaloceans_message() {
+    let fake = FakeDo::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("do.sqlite")).unwrap();
+    let zone = store.zones().unwrap()[0].id;
+    let pool = store.add_pool("agents", PoolKind::DockerAgent).unwrap();
+    let mut wrong = settings();
+    wrong.token =
+        Secret::new("dop_v1_ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+    let mut provider = VmProviderSpec::new(ProviderKind::DigitalOcean);
+    provider.name = "do".into();
+    provider.endpoint_override = fake.endpoint.clone();
+    provider.settings = ProviderSettings::DigitalOcean(wrong);
+    let mut spec = AutoScaleSpec::new(pool, PoolKind::DockerAgent, Some(zone));
+    spec.name = "agents on do".into();
+    if let Scaling::Agents(a) = &mut spec.scaling {
+        a.standby_cores = "4".into();
+    }
+    let config = store
+        .save_autoscale(None, &spec, &Choice::New(provider), None)
+        .unwrap();
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (updates, _updates) = mpsc::unbounded_channel();
+    let scaler = Scaler::new(
+        store.sibling().unwrap(),
+        Arc::new(ProviderClouds::new(Clock::new(), None)),
+        Clock::new(),
+        ScalerSettings::default(),
+        updates,
+    );
+    let task = tokio::spawn(scaler.run(command_rx));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reason = loop {
+        let health = store
+            .config_health()
+            .unwrap()
+            .get(&config)
+            .cloned()
+            .unwrap_or_default();
+        if let HealthStatus::Stopped(reason) = health.status(jiff::Timestamp::now()) {
+            break reason;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the config never stopped: {health:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(reason.contains("Unable to authenticate you"), "{reason}");
+    assert!(fake.world().droplets.is_empty());
+    commands.send(Command::Shutdown).unwrap();
+    task.await.unwrap().unwrap();
+}
