@@ -187,6 +187,10 @@ async fn creates_lists_and_terminates_with_every_field() {
         |t| t.key() == Some(tags::INSTANCE) && t.resource_type() == Some(&ResourceType::Volume)
     ));
 
+    // Test connection: one cheap read.
+    let answer = cloud.test_connection().await.unwrap();
+    assert!(answer.contains("regions visible"), "{answer}");
+
     // Listed by owner tag, then gone once terminated.
     let listed = cloud.list_owned("owner-under-test").await.unwrap();
     assert_eq!(listed.len(), 1);
@@ -252,6 +256,8 @@ async fn route53_records_are_written_and_removed_in_the_right_zone() {
             .await
             .unwrap();
     }
+    let answer = dns.test_connection().await.unwrap();
+    assert!(answer.contains("2 hosted zones"), "{answer}");
     let name = "pa-abc-12.agents.example.com";
     dns.upsert_a(name, "10.0.0.12").await.unwrap();
     let record = dns.record(name).await.unwrap().expect("the record exists");

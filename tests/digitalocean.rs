@@ -235,3 +235,59 @@ async fn a_refused_token_stops_the_config_with_digitaloceans_message() {
     commands.send(Command::Shutdown).unwrap();
     task.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
+    use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+    use pooladmin::scaler::{ConnectionTarget, Update};
+    let fake = FakeDo::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("do.sqlite")).unwrap();
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (updates, mut update_rx) = mpsc::unbounded_channel();
+    let scaler = Scaler::new(
+        store.sibling().unwrap(),
+        Arc::new(ProviderClouds::new(Clock::new(), None)),
+        Clock::new(),
+        ScalerSettings::default(),
+        updates,
+    );
+    let task = tokio::spawn(scaler.run(command_rx));
+    let mut vm = VmProviderSpec::new(ProviderKind::DigitalOcean);
+    vm.endpoint_override = fake.endpoint.clone();
+    vm.settings = ProviderSettings::DigitalOcean(settings());
+    commands
+        .send(Command::TestConnection(
+            7,
+            ConnectionTarget::Vm(Box::new(vm)),
+        ))
+        .unwrap();
+    let dns = DnsProviderSpec {
+        name: "do dns".into(),
+        endpoint_override: fake.endpoint.clone(),
+        settings: DnsSettings::DigitalOcean {
+            token: Secret::new("dop_v1_wrong"),
+        },
+    };
+    commands
+        .send(Command::TestConnection(
+            8,
+            ConnectionTarget::Dns(Box::new(dns)),
+        ))
+        .unwrap();
+    let mut answers = std::collections::HashMap::new();
+    while answers.len() < 2 {
+        let update = tokio::time::timeout(Duration::from_secs(10), update_rx.recv())
+            .await
+            .expect("an answer within 10 s")
+            .expect("scaler alive");
+        if let Update::ConnectionTested(id, answer) = update {
+            answers.insert(id, answer);
+        }
+    }
+    assert_eq!(answers[&7], Ok("connected as admin@example.com".to_owned()));
+    let refused = answers[&8].as_ref().unwrap_err();
+    assert!(refused.contains("Unable to authenticate you"), "{refused}");
+    commands.send(Command::Shutdown).unwrap();
+    task.await.unwrap().unwrap();
+}

@@ -88,3 +88,39 @@ fn status_tab_shows_members_capacity_decisions_and_pauses_a_config() {
     assert_eq!(h.query_all_by_label_contains("checked in at").count(), 0);
     assert_eq!(h.query_all_by_label_contains("create call sent").count(), 2);
 }
+
+#[test]
+fn test_connection_sends_the_form_as_typed_and_shows_the_answer() {
+    use pooladmin::scaler::{ConnectionTarget, Update};
+    let (_dir, store) = common::temp_store();
+    let (command_tx, mut commands) = mpsc::unbounded_channel();
+    let (update_tx, update_rx) = mpsc::unbounded_channel();
+    let app =
+        PoolAdminApp::new(store).with_scaler(ScalerHandle::from_channels(command_tx, update_rx));
+    let mut h = harness_with(app);
+    settle(&mut h);
+    h.get_by_label_contains("VM Provider Configs").click();
+    settle(&mut h);
+    click(&mut h, "Add VM Provider config");
+    common::ui_driver::type_into(&mut h, "Name", "aws east");
+    h.get_by_role_and_label(Role::Button, "Test connection")
+        .click();
+    settle(&mut h);
+    let Ok(Command::TestConnection(id, ConnectionTarget::Vm(spec))) = commands.try_recv() else {
+        panic!("the click sends the config to the scaler");
+    };
+    assert_eq!(spec.name, "aws east", "the form as typed, not yet saved");
+    assert!(
+        h.query_by_label("asking the cloud…").is_some(),
+        "a spinner while it runs"
+    );
+    update_tx
+        .send(Update::ConnectionTested(id, Err("authentication refused: AuthFailure: AWS was not able to validate the provided access credentials".into())))
+        .unwrap();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("AWS was not able to validate")
+            .is_some()
+    );
+    assert!(h.query_by_label("asking the cloud…").is_none());
+}

@@ -127,20 +127,6 @@ impl AwsCloud {
         &self.ec2
     }
 
-    /// The cheapest read that proves the credentials and region: the regions EC2 offers.
-    pub async fn test_connection(&self) -> Result<String, CloudError> {
-        let regions = self
-            .ec2
-            .describe_regions()
-            .send()
-            .await
-            .map_err(cloud_error)?;
-        Ok(format!(
-            "connected: {} regions visible",
-            regions.regions().len()
-        ))
-    }
-
     fn tag_specifications(&self, request: &CreateRequest) -> Vec<TagSpecification> {
         let custom: BTreeMap<String, String> =
             serde_json::from_str(&self.settings.custom_tags).unwrap_or_default();
@@ -292,6 +278,21 @@ impl VmCloud for AwsCloud {
             })
     }
 
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        // The regions EC2 offers: the cheapest read that proves the keys and region.
+        let regions = self
+            .ec2
+            .describe_regions()
+            .send()
+            .await
+            .map_err(cloud_error)?;
+        Ok(format!(
+            "connected to EC2 in {}: {} regions visible",
+            self.settings.region.trim(),
+            regions.regions().len()
+        ))
+    }
+
     async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
         match self
             .ec2
@@ -429,6 +430,19 @@ impl DnsCloud for AwsDns {
             .build()
             .map_err(build_error)?;
         self.change(&zone, ChangeAction::Upsert, record).await
+    }
+
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        let zones = self
+            .route53
+            .list_hosted_zones()
+            .send()
+            .await
+            .map_err(dns_error)?;
+        Ok(format!(
+            "connected to Route 53: {} hosted zones visible",
+            zones.hosted_zones().len()
+        ))
     }
 
     async fn delete_a(&self, name: &str) -> Result<(), CloudError> {

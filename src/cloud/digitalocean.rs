@@ -210,6 +210,18 @@ fn field<T: for<'de> Deserialize<'de>>(answer: Option<Value>, key: &str) -> Resu
         })
 }
 
+/// The cheapest read that proves a token: the account it belongs to.
+async fn account(api: &Api) -> Result<String, CloudError> {
+    let account: Value = field(api.call(Method::GET, "/v2/account", None).await?, "account")?;
+    Ok(format!(
+        "connected as {}",
+        account
+            .get("email")
+            .and_then(Value::as_str)
+            .unwrap_or("this account")
+    ))
+}
+
 /// Droplets in one account.
 pub struct DigitalOceanCloud {
     api: Api,
@@ -223,21 +235,6 @@ impl DigitalOceanCloud {
             api: Api::new(&settings.token, endpoint)?,
             settings: settings.clone(),
         })
-    }
-
-    /// The cheapest read that proves the token: the account.
-    pub async fn test_connection(&self) -> Result<String, CloudError> {
-        let account: Value = field(
-            self.api.call(Method::GET, "/v2/account", None).await?,
-            "account",
-        )?;
-        Ok(format!(
-            "connected as {}",
-            account
-                .get("email")
-                .and_then(Value::as_str)
-                .unwrap_or("this account")
-        ))
     }
 
     async fn droplets_tagged(&self, tag: &str) -> Result<Vec<Droplet>, CloudError> {
@@ -372,6 +369,10 @@ impl VmCloud for DigitalOceanCloud {
         Ok(droplet.vm())
     }
 
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        account(&self.api).await
+    }
+
     async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
         Ok(self
             .droplets_tagged(&tag_of(tags::OWNER, owner))
@@ -485,6 +486,10 @@ impl DnsCloud for DigitalOceanDns {
             }
         }
         Ok(())
+    }
+
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        account(&self.api).await
     }
 
     async fn delete_a(&self, name: &str) -> Result<(), CloudError> {

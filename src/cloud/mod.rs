@@ -79,6 +79,12 @@ pub trait VmCloud: Send + Sync {
     /// Deletes a VM; deleting one that is already gone succeeds.
     async fn delete(&self, cloud_id: &str) -> Result<(), CloudError>;
 
+    /// One cheap read that proves the credentials and settings, and what it saw.
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        self.list_owned("pooladmin-connection-test").await?;
+        Ok("connected: the API answered".to_owned())
+    }
+
     /// Whether a running VM answers on `port` (DESIGN §4.5).
     async fn check_in(&self, vm: &CloudVm, port: u16) -> bool {
         let Some(address) = vm.address.as_deref() else {
@@ -100,4 +106,7 @@ pub trait DnsCloud: Send + Sync {
 
     /// Deletes the A record `name`; deleting one that is gone succeeds.
     async fn delete_a(&self, name: &str) -> Result<(), CloudError>;
+
+    /// One cheap read that proves the credentials, and what it saw.
+    async fn test_connection(&self) -> Result<String, CloudError>;
 }

@@ -365,6 +365,15 @@ impl VmCloud for SimulatedCloud {
         Ok(())
     }
 
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        self.api_call().await?;
+        self.respond().await;
+        Ok(format!(
+            "the simulated cloud answered: {} VMs",
+            lock(&self.world).vms.len()
+        ))
+    }
+
     async fn check_in(&self, vm: &CloudVm, _port: u16) -> bool {
         vm.state == VmState::Running && !self.behaviour().never_check_in
     }
@@ -378,6 +387,12 @@ impl DnsCloud for SimulatedCloud {
         world.records.insert(name.to_owned(), address.to_owned());
         self.save(&world);
         Ok(())
+    }
+
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        self.api_call().await?;
+        self.respond().await;
+        Ok("the simulated cloud answered".to_owned())
     }
 
     async fn delete_a(&self, name: &str) -> Result<(), CloudError> {

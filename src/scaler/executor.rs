@@ -61,6 +61,8 @@ pub enum Update {
     Event(ScalerEvent),
     /// Each pool's free capacity against its target.
     Levels(Timestamp, Vec<super::plan::PoolLevel>),
+    /// The answer to a Test connection, by its number: what the cloud said, or its error.
+    ConnectionTested(u64, Result<String, String>),
 }
 
 /// Why the scaler stopped running.

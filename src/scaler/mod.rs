@@ -13,4 +13,4 @@ pub mod snapshot;
 pub mod world;
 
 pub use executor::{Halt, Scaler, ScalerSettings, Update};
-pub use runtime::{Command, ScalerHandle};
+pub use runtime::{Command, ConnectionTarget, ScalerHandle};

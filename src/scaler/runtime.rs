@@ -4,14 +4,28 @@
 use super::executor::{Halt, Scaler, ScalerSettings, Update};
 use super::failpoint::Failpoint;
 use crate::cloud::{Clock, CloudFactory};
-use crate::model::AutoScaleId;
+use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::InstanceId;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::vm_provider::VmProviderSpec;
+use crate::model::{AutoScaleId, DnsProviderId, VmProviderId};
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep, sleep_until};
+
+/// What a Test connection click asks about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConnectionTarget {
+    /// A VM Provider config.
+    Vm(Box<VmProviderSpec>),
+    /// A DNS Provider config.
+    Dns(Box<DnsProviderSpec>),
+}
+
+/// The id under which configs being tested get their client: never a stored row's.
+const TEST_ID: i64 = 0;
 
 /// How long a clean stop waits for calls in flight before leaving them to the next start.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -27,6 +41,9 @@ pub enum Command {
     Resume(AutoScaleId),
     /// Take no new sessions on this instance; delete it once empty.
     Drain(InstanceId),
+    /// One cheap read against a provider config as typed (saved or not); the answer comes
+    /// back as [`Update::ConnectionTested`] with the same number.
+    TestConnection(u64, ConnectionTarget),
     /// Finish what is in flight and stop.
     Shutdown,
 }
@@ -112,6 +129,32 @@ impl Scaler {
                 self.store
                     .set_config_health(config, &health, Some(&event))?;
                 self.emit(event);
+                Ok(())
+            }
+            Command::TestConnection(id, target) => {
+                let clouds = Arc::clone(&self.clouds);
+                let updates = self.updates.clone();
+                // Off the loop: a slow cloud never holds up scaling.
+                tokio::spawn(async move {
+                    let answer = match target {
+                        ConnectionTarget::Vm(spec) => {
+                            match clouds.vm_cloud(VmProviderId(TEST_ID), &spec) {
+                                Ok(cloud) => cloud.test_connection().await,
+                                Err(e) => Err(e),
+                            }
+                        }
+                        ConnectionTarget::Dns(spec) => {
+                            match clouds.dns_cloud(DnsProviderId(TEST_ID), &spec) {
+                                Ok(dns) => dns.test_connection().await,
+                                Err(e) => Err(e),
+                            }
+                        }
+                    };
+                    let _ = updates.send(Update::ConnectionTested(
+                        id,
+                        answer.map_err(|e| e.to_string()),
+                    ));
+                });
                 Ok(())
             }
             Command::Drain(instance) => {

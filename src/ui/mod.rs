@@ -11,6 +11,7 @@ pub mod capacity_chart;
 pub mod catalog;
 pub mod config_io;
 pub mod confirm;
+pub mod connection_test;
 pub mod context;
 pub mod dialog;
 pub mod editor;

@@ -41,6 +41,10 @@ pub struct ScalerView {
     pub members_changed: bool,
     /// Commands the pages queued this frame.
     pub outbox: Vec<Command>,
+    /// Answers to Test connection clicks, by their number, until the asker takes them.
+    pub answers: HashMap<u64, Result<String, String>>,
+    /// The number of the last Test connection asked.
+    pub last_test: u64,
 }
 
 impl ScalerView {
@@ -64,6 +68,9 @@ impl ScalerView {
                 for level in levels {
                     self.record(at, &level);
                 }
+            }
+            Update::ConnectionTested(id, answer) => {
+                self.answers.insert(id, answer);
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
+use super::connection_test::ConnectionTest;
 use super::context::PageContext;
 use super::dialog::form_dialog;
 use super::editor::Editor;
@@ -12,6 +13,7 @@ use crate::model::ValidationErrors;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
+use crate::scaler::ConnectionTarget;
 use crate::store::{ConfigRow, SharedConfig};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
@@ -34,6 +36,10 @@ pub trait ConfigPageKind: SharedConfig + Clone + PartialEq {
     fn kind_ui(_ui: &mut Ui, _spec: &mut Self) {}
     /// Every field, inside a form grid.
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool);
+    /// What Test connection asks about, for the kinds that have one.
+    fn connection_target(_spec: &Self) -> Option<ConnectionTarget> {
+        None
+    }
 }
 
 impl ConfigPageKind for VmProviderSpec {
@@ -56,6 +62,9 @@ impl ConfigPageKind for VmProviderSpec {
     }
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
         vm_provider_rows(ui, spec, errors, reveal);
+    }
+    fn connection_target(spec: &Self) -> Option<ConnectionTarget> {
+        Some(ConnectionTarget::Vm(Box::new(spec.clone())))
     }
 }
 
@@ -84,6 +93,9 @@ impl ConfigPageKind for DnsProviderSpec {
     }
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
         dns_provider_rows(ui, spec, errors, reveal);
+    }
+    fn connection_target(spec: &Self) -> Option<ConnectionTarget> {
+        Some(ConnectionTarget::Dns(Box::new(spec.clone())))
     }
 }
 
@@ -170,11 +182,15 @@ impl ConfigPageKind for LdapSpec {
 /// A page of shared configs of kind `T`.
 pub struct SharedConfigsPage<T: ConfigPageKind> {
     editor: Option<Editor<T, Option<T::Id>>>,
+    connection: ConnectionTest,
 }
 
 impl<T: ConfigPageKind> Default for SharedConfigsPage<T> {
     fn default() -> Self {
-        Self { editor: None }
+        Self {
+            editor: None,
+            connection: ConnectionTest::default(),
+        }
     }
 }
 
@@ -190,6 +206,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
             ui.add_space(16.0);
             if ui.button(format!("Add {}", T::NOUN)).clicked() {
                 self.editor = Some(Editor::new(None, T::blank()));
+                self.connection = ConnectionTest::default();
             }
         });
         ui.label(T::ABOUT);
@@ -246,6 +263,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
             });
         if let Some(row) = edit {
             self.editor = Some(Editor::new(Some(row.id), row.spec.clone()));
+            self.connection = ConnectionTest::default();
         }
         if let Some(row) = delete {
             ctx.confirm = Some(Confirm::delete(
@@ -278,6 +296,8 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
             .map(|row| row.used_by.join(", "));
         let reveal = &mut editor.reveal;
         let draft = &mut editor.draft;
+        let connection = &mut self.connection;
+        let scaler = &mut *ctx.scaler;
         let outcome = form_dialog(ui, "shared-config", &title, "Save", |ui| {
             if let Some(users) = &shared {
                 ui.label(
@@ -297,6 +317,9 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
                         T::rows_ui(ui, draft, errors.as_ref(), reveal);
                     });
                 });
+            if T::connection_target(draft).is_some() {
+                connection.ui(ui, scaler, || T::connection_target(draft));
+            }
         });
         let noun = T::NOUN;
         let close = editor.finish(

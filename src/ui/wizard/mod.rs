@@ -6,11 +6,13 @@ pub mod config_step;
 pub mod provider_step;
 pub mod shared_choice;
 
+use super::connection_test::ConnectionTest;
 use super::context::PageContext;
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{AutoScaleId, Pool, ValidationErrors};
+use crate::scaler::ConnectionTarget;
 use crate::store::{AutoScaleRow, StoreError};
 use egui::{Id, Key, Modifiers, RichText, Ui};
 use shared_choice::{Mode, SharedChoice};
@@ -50,6 +52,8 @@ pub struct AutoScaleWizard {
     dns: SharedChoice<DnsProviderSpec>,
     reveal: bool,
     failure: Option<String>,
+    vm_test: ConnectionTest,
+    dns_test: ConnectionTest,
 }
 
 fn blank_dns() -> DnsProviderSpec {
@@ -77,6 +81,8 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
+            vm_test: ConnectionTest::default(),
+            dns_test: ConnectionTest::default(),
         }
     }
 
@@ -102,6 +108,8 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
+            vm_test: ConnectionTest::default(),
+            dns_test: ConnectionTest::default(),
         }
     }
 
@@ -223,7 +231,7 @@ impl AutoScaleWizard {
         }
     }
 
-    fn step_ui(&mut self, ui: &mut Ui, ctx: &PageContext<'_>, problems: &ValidationErrors) {
+    fn step_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, problems: &ValidationErrors) {
         let catalog = ctx.catalog;
         let errors = Some(problems);
         match self.step {
@@ -235,14 +243,20 @@ impl AutoScaleWizard {
                 errors,
                 &mut self.reveal,
             ),
-            Step::VmProvider => provider_step::vm_ui(
-                ui,
-                &mut self.vm,
-                &catalog.vm_providers,
-                &self.spec.name,
-                errors,
-                &mut self.reveal,
-            ),
+            Step::VmProvider => {
+                provider_step::vm_ui(
+                    ui,
+                    &mut self.vm,
+                    &catalog.vm_providers,
+                    &self.spec.name,
+                    errors,
+                    &mut self.reveal,
+                );
+                let draft = &self.vm.draft;
+                self.vm_test.ui(ui, ctx.scaler, || {
+                    Some(ConnectionTarget::Vm(Box::new(draft.clone())))
+                });
+            }
             Step::DnsProvider => {
                 let required = self.dns_required();
                 provider_step::dns_ui(
@@ -254,6 +268,12 @@ impl AutoScaleWizard {
                     errors,
                     &mut self.reveal,
                 );
+                if self.dns.mode != Mode::None {
+                    let draft = &self.dns.draft;
+                    self.dns_test.ui(ui, ctx.scaler, || {
+                        Some(ConnectionTarget::Dns(Box::new(draft.clone())))
+                    });
+                }
             }
         }
     }
