@@ -322,3 +322,67 @@ async fn a_startup_script_that_renders_past_the_user_data_limit_is_refused_befor
         other => panic!("expected a stop, got {other:?}"),
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn startup_scripts_reach_the_cloud_with_their_placeholders_filled() {
+    use pooladmin::model::autoscale::Scaling;
+    use pooladmin::model::vm_provider::VmProviderSpec;
+    let mut bench = agent_pool(quick_cloud(), 4, 10);
+    let mut provider = bench.store.configs::<VmProviderSpec>().unwrap()[0]
+        .spec
+        .clone();
+    provider.startup_script =
+        "id={server_id} host={server_hostname} fqdn={server_external_fqdn} pool={pool_name} provider={provider_name} keep=${HOME}"
+            .into();
+    bench
+        .store
+        .update_config(bench.provider, &provider)
+        .unwrap();
+    if let Scaling::Agents(a) = &mut bench.spec.scaling {
+        a.register_dns = true;
+        a.base_domain_name = "agents.example.com".into();
+    }
+    // Register DNS needs a DNS Provider config: any will do, the simulated world has no DNS.
+    let mut dns = pooladmin::model::dns_provider::DnsProviderSpec {
+        name: "route53".into(),
+        endpoint_override: String::new(),
+        settings: pooladmin::model::dns_provider::DnsSettings::new(
+            pooladmin::model::vm_provider::ProviderKind::Aws,
+        )
+        .unwrap(),
+    };
+    if let pooladmin::model::dns_provider::DnsSettings::Aws(keys) = &mut dns.settings {
+        keys.access_key_id = "AKIAIOSFODNN7EXAMPLE".into();
+        keys.secret_access_key =
+            pooladmin::model::Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    }
+    bench
+        .store
+        .save_autoscale(
+            Some(bench.config),
+            &bench.spec,
+            &pooladmin::store::Choice::Existing(bench.provider),
+            Some(&pooladmin::store::Choice::New(dns)),
+        )
+        .unwrap();
+    let scaler = bench.start(settings(), None);
+    wait(5).await;
+    scaler.stop().await;
+    let instance = bench
+        .live()
+        .into_iter()
+        .next()
+        .expect("an instance was created");
+    let script = bench
+        .cloud
+        .startup_script(instance.cloud_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        script,
+        format!(
+            "id={} host={name} fqdn={name}.agents.example.com pool=agents provider=simulated keep=${{HOME}}",
+            instance.id,
+            name = instance.name
+        )
+    );
+}

@@ -60,6 +60,9 @@ impl Default for Behaviour {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct SimVm {
     name: String,
+    /// The startup script it was created with (kept so tests can read what was sent).
+    #[serde(default)]
+    startup_script: String,
     tags: BTreeMap<String, String>,
     created_at: Timestamp,
     address: String,
@@ -177,6 +180,14 @@ impl SimulatedCloud {
         id
     }
 
+    /// The startup script a VM was created with.
+    pub fn startup_script(&self, cloud_id: &str) -> Option<String> {
+        lock(&self.world)
+            .vms
+            .get(cloud_id)
+            .map(|vm| vm.startup_script.clone())
+    }
+
     /// DNS A records it holds.
     pub fn records(&self) -> BTreeMap<String, String> {
         lock(&self.world).records.clone()
@@ -210,6 +221,7 @@ impl SimulatedCloud {
                 tags,
                 created_at: self.clock.now(),
                 address: format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+                startup_script: String::new(),
             },
         );
         lock(&self.calls).vms_made += 1;
@@ -298,6 +310,9 @@ impl VmCloud for SimulatedCloud {
                 Some(id) => id.clone(),
                 None => {
                     let id = self.make(&mut world, &request.name, request.tags.clone());
+                    if let Some(vm) = world.vms.get_mut(&id) {
+                        vm.startup_script = request.startup_script.clone();
+                    }
                     world.tokens.insert(request.token.clone(), id.clone());
                     id
                 }
@@ -368,10 +383,7 @@ impl VmCloud for SimulatedCloud {
     async fn test_connection(&self) -> Result<String, CloudError> {
         self.api_call().await?;
         self.respond().await;
-        Ok(format!(
-            "the simulated cloud answered: {} VMs",
-            lock(&self.world).vms.len()
-        ))
+        Ok("the simulated cloud answered".to_owned())
     }
 
     async fn check_in(&self, vm: &CloudVm, _port: u16) -> bool {

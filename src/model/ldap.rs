@@ -118,3 +118,31 @@ impl LdapSpec {
         errors.into_result(())
     }
 }
+
+/// The DNS name of the domain a DN lies in, from its DC components:
+/// `OU=VMs,DC=corp,DC=example,DC=com` → `corp.example.com` (what `{domain}` becomes).
+pub fn domain_of(dn: &str) -> Option<String> {
+    let parts: Vec<&str> = dn
+        .split(',')
+        .filter_map(|rdn| {
+            let (key, value) = rdn.split_once('=')?;
+            key.trim().eq_ignore_ascii_case("dc").then(|| value.trim())
+        })
+        .filter(|v| !v.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("."))
+}
+
+#[cfg(test)]
+mod domain_tests {
+    use super::domain_of;
+
+    #[test]
+    fn the_domain_comes_from_the_dc_components() {
+        assert_eq!(
+            domain_of("OU=VMs, dc=corp,DC=example,DC=com").as_deref(),
+            Some("corp.example.com")
+        );
+        assert_eq!(domain_of("OU=VMs,O=Example"), None);
+    }
+}

@@ -11,6 +11,7 @@ use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, V
 use crate::model::autoscale::Scaling;
 use crate::model::config_health::ConfigHealth;
 use crate::model::instance::{Instance, InstanceId, InstanceSize, InstanceState};
+use crate::model::ldap::{LdapSpec, domain_of};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{check_size, render};
 use crate::model::{
@@ -345,6 +346,19 @@ impl Scaler {
             .find(|p| p.id == instance.pool)
             .map_or("", |p| p.name.as_str());
         let provider = world.vm_providers.get(&instance.vm_provider);
+        // The Active Directory domain of a server config that creates computer records.
+        let ad_domain = match &config.spec.scaling {
+            Scaling::Servers(s) if s.create_ad_record => s.ldap_config.and_then(|ldap| {
+                self.store
+                    .configs::<LdapSpec>()
+                    .ok()?
+                    .into_iter()
+                    .find(|row| row.id == ldap)
+                    .and_then(|row| domain_of(&row.spec.search_base))
+            }),
+            _ => None,
+        };
+        let ad_domain = &ad_domain;
         let script = provider.map_or_else(String::new, |p| {
             let id = instance.id.to_string();
             let mut values = vec![
@@ -353,6 +367,9 @@ impl Scaler {
                 ("provider_name", p.name.clone()),
                 ("pool_name", pool_name.to_owned()),
             ];
+            if let Some(domain) = ad_domain {
+                values.push(("domain", domain.clone()));
+            }
             if let Scaling::Agents(a) = &config.spec.scaling {
                 values.push(("nginx_cert", a.nginx_cert.clone()));
                 values.push(("nginx_key", a.nginx_key.expose().to_owned()));
