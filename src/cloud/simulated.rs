@@ -60,8 +60,9 @@ impl Default for Behaviour {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct SimVm {
     name: String,
-    /// The startup script it was created with (kept so tests can read what was sent).
-    #[serde(default)]
+    /// The startup script it was created with (kept so tests can read what was sent). Never
+    /// written to the state file: it may carry the NGINX key.
+    #[serde(skip)]
     startup_script: String,
     tags: BTreeMap<String, String>,
     created_at: Timestamp,
