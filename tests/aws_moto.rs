@@ -5,7 +5,7 @@
 mod common;
 
 use aws_sdk_ec2::types::{Filter, ResourceType};
-use common::scaling::settings;
+use common::scaling::{run_scaler, settings};
 use pooladmin::cloud::aws::{AwsCloud, AwsDns};
 use pooladmin::cloud::{
     Clock, CloudError, CloudFactory, CloudVm, CreateRequest, DnsCloud, OneCloud, VmCloud, tags,
@@ -14,12 +14,11 @@ use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::instance::InstanceState;
 use pooladmin::model::vm_provider::{AwsSettings, ProviderKind, ProviderSettings, VmProviderSpec};
 use pooladmin::model::{PoolKind, Secret};
-use pooladmin::scaler::{Command, Scaler, ScalerSettings};
+use pooladmin::scaler::{Command, ScalerSettings};
 use pooladmin::store::{Choice, Store};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// moto's state is global: one test at a time, each on a freshly reset moto.
 static MOTO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -338,16 +337,7 @@ async fn the_scaler_grows_a_pool_to_five_on_aws_and_back_after_the_backoff() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, config, provider, mut spec) = aws_pool(dir.path(), aws_settings().await, 20);
     let clouds = Arc::new(pooladmin::cloud::ProviderClouds::new(Clock::new(), None));
-    let (commands, command_rx) = mpsc::unbounded_channel();
-    let (updates, _update_rx) = mpsc::unbounded_channel();
-    let scaler = Scaler::new(
-        store.sibling().unwrap(),
-        clouds,
-        Clock::new(),
-        quick(),
-        updates,
-    );
-    let task = tokio::spawn(scaler.run(command_rx));
+    let scaler = run_scaler(&store, clouds, Clock::new(), quick(), None);
     let running = |store: &Store| {
         store
             .live_instances()
@@ -374,7 +364,7 @@ async fn the_scaler_grows_a_pool_to_five_on_aws_and_back_after_the_backoff() {
     store
         .save_autoscale(Some(config), &spec, &Choice::Existing(provider), None)
         .unwrap();
-    commands.send(Command::Wake).unwrap();
+    scaler.commands.send(Command::Wake).unwrap();
     until("the pool back to 0", || {
         store.live_instances().unwrap().is_empty()
     })
@@ -383,8 +373,7 @@ async fn the_scaler_grows_a_pool_to_five_on_aws_and_back_after_the_backoff() {
         cloud.list_owned(&owner).await.unwrap().is_empty(),
         "every instance terminated"
     );
-    commands.send(Command::Shutdown).unwrap();
-    task.await.unwrap().unwrap();
+    scaler.stop().await;
 }
 
 /// A cloud whose create call reaches AWS, then never answers: the scaler is killed there.
@@ -422,23 +411,14 @@ async fn a_crash_between_run_instances_and_the_store_is_adopted_by_tag() {
         inner: AwsCloud::new(&settings, &endpoint()),
         created: created.clone(),
     })));
-    let (_commands, command_rx) = mpsc::unbounded_channel();
-    let (updates, _update_rx) = mpsc::unbounded_channel();
-    let scaler = Scaler::new(
-        store.sibling().unwrap(),
-        hanging,
-        Clock::new(),
-        quick(),
-        updates,
-    );
-    let task = tokio::spawn(scaler.run(command_rx));
+    let running = run_scaler(&store, hanging, Clock::new(), quick(), None);
     until("both RunInstances calls", || {
         created.lock().unwrap().len() == 2
     })
     .await;
     // Killed: the answers never reached the store.
-    task.abort();
-    let _ = task.await;
+    running.task.abort();
+    let _ = running.task.await;
     assert!(
         store
             .live_instances()
@@ -449,16 +429,7 @@ async fn a_crash_between_run_instances_and_the_store_is_adopted_by_tag() {
 
     // moto ignores ClientToken: only the look-up by tag keeps a retry from making twins.
     let clouds = Arc::new(pooladmin::cloud::ProviderClouds::new(Clock::new(), None));
-    let (commands, command_rx) = mpsc::unbounded_channel();
-    let (updates, _update_rx) = mpsc::unbounded_channel();
-    let scaler = Scaler::new(
-        store.sibling().unwrap(),
-        clouds,
-        Clock::new(),
-        quick(),
-        updates,
-    );
-    let task = tokio::spawn(scaler.run(command_rx));
+    let running = run_scaler(&store, clouds, Clock::new(), quick(), None);
     until("both instances running", || {
         store
             .live_instances()
@@ -470,8 +441,7 @@ async fn a_crash_between_run_instances_and_the_store_is_adopted_by_tag() {
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    commands.send(Command::Shutdown).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 
     let cloud = AwsCloud::new(&settings, &endpoint());
     let vms = cloud.list_owned(store.installation_id()).await.unwrap();

@@ -5,6 +5,7 @@
 mod common;
 
 use common::do_fake::FakeDo;
+use common::scaling::run_scaler;
 use pooladmin::cloud::digitalocean::{DigitalOceanCloud, DigitalOceanDns, tag_of};
 use pooladmin::cloud::{Clock, CreateRequest, DnsCloud, ErrorClass, ProviderClouds, VmCloud, tags};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
@@ -14,11 +15,10 @@ use pooladmin::model::vm_provider::{
 };
 use pooladmin::model::{PoolKind, Secret};
 use pooladmin::scaler::retry::RetryPolicy;
-use pooladmin::scaler::{Command, Scaler, ScalerSettings};
+use pooladmin::scaler::{Command, ScalerSettings};
 use pooladmin::store::{Choice, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 const TOKEN: &str = "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
 
@@ -203,16 +203,13 @@ async fn a_refused_token_stops_the_config_with_digitaloceans_message() {
     let config = store
         .save_autoscale(None, &spec, &Choice::New(provider), None)
         .unwrap();
-    let (commands, command_rx) = mpsc::unbounded_channel();
-    let (updates, _updates) = mpsc::unbounded_channel();
-    let scaler = Scaler::new(
-        store.sibling().unwrap(),
+    let running = run_scaler(
+        &store,
         Arc::new(ProviderClouds::new(Clock::new(), None)),
         Clock::new(),
         ScalerSettings::default(),
-        updates,
+        None,
     );
-    let task = tokio::spawn(scaler.run(command_rx));
     let deadline = Instant::now() + Duration::from_secs(20);
     let reason = loop {
         let health = store
@@ -232,8 +229,7 @@ async fn a_refused_token_stops_the_config_with_digitaloceans_message() {
     };
     assert!(reason.contains("Unable to authenticate you"), "{reason}");
     assert!(fake.world().droplets.is_empty());
-    commands.send(Command::Shutdown).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }
 
 #[tokio::test]
@@ -243,20 +239,18 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
     let fake = FakeDo::start(TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("do.sqlite")).unwrap();
-    let (commands, command_rx) = mpsc::unbounded_channel();
-    let (updates, mut update_rx) = mpsc::unbounded_channel();
-    let scaler = Scaler::new(
-        store.sibling().unwrap(),
+    let mut running = run_scaler(
+        &store,
         Arc::new(ProviderClouds::new(Clock::new(), None)),
         Clock::new(),
         ScalerSettings::default(),
-        updates,
+        None,
     );
-    let task = tokio::spawn(scaler.run(command_rx));
     let mut vm = VmProviderSpec::new(ProviderKind::DigitalOcean);
     vm.endpoint_override = fake.endpoint.clone();
     vm.settings = ProviderSettings::DigitalOcean(settings());
-    commands
+    running
+        .commands
         .send(Command::TestConnection(
             7,
             ConnectionTarget::Vm(Box::new(vm)),
@@ -269,7 +263,8 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
             token: Secret::new("dop_v1_wrong"),
         },
     };
-    commands
+    running
+        .commands
         .send(Command::TestConnection(
             8,
             ConnectionTarget::Dns(Box::new(dns)),
@@ -277,7 +272,7 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
         .unwrap();
     let mut answers = std::collections::HashMap::new();
     while answers.len() < 2 {
-        let update = tokio::time::timeout(Duration::from_secs(10), update_rx.recv())
+        let update = tokio::time::timeout(Duration::from_secs(10), running.updates.recv())
             .await
             .expect("an answer within 10 s")
             .expect("scaler alive");
@@ -288,6 +283,5 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
     assert_eq!(answers[&7], Ok("connected as admin@example.com".to_owned()));
     let refused = answers[&8].as_ref().unwrap_err();
     assert!(refused.contains("Unable to authenticate you"), "{refused}");
-    commands.send(Command::Shutdown).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use pooladmin::cloud::simulated::{Behaviour, SimulatedCloud};
-use pooladmin::cloud::{Clock, OneCloud, tags};
+use pooladmin::cloud::{Clock, CloudFactory, OneCloud, tags};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::instance::{Instance, InstanceState};
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
@@ -109,27 +109,45 @@ impl Running {
     }
 }
 
+/// Starts a scaler on a sibling connection of `store`, reaching clouds through `clouds`,
+/// crashing at `failpoint` if given.
+pub fn run_scaler(
+    store: &Store,
+    clouds: Arc<dyn CloudFactory>,
+    clock: Clock,
+    settings: ScalerSettings,
+    failpoint: Option<Arc<Failpoint>>,
+) -> Running {
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (update_tx, updates) = mpsc::unbounded_channel();
+    let mut scaler = Scaler::new(
+        store.sibling().expect("sibling"),
+        clouds,
+        clock,
+        settings,
+        update_tx,
+    );
+    if let Some(f) = failpoint {
+        scaler = scaler.with_failpoint(f);
+    }
+    let task = tokio::spawn(scaler.run(command_rx));
+    Running {
+        commands,
+        updates,
+        task,
+    }
+}
+
 impl Bench {
     /// Starts a scaler on a sibling connection, crashing at `failpoint` if given.
     pub fn start(&self, settings: ScalerSettings, failpoint: Option<Arc<Failpoint>>) -> Running {
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (update_tx, updates) = mpsc::unbounded_channel();
-        let mut scaler = Scaler::new(
-            self.store.sibling().expect("sibling"),
+        run_scaler(
+            &self.store,
             Arc::new(OneCloud(self.cloud.clone())),
             self.clock,
             settings,
-            update_tx,
-        );
-        if let Some(f) = failpoint {
-            scaler = scaler.with_failpoint(f);
-        }
-        let task = tokio::spawn(scaler.run(command_rx));
-        Running {
-            commands,
-            updates,
-            task,
-        }
+            failpoint,
+        )
     }
 
     /// Changes the config's standby cores (as the wizard would).
