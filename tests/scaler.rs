@@ -386,3 +386,34 @@ async fn startup_scripts_reach_the_cloud_with_their_placeholders_filled() {
         )
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_instance_that_came_up_while_pooladmin_was_closed_is_kept() {
+    // Boots slowly (700 s, past the 600 s provision timeout), while pooladmin is closed.
+    let bench = agent_pool(
+        Behaviour {
+            boot_delay: Duration::from_secs(700),
+            ..quick_cloud()
+        },
+        4,
+        10,
+    );
+    let scaler = bench.start(settings(), None);
+    wait(5).await;
+    scaler.stop().await;
+    assert_eq!(bench.count(InstanceState::Booting), 1);
+    wait(1000).await;
+    bench.cloud.set_behaviour(Behaviour {
+        boot_delay: Duration::from_secs(700),
+        ..quick_cloud()
+    });
+    let scaler = bench.start(settings(), None);
+    wait(10).await;
+    scaler.stop().await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        1,
+        "looked at before its age condemned it"
+    );
+    assert_eq!(bench.cloud.calls().deletes, 0);
+}

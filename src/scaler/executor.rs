@@ -437,7 +437,10 @@ impl Scaler {
             return Ok(());
         };
         let timeout = SignedDuration::from_secs(config.spec.provision_timeout_s());
-        if now.duration_since(instance.created_at) > timeout {
+        // After a restart an instance is looked at once before its age can condemn it: it
+        // may have come up while pooladmin was closed.
+        let looked_at = self.next_try.contains_key(&instance.id);
+        if looked_at && now.duration_since(instance.created_at) > timeout {
             let reason = format!(
                 "did not check in within the provision timeout of {}s",
                 timeout.as_secs()
