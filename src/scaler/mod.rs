@@ -1,10 +1,12 @@
-//! The autoscaler: [`plan`] decides (pure), [`executor`] acts through the cloud traits,
-//! [`reconcile`] squares the clouds with the store, and [`runtime`] runs them on a
-//! background tokio runtime, talking to the window through commands and updates.
+//! The autoscaler: [`plan`] decides (pure), [`executor`] acts through the cloud traits and
+//! [`outcome`] records what came of it, [`reconcile`] squares the clouds with the store, and
+//! [`runtime`] runs them on a background tokio runtime, talking to the window through
+//! commands and updates.
 
 pub mod executor;
 pub mod failpoint;
 pub mod operations;
+pub mod outcome;
 pub mod plan;
 pub mod reconcile;
 pub mod retry;

@@ -1,0 +1,442 @@
+//! What finished cloud calls mean: each [`Outcome`] is written to the store as a state
+//! change, a config's health, or an event, and new members are made from checked-in VMs.
+
+use super::executor::{Halt, Scaler};
+use super::operations::{self, Outcome};
+use crate::cloud::{CloudError, ErrorClass};
+use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::config_health::ConfigHealth;
+use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::instance::{Instance, InstanceSize, InstanceState};
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::{AgentSpec, AutoScaleId, CredentialType, PoolId, Resources, ServerSpec};
+use crate::store::{InstanceChange, MemberTemplate};
+use jiff::{SignedDuration, Timestamp};
+
+impl Scaler {
+    /// Applies what a finished task learned.
+    pub fn apply(&mut self, outcome: Outcome) -> Result<(), Halt> {
+        let now = self.now();
+        match outcome {
+            Outcome::Crashed => return Err(Halt::Crashed),
+            Outcome::Created(id, result) => {
+                self.busy.remove(&id);
+                let instance = self.store.instance(id)?;
+                match result {
+                    Ok(vm) => {
+                        let event = ScalerEvent::new(
+                            now,
+                            EventKind::Transition,
+                            format!("{}: created as {}; booting", instance.name, vm.cloud_id),
+                        )
+                        .with_pool(instance.pool)
+                        .with_config(instance.config);
+                        self.step()?;
+                        if self.store.move_instance(
+                            id,
+                            &[InstanceState::Requested, InstanceState::Creating],
+                            InstanceState::Booting,
+                            &InstanceChange {
+                                cloud_id: Some(vm.cloud_id),
+                                ..InstanceChange::default()
+                            },
+                            now,
+                            event.clone(),
+                        )? {
+                            self.emit(event.with_instance(id));
+                        }
+                        self.next_try.insert(id, now + self.settings.poll_every);
+                    }
+                    Err(e) => self.create_failed(&instance, &e, now)?,
+                }
+            }
+            Outcome::Polled(id, result) => {
+                self.busy.remove(&id);
+                let instance = self.store.instance(id)?;
+                match result {
+                    Ok((vm, true)) => self.became_running(&instance, vm.address, now)?,
+                    Ok(_) => {}
+                    Err(e) if e.class == ErrorClass::NotFound => {
+                        self.vanished(&instance, now)?;
+                    }
+                    Err(e) => self.log_error(&instance, &e, now)?,
+                }
+            }
+            Outcome::Deleted(id, result) => {
+                self.busy.remove(&id);
+                let instance = self.store.instance(id)?;
+                match result {
+                    Ok(()) => self.finish_delete(&instance, now)?,
+                    Err(e) if e.class == ErrorClass::NotFound => {
+                        self.finish_delete(&instance, now)?;
+                    }
+                    Err(e) => {
+                        self.next_try.insert(id, now + self.settings.tick);
+                        self.log_error(&instance, &e, now)?;
+                    }
+                }
+            }
+            Outcome::OrphanDeleted(_, cloud_id, result) => {
+                self.orphans_in_flight.remove(&cloud_id);
+                let message = match result {
+                    Ok(()) => format!("orphan VM {cloud_id} terminated"),
+                    Err(e) => format!("orphan VM {cloud_id} could not be terminated: {e}"),
+                };
+                let event = ScalerEvent::new(now, EventKind::Reconcile, message);
+                self.step()?;
+                self.store.record_events(std::slice::from_ref(&event))?;
+                self.emit(event);
+            }
+            Outcome::Listed(provider, result) => {
+                self.listing.remove(&provider);
+                self.reconcile(provider, result)?;
+            }
+            Outcome::Dns(id, name, result) => {
+                if let Err(e) = result {
+                    let event =
+                        ScalerEvent::new(now, EventKind::Error, format!("DNS record {name}: {e}"))
+                            .with_instance(id);
+                    self.store.record_events(std::slice::from_ref(&event))?;
+                    self.emit(event);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A task ended without an outcome (it panicked or was cancelled).
+    pub fn task_lost(&mut self, task: tokio::task::Id) {
+        if let Some(id) = self.task_owner.remove(&task) {
+            self.busy.remove(&id);
+        }
+    }
+
+    pub(super) fn create_failed(
+        &mut self,
+        instance: &Instance,
+        error: &CloudError,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Error,
+            format!("{}: create failed — {error}", instance.name),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        let moved = self.store.move_instance(
+            instance.id,
+            &[InstanceState::Requested, InstanceState::Creating],
+            InstanceState::Failed,
+            &InstanceChange {
+                reason: Some(error.to_string()),
+                ..InstanceChange::default()
+            },
+            now,
+            event.clone(),
+        )?;
+        if !moved {
+            return Ok(());
+        }
+        self.emit(event.with_instance(instance.id));
+        let mut health = self.health(instance.config)?;
+        let change = match error.class {
+            ErrorClass::Capacity | ErrorClass::Quota => {
+                health.back_off(now, &error.to_string());
+                format!(
+                    "backing off until {} after: {error}",
+                    health
+                        .backoff_until
+                        .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string())
+                )
+            }
+            ErrorClass::Auth | ErrorClass::InvalidConfig => {
+                health.stop(&error.to_string());
+                format!("stopped scaling until the config is edited: {error}")
+            }
+            _ => {
+                if health.instance_failed(&error.to_string()) {
+                    health.stopped_reason.clone().unwrap_or_default()
+                } else {
+                    format!("create gave up: {error}")
+                }
+            }
+        };
+        self.save_health(instance.config, instance.pool, &health, change, now)
+    }
+
+    pub(super) fn instance_failed(
+        &mut self,
+        instance: &Instance,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let mut health = self.health(instance.config)?;
+        let stopped = health.instance_failed(reason);
+        let message = if stopped {
+            health.stopped_reason.clone().unwrap_or_default()
+        } else {
+            format!(
+                "{} failed ({} in a row): {reason}",
+                instance.name, health.consecutive_failures
+            )
+        };
+        self.save_health(instance.config, instance.pool, &health, message, now)
+    }
+
+    pub(super) fn health(&self, config: AutoScaleId) -> Result<ConfigHealth, Halt> {
+        Ok(self
+            .store
+            .config_health()?
+            .remove(&config)
+            .unwrap_or_default())
+    }
+
+    pub(super) fn save_health(
+        &mut self,
+        config: AutoScaleId,
+        pool: PoolId,
+        health: &ConfigHealth,
+        message: String,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let event = ScalerEvent::new(now, EventKind::Error, message)
+            .with_pool(pool)
+            .with_config(config);
+        self.step()?;
+        self.store.set_config_health(config, health, Some(&event))?;
+        self.emit(event);
+        Ok(())
+    }
+
+    pub(super) fn became_running(
+        &mut self,
+        instance: &Instance,
+        address: Option<String>,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let world_config = self.store.autoscale_configs()?;
+        let Some(config) = world_config.iter().find(|c| c.id == instance.config) else {
+            return Ok(());
+        };
+        let address = address.unwrap_or_else(|| instance.name.clone());
+        let member = member_template(instance, &config.spec, &address);
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Transition,
+            format!("{} checked in at {address}; running", instance.name),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        if !self
+            .store
+            .instance_running(instance.id, &address, &member, now, event.clone())?
+        {
+            return Ok(());
+        }
+        self.next_try.remove(&instance.id);
+        self.errors_seen.remove(&instance.id);
+        self.emit(event.with_instance(instance.id));
+        let health = self.health(instance.config)?;
+        if health.consecutive_failures > 0 || health.backoff_level > 0 {
+            let mut healed = health.clone();
+            healed.succeeded();
+            self.step()?;
+            self.store
+                .set_config_health(instance.config, &healed, None)?;
+        }
+        self.register_dns(&config.spec, instance, Some(address));
+        Ok(())
+    }
+
+    /// Writes or removes the instance's A record when its config registers DNS.
+    pub(super) fn register_dns(
+        &mut self,
+        spec: &AutoScaleSpec,
+        instance: &Instance,
+        address: Option<String>,
+    ) {
+        let Scaling::Agents(agents) = &spec.scaling else {
+            return;
+        };
+        let (true, Some(dns_id)) = (agents.register_dns, spec.dns_provider) else {
+            return;
+        };
+        let Ok(rows) = self.store.configs::<DnsProviderSpec>() else {
+            return;
+        };
+        let Some(row) = rows.into_iter().find(|r| r.id == dns_id) else {
+            return;
+        };
+        let name = format!("{}.{}", instance.name, agents.base_domain_name.trim());
+        match self.clouds.dns_cloud(dns_id, &row.spec) {
+            Ok(dns) => self.spawn(
+                None,
+                operations::dns(dns, self.settings.retry, instance.id, name, address),
+            ),
+            Err(e) => {
+                let event = ScalerEvent::new(
+                    self.now(),
+                    EventKind::Error,
+                    format!("DNS record {name}: {e}"),
+                )
+                .with_instance(instance.id);
+                if self
+                    .store
+                    .record_events(std::slice::from_ref(&event))
+                    .is_ok()
+                {
+                    self.emit(event);
+                }
+            }
+        }
+    }
+
+    pub(super) fn vanished(&mut self, instance: &Instance, now: Timestamp) -> Result<(), Halt> {
+        // Right after a create a cloud may not list the VM yet: not a reason to replace it.
+        let grace = SignedDuration::try_from(self.settings.grace).unwrap_or(SignedDuration::MAX);
+        if now.duration_since(instance.state_since) < grace {
+            return Ok(());
+        }
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Reconcile,
+            format!(
+                "{} is gone from the cloud; marked lost, the planner replaces it",
+                instance.name
+            ),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        if self.store.move_instance(
+            instance.id,
+            &[
+                InstanceState::Booting,
+                InstanceState::Running,
+                InstanceState::Draining,
+            ],
+            InstanceState::Lost,
+            &InstanceChange {
+                reason: Some("gone from the cloud".to_owned()),
+                ..InstanceChange::default()
+            },
+            now,
+            event.clone(),
+        )? {
+            self.emit(event.with_instance(instance.id));
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish_delete(
+        &mut self,
+        instance: &Instance,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let end = if instance.ends_failed {
+            InstanceState::Failed
+        } else {
+            InstanceState::Deleted
+        };
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Transition,
+            format!("{}: {}", instance.name, end.label().to_lowercase()),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        if self.store.move_instance(
+            instance.id,
+            &[InstanceState::Deleting],
+            end,
+            &InstanceChange::default(),
+            now,
+            event.clone(),
+        )? {
+            self.next_try.remove(&instance.id);
+            self.errors_seen.remove(&instance.id);
+            self.emit(event.with_instance(instance.id));
+            if let Some(config) = self
+                .store
+                .autoscale_configs()?
+                .into_iter()
+                .find(|c| c.id == instance.config)
+            {
+                self.register_dns(&config.spec, instance, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs a cloud error about an instance once, however often it repeats.
+    pub(super) fn log_error(
+        &mut self,
+        instance: &Instance,
+        error: &CloudError,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let message = format!("{}: {error}", instance.name);
+        if self.errors_seen.get(&instance.id) == Some(&message) {
+            return Ok(());
+        }
+        self.errors_seen.insert(instance.id, message.clone());
+        let event = ScalerEvent::new(now, EventKind::Error, message)
+            .with_pool(instance.pool)
+            .with_config(instance.config)
+            .with_instance(instance.id);
+        self.step()?;
+        self.store.record_events(std::slice::from_ref(&event))?;
+        self.emit(event);
+        Ok(())
+    }
+}
+
+/// The server or agent row a checked-in instance becomes.
+fn member_template(instance: &Instance, spec: &AutoScaleSpec, address: &str) -> MemberTemplate {
+    let zone = spec.zone.unwrap_or(crate::model::ZoneId(1));
+    match (&spec.scaling, instance.size) {
+        (Scaling::Servers(s), InstanceSize::Server { slots }) => {
+            let username = s.connection_username.trim().to_owned();
+            let credential_type = if username.is_empty() {
+                CredentialType::Prompt
+            } else if username.contains('{') {
+                CredentialType::SsoPlaceholders
+            } else {
+                CredentialType::Static
+            };
+            MemberTemplate::Server(ServerSpec {
+                friendly_name: instance.name.clone(),
+                enabled: true,
+                zone,
+                pool: Some(instance.pool),
+                connection_type: s.connection_type,
+                host: address.to_owned(),
+                port: s.port(),
+                credential_type,
+                username,
+                password: s.connection_password.clone(),
+                connection_info: s.connection_info.clone(),
+                max_sessions: slots,
+                reusable: s.reusable,
+            })
+        }
+        (_, size) => {
+            let reported = match size {
+                InstanceSize::Agent(r) => r,
+                InstanceSize::Server { .. } => Resources::default(),
+            };
+            MemberTemplate::Agent(AgentSpec {
+                hostname: instance.name.clone(),
+                enabled: true,
+                zone,
+                pool: Some(instance.pool),
+                reported,
+                overrides: Resources::default(),
+            })
+        }
+    }
+}
