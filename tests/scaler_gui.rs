@@ -124,3 +124,17 @@ fn test_connection_sends_the_form_as_typed_and_shows_the_answer() {
     );
     assert!(h.query_by_label("asking the cloud…").is_none());
 }
+
+#[test]
+fn the_autoscale_table_says_when_an_enabled_config_is_not_scaling() {
+    let bench = agent_pool(Behaviour::default(), 8, 10);
+    let mut health = pooladmin::model::config_health::ConfigHealth::default();
+    health.stop("AuthFailure: AWS was not able to validate the provided access credentials");
+    let mut store = bench.store.sibling().unwrap();
+    store.set_config_health(bench.config, &health, None).unwrap();
+    let mut h = harness_with(PoolAdminApp::new(store));
+    settle(&mut h);
+    h.get_by_label_contains("AutoScale Configs  (").click();
+    settle(&mut h);
+    assert!(h.query_by_label("Yes, stopped").is_some());
+}

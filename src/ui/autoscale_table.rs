@@ -4,12 +4,13 @@
 use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::table::ACTIONS_MENU;
+use super::table::{ACTIONS_MENU, local_time};
 use super::wizard::AutoScaleWizard;
 use crate::model::AutoScaleId;
+use crate::model::config_health::{ConfigHealth, HealthStatus};
 use crate::model::vm_provider::VmProviderSpec;
 use crate::store::ConfigRow;
-use egui::Ui;
+use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 /// What a row's menu asks for.
@@ -98,7 +99,7 @@ pub fn autoscale_table(
                         }
                     });
                     cells.col(|ui| {
-                        ui.label(if spec.enabled { "Yes" } else { "No" });
+                        enabled_cell(ui, spec.enabled, catalog.health.get(&row.id));
                     });
                     cells.col(|ui| {
                         ui.label(spec.zone.map_or("—", |z| catalog.zone_name(z)));
@@ -142,6 +143,35 @@ pub fn autoscale_table(
             }
         });
     action
+}
+
+/// "Yes" or "No", and for an enabled config that is not scaling, why not.
+fn enabled_cell(ui: &mut Ui, enabled: bool, health: Option<&ConfigHealth>) {
+    if !enabled {
+        ui.label("No");
+        return;
+    }
+    let status = health.map_or(HealthStatus::Ok, |h| h.status(jiff::Timestamp::now()));
+    let (text, detail) = match &status {
+        HealthStatus::Ok => {
+            ui.label("Yes");
+            return;
+        }
+        HealthStatus::Paused => ("Yes, paused", "Paused on the pool's Status tab".to_owned()),
+        HealthStatus::BackingOff(until) => (
+            "Yes, backing off",
+            format!(
+                "No creates until {}: {}",
+                local_time(*until, "%H:%M:%S"),
+                health
+                    .and_then(|h| h.last_error.as_deref())
+                    .unwrap_or("the cloud had no capacity")
+            ),
+        ),
+        HealthStatus::Stopped(reason) => ("Yes, stopped", reason.clone()),
+    };
+    ui.label(RichText::new(text).color(ui.visuals().warn_fg_color))
+        .on_hover_text(detail);
 }
 
 /// Carries out a menu choice.

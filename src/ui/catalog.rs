@@ -1,9 +1,12 @@
 //! What the screens show, read from the store once per change rather than once per frame.
 
+use crate::model::config_health::ConfigHealth;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;
-use crate::model::{DeploymentZone, Pool, PoolId, PoolKind, PoolSummary, StagingConfig, ZoneId};
+use crate::model::{
+    AutoScaleId, DeploymentZone, Pool, PoolId, PoolKind, PoolSummary, StagingConfig, ZoneId,
+};
 use crate::store::{AgentRow, AutoScaleRow, ConfigRow, ServerRow, SessionRow, Store, StoreError};
 use std::collections::HashMap;
 
@@ -29,6 +32,8 @@ pub struct Catalog {
     sessions_current: bool,
     /// AutoScale configs, by pool then order.
     pub autoscale: Vec<AutoScaleRow>,
+    /// How each AutoScale config is faring (paused, backing off, stopped); absent = healthy.
+    pub health: HashMap<AutoScaleId, ConfigHealth>,
     /// VM Provider configs, by name.
     pub vm_providers: Vec<ConfigRow<VmProviderSpec>>,
     /// DNS Provider configs, by name.
@@ -56,6 +61,7 @@ impl Catalog {
             sessions: Vec::new(),
             sessions_current: false,
             autoscale: store.autoscale_configs()?,
+            health: store.config_health()?,
             vm_providers: store.configs()?,
             dns_providers: store.configs()?,
             ldap: store.configs()?,
