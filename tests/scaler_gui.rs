@@ -131,7 +131,9 @@ fn the_autoscale_table_says_when_an_enabled_config_is_not_scaling() {
     let mut health = pooladmin::model::config_health::ConfigHealth::default();
     health.stop("AuthFailure: AWS was not able to validate the provided access credentials");
     let mut store = bench.store.sibling().unwrap();
-    store.set_config_health(bench.config, &health, None).unwrap();
+    store
+        .set_config_health(bench.config, &health, None)
+        .unwrap();
     let mut h = harness_with(PoolAdminApp::new(store));
     settle(&mut h);
     h.get_by_label_contains("AutoScale Configs  (").click();
