@@ -10,7 +10,7 @@ use super::world::World;
 use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
 use crate::model::autoscale::Scaling;
 use crate::model::instance::{Instance, InstanceId, InstanceState};
-use crate::model::ldap::{LdapSpec, domain_of};
+use crate::model::ldap::domain_of;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{check_size, render};
 use crate::model::{AutoScaleId, PoolId, VmProviderId};
@@ -96,6 +96,9 @@ pub struct Scaler {
     pub(super) errors_seen: HashMap<InstanceId, String>,
     pub(super) failpoint: Option<Arc<Failpoint>>,
     pub(super) stopping: bool,
+    /// What the last pass read: configs and provider settings for the handlers of
+    /// finished calls, so each of them does not read the store again.
+    pub(super) world: Arc<World>,
 }
 
 impl Scaler {
@@ -124,6 +127,7 @@ impl Scaler {
             errors_seen: HashMap::new(),
             failpoint: None,
             stopping: false,
+            world: Arc::default(),
         }
     }
 
@@ -153,7 +157,8 @@ impl Scaler {
 
     /// One pass: plan, write the decisions down, act, and move every instance along.
     pub fn pass(&mut self) -> Result<(), Halt> {
-        let world = World::load(&self.store)?;
+        self.world = Arc::new(World::load(&self.store)?);
+        let world = Arc::clone(&self.world);
         let now = self.now();
         let plan = plan(&world.snapshot, now);
         self.store.set_surplus_clocks(&plan.clocks)?;
@@ -161,7 +166,7 @@ impl Scaler {
         if !self.stopping {
             self.act(&world, &plan, now)?;
         }
-        self.progress(&world)?;
+        self.progress()?;
         let _ = self.updates.send(Update::Levels(now, plan.levels));
         Ok(())
     }
@@ -268,7 +273,7 @@ impl Scaler {
     }
 
     /// Starts the next call for every instance that needs one and has none in flight.
-    fn progress(&mut self, world: &World) -> Result<(), Halt> {
+    fn progress(&mut self) -> Result<(), Halt> {
         let now = self.now();
         for instance in self.store.live_instances()? {
             if self.busy.contains(&instance.id)
@@ -278,23 +283,19 @@ impl Scaler {
             }
             match instance.state {
                 InstanceState::Requested | InstanceState::Creating if !self.stopping => {
-                    self.start_create(world, &instance)?;
+                    self.start_create(&instance)?;
                 }
-                InstanceState::Booting => self.watch_boot(world, &instance)?,
-                InstanceState::Deleting => self.start_delete(world, &instance)?,
+                InstanceState::Booting => self.watch_boot(&instance)?,
+                InstanceState::Deleting => self.start_delete(&instance)?,
                 _ => {}
             }
         }
         Ok(())
     }
 
-    /// The VM client and concurrency permits of a provider config.
-    pub(super) fn context(
-        &mut self,
-        world: &World,
-        provider: VmProviderId,
-    ) -> Result<TaskContext, CloudError> {
-        let spec = world.vm_providers.get(&provider).ok_or_else(|| {
+    /// The VM client and concurrency permits of a provider config, as last read.
+    pub(super) fn context(&mut self, provider: VmProviderId) -> Result<TaskContext, CloudError> {
+        let spec = self.world.vm_providers.get(&provider).ok_or_else(|| {
             CloudError::new(
                 ErrorClass::InvalidConfig,
                 format!("VM Provider config #{provider} is gone"),
@@ -327,9 +328,10 @@ impl Scaler {
         }
     }
 
-    fn start_create(&mut self, world: &World, instance: &Instance) -> Result<(), Halt> {
+    fn start_create(&mut self, instance: &Instance) -> Result<(), Halt> {
+        let world = Arc::clone(&self.world);
         let now = self.now();
-        let ctx = match self.context(world, instance.vm_provider) {
+        let ctx = match self.context(instance.vm_provider) {
             Ok(ctx) => ctx,
             Err(e) => return self.create_failed(instance, &e, now),
         };
@@ -345,14 +347,10 @@ impl Scaler {
         let provider = world.vm_providers.get(&instance.vm_provider);
         // The Active Directory domain of a server config that creates computer records.
         let ad_domain = match &config.spec.scaling {
-            Scaling::Servers(s) if s.create_ad_record => s.ldap_config.and_then(|ldap| {
-                self.store
-                    .configs::<LdapSpec>()
-                    .ok()?
-                    .into_iter()
-                    .find(|row| row.id == ldap)
-                    .and_then(|row| domain_of(&row.spec.search_base))
-            }),
+            Scaling::Servers(s) if s.create_ad_record => s
+                .ldap_config
+                .and_then(|ldap| world.ldap.get(&ldap))
+                .and_then(|spec| domain_of(&spec.search_base)),
             _ => None,
         };
         let ad_domain = &ad_domain;
@@ -428,7 +426,8 @@ impl Scaler {
         Ok(())
     }
 
-    fn watch_boot(&mut self, world: &World, instance: &Instance) -> Result<(), Halt> {
+    fn watch_boot(&mut self, instance: &Instance) -> Result<(), Halt> {
+        let world = Arc::clone(&self.world);
         let now = self.now();
         let Some(config) = world.configs.get(&instance.config) else {
             return Ok(());
@@ -469,7 +468,7 @@ impl Scaler {
                 Scaling::Servers(s) => s.port(),
                 Scaling::Agents(_) => AGENT_PORT,
             });
-        match self.context(world, instance.vm_provider) {
+        match self.context(instance.vm_provider) {
             Ok(ctx) => {
                 self.next_try
                     .insert(instance.id, now + self.settings.poll_every);
@@ -483,14 +482,14 @@ impl Scaler {
         Ok(())
     }
 
-    fn start_delete(&mut self, world: &World, instance: &Instance) -> Result<(), Halt> {
+    fn start_delete(&mut self, instance: &Instance) -> Result<(), Halt> {
         let now = self.now();
         let Some(cloud_id) = instance.cloud_id.clone() else {
             // Never reached the cloud as far as we know; the orphan sweep catches a VM
             // whose create answer was lost.
             return self.finish_delete(instance, now);
         };
-        match self.context(world, instance.vm_provider) {
+        match self.context(instance.vm_provider) {
             Ok(ctx) => self.spawn(
                 Some(instance.id),
                 operations::delete(ctx, instance.id, cloud_id),

@@ -6,12 +6,12 @@ use super::operations::{self, Outcome};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::config_health::ConfigHealth;
-use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceSize, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::{AgentSpec, AutoScaleId, CredentialType, PoolId, Resources, ServerSpec};
 use crate::store::{InstanceChange, MemberTemplate};
 use jiff::{SignedDuration, Timestamp};
+use std::sync::Arc;
 
 impl Scaler {
     /// Applies what a finished task learned.
@@ -216,8 +216,8 @@ impl Scaler {
         address: Option<String>,
         now: Timestamp,
     ) -> Result<(), Halt> {
-        let world_config = self.store.autoscale_configs()?;
-        let Some(config) = world_config.iter().find(|c| c.id == instance.config) else {
+        let world = Arc::clone(&self.world);
+        let Some(config) = world.configs.get(&instance.config) else {
             return Ok(());
         };
         let address = address.unwrap_or_else(|| instance.name.clone());
@@ -247,8 +247,7 @@ impl Scaler {
             self.store
                 .set_config_health(instance.config, &healed, None)?;
         }
-        self.register_dns(&config.spec, instance, Some(address));
-        Ok(())
+        self.register_dns(&config.spec, instance, Some(address))
     }
 
     /// Writes or removes the instance's A record when its config registers DNS.
@@ -257,21 +256,19 @@ impl Scaler {
         spec: &AutoScaleSpec,
         instance: &Instance,
         address: Option<String>,
-    ) {
+    ) -> Result<(), Halt> {
         let Scaling::Agents(agents) = &spec.scaling else {
-            return;
+            return Ok(());
         };
         let (true, Some(dns_id)) = (agents.register_dns, spec.dns_provider) else {
-            return;
+            return Ok(());
         };
-        let Ok(rows) = self.store.configs::<DnsProviderSpec>() else {
-            return;
-        };
-        let Some(row) = rows.into_iter().find(|r| r.id == dns_id) else {
-            return;
+        let world = Arc::clone(&self.world);
+        let Some(dns_spec) = world.dns_providers.get(&dns_id) else {
+            return Ok(());
         };
         let name = format!("{}.{}", instance.name, agents.base_domain_name.trim());
-        match self.clouds.dns_cloud(dns_id, &row.spec) {
+        match self.clouds.dns_cloud(dns_id, dns_spec) {
             Ok(dns) => self.spawn(
                 None,
                 operations::dns(dns, self.settings.retry, instance.id, name, address),
@@ -283,15 +280,12 @@ impl Scaler {
                     format!("DNS record {name}: {e}"),
                 )
                 .with_instance(instance.id);
-                if self
-                    .store
-                    .record_events(std::slice::from_ref(&event))
-                    .is_ok()
-                {
-                    self.emit(event);
-                }
+                self.step()?;
+                self.store.record_events(std::slice::from_ref(&event))?;
+                self.emit(event);
             }
         }
+        Ok(())
     }
 
     pub(super) fn vanished(&mut self, instance: &Instance, now: Timestamp) -> Result<(), Halt> {
@@ -360,13 +354,9 @@ impl Scaler {
             self.next_try.remove(&instance.id);
             self.errors_seen.remove(&instance.id);
             self.emit(event.with_instance(instance.id));
-            if let Some(config) = self
-                .store
-                .autoscale_configs()?
-                .into_iter()
-                .find(|c| c.id == instance.config)
-            {
-                self.register_dns(&config.spec, instance, None);
+            let world = Arc::clone(&self.world);
+            if let Some(config) = world.configs.get(&instance.config) {
+                self.register_dns(&config.spec, instance, None)?;
             }
         }
         Ok(())

@@ -12,16 +12,17 @@ use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::store::InstanceChange;
 use jiff::SignedDuration;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 impl Scaler {
     /// Lists every provider config's VMs now and applies the result before anything else
     /// runs: at start-up a row left in `creating` must adopt its VM before a retry.
     pub async fn reconcile_now(&mut self) -> Result<(), Halt> {
-        let world = World::load(&self.store)?;
+        self.world = Arc::new(World::load(&self.store)?);
         let owner = self.store.installation_id().to_owned();
-        let providers: Vec<VmProviderId> = world.vm_providers.keys().copied().collect();
+        let providers: Vec<VmProviderId> = self.world.vm_providers.keys().copied().collect();
         for provider in providers {
-            let Ok(ctx) = self.context(&world, provider) else {
+            let Ok(ctx) = self.context(provider) else {
                 continue;
             };
             match operations::list(ctx, provider, owner.clone()).await {
@@ -32,23 +33,22 @@ impl Scaler {
         Ok(())
     }
 
-    /// Starts a listing of every provider config that is not being listed already.
-    pub fn start_reconcile(&mut self) -> Result<(), Halt> {
-        let world = World::load(&self.store)?;
+    /// Starts a listing of every provider config (as the last pass read them) that is not
+    /// being listed already.
+    pub fn start_reconcile(&mut self) {
         let owner = self.store.installation_id().to_owned();
-        let providers: Vec<VmProviderId> = world.vm_providers.keys().copied().collect();
+        let providers: Vec<VmProviderId> = self.world.vm_providers.keys().copied().collect();
         for provider in providers {
             if self.listing.contains(&provider) {
                 continue;
             }
             // A provider this build cannot reach has no instances to reconcile.
-            let Ok(ctx) = self.context(&world, provider) else {
+            let Ok(ctx) = self.context(provider) else {
                 continue;
             };
             self.listing.insert(provider);
             self.spawn(None, operations::list(ctx, provider, owner.clone()));
         }
-        Ok(())
     }
 
     /// Applies one provider config's listing.
@@ -153,11 +153,7 @@ impl Scaler {
         if !self.orphans_in_flight.insert(vm.cloud_id.clone()) {
             return;
         }
-        let world = match World::load(&self.store) {
-            Ok(world) => world,
-            Err(_) => return,
-        };
-        if let Ok(ctx) = self.context(&world, provider) {
+        if let Ok(ctx) = self.context(provider) {
             tracing::warn!(vm = %vm.cloud_id, name = %vm.name, "terminating an orphan VM");
             self.spawn(
                 None,

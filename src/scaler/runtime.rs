@@ -2,7 +2,6 @@
 //! periodic tick for reconciliation; the window talks to it through a [`ScalerHandle`].
 
 use super::executor::{Halt, Scaler, ScalerSettings, Update};
-use super::failpoint::Failpoint;
 use crate::cloud::{Clock, CloudFactory};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::InstanceId;
@@ -65,7 +64,7 @@ impl Scaler {
                     self.finished(done)?;
                 }
                 () = sleep_until(next_tick) => {
-                    self.start_reconcile()?;
+                    self.start_reconcile();
                     next_tick = Instant::now() + self.settings.tick;
                 }
                 () = sleep(self.settings.poll_every) => {}
@@ -283,10 +282,4 @@ impl Drop for ScalerHandle {
     fn drop(&mut self) {
         self.shut_down();
     }
-}
-
-/// A scaler that crashes at `step`, for the crash tests.
-pub fn crashing_at(scaler: Scaler, step: i64) -> (Scaler, Arc<Failpoint>) {
-    let failpoint = Arc::new(Failpoint::at_step(step));
-    (scaler.with_failpoint(Arc::clone(&failpoint)), failpoint)
 }

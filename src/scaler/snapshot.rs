@@ -149,11 +149,6 @@ impl MemberSnapshot {
         state_serves && self.enabled && !self.draining
     }
 
-    /// Still being created.
-    pub fn is_provisioning(&self) -> bool {
-        self.instance.is_some_and(|i| i.state.is_provisioning())
-    }
-
     /// Capacity minus use.
     pub fn free(&self) -> Resources {
         self.capacity.minus(&self.used)

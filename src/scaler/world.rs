@@ -8,8 +8,9 @@ use super::snapshot::{
 use crate::model::autoscale::Scaling;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceId, InstanceSize};
+use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;
-use crate::model::{AutoScaleId, DnsProviderId, PoolId, PoolKind, Resources, VmProviderId};
+use crate::model::{AutoScaleId, DnsProviderId, LdapId, PoolId, Resources, VmProviderId};
 use crate::store::{AutoScaleRow, Store, StoreError};
 use jiff::SignedDuration;
 use std::collections::HashMap;
@@ -25,6 +26,8 @@ pub struct World {
     pub vm_providers: HashMap<VmProviderId, VmProviderSpec>,
     /// Every DNS Provider config.
     pub dns_providers: HashMap<DnsProviderId, DnsProviderSpec>,
+    /// Every LDAP config.
+    pub ldap: HashMap<LdapId, LdapSpec>,
     /// Instances not over yet.
     pub instances: HashMap<InstanceId, Instance>,
 }
@@ -48,6 +51,11 @@ impl World {
             .collect();
         let dns_providers = store
             .configs::<DnsProviderSpec>()?
+            .into_iter()
+            .map(|row| (row.id, row.spec))
+            .collect();
+        let ldap = store
+            .configs::<LdapSpec>()?
             .into_iter()
             .map(|row| (row.id, row.spec))
             .collect();
@@ -184,16 +192,8 @@ impl World {
             configs: configs.into_iter().map(|c| (c.id, c)).collect(),
             vm_providers,
             dns_providers,
+            ldap,
             instances,
         })
-    }
-
-    /// The pool type of a pool in the snapshot.
-    pub fn pool_kind(&self, pool: PoolId) -> Option<PoolKind> {
-        self.snapshot
-            .pools
-            .iter()
-            .find(|p| p.id == pool)
-            .map(|p| p.kind)
     }
 }

@@ -321,29 +321,6 @@ impl Store {
         tx.commit()?;
         Ok(true)
     }
-
-    /// The live instance a member belongs to, if it is autoscaled.
-    pub fn instance_of_member(
-        &self,
-        member: InstanceMember,
-    ) -> Result<Option<InstanceId>, StoreError> {
-        let (column, id) = match member {
-            InstanceMember::Agent(a) => ("agent_id", a.0),
-            InstanceMember::Server(s) => ("server_id", s.0),
-        };
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT id FROM instances WHERE {column} = ?1
-                     AND state NOT IN ('deleted', 'failed', 'lost')"
-                ),
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .map(InstanceId))
-    }
 }
 
 /// No new session lands on `member`: an agent drains (and, when it is about to go, is
