@@ -160,3 +160,54 @@ fn editing_a_stopped_config_lets_it_try_again() {
     assert_eq!(after.stopped_reason, None);
     assert!(after.may_create(Timestamp::now()));
 }
+
+#[test]
+fn a_vm_provider_config_that_instances_still_run_on_is_kept() {
+    use pooladmin::model::vm_provider::{ProviderKind, VmProviderSpec};
+    use pooladmin::store::Choice;
+    let mut bench = agent_pool(Behaviour::default(), 8, 10);
+    let now = Timestamp::now();
+    let request = InstanceRequest {
+        config: bench.config,
+        vm_provider: bench.provider,
+        pool: bench.pool,
+        size: InstanceSize::Agent(Resources::new(4.0, 8192, 0)),
+    };
+    let instance = bench
+        .store
+        .request_instance(&request, now, event("requested"))
+        .unwrap();
+    // The AutoScale config moves to another provider config; the old one still has a VM.
+    let mut other = VmProviderSpec::new(ProviderKind::Simulator);
+    other.name = "another simulated cloud".into();
+    let spec = bench.spec.clone();
+    bench
+        .store
+        .save_autoscale(Some(bench.config), &spec, &Choice::New(other), None)
+        .unwrap();
+    let refused = bench
+        .store
+        .delete_config::<VmProviderSpec>(bench.provider)
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("still runs 1 instances"),
+        "{refused}"
+    );
+    assert!(
+        bench
+            .store
+            .move_instance(
+                instance.id,
+                &[InstanceState::Requested],
+                InstanceState::Failed,
+                &InstanceChange::default(),
+                now,
+                event("failed"),
+            )
+            .unwrap()
+    );
+    bench
+        .store
+        .delete_config::<VmProviderSpec>(bench.provider)
+        .unwrap();
+}

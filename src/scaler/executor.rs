@@ -177,14 +177,9 @@ impl Scaler {
         for note in &plan.notes {
             let key = (note.pool, note.config);
             current.insert(key);
-            // Counting seconds change every pass; the standing condition is logged once.
-            let gist: String = note
-                .message
-                .chars()
-                .filter(|c| !c.is_ascii_digit())
-                .collect();
-            if self.notes_seen.get(&key) != Some(&gist) {
-                self.notes_seen.insert(key, gist);
+            // A standing condition is logged once, and again when it changes.
+            if self.notes_seen.get(&key) != Some(&note.message) {
+                self.notes_seen.insert(key, note.message.clone());
                 let mut event =
                     ScalerEvent::new(now, EventKind::Decision, &note.message).with_pool(note.pool);
                 event.config = note.config;

@@ -66,7 +66,8 @@ pub enum DeleteCause {
     Spent,
 }
 
-/// Something the administrator should know about a plan.
+/// Something the administrator should know about a plan. Its message stays the same while
+/// the condition lasts (no ticking counters), so the executor logs it once.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Note {
     /// The pool.
@@ -369,7 +370,8 @@ fn scale_up(
         }
     }
     if !unserved.is_empty() || wanted_total > 0 {
-        let mut message = format!("{why}: the deficit is not fully served");
+        // No amounts here: the note stands while the deficit lasts, and the log keeps it once.
+        let mut message = "the deficit is not fully served".to_owned();
         if !unserved.is_empty() {
             message.push_str(" — ");
             message.push_str(&unserved.join("; "));

@@ -22,6 +22,8 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
     const TABLE: &'static str;
     /// Column of `autoscale_configs` that refers to it.
     const USED_BY: &'static str;
+    /// Column of `instances` that refers to it, for the kinds instances are made with.
+    const INSTANCES_COLUMN: Option<&'static str>;
     /// What it is called in messages.
     const NOUN: &'static str;
     /// Wraps a row id.
@@ -40,11 +42,12 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
 
 /// The parts every shared config implements alike.
 macro_rules! shared_config {
-    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $noun:literal, |$s:ident| $provider:expr) => {
+    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $instances:expr, $noun:literal, |$s:ident| $provider:expr) => {
         impl SharedConfig for $spec {
             type Id = $id;
             const TABLE: &'static str = $table;
             const USED_BY: &'static str = $used_by;
+            const INSTANCES_COLUMN: Option<&'static str> = $instances;
             const NOUN: &'static str = $noun;
             fn id(raw: i64) -> $id {
                 $id(raw)
@@ -74,6 +77,7 @@ shared_config!(
     VmProviderId,
     "vm_provider_configs",
     "vm_provider_id",
+    Some("vm_provider_id"),
     "VM Provider config",
     |spec| spec.settings.kind().as_str()
 );
@@ -82,6 +86,7 @@ shared_config!(
     DnsProviderId,
     "dns_provider_configs",
     "dns_provider_id",
+    None,
     "DNS Provider config",
     |spec| spec.settings.kind().as_str()
 );
@@ -90,6 +95,7 @@ shared_config!(
     LdapId,
     "ldap_configs",
     "ldap_id",
+    None,
     "LDAP config",
     |_spec| "ldap"
 );
@@ -185,8 +191,8 @@ impl Store {
                 T::NOUN
             )));
         }
-        if T::TABLE == "vm_provider_configs" {
-            forget_ended_instances(&tx, raw, &name)?;
+        if let Some(column) = T::INSTANCES_COLUMN {
+            forget_ended_instances(&tx, column, raw, &name, T::NOUN)?;
         }
         tx.execute(&format!("DELETE FROM {} WHERE id = ?1", T::TABLE), [raw])?;
         tx.commit()?;
@@ -194,24 +200,29 @@ impl Store {
     }
 }
 
-/// A VM Provider config still running instances (of a config since moved to another
-/// provider) is kept; the history of ended ones goes with it.
-fn forget_ended_instances(tx: &Connection, provider: i64, name: &str) -> Result<(), StoreError> {
+/// A config that instances still run on (made by an AutoScale config since moved to another
+/// one) is kept; the history of ended ones goes with it.
+fn forget_ended_instances(
+    tx: &Connection,
+    column: &str,
+    id: i64,
+    name: &str,
+    noun: &str,
+) -> Result<(), StoreError> {
     let live: i64 = tx.query_row(
-        "SELECT count(*) FROM instances
-         WHERE vm_provider_id = ?1 AND state NOT IN ('deleted', 'failed', 'lost')",
-        [provider],
+        &format!(
+            "SELECT count(*) FROM instances
+             WHERE {column} = ?1 AND state NOT IN ('deleted', 'failed', 'lost')"
+        ),
+        [id],
         |r| r.get(0),
     )?;
     if live > 0 {
         return Err(StoreError::Refused(format!(
-            "VM Provider config {name} still runs {live} instances; drain them first"
+            "{noun} {name} still runs {live} instances; drain them first"
         )));
     }
-    tx.execute(
-        "DELETE FROM instances WHERE vm_provider_id = ?1",
-        [provider],
-    )?;
+    tx.execute(&format!("DELETE FROM instances WHERE {column} = ?1"), [id])?;
     Ok(())
 }
 
