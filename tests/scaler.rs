@@ -417,3 +417,45 @@ async fn an_instance_that_came_up_while_pooladmin_was_closed_is_kept() {
     );
     assert_eq!(bench.cloud.calls().deletes, 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_unclaimed_vm_is_terminated_after_the_grace_period_and_no_earlier() {
+    use pooladmin::cloud::tags;
+    let bench = agent_pool(quick_cloud(), 0, 10);
+    let owner = bench.store.installation_id().to_owned();
+    let orphan = bench
+        .cloud
+        .plant("pa-lost-999", tags::ownership(&owner, 999, bench.config.0));
+    let foreign = bench.cloud.plant(
+        "someone-elses",
+        tags::ownership("another-installation", 1, 1),
+    );
+    let scaler = bench.start(settings(), None);
+    wait(30).await;
+    let ids = |b: &common::scaling::Bench| -> Vec<String> {
+        b.cloud.vms().into_iter().map(|vm| vm.cloud_id).collect()
+    };
+    assert!(ids(&bench).contains(&orphan), "kept within the 60 s grace");
+    wait(60).await;
+    scaler.stop().await;
+    assert!(!ids(&bench).contains(&orphan), "terminated after the grace");
+    assert!(
+        ids(&bench).contains(&foreign),
+        "another owner's VM is never touched"
+    );
+    let events = bench
+        .store
+        .events(
+            &EventFilter {
+                kinds: vec![EventKind::Reconcile],
+                ..EventFilter::default()
+            },
+            10,
+        )
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|(_, e)| e.message == format!("orphan VM {orphan} terminated"))
+    );
+}
