@@ -80,9 +80,9 @@ fn status_tab_shows_members_capacity_decisions_and_pauses_a_config() {
     h.get_by_label("Events").click();
     settle(&mut h);
     assert_eq!(h.query_all_by_label_contains("checked in at").count(), 2);
-    h.get_by_role_and_label(Role::TextInput, "Search").focus();
+    h.get_by_role_and_label(Role::TextInput, "Filter").focus();
     settle(&mut h);
-    h.get_by_role_and_label(Role::TextInput, "Search")
+    h.get_by_role_and_label(Role::TextInput, "Filter")
         .type_text("create call");
     settle(&mut h);
     assert_eq!(h.query_all_by_label_contains("checked in at").count(), 0);

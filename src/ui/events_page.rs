@@ -2,7 +2,7 @@
 //! filtered by kind, pool and text, newest first, following the scaler live.
 
 use super::context::PageContext;
-use super::table::local_time;
+use super::table::{filter_box, local_time};
 use crate::model::PoolId;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::store::EventFilter;
@@ -104,12 +104,7 @@ impl EventsPage {
                     }
                 });
             ui.separator();
-            ui.add(
-                egui::TextEdit::singleline(&mut self.text)
-                    .hint_text("Search messages")
-                    .desired_width(200.0),
-            )
-            .labelled_by(ui.label("Search").id);
+            filter_box(ui, &mut self.text);
         });
         if let Some(error) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, error);

@@ -151,26 +151,15 @@ impl PoolStatus {
                 }
                 ui.label(format!("{}: {count}", state.label()));
             }
-            let static_members = match pool.kind {
-                PoolKind::Server => ctx
-                    .catalog
-                    .servers
-                    .iter()
-                    .filter(|s| {
-                        s.server.spec.pool == Some(pool.id)
-                            && s.server.origin == crate::model::Origin::Static
-                    })
-                    .count(),
-                PoolKind::DockerAgent => ctx
-                    .catalog
-                    .agents
-                    .iter()
-                    .filter(|a| {
-                        a.agent.spec.pool == Some(pool.id)
-                            && a.agent.origin == crate::model::Origin::Static
-                    })
-                    .count(),
-            };
+            // Every autoscaled member is an instance's; the rest were added by hand.
+            let members = ctx
+                .catalog
+                .overview
+                .iter()
+                .find(|summary| summary.pool.id == pool.id)
+                .map_or(0, |summary| summary.members as usize);
+            let autoscaled = self.instances.iter().filter(|i| i.member.is_some()).count();
+            let static_members = members.saturating_sub(autoscaled);
             ui.separator();
             ui.label(format!("Static: {static_members}"));
         });
