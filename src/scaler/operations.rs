@@ -59,16 +59,23 @@ impl TaskContext {
     }
 }
 
+/// Runs `work` unless the failpoint trips before it or while it ran (then its result is
+/// lost, as in a crash).
+async fn guarded<T>(ctx: &TaskContext, work: impl Future<Output = T>) -> Option<T> {
+    if ctx.crashed() {
+        return None;
+    }
+    let result = work.await;
+    (!ctx.crashed()).then_some(result)
+}
+
 /// Creates the VM of `instance`, with its token, so a repeat never makes a twin.
 pub async fn create(ctx: TaskContext, instance: InstanceId, request: CreateRequest) -> Outcome {
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    let result = ctx.call(|| ctx.cloud.create(&request)).await;
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    Outcome::Created(instance, result)
+    guarded(&ctx, ctx.call(|| ctx.cloud.create(&request)))
+        .await
+        .map_or(Outcome::Crashed, |result| {
+            Outcome::Created(instance, result)
+        })
 }
 
 /// Looks at a booting VM and, once it runs, tries its check-in port.
@@ -78,55 +85,43 @@ pub async fn poll(
     cloud_id: String,
     check_in_port: Option<u16>,
 ) -> Outcome {
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    let result = ctx.call(|| ctx.cloud.status(&cloud_id)).await;
-    let result = match result {
-        Ok(vm) if vm.state == VmState::Running => {
-            let checked_in = match check_in_port {
-                Some(port) => ctx.cloud.check_in(&vm, port).await,
-                None => true,
-            };
-            Ok((vm, checked_in))
-        }
-        Ok(vm) => Ok((vm, false)),
-        Err(e) => Err(e),
+    let look = async {
+        let vm = ctx.call(|| ctx.cloud.status(&cloud_id)).await?;
+        let checked_in = match (vm.state, check_in_port) {
+            (VmState::Running, Some(port)) => ctx.cloud.check_in(&vm, port).await,
+            (VmState::Running, None) => true,
+            _ => false,
+        };
+        Ok((vm, checked_in))
     };
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    Outcome::Polled(instance, result)
+    guarded(&ctx, look)
+        .await
+        .map_or(Outcome::Crashed, |result| Outcome::Polled(instance, result))
 }
 
 /// Deletes the VM of `instance` (already gone counts as deleted).
 pub async fn delete(ctx: TaskContext, instance: InstanceId, cloud_id: String) -> Outcome {
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    let result = ctx.call(|| ctx.cloud.delete(&cloud_id)).await;
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    Outcome::Deleted(instance, result)
+    guarded(&ctx, ctx.call(|| ctx.cloud.delete(&cloud_id)))
+        .await
+        .map_or(Outcome::Crashed, |result| {
+            Outcome::Deleted(instance, result)
+        })
 }
 
 /// Terminates a VM that carries our owner tag and that no instance claims.
 pub async fn delete_orphan(ctx: TaskContext, provider: VmProviderId, cloud_id: String) -> Outcome {
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    let result = ctx.call(|| ctx.cloud.delete(&cloud_id)).await;
-    Outcome::OrphanDeleted(provider, cloud_id, result)
+    guarded(&ctx, ctx.call(|| ctx.cloud.delete(&cloud_id)))
+        .await
+        .map_or(Outcome::Crashed, |result| {
+            Outcome::OrphanDeleted(provider, cloud_id.clone(), result)
+        })
 }
 
 /// Lists the VMs that carry `owner`.
 pub async fn list(ctx: TaskContext, provider: VmProviderId, owner: String) -> Outcome {
-    if ctx.crashed() {
-        return Outcome::Crashed;
-    }
-    let result = ctx.call(|| ctx.cloud.list_owned(&owner)).await;
-    Outcome::Listed(provider, result)
+    guarded(&ctx, ctx.call(|| ctx.cloud.list_owned(&owner)))
+        .await
+        .map_or(Outcome::Crashed, |result| Outcome::Listed(provider, result))
 }
 
 /// Writes (`Some(address)`) or removes (`None`) the A record `name`.
