@@ -1,8 +1,9 @@
-//! What the window knows of the scaler: its live feed of events, each pool's free capacity
-//! over the last hour (for the chart), and the commands pages queue for it.
+//! What the window knows of the scaler: whether its events changed members, each pool's free
+//! capacity over the last hour (for the chart), answers to Test connection, and the commands
+//! pages queue for it.
 
 use crate::model::PoolId;
-use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::scaler_event::EventKind;
 use crate::scaler::plan::PoolLevel;
 use crate::scaler::{Command, Update};
 use jiff::{SignedDuration, Timestamp};
@@ -10,8 +11,6 @@ use std::collections::{HashMap, VecDeque};
 
 /// How far back the chart reaches.
 pub const CHART_SPAN: SignedDuration = SignedDuration::from_secs(3600);
-/// Events kept in memory for the live feed (the full log is in the database).
-const RECENT_EVENTS: usize = 500;
 
 /// One sample of a pool's capacity.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -33,8 +32,6 @@ pub struct ScalerView {
     pub attached: bool,
     /// Each pool's samples, oldest first, for the last hour.
     pub levels: HashMap<PoolId, VecDeque<LevelSample>>,
-    /// The newest events, newest last.
-    pub recent: VecDeque<ScalerEvent>,
     /// Bumped whenever something arrives, so status pages know to read again.
     pub generation: u64,
     /// Set when members changed state: the catalog should be read again.
@@ -52,16 +49,13 @@ impl ScalerView {
     pub fn absorb(&mut self, update: Update) {
         self.generation += 1;
         match update {
+            // The log itself is read from the database; an event says what changed.
             Update::Event(event) => {
                 if matches!(
                     event.kind,
                     EventKind::Transition | EventKind::Reconcile | EventKind::Command
                 ) {
                     self.members_changed = true;
-                }
-                self.recent.push_back(event);
-                while self.recent.len() > RECENT_EVENTS {
-                    self.recent.pop_front();
                 }
             }
             Update::Levels(at, levels) => {
