@@ -7,6 +7,7 @@
 pub mod cloud;
 pub mod config_file;
 pub mod demo;
+pub mod directory;
 pub mod model;
 pub mod scaler;
 pub mod store;

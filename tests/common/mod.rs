@@ -3,6 +3,7 @@
 
 pub mod configs;
 pub mod do_fake;
+pub mod samba;
 pub mod scaling;
 pub mod ui_driver;
 
