@@ -34,7 +34,9 @@ async fn create(name: &str, password: &Secret, owner: &str) -> Placement {
         password,
         owner,
     };
-    ensure_computer(&spec, &record).await.expect("ensure computer")
+    ensure_computer(&spec, &record)
+        .await
+        .expect("ensure computer")
 }
 
 #[tokio::test]
@@ -114,7 +116,9 @@ async fn delete_removes_the_object_and_a_second_delete_finds_it_gone() {
         .await
         .expect_err("the object is gone");
     assert!(error.0.contains(&dn), "{error}");
-    test_connection(&samba_ldap(), &[ou]).await.expect("the OU is there");
+    test_connection(&samba_ldap(), &[ou])
+        .await
+        .expect("the OU is there");
 }
 
 #[tokio::test]

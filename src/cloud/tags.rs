@@ -18,6 +18,12 @@ pub fn ownership(owner: &str, instance: i64, config: i64) -> BTreeMap<String, St
     ])
 }
 
+/// The mark in an Active Directory computer record's description that says which
+/// installation and instance made it (a directory has no tags).
+pub fn directory_mark(owner: &str, instance: i64) -> String {
+    format!("{OWNER}={owner} {INSTANCE}={instance}")
+}
+
 /// The instance row a VM's tags name, if they name one.
 pub fn instance_of(tags: &BTreeMap<String, String>) -> Option<i64> {
     tags.get(INSTANCE).and_then(|v| v.parse().ok())

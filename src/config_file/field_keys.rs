@@ -83,6 +83,7 @@ pub fn autoscale(scaling: &Scaling, label: &str) -> Option<String> {
                 "Connection Port" => "connection_port",
                 "Connection Info (JSON)" => "connection_info",
                 "Active Directory Computer OU DN" => "ad_computer_ou_dn",
+                "Computer Name Pattern" => "computer_name_pattern",
                 "Minimum Available Sessions" => "minimum_available_sessions",
                 "Max Simultaneous Sessions Per Server" => "max_sessions_per_server",
                 _ => return None,

@@ -200,7 +200,11 @@ pub async fn delete_computer(
     removal
 }
 
-async fn remove(directory: &mut Directory, dn: &str, owner: &str) -> Result<Removal, DirectoryError> {
+async fn remove(
+    directory: &mut Directory,
+    dn: &str,
+    owner: &str,
+) -> Result<Removal, DirectoryError> {
     let found = directory
         .ldap
         .with_timeout(directory.timeout)

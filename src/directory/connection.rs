@@ -35,7 +35,10 @@ impl Directory {
             .map_err(|e| DirectoryError::new(&format!("cannot connect to {url}"), e))?;
         ldap3::drive!(conn);
         ldap.with_timeout(timeout)
-            .simple_bind(spec.service_account_dn.trim(), spec.service_account_password.expose())
+            .simple_bind(
+                spec.service_account_dn.trim(),
+                spec.service_account_password.expose(),
+            )
             .await
             .and_then(|r| r.success())
             .map_err(|e| {

@@ -3,6 +3,7 @@
 //! DESIGN §4.5.
 
 use super::cloud_ids::dns_name;
+use super::computer_name::{DEFAULT_PATTERN, check_pattern};
 use super::credentials::{note, required};
 use super::ldap::check_dn;
 use super::pem_text::{PemKind, check_pem};
@@ -36,6 +37,9 @@ pub struct ServerScaling {
     pub ldap_config: Option<LdapId>,
     /// Active Directory Computer OU DN.
     pub ad_computer_ou_dn: String,
+    /// Computer Name Pattern: the computer (and VM host) names of new servers, with a
+    /// counter, e.g. `VDI-{n}`.
+    pub computer_name_pattern: String,
     /// Reusable.
     pub reusable: bool,
     /// Minimum Available Sessions.
@@ -55,6 +59,7 @@ impl Default for ServerScaling {
             create_ad_record: false,
             ldap_config: None,
             ad_computer_ou_dn: String::new(),
+            computer_name_pattern: DEFAULT_PATTERN.into(),
             reusable: true,
             minimum_available_sessions: "2".into(),
             max_sessions_per_server: "1".into(),
@@ -267,6 +272,11 @@ fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) {
                 check_dn(&s.ad_computer_ou_dn),
             );
         }
+        note(
+            errors,
+            "Computer Name Pattern",
+            check_pattern(&s.computer_name_pattern),
+        );
     }
 }
 

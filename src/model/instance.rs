@@ -171,6 +171,17 @@ pub struct Instance {
     pub reason: Option<String>,
     /// Its deletion ends it as failed (it never became usable).
     pub ends_failed: bool,
+    /// The Active Directory computer name claimed for it (also its host name in the cloud).
+    pub computer_name: Option<String>,
+    /// The DN of its computer record while the record may exist.
+    pub computer_dn: Option<String>,
+}
+
+impl Instance {
+    /// The host name its VM gets: the computer name when it has one, else its own name.
+    pub fn host_name(&self) -> &str {
+        self.computer_name.as_deref().unwrap_or(&self.name)
+    }
 }
 
 #[cfg(test)]

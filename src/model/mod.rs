@@ -2,6 +2,7 @@
 
 pub mod autoscale;
 pub mod cloud_ids;
+pub mod computer_name;
 pub mod config_health;
 pub mod credentials;
 pub mod dns_provider;

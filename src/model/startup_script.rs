@@ -37,16 +37,26 @@ pub fn unknown_placeholders(script: &str) -> Vec<String> {
     unknown
 }
 
-/// Fills the placeholders of `script` with `values` (name, value); unknown names, `${NAME}`
-/// and doubled braces are left as they are.
+/// Fills the placeholders of `script` with `values` (name, value). Doubled braces are
+/// escapes for one brace, as in the reference's PowerShell example
+/// (`@{{ UserName = $null }}` → `@{ UserName = $null }`); unknown names and the shell's
+/// `${NAME}` are left as they are. Values are inserted as given, never read again.
 pub fn render(script: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(script.len());
     let mut rest = script;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
+    while let Some(at) = rest.find(['{', '}']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        let brace = &tail[..1];
+        let after = &tail[1..];
         let shell_variable = out.ends_with('$');
-        let value = after.find('}').and_then(|end| {
+        let value = (brace == "{").then_some(()).and_then(|()| {
+            let end = after.find('}')?;
             let name = &after[..end];
             values
                 .iter()
@@ -59,7 +69,7 @@ pub fn render(script: &str, values: &[(&str, &str)]) -> String {
                 rest = &after[end + 1..];
             }
             None => {
-                out.push('{');
+                out.push_str(brace);
                 rest = after;
             }
         }
@@ -96,6 +106,17 @@ mod tests {
         assert_eq!(
             render(script, &[("server_id", "7"), ("pool_name", "gpu")]),
             "echo 7 ${server_id} gpu {other}"
+        );
+    }
+
+    #[test]
+    fn doubled_braces_are_single_braces_once_rendered() {
+        assert_eq!(
+            render(
+                "@{{ A = '{pool_name}' }} ${HOME} {x}",
+                &[("pool_name", "p")]
+            ),
+            "@{ A = 'p' } ${HOME} {x}"
         );
     }
 

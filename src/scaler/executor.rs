@@ -2,15 +2,16 @@
 //! calls as bounded background tasks; `outcome.rs` writes what they learned. It is the only
 //! writer of instance state, so a crash at any point leaves rows the next start can resolve.
 
+use super::computers::computer_target;
 use super::failpoint::Failpoint;
 use super::operations::{self, Outcome, TaskContext};
 use super::plan::{Action, Plan, plan};
 use super::retry::RetryPolicy;
 use super::world::World;
 use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
+use crate::directory::powershell_single_quoted;
 use crate::model::autoscale::Scaling;
 use crate::model::instance::{Instance, InstanceId, InstanceState};
-use crate::model::ldap::domain_of;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{check_size, render};
 use crate::model::{AutoScaleId, PoolId, VmProviderId};
@@ -99,6 +100,10 @@ pub struct Scaler {
     /// What the last pass read: configs and provider settings for the handlers of
     /// finished calls, so each of them does not read the store again.
     pub(super) world: Arc<World>,
+    /// Instances whose computer record the directory confirmed in this run.
+    pub(super) computers_placed: HashSet<InstanceId>,
+    /// Computer names (upper case) the directory showed to belong to other objects.
+    pub(super) names_taken: HashSet<String>,
 }
 
 impl Scaler {
@@ -128,6 +133,8 @@ impl Scaler {
             failpoint: None,
             stopping: false,
             world: Arc::default(),
+            computers_placed: HashSet::new(),
+            names_taken: HashSet::new(),
         }
     }
 
@@ -147,6 +154,14 @@ impl Scaler {
 
     pub(super) fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// Writes `event` to the log and shows it.
+    pub(super) fn record(&mut self, event: ScalerEvent) -> Result<(), Halt> {
+        self.step()?;
+        self.store.record_events(std::slice::from_ref(&event))?;
+        self.emit(event);
+        Ok(())
     }
 
     pub(super) fn emit(&self, event: ScalerEvent) {
@@ -285,7 +300,7 @@ impl Scaler {
                 _ => {}
             }
         }
-        Ok(())
+        self.remove_computers()
     }
 
     /// The VM client and concurrency permits of a provider config, as last read.
@@ -333,6 +348,21 @@ impl Scaler {
         let Some(config) = world.configs.get(&instance.config) else {
             return Ok(());
         };
+        // A server config that creates computer records: the record comes first.
+        let mut join = None;
+        match computer_target(&config.spec, &world.ldap) {
+            None => {}
+            Some(Err(reason)) => {
+                let error = CloudError::new(ErrorClass::InvalidConfig, reason);
+                return self.create_failed(instance, &error, now);
+            }
+            Some(Ok(target)) => match self.computer_ready(instance, &target, now)? {
+                Some(password) => join = Some((password, target.domain())),
+                None => return Ok(()),
+            },
+        }
+        // The claim may have renamed the host since the pass read the row.
+        let instance = &self.store.instance(instance.id)?;
         let pool_name = world
             .snapshot
             .pools
@@ -340,25 +370,22 @@ impl Scaler {
             .find(|p| p.id == instance.pool)
             .map_or("", |p| p.name.as_str());
         let provider = world.vm_providers.get(&instance.vm_provider);
-        // The Active Directory domain of a server config that creates computer records.
-        let ad_domain = match &config.spec.scaling {
-            Scaling::Servers(s) if s.create_ad_record => s
-                .ldap_config
-                .and_then(|ldap| world.ldap.get(&ldap))
-                .and_then(|spec| domain_of(&spec.search_base)),
-            _ => None,
-        };
-        let ad_domain = &ad_domain;
         let script = provider.map_or_else(String::new, |p| {
             let id = instance.id.to_string();
             let mut values = vec![
                 ("server_id", id.as_str().to_owned()),
-                ("server_hostname", instance.name.clone()),
+                ("server_hostname", instance.host_name().to_owned()),
                 ("provider_name", p.name.clone()),
                 ("pool_name", pool_name.to_owned()),
             ];
-            if let Some(domain) = ad_domain {
-                values.push(("domain", domain.clone()));
+            if let Some((password, domain)) = &join {
+                values.push((
+                    "ad_join_credential",
+                    powershell_single_quoted(password.expose()),
+                ));
+                if let Some(domain) = domain {
+                    values.push(("domain", domain.clone()));
+                }
             }
             if let Scaling::Agents(a) = &config.spec.scaling {
                 values.push(("nginx_cert", a.nginx_cert.clone()));
@@ -387,7 +414,7 @@ impl Scaler {
             }
         }
         let request = CreateRequest {
-            name: instance.name.clone(),
+            name: instance.host_name().to_owned(),
             token: instance.token.clone(),
             tags: tags::ownership(
                 self.store.installation_id(),

@@ -3,6 +3,7 @@
 //! [`runtime`] runs them on a background tokio runtime, talking to the window through
 //! commands and updates.
 
+pub mod computers;
 pub mod executor;
 pub mod failpoint;
 pub mod operations;

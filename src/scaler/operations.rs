@@ -5,8 +5,12 @@
 use super::failpoint::Failpoint;
 use super::retry::RetryPolicy;
 use crate::cloud::{CloudError, CloudVm, CreateRequest, DnsCloud, VmCloud, VmState};
-use crate::model::VmProviderId;
+use crate::directory::{
+    ComputerRecord, DirectoryError, Placement, Removal, delete_computer, ensure_computer,
+};
 use crate::model::instance::InstanceId;
+use crate::model::ldap::LdapSpec;
+use crate::model::{Secret, VmProviderId};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -25,6 +29,10 @@ pub enum Outcome {
     Listed(VmProviderId, Result<Vec<CloudVm>, CloudError>),
     /// A DNS record was written or removed.
     Dns(InstanceId, String, Result<(), CloudError>),
+    /// The directory placed an instance's computer record (or refused).
+    ComputerPlaced(InstanceId, Result<Placement, DirectoryError>),
+    /// The directory removed an instance's computer record (or could not).
+    ComputerRemoved(InstanceId, Result<Removal, DirectoryError>),
     /// The failpoint tripped: the task's result is lost, as in a crash.
     Crashed,
 }
@@ -43,10 +51,6 @@ pub struct TaskContext {
 }
 
 impl TaskContext {
-    fn crashed(&self) -> bool {
-        self.failpoint.as_ref().is_some_and(|f| f.hit())
-    }
-
     /// Runs `call` under a permit, retrying what is worth retrying.
     async fn call<T, F, Fut>(&self, call: F) -> Result<T, CloudError>
     where
@@ -61,17 +65,21 @@ impl TaskContext {
 
 /// Runs `work` unless the failpoint trips before it or while it ran (then its result is
 /// lost, as in a crash).
-async fn guarded<T>(ctx: &TaskContext, work: impl Future<Output = T>) -> Option<T> {
-    if ctx.crashed() {
+async fn guarded<T>(
+    failpoint: &Option<Arc<Failpoint>>,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let crashed = || failpoint.as_ref().is_some_and(|f| f.hit());
+    if crashed() {
         return None;
     }
     let result = work.await;
-    (!ctx.crashed()).then_some(result)
+    (!crashed()).then_some(result)
 }
 
 /// Creates the VM of `instance`, with its token, so a repeat never makes a twin.
 pub async fn create(ctx: TaskContext, instance: InstanceId, request: CreateRequest) -> Outcome {
-    guarded(&ctx, ctx.call(|| ctx.cloud.create(&request)))
+    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.create(&request)))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::Created(instance, result)
@@ -94,14 +102,14 @@ pub async fn poll(
         };
         Ok((vm, checked_in))
     };
-    guarded(&ctx, look)
+    guarded(&ctx.failpoint, look)
         .await
         .map_or(Outcome::Crashed, |result| Outcome::Polled(instance, result))
 }
 
 /// Deletes the VM of `instance` (already gone counts as deleted).
 pub async fn delete(ctx: TaskContext, instance: InstanceId, cloud_id: String) -> Outcome {
-    guarded(&ctx, ctx.call(|| ctx.cloud.delete(&cloud_id)))
+    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.delete(&cloud_id)))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::Deleted(instance, result)
@@ -110,7 +118,7 @@ pub async fn delete(ctx: TaskContext, instance: InstanceId, cloud_id: String) ->
 
 /// Terminates a VM that carries our owner tag and that no instance claims.
 pub async fn delete_orphan(ctx: TaskContext, provider: VmProviderId, cloud_id: String) -> Outcome {
-    guarded(&ctx, ctx.call(|| ctx.cloud.delete(&cloud_id)))
+    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.delete(&cloud_id)))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::OrphanDeleted(provider, cloud_id.clone(), result)
@@ -119,7 +127,7 @@ pub async fn delete_orphan(ctx: TaskContext, provider: VmProviderId, cloud_id: S
 
 /// Lists the VMs that carry `owner`.
 pub async fn list(ctx: TaskContext, provider: VmProviderId, owner: String) -> Outcome {
-    guarded(&ctx, ctx.call(|| ctx.cloud.list_owned(&owner)))
+    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.list_owned(&owner)))
         .await
         .map_or(Outcome::Crashed, |result| Outcome::Listed(provider, result))
 }
@@ -137,4 +145,55 @@ pub async fn dns(
         None => retry.run(|| dns.delete_a(&name)).await,
     };
     Outcome::Dns(instance, name, result)
+}
+
+/// What the directory needs to place one computer record.
+pub struct ComputerJob {
+    /// The LDAP config.
+    pub ldap: LdapSpec,
+    /// The OU.
+    pub ou_dn: String,
+    /// The computer name.
+    pub name: String,
+    /// The domain's DNS name.
+    pub domain: Option<String>,
+    /// The join password.
+    pub password: Secret,
+    /// The owner mark.
+    pub owner: String,
+}
+
+/// Creates (or reclaims) the computer record of `instance` before its VM exists.
+pub async fn place_computer(
+    failpoint: Option<Arc<Failpoint>>,
+    instance: InstanceId,
+    job: ComputerJob,
+) -> Outcome {
+    let record = ComputerRecord {
+        ou_dn: &job.ou_dn,
+        name: &job.name,
+        domain: job.domain.as_deref(),
+        password: &job.password,
+        owner: &job.owner,
+    };
+    guarded(&failpoint, ensure_computer(&job.ldap, &record))
+        .await
+        .map_or(Outcome::Crashed, |result| {
+            Outcome::ComputerPlaced(instance, result)
+        })
+}
+
+/// Removes the computer record `dn` of an instance that is over, if pooladmin made it.
+pub async fn remove_computer(
+    failpoint: Option<Arc<Failpoint>>,
+    instance: InstanceId,
+    ldap: LdapSpec,
+    dn: String,
+    owner: String,
+) -> Outcome {
+    guarded(&failpoint, delete_computer(&ldap, &dn, &owner))
+        .await
+        .map_or(Outcome::Crashed, |result| {
+            Outcome::ComputerRemoved(instance, result)
+        })
 }

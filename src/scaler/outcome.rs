@@ -91,6 +91,8 @@ impl Scaler {
                 self.listing.remove(&provider);
                 self.reconcile(provider, result)?;
             }
+            Outcome::ComputerPlaced(id, result) => self.computer_placed(id, result)?,
+            Outcome::ComputerRemoved(id, result) => self.computer_removed(id, result)?,
             Outcome::Dns(id, name, result) => {
                 if let Err(e) = result {
                     let event =
@@ -399,7 +401,7 @@ fn member_template(instance: &Instance, spec: &AutoScaleSpec, address: &str) -> 
                 CredentialType::Static
             };
             MemberTemplate::Server(ServerSpec {
-                friendly_name: instance.name.clone(),
+                friendly_name: instance.host_name().to_owned(),
                 enabled: true,
                 zone,
                 pool: Some(instance.pool),

@@ -49,11 +49,11 @@ pub enum MemberTemplate {
     Server(ServerSpec),
 }
 
-const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, name, token, state,
+pub(super) const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, name, token, state,
     state_since, created_at, cloud_id, address, server_id, agent_id, cores, memory_mb, gpus,
-    slots, used, reason, ends_failed";
+    slots, used, reason, ends_failed, computer_name, computer_dn";
 
-fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
+pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
     let kind = parsed(r, 4, PoolKind::parse)?;
     let server: Option<i64> = r.get(12)?;
     let agent: Option<i64> = r.get(13)?;
@@ -81,10 +81,12 @@ fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
         used: r.get(18)?,
         reason: r.get(19)?,
         ends_failed: r.get(20)?,
+        computer_name: r.get(21)?,
+        computer_dn: r.get(22)?,
     })
 }
 
-fn read_one(conn: &Connection, id: InstanceId) -> Result<Instance, StoreError> {
+pub(super) fn read_one(conn: &Connection, id: InstanceId) -> Result<Instance, StoreError> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM instances WHERE id = ?1"),
         [id.0],
@@ -357,7 +359,10 @@ fn set_state(
             SET state = ?1, state_since = ?2,
                 cloud_id = coalesce(?3, cloud_id),
                 address = coalesce(?4, address),
-                reason = coalesce(?5, reason)
+                reason = coalesce(?5, reason),
+                -- The join password is needed only until the VM has booted with it.
+                join_secret = CASE WHEN ?1 IN ('requested', 'creating', 'booting')
+                                   THEN join_secret END
           WHERE id = ?6",
         params![
             to.as_str(),

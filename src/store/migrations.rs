@@ -245,7 +245,24 @@ CREATE TABLE events (
 CREATE INDEX events_pool ON events (pool_id, id);
 "#;
 
-const STEPS: [&str; 4] = [V1_CORE, V2_INSTALLATION, V3_AUTOSCALE, V4_SCALER];
+/// Active Directory computer records (issue 7): the name claimed before the directory is
+/// called, the record's DN while it may exist, and the join password, sealed, until the
+/// VM has booted with it.
+const V5_COMPUTERS: &str = r#"
+ALTER TABLE instances ADD COLUMN computer_name TEXT;
+ALTER TABLE instances ADD COLUMN computer_dn TEXT;
+ALTER TABLE instances ADD COLUMN join_secret BLOB;
+CREATE UNIQUE INDEX instances_computer_claims ON instances (computer_name)
+    WHERE computer_dn IS NOT NULL;
+"#;
+
+const STEPS: [&str; 5] = [
+    V1_CORE,
+    V2_INSTALLATION,
+    V3_AUTOSCALE,
+    V4_SCALER,
+    V5_COMPUTERS,
+];
 
 /// Every migration, oldest first. The schema version is the count applied.
 pub fn migrations() -> Migrations<'static> {

@@ -4,6 +4,7 @@
 mod agents;
 mod autoscale;
 mod backup;
+mod computers;
 mod error;
 mod events;
 mod instances;

@@ -40,3 +40,74 @@ pub fn fresh_computer_name(prefix: &str) -> String {
     let n: u32 = rand::random::<u32>() % 1_000_000;
     format!("{prefix}{n:06}")
 }
+
+/// The reference document's AD join script (the VM Provider's Startup Script).
+pub const JOIN_SCRIPT: &str = "$joinCred = New-Object pscredential -ArgumentList ([pscustomobject]@{{ UserName = $null; Password = (ConvertTo-SecureString -String '{ad_join_credential}' -AsPlainText -Force)[0] }})\nAdd-Computer -Domain \"{domain}\" -Options UnsecuredJoin,PasswordPass -Credential $joinCred -Force -Restart\n";
+
+/// A Server pool whose config creates computer records in `ou` through `ldap`, named by
+/// `pattern`, on the simulator (VMs boot in a second); one server kept available.
+pub fn ad_server_pool(ldap: LdapSpec, ou: &str, pattern: &str) -> super::scaling::Bench {
+    use pooladmin::cloud::Clock;
+    use pooladmin::cloud::simulated::{Behaviour, SimulatedCloud};
+    use pooladmin::model::PoolKind;
+    use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
+    use pooladmin::model::vm_provider::{ProviderKind, VmProviderSpec};
+    use pooladmin::store::{Choice, Store};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("ad.sqlite")).expect("open store");
+    let zone = store.zones().expect("zones")[0].id;
+    let pool = store.add_pool("windows", PoolKind::Server).expect("pool");
+    let ldap_id = store.add_config(&ldap).expect("LDAP config");
+    let mut provider = VmProviderSpec::new(ProviderKind::Simulator);
+    provider.name = "simulated".into();
+    provider.startup_script = JOIN_SCRIPT.into();
+    let mut spec = AutoScaleSpec::new(pool, PoolKind::Server, Some(zone));
+    spec.name = "windows on the simulator".into();
+    if let Scaling::Servers(s) = &mut spec.scaling {
+        s.create_ad_record = true;
+        s.ldap_config = Some(ldap_id);
+        s.ad_computer_ou_dn = ou.into();
+        s.computer_name_pattern = pattern.into();
+        s.minimum_available_sessions = "1".into();
+        s.max_sessions_per_server = "1".into();
+    }
+    let config = store
+        .save_autoscale(None, &spec, &Choice::New(provider), None)
+        .expect("config");
+    let spec = store
+        .autoscale_configs()
+        .expect("configs")
+        .into_iter()
+        .find(|c| c.id == config)
+        .expect("saved")
+        .spec;
+    let provider = spec.vm_provider.expect("provider");
+    let clock = Clock::new();
+    let behaviour = Behaviour {
+        api_latency: Duration::from_millis(20),
+        boot_delay: Duration::from_secs(1),
+        ..Behaviour::default()
+    };
+    let cloud = Arc::new(SimulatedCloud::new(behaviour, clock));
+    super::scaling::Bench {
+        dir,
+        store,
+        cloud,
+        clock,
+        pool,
+        config,
+        provider,
+        spec,
+    }
+}
+
+/// A computer-name pattern no other test uses: `Q` + 5 random letters + `-{n}`.
+pub fn fresh_pattern() -> String {
+    let letters: String = (0..5)
+        .map(|_| char::from(b'A' + rand::random::<u8>() % 26))
+        .collect();
+    format!("Q{letters}-{{n}}")
+}

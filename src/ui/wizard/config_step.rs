@@ -144,6 +144,12 @@ fn server_rows(
             &mut s.ad_computer_ou_dn,
             error_of(e, "Active Directory Computer OU DN"),
         );
+        text_row(
+            ui,
+            "Computer Name Pattern",
+            &mut s.computer_name_pattern,
+            error_of(e, "Computer Name Pattern"),
+        );
     }
     checkbox_row(
         ui,

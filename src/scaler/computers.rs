@@ -1,0 +1,324 @@
+//! Active Directory computer records of server instances (DESIGN §4 "AD"): the record is
+//! made before the VM, with a fresh password the startup script receives; if the directory
+//! refuses, no VM is made and the config backs off; a record whose instance is over is
+//! removed. The name, DN and sealed password are written down before the directory is
+//! called, so a crash leaves a row that says which record may exist.
+
+use super::executor::{Halt, Scaler};
+use super::operations::{self, ComputerJob};
+use crate::cloud::tags;
+use crate::directory::{DirectoryError, Placement, Removal, computer_dn, new_join_password};
+use crate::model::Secret;
+use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::computer_name::computer_name;
+use crate::model::instance::{Instance, InstanceId, InstanceState};
+use crate::model::ldap::{LdapSpec, domain_of};
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::store::InstanceChange;
+use jiff::Timestamp;
+use std::sync::Arc;
+
+/// Where a config's computer records go.
+pub(super) struct ComputerTarget {
+    ldap: LdapSpec,
+    ou_dn: String,
+    pattern: String,
+}
+
+impl ComputerTarget {
+    /// The domain's DNS name, for `{domain}`.
+    pub fn domain(&self) -> Option<String> {
+        domain_of(&self.ldap.search_base)
+    }
+}
+
+/// Whether a config creates computer records, and where; `Err` when its LDAP config is gone.
+pub(super) fn computer_target(
+    spec: &AutoScaleSpec,
+    ldap: &std::collections::HashMap<crate::model::LdapId, LdapSpec>,
+) -> Option<Result<ComputerTarget, String>> {
+    let Scaling::Servers(s) = &spec.scaling else {
+        return None;
+    };
+    if !s.create_ad_record {
+        return None;
+    }
+    Some(
+        s.ldap_config
+            .and_then(|id| ldap.get(&id))
+            .map(|ldap| ComputerTarget {
+                ldap: ldap.clone(),
+                ou_dn: s.ad_computer_ou_dn.trim().to_owned(),
+                pattern: s.computer_name_pattern.trim().to_owned(),
+            })
+            .ok_or_else(|| "its LDAP config is gone".to_owned()),
+    )
+}
+
+impl Scaler {
+    /// Before a create: the instance's computer record must exist. Answers its join
+    /// password once it does; `None` while the directory is being asked (or refused).
+    pub(super) fn computer_ready(
+        &mut self,
+        instance: &Instance,
+        target: &ComputerTarget,
+        now: Timestamp,
+    ) -> Result<Option<Secret>, Halt> {
+        if self.computers_placed.contains(&instance.id)
+            && let Some(password) = self.store.join_password(instance.id)?
+        {
+            return Ok(Some(password));
+        }
+        let claimed = match (&instance.computer_name, &instance.computer_dn) {
+            (Some(name), Some(_)) => self
+                .store
+                .join_password(instance.id)?
+                .map(|password| (name.clone(), password)),
+            _ => None,
+        };
+        let (name, password) = match claimed {
+            Some(claim) => claim,
+            None => {
+                let Some(name) = self.free_computer_name(&target.pattern)? else {
+                    let error = DirectoryError(format!(
+                        "the Computer Name Pattern {} has no free name left",
+                        target.pattern
+                    ));
+                    self.directory_refused(instance, &error, now)?;
+                    return Ok(None);
+                };
+                let dn = computer_dn(&name, &target.ou_dn);
+                let password = new_join_password();
+                self.step()?;
+                self.store
+                    .claim_computer(instance.id, &name, &dn, &password)?;
+                (name, password)
+            }
+        };
+        let job = ComputerJob {
+            ldap: target.ldap.clone(),
+            ou_dn: target.ou_dn.clone(),
+            name,
+            domain: target.domain(),
+            password,
+            owner: tags::directory_mark(self.store.installation_id(), instance.id.0),
+        };
+        self.spawn(
+            Some(instance.id),
+            operations::place_computer(self.failpoint.clone(), instance.id, job),
+        );
+        Ok(None)
+    }
+
+    /// The first name of `pattern` that no instance claims and the directory has not
+    /// shown to be taken.
+    fn free_computer_name(&self, pattern: &str) -> Result<Option<String>, Halt> {
+        let claimed: std::collections::HashSet<String> = self
+            .store
+            .claimed_computer_names()?
+            .into_iter()
+            .map(|n| n.to_uppercase())
+            .collect();
+        Ok((1..).map_while(|n| computer_name(pattern, n)).find(|name| {
+            let upper = name.to_uppercase();
+            !claimed.contains(&upper) && !self.names_taken.contains(&upper)
+        }))
+    }
+
+    /// What the directory said about a computer record.
+    pub(super) fn computer_placed(
+        &mut self,
+        id: InstanceId,
+        result: Result<Placement, DirectoryError>,
+    ) -> Result<(), Halt> {
+        self.busy.remove(&id);
+        let now = self.now();
+        let instance = self.store.instance(id)?;
+        let name = instance.host_name().to_owned();
+        match result {
+            Ok(placement @ (Placement::Created | Placement::Reclaimed)) => {
+                let what = if placement == Placement::Created {
+                    "created"
+                } else {
+                    "found from an earlier attempt; its password reset"
+                };
+                let dn = instance.computer_dn.clone().unwrap_or_default();
+                self.record(
+                    ScalerEvent::new(
+                        now,
+                        EventKind::Transition,
+                        format!("{}: computer record {dn} {what}", instance.name),
+                    )
+                    .with_pool(instance.pool)
+                    .with_config(instance.config)
+                    .with_instance(id),
+                )?;
+                self.computers_placed.insert(id);
+            }
+            Ok(Placement::Taken(by)) => {
+                self.names_taken.insert(name.to_uppercase());
+                self.step()?;
+                self.store.release_computer(id)?;
+                self.record(
+                    ScalerEvent::new(
+                        now,
+                        EventKind::Decision,
+                        format!(
+                            "{}: computer name {name} is taken in the directory ({by}); \
+                             trying the next name",
+                            instance.name
+                        ),
+                    )
+                    .with_pool(instance.pool)
+                    .with_config(instance.config)
+                    .with_instance(id),
+                )?;
+            }
+            Err(error) => self.directory_refused(&instance, &error, now)?,
+        }
+        Ok(())
+    }
+
+    /// The directory refused an instance's record: no VM is made; the instance fails and
+    /// its config backs off with the directory's message.
+    fn directory_refused(
+        &mut self,
+        instance: &Instance,
+        error: &DirectoryError,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let reason = format!("Active Directory: {error}");
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Error,
+            format!("{}: no VM created — {reason}", instance.name),
+        )
+        .with_pool(instance.pool)
+        .with_config(instance.config);
+        self.step()?;
+        let moved = self.store.move_instance(
+            instance.id,
+            &[InstanceState::Requested, InstanceState::Creating],
+            InstanceState::Failed,
+            &InstanceChange {
+                reason: Some(reason.clone()),
+                ..InstanceChange::default()
+            },
+            now,
+            event.clone(),
+        )?;
+        if !moved {
+            return Ok(());
+        }
+        self.computers_placed.remove(&instance.id);
+        self.emit(event.with_instance(instance.id));
+        let mut health = self.health(instance.config)?;
+        health.back_off(now, &reason);
+        let until = health
+            .backoff_until
+            .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string());
+        self.save_health(
+            instance.config,
+            instance.pool,
+            &health,
+            format!("backing off until {until} after: {reason}"),
+            now,
+        )
+    }
+
+    /// Starts the removal of every record whose instance is over.
+    pub(super) fn remove_computers(&mut self) -> Result<(), Halt> {
+        let now = self.now();
+        let world = Arc::clone(&self.world);
+        for instance in self.store.computers_to_remove()? {
+            let Some(dn) = instance.computer_dn.clone() else {
+                continue;
+            };
+            if self.busy.contains(&instance.id)
+                || self.next_try.get(&instance.id).is_some_and(|t| *t > now)
+            {
+                continue;
+            }
+            let target = world
+                .configs
+                .get(&instance.config)
+                .and_then(|config| computer_target(&config.spec, &world.ldap));
+            let Some(Ok(target)) = target else {
+                // No LDAP config to reach the directory with: said once, tried each tick.
+                self.next_try.insert(instance.id, now + self.settings.tick);
+                let error = DirectoryError(format!(
+                    "cannot remove computer record {dn}: the config no longer names an LDAP config"
+                ));
+                self.log_directory_error(&instance, &error, now)?;
+                continue;
+            };
+            self.next_try.insert(instance.id, now + self.settings.tick);
+            let owner = tags::directory_mark(self.store.installation_id(), instance.id.0);
+            self.spawn(
+                Some(instance.id),
+                operations::remove_computer(
+                    self.failpoint.clone(),
+                    instance.id,
+                    target.ldap,
+                    dn,
+                    owner,
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// What the directory said about removing a record.
+    pub(super) fn computer_removed(
+        &mut self,
+        id: InstanceId,
+        result: Result<Removal, DirectoryError>,
+    ) -> Result<(), Halt> {
+        self.busy.remove(&id);
+        let now = self.now();
+        let instance = self.store.instance(id)?;
+        let dn = instance.computer_dn.clone().unwrap_or_default();
+        let message = match result {
+            Ok(Removal::Removed) => format!("computer record {dn} deleted"),
+            Ok(Removal::Gone) => format!("computer record {dn} was already gone"),
+            Ok(Removal::NotOurs) => {
+                format!("computer record {dn} belongs to someone else now: left in place")
+            }
+            Err(error) => return self.log_directory_error(&instance, &error, now),
+        };
+        self.step()?;
+        self.store.computer_removed(id)?;
+        self.next_try.remove(&id);
+        self.errors_seen.remove(&id);
+        self.computers_placed.remove(&id);
+        self.record(
+            ScalerEvent::new(
+                now,
+                EventKind::Transition,
+                format!("{}: {message}", instance.name),
+            )
+            .with_pool(instance.pool)
+            .with_config(instance.config)
+            .with_instance(id),
+        )
+    }
+
+    fn log_directory_error(
+        &mut self,
+        instance: &Instance,
+        error: &DirectoryError,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let message = format!("{}: Active Directory: {error}", instance.name);
+        if self.errors_seen.get(&instance.id) == Some(&message) {
+            return Ok(());
+        }
+        self.errors_seen.insert(instance.id, message.clone());
+        self.record(
+            ScalerEvent::new(now, EventKind::Error, message)
+                .with_pool(instance.pool)
+                .with_config(instance.config)
+                .with_instance(instance.id),
+        )
+    }
+}

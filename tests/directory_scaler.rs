@@ -1,0 +1,164 @@
+//! The scaler with computer records, end to end: the simulated cloud for VMs, the real
+//! Samba AD DC (started by the README's test command) for the directory. Real time: the
+//! directory answers over a real network, which a paused tokio clock would time out.
+
+mod common;
+
+use common::samba::{ad_server_pool, fresh_pattern, samba_ldap, samba_ou};
+use common::scaling::{Bench, Running, settings};
+use pooladmin::directory::{
+    ComputerRecord, Placement, computer_dn, ensure_computer, new_join_password, test_connection,
+};
+use pooladmin::model::Secret;
+use pooladmin::model::instance::InstanceState;
+use pooladmin::model::ldap::{LdapSpec, domain_of};
+use pooladmin::scaler::{Command, ScalerSettings};
+use std::time::Duration;
+
+fn quick() -> ScalerSettings {
+    ScalerSettings {
+        tick: Duration::from_millis(500),
+        poll_every: Duration::from_millis(100),
+        ..settings()
+    }
+}
+
+/// Waits (real time) until `done` holds, or fails saying `what`.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+fn start(bench: &Bench) -> Running {
+    bench.start(quick(), None)
+}
+
+#[tokio::test]
+async fn a_server_gets_its_computer_record_first_and_loses_it_when_deleted() {
+    let pattern = fresh_pattern();
+    let bench = ad_server_pool(samba_ldap(), &samba_ou(), &pattern);
+    let running = start(&bench);
+    until("a server runs", || bench.count(InstanceState::Running) == 1).await;
+    let instance = bench.live().remove(0);
+    let name = pattern.replace("{n}", "1");
+    assert_eq!(instance.computer_name.as_deref(), Some(name.as_str()));
+    let vm = bench.cloud.vms().remove(0);
+    assert_eq!(vm.name, name, "the VM is named after its computer record");
+
+    // The script carries the password and the domain once each, PowerShell-ready.
+    let script = bench.cloud.startup_script(&vm.cloud_id).expect("script");
+    let password = script
+        .split("-String '")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the password in single quotes")
+        .to_owned();
+    assert_eq!(password.len(), 32);
+    assert_eq!(script.matches(&password).count(), 1);
+    let domain = domain_of(&samba_ldap().search_base).unwrap();
+    assert_eq!(script.matches(&format!("\"{domain}\"")).count(), 1);
+    assert!(
+        script.contains("[pscustomobject]@{ UserName = $null;"),
+        "{script}"
+    );
+    assert!(!script.contains("{ad_join_credential}") && !script.contains("{domain}"));
+
+    // The record exists and the VM can use that password.
+    let dn = computer_dn(&name, &samba_ou());
+    let as_computer = LdapSpec {
+        service_account_dn: dn.clone(),
+        service_account_password: Secret::new(password),
+        ..samba_ldap()
+    };
+    test_connection(&as_computer, &[])
+        .await
+        .expect("the computer binds");
+
+    // Delete the server: the record goes with it, and the claim ends.
+    running
+        .commands
+        .send(Command::Drain(instance.id))
+        .expect("drain");
+    let id = instance.id;
+    until("the record is removed", || {
+        let row = bench.store.instance(id).expect("row");
+        row.state == InstanceState::Deleted && row.computer_dn.is_none()
+    })
+    .await;
+    let error = test_connection(&samba_ldap(), &[dn.clone()])
+        .await
+        .expect_err("the record is gone");
+    assert!(error.0.contains(&dn), "{error}");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_name_taken_in_the_directory_is_skipped() {
+    let pattern = fresh_pattern();
+    let spec = samba_ldap();
+    let ou = samba_ou();
+    let taken = pattern.replace("{n}", "1");
+    let password = new_join_password();
+    let record = ComputerRecord {
+        ou_dn: &ou,
+        name: &taken,
+        domain: None,
+        password: &password,
+        owner: "another tool",
+    };
+    assert_eq!(
+        ensure_computer(&spec, &record).await.unwrap(),
+        Placement::Created
+    );
+    let bench = ad_server_pool(spec, &ou, &pattern);
+    let running = start(&bench);
+    until("a server runs", || bench.count(InstanceState::Running) == 1).await;
+    let instance = bench.live().remove(0);
+    assert_eq!(
+        instance.computer_name,
+        Some(pattern.replace("{n}", "2")),
+        "the taken name is skipped"
+    );
+    let events = bench
+        .store
+        .events(&Default::default(), 100)
+        .expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|(_, e)| e.message.contains(&format!("{taken} is taken"))),
+        "the skip is explained"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_ou_means_no_vm_and_a_config_backing_off() {
+    let spec = samba_ldap();
+    let missing = format!("OU=Missing,{}", spec.search_base);
+    let bench = ad_server_pool(spec, &missing, &fresh_pattern());
+    let running = start(&bench);
+    until("the config backs off", || {
+        bench
+            .store
+            .config_health()
+            .expect("health")
+            .get(&bench.config)
+            .is_some_and(|h| h.backoff_until.is_some())
+    })
+    .await;
+    let health = bench.store.config_health().unwrap()[&bench.config].clone();
+    let error = health.last_error.unwrap_or_default();
+    assert!(
+        error.contains("OU=Missing") && error.contains("does not exist"),
+        "{error}"
+    );
+    assert_eq!(bench.cloud.calls().creates, 0, "no VM was asked for");
+    assert!(bench.cloud.vms().is_empty());
+    running.stop().await;
+}
