@@ -9,6 +9,10 @@ samba_dc_start() {
   local dir=$1
   local realm=PA-TEST.EXAMPLE base="DC=pa-test,DC=example"
   local password='Pooladmin-Test-1!'
+  if python3 -c "import socket; socket.create_connection(('127.0.0.1', 636), 1)" 2>/dev/null; then
+    echo "something already listens on 127.0.0.1:636 (an earlier Samba?): stop it first" >&2
+    return 1
+  fi
   mkdir -p "$dir/tls"
   # A CA and a server certificate for 127.0.0.1 / localhost.
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pooladmin test CA" \

@@ -2,7 +2,8 @@
 # Every test of pooladmin: formatting, lints, unit and property tests, store tests on real
 # SQLite files, GUI tests (egui_kittest, headless: no display needed), each benchmark run
 # once in test mode, the OS keyring tests against a real Secret Service (gnome-keyring in a
-# D-Bus session of its own), and the AWS tests against moto_server on 127.0.0.1. Peers
+# D-Bus session of its own), the AWS tests against moto_server on 127.0.0.1, and the
+# directory tests against a throw-away Samba AD domain controller on 127.0.0.1. Peers
 # missing from the machine are installed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v dbus-run-session >/dev/null || missing+=(dbus dbus-daemon)
 command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+command -v samba >/dev/null || missing+=(samba samba-ad-dc)
+[ -d /usr/share/samba/setup/ad-schema ] || missing+=(samba-ad-provision)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing the test peers: ${missing[*]}"
   apt-get update -qq
@@ -39,7 +43,13 @@ moto_log=$(mktemp)
 moto_pid=$!
 # A throw-away keyring: its files go to a temporary folder, its daemon ends with the session.
 keyring_home=$(mktemp -d)
-trap 'kill "$moto_pid" 2>/dev/null; rm -rf "$keyring_home" "$moto_log"' EXIT
+# A throw-away Samba AD domain (scripts/samba_dc.sh).
+source scripts/samba_dc.sh
+samba_home=$(mktemp -d)
+trap 'kill "$moto_pid" 2>/dev/null; samba_dc_stop; rm -rf "$keyring_home" "$moto_log" "$samba_home"' EXIT
+samba_started=$SECONDS
+samba_dc_start "$samba_home"
+echo "Samba AD DC provisioned and started in $((SECONDS - samba_started)) s"
 for _ in $(seq 100); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', $moto_port), 1)" 2>/dev/null && break
   sleep 0.2
@@ -54,3 +64,7 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   printf %s pooladmin-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --locked --lib --bins --tests
 '
+
+# The directory down: stop Samba, then the one test that needs it stopped.
+samba_dc_stop
+cargo test --locked --test directory_down -- --ignored
