@@ -28,7 +28,11 @@ async fn with_samba_stopped_no_vm_is_made_and_the_config_backs_off() {
     );
     let mut health = None;
     for _ in 0..300 {
-        health = bench.store.config_health().expect("health").remove(&bench.config);
+        health = bench
+            .store
+            .config_health()
+            .expect("health")
+            .remove(&bench.config);
         if health.as_ref().is_some_and(|h| h.backoff_until.is_some()) {
             break;
         }

@@ -5,6 +5,7 @@ use super::executor::{Halt, Scaler, ScalerSettings, Update};
 use crate::cloud::{Clock, CloudFactory};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::InstanceId;
+use crate::model::ldap::LdapSpec;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, DnsProviderId, VmProviderId};
@@ -21,6 +22,8 @@ pub enum ConnectionTarget {
     Vm(Box<VmProviderSpec>),
     /// A DNS Provider config.
     Dns(Box<DnsProviderSpec>),
+    /// An LDAP config, and the computer OUs to look for.
+    Ldap(Box<LdapSpec>, Vec<String>),
 }
 
 /// The id under which configs being tested get their client: never a stored row's.
@@ -142,17 +145,21 @@ impl Scaler {
                                 Err(e) => Err(e),
                             }
                         }
+                        .map_err(|e| e.to_string()),
                         ConnectionTarget::Dns(spec) => {
                             match clouds.dns_cloud(DnsProviderId(TEST_ID), &spec) {
                                 Ok(dns) => dns.test_connection().await,
                                 Err(e) => Err(e),
                             }
                         }
+                        .map_err(|e| e.to_string()),
+                        ConnectionTarget::Ldap(spec, ous) => {
+                            crate::directory::test_connection(&spec, &ous)
+                                .await
+                                .map_err(|e| e.to_string())
+                        }
                     };
-                    let _ = updates.send(Update::ConnectionTested(
-                        id,
-                        answer.map_err(|e| e.to_string()),
-                    ));
+                    let _ = updates.send(Update::ConnectionTested(id, answer));
                 });
                 Ok(())
             }

@@ -10,6 +10,7 @@ use super::editor::Editor;
 use super::form::{checkbox_row, code_row, error_of, form_grid, secret_row, text_row};
 use super::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
 use crate::model::ValidationErrors;
+use crate::model::autoscale::Scaling;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
@@ -36,8 +37,13 @@ pub trait ConfigPageKind: SharedConfig + Clone + PartialEq {
     fn kind_ui(_ui: &mut Ui, _spec: &mut Self) {}
     /// Every field, inside a form grid.
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool);
-    /// What Test connection asks about, for the kinds that have one.
-    fn connection_target(_spec: &Self) -> Option<ConnectionTarget> {
+    /// What Test connection asks about, for the kinds that have one; `id` is the config
+    /// being edited (none while new).
+    fn connection_target(
+        _spec: &Self,
+        _id: Option<Self::Id>,
+        _catalog: &Catalog,
+    ) -> Option<ConnectionTarget> {
         None
     }
 }
@@ -63,7 +69,11 @@ impl ConfigPageKind for VmProviderSpec {
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
         vm_provider_rows(ui, spec, errors, reveal);
     }
-    fn connection_target(spec: &Self) -> Option<ConnectionTarget> {
+    fn connection_target(
+        spec: &Self,
+        _id: Option<Self::Id>,
+        _catalog: &Catalog,
+    ) -> Option<ConnectionTarget> {
         Some(ConnectionTarget::Vm(Box::new(spec.clone())))
     }
 }
@@ -94,7 +104,11 @@ impl ConfigPageKind for DnsProviderSpec {
     fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
         dns_provider_rows(ui, spec, errors, reveal);
     }
-    fn connection_target(spec: &Self) -> Option<ConnectionTarget> {
+    fn connection_target(
+        spec: &Self,
+        _id: Option<Self::Id>,
+        _catalog: &Catalog,
+    ) -> Option<ConnectionTarget> {
         Some(ConnectionTarget::Dns(Box::new(spec.clone())))
     }
 }
@@ -118,6 +132,28 @@ impl ConfigPageKind for LdapSpec {
     }
     fn delete_action(id: Self::Id) -> Action {
         Action::DeleteLdap(id)
+    }
+    /// Binds, then checks the search base and the OUs of the AutoScale configs that create
+    /// computer records through this config.
+    fn connection_target(
+        spec: &Self,
+        id: Option<Self::Id>,
+        catalog: &Catalog,
+    ) -> Option<ConnectionTarget> {
+        let ous = catalog
+            .autoscale
+            .iter()
+            .filter_map(|row| match &row.spec.scaling {
+                Scaling::Servers(s)
+                    if s.create_ad_record && id.is_some() && s.ldap_config == id =>
+                {
+                    Some(s.ad_computer_ou_dn.trim().to_owned())
+                }
+                _ => None,
+            })
+            .filter(|ou| !ou.is_empty())
+            .collect();
+        Some(ConnectionTarget::Ldap(Box::new(spec.clone()), ous))
     }
     fn rows_ui(ui: &mut Ui, spec: &mut Self, e: Option<&ValidationErrors>, reveal: &mut bool) {
         text_row(ui, "Name", &mut spec.name, error_of(e, "Name"));
@@ -298,6 +334,8 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
         let draft = &mut editor.draft;
         let connection = &mut self.connection;
         let scaler = &mut *ctx.scaler;
+        let catalog = ctx.catalog;
+        let editing = editor.target;
         let outcome = form_dialog(ui, "shared-config", &title, "Save", |ui| {
             if let Some(users) = &shared {
                 ui.label(
@@ -317,8 +355,8 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
                         T::rows_ui(ui, draft, errors.as_ref(), reveal);
                     });
                 });
-            if T::connection_target(draft).is_some() {
-                connection.ui(ui, scaler, || T::connection_target(draft));
+            if T::connection_target(draft, editing, catalog).is_some() {
+                connection.ui(ui, scaler, || T::connection_target(draft, editing, catalog));
             }
         });
         let noun = T::NOUN;
