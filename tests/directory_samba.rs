@@ -112,7 +112,7 @@ async fn delete_removes_the_object_and_a_second_delete_finds_it_gone() {
         Removal::Gone
     );
     let ou = samba_ou();
-    let error = test_connection(&samba_ldap(), &[dn.clone()])
+    let error = test_connection(&samba_ldap(), std::slice::from_ref(&dn))
         .await
         .expect_err("the object is gone");
     assert!(error.0.contains(&dn), "{error}");

@@ -90,7 +90,7 @@ async fn a_server_gets_its_computer_record_first_and_loses_it_when_deleted() {
         row.state == InstanceState::Deleted && row.computer_dn.is_none()
     })
     .await;
-    let error = test_connection(&samba_ldap(), &[dn.clone()])
+    let error = test_connection(&samba_ldap(), std::slice::from_ref(&dn))
         .await
         .expect_err("the record is gone");
     assert!(error.0.contains(&dn), "{error}");

@@ -81,6 +81,7 @@ pub fn autoscale(scaling: &Scaling, label: &str) -> Option<String> {
             "Servers",
             match label {
                 "Connection Port" => "connection_port",
+                "Connection Username" => "connection_username",
                 "Connection Info (JSON)" => "connection_info",
                 "Active Directory Computer OU DN" => "ad_computer_ou_dn",
                 "Computer Name Pattern" => "computer_name_pattern",

@@ -7,6 +7,7 @@ use super::computer_name::{DEFAULT_PATTERN, check_pattern};
 use super::credentials::{note, required};
 use super::ldap::check_dn;
 use super::pem_text::{PemKind, check_pem};
+use super::server::{SSO_CREDENTIAL, SSO_USERNAME};
 use super::validation::{check_json_object, check_name, parse_decimal, parse_whole};
 use super::{
     ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Resources, Secret, ValidationErrors,
@@ -239,6 +240,24 @@ impl AutoScaleSpec {
 
 fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) {
     parse_whole(errors, "Connection Port", &s.connection_port, 1, 65_535);
+    // Single sign-on takes both halves: the user's name and the user's credential.
+    let sso_user = s.connection_username.contains(SSO_USERNAME);
+    let sso_cred = s.connection_password.expose().contains(SSO_CREDENTIAL);
+    if sso_user && !sso_cred {
+        errors.push(
+            "Connection Password",
+            format!(
+                "single sign-on needs {SSO_CREDENTIAL} here, with {SSO_USERNAME} as the username"
+            ),
+        );
+    } else if sso_cred && !sso_user {
+        errors.push(
+            "Connection Username",
+            format!(
+                "single sign-on needs {SSO_USERNAME} here, with {SSO_CREDENTIAL} as the password"
+            ),
+        );
+    }
     check_json_object(errors, "Connection Info (JSON)", &s.connection_info);
     parse_whole(
         errors,

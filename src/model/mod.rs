@@ -22,6 +22,7 @@ pub mod secret;
 pub mod secret_fields;
 pub mod server;
 pub mod session;
+pub mod sso;
 pub mod staging;
 pub mod startup_script;
 pub mod validation;

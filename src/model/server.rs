@@ -162,8 +162,10 @@ impl ServerSpec {
             CredentialType::Static if self.username.trim().is_empty() => {
                 errors.push("Username", "must not be blank for static credentials");
             }
+            // A domain around the name is fine: CORP\{sso_username}, {sso_username}@corp.
             CredentialType::SsoPlaceholders
-                if self.username != SSO_USERNAME || self.password.expose() != SSO_CREDENTIAL =>
+                if !self.username.contains(SSO_USERNAME)
+                    || !self.password.expose().contains(SSO_CREDENTIAL) =>
             {
                 errors.push(
                     "Username",

@@ -1,7 +1,7 @@
 //! Sessions: one user's workload placed on a server or a docker agent.
 
 use super::validation::{check_name, parse_decimal, parse_whole};
-use super::{AgentId, PoolId, Resources, ServerId, SessionId, ValidationErrors};
+use super::{AgentId, PoolId, Resources, Secret, ServerId, SessionId, ValidationErrors};
 use jiff::Timestamp;
 use std::fmt;
 
@@ -70,6 +70,11 @@ pub struct SessionRequestDraft {
     pub gpus: String,
     /// Staged.
     pub staged: bool,
+    /// The user's credential, for servers that sign in as the user (`{sso_cred}`); kept in
+    /// memory for the session only.
+    pub credential: Secret,
+    /// Whether the chosen pool has servers that sign in as the user (the form sets it).
+    pub needs_credential: bool,
 }
 
 impl SessionRequestDraft {
@@ -82,6 +87,8 @@ impl SessionRequestDraft {
             memory_mb: "2048".into(),
             gpus: "0".into(),
             staged: false,
+            credential: Secret::default(),
+            needs_credential: false,
         }
     }
 
@@ -93,6 +100,12 @@ impl SessionRequestDraft {
             PoolId(0)
         });
         check_name(&mut errors, "User", &self.user_label);
+        if self.needs_credential && self.credential.is_empty() && !self.staged {
+            errors.push(
+                "Credential",
+                "servers of this pool sign in as the user ({sso_cred}): type the user's credential",
+            );
+        }
         let resources = Resources::new(
             parse_decimal(&mut errors, "Cores", &self.cores, 0.0),
             parse_whole(&mut errors, "Memory (MB)", &self.memory_mb, 0, i64::MAX),

@@ -8,6 +8,7 @@ use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::config_health::ConfigHealth;
 use crate::model::instance::{Instance, InstanceSize, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::server::SSO_USERNAME;
 use crate::model::{AgentSpec, AutoScaleId, CredentialType, PoolId, Resources, ServerSpec};
 use crate::store::{InstanceChange, MemberTemplate};
 use jiff::{SignedDuration, Timestamp};
@@ -395,7 +396,7 @@ fn member_template(instance: &Instance, spec: &AutoScaleSpec, address: &str) -> 
             let username = s.connection_username.trim().to_owned();
             let credential_type = if username.is_empty() {
                 CredentialType::Prompt
-            } else if username.contains('{') {
+            } else if username.contains(SSO_USERNAME) {
                 CredentialType::SsoPlaceholders
             } else {
                 CredentialType::Static

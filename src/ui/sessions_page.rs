@@ -1,22 +1,27 @@
 //! The Sessions page: every running session; Start session places one by the pool's rule.
 
+use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::dialog::{Outcome, form_dialog};
 use super::editor::Editor;
-use super::form::{checkbox_row, combo_row, error_of, form_grid, text_row};
+use super::form::{checkbox_row, combo_row, error_of, form_grid, secret_row, text_row};
 use super::table::{RowOrder, Sort, filter_box, local_time, matches, sort_header};
-use crate::model::SessionRequestDraft;
 use crate::model::resources::format_cores;
+use crate::model::session::SessionHost;
+use crate::model::sso::{SessionCredentials, SsoIdentity, resolve, uses_sso};
+use crate::model::{CredentialType, PoolId, ServerId, ServerSpec, SessionId, SessionRequestDraft};
 use crate::store::Placed;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
+use std::collections::HashMap;
 
 const ROW_HEIGHT: f32 = 24.0;
-const HEADERS: [&str; 8] = [
+const HEADERS: [&str; 9] = [
     "User",
     "Pool",
     "Host",
+    "Connects as",
     "Cores",
     "Memory (MB)",
     "GPUs",
@@ -32,6 +37,34 @@ pub struct SessionsPage {
     order: RowOrder,
     editor: Option<Editor<SessionRequestDraft, ()>>,
     last_placed: Option<String>,
+    /// Single sign-on credentials resolved for sessions started here: in memory only,
+    /// dropped when the session ends or the window closes.
+    connections: HashMap<SessionId, SessionCredentials>,
+    /// What each server connects as, by id, for the table (rebuilt with the catalog).
+    server_logins: HashMap<ServerId, String>,
+    /// The catalog generation `connections` and `server_logins` were last brought up to.
+    pruned_at: u64,
+}
+
+/// The server a session runs on, if it runs on one.
+fn server_of(catalog: &Catalog, host: SessionHost) -> Option<&ServerSpec> {
+    let SessionHost::Server(id) = host else {
+        return None;
+    };
+    catalog
+        .servers
+        .iter()
+        .find(|row| row.server.id == id)
+        .map(|row| &row.server.spec)
+}
+
+/// Whether some server of `pool` signs in as the session's user.
+fn pool_uses_sso(catalog: &Catalog, pool: Option<PoolId>) -> bool {
+    pool.is_some()
+        && catalog
+            .servers
+            .iter()
+            .any(|row| row.server.spec.pool == pool && uses_sso(&row.server.spec))
 }
 
 impl SessionsPage {
@@ -56,6 +89,18 @@ impl SessionsPage {
 
     fn table_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
         let sessions = &ctx.catalog.sessions;
+        if self.pruned_at != ctx.catalog.generation {
+            self.pruned_at = ctx.catalog.generation;
+            let live: std::collections::HashSet<SessionId> =
+                sessions.iter().map(|s| s.session.id).collect();
+            self.connections.retain(|id, _| live.contains(id));
+            self.server_logins = ctx
+                .catalog
+                .servers
+                .iter()
+                .map(|row| (row.server.id, server_login(&row.server.spec)))
+                .collect();
+        }
         if sessions.is_empty() {
             ui.label("No sessions are running. Start one to see where placement puts it.");
             return;
@@ -75,12 +120,12 @@ impl SessionsPage {
                     let (ra, rb) = (&a.session.resources, &b.session.resources);
                     sort.apply(match sort.column {
                         1 => a.pool_name.cmp(&b.pool_name),
-                        2 => a.host_name.cmp(&b.host_name),
-                        3 => ra.cores.total_cmp(&rb.cores),
-                        4 => ra.memory_mb.cmp(&rb.memory_mb),
-                        5 => ra.gpus.cmp(&rb.gpus),
-                        6 => a.session.staged.cmp(&b.session.staged),
-                        7 => a.session.started_at.cmp(&b.session.started_at),
+                        2 | 3 => a.host_name.cmp(&b.host_name),
+                        4 => ra.cores.total_cmp(&rb.cores),
+                        5 => ra.memory_mb.cmp(&rb.memory_mb),
+                        6 => ra.gpus.cmp(&rb.gpus),
+                        7 => a.session.staged.cmp(&b.session.staged),
+                        8 => a.session.started_at.cmp(&b.session.started_at),
                         _ => a.session.user_label.cmp(&b.session.user_label),
                     })
                 });
@@ -93,7 +138,7 @@ impl SessionsPage {
             .id_salt("sessions")
             .striped(true)
             .column(Column::initial(140.0).resizable(true))
-            .columns(Column::initial(140.0).resizable(true), 2)
+            .columns(Column::initial(140.0).resizable(true), 3)
             .columns(Column::initial(80.0), 4)
             .column(Column::initial(140.0))
             .column(Column::remainder().at_least(100.0))
@@ -117,6 +162,19 @@ impl SessionsPage {
                     });
                     row.col(|ui| {
                         ui.label(&entry.host_name);
+                    });
+                    row.col(|ui| {
+                        if let Some(credentials) = self.connections.get(&s.id) {
+                            ui.label(format!("{} (single sign-on)", credentials.username))
+                                .on_hover_text(
+                                    "Resolved when the session started; the credential is held \
+                                     in memory for this session only and never saved.",
+                                );
+                        } else if let SessionHost::Server(id) = s.host {
+                            ui.label(self.server_logins.get(&id).map_or("—", String::as_str));
+                        } else {
+                            ui.label("—");
+                        }
                     });
                     row.col(|ui| {
                         ui.label(format_cores(s.resources.cores));
@@ -165,10 +223,30 @@ impl SessionsPage {
             .map(|p| (Some(p.id), format!("{} ({})", p.name, p.kind.label())))
             .collect();
         let d = &mut editor.draft;
+        d.needs_credential = pool_uses_sso(ctx.catalog, d.pool);
+        let reveal = &mut editor.reveal;
         let outcome = form_dialog(ui, "session", "Start session", "Start", |ui| {
             form_grid(ui, "session-form", |ui| {
                 combo_row(ui, "Pool", &mut d.pool, &pools, error_of(errors, "Pool"));
                 text_row(ui, "User", &mut d.user_label, error_of(errors, "User"));
+                if d.needs_credential {
+                    secret_row(
+                        ui,
+                        "Credential",
+                        &mut d.credential,
+                        reveal,
+                        error_of(errors, "Credential"),
+                    );
+                    ui.label("");
+                    ui.label(
+                        RichText::new(
+                            "Servers of this pool sign in as the user: the credential is used \
+                             for this session only and never saved.",
+                        )
+                        .small(),
+                    );
+                    ui.end_row();
+                }
                 text_row(ui, "Cores", &mut d.cores, error_of(errors, "Cores"));
                 text_row(
                     ui,
@@ -186,6 +264,11 @@ impl SessionsPage {
             });
         });
         let mut placed_text = None;
+        let mut placed_on = None;
+        let identity = SsoIdentity {
+            username: editor.draft.user_label.trim().to_owned(),
+            credential: editor.draft.credential.clone(),
+        };
         let close = match outcome {
             Outcome::Open => false,
             Outcome::Cancel => true,
@@ -194,6 +277,7 @@ impl SessionsPage {
                 SessionRequestDraft::parse,
                 |s, request| s.start_session(request),
                 |request, placed: &Placed| {
+                    placed_on = Some((placed.id, placed.host));
                     let text = format!(
                         "Session of {} started on {} in pool {}",
                         request.user_label, placed.host_name, placed.pool_name
@@ -203,11 +287,35 @@ impl SessionsPage {
                 },
             ),
         };
+        // A server that signs in as the user gets this session's own credentials.
+        if let Some((session, host)) = placed_on
+            && let Some(server) = server_of(ctx.catalog, host).filter(|s| uses_sso(s))
+        {
+            let credentials = resolve(server, &identity);
+            if let Some(text) = &mut placed_text {
+                text.push_str(&format!(
+                    "; it connects as {} (single sign-on, credential held in memory only)",
+                    credentials.username
+                ));
+            }
+            self.connections.insert(session, credentials);
+        }
         if placed_text.is_some() {
             self.last_placed = placed_text;
         }
         if close {
             self.editor = None;
         }
+    }
+}
+
+/// What a server connects as when no session-own credentials are known here.
+fn server_login(spec: &ServerSpec) -> String {
+    if uses_sso(spec) {
+        "single sign-on (started elsewhere)".to_owned()
+    } else if spec.credential_type == CredentialType::Static {
+        spec.username.clone()
+    } else {
+        "asked when connecting".to_owned()
     }
 }
