@@ -162,3 +162,46 @@ async fn a_missing_ou_means_no_vm_and_a_config_backing_off() {
     assert!(bench.cloud.vms().is_empty());
     running.stop().await;
 }
+
+/// A crash at any step of the AD path (claim written, record made, VM asked for, answer
+/// lost…) and a restart: one server runs, and the directory holds exactly the records of
+/// live instances: none left behind, none missing.
+#[tokio::test]
+async fn a_crash_at_any_step_leaves_no_stray_computer_record() {
+    use pooladmin::scaler::failpoint::Failpoint;
+    use std::sync::Arc;
+    for step in 1..=12 {
+        let bench = ad_server_pool(samba_ldap(), &samba_ou(), &fresh_pattern());
+        let crashing = bench.start(quick(), Some(Arc::new(Failpoint::at_step(step))));
+        let crashed = tokio::time::timeout(Duration::from_secs(20), crashing.task)
+            .await
+            .expect("the scaler crashes or stops")
+            .expect("scaler task");
+        assert!(crashed.is_err(), "step {step}: the failpoint trips");
+        let running = start(&bench);
+        until("a server runs after the restart", || {
+            bench.count(InstanceState::Running) == 1
+        })
+        .await;
+        let installation = bench.store.installation_id().to_owned();
+        let mut expected: Vec<String> = bench
+            .live()
+            .into_iter()
+            .filter_map(|i| i.computer_dn)
+            .collect();
+        expected.sort();
+        // Records of instances that ended are removed on the next pass.
+        let mut found = Vec::new();
+        for _ in 0..50 {
+            found = common::samba::computers_made_by(&installation).await;
+            if found.len() == expected.len() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let lower = |v: &[String]| v.iter().map(|d| d.to_lowercase()).collect::<Vec<_>>();
+        assert_eq!(lower(&found), lower(&expected), "step {step}");
+        assert_eq!(bench.cloud.vms().len(), 1, "step {step}: one VM");
+        running.stop().await;
+    }
+}

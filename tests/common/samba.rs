@@ -111,3 +111,39 @@ pub fn fresh_pattern() -> String {
         .collect();
     format!("Q{letters}-{{n}}")
 }
+
+/// The DNs of the computer records in the test OU that `installation` made (their
+/// description carries its owner mark), read straight from the directory.
+pub async fn computers_made_by(installation: &str) -> Vec<String> {
+    use ldap3::{LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
+    // The test reads what the product wrote; the product itself verifies the certificate.
+    let settings = LdapConnSettings::new().set_no_tls_verify(true);
+    let (conn, mut ldap) =
+        LdapConnAsync::with_settings(settings, &samba_env("POOLADMIN_SAMBA_URL"))
+            .await
+            .expect("connect to Samba");
+    ldap3::drive!(conn);
+    ldap.simple_bind(
+        &samba_env("POOLADMIN_SAMBA_ADMIN_DN"),
+        &samba_env("POOLADMIN_SAMBA_PASSWORD"),
+    )
+    .await
+    .and_then(|r| r.success())
+    .expect("bind");
+    let filter = format!(
+        "(&(objectClass=computer)(description=pooladmin-owner={}*))",
+        ldap3::ldap_escape(installation)
+    );
+    let (entries, _) = ldap
+        .search(&samba_ou(), Scope::Subtree, &filter, vec!["1.1"])
+        .await
+        .and_then(|r| r.success())
+        .expect("search");
+    let mut dns: Vec<String> = entries
+        .into_iter()
+        .map(|e| SearchEntry::construct(e).dn)
+        .collect();
+    dns.sort();
+    let _ = ldap.unbind().await;
+    dns
+}
