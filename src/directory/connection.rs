@@ -109,7 +109,7 @@ pub async fn test_connection(spec: &LdapSpec, ous: &[String]) -> Result<String, 
         let checked = if ous.is_empty() {
             "the search base exists".to_owned()
         } else {
-            format!("the search base and {} OU(s) exist", ous.len())
+            format!("the search base and {} exist", ous.join(", "))
         };
         Ok(format!(
             "bound as {}; {checked}",

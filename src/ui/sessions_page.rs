@@ -312,7 +312,7 @@ impl SessionsPage {
 /// What a server connects as when no session-own credentials are known here.
 fn server_login(spec: &ServerSpec) -> String {
     if uses_sso(spec) {
-        "single sign-on (started elsewhere)".to_owned()
+        "single sign-on as the session's user".to_owned()
     } else if spec.credential_type == CredentialType::Static {
         spec.username.clone()
     } else {
