@@ -151,3 +151,27 @@ async fn a_wrong_service_password_is_refused_with_the_directory_message() {
     let error = test_connection(&spec, &[]).await.expect_err("bind refused");
     assert!(error.0.contains("invalidCredentials"), "{error}");
 }
+
+#[tokio::test]
+async fn starttls_upgrades_a_plain_connection_and_plain_binds_are_refused() {
+    let plain_url = samba_ldap()
+        .url
+        .replace("ldaps://", "ldap://")
+        .replace(":636", ":389");
+    let starttls = LdapSpec {
+        url: plain_url.clone(),
+        start_tls: true,
+        ..samba_ldap()
+    };
+    test_connection(&starttls, &[samba_ou()])
+        .await
+        .expect("StartTLS binds");
+    // Without TLS, AD refuses a simple bind with a password (strongerAuthRequired).
+    let plain = LdapSpec {
+        url: plain_url,
+        start_tls: false,
+        ..samba_ldap()
+    };
+    let error = test_connection(&plain, &[]).await.expect_err("refused");
+    assert!(error.0.contains("bind"), "{error}");
+}
