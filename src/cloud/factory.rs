@@ -2,6 +2,7 @@
 //! hand it one that returns their own simulated clouds.
 
 use super::aws::{AwsCloud, AwsDns};
+use super::azure::{AzureCloud, AzureDns};
 use super::digitalocean::{DigitalOceanCloud, DigitalOceanDns};
 use super::simulated::{Behaviour, SimulatedCloud};
 use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
@@ -30,8 +31,8 @@ pub trait CloudFactory: Send + Sync {
     ) -> Result<Arc<dyn DnsCloud>, CloudError>;
 }
 
-/// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), DigitalOcean
-/// (droplets and domain records), and the simulator,
+/// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), Azure (Resource
+/// Manager and Azure DNS), DigitalOcean (droplets and domain records), and the simulator,
 /// one simulated cloud per VM Provider config, each kept in a file beside the database when
 /// one is given.
 pub struct ProviderClouds {
@@ -138,6 +139,12 @@ impl CloudFactory for ProviderClouds {
             ProviderSettings::Aws(settings) => self.real(id, spec, || {
                 Ok(Arc::new(AwsCloud::new(settings, &spec.endpoint_override)))
             }),
+            ProviderSettings::Azure(settings) => self.real(id, spec, || {
+                Ok(Arc::new(AzureCloud::new(
+                    settings,
+                    &spec.endpoint_override,
+                )?))
+            }),
             ProviderSettings::DigitalOcean(settings) => self.real(id, spec, || {
                 Ok(Arc::new(DigitalOceanCloud::new(
                     settings,
@@ -155,6 +162,10 @@ impl CloudFactory for ProviderClouds {
     ) -> Result<Arc<dyn DnsCloud>, CloudError> {
         match &spec.settings {
             DnsSettings::Aws(keys) => Ok(Arc::new(AwsDns::new(keys, &spec.endpoint_override))),
+            DnsSettings::Azure(credentials) => Ok(Arc::new(AzureDns::new(
+                credentials,
+                &spec.endpoint_override,
+            )?)),
             DnsSettings::DigitalOcean { token } => Ok(Arc::new(DigitalOceanDns::new(
                 token,
                 &spec.endpoint_override,

@@ -2,6 +2,7 @@
 //! provider. Adapters: they use `model/` only and never touch the store.
 
 pub mod aws;
+pub mod azure;
 pub mod clock;
 pub mod digitalocean;
 pub mod error;

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod azure_fake;
 pub mod configs;
 pub mod do_fake;
+pub mod real_cloud;
 pub mod samba;
 pub mod scaling;
 pub mod ui_driver;

@@ -1,0 +1,332 @@
+//! Azure over Resource Manager's REST API (DESIGN §5: `azure_mgmt_compute` is unmaintained
+//! and heavy). Every resource of an instance has a name derived from the instance's, so a
+//! repeated create (PUT is create-or-update) never makes a twin: `<name>-ip` (public IP,
+//! when asked for), `<name>-nic`, the VM `<name>` and its OS disk `<name>-osdisk`. A delete
+//! removes all four.
+
+mod arm;
+mod dns;
+
+pub use arm::{classify, endpoints};
+pub use dns::AzureDns;
+
+use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use crate::model::vm_provider::AzureSettings;
+use arm::Arm;
+use async_trait::async_trait;
+use base64::Engine;
+use jiff::Timestamp;
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// API versions pooladmin speaks.
+const COMPUTE_API: &str = "2024-07-01";
+const NETWORK_API: &str = "2024-05-01";
+const RESOURCES_API: &str = "2021-04-01";
+
+/// Virtual machines in one subscription's resource group.
+pub struct AzureCloud {
+    arm: Arm,
+    settings: AzureSettings,
+}
+
+impl AzureCloud {
+    /// A client for `settings`; `endpoint` replaces both the authority and Resource Manager.
+    pub fn new(settings: &AzureSettings, endpoint: &str) -> Result<Self, CloudError> {
+        Ok(Self {
+            arm: Arm::new(&settings.credentials, endpoint)?,
+            settings: settings.clone(),
+        })
+    }
+
+    fn path(&self, provider: &str, kind: &str, name: &str) -> String {
+        format!("{}/providers/{provider}/{kind}/{name}", self.arm.group_path)
+    }
+
+    fn vm_path(&self, name: &str) -> String {
+        self.path("Microsoft.Compute", "virtualMachines", name)
+    }
+
+    fn nic_path(&self, name: &str) -> String {
+        self.path(
+            "Microsoft.Network",
+            "networkInterfaces",
+            &format!("{name}-nic"),
+        )
+    }
+
+    fn ip_path(&self, name: &str) -> String {
+        self.path(
+            "Microsoft.Network",
+            "publicIPAddresses",
+            &format!("{name}-ip"),
+        )
+    }
+
+    fn disk_path(&self, name: &str) -> String {
+        self.path("Microsoft.Compute", "disks", &format!("{name}-osdisk"))
+    }
+
+    /// The config's tags with the ownership tags over them.
+    fn tags(&self, ownership: &BTreeMap<String, String>) -> Value {
+        let mut all: Map<String, Value> =
+            serde_json::from_str(&self.settings.tags).unwrap_or_default();
+        for (key, value) in ownership {
+            all.insert(key.clone(), Value::String(value.clone()));
+        }
+        Value::Object(all)
+    }
+
+    /// The VM's body: every setting of the config, then the Config Override's top-level keys.
+    pub fn vm_body(&self, request: &CreateRequest, nic_id: &str) -> Value {
+        let s = &self.settings;
+        let image: Value = serde_json::from_str(&s.image_reference).unwrap_or(Value::Null);
+        let custom_data =
+            base64::engine::general_purpose::STANDARD.encode(request.startup_script.as_bytes());
+        // Windows computer names take at most 15 characters.
+        let computer_name: String = if request.name.len() > 15 {
+            request.name[request.name.len() - 15..].to_owned()
+        } else {
+            request.name.clone()
+        };
+        let mut os_profile = json!({
+            "computerName": computer_name,
+            "adminUsername": s.os_username.trim(),
+            "customData": custom_data,
+        });
+        if !s.os_password.is_empty() {
+            os_profile["adminPassword"] = json!(s.os_password.expose());
+        }
+        if !s.image_is_windows {
+            let key = s.ssh_public_key.trim();
+            let mut linux = json!({ "disablePasswordAuthentication": s.os_password.is_empty() });
+            if !key.is_empty() {
+                linux["ssh"] = json!({ "publicKeys": [{
+                    "path": format!("/home/{}/.ssh/authorized_keys", s.os_username.trim()),
+                    "keyData": key,
+                }]});
+            }
+            os_profile["linuxConfiguration"] = linux;
+        }
+        let mut body = json!({
+            "location": s.credentials.region.trim(),
+            "tags": self.tags(&request.tags),
+            "properties": {
+                "hardwareProfile": { "vmSize": s.vm_size.trim() },
+                "storageProfile": {
+                    "imageReference": image,
+                    "osDisk": {
+                        "name": format!("{}-osdisk", request.name),
+                        "createOption": "FromImage",
+                        "diskSizeGB": s.os_disk_size_gb.trim().parse::<u32>().unwrap_or(64),
+                        "managedDisk": { "storageAccountType": s.os_disk_type.trim() },
+                        "deleteOption": "Delete",
+                    },
+                },
+                "osProfile": os_profile,
+                "networkProfile": { "networkInterfaces": [{
+                    "id": nic_id,
+                    "properties": { "deleteOption": "Delete" },
+                }]},
+            },
+        });
+        let overrides: Map<String, Value> =
+            serde_json::from_str(&s.config_override).unwrap_or_default();
+        for (key, value) in overrides {
+            body[key] = value;
+        }
+        body
+    }
+
+    async fn ensure_public_ip(&self, request: &CreateRequest) -> Result<String, CloudError> {
+        let path = self.ip_path(&request.name);
+        let body = json!({
+            "location": self.settings.credentials.region.trim(),
+            "tags": self.tags(&request.tags),
+            "sku": { "name": "Standard" },
+            "properties": { "publicIPAllocationMethod": "Static" },
+        });
+        self.arm
+            .call_to_end(Method::PUT, &path, NETWORK_API, Some(&body))
+            .await?;
+        Ok(path)
+    }
+
+    async fn ensure_nic(
+        &self,
+        request: &CreateRequest,
+        public_ip: Option<&str>,
+    ) -> Result<String, CloudError> {
+        let path = self.nic_path(&request.name);
+        let mut ip_configuration = json!({
+            "name": "ipconfig1",
+            "properties": {
+                "subnet": { "id": self.settings.subnet.trim() },
+                "privateIPAllocationMethod": "Dynamic",
+            },
+        });
+        if let Some(ip) = public_ip {
+            ip_configuration["properties"]["publicIPAddress"] = json!({ "id": ip });
+        }
+        let body = json!({
+            "location": self.settings.credentials.region.trim(),
+            "tags": self.tags(&request.tags),
+            "properties": {
+                "ipConfigurations": [ip_configuration],
+                "networkSecurityGroup": { "id": self.settings.network_security_group.trim() },
+            },
+        });
+        self.arm
+            .call_to_end(Method::PUT, &path, NETWORK_API, Some(&body))
+            .await?;
+        Ok(path)
+    }
+
+    /// The NIC's private address (else its public one).
+    async fn address(&self, name: &str) -> Option<String> {
+        let nic = self
+            .arm
+            .call(Method::GET, &self.nic_path(name), NETWORK_API, None)
+            .await
+            .ok()??;
+        let config = nic.pointer("/properties/ipConfigurations/0/properties")?;
+        if let Some(private) = config.get("privateIPAddress").and_then(Value::as_str) {
+            return Some(private.to_owned());
+        }
+        let ip = self
+            .arm
+            .call(Method::GET, &self.ip_path(name), NETWORK_API, None)
+            .await
+            .ok()??;
+        ip.pointer("/properties/ipAddress")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    async fn delete_resource(&self, path: &str, api: &str) -> Result<(), CloudError> {
+        match self.arm.call_to_end(Method::DELETE, path, api, None).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.class == ErrorClass::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A VM as Resource Manager describes it.
+fn vm_of(vm: &Value, address: Option<String>) -> CloudVm {
+    let text = |pointer: &str| vm.pointer(pointer).and_then(Value::as_str);
+    let tags = vm
+        .get("tags")
+        .and_then(Value::as_object)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let power = vm
+        .pointer("/properties/instanceView/statuses")
+        .and_then(Value::as_array)
+        .and_then(|statuses| {
+            statuses
+                .iter()
+                .filter_map(|s| s.get("code").and_then(Value::as_str))
+                .find(|code| code.starts_with("PowerState/"))
+        });
+    let state = match (text("/properties/provisioningState"), power) {
+        (Some("Deleting"), _) => VmState::Stopping,
+        (_, Some("PowerState/running")) => VmState::Running,
+        (_, Some("PowerState/stopped" | "PowerState/deallocated" | "PowerState/stopping")) => {
+            VmState::Stopping
+        }
+        // A listing has no power state: a finished provisioning is as good as running.
+        (Some("Succeeded"), None) => VmState::Running,
+        _ => VmState::Pending,
+    };
+    CloudVm {
+        cloud_id: text("/name").unwrap_or_default().to_owned(),
+        name: text("/name").unwrap_or_default().to_owned(),
+        tags,
+        state,
+        address,
+        created_at: text("/properties/timeCreated")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(Timestamp::now),
+    }
+}
+
+#[async_trait]
+impl VmCloud for AzureCloud {
+    async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
+        let public_ip = if self.settings.assign_public_ip {
+            Some(self.ensure_public_ip(request).await?)
+        } else {
+            None
+        };
+        let nic = self.ensure_nic(request, public_ip.as_deref()).await?;
+        let body = self.vm_body(request, &nic);
+        let path = self.vm_path(&request.name);
+        let answer = self
+            .arm
+            .call_to_end(Method::PUT, &path, COMPUTE_API, Some(&body))
+            .await?
+            .unwrap_or(Value::Null);
+        let mut vm = vm_of(&answer, self.address(&request.name).await);
+        if vm.cloud_id.is_empty() {
+            vm.cloud_id = request.name.clone();
+            vm.name = request.name.clone();
+        }
+        Ok(vm)
+    }
+
+    async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
+        let path = format!(
+            "{}/providers/Microsoft.Compute/virtualMachines",
+            self.arm.group_path
+        );
+        Ok(self
+            .arm
+            .list(&path, COMPUTE_API)
+            .await?
+            .iter()
+            .map(|vm| vm_of(vm, None))
+            .filter(|vm| vm.tags.get(tags::OWNER).map(String::as_str) == Some(owner))
+            .collect())
+    }
+
+    async fn status(&self, cloud_id: &str) -> Result<CloudVm, CloudError> {
+        let path = format!("{}?$expand=instanceView", self.vm_path(cloud_id));
+        let vm = self
+            .arm
+            .call(Method::GET, &path, COMPUTE_API, None)
+            .await?
+            .unwrap_or(Value::Null);
+        Ok(vm_of(&vm, self.address(cloud_id).await))
+    }
+
+    async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
+        // The VM first: its NIC and disk cannot go while it holds them.
+        self.delete_resource(&self.vm_path(cloud_id), COMPUTE_API)
+            .await?;
+        self.delete_resource(&self.nic_path(cloud_id), NETWORK_API)
+            .await?;
+        self.delete_resource(&self.disk_path(cloud_id), COMPUTE_API)
+            .await?;
+        self.delete_resource(&self.ip_path(cloud_id), NETWORK_API)
+            .await
+    }
+
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        let group = self
+            .arm
+            .call(Method::GET, &self.arm.group_path, RESOURCES_API, None)
+            .await?
+            .unwrap_or(Value::Null);
+        Ok(format!(
+            "connected: resource group {} in {}",
+            group.get("name").and_then(Value::as_str).unwrap_or("?"),
+            group.get("location").and_then(Value::as_str).unwrap_or("?")
+        ))
+    }
+}

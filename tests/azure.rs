@@ -1,0 +1,227 @@
+//! Azure against a local fake of the authority and Resource Manager
+//! (tests/common/azure_fake.rs): the token, every resource of a VM and its body, long-running
+//! operations, listing by tag across pages, the four-part delete, errors, Azure DNS, and the
+//! scaler end to end (scale up and down, a crash between the create and the store).
+
+mod common;
+
+use base64::Engine;
+use common::azure_fake::{CLIENT_ID, CLIENT_SECRET, FakeAzure, GROUP, SUBSCRIPTION, TENANT};
+use common::real_cloud::{cloud_pool, crash_after_create_is_adopted, scale_up_and_down};
+use pooladmin::cloud::azure::{AzureCloud, AzureDns};
+use pooladmin::cloud::{CloudError, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
+use pooladmin::model::Secret;
+use pooladmin::model::credentials::AzureCredentials;
+use pooladmin::model::vm_provider::{
+    AzureSettings, ProviderKind, ProviderSettings, VmProviderSpec,
+};
+use std::sync::Arc;
+
+const SSH_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICApxE2Cniapn7VTx/opGm91BnztyWVBGLo8Mid0unmz admin@example";
+
+fn credentials() -> AzureCredentials {
+    AzureCredentials {
+        subscription_id: SUBSCRIPTION.into(),
+        resource_group: GROUP.into(),
+        tenant_id: TENANT.into(),
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new(CLIENT_SECRET),
+        region: "eastus".into(),
+        ..AzureCredentials::default()
+    }
+}
+
+fn settings() -> AzureSettings {
+    let network =
+        format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.Network");
+    AzureSettings {
+        credentials: credentials(),
+        image_reference: r#"{"publisher":"Canonical","offer":"ubuntu-24_04-lts","sku":"server","version":"latest"}"#.into(),
+        network_security_group: format!("{network}/networkSecurityGroups/agents-nsg"),
+        subnet: format!("{network}/virtualNetworks/vnet/subnets/default"),
+        tags: r#"{"team":"vdi"}"#.into(),
+        ssh_public_key: SSH_KEY.into(),
+        config_override: r#"{"zones":["2"]}"#.into(),
+        ..AzureSettings::default()
+    }
+}
+
+fn request(name: &str) -> CreateRequest {
+    CreateRequest {
+        name: name.into(),
+        token: "unused-by-azure".into(),
+        tags: tags::ownership("install-1", 7, 3),
+        startup_script: "#!/bin/sh\necho hello\n".into(),
+    }
+}
+
+#[tokio::test]
+async fn create_sends_every_setting_and_makes_ip_nic_and_vm() {
+    let fake = FakeAzure::start().await;
+    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    let vm = cloud.create(&request("pa-abcd-7")).await.unwrap();
+    assert_eq!(vm.cloud_id, "pa-abcd-7");
+    assert_eq!(
+        vm.address.as_deref().map(|a| a.starts_with("10.0.0.")),
+        Some(true)
+    );
+    let w = fake.world();
+    let body = &w.vm_bodies[0];
+    let p = |pointer: &str| body.pointer(pointer).cloned().unwrap_or_default();
+    assert_eq!(p("/properties/hardwareProfile/vmSize"), "Standard_D2s_v3");
+    assert_eq!(p("/properties/storageProfile/osDisk/diskSizeGB"), 64);
+    assert_eq!(
+        p("/properties/storageProfile/osDisk/managedDisk/storageAccountType"),
+        "StandardSSD_LRS"
+    );
+    assert_eq!(
+        p("/properties/storageProfile/imageReference/offer"),
+        "ubuntu-24_04-lts"
+    );
+    assert_eq!(p("/properties/osProfile/adminUsername"), "kasm");
+    assert_eq!(
+        p("/properties/osProfile/linuxConfiguration/ssh/publicKeys/0/keyData"),
+        SSH_KEY
+    );
+    let custom = base64::engine::general_purpose::STANDARD
+        .decode(p("/properties/osProfile/customData").as_str().unwrap())
+        .unwrap();
+    assert_eq!(custom, b"#!/bin/sh\necho hello\n");
+    assert_eq!(p("/tags/team"), "vdi");
+    assert_eq!(p("/tags/pooladmin-owner"), "install-1");
+    assert_eq!(p("/tags/pooladmin-instance"), "7");
+    assert_eq!(
+        p("/zones"),
+        serde_json::json!(["2"]),
+        "the Config Override's keys"
+    );
+    assert_eq!(w.of_kind("Microsoft.Network/publicIPAddresses").len(), 1);
+    assert_eq!(w.of_kind("Microsoft.Network/networkInterfaces").len(), 1);
+    assert_eq!(w.of_kind("Microsoft.Compute/disks").len(), 1);
+    // The operations were followed: each was polled to its end.
+    assert!(
+        w.calls
+            .iter()
+            .filter(|(_, path)| path.starts_with("/operations/"))
+            .count()
+            >= 6
+    );
+    // One token served every call.
+    assert_eq!(w.tokens.len(), 1);
+}
+
+#[tokio::test]
+async fn a_repeated_create_updates_the_same_resources() {
+    let fake = FakeAzure::start().await;
+    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    cloud.create(&request("pa-abcd-8")).await.unwrap();
+    cloud.create(&request("pa-abcd-8")).await.unwrap();
+    let w = fake.world();
+    assert_eq!(
+        w.of_kind("Microsoft.Compute/virtualMachines").len(),
+        1,
+        "no twin"
+    );
+    assert_eq!(w.of_kind("Microsoft.Network/networkInterfaces").len(), 1);
+}
+
+#[tokio::test]
+async fn list_status_and_delete_leave_nothing_behind() {
+    let fake = FakeAzure::start().await;
+    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    for name in ["pa-a-1", "pa-a-2", "pa-a-3"] {
+        cloud.create(&request(name)).await.unwrap();
+    }
+    // Three VMs on two pages.
+    let listed = cloud.list_owned("install-1").await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(cloud.list_owned("someone-else").await.unwrap().is_empty());
+    let vm = cloud.status("pa-a-2").await.unwrap();
+    assert_eq!(vm.state, VmState::Running);
+    assert_eq!(vm.tags.get(tags::INSTANCE).map(String::as_str), Some("7"));
+    cloud.delete("pa-a-2").await.unwrap();
+    cloud.delete("pa-a-2").await.unwrap();
+    for kind in [
+        "Microsoft.Compute/virtualMachines",
+        "Microsoft.Network/networkInterfaces",
+        "Microsoft.Compute/disks",
+        "Microsoft.Network/publicIPAddresses",
+    ] {
+        let left = fake.world().of_kind(kind).len();
+        assert_eq!(left, 2, "{kind}: the deleted VM's is gone");
+    }
+    let gone = cloud.status("pa-a-2").await.unwrap_err();
+    assert_eq!(gone.class, ErrorClass::NotFound);
+}
+
+#[tokio::test]
+async fn errors_are_classified_with_azures_words() {
+    let fake = FakeAzure::start().await;
+    let mut wrong = settings();
+    wrong.credentials.client_secret = Secret::new("not-it");
+    let refused: CloudError = AzureCloud::new(&wrong, &fake.endpoint)
+        .unwrap()
+        .test_connection()
+        .await
+        .unwrap_err();
+    assert_eq!(refused.class, ErrorClass::Auth);
+    assert!(refused.message.contains("AADSTS7000215"), "{refused}");
+
+    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    assert!(cloud.test_connection().await.unwrap().contains(GROUP));
+    fake.world().fail_next_vm = Some((axum::http::StatusCode::CONFLICT, "SkuNotAvailable".into()));
+    let full = cloud.create(&request("pa-b-1")).await.unwrap_err();
+    assert_eq!(full.class, ErrorClass::Capacity);
+    assert!(full.message.contains("SkuNotAvailable"), "{full}");
+}
+
+#[tokio::test]
+async fn dns_records_go_in_the_zone_and_come_out() {
+    let fake = FakeAzure::start().await;
+    let dns = AzureDns::new(&credentials(), &fake.endpoint).unwrap();
+    dns.upsert_a("pa-c-1.agents.example.com", "10.0.0.9")
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.world()
+            .records
+            .get(&("example.com".into(), "pa-c-1.agents".into())),
+        Some(&"10.0.0.9".to_owned())
+    );
+    dns.delete_a("pa-c-1.agents.example.com").await.unwrap();
+    dns.delete_a("pa-c-1.agents.example.com").await.unwrap();
+    assert!(fake.world().records.is_empty());
+    let outside = dns.upsert_a("x.example.org", "10.0.0.9").await.unwrap_err();
+    assert_eq!(outside.class, ErrorClass::InvalidConfig);
+}
+
+fn provider(endpoint: &str) -> VmProviderSpec {
+    let mut provider = VmProviderSpec::new(ProviderKind::Azure);
+    provider.name = "azure".into();
+    provider.max_instances = "10".into();
+    provider.endpoint_override = endpoint.into();
+    provider.settings = ProviderSettings::Azure(settings());
+    provider
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scaler_grows_and_shrinks_a_pool_on_azure() {
+    let fake = FakeAzure::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let pool = cloud_pool(dir.path(), provider(&fake.endpoint), 12);
+    let cloud = Arc::new(AzureCloud::new(&settings(), &fake.endpoint).unwrap());
+    scale_up_and_down(pool, cloud, 3).await;
+    let w = fake.world();
+    assert!(w.of_kind("Microsoft.Network/networkInterfaces").is_empty());
+    assert!(w.of_kind("Microsoft.Compute/disks").is_empty());
+    assert!(w.of_kind("Microsoft.Network/publicIPAddresses").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_the_create_is_adopted_on_azure() {
+    let fake = FakeAzure::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let pool = cloud_pool(dir.path(), provider(&fake.endpoint), 8);
+    let cloud = Arc::new(AzureCloud::new(&settings(), &fake.endpoint).unwrap());
+    crash_after_create_is_adopted(pool, cloud, 2).await;
+}
