@@ -21,14 +21,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# moto (PyPI moto[server]) stands in for AWS, in a virtual environment of its own that
-# later runs reuse.
+# From PyPI, in a virtual environment of its own that later runs reuse: moto stands in for
+# AWS, gcplocal for Google Cloud's compute and DNS, and the oci SDK signs the requests the
+# Oracle Cloud signer's golden tests compare against.
 peers="${POOLADMIN_PEERS_DIR:-/var/tmp/pooladmin-peers}"
-if [ ! -x "$peers/bin/moto_server" ]; then
-  echo "Installing the test peers: moto[server] into $peers"
+if [ ! -x "$peers/bin/moto_server" ] || [ ! -x "$peers/bin/gcplocal" ] \
+  || ! "$peers/bin/python" -c 'import oci' 2>/dev/null; then
+  echo "Installing the test peers: moto[server], gcplocal and oci into $peers"
   python3 -m venv "$peers"
-  "$peers/bin/pip" install --quiet 'moto[server]>=5.1,<6'
+  "$peers/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'gcplocal>=0.1,<0.2' 'oci>=2.150,<3'
 fi
+export POOLADMIN_PEERS_PYTHON="$peers/bin/python"
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings

@@ -4,6 +4,7 @@
 use super::aws::{AwsCloud, AwsDns};
 use super::azure::{AzureCloud, AzureDns};
 use super::digitalocean::{DigitalOceanCloud, DigitalOceanDns};
+use super::oci::{OciCloud, OciDns};
 use super::simulated::{Behaviour, SimulatedCloud};
 use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
@@ -32,7 +33,8 @@ pub trait CloudFactory: Send + Sync {
 }
 
 /// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), Azure (Resource
-/// Manager and Azure DNS), DigitalOcean (droplets and domain records), and the simulator,
+/// Manager and Azure DNS), DigitalOcean (droplets and domain records), Oracle Cloud (compute
+/// and DNS), and the simulator,
 /// one simulated cloud per VM Provider config, each kept in a file beside the database when
 /// one is given.
 pub struct ProviderClouds {
@@ -151,6 +153,9 @@ impl CloudFactory for ProviderClouds {
                     &spec.endpoint_override,
                 )?))
             }),
+            ProviderSettings::Oci(settings) => self.real(id, spec, || {
+                Ok(Arc::new(OciCloud::new(settings, &spec.endpoint_override)?))
+            }),
             other => Err(not_in_this_build(other.kind())),
         }
     }
@@ -170,6 +175,9 @@ impl CloudFactory for ProviderClouds {
                 token,
                 &spec.endpoint_override,
             )?)),
+            DnsSettings::Oci(credentials) => {
+                Ok(Arc::new(OciDns::new(credentials, &spec.endpoint_override)?))
+            }
             other => Err(not_in_this_build(other.kind())),
         }
     }

@@ -4,6 +4,7 @@
 pub mod azure_fake;
 pub mod configs;
 pub mod do_fake;
+pub mod oci_fake;
 pub mod real_cloud;
 pub mod samba;
 pub mod scaling;
