@@ -2,9 +2,10 @@
 # Every test of pooladmin: formatting, lints, unit and property tests, store tests on real
 # SQLite files, GUI tests (egui_kittest, headless: no display needed), each benchmark run
 # once in test mode, the OS keyring tests against a real Secret Service (gnome-keyring in a
-# D-Bus session of its own), the AWS tests against moto_server on 127.0.0.1, and the
-# directory tests against a throw-away Samba AD domain controller on 127.0.0.1. Peers
-# missing from the machine are installed here.
+# D-Bus session of its own), the AWS tests against moto_server, the Google Cloud tests
+# against gcplocal, the Oracle Cloud signer against the oci SDK, and the directory tests
+# against a throw-away Samba AD domain controller, all on 127.0.0.1. Peers missing from the
+# machine are installed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,30 +40,42 @@ cargo clippy --all-targets --locked -- -D warnings
 # The benchmarks first (each runs once, as a test), so the run ends on the test summary.
 cargo test --locked --benches
 
-# moto on a free loopback port, stopped when the tests end.
-moto_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# Waits until something answers on 127.0.0.1:$1, else prints the log $3 of $2 and fails.
+wait_for_port() {
+  for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$2 did not start:" >&2
+  cat "$3" >&2
+  return 1
+}
+
+# moto and gcplocal on free loopback ports, stopped when the tests end.
+moto_port=$(free_port)
 moto_log=$(mktemp)
 "$peers/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
 moto_pid=$!
+gcplocal_port=$(free_port)
+gcplocal_log=$(mktemp)
+"$peers/bin/gcplocal" start --host 127.0.0.1 --port "$gcplocal_port" >"$gcplocal_log" 2>&1 &
+gcplocal_pid=$!
 # A throw-away keyring: its files go to a temporary folder, its daemon ends with the session.
 keyring_home=$(mktemp -d)
 # A throw-away Samba AD domain (scripts/samba_dc.sh).
 source scripts/samba_dc.sh
 samba_home=$(mktemp -d)
-trap 'kill "$moto_pid" 2>/dev/null; samba_dc_stop; rm -rf "$keyring_home" "$moto_log" "$samba_home"' EXIT
+trap 'kill "$moto_pid" "$gcplocal_pid" 2>/dev/null; samba_dc_stop; rm -rf "$keyring_home" "$moto_log" "$gcplocal_log" "$samba_home"' EXIT
 samba_started=$SECONDS
 samba_dc_start "$samba_home"
 echo "Samba AD DC provisioned and started in $((SECONDS - samba_started)) s"
-for _ in $(seq 100); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $moto_port), 1)" 2>/dev/null && break
-  sleep 0.2
-done
-if ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $moto_port), 1)" 2>/dev/null; then
-  echo "moto_server did not start:" >&2
-  cat "$moto_log" >&2
-  exit 1
-fi
+wait_for_port "$moto_port" moto_server "$moto_log"
+wait_for_port "$gcplocal_port" gcplocal "$gcplocal_log"
 export POOLADMIN_MOTO_ENDPOINT="http://127.0.0.1:$moto_port"
+export POOLADMIN_GCPLOCAL_ENDPOINT="http://127.0.0.1:$gcplocal_port"
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   printf %s pooladmin-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --locked --lib --bins --tests

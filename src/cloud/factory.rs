@@ -4,11 +4,12 @@
 use super::aws::{AwsCloud, AwsDns};
 use super::azure::{AzureCloud, AzureDns};
 use super::digitalocean::{DigitalOceanCloud, DigitalOceanDns};
+use super::gcp::{GcpCloud, GcpDns};
 use super::oci::{OciCloud, OciDns};
 use super::simulated::{Behaviour, SimulatedCloud};
 use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
-use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
+use crate::model::vm_provider::{ProviderSettings, VmProviderSpec};
 use crate::model::{DnsProviderId, VmProviderId};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,8 +34,8 @@ pub trait CloudFactory: Send + Sync {
 }
 
 /// The clouds pooladmin can reach in this build: AWS (EC2 and Route 53), Azure (Resource
-/// Manager and Azure DNS), DigitalOcean (droplets and domain records), Oracle Cloud (compute
-/// and DNS), and the simulator,
+/// Manager and Azure DNS), DigitalOcean (droplets and domain records), Google Cloud (Compute
+/// Engine and Cloud DNS), Oracle Cloud (compute and DNS), and the simulator,
 /// one simulated cloud per VM Provider config, each kept in a file beside the database when
 /// one is given.
 pub struct ProviderClouds {
@@ -110,16 +111,6 @@ impl ProviderClouds {
     }
 }
 
-fn not_in_this_build(kind: ProviderKind) -> CloudError {
-    CloudError::new(
-        ErrorClass::InvalidConfig,
-        format!(
-            "this build of pooladmin cannot reach {} yet; use a Simulator VM Provider config",
-            kind.label()
-        ),
-    )
-}
-
 impl CloudFactory for ProviderClouds {
     fn vm_cloud(
         &self,
@@ -153,10 +144,12 @@ impl CloudFactory for ProviderClouds {
                     &spec.endpoint_override,
                 )?))
             }),
+            ProviderSettings::Gcp(settings) => self.real(id, spec, || {
+                Ok(Arc::new(GcpCloud::new(settings, &spec.endpoint_override)?))
+            }),
             ProviderSettings::Oci(settings) => self.real(id, spec, || {
                 Ok(Arc::new(OciCloud::new(settings, &spec.endpoint_override)?))
             }),
-            other => Err(not_in_this_build(other.kind())),
         }
     }
 
@@ -175,10 +168,17 @@ impl CloudFactory for ProviderClouds {
                 token,
                 &spec.endpoint_override,
             )?)),
+            DnsSettings::Gcp {
+                project,
+                credentials,
+            } => Ok(Arc::new(GcpDns::new(
+                project,
+                credentials,
+                &spec.endpoint_override,
+            )?)),
             DnsSettings::Oci(credentials) => {
                 Ok(Arc::new(OciDns::new(credentials, &spec.endpoint_override)?))
             }
-            other => Err(not_in_this_build(other.kind())),
         }
     }
 }
@@ -201,7 +201,13 @@ impl CloudFactory for OneCloud {
         _id: DnsProviderId,
         spec: &DnsProviderSpec,
     ) -> Result<Arc<dyn DnsCloud>, CloudError> {
-        Err(not_in_this_build(spec.settings.kind()))
+        Err(CloudError::new(
+            ErrorClass::InvalidConfig,
+            format!(
+                "this test world has no {} DNS",
+                spec.settings.kind().label()
+            ),
+        ))
     }
 }
 
@@ -251,11 +257,14 @@ mod tests {
     }
 
     #[test]
-    fn clouds_this_build_cannot_reach_say_so() {
+    fn a_client_that_cannot_be_made_says_why() {
         let clouds = ProviderClouds::new(Clock::new(), None);
-        let azure = VmProviderSpec::new(ProviderKind::Azure);
-        let error = clouds.vm_cloud(VmProviderId(2), &azure).err().unwrap();
+        let oci = VmProviderSpec::new(ProviderKind::Oci);
+        let error = clouds.vm_cloud(VmProviderId(2), &oci).err().unwrap();
         assert_eq!(error.class, ErrorClass::InvalidConfig);
-        assert!(error.message.contains("cannot reach Azure"));
+        assert!(error.message.contains("private key"), "{error}");
+        let gcp = VmProviderSpec::new(ProviderKind::Gcp);
+        let error = clouds.vm_cloud(VmProviderId(3), &gcp).err().unwrap();
+        assert!(error.message.contains("GCP Credentials"), "{error}");
     }
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod digitalocean;
 pub mod error;
 pub mod factory;
+pub mod gcp;
 pub mod oci;
 pub mod simulated;
 pub mod tags;

@@ -42,7 +42,7 @@ impl Scaler {
             if self.listing.contains(&provider) {
                 continue;
             }
-            // A provider this build cannot reach has no instances to reconcile.
+            // A provider whose client cannot be made (a malformed key) has nothing to list.
             let Ok(ctx) = self.context(provider) else {
                 continue;
             };

@@ -4,6 +4,8 @@
 pub mod azure_fake;
 pub mod configs;
 pub mod do_fake;
+pub mod gcp_dns_fake;
+pub mod gcp_token_fake;
 pub mod oci_fake;
 pub mod real_cloud;
 pub mod samba;

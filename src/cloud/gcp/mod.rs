@@ -1,0 +1,277 @@
+//! Google Cloud: Compute Engine v1 with a service account's token (`auth.rs`):
+//! `instances.insert` with `requestId` = the intent's token (a repeat within Google's window
+//! makes no second instance), zone operations waited on, instances listed by their ownership
+//! labels, deleted with their boot disk (auto-delete); Cloud DNS in `dns.rs`.
+
+mod api;
+mod auth;
+mod dns;
+
+pub use api::classify;
+pub use auth::ServiceAccount;
+pub use dns::GcpDns;
+
+use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use crate::model::vm_provider::GcpSettings;
+use api::Api;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+/// Compute Engine's root.
+const COMPUTE: &str = "https://compute.googleapis.com";
+
+/// Instances in one project's zone.
+pub struct GcpCloud {
+    api: Api,
+    settings: GcpSettings,
+}
+
+/// A 128-bit token as the UUID `requestId` must be.
+fn request_id(token: &str) -> String {
+    let hex: String = token.chars().filter(char::is_ascii_hexdigit).collect();
+    if hex.len() == 32 {
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    } else {
+        token.to_owned()
+    }
+}
+
+impl GcpCloud {
+    /// A client for `settings`; `endpoint` replaces `https://compute.googleapis.com`.
+    pub fn new(settings: &GcpSettings, endpoint: &str) -> Result<Self, CloudError> {
+        Ok(Self {
+            api: Api::new(&settings.credentials.key_json, COMPUTE, endpoint)?,
+            settings: settings.clone(),
+        })
+    }
+
+    fn zone_path(&self) -> String {
+        format!(
+            "/compute/v1/projects/{}/zones/{}",
+            self.settings.project_id.trim(),
+            self.settings.zone.trim()
+        )
+    }
+
+    /// The `instances.insert` body: every setting, then the Config Override's top-level keys.
+    pub fn insert_body(&self, request: &CreateRequest) -> Value {
+        let s = &self.settings;
+        let zone = s.zone.trim();
+        let parse = |text: &str, empty: Value| serde_json::from_str(text).unwrap_or(empty);
+        let mut labels: Map<String, Value> = parse(&s.custom_labels, json!({}))
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (key, value) in &request.tags {
+            labels.insert(key.clone(), Value::String(value.to_lowercase()));
+        }
+        let script_key = if s.machine_image.contains("windows") {
+            "windows-startup-script-ps1"
+        } else {
+            "startup-script"
+        };
+        let mut metadata: Vec<Value> = parse(&s.metadata, json!([]))
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        metadata.push(json!({ "key": script_key, "value": request.startup_script }));
+        let mut disk = json!({
+            "boot": true,
+            "autoDelete": true,
+            "initializeParams": {
+                "sourceImage": s.machine_image.trim(),
+                "diskSizeGb": s.boot_volume_gb.trim(),
+                "diskType": format!("zones/{zone}/diskTypes/{}", s.disk_type.trim()),
+                "labels": Value::Object(labels.clone()),
+            },
+        });
+        if !s.cmek.trim().is_empty() {
+            disk["diskEncryptionKey"] = json!({ "kmsKeyName": s.cmek.trim() });
+        }
+        let mut nic = json!({
+            "network": s.network.trim(),
+            "subnetwork": s.subnetwork.trim(),
+        });
+        if s.public_ip {
+            nic["accessConfigs"] = json!([{ "type": "ONE_TO_ONE_NAT", "name": "External NAT" }]);
+        }
+        let mut body = json!({
+            "name": request.name,
+            "machineType": format!("zones/{zone}/machineTypes/{}", s.machine_type.trim()),
+            "disks": [disk],
+            "networkInterfaces": [nic],
+            "tags": { "items": parse(&s.network_tags, json!([])) },
+            "labels": labels,
+            "metadata": { "items": metadata },
+        });
+        if !s.service_account.trim().is_empty() {
+            body["serviceAccounts"] = json!([parse(&s.service_account, json!({}))]);
+        }
+        let accelerators: Vec<Value> = parse(&s.guest_accelerators, json!([]))
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|a| {
+                json!({
+                    "acceleratorType": format!(
+                        "zones/{zone}/acceleratorTypes/{}",
+                        a["type"].as_str().unwrap_or_default()
+                    ),
+                    "acceleratorCount": a["count"],
+                })
+            })
+            .collect();
+        if !accelerators.is_empty() {
+            body["guestAccelerators"] = json!(accelerators);
+            // GPUs cannot live-migrate.
+            body["scheduling"] = json!({ "onHostMaintenance": "TERMINATE" });
+        }
+        let overrides: Map<String, Value> =
+            serde_json::from_str(&s.config_override).unwrap_or_default();
+        for (key, value) in overrides {
+            body[key] = value;
+        }
+        body
+    }
+
+    fn operations(&self) -> String {
+        format!("{}/operations", self.zone_path())
+    }
+}
+
+/// An instance as Compute Engine describes it.
+fn vm_of(instance: &Value) -> CloudVm {
+    let text = |key: &str| {
+        instance
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let tags = instance
+        .get("labels")
+        .and_then(Value::as_object)
+        .map(|labels| {
+            labels
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let nic = instance.pointer("/networkInterfaces/0");
+    let address = nic
+        .and_then(|n| n.get("networkIP"))
+        .or_else(|| nic.and_then(|n| n.pointer("/accessConfigs/0/natIP")))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    CloudVm {
+        cloud_id: text("name").to_owned(),
+        name: text("name").to_owned(),
+        tags,
+        state: match text("status") {
+            "RUNNING" => VmState::Running,
+            "TERMINATED" => VmState::Terminated,
+            "STOPPING" | "SUSPENDING" | "SUSPENDED" | "STOPPED" => VmState::Stopping,
+            _ => VmState::Pending,
+        },
+        address,
+        created_at: text("creationTimestamp")
+            .parse()
+            .unwrap_or_else(|_| Timestamp::now()),
+    }
+}
+
+#[async_trait]
+impl VmCloud for GcpCloud {
+    async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
+        let path = format!(
+            "{}/instances?requestId={}",
+            self.zone_path(),
+            request_id(&request.token)
+        );
+        let op = self
+            .api
+            .call(Method::POST, &path, Some(&self.insert_body(request)))
+            .await?;
+        self.api.wait(op, &self.operations()).await?;
+        self.status(&request.name).await
+    }
+
+    async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
+        let owner = owner.to_lowercase();
+        let filter = format!("labels.{}={owner}", tags::OWNER);
+        let mut owned = Vec::new();
+        let mut page: Option<String> = None;
+        loop {
+            let mut path = format!(
+                "{}/instances?maxResults=500&filter={}",
+                self.zone_path(),
+                filter.replace('=', "%3D")
+            );
+            if let Some(token) = &page {
+                path.push_str(&format!("&pageToken={token}"));
+            }
+            let answer = self
+                .api
+                .call(Method::GET, &path, None)
+                .await?
+                .unwrap_or(Value::Null);
+            owned.extend(
+                answer
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(vm_of)
+                    // Filtered here too: the label is what proves ownership.
+                    .filter(|vm| vm.tags.get(tags::OWNER) == Some(&owner))
+                    .filter(|vm| vm.state != VmState::Terminated),
+            );
+            page = answer
+                .get("nextPageToken")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if page.is_none() {
+                return Ok(owned);
+            }
+        }
+    }
+
+    async fn status(&self, cloud_id: &str) -> Result<CloudVm, CloudError> {
+        let path = format!("{}/instances/{cloud_id}", self.zone_path());
+        let instance = self
+            .api
+            .call(Method::GET, &path, None)
+            .await?
+            .unwrap_or(Value::Null);
+        Ok(vm_of(&instance))
+    }
+
+    async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
+        let path = format!("{}/instances/{cloud_id}", self.zone_path());
+        match self.api.call(Method::DELETE, &path, None).await {
+            Ok(op) => self.api.wait(op, &self.operations()).await,
+            Err(e) if e.class == ErrorClass::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn test_connection(&self) -> Result<String, CloudError> {
+        let path = format!("{}/instances?maxResults=1", self.zone_path());
+        self.api.call(Method::GET, &path, None).await?;
+        Ok(format!(
+            "connected: project {}, zone {}",
+            self.settings.project_id.trim(),
+            self.settings.zone.trim()
+        ))
+    }
+}

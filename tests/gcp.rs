@@ -1,0 +1,258 @@
+//! Google Cloud: the service account's JWT exchanged at a local token endpoint that verifies
+//! it (tests/common/gcp_token_fake.rs); Compute Engine against gcplocal (PyPI), which the
+//! README's test command starts on 127.0.0.1 and names in POOLADMIN_GCPLOCAL_ENDPOINT, with
+//! the scaler end to end; Cloud DNS against a local fake (gcplocal does not serve DNS). Each test uses a project of its
+//! own, so they share one gcplocal.
+
+mod common;
+
+use common::gcp_dns_fake::FakeCloudDns;
+use common::gcp_token_fake::{FakeGoogleToken, key_pem};
+use common::real_cloud::{cloud_pool, crash_after_create_is_adopted, scale_up_and_down};
+use pooladmin::cloud::gcp::{GcpCloud, GcpDns, ServiceAccount, classify};
+use pooladmin::cloud::{CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
+use pooladmin::model::Secret;
+use pooladmin::model::credentials::GcpCredentials;
+use pooladmin::model::vm_provider::{GcpSettings, ProviderKind, ProviderSettings, VmProviderSpec};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn gcplocal() -> String {
+    std::env::var("POOLADMIN_GCPLOCAL_ENDPOINT").expect(
+        "POOLADMIN_GCPLOCAL_ENDPOINT is not set: run the tests with scripts/test.sh, which starts gcplocal",
+    )
+}
+
+/// What gcplocal holds at `path`.
+async fn peek(path: &str) -> Value {
+    reqwest::get(format!("{}{path}", gcplocal()))
+        .await
+        .unwrap_or_else(|e| panic!("gcplocal is not answering: {e}"))
+        .json()
+        .await
+        .unwrap()
+}
+
+fn settings(token: &FakeGoogleToken, project: &str) -> GcpSettings {
+    GcpSettings {
+        credentials: GcpCredentials {
+            key_json: Secret::new(token.key_file(&key_pem())),
+        },
+        project_id: project.into(),
+        machine_image: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64".into(),
+        network: format!("projects/{project}/global/networks/default"),
+        subnetwork: format!("projects/{project}/regions/us-east4/subnetworks/default"),
+        network_tags: r#"["agents"]"#.into(),
+        custom_labels: r#"{"team":"vdi"}"#.into(),
+        metadata: r#"[{"key":"enable-oslogin","value":"TRUE"}]"#.into(),
+        service_account: r#"{"email":"vm@pooladmin-tests.iam.gserviceaccount.com","scopes":["https://www.googleapis.com/auth/cloud-platform"]}"#.into(),
+        guest_accelerators: r#"[{"type":"nvidia-tesla-t4","count":1}]"#.into(),
+        cmek: "projects/keys/locations/us-east4/keyRings/ring/cryptoKeys/disk".into(),
+        config_override: r#"{"minCpuPlatform":"Intel Ice Lake"}"#.into(),
+        ..GcpSettings::default()
+    }
+}
+
+fn request(name: &str) -> CreateRequest {
+    CreateRequest {
+        name: name.into(),
+        token: "0123456789abcdef0123456789abcdef".into(),
+        tags: tags::ownership("Install-1", 7, 3),
+        startup_script: "#!/bin/sh\necho hello\n".into(),
+    }
+}
+
+#[tokio::test]
+async fn the_jwt_is_signed_and_exchanged_once_and_a_wrong_key_is_refused() {
+    let token = FakeGoogleToken::start().await;
+    let http = reqwest::Client::new();
+    let account =
+        ServiceAccount::new(&Secret::new(token.key_file(&key_pem())), http.clone()).unwrap();
+    let first = account.token().await.unwrap();
+    let second = account.token().await.unwrap();
+    assert_eq!(first.expose(), second.expose(), "cached");
+    assert_eq!(token.world().issued, 1);
+
+    // Another key than the one the account's public half belongs to.
+    let other = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/impostor_key_pkcs8.pem"
+    ))
+    .unwrap();
+    let impostor = ServiceAccount::new(&Secret::new(token.key_file(&other)), http).unwrap();
+    let refused = impostor.token().await.unwrap_err();
+    assert_eq!(refused.class, ErrorClass::Auth);
+    assert!(
+        refused.message.contains("Invalid JWT Signature"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn insert_sends_every_setting_and_the_instance_lives_and_goes() {
+    let token = FakeGoogleToken::start().await;
+    let project = "pa-gcp-insert";
+    let cloud = GcpCloud::new(&settings(&token, project), &gcplocal()).unwrap();
+    let vm = cloud.create(&request("pa-g-1")).await.unwrap();
+    assert_eq!(vm.cloud_id, "pa-g-1");
+    assert_eq!(vm.state, VmState::Running);
+    let zone = format!("/compute/v1/projects/{project}/zones/us-east4-b");
+    let stored = peek(&format!("{zone}/instances/pa-g-1")).await;
+    assert_eq!(
+        stored["machineType"],
+        "zones/us-east4-b/machineTypes/e2-standard-2"
+    );
+    let disk = &stored["disks"][0];
+    assert_eq!(disk["boot"], true);
+    assert_eq!(
+        disk["autoDelete"], true,
+        "the boot disk goes with the instance"
+    );
+    assert_eq!(disk["initializeParams"]["diskSizeGb"], "50");
+    assert_eq!(
+        disk["initializeParams"]["diskType"],
+        "zones/us-east4-b/diskTypes/pd-balanced"
+    );
+    assert_eq!(
+        disk["diskEncryptionKey"]["kmsKeyName"],
+        "projects/keys/locations/us-east4/keyRings/ring/cryptoKeys/disk"
+    );
+    assert_eq!(
+        stored["networkInterfaces"][0]["accessConfigs"][0]["type"],
+        "ONE_TO_ONE_NAT"
+    );
+    assert_eq!(stored["tags"]["items"], json!(["agents"]));
+    assert_eq!(stored["labels"]["team"], "vdi");
+    assert_eq!(
+        stored["labels"]["pooladmin-owner"], "install-1",
+        "labels are lower case"
+    );
+    let items = stored["metadata"]["items"].as_array().unwrap();
+    assert!(
+        items.contains(&json!({ "key": "startup-script", "value": "#!/bin/sh\necho hello\n" }))
+    );
+    assert!(items.contains(&json!({ "key": "enable-oslogin", "value": "TRUE" })));
+    assert_eq!(
+        stored["serviceAccounts"][0]["email"],
+        "vm@pooladmin-tests.iam.gserviceaccount.com"
+    );
+    assert_eq!(
+        stored["scheduling"]["onHostMaintenance"], "TERMINATE",
+        "GPUs cannot migrate"
+    );
+    // gcplocal keeps no accelerators: the body as sent says them.
+    let body = cloud.insert_body(&request("pa-g-1"));
+    assert_eq!(
+        body["guestAccelerators"][0]["acceleratorType"],
+        "zones/us-east4-b/acceleratorTypes/nvidia-tesla-t4"
+    );
+    assert_eq!(body["guestAccelerators"][0]["acceleratorCount"], 1);
+    assert_eq!(
+        body["minCpuPlatform"], "Intel Ice Lake",
+        "the Config Override's keys"
+    );
+
+    assert_eq!(cloud.list_owned("install-1").await.unwrap().len(), 1);
+    assert!(cloud.list_owned("someone-else").await.unwrap().is_empty());
+    cloud.delete("pa-g-1").await.unwrap();
+    cloud.delete("pa-g-1").await.unwrap();
+    assert_eq!(
+        cloud.status("pa-g-1").await.unwrap_err().class,
+        ErrorClass::NotFound
+    );
+    assert!(cloud.list_owned("install-1").await.unwrap().is_empty());
+    assert!(cloud.test_connection().await.unwrap().contains(project));
+    assert_eq!(token.world().issued, 1, "one token served every call");
+}
+
+#[test]
+fn googles_reasons_are_classified() {
+    assert_eq!(
+        classify(StatusCode::OK, "ZONE_RESOURCE_POOL_EXHAUSTED"),
+        ErrorClass::Capacity
+    );
+    assert_eq!(
+        classify(StatusCode::FORBIDDEN, "QUOTA_EXCEEDED"),
+        ErrorClass::Quota
+    );
+    assert_eq!(
+        classify(StatusCode::TOO_MANY_REQUESTS, "rateLimitExceeded"),
+        ErrorClass::Throttled
+    );
+    assert_eq!(
+        classify(StatusCode::UNAUTHORIZED, "authError"),
+        ErrorClass::Auth
+    );
+    assert_eq!(
+        classify(StatusCode::NOT_FOUND, "notFound"),
+        ErrorClass::NotFound
+    );
+    assert_eq!(
+        classify(StatusCode::BAD_REQUEST, "invalid"),
+        ErrorClass::InvalidConfig
+    );
+}
+
+#[tokio::test]
+async fn dns_changes_replace_and_remove_the_record() {
+    let token = FakeGoogleToken::start().await;
+    let fake = FakeCloudDns::start(&[
+        ("example", "example.com."),
+        ("agents", "agents.example.com."),
+    ])
+    .await;
+    let credentials = GcpCredentials {
+        key_json: Secret::new(token.key_file(&key_pem())),
+    };
+    let dns = GcpDns::new("pa-gcp-dns", &credentials, &fake.endpoint).unwrap();
+    let key = ("agents".to_owned(), "pa-1.agents.example.com.".to_owned());
+    dns.upsert_a("pa-1.agents.example.com", "10.0.0.7")
+        .await
+        .unwrap();
+    assert_eq!(fake.world().rrsets[&key]["rrdatas"], json!(["10.0.0.7"]));
+    // A second upsert replaces the set: its deletion matches what stands.
+    dns.upsert_a("pa-1.agents.example.com", "10.0.0.8")
+        .await
+        .unwrap();
+    assert_eq!(fake.world().rrsets[&key]["rrdatas"], json!(["10.0.0.8"]));
+    dns.delete_a("pa-1.agents.example.com").await.unwrap();
+    dns.delete_a("pa-1.agents.example.com").await.unwrap();
+    assert!(fake.world().rrsets.is_empty());
+    assert_eq!(
+        fake.world().changes.len(),
+        3,
+        "a delete of nothing sends no change"
+    );
+    let outside = dns.upsert_a("x.example.org", "10.0.0.9").await.unwrap_err();
+    assert_eq!(outside.class, ErrorClass::InvalidConfig);
+}
+
+fn provider(token: &FakeGoogleToken, project: &str) -> VmProviderSpec {
+    let mut provider = VmProviderSpec::new(ProviderKind::Gcp);
+    provider.name = "gcp".into();
+    provider.max_instances = "10".into();
+    provider.endpoint_override = gcplocal();
+    provider.settings = ProviderSettings::Gcp(settings(token, project));
+    provider
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scaler_grows_and_shrinks_a_pool_on_gcp() {
+    let token = FakeGoogleToken::start().await;
+    let project = "pa-gcp-scaler";
+    let dir = tempfile::tempdir().unwrap();
+    let pool = cloud_pool(dir.path(), provider(&token, project), 12);
+    let cloud = Arc::new(GcpCloud::new(&settings(&token, project), &gcplocal()).unwrap());
+    scale_up_and_down(pool, cloud, 3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_the_insert_is_adopted_on_gcp() {
+    let token = FakeGoogleToken::start().await;
+    let project = "pa-gcp-crash";
+    let dir = tempfile::tempdir().unwrap();
+    let pool = cloud_pool(dir.path(), provider(&token, project), 8);
+    let cloud = Arc::new(GcpCloud::new(&settings(&token, project), &gcplocal()).unwrap());
+    crash_after_create_is_adopted(pool, cloud, 2).await;
+}
