@@ -173,6 +173,12 @@ async fn errors_are_classified_with_azures_words() {
     let full = cloud.create(&request("pa-b-1")).await.unwrap_err();
     assert_eq!(full.class, ErrorClass::Capacity);
     assert!(full.message.contains("SkuNotAvailable"), "{full}");
+    let w = fake.world();
+    assert!(
+        w.of_kind("Microsoft.Network/networkInterfaces").is_empty()
+            && w.of_kind("Microsoft.Network/publicIPAddresses").is_empty(),
+        "a refused VM leaves no NIC or public IP behind"
+    );
 }
 
 #[tokio::test]

@@ -292,7 +292,11 @@ fn operation(w: &mut World, id: &str) -> Response {
     };
     if *left > 0 {
         *left -= 1;
-        return axum::Json(json!({ "status": "InProgress" })).into_response();
+        return (
+            [("Retry-After", "0")],
+            axum::Json(json!({ "status": "InProgress" })),
+        )
+            .into_response();
     }
     axum::Json(json!({ "status": "Succeeded" })).into_response()
 }

@@ -267,11 +267,22 @@ impl VmCloud for AzureCloud {
         let nic = self.ensure_nic(request, public_ip.as_deref()).await?;
         let body = self.vm_body(request, &nic);
         let path = self.vm_path(&request.name);
-        let answer = self
+        let answer = match self
             .arm
             .call_to_end(Method::PUT, &path, COMPUTE_API, Some(&body))
-            .await?
-            .unwrap_or(Value::Null);
+            .await
+        {
+            Ok(answer) => answer.unwrap_or(Value::Null),
+            Err(error) => {
+                // No VM: its NIC and public IP would outlive the failed instance. A retry
+                // makes them again under the same names.
+                let _ = self.delete_resource(&nic, NETWORK_API).await;
+                if let Some(ip) = &public_ip {
+                    let _ = self.delete_resource(ip, NETWORK_API).await;
+                }
+                return Err(error);
+            }
+        };
         let mut vm = vm_of(&answer, self.address(&request.name).await);
         if vm.cloud_id.is_empty() {
             vm.cloud_id = request.name.clone();
