@@ -231,3 +231,25 @@ async fn a_crash_after_the_create_is_adopted_on_azure() {
     let cloud = Arc::new(AzureCloud::new(&settings(), &fake.endpoint).unwrap());
     crash_after_create_is_adopted(pool, cloud, 2).await;
 }
+
+#[tokio::test]
+async fn test_connection_reaches_azure_through_the_scaler() {
+    use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+    use pooladmin::scaler::ConnectionTarget;
+    let fake = FakeAzure::start().await;
+    let dns = DnsProviderSpec {
+        name: "azure dns".into(),
+        endpoint_override: fake.endpoint.clone(),
+        settings: DnsSettings::Azure(credentials()),
+    };
+    let answers = common::real_cloud::test_connections(vec![
+        ConnectionTarget::Vm(Box::new(provider(&fake.endpoint))),
+        ConnectionTarget::Dns(Box::new(dns)),
+    ])
+    .await;
+    assert!(answers[0].as_ref().unwrap().contains(GROUP), "{answers:?}");
+    assert!(
+        answers[1].as_ref().unwrap().contains("1 DNS zone"),
+        "{answers:?}"
+    );
+}

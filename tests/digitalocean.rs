@@ -14,8 +14,8 @@ use pooladmin::model::vm_provider::{
     DigitalOceanSettings, ProviderKind, ProviderSettings, VmProviderSpec,
 };
 use pooladmin::model::{PoolKind, Secret};
+use pooladmin::scaler::ScalerSettings;
 use pooladmin::scaler::retry::RetryPolicy;
-use pooladmin::scaler::{Command, ScalerSettings};
 use pooladmin::store::{Choice, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -235,27 +235,11 @@ async fn a_refused_token_stops_the_config_with_digitaloceans_message() {
 #[tokio::test]
 async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
     use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
-    use pooladmin::scaler::{ConnectionTarget, Update};
+    use pooladmin::scaler::ConnectionTarget;
     let fake = FakeDo::start(TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("do.sqlite")).unwrap();
-    let mut running = run_scaler(
-        &store,
-        Arc::new(ProviderClouds::new(Clock::new(), None)),
-        Clock::new(),
-        ScalerSettings::default(),
-        None,
-    );
     let mut vm = VmProviderSpec::new(ProviderKind::DigitalOcean);
     vm.endpoint_override = fake.endpoint.clone();
     vm.settings = ProviderSettings::DigitalOcean(settings());
-    running
-        .commands
-        .send(Command::TestConnection(
-            7,
-            ConnectionTarget::Vm(Box::new(vm)),
-        ))
-        .unwrap();
     let dns = DnsProviderSpec {
         name: "do dns".into(),
         endpoint_override: fake.endpoint.clone(),
@@ -263,25 +247,12 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
             token: Secret::new("dop_v1_wrong"),
         },
     };
-    running
-        .commands
-        .send(Command::TestConnection(
-            8,
-            ConnectionTarget::Dns(Box::new(dns)),
-        ))
-        .unwrap();
-    let mut answers = std::collections::HashMap::new();
-    while answers.len() < 2 {
-        let update = tokio::time::timeout(Duration::from_secs(10), running.updates.recv())
-            .await
-            .expect("an answer within 10 s")
-            .expect("scaler alive");
-        if let Update::ConnectionTested(id, answer) = update {
-            answers.insert(id, answer);
-        }
-    }
-    assert_eq!(answers[&7], Ok("connected as admin@example.com".to_owned()));
-    let refused = answers[&8].as_ref().unwrap_err();
+    let answers = common::real_cloud::test_connections(vec![
+        ConnectionTarget::Vm(Box::new(vm)),
+        ConnectionTarget::Dns(Box::new(dns)),
+    ])
+    .await;
+    assert_eq!(answers[0], Ok("connected as admin@example.com".to_owned()));
+    let refused = answers[1].as_ref().unwrap_err();
     assert!(refused.contains("Unable to authenticate you"), "{refused}");
-    running.stop().await;
 }

@@ -256,3 +256,34 @@ async fn a_crash_after_the_insert_is_adopted_on_gcp() {
     let cloud = Arc::new(GcpCloud::new(&settings(&token, project), &gcplocal()).unwrap());
     crash_after_create_is_adopted(pool, cloud, 2).await;
 }
+
+#[tokio::test]
+async fn test_connection_reaches_google_through_the_scaler() {
+    use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+    use pooladmin::scaler::ConnectionTarget;
+    let token = FakeGoogleToken::start().await;
+    let fake = FakeCloudDns::start(&[("example", "example.com.")]).await;
+    let dns = DnsProviderSpec {
+        name: "cloud dns".into(),
+        endpoint_override: fake.endpoint.clone(),
+        settings: DnsSettings::Gcp {
+            project: "pa-gcp-test".into(),
+            credentials: GcpCredentials {
+                key_json: Secret::new(token.key_file(&key_pem())),
+            },
+        },
+    };
+    let answers = common::real_cloud::test_connections(vec![
+        ConnectionTarget::Vm(Box::new(provider(&token, "pa-gcp-test"))),
+        ConnectionTarget::Dns(Box::new(dns)),
+    ])
+    .await;
+    assert!(
+        answers[0].as_ref().unwrap().contains("pa-gcp-test"),
+        "{answers:?}"
+    );
+    assert!(
+        answers[1].as_ref().unwrap().contains("1 managed zone"),
+        "{answers:?}"
+    );
+}

@@ -275,3 +275,28 @@ async fn a_crash_after_the_launch_is_adopted_on_oci() {
     let cloud = Arc::new(OciCloud::new(&settings(), &fake.endpoint).unwrap());
     crash_after_create_is_adopted(pool, cloud, 2).await;
 }
+
+#[tokio::test]
+async fn test_connection_reaches_oci_through_the_scaler() {
+    use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+    use pooladmin::scaler::ConnectionTarget;
+    let fake = FakeOci::start().await;
+    let dns = DnsProviderSpec {
+        name: "oci dns".into(),
+        endpoint_override: fake.endpoint.clone(),
+        settings: DnsSettings::Oci(credentials()),
+    };
+    let answers = common::real_cloud::test_connections(vec![
+        ConnectionTarget::Vm(Box::new(provider(&fake.endpoint))),
+        ConnectionTarget::Dns(Box::new(dns)),
+    ])
+    .await;
+    assert!(
+        answers[0].as_ref().unwrap().contains("connected"),
+        "{answers:?}"
+    );
+    assert!(
+        answers[1].as_ref().unwrap().contains("2 DNS zone"),
+        "{answers:?}"
+    );
+}

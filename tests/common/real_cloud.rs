@@ -199,3 +199,34 @@ pub async fn crash_after_create_is_adopted(
         "no row points at nothing"
     );
 }
+
+/// Asks a running scaler (on an empty database) to test each target, as the forms' Test
+/// connection buttons do; the answers in the same order.
+pub async fn test_connections(
+    targets: Vec<pooladmin::scaler::ConnectionTarget>,
+) -> Vec<Result<String, String>> {
+    use pooladmin::scaler::Update;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("tests.sqlite")).unwrap();
+    let clouds = Arc::new(pooladmin::cloud::ProviderClouds::new(Clock::new(), None));
+    let mut running = run_scaler(&store, clouds, Clock::new(), settings(), None);
+    let count = targets.len();
+    for (id, target) in targets.into_iter().enumerate() {
+        running
+            .commands
+            .send(Command::TestConnection(id as u64, target))
+            .unwrap();
+    }
+    let mut answers = std::collections::BTreeMap::new();
+    while answers.len() < count {
+        let update = tokio::time::timeout(Duration::from_secs(20), running.updates.recv())
+            .await
+            .expect("an answer within 20 s")
+            .expect("scaler alive");
+        if let Update::ConnectionTested(id, answer) = update {
+            answers.insert(id, answer);
+        }
+    }
+    running.stop().await;
+    answers.into_values().collect()
+}
