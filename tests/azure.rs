@@ -253,3 +253,49 @@ async fn test_connection_reaches_azure_through_the_scaler() {
         "{answers:?}"
     );
 }
+
+#[test]
+fn each_authority_signs_in_at_its_own_cloud() {
+    use pooladmin::cloud::azure::endpoints;
+    use pooladmin::model::credentials::AzureAuthority;
+    assert_eq!(
+        endpoints(AzureAuthority::Public),
+        (
+            "https://login.microsoftonline.com",
+            "https://management.azure.com"
+        )
+    );
+    assert_eq!(
+        endpoints(AzureAuthority::Government).1,
+        "https://management.usgovcloudapi.net"
+    );
+    assert_eq!(
+        endpoints(AzureAuthority::China).0,
+        "https://login.chinacloudapi.cn"
+    );
+    assert_eq!(
+        endpoints(AzureAuthority::Germany).1,
+        "https://management.microsoftazure.de"
+    );
+}
+
+#[tokio::test]
+async fn a_windows_vm_without_public_ip_gets_a_password_and_no_ip() {
+    let fake = FakeAzure::start().await;
+    let mut windows = settings();
+    windows.image_is_windows = true;
+    windows.assign_public_ip = false;
+    windows.ssh_public_key = String::new();
+    windows.os_password = Secret::new("Str0ng-Passw0rd!");
+    let cloud = AzureCloud::new(&windows, &fake.endpoint).unwrap();
+    cloud.create(&request("pa-windows-00012")).await.unwrap();
+    let w = fake.world();
+    let os = &w.vm_bodies[0]["properties"]["osProfile"];
+    assert_eq!(os["adminPassword"], "Str0ng-Passw0rd!");
+    assert!(os.get("linuxConfiguration").is_none());
+    assert_eq!(
+        os["computerName"], "a-windows-0001",
+        "at most 15 characters"
+    );
+    assert!(w.of_kind("Microsoft.Network/publicIPAddresses").is_empty());
+}

@@ -275,3 +275,16 @@ impl VmCloud for GcpCloud {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::request_id;
+
+    #[test]
+    fn the_token_becomes_a_uuid_request_id() {
+        assert_eq!(
+            request_id("0123456789abcdef0123456789abcdef"),
+            "01234567-89ab-cdef-0123-456789abcdef"
+        );
+    }
+}
