@@ -294,7 +294,7 @@ async fn a_windows_vm_without_public_ip_gets_a_password_and_no_ip() {
     assert_eq!(os["adminPassword"], "Str0ng-Passw0rd!");
     assert!(os.get("linuxConfiguration").is_none());
     assert_eq!(
-        os["computerName"], "a-windows-0001",
+        os["computerName"], "a-windows-00012",
         "at most 15 characters"
     );
     assert!(w.of_kind("Microsoft.Network/publicIPAddresses").is_empty());
