@@ -5,20 +5,13 @@
 mod common;
 
 use aws_sdk_ec2::types::{Filter, ResourceType};
-use common::scaling::{run_scaler, settings};
+use common::real_cloud::{cloud_pool, crash_after_create_is_adopted, scale_up_and_down};
 use pooladmin::cloud::aws::{AwsCloud, AwsDns};
-use pooladmin::cloud::{
-    Clock, CloudError, CloudFactory, CloudVm, CreateRequest, DnsCloud, OneCloud, VmCloud, tags,
-};
-use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
-use pooladmin::model::instance::InstanceState;
+use pooladmin::cloud::{CreateRequest, DnsCloud, VmCloud, tags};
+use pooladmin::model::Secret;
 use pooladmin::model::vm_provider::{AwsSettings, ProviderKind, ProviderSettings, VmProviderSpec};
-use pooladmin::model::{PoolKind, Secret};
-use pooladmin::scaler::{Command, ScalerSettings};
-use pooladmin::store::{Choice, Store};
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 /// moto's state is global: one test at a time, each on a freshly reset moto.
 static MOTO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -277,191 +270,32 @@ async fn route53_records_are_written_and_removed_in_the_right_zone() {
 }
 
 /// A database with one Docker Agent pool on an AWS VM Provider config pointing at moto.
-fn aws_pool(
-    dir: &std::path::Path,
-    settings: AwsSettings,
-    standby: u32,
-) -> (
-    Store,
-    pooladmin::model::AutoScaleId,
-    pooladmin::model::VmProviderId,
-    AutoScaleSpec,
-) {
-    let mut store = Store::open(&dir.join("aws.sqlite")).unwrap();
-    let zone = store.zones().unwrap()[0].id;
-    let pool = store.add_pool("agents", PoolKind::DockerAgent).unwrap();
+fn provider(settings: AwsSettings) -> VmProviderSpec {
     let mut provider = VmProviderSpec::new(ProviderKind::Aws);
     provider.name = "moto".into();
     provider.max_instances = "10".into();
     provider.endpoint_override = endpoint();
     provider.settings = ProviderSettings::Aws(settings);
-    let mut spec = AutoScaleSpec::new(pool, PoolKind::DockerAgent, Some(zone));
-    spec.name = "agents on aws".into();
-    spec.require_check_in = false;
-    spec.downscale_backoff_s = "2".into();
-    if let Scaling::Agents(a) = &mut spec.scaling {
-        a.standby_cores = standby.to_string();
-        a.standby_memory_mb = "0".into();
-        a.agent_cores_override = "4".into();
-    }
-    let config = store
-        .save_autoscale(None, &spec, &Choice::New(provider), None)
-        .unwrap();
-    let provider = store.autoscale_configs().unwrap()[0]
-        .spec
-        .vm_provider
-        .unwrap();
-    (store, config, provider, spec)
-}
-
-fn quick() -> ScalerSettings {
-    ScalerSettings {
-        poll_every: Duration::from_millis(200),
-        tick: Duration::from_secs(1),
-        grace: Duration::from_secs(1),
-        ..settings()
-    }
-}
-
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "waited 60 s for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    provider
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scaler_grows_a_pool_to_five_on_aws_and_back_after_the_backoff() {
     let _moto = fresh_moto().await;
     let dir = tempfile::tempdir().unwrap();
-    let (mut store, config, provider, mut spec) = aws_pool(dir.path(), aws_settings().await, 20);
-    let clouds = Arc::new(pooladmin::cloud::ProviderClouds::new(Clock::new(), None));
-    let scaler = run_scaler(&store, clouds, Clock::new(), quick(), None);
-    let running = |store: &Store| {
-        store
-            .live_instances()
-            .unwrap()
-            .iter()
-            .filter(|i| i.state == InstanceState::Running)
-            .count()
-    };
-    until("5 agents running on moto", || running(&store) == 5).await;
-    let cloud = AwsCloud::new(
-        match &store.configs::<VmProviderSpec>().unwrap()[0].spec.settings {
-            ProviderSettings::Aws(s) => s,
-            _ => unreachable!(),
-        },
-        &endpoint(),
-    );
-    let owner = store.installation_id().to_owned();
-    assert_eq!(cloud.list_owned(&owner).await.unwrap().len(), 5);
-
-    // Standby to 0: after the 2 s backoff every agent goes.
-    if let Scaling::Agents(a) = &mut spec.scaling {
-        a.standby_cores = "0".into();
-    }
-    store
-        .save_autoscale(Some(config), &spec, &Choice::Existing(provider), None)
-        .unwrap();
-    scaler.commands.send(Command::Wake).unwrap();
-    until("the pool back to 0", || {
-        store.live_instances().unwrap().is_empty()
-    })
-    .await;
-    assert!(
-        cloud.list_owned(&owner).await.unwrap().is_empty(),
-        "every instance terminated"
-    );
-    scaler.stop().await;
+    let settings = aws_settings().await;
+    let pool = cloud_pool(dir.path(), provider(settings.clone()), 20);
+    let cloud = Arc::new(AwsCloud::new(&settings, &endpoint()));
+    scale_up_and_down(pool, cloud, 5).await;
 }
 
-/// A cloud whose create call reaches AWS, then never answers: the scaler is killed there.
-struct HangsAfterCreate {
-    inner: AwsCloud,
-    created: Arc<Mutex<Vec<String>>>,
-}
-
-#[async_trait::async_trait]
-impl VmCloud for HangsAfterCreate {
-    async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
-        let vm = self.inner.create(request).await?;
-        self.created.lock().unwrap().push(vm.cloud_id);
-        std::future::pending().await
-    }
-    async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
-        self.inner.list_owned(owner).await
-    }
-    async fn status(&self, cloud_id: &str) -> Result<CloudVm, CloudError> {
-        self.inner.status(cloud_id).await
-    }
-    async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
-        self.inner.delete(cloud_id).await
-    }
-}
-
+/// moto ignores ClientToken: only the look-up by tag keeps a retry from making twins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_between_run_instances_and_the_store_is_adopted_by_tag() {
     let _moto = fresh_moto().await;
     let dir = tempfile::tempdir().unwrap();
     let settings = aws_settings().await;
-    let (store, _, _, _) = aws_pool(dir.path(), settings.clone(), 8);
-    let created = Arc::new(Mutex::new(Vec::new()));
-    let hanging: Arc<dyn CloudFactory> = Arc::new(OneCloud(Arc::new(HangsAfterCreate {
-        inner: AwsCloud::new(&settings, &endpoint()),
-        created: created.clone(),
-    })));
-    let running = run_scaler(&store, hanging, Clock::new(), quick(), None);
-    until("both RunInstances calls", || {
-        created.lock().unwrap().len() == 2
-    })
-    .await;
-    // Killed: the answers never reached the store.
-    running.task.abort();
-    let _ = running.task.await;
-    assert!(
-        store
-            .live_instances()
-            .unwrap()
-            .iter()
-            .all(|i| i.cloud_id.is_none())
-    );
-
-    // moto ignores ClientToken: only the look-up by tag keeps a retry from making twins.
-    let clouds = Arc::new(pooladmin::cloud::ProviderClouds::new(Clock::new(), None));
-    let running = run_scaler(&store, clouds, Clock::new(), quick(), None);
-    until("both instances running", || {
-        store
-            .live_instances()
-            .unwrap()
-            .iter()
-            .filter(|i| i.state == InstanceState::Running)
-            .count()
-            == 2
-    })
-    .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    running.stop().await;
-
-    let cloud = AwsCloud::new(&settings, &endpoint());
-    let vms = cloud.list_owned(store.installation_id()).await.unwrap();
-    let mut ids: Vec<String> = vms.iter().map(|vm| vm.cloud_id.clone()).collect();
-    ids.sort();
-    let mut first: Vec<String> = created.lock().unwrap().clone();
-    first.sort();
-    assert_eq!(
-        ids, first,
-        "the VMs of the first run were adopted, none made twice"
-    );
-    let rows: Vec<String> = store
-        .live_instances()
-        .unwrap()
-        .into_iter()
-        .filter_map(|i| i.cloud_id)
-        .collect();
-    assert_eq!(rows.len(), 2);
-    assert!(
-        rows.iter().all(|id| ids.contains(id)),
-        "no row points at nothing"
-    );
+    let pool = cloud_pool(dir.path(), provider(settings.clone()), 8);
+    let cloud = Arc::new(AwsCloud::new(&settings, &endpoint()));
+    crash_after_create_is_adopted(pool, cloud, 2).await;
 }

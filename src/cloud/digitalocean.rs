@@ -3,6 +3,7 @@
 //! droplet by its ownership tag and name; a tag that does not exist yet is created and the
 //! call repeated (the seed's "tag does not exist" known issue).
 
+use super::dns_zone::zone_for;
 use super::{CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
 use crate::model::Secret;
 use crate::model::vm_provider::DigitalOceanSettings;
@@ -423,19 +424,20 @@ impl DigitalOceanDns {
             .call(Method::GET, "/v2/domains?per_page=200", None)
             .await?;
         let domains: Vec<Value> = field(answer, "domains")?;
-        let name = name.trim_end_matches('.');
-        domains
-            .iter()
-            .filter_map(|d| d.get("name").and_then(Value::as_str))
-            .filter(|d| name.ends_with(&format!(".{d}")))
-            .max_by_key(|d| d.len())
-            .map(|d| (d.to_owned(), name[..name.len() - d.len() - 1].to_owned()))
-            .ok_or_else(|| {
-                CloudError::new(
-                    ErrorClass::InvalidConfig,
-                    format!("no DigitalOcean domain holds {name}: add the Base Domain Name to the account"),
-                )
-            })
+        zone_for(
+            name,
+            domains
+                .iter()
+                .filter_map(|d| d.get("name").and_then(Value::as_str)),
+        )
+        .ok_or_else(|| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!(
+                    "no DigitalOcean domain holds {name}: add the Base Domain Name to the account"
+                ),
+            )
+        })
     }
 
     /// The ids of the A records `name` holds now.

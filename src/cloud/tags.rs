@@ -24,6 +24,20 @@ pub fn directory_mark(owner: &str, instance: i64) -> String {
     format!("{OWNER}={owner} {INSTANCE}={instance}")
 }
 
+/// The string-valued entries of a cloud's tag object (Azure's `tags`, GCP's `labels`,
+/// OCI's `freeformTags`).
+pub fn from_json(object: Option<&serde_json::Value>) -> BTreeMap<String, String> {
+    object
+        .and_then(serde_json::Value::as_object)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The instance row a VM's tags name, if they name one.
 pub fn instance_of(tags: &BTreeMap<String, String>) -> Option<i64> {
     tags.get(INSTANCE).and_then(|v| v.parse().ok())

@@ -11,10 +11,9 @@ use crate::directory::{DirectoryError, Placement, Removal, computer_dn, new_join
 use crate::model::Secret;
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::computer_name::computer_name;
-use crate::model::instance::{Instance, InstanceId, InstanceState};
+use crate::model::instance::{Instance, InstanceId};
 use crate::model::ldap::{LdapSpec, domain_of};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
-use crate::store::InstanceChange;
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -188,30 +187,11 @@ impl Scaler {
         now: Timestamp,
     ) -> Result<(), Halt> {
         let reason = format!("Active Directory: {error}");
-        let event = ScalerEvent::new(
-            now,
-            EventKind::Error,
-            format!("{}: no VM created — {reason}", instance.name),
-        )
-        .with_pool(instance.pool)
-        .with_config(instance.config);
-        self.step()?;
-        let moved = self.store.move_instance(
-            instance.id,
-            &[InstanceState::Requested, InstanceState::Creating],
-            InstanceState::Failed,
-            &InstanceChange {
-                reason: Some(reason.clone()),
-                ..InstanceChange::default()
-            },
-            now,
-            event.clone(),
-        )?;
-        if !moved {
+        let message = format!("{}: no VM created — {reason}", instance.name);
+        if !self.fail_unmade(instance, &reason, message, now)? {
             return Ok(());
         }
         self.computers_placed.remove(&instance.id);
-        self.emit(event.with_instance(instance.id));
         let mut health = self.health(instance.config)?;
         health.back_off(now, &reason);
         let until = health

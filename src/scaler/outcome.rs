@@ -120,29 +120,10 @@ impl Scaler {
         error: &CloudError,
         now: Timestamp,
     ) -> Result<(), Halt> {
-        let event = ScalerEvent::new(
-            now,
-            EventKind::Error,
-            format!("{}: create failed — {error}", instance.name),
-        )
-        .with_pool(instance.pool)
-        .with_config(instance.config);
-        self.step()?;
-        let moved = self.store.move_instance(
-            instance.id,
-            &[InstanceState::Requested, InstanceState::Creating],
-            InstanceState::Failed,
-            &InstanceChange {
-                reason: Some(error.to_string()),
-                ..InstanceChange::default()
-            },
-            now,
-            event.clone(),
-        )?;
-        if !moved {
+        let message = format!("{}: create failed — {error}", instance.name);
+        if !self.fail_unmade(instance, &error.to_string(), message, now)? {
             return Ok(());
         }
-        self.emit(event.with_instance(instance.id));
         let mut health = self.health(instance.config)?;
         let change = match error.class {
             ErrorClass::Capacity | ErrorClass::Quota => {
@@ -167,6 +148,37 @@ impl Scaler {
             }
         };
         self.save_health(instance.config, instance.pool, &health, change, now)
+    }
+
+    /// Ends an instance whose VM was never made (requested or creating) as failed, with
+    /// `reason` on the row and `message` in the log. Whether it moved (another task may have
+    /// moved it first).
+    pub(super) fn fail_unmade(
+        &mut self,
+        instance: &Instance,
+        reason: &str,
+        message: String,
+        now: Timestamp,
+    ) -> Result<bool, Halt> {
+        let event = ScalerEvent::new(now, EventKind::Error, message)
+            .with_pool(instance.pool)
+            .with_config(instance.config);
+        self.step()?;
+        let moved = self.store.move_instance(
+            instance.id,
+            &[InstanceState::Requested, InstanceState::Creating],
+            InstanceState::Failed,
+            &InstanceChange {
+                reason: Some(reason.to_owned()),
+                ..InstanceChange::default()
+            },
+            now,
+            event.clone(),
+        )?;
+        if moved {
+            self.emit(event.with_instance(instance.id));
+        }
+        Ok(moved)
     }
 
     pub(super) fn instance_failed(

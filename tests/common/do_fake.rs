@@ -52,12 +52,7 @@ impl FakeDo {
             domains: BTreeMap::from([("example.com".to_owned(), vec![])]),
             ..World::default()
         }));
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(Arc::clone(&world));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let endpoint = super::serve::serve(axum::Router::new().fallback(handle), &world).await;
         Self { endpoint, world }
     }
 

@@ -10,6 +10,7 @@ pub mod oci_fake;
 pub mod real_cloud;
 pub mod samba;
 pub mod scaling;
+pub mod serve;
 pub mod ui_driver;
 
 use pooladmin::model::{

@@ -2,13 +2,13 @@
 //! (cached until shortly before it expires), JSON calls with `api-version`, long-running
 //! operations followed to their end, and Azure's errors classified.
 
+use crate::cloud::oauth::{TokenCache, request_token};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use crate::model::credentials::{AzureAuthority, AzureCredentials};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 
 /// How long one call may take before it counts as a temporary failure.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -16,8 +16,6 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_EVERY: Duration = Duration::from_secs(2);
 /// How long a long-running operation may run before pooladmin stops waiting.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(900);
-/// A token is renewed this long before it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(120);
 
 /// Where an authority signs in, and its Resource Manager.
 pub fn endpoints(authority: AzureAuthority) -> (&'static str, &'static str) {
@@ -41,12 +39,6 @@ pub fn endpoints(authority: AzureAuthority) -> (&'static str, &'static str) {
     }
 }
 
-/// A token and when it stops being good.
-struct Token {
-    value: Secret,
-    renew_at: Instant,
-}
-
 /// One app registration's access to Resource Manager.
 pub struct Arm {
     http: reqwest::Client,
@@ -55,7 +47,7 @@ pub struct Arm {
     tenant: String,
     client_id: String,
     client_secret: Secret,
-    token: Mutex<Option<Token>>,
+    token: TokenCache,
     /// `/subscriptions/{id}/resourceGroups/{group}`.
     pub group_path: String,
 }
@@ -82,7 +74,7 @@ impl Arm {
             tenant: credentials.tenant_id.trim().to_owned(),
             client_id: credentials.client_id.trim().to_owned(),
             client_secret: credentials.client_secret.clone(),
-            token: Mutex::new(None),
+            token: TokenCache::default(),
             group_path: format!(
                 "/subscriptions/{}/resourceGroups/{}",
                 credentials.subscription_id.trim(),
@@ -93,59 +85,19 @@ impl Arm {
 
     /// A valid bearer token: the cached one, or a fresh one from the authority.
     async fn token(&self) -> Result<Secret, CloudError> {
-        let mut cached = self.token.lock().await;
-        if let Some(token) = cached.as_ref()
-            && Instant::now() < token.renew_at
-        {
-            return Ok(token.value.clone());
-        }
-        let scope = format!("{}/.default", self.management);
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
-            ("scope", scope.as_str()),
-        ];
-        let url = format!("{}/{}/oauth2/v2.0/token", self.login, self.tenant);
-        let response =
-            self.http.post(&url).form(&form).send().await.map_err(|e| {
-                CloudError::new(ErrorClass::Transient, format!("Azure sign-in: {e}"))
-            })?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            let said = body
-                .get("error_description")
-                .or_else(|| body.get("error"))
-                .and_then(Value::as_str)
-                .unwrap_or("no reason given");
-            let class = if status.is_server_error() {
-                ErrorClass::Transient
-            } else {
-                ErrorClass::Auth
-            };
-            return Err(CloudError::new(
-                class,
-                format!("Azure sign-in refused ({}): {said}", status.as_u16()),
-            ));
-        }
-        let value = body
-            .get("access_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                CloudError::new(ErrorClass::Auth, "Azure sign-in answered without a token")
-            })?;
-        let lifetime = body
-            .get("expires_in")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-            .unwrap_or(3600);
-        let token = Token {
-            value: Secret::new(value),
-            renew_at: Instant::now() + Duration::from_secs(lifetime).saturating_sub(TOKEN_MARGIN),
-        };
-        let value = token.value.clone();
-        *cached = Some(token);
-        Ok(value)
+        self.token
+            .get(|| async {
+                let scope = format!("{}/.default", self.management);
+                let form = [
+                    ("grant_type", "client_credentials"),
+                    ("client_id", self.client_id.as_str()),
+                    ("client_secret", self.client_secret.expose()),
+                    ("scope", scope.as_str()),
+                ];
+                let url = format!("{}/{}/oauth2/v2.0/token", self.login, self.tenant);
+                request_token(&self.http, &url, &form, "Azure sign-in").await
+            })
+            .await
     }
 
     /// One call to `path` (under Resource Manager, or a whole URL Azure handed out) with
@@ -248,12 +200,7 @@ impl Arm {
                             format!("{end} {code}: {message}"),
                         ));
                     }
-                    _ if started.elapsed() > OPERATION_TIMEOUT => {
-                        return Err(CloudError::new(
-                            ErrorClass::Transient,
-                            format!("Azure operation still running after {OPERATION_TIMEOUT:?}"),
-                        ));
-                    }
+                    _ if started.elapsed() > OPERATION_TIMEOUT => return Err(still_running()),
                     _ => {}
                 }
             }
@@ -271,10 +218,7 @@ impl Arm {
                     return Ok(answer.or(first));
                 }
                 if started.elapsed() > OPERATION_TIMEOUT {
-                    return Err(CloudError::new(
-                        ErrorClass::Transient,
-                        format!("Azure operation still running after {OPERATION_TIMEOUT:?}"),
-                    ));
+                    return Err(still_running());
                 }
             }
         }
@@ -298,6 +242,14 @@ impl Arm {
         }
         Ok(items)
     }
+}
+
+/// A long-running operation that outlasted pooladmin's patience: worth another try later.
+fn still_running() -> CloudError {
+    CloudError::new(
+        ErrorClass::Transient,
+        format!("Azure operation still running after {OPERATION_TIMEOUT:?}"),
+    )
 }
 
 /// Azure's error code and message from an error body.

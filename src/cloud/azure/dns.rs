@@ -2,6 +2,7 @@
 //! name.
 
 use super::arm::Arm;
+use crate::cloud::dns_zone::zone_for;
 use crate::cloud::{CloudError, DnsCloud, ErrorClass};
 use crate::model::credentials::AzureCredentials;
 use async_trait::async_trait;
@@ -34,22 +35,19 @@ impl AzureDns {
 
     /// The zone `name` lies in, and the record's name relative to it.
     async fn zone_of(&self, name: &str) -> Result<(String, String), CloudError> {
-        let name = name.trim_end_matches('.').to_lowercase();
         let zones = self.arm.list(&self.zones_path(), DNS_API).await?;
-        let zone = zones
-            .iter()
-            .filter_map(|z| z.get("name").and_then(Value::as_str))
-            .map(str::to_lowercase)
-            .filter(|zone| name.ends_with(&format!(".{zone}")))
-            .max_by_key(String::len)
-            .ok_or_else(|| {
-                CloudError::new(
-                    ErrorClass::InvalidConfig,
-                    format!("no DNS zone of this resource group holds {name}"),
-                )
-            })?;
-        let relative = name[..name.len() - zone.len() - 1].to_owned();
-        Ok((zone, relative))
+        zone_for(
+            name,
+            zones
+                .iter()
+                .filter_map(|z| z.get("name").and_then(Value::as_str)),
+        )
+        .ok_or_else(|| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("no DNS zone of this resource group holds {name}"),
+            )
+        })
     }
 
     fn record_path(&self, zone: &str, relative: &str) -> String {

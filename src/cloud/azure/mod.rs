@@ -216,15 +216,7 @@ impl AzureCloud {
 /// A VM as Resource Manager describes it.
 fn vm_of(vm: &Value, address: Option<String>) -> CloudVm {
     let text = |pointer: &str| vm.pointer(pointer).and_then(Value::as_str);
-    let tags = vm
-        .get("tags")
-        .and_then(Value::as_object)
-        .map(|tags| {
-            tags.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = tags::from_json(vm.get("tags"));
     let power = vm
         .pointer("/properties/instanceView/statuses")
         .and_then(Value::as_array)

@@ -1,6 +1,7 @@
 //! A service account's access token: an RS256-signed JWT (the key file's `private_key`)
 //! exchanged at the key file's `token_uri`, cached until shortly before it expires.
 
+use crate::cloud::oauth::{TokenCache, request_token};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use aws_lc_rs::rand::SystemRandom;
@@ -9,15 +10,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 
 /// What pooladmin asks for: Compute Engine and Cloud DNS.
 const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 /// Lifetime asked of a JWT (Google's maximum).
 const JWT_LIFETIME_S: i64 = 3600;
-/// A token is renewed this long before it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(120);
 
 /// A service account's key, ready to sign.
 pub struct ServiceAccount {
@@ -25,7 +22,7 @@ pub struct ServiceAccount {
     token_uri: String,
     key: RsaKeyPair,
     http: reqwest::Client,
-    cached: Mutex<Option<(Secret, Instant)>>,
+    cached: TokenCache,
 }
 
 impl ServiceAccount {
@@ -51,7 +48,7 @@ impl ServiceAccount {
             token_uri: text("token_uri")?,
             key,
             http,
-            cached: Mutex::new(None),
+            cached: TokenCache::default(),
         })
     }
 
@@ -88,54 +85,15 @@ impl ServiceAccount {
 
     /// A valid access token.
     pub async fn token(&self) -> Result<Secret, CloudError> {
-        let mut cached = self.cached.lock().await;
-        if let Some((token, renew_at)) = cached.as_ref()
-            && Instant::now() < *renew_at
-        {
-            return Ok(token.clone());
-        }
-        let assertion = self.assertion(Timestamp::now())?;
-        let response = self
-            .http
-            .post(&self.token_uri)
-            .form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-                ("assertion", assertion.as_str()),
-            ])
-            .send()
+        self.cached
+            .get(|| async {
+                let assertion = self.assertion(Timestamp::now())?;
+                let form = [
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                    ("assertion", assertion.as_str()),
+                ];
+                request_token(&self.http, &self.token_uri, &form, "Google sign-in").await
+            })
             .await
-            .map_err(|e| CloudError::new(ErrorClass::Transient, format!("Google sign-in: {e}")))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            let said = body
-                .get("error_description")
-                .or_else(|| body.get("error"))
-                .and_then(Value::as_str)
-                .unwrap_or("no reason given");
-            let class = if status.is_server_error() {
-                ErrorClass::Transient
-            } else {
-                ErrorClass::Auth
-            };
-            return Err(CloudError::new(
-                class,
-                format!("Google sign-in refused ({}): {said}", status.as_u16()),
-            ));
-        }
-        let token = body
-            .get("access_token")
-            .and_then(Value::as_str)
-            .map(Secret::new)
-            .ok_or_else(|| {
-                CloudError::new(ErrorClass::Auth, "Google sign-in answered without a token")
-            })?;
-        let lifetime = body
-            .get("expires_in")
-            .and_then(Value::as_u64)
-            .unwrap_or(3600);
-        let renew_at = Instant::now() + Duration::from_secs(lifetime).saturating_sub(TOKEN_MARGIN);
-        *cached = Some((token.clone(), renew_at));
-        Ok(token)
     }
 }

@@ -157,16 +157,7 @@ fn vm_of(instance: &Value) -> CloudVm {
             .and_then(Value::as_str)
             .unwrap_or_default()
     };
-    let tags = instance
-        .get("labels")
-        .and_then(Value::as_object)
-        .map(|labels| {
-            labels
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = tags::from_json(instance.get("labels"));
     let nic = instance.pointer("/networkInterfaces/0");
     let address = nic
         .and_then(|n| n.get("networkIP"))

@@ -3,6 +3,7 @@
 //! DeleteDomainRecords.
 
 use super::api::Api;
+use crate::cloud::dns_zone::zone_for;
 use crate::cloud::{CloudError, DnsCloud, ErrorClass};
 use crate::model::credentials::OciCredentials;
 use async_trait::async_trait;
@@ -42,12 +43,9 @@ impl OciDns {
     }
 
     async fn zone_of(&self, name: &str) -> Result<String, CloudError> {
-        let name = name.trim_end_matches('.').to_lowercase();
-        self.zones()
-            .await?
-            .into_iter()
-            .filter(|zone| name.ends_with(&format!(".{zone}")))
-            .max_by_key(String::len)
+        let zones = self.zones().await?;
+        zone_for(name, zones.iter().map(String::as_str))
+            .map(|(zone, _)| zone)
             .ok_or_else(|| {
                 CloudError::new(
                     ErrorClass::InvalidConfig,

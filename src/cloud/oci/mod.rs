@@ -113,15 +113,7 @@ fn vm_of(instance: &Value, address: Option<String>) -> CloudVm {
             .and_then(Value::as_str)
             .unwrap_or_default()
     };
-    let tags = instance
-        .get("freeformTags")
-        .and_then(Value::as_object)
-        .map(|tags| {
-            tags.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = tags::from_json(instance.get("freeformTags"));
     CloudVm {
         cloud_id: text("id").to_owned(),
         name: text("displayName").to_owned(),
