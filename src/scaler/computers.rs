@@ -229,7 +229,7 @@ impl Scaler {
                 let error = DirectoryError(format!(
                     "cannot remove computer record {dn}: the config no longer names an LDAP config"
                 ));
-                self.log_directory_error(&instance, &error, now)?;
+                self.log_error(&instance, &format!("Active Directory: {error}"), now)?;
                 continue;
             };
             self.next_try.insert(instance.id, now + self.settings.tick);
@@ -264,7 +264,9 @@ impl Scaler {
             Ok(Removal::NotOurs) => {
                 format!("computer record {dn} belongs to someone else now: left in place")
             }
-            Err(error) => return self.log_directory_error(&instance, &error, now),
+            Err(error) => {
+                return self.log_error(&instance, &format!("Active Directory: {error}"), now);
+            }
         };
         self.step()?;
         self.store.computer_removed(id)?;
@@ -280,25 +282,6 @@ impl Scaler {
             .with_pool(instance.pool)
             .with_config(instance.config)
             .with_instance(id),
-        )
-    }
-
-    fn log_directory_error(
-        &mut self,
-        instance: &Instance,
-        error: &DirectoryError,
-        now: Timestamp,
-    ) -> Result<(), Halt> {
-        let message = format!("{}: Active Directory: {error}", instance.name);
-        if self.errors_seen.get(&instance.id) == Some(&message) {
-            return Ok(());
-        }
-        self.errors_seen.insert(instance.id, message.clone());
-        self.record(
-            ScalerEvent::new(now, EventKind::Error, message)
-                .with_pool(instance.pool)
-                .with_config(instance.config)
-                .with_instance(instance.id),
         )
     }
 }

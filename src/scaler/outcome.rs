@@ -377,11 +377,12 @@ impl Scaler {
         Ok(())
     }
 
-    /// Logs a cloud error about an instance once, however often it repeats.
+    /// Logs an error (a cloud's or the directory's) about an instance once, however often
+    /// it repeats.
     pub(super) fn log_error(
         &mut self,
         instance: &Instance,
-        error: &CloudError,
+        error: &dyn std::fmt::Display,
         now: Timestamp,
     ) -> Result<(), Halt> {
         let message = format!("{}: {error}", instance.name);
