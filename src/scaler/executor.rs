@@ -361,8 +361,14 @@ impl Scaler {
                 None => return Ok(()),
             },
         }
-        // The claim may have renamed the host since the pass read the row.
-        let instance = &self.store.instance(instance.id)?;
+        // A computer claim may have named the host since the pass read the row.
+        let claimed;
+        let instance = if join.is_some() {
+            claimed = self.store.instance(instance.id)?;
+            &claimed
+        } else {
+            instance
+        };
         let pool_name = world
             .snapshot
             .pools
