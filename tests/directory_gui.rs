@@ -1,6 +1,7 @@
-//! Test connection on the LDAP Configs page, end to end: the window sends the config as
-//! typed to a real scaler, which binds to the Samba AD DC started by the README's test
-//! command and looks for the search base and the OU of the AutoScale config that uses it.
+//! Test connection for the directory, end to end: on the LDAP Configs page and in the
+//! wizard's first step, the window sends the config (and OU) as typed to a real scaler,
+//! which binds to the Samba AD DC started by the README's test command and looks for the
+//! search base and the OU.
 
 mod common;
 
@@ -68,4 +69,52 @@ fn test_connection_binds_and_finds_the_ou_of_the_config_that_uses_it() {
         .map(|n| format!("{n:?}"))
         .collect();
     panic!("no answer from the directory; the window shows {shown:?}");
+}
+
+#[test]
+fn the_wizard_tests_the_chosen_ldap_config_and_ou() {
+    use pooladmin::ui::Page;
+    let (_dir, mut store) = common::temp_store();
+    let pool = store.add_pool("windows", PoolKind::Server).unwrap();
+    let mut ldap = samba_ldap();
+    ldap.name = "corp".into();
+    store.add_config(&ldap).unwrap();
+    let scaler = ScalerHandle::start(
+        store.sibling().unwrap(),
+        Arc::new(ProviderClouds::new(Clock::new(), None)),
+        ScalerSettings::default(),
+        Arc::new(|| {}),
+    )
+    .unwrap();
+    let mut h = harness_with(PoolAdminApp::new(store).with_scaler(scaler));
+    h.state_mut().open_page(Page::Pool(pool));
+    settle(&mut h);
+    h.get_by_label("Add AutoScale config").click();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::CheckBox, "Create Active Directory Computer Record")
+        .click_accesskit();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::ComboBox, "LDAP Config")
+        .click_accesskit();
+    settle(&mut h);
+    h.get_by_label("corp").click_accesskit();
+    settle(&mut h);
+    let missing = format!("OU=Nowhere,{}", samba_ldap().search_base);
+    h.get_by_role_and_label(Role::TextInput, "Active Directory Computer OU DN")
+        .focus();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::TextInput, "Active Directory Computer OU DN")
+        .type_text(&missing);
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "Test connection")
+        .click_accesskit();
+    for _ in 0..100 {
+        settle(&mut h);
+        if h.query_by_label_contains("the directory has no").is_some() {
+            assert!(h.query_by_label_contains(&missing).is_some());
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("no answer from the directory about the OU");
 }

@@ -52,6 +52,7 @@ pub struct AutoScaleWizard {
     dns: SharedChoice<DnsProviderSpec>,
     reveal: bool,
     failure: Option<String>,
+    ldap_test: ConnectionTest,
     vm_test: ConnectionTest,
     dns_test: ConnectionTest,
 }
@@ -81,6 +82,7 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
+            ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
         }
@@ -108,6 +110,7 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
+            ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
         }
@@ -235,14 +238,29 @@ impl AutoScaleWizard {
         let catalog = ctx.catalog;
         let errors = Some(problems);
         match self.step {
-            Step::Config => config_step::ui(
-                ui,
-                &mut self.spec,
-                &self.pool_name,
-                catalog,
-                errors,
-                &mut self.reveal,
-            ),
+            Step::Config => {
+                config_step::ui(
+                    ui,
+                    &mut self.spec,
+                    &self.pool_name,
+                    catalog,
+                    errors,
+                    &mut self.reveal,
+                );
+                // The directory the computer records go to: bind, and look for the OU.
+                if let Scaling::Servers(s) = &self.spec.scaling
+                    && s.create_ad_record
+                    && let Some(ldap) = s
+                        .ldap_config
+                        .and_then(|id| catalog.ldap.iter().find(|row| row.id == id))
+                {
+                    let ou = s.ad_computer_ou_dn.trim().to_owned();
+                    self.ldap_test.ui(ui, ctx.scaler, || {
+                        let ous = if ou.is_empty() { vec![] } else { vec![ou] };
+                        Some(ConnectionTarget::Ldap(Box::new(ldap.spec.clone()), ous))
+                    });
+                }
+            }
             Step::VmProvider => {
                 provider_step::vm_ui(
                     ui,
