@@ -10,7 +10,8 @@ use crate::ui::form::{
 use crate::ui::provider_form::secret_code_row;
 use egui::Ui;
 
-/// Draws the step's fields.
+/// Draws the step's fields; `directory_test` draws the Test connection of the chosen LDAP
+/// config and OU, under the Active Directory fields.
 pub fn ui(
     ui: &mut Ui,
     spec: &mut AutoScaleSpec,
@@ -18,6 +19,7 @@ pub fn ui(
     catalog: &Catalog,
     errors: Option<&ValidationErrors>,
     reveal: &mut bool,
+    directory_test: &mut dyn FnMut(&mut Ui, &ServerScaling),
 ) {
     form_grid(ui, "autoscale-config", |ui| {
         text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
@@ -37,7 +39,7 @@ pub fn ui(
             error_of(errors, "Deployment Zone"),
         );
         match &mut spec.scaling {
-            Scaling::Servers(s) => server_rows(ui, s, catalog, errors, reveal),
+            Scaling::Servers(s) => server_rows(ui, s, catalog, errors, reveal, directory_test),
             Scaling::Agents(a) => agent_rows(ui, a, errors, reveal),
         }
         text_row(
@@ -76,6 +78,7 @@ fn server_rows(
     catalog: &Catalog,
     e: Option<&ValidationErrors>,
     reveal: &mut bool,
+    directory_test: &mut dyn FnMut(&mut Ui, &ServerScaling),
 ) {
     let types: Vec<_> = ConnectionType::ALL
         .iter()
@@ -150,6 +153,11 @@ fn server_rows(
             &mut s.computer_name_pattern,
             error_of(e, "Computer Name Pattern"),
         );
+        if s.ldap_config.is_some() {
+            ui.label("");
+            directory_test(ui, s);
+            ui.end_row();
+        }
     }
     checkbox_row(
         ui,

@@ -8,7 +8,7 @@ pub mod shared_choice;
 
 use super::connection_test::ConnectionTest;
 use super::context::PageContext;
-use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::autoscale::{AutoScaleSpec, Scaling, ServerScaling};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{AutoScaleId, Pool, ValidationErrors};
@@ -239,6 +239,22 @@ impl AutoScaleWizard {
         let errors = Some(problems);
         match self.step {
             Step::Config => {
+                let ldap_test = &mut self.ldap_test;
+                let scaler = &mut *ctx.scaler;
+                // The directory the computer records go to: bind, and look for the OU.
+                let mut directory_test = |ui: &mut Ui, s: &ServerScaling| {
+                    let Some(ldap) = s
+                        .ldap_config
+                        .and_then(|id| catalog.ldap.iter().find(|row| row.id == id))
+                    else {
+                        return;
+                    };
+                    let ou = s.ad_computer_ou_dn.trim().to_owned();
+                    ldap_test.ui(ui, scaler, || {
+                        let ous = if ou.is_empty() { vec![] } else { vec![ou] };
+                        Some(ConnectionTarget::Ldap(Box::new(ldap.spec.clone()), ous))
+                    });
+                };
                 config_step::ui(
                     ui,
                     &mut self.spec,
@@ -246,20 +262,8 @@ impl AutoScaleWizard {
                     catalog,
                     errors,
                     &mut self.reveal,
+                    &mut directory_test,
                 );
-                // The directory the computer records go to: bind, and look for the OU.
-                if let Scaling::Servers(s) = &self.spec.scaling
-                    && s.create_ad_record
-                    && let Some(ldap) = s
-                        .ldap_config
-                        .and_then(|id| catalog.ldap.iter().find(|row| row.id == id))
-                {
-                    let ou = s.ad_computer_ou_dn.trim().to_owned();
-                    self.ldap_test.ui(ui, ctx.scaler, || {
-                        let ous = if ou.is_empty() { vec![] } else { vec![ou] };
-                        Some(ConnectionTarget::Ldap(Box::new(ldap.spec.clone()), ous))
-                    });
-                }
             }
             Step::VmProvider => {
                 provider_step::vm_ui(
