@@ -205,3 +205,42 @@ async fn a_crash_at_any_step_leaves_no_stray_computer_record() {
         running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_record_goes_even_after_its_config_stops_creating_records() {
+    use pooladmin::model::autoscale::Scaling;
+    use pooladmin::store::Choice;
+    let pattern = fresh_pattern();
+    let mut bench = ad_server_pool(samba_ldap(), &samba_ou(), &pattern);
+    let running = start(&bench);
+    until("a server runs", || bench.count(InstanceState::Running) == 1).await;
+    let instance = bench.live().remove(0);
+    let dn = instance.computer_dn.clone().expect("a record");
+    if let Scaling::Servers(s) = &mut bench.spec.scaling {
+        s.create_ad_record = false;
+    }
+    bench
+        .store
+        .save_autoscale(
+            Some(bench.config),
+            &bench.spec,
+            &Choice::Existing(bench.provider),
+            None,
+        )
+        .expect("save config");
+    running
+        .commands
+        .send(Command::Drain(instance.id))
+        .expect("drain");
+    let id = instance.id;
+    until("the record is removed", || {
+        let row = bench.store.instance(id).expect("row");
+        row.state == InstanceState::Deleted && row.computer_dn.is_none()
+    })
+    .await;
+    let error = test_connection(&samba_ldap(), std::slice::from_ref(&dn))
+        .await
+        .expect_err("the record is gone");
+    assert!(error.0.contains(&dn), "{error}");
+    running.stop().await;
+}

@@ -2,7 +2,7 @@
 //! (DESIGN §4): `requested → creating → booting → running → draining → deleting → deleted`,
 //! plus `failed` and `lost`.
 
-use super::{AgentId, AutoScaleId, PoolId, PoolKind, Resources, ServerId, VmProviderId};
+use super::{AgentId, AutoScaleId, LdapId, PoolId, PoolKind, Resources, ServerId, VmProviderId};
 use jiff::Timestamp;
 use std::fmt;
 
@@ -175,6 +175,8 @@ pub struct Instance {
     pub computer_name: Option<String>,
     /// The DN of its computer record while the record may exist.
     pub computer_dn: Option<String>,
+    /// The LDAP config its computer record was made through.
+    pub computer_ldap: Option<LdapId>,
 }
 
 impl Instance {

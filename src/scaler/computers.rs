@@ -8,17 +8,18 @@ use super::executor::{Halt, Scaler};
 use super::operations::{self, ComputerJob};
 use crate::cloud::tags;
 use crate::directory::{DirectoryError, Placement, Removal, computer_dn, new_join_password};
-use crate::model::Secret;
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::computer_name::computer_name;
 use crate::model::instance::{Instance, InstanceId};
 use crate::model::ldap::{LdapSpec, domain_of};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::{LdapId, Secret};
 use jiff::Timestamp;
 use std::sync::Arc;
 
 /// Where a config's computer records go.
 pub(super) struct ComputerTarget {
+    ldap_id: LdapId,
     ldap: LdapSpec,
     ou_dn: String,
     pattern: String,
@@ -34,7 +35,7 @@ impl ComputerTarget {
 /// Whether a config creates computer records, and where; `Err` when its LDAP config is gone.
 pub(super) fn computer_target(
     spec: &AutoScaleSpec,
-    ldap: &std::collections::HashMap<crate::model::LdapId, LdapSpec>,
+    ldap: &std::collections::HashMap<LdapId, LdapSpec>,
 ) -> Option<Result<ComputerTarget, String>> {
     let Scaling::Servers(s) = &spec.scaling else {
         return None;
@@ -44,8 +45,9 @@ pub(super) fn computer_target(
     }
     Some(
         s.ldap_config
-            .and_then(|id| ldap.get(&id))
-            .map(|ldap| ComputerTarget {
+            .and_then(|id| Some((id, ldap.get(&id)?)))
+            .map(|(ldap_id, ldap)| ComputerTarget {
+                ldap_id,
                 ldap: ldap.clone(),
                 ou_dn: s.ad_computer_ou_dn.trim().to_owned(),
                 pattern: s.computer_name_pattern.trim().to_owned(),
@@ -90,7 +92,7 @@ impl Scaler {
                 let password = new_join_password();
                 self.step()?;
                 self.store
-                    .claim_computer(instance.id, &name, &dn, &password)?;
+                    .claim_computer(instance.id, &name, &dn, target.ldap_id, &password)?;
                 (name, password)
             }
         };
@@ -219,15 +221,13 @@ impl Scaler {
             {
                 continue;
             }
-            let target = world
-                .configs
-                .get(&instance.config)
-                .and_then(|config| computer_target(&config.spec, &world.ldap));
-            let Some(Ok(target)) = target else {
+            // The directory the record was made in, whatever the config says now.
+            let ldap = instance.computer_ldap.and_then(|id| world.ldap.get(&id));
+            let Some(ldap) = ldap.cloned() else {
                 // No LDAP config to reach the directory with: said once, tried each tick.
                 self.next_try.insert(instance.id, now + self.settings.tick);
                 let error = DirectoryError(format!(
-                    "cannot remove computer record {dn}: the config no longer names an LDAP config"
+                    "cannot remove computer record {dn}: the LDAP config it was made through is gone"
                 ));
                 self.log_error(&instance, &format!("Active Directory: {error}"), now)?;
                 continue;
@@ -236,13 +236,7 @@ impl Scaler {
             let owner = tags::directory_mark(self.store.installation_id(), instance.id.0);
             self.spawn(
                 Some(instance.id),
-                operations::remove_computer(
-                    self.failpoint.clone(),
-                    instance.id,
-                    target.ldap,
-                    dn,
-                    owner,
-                ),
+                operations::remove_computer(self.failpoint.clone(), instance.id, ldap, dn, owner),
             );
         }
         Ok(())

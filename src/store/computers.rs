@@ -5,27 +5,30 @@
 
 use super::instances::{COLUMNS, read_instance};
 use super::{Store, StoreError};
-use crate::model::Secret;
 use crate::model::instance::Instance;
 use crate::model::instance::InstanceId;
+use crate::model::{LdapId, Secret};
 use rusqlite::{OptionalExtension, params};
 use std::collections::HashSet;
 
 impl Store {
-    /// Claims computer `name` (record `dn`) for an instance not yet created, with the
-    /// password its VM will join with. Fails if another instance claims the name.
+    /// Claims computer `name` (record `dn`, in the directory of `ldap`) for an instance not
+    /// yet created, with the password its VM will join with. Fails if another instance
+    /// claims the name.
     pub fn claim_computer(
         &mut self,
         id: InstanceId,
         name: &str,
         dn: &str,
+        ldap: LdapId,
         password: &Secret,
     ) -> Result<(), StoreError> {
         let sealed = self.sealer.seal(password);
         let changed = self.conn.execute(
-            "UPDATE instances SET computer_name = ?1, computer_dn = ?2, join_secret = ?3
-              WHERE id = ?4 AND state IN ('requested', 'creating')",
-            params![name, dn, sealed, id.0],
+            "UPDATE instances SET computer_name = ?1, computer_dn = ?2, join_secret = ?3,
+                                  computer_ldap_id = ?4
+              WHERE id = ?5 AND state IN ('requested', 'creating')",
+            params![name, dn, sealed, ldap.0, id.0],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound {

@@ -9,8 +9,8 @@ use super::{Store, StoreError};
 use crate::model::instance::{Instance, InstanceId, InstanceMember, InstanceSize, InstanceState};
 use crate::model::scaler_event::ScalerEvent;
 use crate::model::{
-    AgentId, AgentSpec, AutoScaleId, Origin, PoolId, PoolKind, Resources, ServerId, ServerSpec,
-    VmProviderId,
+    AgentId, AgentSpec, AutoScaleId, LdapId, Origin, PoolId, PoolKind, Resources, ServerId,
+    ServerSpec, VmProviderId,
 };
 use jiff::Timestamp;
 use rand::Rng;
@@ -51,7 +51,7 @@ pub enum MemberTemplate {
 
 pub(super) const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, name, token, state,
     state_since, created_at, cloud_id, address, server_id, agent_id, cores, memory_mb, gpus,
-    slots, used, reason, ends_failed, computer_name, computer_dn";
+    slots, used, reason, ends_failed, computer_name, computer_dn, computer_ldap_id";
 
 pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
     let kind = parsed(r, 4, PoolKind::parse)?;
@@ -83,6 +83,7 @@ pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance>
         ends_failed: r.get(20)?,
         computer_name: r.get(21)?,
         computer_dn: r.get(22)?,
+        computer_ldap: r.get::<_, Option<i64>>(23)?.map(LdapId),
     })
 }
 

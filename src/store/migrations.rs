@@ -251,6 +251,9 @@ CREATE INDEX events_pool ON events (pool_id, id);
 const V5_COMPUTERS: &str = r#"
 ALTER TABLE instances ADD COLUMN computer_name TEXT;
 ALTER TABLE instances ADD COLUMN computer_dn TEXT;
+-- The LDAP config the record was made through: its removal needs the same directory even
+-- if the AutoScale config has changed since.
+ALTER TABLE instances ADD COLUMN computer_ldap_id INTEGER;
 ALTER TABLE instances ADD COLUMN join_secret BLOB;
 CREATE UNIQUE INDEX instances_computer_claims ON instances (computer_name)
     WHERE computer_dn IS NOT NULL;
