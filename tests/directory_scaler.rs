@@ -216,8 +216,12 @@ async fn a_record_goes_even_after_its_config_stops_creating_records() {
     until("a server runs", || bench.count(InstanceState::Running) == 1).await;
     let instance = bench.live().remove(0);
     let dn = instance.computer_dn.clone().expect("a record");
+    let ldap = instance
+        .computer_ldap
+        .expect("the directory it was made in");
     if let Scaling::Servers(s) = &mut bench.spec.scaling {
         s.create_ad_record = false;
+        s.ldap_config = None;
     }
     bench
         .store
@@ -228,6 +232,12 @@ async fn a_record_goes_even_after_its_config_stops_creating_records() {
             None,
         )
         .expect("save config");
+    // The LDAP config is no longer used by any config, but a record made through it lives.
+    let refused = bench
+        .store
+        .delete_config::<LdapSpec>(ldap)
+        .expect_err("kept while a record made through it may exist");
+    assert!(refused.to_string().contains("computer record"), "{refused}");
     running
         .commands
         .send(Command::Drain(instance.id))
@@ -243,4 +253,8 @@ async fn a_record_goes_even_after_its_config_stops_creating_records() {
         .expect_err("the record is gone");
     assert!(error.0.contains(&dn), "{error}");
     running.stop().await;
+    bench
+        .store
+        .delete_config::<LdapSpec>(ldap)
+        .expect("no record left: the LDAP config can go");
 }

@@ -24,6 +24,8 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
     const USED_BY: &'static str;
     /// Column of `instances` that refers to it, for the kinds instances are made with.
     const INSTANCES_COLUMN: Option<&'static str>;
+    /// Column of `instances` naming it as the directory of their computer records.
+    const RECORDS_COLUMN: Option<&'static str>;
     /// What it is called in messages.
     const NOUN: &'static str;
     /// Wraps a row id.
@@ -42,12 +44,13 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
 
 /// The parts every shared config implements alike.
 macro_rules! shared_config {
-    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $instances:expr, $noun:literal, |$s:ident| $provider:expr) => {
+    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $instances:expr, $records:expr, $noun:literal, |$s:ident| $provider:expr) => {
         impl SharedConfig for $spec {
             type Id = $id;
             const TABLE: &'static str = $table;
             const USED_BY: &'static str = $used_by;
             const INSTANCES_COLUMN: Option<&'static str> = $instances;
+            const RECORDS_COLUMN: Option<&'static str> = $records;
             const NOUN: &'static str = $noun;
             fn id(raw: i64) -> $id {
                 $id(raw)
@@ -78,6 +81,7 @@ shared_config!(
     "vm_provider_configs",
     "vm_provider_id",
     Some("vm_provider_id"),
+    None,
     "VM Provider config",
     |spec| spec.settings.kind().as_str()
 );
@@ -86,6 +90,7 @@ shared_config!(
     DnsProviderId,
     "dns_provider_configs",
     "dns_provider_id",
+    None,
     None,
     "DNS Provider config",
     |spec| spec.settings.kind().as_str()
@@ -96,6 +101,7 @@ shared_config!(
     "ldap_configs",
     "ldap_id",
     None,
+    Some("computer_ldap_id"),
     "LDAP config",
     |_spec| "ldap"
 );
@@ -193,6 +199,22 @@ impl Store {
         }
         if let Some(column) = T::INSTANCES_COLUMN {
             forget_ended_instances(&tx, column, raw, &name, T::NOUN)?;
+        }
+        if let Some(column) = T::RECORDS_COLUMN {
+            let records: i64 = tx.query_row(
+                &format!(
+                    "SELECT count(*) FROM instances WHERE {column} = ?1 AND computer_dn IS NOT NULL"
+                ),
+                [raw],
+                |r| r.get(0),
+            )?;
+            if records > 0 {
+                return Err(StoreError::Refused(format!(
+                    "{} {name} is the directory of {records} computer record(s) still to be \
+                     removed; it can go once the scaler has removed them",
+                    T::NOUN
+                )));
+            }
         }
         tx.execute(&format!("DELETE FROM {} WHERE id = ?1", T::TABLE), [raw])?;
         tx.commit()?;
