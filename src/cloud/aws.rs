@@ -2,6 +2,7 @@
 //! region of the config and its endpoint override (sovereign regions, private endpoints,
 //! moto in the tests). The SDK does not retry: the scaler's own backoff does, by class.
 
+use super::http::CALL_TIMEOUT;
 use super::{CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
 use crate::model::credentials::AwsCredentials;
 use crate::model::vm_provider::AwsSettings;
@@ -20,10 +21,7 @@ use aws_sdk_route53::types::{
 use base64::Engine;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-/// How long one AWS call may take before it counts as a temporary failure.
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Route 53 is global; its API lives in us-east-1.
 const ROUTE53_REGION: &str = "us-east-1";
 /// TTL of the A records written for instances.

@@ -4,6 +4,7 @@
 //! call repeated (the seed's "tag does not exist" known issue).
 
 use super::dns_zone::zone_for;
+use super::http;
 use super::{CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
 use crate::model::Secret;
 use crate::model::vm_provider::DigitalOceanSettings;
@@ -17,8 +18,6 @@ use std::time::Duration;
 
 /// DigitalOcean's API, unless the config overrides it.
 pub const DEFAULT_ENDPOINT: &str = "https://api.digitalocean.com";
-/// How long one call may take before it counts as a temporary failure.
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Droplets per page when listing.
 const PAGE: usize = 200;
 /// TTL of the A records written for instances.
@@ -54,10 +53,7 @@ impl Api {
         } else {
             endpoint.trim()
         };
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .map_err(|e| CloudError::new(ErrorClass::InvalidConfig, e.to_string()))?;
+        let http = http::client()?;
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
@@ -84,7 +80,7 @@ impl Api {
             .await
             .map_err(|e| CloudError::new(ErrorClass::Transient, format!("DigitalOcean: {e}")))?;
         let status = response.status();
-        let retry_after = retry_after(response.headers());
+        let wait = retry_after(response.headers());
         let text = response.text().await.unwrap_or_default();
         if status.is_success() {
             if text.trim().is_empty() {
@@ -109,28 +105,24 @@ impl Api {
                 status.canonical_reason().unwrap_or("")
             ),
         );
-        Err(match retry_after {
-            Some(after) => error.retry_after(after),
-            None => error,
-        })
+        Err(error.wait(wait))
     }
 }
 
 /// How long DigitalOcean asks to wait: `Retry-After` (seconds), else until `RateLimit-Reset`
 /// (epoch seconds).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let number = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<i64>().ok())
-    };
-    if let Some(seconds) = number("retry-after") {
-        return Some(Duration::from_secs(seconds.max(0).unsigned_abs()));
-    }
-    let reset = number("ratelimit-reset")?;
-    let wait = reset - Timestamp::now().as_second();
-    Some(Duration::from_secs(wait.max(0).unsigned_abs()))
+    http::retry_after(headers).or_else(|| {
+        let reset: i64 = headers
+            .get("ratelimit-reset")?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        let wait = reset - Timestamp::now().as_second();
+        Some(Duration::from_secs(wait.max(0).unsigned_abs()))
+    })
 }
 
 /// DigitalOcean's status codes and messages as classes.

@@ -64,8 +64,13 @@ impl CloudError {
     }
 
     /// The same error, asking to wait `after` before retrying.
-    pub fn retry_after(mut self, after: Duration) -> Self {
-        self.retry_after = Some(after);
+    pub fn retry_after(self, after: Duration) -> Self {
+        self.wait(Some(after))
+    }
+
+    /// The same error, asking to wait `after` (if the cloud said) before retrying.
+    pub fn wait(mut self, after: Option<Duration>) -> Self {
+        self.retry_after = after;
         self
     }
 }

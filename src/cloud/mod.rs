@@ -9,6 +9,7 @@ pub mod dns_zone;
 pub mod error;
 pub mod factory;
 pub mod gcp;
+pub mod http;
 pub mod oauth;
 pub mod oci;
 pub mod simulated;

@@ -2,6 +2,7 @@
 //! (cached until shortly before it expires), JSON calls with `api-version`, long-running
 //! operations followed to their end, and Azure's errors classified.
 
+use crate::cloud::http::{self, retry_after};
 use crate::cloud::oauth::{TokenCache, request_token};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
@@ -10,8 +11,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// How long one call may take before it counts as a temporary failure.
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often a long-running operation is looked at, unless Azure says otherwise.
 const POLL_EVERY: Duration = Duration::from_secs(2);
 /// How long a long-running operation may run before pooladmin stops waiting.
@@ -63,10 +62,7 @@ impl Arm {
             }
             own => (own.to_owned(), own.to_owned()),
         };
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .map_err(|e| CloudError::new(ErrorClass::InvalidConfig, e.to_string()))?;
+        let http = http::client()?;
         Ok(Self {
             http,
             login,
@@ -150,10 +146,7 @@ impl Arm {
             classify(status, &code),
             format!("{} {code}: {message}", status.as_u16()),
         );
-        Err(match retry_after(&headers) {
-            Some(after) => error.retry_after(after),
-            None => error,
-        })
+        Err(error.wait(retry_after(&headers)))
     }
 
     /// A call that answers at once.
@@ -265,15 +258,6 @@ fn error_of(json: Option<&Value>, text: &str) -> (String, String) {
         field("code").unwrap_or_else(|| "Error".to_owned()),
         field("message").unwrap_or_else(|| text.chars().take(300).collect()),
     )
-}
-
-/// How long Azure asks to wait.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
 }
 
 /// Azure's status codes and error codes as classes.

@@ -2,14 +2,13 @@
 //! errors classified.
 
 use super::auth::ServiceAccount;
+use crate::cloud::http::{self, retry_after};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// How long one call may take before it counts as a temporary failure.
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often an operation is looked at.
 const POLL_EVERY: Duration = Duration::from_millis(1500);
 /// How long an operation may run before pooladmin stops waiting.
@@ -26,10 +25,7 @@ impl Api {
     /// `base` is the service's root (`https://compute.googleapis.com`), unless `endpoint`
     /// replaces it.
     pub fn new(key_json: &Secret, base: &str, endpoint: &str) -> Result<Self, CloudError> {
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .map_err(|e| CloudError::new(ErrorClass::InvalidConfig, e.to_string()))?;
+        let http = http::client()?;
         let base = match endpoint.trim() {
             "" => base.to_owned(),
             own => own.trim_end_matches('/').to_owned(),
@@ -65,11 +61,7 @@ impl Api {
             .await
             .map_err(|e| CloudError::new(ErrorClass::Transient, format!("Google Cloud: {e}")))?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let wait = retry_after(response.headers());
         let text = response.text().await.unwrap_or_default();
         let json: Option<Value> = serde_json::from_str(&text).ok();
         if status.is_success() {
@@ -90,10 +82,7 @@ impl Api {
             classify(status, &reason),
             format!("{} {reason}: {message}", status.as_u16()),
         );
-        Err(match retry_after {
-            Some(seconds) => error.retry_after(Duration::from_secs(seconds)),
-            None => error,
-        })
+        Err(error.wait(wait))
     }
 
     /// Waits until the operation `op` (as a call answered it) is DONE; its error, if any.

@@ -1,15 +1,12 @@
 //! Signed JSON calls to one Oracle Cloud service, with OCI's errors classified.
 
 use super::signer::Signer;
+use crate::cloud::http::{self, retry_after};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::credentials::OciCredentials;
 use jiff::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::time::Duration;
-
-/// How long one call may take before it counts as a temporary failure.
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One service (compute, DNS) of one region, signing as one API key.
 pub struct Api {
@@ -42,10 +39,7 @@ impl Api {
             &credentials.private_key,
         )
         .map_err(invalid)?;
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .map_err(|e| invalid(e.to_string()))?;
+        let http = http::client()?;
         Ok(Self { http, base, signer })
     }
 
@@ -112,14 +106,7 @@ impl Api {
             classify(status, &code, &message),
             format!("{} {code}: {message}", status.as_u16()),
         );
-        let retry_after = headers
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        Err(match retry_after {
-            Some(seconds) => error.retry_after(Duration::from_secs(seconds)),
-            None => error,
-        })
+        Err(error.wait(retry_after(&headers)))
     }
 }
 
