@@ -61,15 +61,18 @@ impl ConfigHealth {
 
     /// After a capacity or quota error at `now`: back off, each time twice as long. Errors
     /// of creates that were in flight together count once: a backoff under way stands.
-    pub fn back_off(&mut self, now: Timestamp, message: &str) {
+    /// Answers what the log says: until when, and why.
+    pub fn back_off(&mut self, now: Timestamp, message: &str) -> String {
         self.last_error = Some(message.to_owned());
-        if self.backoff_until.is_some_and(|until| until > now) {
-            return;
+        if !self.backoff_until.is_some_and(|until| until > now) {
+            let seconds = (FIRST_BACKOFF_S << self.backoff_level.min(8)).min(MAX_BACKOFF_S);
+            self.backoff_until = Some(now + jiff::SignedDuration::from_secs(seconds));
+            self.backoff_level += 1;
         }
-        let seconds = (FIRST_BACKOFF_S << self.backoff_level.min(8)).min(MAX_BACKOFF_S);
-        self.backoff_until = Some(now + jiff::SignedDuration::from_secs(seconds));
-        self.backoff_level += 1;
-        self.last_error = Some(message.to_owned());
+        let until = self
+            .backoff_until
+            .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string());
+        format!("backing off until {until} after: {message}")
     }
 
     /// After an instance came up: the backoff and the failure count start again.

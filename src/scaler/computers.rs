@@ -195,17 +195,8 @@ impl Scaler {
         }
         self.computers_placed.remove(&instance.id);
         let mut health = self.health(instance.config)?;
-        health.back_off(now, &reason);
-        let until = health
-            .backoff_until
-            .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string());
-        self.save_health(
-            instance.config,
-            instance.pool,
-            &health,
-            format!("backing off until {until} after: {reason}"),
-            now,
-        )
+        let note = health.back_off(now, &reason);
+        self.save_health(instance.config, instance.pool, &health, note, now)
     }
 
     /// Starts the removal of every record whose instance is over.

@@ -126,15 +126,7 @@ impl Scaler {
         }
         let mut health = self.health(instance.config)?;
         let change = match error.class {
-            ErrorClass::Capacity | ErrorClass::Quota => {
-                health.back_off(now, &error.to_string());
-                format!(
-                    "backing off until {} after: {error}",
-                    health
-                        .backoff_until
-                        .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string())
-                )
-            }
+            ErrorClass::Capacity | ErrorClass::Quota => health.back_off(now, &error.to_string()),
             ErrorClass::Auth | ErrorClass::InvalidConfig => {
                 health.stop(&error.to_string());
                 format!("stopped scaling until the config is edited: {error}")
