@@ -64,7 +64,7 @@ impl ConfigHealth {
     /// Answers what the log says: until when, and why.
     pub fn back_off(&mut self, now: Timestamp, message: &str) -> String {
         self.last_error = Some(message.to_owned());
-        if !self.backoff_until.is_some_and(|until| until > now) {
+        if self.backoff_until.is_none_or(|until| until <= now) {
             let seconds = (FIRST_BACKOFF_S << self.backoff_level.min(8)).min(MAX_BACKOFF_S);
             self.backoff_until = Some(now + jiff::SignedDuration::from_secs(seconds));
             self.backoff_level += 1;
