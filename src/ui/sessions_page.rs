@@ -14,7 +14,7 @@ use crate::model::{CredentialType, PoolId, ServerId, ServerSpec, SessionId, Sess
 use crate::store::Placed;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const ROW_HEIGHT: f32 = 24.0;
 const HEADERS: [&str; 9] = [
@@ -42,8 +42,10 @@ pub struct SessionsPage {
     connections: HashMap<SessionId, SessionCredentials>,
     /// What each server connects as, by id, for the table (rebuilt with the catalog).
     server_logins: HashMap<ServerId, String>,
-    /// The catalog generation `connections` and `server_logins` were last brought up to.
-    pruned_at: u64,
+    /// Pools with a server that signs in as the user (rebuilt with the catalog).
+    sso_pools: HashSet<PoolId>,
+    /// The catalog generation the three above were last brought up to.
+    pruned_at: Option<u64>,
 }
 
 /// The server a session runs on, if it runs on one.
@@ -56,15 +58,6 @@ fn server_of(catalog: &Catalog, host: SessionHost) -> Option<&ServerSpec> {
         .iter()
         .find(|row| row.server.id == id)
         .map(|row| &row.server.spec)
-}
-
-/// Whether some server of `pool` signs in as the session's user.
-fn pool_uses_sso(catalog: &Catalog, pool: Option<PoolId>) -> bool {
-    pool.is_some()
-        && catalog
-            .servers
-            .iter()
-            .any(|row| row.server.spec.pool == pool && uses_sso(&row.server.spec))
 }
 
 impl SessionsPage {
@@ -83,24 +76,35 @@ impl SessionsPage {
             ui.label(RichText::new(placed).italics());
         }
         ui.separator();
+        self.refresh(ctx.catalog);
         self.table_ui(ui, ctx);
         self.editor_ui(ui, ctx);
     }
 
+    /// Brings what is derived from the catalog up to date when the catalog changed: ended
+    /// sessions lose their credentials, and each server's login and SSO use is read once.
+    fn refresh(&mut self, catalog: &Catalog) {
+        if self.pruned_at == Some(catalog.generation) {
+            return;
+        }
+        self.pruned_at = Some(catalog.generation);
+        let live: HashSet<SessionId> = catalog.sessions.iter().map(|s| s.session.id).collect();
+        self.connections.retain(|id, _| live.contains(id));
+        self.server_logins = catalog
+            .servers
+            .iter()
+            .map(|row| (row.server.id, server_login(&row.server.spec)))
+            .collect();
+        self.sso_pools = catalog
+            .servers
+            .iter()
+            .filter(|row| uses_sso(&row.server.spec))
+            .filter_map(|row| row.server.spec.pool)
+            .collect();
+    }
+
     fn table_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
         let sessions = &ctx.catalog.sessions;
-        if self.pruned_at != ctx.catalog.generation {
-            self.pruned_at = ctx.catalog.generation;
-            let live: std::collections::HashSet<SessionId> =
-                sessions.iter().map(|s| s.session.id).collect();
-            self.connections.retain(|id, _| live.contains(id));
-            self.server_logins = ctx
-                .catalog
-                .servers
-                .iter()
-                .map(|row| (row.server.id, server_login(&row.server.spec)))
-                .collect();
-        }
         if sessions.is_empty() {
             ui.label("No sessions are running. Start one to see where placement puts it.");
             return;
@@ -223,7 +227,7 @@ impl SessionsPage {
             .map(|p| (Some(p.id), format!("{} ({})", p.name, p.kind.label())))
             .collect();
         let d = &mut editor.draft;
-        d.needs_credential = pool_uses_sso(ctx.catalog, d.pool);
+        d.needs_credential = d.pool.is_some_and(|pool| self.sso_pools.contains(&pool));
         let reveal = &mut editor.reveal;
         let outcome = form_dialog(ui, "session", "Start session", "Start", |ui| {
             form_grid(ui, "session-form", |ui| {
@@ -265,10 +269,6 @@ impl SessionsPage {
         });
         let mut placed_text = None;
         let mut placed_on = None;
-        let identity = SsoIdentity {
-            username: editor.draft.user_label.trim().to_owned(),
-            credential: editor.draft.credential.clone(),
-        };
         let close = match outcome {
             Outcome::Open => false,
             Outcome::Cancel => true,
@@ -291,6 +291,10 @@ impl SessionsPage {
         if let Some((session, host)) = placed_on
             && let Some(server) = server_of(ctx.catalog, host).filter(|s| uses_sso(s))
         {
+            let identity = SsoIdentity {
+                username: editor.draft.user_label.trim().to_owned(),
+                credential: editor.draft.credential.clone(),
+            };
             let credentials = resolve(server, &identity);
             if let Some(text) = &mut placed_text {
                 text.push_str(&format!(
