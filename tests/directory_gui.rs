@@ -8,16 +8,29 @@ mod common;
 use common::samba::{samba_ldap, samba_ou};
 use common::ui_driver::{harness_with, settle};
 use egui::accesskit::Role;
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use pooladmin::cloud::{Clock, ProviderClouds};
 use pooladmin::model::PoolKind;
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::vm_provider::{ProviderKind, VmProviderSpec};
 use pooladmin::scaler::{ScalerHandle, ScalerSettings};
-use pooladmin::store::Choice;
+use pooladmin::store::{Choice, Store};
 use pooladmin::ui::PoolAdminApp;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The window on `store` with a real scaler on a sibling connection.
+fn window_with_scaler(store: Store) -> Harness<'static, PoolAdminApp> {
+    let scaler = ScalerHandle::start(
+        store.sibling().unwrap(),
+        Arc::new(ProviderClouds::new(Clock::new(), None)),
+        ScalerSettings::default(),
+        Arc::new(|| {}),
+    )
+    .unwrap();
+    harness_with(PoolAdminApp::new(store).with_scaler(scaler))
+}
 
 #[test]
 fn test_connection_binds_and_finds_the_ou_of_the_config_that_uses_it() {
@@ -39,14 +52,7 @@ fn test_connection_binds_and_finds_the_ou_of_the_config_that_uses_it() {
     store
         .save_autoscale(None, &spec, &Choice::New(provider), None)
         .unwrap();
-    let scaler = ScalerHandle::start(
-        store.sibling().unwrap(),
-        Arc::new(ProviderClouds::new(Clock::new(), None)),
-        ScalerSettings::default(),
-        Arc::new(|| {}),
-    )
-    .unwrap();
-    let mut h = harness_with(PoolAdminApp::new(store).with_scaler(scaler));
+    let mut h = window_with_scaler(store);
     settle(&mut h);
     h.get_by_label_contains("LDAP Configs").click();
     settle(&mut h);
@@ -79,14 +85,7 @@ fn the_wizard_tests_the_chosen_ldap_config_and_ou() {
     let mut ldap = samba_ldap();
     ldap.name = "corp".into();
     store.add_config(&ldap).unwrap();
-    let scaler = ScalerHandle::start(
-        store.sibling().unwrap(),
-        Arc::new(ProviderClouds::new(Clock::new(), None)),
-        ScalerSettings::default(),
-        Arc::new(|| {}),
-    )
-    .unwrap();
-    let mut h = harness_with(PoolAdminApp::new(store).with_scaler(scaler));
+    let mut h = window_with_scaler(store);
     h.state_mut().open_page(Page::Pool(pool));
     settle(&mut h);
     h.get_by_label("Add AutoScale config").click();

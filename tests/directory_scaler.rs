@@ -10,7 +10,7 @@ use pooladmin::directory::{
     ComputerRecord, Placement, computer_dn, ensure_computer, new_join_password, test_connection,
 };
 use pooladmin::model::Secret;
-use pooladmin::model::instance::InstanceState;
+use pooladmin::model::instance::{InstanceId, InstanceState};
 use pooladmin::model::ldap::{LdapSpec, domain_of};
 use pooladmin::scaler::{Command, ScalerSettings};
 use std::time::Duration;
@@ -32,6 +32,21 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("timed out waiting until {what}");
+}
+
+/// Drains the server of `id`; once it is deleted its claim has ended and the directory no
+/// longer holds the record `dn`.
+async fn drain_and_see_the_record_go(bench: &Bench, running: &Running, id: InstanceId, dn: &str) {
+    running.commands.send(Command::Drain(id)).expect("drain");
+    until("the record is removed", || {
+        let row = bench.store.instance(id).expect("row");
+        row.state == InstanceState::Deleted && row.computer_dn.is_none()
+    })
+    .await;
+    let error = test_connection(&samba_ldap(), &[dn.to_owned()])
+        .await
+        .expect_err("the record is gone");
+    assert!(error.0.contains(dn), "{error}");
 }
 
 fn start(bench: &Bench) -> Running {
@@ -80,20 +95,7 @@ async fn a_server_gets_its_computer_record_first_and_loses_it_when_deleted() {
         .expect("the computer binds");
 
     // Delete the server: the record goes with it, and the claim ends.
-    running
-        .commands
-        .send(Command::Drain(instance.id))
-        .expect("drain");
-    let id = instance.id;
-    until("the record is removed", || {
-        let row = bench.store.instance(id).expect("row");
-        row.state == InstanceState::Deleted && row.computer_dn.is_none()
-    })
-    .await;
-    let error = test_connection(&samba_ldap(), std::slice::from_ref(&dn))
-        .await
-        .expect_err("the record is gone");
-    assert!(error.0.contains(&dn), "{error}");
+    drain_and_see_the_record_go(&bench, &running, instance.id, &dn).await;
     running.stop().await;
 }
 
@@ -238,20 +240,7 @@ async fn a_record_goes_even_after_its_config_stops_creating_records() {
         .delete_config::<LdapSpec>(ldap)
         .expect_err("kept while a record made through it may exist");
     assert!(refused.to_string().contains("computer record"), "{refused}");
-    running
-        .commands
-        .send(Command::Drain(instance.id))
-        .expect("drain");
-    let id = instance.id;
-    until("the record is removed", || {
-        let row = bench.store.instance(id).expect("row");
-        row.state == InstanceState::Deleted && row.computer_dn.is_none()
-    })
-    .await;
-    let error = test_connection(&samba_ldap(), std::slice::from_ref(&dn))
-        .await
-        .expect_err("the record is gone");
-    assert!(error.0.contains(&dn), "{error}");
+    drain_and_see_the_record_go(&bench, &running, instance.id, &dn).await;
     running.stop().await;
     bench
         .store
