@@ -47,13 +47,11 @@ pub const JOIN_SCRIPT: &str = "$joinCred = New-Object pscredential -ArgumentList
 /// A Server pool whose config creates computer records in `ou` through `ldap`, named by
 /// `pattern`, on the simulator (VMs boot in a second); one server kept available.
 pub fn ad_server_pool(ldap: LdapSpec, ou: &str, pattern: &str) -> super::scaling::Bench {
-    use pooladmin::cloud::Clock;
-    use pooladmin::cloud::simulated::{Behaviour, SimulatedCloud};
+    use pooladmin::cloud::simulated::Behaviour;
     use pooladmin::model::PoolKind;
     use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
     use pooladmin::model::vm_provider::{ProviderKind, VmProviderSpec};
-    use pooladmin::store::{Choice, Store};
-    use std::sync::Arc;
+    use pooladmin::store::Store;
     use std::time::Duration;
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -74,34 +72,12 @@ pub fn ad_server_pool(ldap: LdapSpec, ou: &str, pattern: &str) -> super::scaling
         s.minimum_available_sessions = "1".into();
         s.max_sessions_per_server = "1".into();
     }
-    let config = store
-        .save_autoscale(None, &spec, &Choice::New(provider), None)
-        .expect("config");
-    let spec = store
-        .autoscale_configs()
-        .expect("configs")
-        .into_iter()
-        .find(|c| c.id == config)
-        .expect("saved")
-        .spec;
-    let provider = spec.vm_provider.expect("provider");
-    let clock = Clock::new();
     let behaviour = Behaviour {
         api_latency: Duration::from_millis(20),
         boot_delay: Duration::from_secs(1),
         ..Behaviour::default()
     };
-    let cloud = Arc::new(SimulatedCloud::new(behaviour, clock));
-    super::scaling::Bench {
-        dir,
-        store,
-        cloud,
-        clock,
-        pool,
-        config,
-        provider,
-        spec,
-    }
+    super::scaling::Bench::saving(dir, store, &spec, provider, behaviour)
 }
 
 /// A computer-name pattern no other test uses: `Q` + 5 random letters + `-{n}`.

@@ -55,28 +55,42 @@ pub fn agent_pool(behaviour: Behaviour, standby_cores: u32, max_instances: u32) 
         a.agent_cores_override = "4".into();
         a.agent_memory_override_gb = "8".into();
     }
-    let config = store
-        .save_autoscale(None, &spec, &Choice::New(provider), None)
-        .expect("config");
-    let spec = store
-        .autoscale_configs()
-        .expect("configs")
-        .into_iter()
-        .find(|c| c.id == config)
-        .expect("saved")
-        .spec;
-    let provider = spec.vm_provider.expect("provider");
-    let clock = Clock::new();
-    let cloud = Arc::new(SimulatedCloud::new(behaviour, clock));
-    Bench {
-        dir,
-        store,
-        cloud,
-        clock,
-        pool,
-        config,
-        provider,
-        spec,
+    Bench::saving(dir, store, &spec, provider, behaviour)
+}
+
+impl Bench {
+    /// A bench on `store` (in `dir`) with `spec` saved on the simulated `provider`, whose
+    /// cloud behaves as `behaviour`.
+    pub fn saving(
+        dir: tempfile::TempDir,
+        mut store: Store,
+        spec: &AutoScaleSpec,
+        provider: VmProviderSpec,
+        behaviour: Behaviour,
+    ) -> Self {
+        let config = store
+            .save_autoscale(None, spec, &Choice::New(provider), None)
+            .expect("config");
+        let spec = store
+            .autoscale_configs()
+            .expect("configs")
+            .into_iter()
+            .find(|c| c.id == config)
+            .expect("saved")
+            .spec;
+        let provider = spec.vm_provider.expect("provider");
+        let clock = Clock::new();
+        let cloud = Arc::new(SimulatedCloud::new(behaviour, clock));
+        Bench {
+            dir,
+            store,
+            cloud,
+            clock,
+            pool: spec.pool,
+            config,
+            provider,
+            spec,
+        }
     }
 }
 
