@@ -8,10 +8,24 @@ use common::scaling::agent_pool;
 use jiff::Timestamp;
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::config_health::ConfigHealth;
-use pooladmin::model::instance::{InstanceMember, InstanceSize, InstanceState};
+use pooladmin::model::instance::{InstanceId, InstanceMember, InstanceSize, InstanceState};
 use pooladmin::model::scaler_event::{EventKind, ScalerEvent};
 use pooladmin::model::{AgentSpec, Origin, Resources, SessionRequest};
-use pooladmin::store::{InstanceChange, InstanceRequest, MemberTemplate, StoreError};
+use pooladmin::store::{InstanceChange, InstanceRequest, MemberTemplate, Store, StoreError};
+
+/// Moves an instance with no other change; whether it moved.
+fn moved(
+    store: &mut Store,
+    id: InstanceId,
+    from: &[InstanceState],
+    to: InstanceState,
+    now: Timestamp,
+    text: &str,
+) -> bool {
+    store
+        .move_instance(id, from, to, &InstanceChange::default(), now, event(text))
+        .unwrap()
+}
 
 fn event(text: &str) -> ScalerEvent {
     ScalerEvent::new(Timestamp::now(), EventKind::Transition, text)
@@ -51,18 +65,14 @@ fn a_live_instance_is_kept_until_the_scaler_deletes_it() {
             .unwrap()
     );
     // A second move from the wrong state changes nothing.
-    assert!(
-        !store
-            .move_instance(
-                instance.id,
-                &[InstanceState::Requested],
-                InstanceState::Failed,
-                &InstanceChange::default(),
-                now,
-                event("no")
-            )
-            .unwrap()
-    );
+    assert!(!moved(
+        store,
+        instance.id,
+        &[InstanceState::Requested],
+        InstanceState::Failed,
+        now,
+        "no"
+    ));
     let member = MemberTemplate::Agent(AgentSpec {
         hostname: instance.name.clone(),
         enabled: true,
@@ -120,18 +130,14 @@ fn a_live_instance_is_kept_until_the_scaler_deletes_it() {
         !store.agents().unwrap()[0].agent.spec.enabled,
         "no new session lands on it"
     );
-    assert!(
-        store
-            .move_instance(
-                instance.id,
-                &[InstanceState::Deleting],
-                InstanceState::Deleted,
-                &InstanceChange::default(),
-                now,
-                event("deleted")
-            )
-            .unwrap()
-    );
+    assert!(moved(
+        store,
+        instance.id,
+        &[InstanceState::Deleting],
+        InstanceState::Deleted,
+        now,
+        "deleted"
+    ));
     assert!(
         store.agents().unwrap().is_empty(),
         "the member went with its instance"
