@@ -255,16 +255,7 @@ async fn crash_trial(step: i64, scale_down: bool, tokens: bool) -> (bool, bool) 
         expected,
         "trial at step {step}, scale-down {scale_down}"
     );
-    let repairs = bench
-        .store
-        .events(
-            &EventFilter {
-                kinds: vec![EventKind::Reconcile],
-                ..EventFilter::default()
-            },
-            10,
-        )
-        .unwrap();
+    let repairs = bench.events_of(EventKind::Reconcile);
     (failpoint.tripped(), !repairs.is_empty())
 }
 
@@ -443,16 +434,7 @@ async fn an_unclaimed_vm_is_terminated_after_the_grace_period_and_no_earlier() {
         ids(&bench).contains(&foreign),
         "another owner's VM is never touched"
     );
-    let events = bench
-        .store
-        .events(
-            &EventFilter {
-                kinds: vec![EventKind::Reconcile],
-                ..EventFilter::default()
-            },
-            10,
-        )
-        .unwrap();
+    let events = bench.events_of(EventKind::Reconcile);
     assert!(
         events
             .iter()

@@ -180,6 +180,18 @@ impl Bench {
             .expect("save config");
     }
 
+    /// The last ten events of `kind`, newest first.
+    pub fn events_of(
+        &self,
+        kind: pooladmin::model::scaler_event::EventKind,
+    ) -> Vec<(i64, pooladmin::model::scaler_event::ScalerEvent)> {
+        let filter = pooladmin::store::EventFilter {
+            kinds: vec![kind],
+            ..Default::default()
+        };
+        self.store.events(&filter, 10).expect("events")
+    }
+
     /// Instances not over yet.
     pub fn live(&self) -> Vec<Instance> {
         self.store.live_instances().expect("instances")
