@@ -28,11 +28,11 @@ async fn create(name: &str, password: &Secret, owner: &str) -> Placement {
     let ou = samba_ou();
     let domain = domain_of(&spec.search_base);
     let record = ComputerRecord {
-        ou_dn: &ou,
-        name,
-        domain: domain.as_deref(),
-        password,
-        owner,
+        ou_dn: ou,
+        name: name.to_owned(),
+        domain,
+        password: password.clone(),
+        owner: owner.to_owned(),
     };
     ensure_computer(&spec, &record)
         .await
@@ -127,11 +127,11 @@ async fn a_missing_ou_is_a_clear_error() {
     let missing = format!("OU=Nowhere,{}", spec.search_base);
     let password = new_join_password();
     let record = ComputerRecord {
-        ou_dn: &missing,
-        name: "PAMISSING1",
+        ou_dn: missing.clone(),
+        name: "PAMISSING1".into(),
         domain: None,
-        password: &password,
-        owner: OWNER,
+        password,
+        owner: OWNER.into(),
     };
     let error = ensure_computer(&spec, &record)
         .await

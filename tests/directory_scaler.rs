@@ -107,11 +107,11 @@ async fn a_name_taken_in_the_directory_is_skipped() {
     let taken = pattern.replace("{n}", "1");
     let password = new_join_password();
     let record = ComputerRecord {
-        ou_dn: &ou,
-        name: &taken,
+        ou_dn: ou.clone(),
+        name: taken.clone(),
         domain: None,
-        password: &password,
-        owner: "another tool",
+        password,
+        owner: "another tool".into(),
     };
     assert_eq!(
         ensure_computer(&spec, &record).await.unwrap(),

@@ -16,24 +16,25 @@ const ENTRY_ALREADY_EXISTS: u32 = 68;
 const WORKSTATION_TRUST_ACCOUNT: &str = "4096";
 
 /// One computer object as pooladmin wants it.
-pub struct ComputerRecord<'a> {
+#[derive(Clone, Debug)]
+pub struct ComputerRecord {
     /// The OU it goes in.
-    pub ou_dn: &'a str,
+    pub ou_dn: String,
     /// The computer (NetBIOS) name, without the trailing `$`.
-    pub name: &'a str,
+    pub name: String,
     /// The domain's DNS name, for `dNSHostName`.
-    pub domain: Option<&'a str>,
+    pub domain: Option<String>,
     /// The password the VM joins with.
-    pub password: &'a Secret,
+    pub password: Secret,
     /// The mark in `description` that says pooladmin (this installation, this instance)
     /// made it.
-    pub owner: &'a str,
+    pub owner: String,
 }
 
-impl ComputerRecord<'_> {
+impl ComputerRecord {
     /// Its distinguished name.
     pub fn dn(&self) -> String {
-        computer_dn(self.name, self.ou_dn)
+        computer_dn(&self.name, &self.ou_dn)
     }
 }
 
@@ -67,7 +68,7 @@ pub enum Removal {
 /// Creates the computer object of `record`, or reclaims it if this instance made it before.
 pub async fn ensure_computer(
     spec: &LdapSpec,
-    record: &ComputerRecord<'_>,
+    record: &ComputerRecord,
 ) -> Result<Placement, DirectoryError> {
     let mut directory = Directory::open(spec).await?;
     let placement = place(&mut directory, spec, record).await;
@@ -78,7 +79,7 @@ pub async fn ensure_computer(
 async fn place(
     directory: &mut Directory,
     spec: &LdapSpec,
-    record: &ComputerRecord<'_>,
+    record: &ComputerRecord,
 ) -> Result<Placement, DirectoryError> {
     let ou = record.ou_dn.trim();
     if !directory.exists(ou).await? {
@@ -103,13 +104,13 @@ async fn place(
         .map_err(|e| DirectoryError::new(&format!("cannot look for {account}"), e))?;
     if let Some(entry) = entries.into_iter().next() {
         let entry = SearchEntry::construct(entry);
-        let ours = entry.dn.eq_ignore_ascii_case(&dn) && owned_by(&entry, record.owner);
+        let ours = entry.dn.eq_ignore_ascii_case(&dn) && owned_by(&entry, &record.owner);
         if !ours {
             return Ok(Placement::Taken(entry.dn));
         }
         let reset = Mod::Replace(
             b"unicodePwd".to_vec(),
-            HashSet::from([unicode_pwd(record.password)]),
+            HashSet::from([unicode_pwd(&record.password)]),
         );
         directory
             .ldap
@@ -129,19 +130,19 @@ async fn place(
                 .map(|c| c.as_bytes().to_vec())
                 .collect(),
         ),
-        (b"cn".to_vec(), text(record.name)),
+        (b"cn".to_vec(), text(&record.name)),
         (b"sAMAccountName".to_vec(), text(&account)),
         (
             b"userAccountControl".to_vec(),
             text(WORKSTATION_TRUST_ACCOUNT),
         ),
-        (b"description".to_vec(), text(record.owner)),
+        (b"description".to_vec(), text(&record.owner)),
         (
             b"unicodePwd".to_vec(),
-            HashSet::from([unicode_pwd(record.password)]),
+            HashSet::from([unicode_pwd(&record.password)]),
         ),
     ];
-    if let Some(domain) = record.domain {
+    if let Some(domain) = &record.domain {
         attributes.push((
             b"dNSHostName".to_vec(),
             text(&format!("{}.{domain}", record.name.to_lowercase())),

@@ -5,9 +5,11 @@
 //! called, so a crash leaves a row that says which record may exist.
 
 use super::executor::{Halt, Scaler};
-use super::operations::{self, ComputerJob};
+use super::operations;
 use crate::cloud::tags;
-use crate::directory::{DirectoryError, Placement, Removal, computer_dn, new_join_password};
+use crate::directory::{
+    ComputerRecord, DirectoryError, Placement, Removal, computer_dn, new_join_password,
+};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::computer_name::computer_name;
 use crate::model::instance::{Instance, InstanceId};
@@ -96,8 +98,7 @@ impl Scaler {
                 (name, password)
             }
         };
-        let job = ComputerJob {
-            ldap: target.ldap.clone(),
+        let record = ComputerRecord {
             ou_dn: target.ou_dn.clone(),
             name,
             domain: target.domain(),
@@ -106,7 +107,12 @@ impl Scaler {
         };
         self.spawn(
             Some(instance.id),
-            operations::place_computer(self.failpoint.clone(), instance.id, job),
+            operations::place_computer(
+                self.failpoint.clone(),
+                instance.id,
+                target.ldap.clone(),
+                record,
+            ),
         );
         Ok(None)
     }

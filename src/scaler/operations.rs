@@ -8,9 +8,9 @@ use crate::cloud::{CloudError, CloudVm, CreateRequest, DnsCloud, VmCloud, VmStat
 use crate::directory::{
     ComputerRecord, DirectoryError, Placement, Removal, delete_computer, ensure_computer,
 };
+use crate::model::VmProviderId;
 use crate::model::instance::InstanceId;
 use crate::model::ldap::LdapSpec;
-use crate::model::{Secret, VmProviderId};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -147,36 +147,15 @@ pub async fn dns(
     Outcome::Dns(instance, name, result)
 }
 
-/// What the directory needs to place one computer record.
-pub struct ComputerJob {
-    /// The LDAP config.
-    pub ldap: LdapSpec,
-    /// The OU.
-    pub ou_dn: String,
-    /// The computer name.
-    pub name: String,
-    /// The domain's DNS name.
-    pub domain: Option<String>,
-    /// The join password.
-    pub password: Secret,
-    /// The owner mark.
-    pub owner: String,
-}
-
-/// Creates (or reclaims) the computer record of `instance` before its VM exists.
+/// Creates (or reclaims) the computer record of `instance` through `ldap` before its VM
+/// exists.
 pub async fn place_computer(
     failpoint: Option<Arc<Failpoint>>,
     instance: InstanceId,
-    job: ComputerJob,
+    ldap: LdapSpec,
+    record: ComputerRecord,
 ) -> Outcome {
-    let record = ComputerRecord {
-        ou_dn: &job.ou_dn,
-        name: &job.name,
-        domain: job.domain.as_deref(),
-        password: &job.password,
-        owner: &job.owner,
-    };
-    guarded(&failpoint, ensure_computer(&job.ldap, &record))
+    guarded(&failpoint, ensure_computer(&ldap, &record))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::ComputerPlaced(instance, result)
