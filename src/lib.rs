@@ -4,6 +4,8 @@
 //! placement), [`store`] (SQLite), [`cloud`] (the clouds, and a simulated one), [`scaler`]
 //! (plan, execute, reconcile), [`ui`] (egui).
 
+pub mod agent;
+pub mod api;
 pub mod cloud;
 pub mod config_file;
 pub mod demo;
@@ -11,4 +13,5 @@ pub mod directory;
 pub mod model;
 pub mod scaler;
 pub mod store;
+#[cfg(feature = "gui")]
 pub mod ui;

@@ -35,6 +35,7 @@ proptest! {
                 name: format!("a{i}"),
                 enabled,
                 draining,
+                missing: false,
                 sessions: 0,
                 capacity: MemberCapacity::Compute {
                     capacity: Resources::new(cores, memory_mb, gpus),
@@ -77,6 +78,7 @@ proptest! {
                 name: format!("s{i}"),
                 enabled,
                 draining: false,
+                missing: false,
                 sessions: 0,
                 capacity: MemberCapacity::Slots { max_sessions },
                 created_at: created(i),
@@ -109,6 +111,7 @@ proptest! {
                 name: format!("a{i}"),
                 enabled: true,
                 draining: false,
+                missing: false,
                 sessions: 0,
                 capacity: MemberCapacity::Compute {
                     capacity: Resources::new(64.0, 65536, 0),

@@ -150,6 +150,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
             pool: pool(spec.pool),
             downscale_backoff_s: spec.downscale_backoff_s,
             require_check_in: spec.require_check_in,
+            agent_check_in: spec.agent_check_in,
             provision_timeout_s: spec.provision_timeout_s,
             scaling: spec.scaling,
             vm_provider: spec

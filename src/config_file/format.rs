@@ -150,6 +150,9 @@ pub struct AutoScaleEntry {
     pub downscale_backoff_s: String,
     /// Require Check-in.
     pub require_check_in: bool,
+    /// Check-in by agent (`POST /v1/checkin`) instead of the port.
+    #[serde(default)]
+    pub agent_check_in: bool,
     /// Provision Timeout (s).
     pub provision_timeout_s: String,
     /// The Server or Docker Agent fields.

@@ -324,6 +324,7 @@ fn autoscale_spec(
         pool,
         downscale_backoff_s: entry.downscale_backoff_s.clone(),
         require_check_in: entry.require_check_in,
+        agent_check_in: entry.agent_check_in,
         provision_timeout_s: entry.provision_timeout_s.clone(),
         scaling,
         vm_provider: Some(vm),

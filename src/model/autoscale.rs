@@ -152,8 +152,13 @@ pub struct AutoScaleSpec {
     pub pool: PoolId,
     /// Downscale Backoff (Seconds).
     pub downscale_backoff_s: String,
-    /// Require Check-in: an instance counts as running only once its port answers.
+    /// Require Check-in: an instance counts as running only once its port answers (or,
+    /// with `agent_check_in`, once its agent has checked in).
     pub require_check_in: bool,
+    /// Check-in by agent: running once the instance's agent calls `POST /v1/checkin` with
+    /// its token, instead of once its port answers.
+    #[serde(default)]
+    pub agent_check_in: bool,
     /// Provision Timeout (s): an instance not checked in by then is destroyed.
     pub provision_timeout_s: String,
     /// The Server or Docker Agent fields.
@@ -174,6 +179,7 @@ impl AutoScaleSpec {
             pool,
             downscale_backoff_s: "600".into(),
             require_check_in: true,
+            agent_check_in: false,
             provision_timeout_s: "600".into(),
             scaling: Scaling::for_pool(kind),
             vm_provider: None,

@@ -177,6 +177,21 @@ pub struct Instance {
     pub computer_dn: Option<String>,
     /// The LDAP config its computer record was made through.
     pub computer_ldap: Option<LdapId>,
+    /// What its agent said when it checked in through the API (Agent check-in).
+    pub check_in: Option<InstanceCheckIn>,
+}
+
+/// An agent's check-in for an instance that is not a member yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceCheckIn {
+    /// When it last checked in (or heartbeat).
+    pub at: Timestamp,
+    /// The address it gave.
+    pub address: String,
+    /// What it has.
+    pub resources: Resources,
+    /// Its agent's version.
+    pub version: String,
 }
 
 impl Instance {

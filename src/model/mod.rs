@@ -1,5 +1,6 @@
 //! Plain data types of pooladmin and their validation: no I/O, no clock, no async.
 
+pub mod api_settings;
 pub mod autoscale;
 pub mod cloud_ids;
 pub mod computer_name;
@@ -7,6 +8,8 @@ pub mod config_health;
 pub mod credentials;
 pub mod dns_provider;
 pub mod docker_agent;
+pub mod host_health;
+pub mod host_report;
 pub mod ids;
 pub mod instance;
 pub mod json_shapes;

@@ -35,6 +35,8 @@ pub struct Member {
     pub enabled: bool,
     /// Draining members take no new sessions.
     pub draining: bool,
+    /// Members whose agent has fallen silent (Host Missing Expiration) take none either.
+    pub missing: bool,
     /// Sessions it runs now.
     pub sessions: u32,
     /// Its limit.
@@ -45,7 +47,7 @@ pub struct Member {
 
 impl Member {
     fn takes_sessions(&self) -> bool {
-        self.enabled && !self.draining
+        self.enabled && !self.draining && !self.missing
     }
 
     fn has_room_for(&self, request: &Resources) -> bool {
@@ -117,7 +119,7 @@ pub fn place(
     let open: Vec<&Member> = members.iter().filter(|m| m.takes_sessions()).collect();
     if open.is_empty() {
         return Err(no_capacity(format!(
-            "all {} {noun}s are disabled or draining",
+            "all {} {noun}s are disabled, draining or missing (no agent report within the Host Missing Expiration)",
             members.len()
         )));
     }
@@ -169,6 +171,7 @@ mod tests {
             name: format!("s{id}"),
             enabled: true,
             draining: false,
+            missing: false,
             sessions,
             capacity: MemberCapacity::Slots { max_sessions: max },
             created_at: Timestamp::from_second(1_000 + id).unwrap(),
@@ -181,6 +184,7 @@ mod tests {
             name: format!("a{id}"),
             enabled: true,
             draining: false,
+            missing: false,
             sessions,
             capacity: MemberCapacity::Compute {
                 capacity: Resources::new(8.0, 16384, 0),
@@ -249,5 +253,30 @@ mod tests {
         let text = err.unwrap_err().to_string();
         assert!(text.contains("4 cores, 1024 MB and 0 GPUs"), "{text}");
         assert!(text.contains("most free is a1 with 2 cores"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod missing_tests {
+    use super::*;
+    use crate::model::ServerId;
+
+    #[test]
+    fn a_missing_member_gets_no_session() {
+        let member = |id: i64, missing: bool| Member {
+            host: SessionHost::Server(ServerId(id)),
+            name: format!("s{id}"),
+            enabled: true,
+            draining: false,
+            missing,
+            sessions: 0,
+            capacity: MemberCapacity::Slots { max_sessions: 2 },
+            created_at: Timestamp::from_second(1_000 + id).unwrap(),
+        };
+        let request = Resources::default();
+        let host = place("p", PoolKind::Server, &request, &[member(1, true), member(2, false)]);
+        assert_eq!(host.unwrap(), SessionHost::Server(ServerId(2)));
+        let err = place("p", PoolKind::Server, &request, &[member(1, true)]).unwrap_err();
+        assert!(err.reason.contains("missing"), "{err}");
     }
 }

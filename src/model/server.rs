@@ -188,6 +188,8 @@ pub struct Server {
     pub origin: Origin,
     /// When it was added; older servers win placement ties.
     pub created_at: Timestamp,
+    /// When its agent last reported through the API, if ever.
+    pub last_report: Option<Timestamp>,
 }
 
 /// The server form as typed: numbers are still text so a bad value can be shown and named.

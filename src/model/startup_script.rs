@@ -1,7 +1,7 @@
 //! Startup scripts: the placeholders pooladmin fills in, and each cloud's user-data limit.
 
 /// The placeholders pooladmin substitutes when it renders a startup script.
-pub const PLACEHOLDERS: [&str; 9] = [
+pub const PLACEHOLDERS: [&str; 11] = [
     "server_id",
     "server_hostname",
     "server_external_fqdn",
@@ -11,6 +11,8 @@ pub const PLACEHOLDERS: [&str; 9] = [
     "ad_join_credential",
     "nginx_cert",
     "nginx_key",
+    "checkin_url",
+    "checkin_token",
 ];
 
 /// Placeholders in `script` that pooladmin does not know (`{name}` with a plain name);

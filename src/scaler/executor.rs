@@ -4,7 +4,8 @@
 
 use super::computers::computer_target;
 use super::failpoint::Failpoint;
-use super::operations::{self, Outcome, TaskContext};
+use super::gauges::ScalerGauges;
+use super::operations::{self, CheckInProbe, Outcome, TaskContext};
 use super::plan::{Action, Plan, plan};
 use super::retry::RetryPolicy;
 use super::world::World;
@@ -102,6 +103,8 @@ pub struct Scaler {
     pub(super) world: Arc<World>,
     /// Instances whose computer record the directory confirmed in this run.
     pub(super) computers_placed: HashSet<InstanceId>,
+    /// Where passes are measured for the API's metrics.
+    pub(super) gauges: Arc<ScalerGauges>,
     /// Computer names (upper case) the directory showed to belong to other objects.
     pub(super) names_taken: HashSet<String>,
 }
@@ -135,7 +138,14 @@ impl Scaler {
             world: Arc::default(),
             computers_placed: HashSet::new(),
             names_taken: HashSet::new(),
+            gauges: Arc::default(),
         }
+    }
+
+    /// Measures passes into `gauges` (read by the API).
+    pub fn with_gauges(mut self, gauges: Arc<ScalerGauges>) -> Self {
+        self.gauges = gauges;
+        self
     }
 
     /// Crashes on purpose at step `failpoint` (crash tests).
@@ -172,9 +182,13 @@ impl Scaler {
 
     /// One pass: plan, write the decisions down, act, and move every instance along.
     pub fn pass(&mut self) -> Result<(), Halt> {
+        let started = std::time::Instant::now();
+        let now = self.now();
+        if !self.stopping {
+            self.replace_dead_hosts(now)?;
+        }
         self.world = Arc::new(World::load(&self.store)?);
         let world = Arc::clone(&self.world);
-        let now = self.now();
         let plan = plan(&world.snapshot, now);
         self.store.set_surplus_clocks(&plan.clocks)?;
         self.log_notes(&plan, now)?;
@@ -182,7 +196,36 @@ impl Scaler {
             self.act(&world, &plan, now)?;
         }
         self.progress()?;
+        self.gauges.record_pass(&plan.levels, started.elapsed());
         let _ = self.updates.send(Update::Levels(now, plan.levels));
+        Ok(())
+    }
+
+    /// Autoscaled members whose agent is silent past the Host Dead Expiration are destroyed
+    /// (their sessions died with them); the plan that follows replaces them.
+    fn replace_dead_hosts(&mut self, now: Timestamp) -> Result<(), Halt> {
+        for dead in self.store.dead_members(now)? {
+            let reason = format!(
+                "no agent report for {} s (past the Host Dead Expiration): host dead",
+                dead.silent_s
+            );
+            let instance = self.store.instance(dead.instance)?;
+            let event = ScalerEvent::new(
+                now,
+                EventKind::Decision,
+                format!("{}: {reason} → destroy and replace it", dead.name),
+            )
+            .with_pool(instance.pool)
+            .with_config(instance.config);
+            self.step()?;
+            let began = self.store.atomically(|store| {
+                store.end_sessions_of_instance(dead.instance)?;
+                store.begin_delete(dead.instance, &reason, false, now, event.clone())
+            })?;
+            if began {
+                self.emit(event.with_instance(dead.instance));
+            }
+        }
         Ok(())
     }
 
@@ -376,6 +419,7 @@ impl Scaler {
             .find(|p| p.id == instance.pool)
             .map_or("", |p| p.name.as_str());
         let provider = world.vm_providers.get(&instance.vm_provider);
+        let checkin_token = self.store.checkin_token(instance.id)?;
         let script = provider.map_or_else(String::new, |p| {
             let id = instance.id.to_string();
             let mut values = vec![
@@ -383,7 +427,11 @@ impl Scaler {
                 ("server_hostname", instance.host_name().to_owned()),
                 ("provider_name", p.name.clone()),
                 ("pool_name", pool_name.to_owned()),
+                ("checkin_url", world.checkin_url.clone()),
             ];
+            if let Some(token) = &checkin_token {
+                values.push(("checkin_token", token.expose().to_owned()));
+            }
             if let Some((password, domain)) = &join {
                 values.push((
                     "ad_join_credential",
@@ -489,20 +537,28 @@ impl Scaler {
         let Some(cloud_id) = instance.cloud_id.clone() else {
             return Ok(());
         };
-        let port = config
-            .spec
-            .require_check_in
-            .then(|| match &config.spec.scaling {
+        let probe = match (config.spec.require_check_in, config.spec.agent_check_in) {
+            (false, _) => CheckInProbe::CloudOnly,
+            // Agent check-in: running once its agent has called POST /v1/checkin.
+            (true, true) => match &instance.check_in {
+                Some(check_in) => {
+                    let address = Some(check_in.address.clone());
+                    return self.became_running(instance, address, now);
+                }
+                None => CheckInProbe::Agent,
+            },
+            (true, false) => CheckInProbe::Port(match &config.spec.scaling {
                 Scaling::Servers(s) => s.port(),
                 Scaling::Agents(_) => AGENT_PORT,
-            });
+            }),
+        };
         match self.context(instance.vm_provider) {
             Ok(ctx) => {
                 self.next_try
                     .insert(instance.id, now + self.settings.poll_every);
                 self.spawn(
                     Some(instance.id),
-                    operations::poll(ctx, instance.id, cloud_id, port),
+                    operations::poll(ctx, instance.id, cloud_id, probe),
                 );
             }
             Err(e) => self.log_error(instance, &e, now)?,

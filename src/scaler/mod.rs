@@ -6,6 +6,7 @@
 pub mod computers;
 pub mod executor;
 pub mod failpoint;
+pub mod gauges;
 pub mod operations;
 pub mod outcome;
 pub mod plan;

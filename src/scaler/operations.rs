@@ -86,18 +86,29 @@ pub async fn create(ctx: TaskContext, instance: InstanceId, request: CreateReque
         })
 }
 
+/// What makes a booting instance count as checked in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckInProbe {
+    /// The cloud saying it runs.
+    CloudOnly,
+    /// A TCP connect to this port once it runs.
+    Port(u16),
+    /// Its agent's `POST /v1/checkin` (the scaler sees it on the instance row, not here).
+    Agent,
+}
+
 /// Looks at a booting VM and, once it runs, tries its check-in port.
 pub async fn poll(
     ctx: TaskContext,
     instance: InstanceId,
     cloud_id: String,
-    check_in_port: Option<u16>,
+    probe: CheckInProbe,
 ) -> Outcome {
     let look = async {
         let vm = ctx.call(|| ctx.cloud.status(&cloud_id)).await?;
-        let checked_in = match (vm.state, check_in_port) {
-            (VmState::Running, Some(port)) => ctx.cloud.check_in(&vm, port).await,
-            (VmState::Running, None) => true,
+        let checked_in = match (vm.state, probe) {
+            (VmState::Running, CheckInProbe::Port(port)) => ctx.cloud.check_in(&vm, port).await,
+            (VmState::Running, CheckInProbe::CloudOnly) => true,
             _ => false,
         };
         Ok((vm, checked_in))

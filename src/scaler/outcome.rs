@@ -423,9 +423,11 @@ fn member_template(instance: &Instance, spec: &AutoScaleSpec, address: &str) -> 
             })
         }
         (_, size) => {
-            let reported = match size {
-                InstanceSize::Agent(r) => r,
-                InstanceSize::Server { .. } => Resources::default(),
+            // What its agent reported at check-in, else what the config said it brings.
+            let reported = match (&instance.check_in, size) {
+                (Some(check_in), _) => check_in.resources,
+                (None, InstanceSize::Agent(r)) => r,
+                (None, InstanceSize::Server { .. }) => Resources::default(),
             };
             MemberTemplate::Agent(AgentSpec {
                 hostname: instance.name.clone(),

@@ -52,7 +52,18 @@ pub enum Command {
 
 impl Scaler {
     /// Runs until shut down (or, in tests, until the failpoint trips).
-    pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) -> Result<(), Halt> {
+    pub async fn run(self, commands: mpsc::UnboundedReceiver<Command>) -> Result<(), Halt> {
+        let gauges = Arc::clone(&self.gauges);
+        gauges.set_running(true);
+        let result = self.run_loop(commands).await;
+        gauges.set_running(false);
+        result
+    }
+
+    async fn run_loop(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+    ) -> Result<(), Halt> {
         self.reconcile_now().await?;
         let mut next_tick = Instant::now() + self.settings.tick;
         loop {

@@ -30,6 +30,8 @@ pub struct World {
     pub ldap: HashMap<LdapId, LdapSpec>,
     /// Instances not over yet.
     pub instances: HashMap<InstanceId, Instance>,
+    /// Where agents check in (`{checkin_url}`).
+    pub checkin_url: String,
 }
 
 impl World {
@@ -194,6 +196,7 @@ impl World {
             dns_providers,
             ldap,
             instances,
+            checkin_url: store.api_settings()?.checkin_url(),
         })
     }
 }

@@ -1,12 +1,15 @@
 //! Instances the scaler asked clouds for. Every transition is one transaction that also
 //! writes its event, so the log and the state never disagree.
 
+use super::agent_tokens::issue_instance_token;
 use super::agents::insert_agent;
 use super::events::insert_event;
 use super::rows::{parsed, timestamp, to_millis};
 use super::servers::insert_server;
 use super::{Store, StoreError};
-use crate::model::instance::{Instance, InstanceId, InstanceMember, InstanceSize, InstanceState};
+use crate::model::instance::{
+    Instance, InstanceCheckIn, InstanceId, InstanceMember, InstanceSize, InstanceState,
+};
 use crate::model::scaler_event::ScalerEvent;
 use crate::model::{
     AgentId, AgentSpec, AutoScaleId, LdapId, Origin, PoolId, PoolKind, Resources, ServerId,
@@ -51,7 +54,8 @@ pub enum MemberTemplate {
 
 pub(super) const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, name, token, state,
     state_since, created_at, cloud_id, address, server_id, agent_id, cores, memory_mb, gpus,
-    slots, used, reason, ends_failed, computer_name, computer_dn, computer_ldap_id";
+    slots, used, reason, ends_failed, computer_name, computer_dn, computer_ldap_id, checked_in_at,
+    checkin_address, checkin_cores, checkin_memory_mb, checkin_gpus, checkin_version";
 
 pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
     let kind = parsed(r, 4, PoolKind::parse)?;
@@ -84,6 +88,19 @@ pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance>
         computer_name: r.get(21)?,
         computer_dn: r.get(22)?,
         computer_ldap: r.get::<_, Option<i64>>(23)?.map(LdapId),
+        check_in: match r.get::<_, Option<i64>>(24)? {
+            None => None,
+            Some(_) => Some(InstanceCheckIn {
+                at: timestamp(r, 24)?,
+                address: r.get::<_, Option<String>>(25)?.unwrap_or_default(),
+                resources: Resources::new(
+                    r.get::<_, Option<f64>>(26)?.unwrap_or_default(),
+                    r.get::<_, Option<i64>>(27)?.unwrap_or_default(),
+                    r.get::<_, Option<i64>>(28)?.unwrap_or_default(),
+                ),
+                version: r.get::<_, Option<String>>(29)?.unwrap_or_default(),
+            }),
+        },
     })
 }
 
@@ -156,6 +173,7 @@ impl Store {
             ],
         )?;
         let id = InstanceId(tx.last_insert_rowid());
+        issue_instance_token(&tx, &self.sealer, id, now)?;
         let short = &self.installation_id[..8.min(self.installation_id.len())];
         let name = format!("pa-{short}-{id}");
         tx.execute(
@@ -217,10 +235,6 @@ impl Store {
             MemberTemplate::Agent(spec) => {
                 spec.validate()?;
                 let agent = insert_agent(&tx, spec, Origin::Autoscaled, millis)?;
-                tx.execute(
-                    "UPDATE docker_agents SET last_report = ?1 WHERE id = ?2",
-                    params![millis, agent.0],
-                )?;
                 ("agent_id", agent.0)
             }
             MemberTemplate::Server(spec) => {
@@ -229,6 +243,19 @@ impl Store {
                 ("server_id", server.0)
             }
         };
+        // An agent that checked in is heard from from now on (Host Missing Expiration); a
+        // member without one is not judged by its silence.
+        if let Some(check_in) = &current.check_in {
+            let table = if column == "agent_id" { "docker_agents" } else { "servers" };
+            tx.execute(
+                &format!("UPDATE {table} SET last_report = ?1, agent_version = ?2 WHERE id = ?3"),
+                params![to_millis(check_in.at), check_in.version, member_id],
+            )?;
+        }
+        tx.execute(
+            "UPDATE instances SET checkin_secret = NULL WHERE id = ?1",
+            [id.0],
+        )?;
         tx.execute(
             &format!("UPDATE instances SET {column} = ?1 WHERE id = ?2"),
             params![member_id, id.0],

@@ -259,12 +259,75 @@ CREATE UNIQUE INDEX instances_computer_claims ON instances (computer_name)
     WHERE computer_dn IS NOT NULL;
 "#;
 
-const STEPS: [&str; 5] = [
+/// The HTTP API (issue 12): its settings, portal keys and agent tokens (hashes only), what
+/// hosts report, and an instance's check-in (written by the API, read by the scaler, which
+/// stays the only writer of instance state).
+const V6_API: &str = r#"
+CREATE TABLE api_settings (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    enabled        INTEGER NOT NULL,
+    listen         TEXT NOT NULL,
+    tls_cert       TEXT NOT NULL,
+    tls_key_sealed BLOB,
+    agent_url      TEXT NOT NULL,
+    host_missing_s INTEGER NOT NULL CHECK (host_missing_s > 0),
+    host_dead_s    INTEGER NOT NULL CHECK (host_dead_s > host_missing_s),
+    rate_limit     INTEGER NOT NULL CHECK (rate_limit > 0)
+);
+INSERT INTO api_settings (id, enabled, listen, tls_cert, agent_url, host_missing_s, host_dead_s,
+                          rate_limit)
+VALUES (1, 0, '127.0.0.1:8443', '', '', 600, 3600, 2000);
+
+CREATE TABLE api_keys (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    -- SHA-256 of the key; the key itself is shown once and never stored.
+    hash       BLOB NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_used  INTEGER
+);
+
+-- One token per autoscaled instance (from its intent on) or per static member (issued from
+-- its Actions menu); each dies with what it belongs to.
+CREATE TABLE agent_tokens (
+    hash        BLOB PRIMARY KEY,
+    instance_id INTEGER UNIQUE REFERENCES instances (id) ON DELETE CASCADE,
+    server_id   INTEGER UNIQUE REFERENCES servers (id) ON DELETE CASCADE,
+    agent_id    INTEGER UNIQUE REFERENCES docker_agents (id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL,
+    CHECK ((instance_id IS NOT NULL) + (server_id IS NOT NULL) + (agent_id IS NOT NULL) = 1)
+) WITHOUT ROWID;
+
+CREATE TRIGGER agent_tokens_end_with_instance AFTER UPDATE OF state ON instances
+WHEN NEW.state IN ('deleted', 'failed', 'lost') BEGIN
+    DELETE FROM agent_tokens WHERE instance_id = NEW.id;
+END;
+
+ALTER TABLE servers ADD COLUMN last_report INTEGER;
+ALTER TABLE servers ADD COLUMN agent_version TEXT;
+ALTER TABLE servers ADD COLUMN host_load REAL;
+ALTER TABLE docker_agents ADD COLUMN agent_version TEXT;
+ALTER TABLE docker_agents ADD COLUMN host_load REAL;
+
+-- The instance's token, sealed, for its startup script (a retried create renders the same
+-- script); cleared once it runs.
+ALTER TABLE instances ADD COLUMN checkin_secret BLOB;
+-- What its agent said at check-in, for the member row the scaler makes of it.
+ALTER TABLE instances ADD COLUMN checked_in_at INTEGER;
+ALTER TABLE instances ADD COLUMN checkin_address TEXT;
+ALTER TABLE instances ADD COLUMN checkin_cores REAL;
+ALTER TABLE instances ADD COLUMN checkin_memory_mb INTEGER;
+ALTER TABLE instances ADD COLUMN checkin_gpus INTEGER;
+ALTER TABLE instances ADD COLUMN checkin_version TEXT;
+"#;
+
+const STEPS: [&str; 6] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
     V4_SCALER,
     V5_COMPUTERS,
+    V6_API,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

@@ -1,15 +1,21 @@
 //! SQLite persistence, the only place that holds SQL: versioned migrations, WAL, foreign keys,
 //! one transaction per user action, secrets sealed.
 
+mod agent_tokens;
 mod agents;
+mod api_keys;
+mod api_settings;
 mod autoscale;
 mod backup;
+mod bearer;
 mod computers;
 mod error;
 mod events;
+mod host_reports;
 mod instances;
 mod key_source;
 mod lock;
+mod member_health;
 mod members;
 pub mod migrations;
 mod names;
@@ -26,13 +32,17 @@ mod sessions;
 mod staging;
 mod zones;
 
+pub use agent_tokens::TokenOwner;
+pub use api_keys::ApiKeyRow;
 pub use autoscale::{AutoScaleRow, Choice};
+pub use host_reports::ReportReceipt;
 pub use backup::backup_path;
 pub use error::{OpenError, StoreError};
 pub use events::EventFilter;
 pub use instances::{InstanceChange, InstanceRequest, MemberTemplate};
 pub use key_source::{KeyLocation, KeySource};
 pub use lock::lock_path;
+pub use member_health::{DeadMember, MemberCounts};
 pub use provider_configs::{ConfigRow, SharedConfig};
 pub use rows::{AgentRow, ServerRow, SessionRow};
 pub use scaling::{ScalingMember, StagedUse};

@@ -22,6 +22,21 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The pool named `name` (names are unique, case-insensitively).
+    pub fn pool_by_name(&self, name: &str) -> Result<Option<Pool>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, name, kind FROM pools WHERE name = ?1")?
+            .query_row([name], |r| {
+                Ok(Pool {
+                    id: PoolId(r.get(0)?),
+                    name: r.get(1)?,
+                    kind: parsed(r, 2, PoolKind::parse)?,
+                })
+            })
+            .optional()?)
+    }
+
     /// Adds a pool with a unique name.
     pub fn add_pool(&mut self, name: &str, kind: PoolKind) -> Result<PoolId, StoreError> {
         let tx = self.conn.savepoint()?;

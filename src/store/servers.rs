@@ -7,53 +7,28 @@ use crate::model::{
     ConnectionType, CredentialType, Origin, PoolId, Server, ServerId, ServerSpec, ZoneId,
 };
 use jiff::Timestamp;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 impl Store {
     /// Every server with its session count, oldest first.
     pub fn servers(&self) -> Result<Vec<ServerRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.friendly_name, s.enabled, s.zone_id, s.pool_id, s.connection_type,
-                    s.host, s.port, s.credential_type, s.username, s.password_sealed,
-                    s.connection_info, s.max_sessions, s.reusable, s.origin, s.created_at,
-                    s.session_count
-             FROM servers s
-             ORDER BY s.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let sealed: Option<Vec<u8>> = r.get(10)?;
-            let password = self.sealer.open(sealed.as_deref()).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    10,
-                    rusqlite::types::Type::Blob,
-                    "the password could not be unsealed; was the key file replaced?".into(),
-                )
-            })?;
-            Ok(ServerRow {
-                server: Server {
-                    id: ServerId(r.get(0)?),
-                    spec: ServerSpec {
-                        friendly_name: r.get(1)?,
-                        enabled: r.get(2)?,
-                        zone: ZoneId(r.get(3)?),
-                        pool: r.get::<_, Option<i64>>(4)?.map(PoolId),
-                        connection_type: parsed(r, 5, ConnectionType::parse)?,
-                        host: r.get(6)?,
-                        port: r.get(7)?,
-                        credential_type: parsed(r, 8, CredentialType::parse)?,
-                        username: r.get(9)?,
-                        password,
-                        connection_info: r.get(11)?,
-                        max_sessions: r.get(12)?,
-                        reusable: r.get(13)?,
-                    },
-                    origin: parsed(r, 14, Origin::parse)?,
-                    created_at: timestamp(r, 15)?,
-                },
-                sessions: count(r, 16)?,
-            })
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {SERVER_COLUMNS} FROM servers s ORDER BY s.id"))?;
+        let rows = stmt.query_map([], |r| read_server(r, &self.sealer))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One server with its session count.
+    pub fn server(&self, id: ServerId) -> Result<ServerRow, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {SERVER_COLUMNS} FROM servers s WHERE s.id = ?1"))?
+            .query_row([id.0], |r| read_server(r, &self.sealer))
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                what: "server",
+                id: id.0,
+            })
     }
 
     /// Adds a static server.
@@ -175,4 +150,47 @@ pub(super) fn insert_server(
         ],
     )?;
     Ok(ServerId(tx.last_insert_rowid()))
+}
+
+const SERVER_COLUMNS: &str = "s.id, s.friendly_name, s.enabled, s.zone_id, s.pool_id,
+    s.connection_type, s.host, s.port, s.credential_type, s.username, s.password_sealed,
+    s.connection_info, s.max_sessions, s.reusable, s.origin, s.created_at, s.session_count,
+    s.last_report";
+
+fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<ServerRow> {
+    let sealed: Option<Vec<u8>> = r.get(10)?;
+    let password = sealer.open(sealed.as_deref()).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            10,
+            rusqlite::types::Type::Blob,
+            "the password could not be unsealed; was the key file replaced?".into(),
+        )
+    })?;
+    Ok(ServerRow {
+        server: Server {
+            id: ServerId(r.get(0)?),
+            spec: ServerSpec {
+                friendly_name: r.get(1)?,
+                enabled: r.get(2)?,
+                zone: ZoneId(r.get(3)?),
+                pool: r.get::<_, Option<i64>>(4)?.map(PoolId),
+                connection_type: parsed(r, 5, ConnectionType::parse)?,
+                host: r.get(6)?,
+                port: r.get(7)?,
+                credential_type: parsed(r, 8, CredentialType::parse)?,
+                username: r.get(9)?,
+                password,
+                connection_info: r.get(11)?,
+                max_sessions: r.get(12)?,
+                reusable: r.get(13)?,
+            },
+            origin: parsed(r, 14, Origin::parse)?,
+            created_at: timestamp(r, 15)?,
+            last_report: match r.get::<_, Option<i64>>(17)? {
+                Some(_) => Some(timestamp(r, 17)?),
+                None => None,
+            },
+        },
+        sessions: count(r, 16)?,
+    })
 }

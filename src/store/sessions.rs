@@ -61,7 +61,7 @@ impl Store {
     pub fn start_session(&mut self, request: &SessionRequest) -> Result<Placed, StoreError> {
         let tx = self.conn.savepoint()?;
         let (pool_name, kind) = pool_of(&tx, request.pool)?;
-        let members = members_of(&tx, request.pool, kind)?;
+        let members = members_of(&tx, request.pool, kind, Timestamp::now())?;
         let host = place(&pool_name, kind, &request.resources, &members)?;
         let host_name = members
             .iter()
@@ -112,19 +112,32 @@ fn pool_of(tx: &Connection, pool: PoolId) -> Result<(String, PoolKind), StoreErr
     .ok_or_else(|| ValidationErrors::single("Pool", "the chosen pool no longer exists").into())
 }
 
-fn members_of(tx: &Connection, pool: PoolId, kind: PoolKind) -> Result<Vec<Member>, StoreError> {
+fn members_of(
+    tx: &Connection,
+    pool: PoolId,
+    kind: PoolKind,
+    now: Timestamp,
+) -> Result<Vec<Member>, StoreError> {
+    // A member whose agent has reported once and then fell silent past the Host Missing
+    // Expiration is missing: it gets no new sessions.
+    let missing_s: i64 = tx
+        .prepare_cached("SELECT host_missing_s FROM api_settings WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    let silent_since = to_millis(now) - missing_s * 1000;
     let members = match kind {
         PoolKind::Server => {
             let mut stmt = tx.prepare_cached(
-                "SELECT id, friendly_name, enabled, max_sessions, created_at, session_count
+                "SELECT id, friendly_name, enabled, max_sessions, created_at, session_count,
+                        coalesce(last_report < ?2, 0)
                  FROM servers WHERE pool_id = ?1",
             )?;
-            let rows = stmt.query_map([pool.0], |r| {
+            let rows = stmt.query_map(params![pool.0, silent_since], |r| {
                 Ok(Member {
                     host: SessionHost::Server(ServerId(r.get(0)?)),
                     name: r.get(1)?,
                     enabled: r.get(2)?,
                     draining: false,
+                    missing: r.get(6)?,
                     capacity: MemberCapacity::Slots {
                         max_sessions: r.get(3)?,
                     },
@@ -141,16 +154,18 @@ fn members_of(tx: &Connection, pool: PoolId, kind: PoolKind) -> Result<Vec<Membe
                         CASE WHEN a.override_memory_mb > 0 THEN a.override_memory_mb
                              ELSE a.reported_memory_mb END,
                         CASE WHEN a.override_gpus > 0 THEN a.override_gpus ELSE a.reported_gpus END,
-                        a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus
+                        a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus,
+                        coalesce(a.last_report < ?2, 0)
                  FROM docker_agents a
                  WHERE a.pool_id = ?1",
             )?;
-            let rows = stmt.query_map([pool.0], |r| {
+            let rows = stmt.query_map(params![pool.0, silent_since], |r| {
                 Ok(Member {
                     host: SessionHost::Agent(AgentId(r.get(0)?)),
                     name: r.get(1)?,
                     enabled: r.get(2)?,
                     draining: r.get(3)?,
+                    missing: r.get(12)?,
                     created_at: timestamp(r, 4)?,
                     capacity: MemberCapacity::Compute {
                         capacity: Resources::new(r.get(5)?, r.get(6)?, r.get(7)?),

@@ -1,0 +1,49 @@
+//! Request bodies read strictly: malformed JSON or a wrong type is a 400 that names the
+//! field, not axum's generic rejection.
+
+use super::error::ApiError;
+use axum::body::Bytes;
+use serde::de::DeserializeOwned;
+
+/// Parses `body` as `T`, naming the field at fault.
+pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::BadRequest(
+            "the request needs a JSON body".to_owned(),
+            Vec::new(),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            ApiError::BadRequest(format!("the body is not the expected JSON: {inner}"), Vec::new())
+        } else {
+            ApiError::field(&path, inner.to_string())
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("trailing data after the JSON body: {e}"), Vec::new()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CheckinRequest;
+
+    #[test]
+    fn a_wrong_type_names_its_field() {
+        let body = Bytes::from_static(br#"{"hostname": "a", "address": "10.0.0.1", "cores": "eight", "memory_mb": 1}"#);
+        match parse_json::<CheckinRequest>(&body) {
+            Err(ApiError::BadRequest(_, fields)) => assert_eq!(fields[0].field, "cores"),
+            other => panic!("{other:?}"),
+        }
+        let missing = Bytes::from_static(br#"{"hostname": "a"}"#);
+        assert!(matches!(parse_json::<CheckinRequest>(&missing), Err(ApiError::BadRequest(..))));
+        let broken = Bytes::from_static(b"{not json");
+        assert!(matches!(parse_json::<CheckinRequest>(&broken), Err(ApiError::BadRequest(..))));
+    }
+}

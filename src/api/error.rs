@@ -1,0 +1,109 @@
+//! Every way a request fails, as an HTTP answer with a JSON body that says why. A wrong
+//! key never says which part was wrong.
+
+use super::types::{ErrorBody, FieldProblem};
+use crate::model::ValidationErrors;
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A failed request.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the body is malformed or a field is wrong.
+    BadRequest(String, Vec<FieldProblem>),
+    /// 401: missing, wrong or revoked key or token.
+    Unauthorized,
+    /// 404: no such pool, session or route.
+    NotFound(String),
+    /// 429: the key's rate limit; retry after this many seconds.
+    TooManyRequests(u64),
+    /// 503: no member has room (the scaler was woken); retry after this many seconds.
+    NoCapacity(String, u64),
+    /// 500: the database failed.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 for one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::BadRequest(
+            format!("{field}: {message}"),
+            vec![FieldProblem {
+                field: field.to_owned(),
+                message,
+            }],
+        )
+    }
+
+    /// A 400 from a model check, whose fields are the JSON keys.
+    pub fn invalid(errors: &ValidationErrors) -> Self {
+        Self::BadRequest(
+            errors.to_string(),
+            errors
+                .errors()
+                .iter()
+                .map(|e| FieldProblem {
+                    field: e.field.to_owned(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(errors) => Self::invalid(&errors),
+            StoreError::NotFound { what, .. } => Self::NotFound(format!("the {what} is gone")),
+            StoreError::NoCapacity(no) => Self::NoCapacity(no.to_string(), 15),
+            StoreError::Refused(message) => Self::BadRequest(message, Vec::new()),
+            other => {
+                tracing::error!(error = %other, "an API request failed in the database");
+                Self::Internal("the database failed; try again".to_owned())
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, fields, retry) = match self {
+            Self::BadRequest(message, fields) => (StatusCode::BAD_REQUEST, message, fields, None),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "missing, unknown or revoked key or token".to_owned(),
+                Vec::new(),
+                None,
+            ),
+            Self::NotFound(message) => (StatusCode::NOT_FOUND, message, Vec::new(), None),
+            Self::TooManyRequests(after) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate limit of this key reached".to_owned(),
+                Vec::new(),
+                Some(after),
+            ),
+            Self::NoCapacity(message, after) => {
+                (StatusCode::SERVICE_UNAVAILABLE, message, Vec::new(), Some(after))
+            }
+            Self::Internal(message) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, message, Vec::new(), None)
+            }
+        };
+        let mut response = (status, Json(ErrorBody { error, fields })).into_response();
+        if let Some(after) = retry {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(after));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,121 @@
+//! `POST /v1/checkin` and `POST /v1/heartbeat`: what hosts' agents report.
+
+use super::body::parse_json;
+use super::error::ApiError;
+use super::state::ApiState;
+use super::types::{CheckinRequest, ErrorBody, HeartbeatRequest, ReportResponse};
+use crate::model::host_report::{Heartbeat, HostReport};
+use crate::model::{Resources, SessionId};
+use crate::store::ReportReceipt;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use jiff::Timestamp;
+use std::sync::Arc;
+
+/// How often agents are asked to send heartbeats.
+pub const HEARTBEAT_INTERVAL_S: u64 = 10;
+/// A session younger than this is not ended for missing from a heartbeat: the host may
+/// not have started it yet.
+pub const SESSION_REPORT_GRACE_S: i64 = 60;
+
+fn response(receipt: ReportReceipt) -> Json<ReportResponse> {
+    Json(ReportResponse {
+        name: receipt.name,
+        state: receipt.state,
+        heartbeat_interval_s: HEARTBEAT_INTERVAL_S,
+        ended_sessions: receipt.ended.iter().map(|s| s.0.to_string()).collect(),
+    })
+}
+
+/// A host checks in with its agent token.
+#[utoipa::path(
+    post,
+    path = "/v1/checkin",
+    tag = "hosts",
+    request_body = CheckinRequest,
+    security(("agent_token" = [])),
+    responses(
+        (status = 200, description = "Reported capacity and Last report written; a booting instance becomes running on the scaler's next pass", body = ReportResponse),
+        (status = 400, description = "A field is malformed", body = ErrorBody),
+        (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB"),
+    )
+)]
+pub async fn checkin(
+    State(state): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ReportResponse>, ApiError> {
+    let request: CheckinRequest = parse_json(&body)?;
+    let report = HostReport {
+        hostname: request.hostname,
+        address: request.address,
+        resources: Resources::new(request.cores, request.memory_mb, request.gpus),
+        version: request.version,
+    };
+    report.validate().map_err(|e| ApiError::invalid(&e))?;
+    let receipt = state
+        .as_host(&headers, move |store, owner| {
+            Ok(store.check_in(owner, &report, Timestamp::now())?)
+        })
+        .await?;
+    if receipt.state != "running" {
+        state.wake();
+    }
+    Ok(response(receipt))
+}
+
+/// A host's heartbeat: the sessions it runs.
+#[utoipa::path(
+    post,
+    path = "/v1/heartbeat",
+    tag = "hosts",
+    request_body = HeartbeatRequest,
+    security(("agent_token" = [])),
+    responses(
+        (status = 200, description = "Last report written; sessions the host no longer runs ended", body = ReportResponse),
+        (status = 400, description = "A field is malformed", body = ErrorBody),
+        (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+    )
+)]
+pub async fn heartbeat(
+    State(state): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ReportResponse>, ApiError> {
+    let request: HeartbeatRequest = parse_json(&body)?;
+    let sessions = match &request.sessions {
+        None => None,
+        Some(ids) => {
+            let mut sessions = Vec::with_capacity(ids.len());
+            for (i, id) in ids.iter().enumerate() {
+                match id.trim().parse::<i64>() {
+                    Ok(n) => sessions.push(SessionId(n)),
+                    Err(_) => {
+                        return Err(ApiError::field(
+                            &format!("sessions[{i}]"),
+                            "expected a session id as the API gave it out",
+                        ));
+                    }
+                }
+            }
+            Some(sessions)
+        }
+    };
+    let heartbeat = Heartbeat {
+        sessions,
+        load: request.load,
+    };
+    heartbeat.validate().map_err(|e| ApiError::invalid(&e))?;
+    let receipt = state
+        .as_host(&headers, move |store, owner| {
+            Ok(store.heartbeat(owner, &heartbeat, SESSION_REPORT_GRACE_S, Timestamp::now())?)
+        })
+        .await?;
+    if !receipt.ended.is_empty() {
+        state.wake();
+    }
+    Ok(response(receipt))
+}

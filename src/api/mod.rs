@@ -1,0 +1,23 @@
+//! pooladmin's HTTP API (issue 12): hosts check in and heartbeat with their agent tokens,
+//! portals start and end sessions with their keys, and `/metrics` and `/healthz` say how it
+//! all goes. It runs on the scaler's tokio runtime with a database connection of its own and
+//! reaches the scaler only by waking it.
+
+pub mod body;
+pub mod client;
+pub mod error;
+pub mod hosts;
+pub mod listener;
+pub mod metrics;
+pub mod openapi;
+pub mod pools;
+pub mod rate_limit;
+pub mod router;
+pub mod server;
+pub mod sessions;
+pub mod state;
+pub mod types;
+
+pub use openapi::openapi_json;
+pub use server::{ApiStatus, RunningApi, start_api, supervise};
+pub use state::Wake;

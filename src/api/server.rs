@@ -1,0 +1,147 @@
+//! Starting and stopping the API: loopback unless TLS is configured, one server at a time,
+//! started again whenever its settings change.
+
+use super::router::router;
+use super::state::{ApiState, Wake};
+use super::listener::{ApiListener, Peer, server_config};
+use crate::model::api_settings::ApiSettings;
+use crate::scaler::gauges::ScalerGauges;
+use crate::store::Store;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+
+/// Where the API stands, for the API page and the log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ApiStatus {
+    /// Not enabled.
+    #[default]
+    Off,
+    /// Serving at this base URL.
+    Listening(String),
+    /// Enabled but could not start (the reason).
+    Failed(String),
+}
+
+/// A running API server.
+pub struct RunningApi {
+    /// The address it listens on (the port the system chose, for port 0).
+    pub local_addr: SocketAddr,
+    /// The base URL clients use.
+    pub url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningApi {
+    /// Stops accepting, lets requests in flight finish, and waits for that.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Serves the API on `store` with `settings`. Refuses an address other machines can reach
+/// unless TLS is configured.
+pub async fn start_api(
+    store: Store,
+    settings: &ApiSettings,
+    wake: Wake,
+    gauges: Arc<ScalerGauges>,
+) -> Result<RunningApi, String> {
+    let listen = settings.listen;
+    if !listen.ip().is_loopback() && !settings.uses_tls() {
+        return Err(format!(
+            "the API will not listen on {listen} without TLS: other machines could reach it in clear; give a TLS certificate and key on the API page, or listen on 127.0.0.1"
+        ));
+    }
+    let tls = if settings.uses_tls() {
+        Some(server_config(&settings.tls_cert, settings.tls_key.expose())?)
+    } else {
+        None
+    };
+    let tcp = TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
+    let local_addr = tcp
+        .local_addr()
+        .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
+    let state = Arc::new(ApiState::new(store, settings.clone(), wake, gauges));
+    let app = router(state).into_make_service_with_connect_info::<Peer>();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stopped.await;
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let listener = ApiListener::new(tcp, tls)
+        .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    });
+    Ok(RunningApi {
+        local_addr,
+        url: format!("{scheme}://{local_addr}"),
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// Keeps the API as its stored settings say (with `listen` overriding the address and
+/// enabling it, for `headless --listen`), starting it again whenever `reload` changes, until
+/// `reload`'s sender is gone. `status` always holds where it stands.
+pub async fn supervise(
+    store: Store,
+    listen: Option<SocketAddr>,
+    wake: Wake,
+    gauges: Arc<ScalerGauges>,
+    mut reload: watch::Receiver<u64>,
+    status: Arc<Mutex<ApiStatus>>,
+) {
+    let set = |s: ApiStatus| *status.lock().unwrap_or_else(|e| e.into_inner()) = s;
+    loop {
+        let mut running = None;
+        match store.api_settings() {
+            Err(e) => set(ApiStatus::Failed(format!("the API settings cannot be read: {e}"))),
+            Ok(mut settings) => {
+                if let Some(listen) = listen {
+                    settings.listen = listen;
+                    settings.enabled = true;
+                }
+                if !settings.enabled {
+                    set(ApiStatus::Off);
+                } else {
+                    let started = match store.sibling() {
+                        Ok(own) => {
+                            start_api(own, &settings, Arc::clone(&wake), Arc::clone(&gauges)).await
+                        }
+                        Err(e) => Err(format!("the API cannot open the database: {e}")),
+                    };
+                    match started {
+                        Ok(api) => {
+                            tracing::info!(url = %api.url, "API listening");
+                            set(ApiStatus::Listening(api.url.clone()));
+                            running = Some(api);
+                        }
+                        Err(reason) => {
+                            tracing::error!("{reason}");
+                            set(ApiStatus::Failed(reason));
+                        }
+                    }
+                }
+            }
+        }
+        let more = reload.changed().await.is_ok();
+        if let Some(api) = running {
+            api.stop().await;
+        }
+        if !more {
+            set(ApiStatus::Off);
+            return;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The API's request and response bodies. The JSON key names are part of the contract
+//! (issue 12); the OpenAPI document is derived from these types.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /v1/checkin`: who and what the host is.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinRequest {
+    /// The host's name.
+    pub hostname: String,
+    /// The address sessions reach it at (an IP address or DNS name).
+    pub address: String,
+    /// CPU cores.
+    pub cores: f64,
+    /// Memory in MB.
+    pub memory_mb: i64,
+    /// GPUs.
+    #[serde(default)]
+    pub gpus: i64,
+    /// The agent's version.
+    #[serde(default)]
+    pub version: String,
+}
+
+/// `POST /v1/heartbeat`: the sessions the host runs now.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeartbeatRequest {
+    /// Ids of the sessions it hosts (as the API gave them out). When given, a session of
+    /// this host that is missing from it (and older than a minute) is ended; when left out,
+    /// sessions are not checked.
+    #[serde(default)]
+    pub sessions: Option<Vec<String>>,
+    /// Its load, e.g. the 1-minute load average.
+    #[serde(default)]
+    pub load: Option<f64>,
+}
+
+/// What a check-in or heartbeat reached.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct ReportResponse {
+    /// The member's (or instance's) name.
+    pub name: String,
+    /// Its state: `booting` until the scaler has made it a member, then `running`.
+    pub state: String,
+    /// How often to send heartbeats, in seconds.
+    pub heartbeat_interval_s: u64,
+    /// Sessions ended because the host no longer reported them.
+    #[serde(default)]
+    pub ended_sessions: Vec<String>,
+}
+
+/// `POST /v1/pools/{pool}/sessions`: a session for a user.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionStartRequest {
+    /// Who the session is for.
+    pub user: String,
+    /// Cores it needs (Docker Agent pools).
+    #[serde(default)]
+    pub cores: Option<f64>,
+    /// Memory it needs in MB (Docker Agent pools).
+    #[serde(default)]
+    pub memory_mb: Option<i64>,
+    /// GPUs it needs (Docker Agent pools).
+    #[serde(default)]
+    pub gpus: Option<i64>,
+    /// The user's credential, for servers that sign in as the user (`{sso_cred}`). Used for
+    /// this answer only; never stored.
+    #[serde(default)]
+    pub credential: Option<String>,
+}
+
+/// A placed session and how to reach it.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct SessionResponse {
+    /// The session's id (for `DELETE /v1/sessions/{id}` and heartbeats).
+    pub session_id: String,
+    /// The pool's name.
+    pub pool: String,
+    /// The member's name.
+    pub member: String,
+    /// The host to connect to.
+    pub host: String,
+    /// The port to connect to.
+    pub port: u16,
+    /// `kasmvnc`, `rdp`, `ssh`, `vnc` (servers) or `container` (docker agents).
+    pub connection_type: String,
+    /// The server's Connection Info (JSON object).
+    pub connection_info: serde_json::Value,
+    /// The connection user name, placeholders resolved for this user.
+    pub username: Option<String>,
+    /// The connection password, placeholders resolved; only in this answer.
+    pub password: Option<String>,
+}
+
+/// A pool as `GET /v1/pools` shows it.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct PoolView {
+    /// Its name.
+    pub name: String,
+    /// `server` or `docker_agent`.
+    pub kind: String,
+    /// Members by state.
+    pub members: MemberStates,
+    /// Sessions running.
+    pub sessions: u32,
+    /// Free now: session slots (servers) or cores (agents), in-flight included.
+    pub free: f64,
+    /// What the scaler keeps free (its last pass), if it has planned the pool.
+    pub target: Option<f64>,
+}
+
+/// Members of a pool by state.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct MemberStates {
+    /// Taking sessions.
+    pub ready: u32,
+    /// Disabled.
+    pub disabled: u32,
+    /// Draining.
+    pub draining: u32,
+    /// Silent past the Host Missing Expiration.
+    pub missing: u32,
+    /// Silent past the Host Dead Expiration.
+    pub dead: u32,
+    /// Instances on their way.
+    pub provisioning: u32,
+}
+
+/// `GET /v1/pools`.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct PoolList {
+    /// Every pool, by name.
+    pub pools: Vec<PoolView>,
+}
+
+/// `GET /healthz`.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the API answers.
+    pub status: String,
+    /// Whether the scaler runs.
+    pub scaler_running: bool,
+}
+
+/// Every error answer.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in words.
+    pub error: String,
+    /// The fields that are wrong (400).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One wrong field.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The JSON key.
+    pub field: String,
+    /// What is expected.
+    pub message: String,
+}

@@ -1,0 +1,53 @@
+//! What the scaler's passes measured, for the API's `/metrics` and `/healthz`: each pool's
+//! level, how long passes take, and whether the scaler runs.
+
+use super::plan::PoolLevel;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Shared between the scaler (writer) and the API (reader).
+#[derive(Default)]
+pub struct ScalerGauges {
+    running: AtomicBool,
+    inner: Mutex<Measured>,
+}
+
+/// A copy of what was measured.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measured {
+    /// Each pool's free capacity and target at the last pass.
+    pub levels: Vec<PoolLevel>,
+    /// Passes so far.
+    pub passes: u64,
+    /// Their total duration.
+    pub pass_seconds_sum: f64,
+    /// The last one's duration.
+    pub last_pass_seconds: f64,
+}
+
+impl ScalerGauges {
+    /// Notes a pass.
+    pub fn record_pass(&self, levels: &[PoolLevel], took: Duration) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.levels = levels.to_vec();
+        inner.passes += 1;
+        inner.pass_seconds_sum += took.as_secs_f64();
+        inner.last_pass_seconds = took.as_secs_f64();
+    }
+
+    /// Notes that the scaler started or stopped.
+    pub fn set_running(&self, running: bool) {
+        self.running.store(running, Ordering::Relaxed);
+    }
+
+    /// Whether the scaler runs.
+    pub fn running(&self) -> bool {
+        self.running.load(Ordering::Relaxed)
+    }
+
+    /// What was measured.
+    pub fn measured(&self) -> Measured {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}

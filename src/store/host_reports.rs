@@ -1,0 +1,192 @@
+//! What hosts report through the API. A member's report is written to its row at once; an
+//! instance that is not running yet has its check-in noted on the instance row, and the
+//! scaler (the only writer of instance state) makes it a member on its next pass.
+
+use super::agent_tokens::TokenOwner;
+use super::rows::to_millis;
+use super::{Store, StoreError};
+use crate::model::host_report::{Heartbeat, HostReport};
+use crate::model::instance::InstanceState;
+use crate::model::{SessionHost, SessionId};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
+
+/// What a check-in or heartbeat reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportReceipt {
+    /// The member's or instance's name.
+    pub name: String,
+    /// "booting" (the scaler is told), or the member's state.
+    pub state: String,
+    /// Sessions ended because the host no longer reports them (heartbeats).
+    pub ended: Vec<SessionId>,
+}
+
+/// Where a token's report lands.
+enum Target {
+    Member(SessionHost, String),
+    /// An instance not running yet: its row.
+    Pending(i64, String, InstanceState),
+}
+
+fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
+    match owner {
+        TokenOwner::Server(id) => Ok(Target::Member(SessionHost::Server(id), name_of(tx, SessionHost::Server(id))?)),
+        TokenOwner::Agent(id) => Ok(Target::Member(SessionHost::Agent(id), name_of(tx, SessionHost::Agent(id))?)),
+        TokenOwner::Instance(id) => {
+            let (name, state, server, agent): (String, String, Option<i64>, Option<i64>) = tx
+                .query_row(
+                    "SELECT name, state, server_id, agent_id FROM instances WHERE id = ?1",
+                    [id.0],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "instance", id: id.0 })?;
+            let state = InstanceState::parse(&state).unwrap_or(InstanceState::Failed);
+            let member = server
+                .map(|s| SessionHost::Server(crate::model::ServerId(s)))
+                .or(agent.map(|a| SessionHost::Agent(crate::model::AgentId(a))));
+            match member {
+                Some(member) => Ok(Target::Member(member, name_of(tx, member)?)),
+                None => Ok(Target::Pending(id.0, name, state)),
+            }
+        }
+    }
+}
+
+fn name_of(tx: &Connection, member: SessionHost) -> Result<String, StoreError> {
+    let (sql, id) = match member {
+        SessionHost::Server(id) => ("SELECT friendly_name FROM servers WHERE id = ?1", id.0),
+        SessionHost::Agent(id) => ("SELECT hostname FROM docker_agents WHERE id = ?1", id.0),
+    };
+    tx.prepare_cached(sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound { what: "member", id })
+}
+
+impl Store {
+    /// A host checked in: its capacity and Last report, or (booting) its instance's check-in.
+    pub fn check_in(
+        &mut self,
+        owner: TokenOwner,
+        report: &HostReport,
+        now: Timestamp,
+    ) -> Result<ReportReceipt, StoreError> {
+        report.validate()?;
+        let millis = to_millis(now);
+        let tx = self.conn.savepoint()?;
+        let receipt = match target_of(&tx, owner)? {
+            Target::Pending(id, name, state) => {
+                if state.is_terminal() {
+                    return Err(StoreError::NotFound { what: "instance", id });
+                }
+                tx.prepare_cached(
+                    "UPDATE instances SET checked_in_at = ?1, checkin_address = ?2,
+                            checkin_cores = ?3, checkin_memory_mb = ?4, checkin_gpus = ?5,
+                            checkin_version = ?6
+                     WHERE id = ?7",
+                )?
+                .execute(params![
+                    millis,
+                    report.address,
+                    report.resources.cores,
+                    report.resources.memory_mb,
+                    report.resources.gpus,
+                    report.version,
+                    id
+                ])?;
+                ReportReceipt { name, state: state.as_str().to_owned(), ended: Vec::new() }
+            }
+            Target::Member(SessionHost::Agent(id), name) => {
+                tx.prepare_cached(
+                    "UPDATE docker_agents SET reported_cores = ?1, reported_memory_mb = ?2,
+                            reported_gpus = ?3, agent_version = ?4, last_report = ?5
+                     WHERE id = ?6",
+                )?
+                .execute(params![
+                    report.resources.cores,
+                    report.resources.memory_mb,
+                    report.resources.gpus,
+                    report.version,
+                    millis,
+                    id.0
+                ])?;
+                ReportReceipt { name, state: "running".into(), ended: Vec::new() }
+            }
+            Target::Member(SessionHost::Server(id), name) => {
+                tx.prepare_cached(
+                    "UPDATE servers SET agent_version = ?1, last_report = ?2 WHERE id = ?3",
+                )?
+                .execute(params![report.version, millis, id.0])?;
+                ReportReceipt { name, state: "running".into(), ended: Vec::new() }
+            }
+        };
+        tx.commit()?;
+        Ok(receipt)
+    }
+
+    /// A heartbeat: Last report, load, and the end of every session of the member that the
+    /// host no longer reports and that is older than `grace_s`.
+    pub fn heartbeat(
+        &mut self,
+        owner: TokenOwner,
+        heartbeat: &Heartbeat,
+        grace_s: i64,
+        now: Timestamp,
+    ) -> Result<ReportReceipt, StoreError> {
+        heartbeat.validate()?;
+        let millis = to_millis(now);
+        let tx = self.conn.savepoint()?;
+        let receipt = match target_of(&tx, owner)? {
+            Target::Pending(id, name, state) => {
+                if state.is_terminal() {
+                    return Err(StoreError::NotFound { what: "instance", id });
+                }
+                // Before it is a member a heartbeat says it is still there; it has no sessions.
+                tx.prepare_cached(
+                    "UPDATE instances SET checked_in_at = ?1 WHERE id = ?2 AND checked_in_at IS NOT NULL",
+                )?
+                .execute(params![millis, id])?;
+                ReportReceipt { name, state: state.as_str().to_owned(), ended: Vec::new() }
+            }
+            Target::Member(member, name) => {
+                let (table, column, id) = match member {
+                    SessionHost::Server(id) => ("servers", "server_id", id.0),
+                    SessionHost::Agent(id) => ("docker_agents", "agent_id", id.0),
+                };
+                tx.prepare_cached(&format!(
+                    "UPDATE {table} SET last_report = ?1, host_load = ?2 WHERE id = ?3"
+                ))?
+                .execute(params![millis, heartbeat.load, id])?;
+                let stale: Vec<i64> = match &heartbeat.sessions {
+                    None => Vec::new(),
+                    Some(sessions) => {
+                        let reported: HashSet<i64> = sessions.iter().map(|s| s.0).collect();
+                        let cutoff = millis - grace_s * 1000;
+                        tx.prepare_cached(&format!(
+                            "SELECT id FROM sessions WHERE {column} = ?1 AND started_at < ?2"
+                        ))?
+                        .query_map(params![id, cutoff], |r| r.get::<_, i64>(0))?
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into_iter()
+                        .filter(|s| !reported.contains(s))
+                        .collect()
+                    }
+                };
+                for session in &stale {
+                    tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+                        .execute([session])?;
+                }
+                ReportReceipt {
+                    name,
+                    state: "running".into(),
+                    ended: stale.into_iter().map(SessionId).collect(),
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(receipt)
+    }
+}
