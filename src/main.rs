@@ -1,14 +1,20 @@
 //! pooladmin's command line: opens the window on the default database, another one
 //! (`--db PATH`), or a populated demo database (`--demo`); runs the scaler without a window
-//! (`headless`); exports and imports the configuration.
+//! (`headless`); exports and imports the configuration; manages API keys; and is the
+//! reference agent (`agent`) and a portal's client (`session`).
+
+mod cli_api;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use pooladmin::api::ApiStatus;
 use pooladmin::cloud::{Clock, ProviderClouds};
 use pooladmin::demo::demand::{Demand, DemandSettings};
 use pooladmin::model::Secret;
+use pooladmin::scaler::gauges::ScalerGauges;
 use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerHandle, ScalerSettings};
 use pooladmin::store::{KeySource, Store};
+#[cfg(feature = "gui")]
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,8 +43,24 @@ struct Cli {
 enum Command {
     /// Run the scaler without a window, logging to standard output, until SIGINT or
     /// SIGTERM (calls in flight finish or are left for the next start). With --demo, the
-    /// demo's users start and end sessions too.
-    Headless,
+    /// demo's users start and end sessions too. The HTTP API runs as its settings say.
+    Headless {
+        /// Serve the HTTP API on this address and port (e.g. 127.0.0.1:8443), whatever the
+        /// stored settings say; an address other than loopback needs the stored TLS settings.
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Portal keys of the HTTP API.
+    #[command(subcommand)]
+    ApiKey(cli_api::ApiKeyCommand),
+    /// Print the HTTP API's OpenAPI 3.1 document (assets/api-openapi.json).
+    ApiSchema,
+    /// Run the reference agent on a member: check in, then heartbeat every 10 s, until
+    /// SIGTERM.
+    Agent(cli_api::AgentArgs),
+    /// Start or end a session through the HTTP API, as a portal does.
+    #[command(subcommand)]
+    Session(cli_api::SessionCommand),
     /// Print the whole configuration as JSON ("format": "pooladmin/1") on standard output.
     Export {
         /// Include every secret, sealed with POOLADMIN_EXPORT_PASSPHRASE (never in clear).
@@ -61,34 +83,50 @@ enum Command {
     },
 }
 
+#[cfg(feature = "gui")]
 const ICON: &[u8] = include_bytes!("../assets/icon.png");
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Headless, the log is the output; otherwise standard output belongs to export.
-    if matches!(cli.command, Some(Command::Headless)) {
+    // Headless and as an agent, the log is the output; otherwise standard output belongs to
+    // the command's answer.
+    if let Some(Command::Agent(args)) = &cli.command {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stdout)
             .init();
-        return match headless(&cli) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("pooladmin: {e:#}");
-                ExitCode::FAILURE
-            }
-        };
+        return report(cli_api::agent(args));
+    }
+    if let Some(Command::Headless { listen }) = &cli.command {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stdout)
+            .init();
+        return report(headless(&cli, *listen));
     }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    if let Some(command) = &cli.command {
-        return config_command(&cli, command);
+    match &cli.command {
+        Some(Command::ApiSchema) => {
+            print!("{}", pooladmin::api::openapi_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::ApiKey(command)) => {
+            report(database_path(&cli).and_then(|db| cli_api::api_key(&db, &key_source(), command)))
+        }
+        Some(Command::Session(command)) => report(cli_api::session(command)),
+        Some(command) => config_command(&cli, command),
+        None => report(run(&cli)),
     }
-    match run(&cli) {
+}
+
+/// The exit code of a command, its error on standard error.
+fn report(result: Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pooladmin: {e:#}");
@@ -97,6 +135,14 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(not(feature = "gui"))]
+fn run(_cli: &Cli) -> Result<()> {
+    anyhow::bail!(
+        "this pooladmin was built without the window (--no-default-features); use headless, agent, session, api-key, export or import"
+    )
+}
+
+#[cfg(feature = "gui")]
 fn run(cli: &Cli) -> Result<()> {
     let path = database_path(cli)?;
     let store = match Store::open_with_key(&path, &key_source()) {
@@ -165,7 +211,7 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 /// The scaler without a window, until SIGINT or SIGTERM.
-fn headless(cli: &Cli) -> Result<()> {
+fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
     let path = database_path(cli)?;
     let mut store = Store::open_with_key(&path, &key_source())?;
     if cli.demo && store.is_empty()? {
@@ -192,16 +238,48 @@ fn headless(cli: &Cli) -> Result<()> {
                 Arc::clone(&stop_users),
             )?;
         }
+        let gauges = Arc::new(ScalerGauges::default());
         let scaler = Scaler::new(
             store.sibling()?,
             Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone()))),
             Clock::new(),
             ScalerSettings::default(),
             updates,
-        );
+        )
+        .with_gauges(Arc::clone(&gauges));
+        if let Some(listen) = listen {
+            let settings = store.api_settings()?;
+            if !listen.ip().is_loopback() && !settings.uses_tls() {
+                anyhow::bail!(
+                    "--listen {listen}: other machines could reach the API in clear; set a TLS certificate and key on the API page first, or listen on 127.0.0.1"
+                );
+            }
+        }
+        // The API, as its settings say; the watch's sender lives as long as this loop.
+        let (_reload, reload_rx) = tokio::sync::watch::channel(0u64);
+        let api_status = Arc::new(std::sync::Mutex::new(ApiStatus::Off));
+        let wake = commands.clone();
+        tokio::spawn(pooladmin::api::supervise(
+            store.sibling()?,
+            listen,
+            Arc::new(move || {
+                let _ = wake.send(ScalerCommand::Wake);
+            }),
+            Arc::clone(&gauges),
+            reload_rx,
+            Arc::clone(&api_status),
+        ));
         tracing::info!(db = %path.display(), "scaler running headless; Ctrl-C or SIGTERM stops it");
-        let running = tokio::spawn(scaler.run(command_rx));
-        wait_for_stop_signal().await?;
+        let mut running = tokio::spawn(scaler.run(command_rx));
+        tokio::select! {
+            stopped = wait_for_stop_signal() => stopped?,
+            ended = &mut running => {
+                // The scaler stopped on its own: say why and exit non-zero, so a service
+                // manager restarts it.
+                ended.context("the scaler task")??;
+                anyhow::bail!("the scaler stopped");
+            }
+        }
         tracing::info!("stopping: calls in flight finish or are left for the next start");
         stop_users.store(true, Ordering::Relaxed);
         let _ = commands.send(ScalerCommand::Shutdown);
@@ -211,7 +289,7 @@ fn headless(cli: &Cli) -> Result<()> {
 }
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM.
-async fn wait_for_stop_signal() -> Result<()> {
+pub(crate) async fn wait_for_stop_signal() -> Result<()> {
     #[cfg(unix)]
     {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -261,8 +339,17 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
         print!("{}", pooladmin::config_file::json_schema());
         return ExitCode::SUCCESS;
     }
-    let opened = database_path(cli)
-        .and_then(|path| Store::open_with_key(&path, &key_source()).map_err(anyhow::Error::from));
+    // Export reads beside a running pooladmin; import writes, so it takes the lock.
+    let beside = matches!(command, Command::Export { .. });
+    let opened = database_path(cli).and_then(|path| {
+        let key = key_source();
+        let store = if beside {
+            Store::open_for_command(&path, &key)
+        } else {
+            Store::open_with_key(&path, &key)
+        };
+        store.map_err(anyhow::Error::from)
+    });
     let mut store = match opened {
         Ok(store) => store,
         Err(e) => {
@@ -271,7 +358,12 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
         }
     };
     match command {
-        Command::Schema | Command::Headless => ExitCode::SUCCESS,
+        Command::Schema
+        | Command::Headless { .. }
+        | Command::ApiKey(_)
+        | Command::ApiSchema
+        | Command::Agent(_)
+        | Command::Session(_) => ExitCode::SUCCESS,
         Command::Export { with_secrets } => {
             let passphrase = export_passphrase(*with_secrets);
             if *with_secrets && passphrase.is_none() {
@@ -363,6 +455,7 @@ fn database_path(cli: &Cli) -> Result<PathBuf> {
     Ok(dir.join(file))
 }
 
+#[cfg(feature = "gui")]
 fn window_options(size: [f32; 2]) -> eframe::NativeOptions {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("pooladmin")

@@ -145,3 +145,42 @@ pub async fn supervise(
         }
     }
 }
+
+/// The window's hold on the API running beside its scaler: where it stands, and a way to
+/// start it again after its settings were saved. Dropping it stops the API.
+pub struct ApiControl {
+    reload: watch::Sender<u64>,
+    status: Arc<Mutex<ApiStatus>>,
+}
+
+impl ApiControl {
+    /// Runs the API on `runtime` (the scaler's) with its own connection to `store`.
+    pub fn start(
+        runtime: &tokio::runtime::Handle,
+        store: Store,
+        wake: Wake,
+        gauges: Arc<ScalerGauges>,
+    ) -> Self {
+        let (reload, reload_rx) = watch::channel(0u64);
+        let status = Arc::new(Mutex::new(ApiStatus::Off));
+        runtime.spawn(supervise(
+            store,
+            None,
+            wake,
+            gauges,
+            reload_rx,
+            Arc::clone(&status),
+        ));
+        Self { reload, status }
+    }
+
+    /// Starts the API again with its stored settings.
+    pub fn reload(&self) {
+        self.reload.send_modify(|n| *n += 1);
+    }
+
+    /// Where the API stands.
+    pub fn status(&self) -> ApiStatus {
+        self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}

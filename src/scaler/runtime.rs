@@ -2,6 +2,7 @@
 //! periodic tick for reconciliation; the window talks to it through a [`ScalerHandle`].
 
 use super::executor::{Halt, Scaler, ScalerSettings, Update};
+use super::gauges::ScalerGauges;
 use crate::cloud::{Clock, CloudFactory};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::InstanceId;
@@ -214,6 +215,9 @@ pub struct ScalerHandle {
     commands: mpsc::UnboundedSender<Command>,
     updates: mpsc::UnboundedReceiver<Update>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The scaler's runtime, for what runs beside it (the HTTP API).
+    runtime: Option<tokio::runtime::Handle>,
+    gauges: Arc<ScalerGauges>,
 }
 
 impl ScalerHandle {
@@ -233,6 +237,9 @@ impl ScalerHandle {
             .thread_name("pooladmin-scaler")
             .enable_all()
             .build()?;
+        let runtime_handle = runtime.handle().clone();
+        let gauges = Arc::new(ScalerGauges::default());
+        let scaler_gauges = Arc::clone(&gauges);
         let thread = std::thread::Builder::new()
             .name("pooladmin-scaler".into())
             .spawn(move || {
@@ -246,7 +253,8 @@ impl ScalerHandle {
                             repaint();
                         }
                     });
-                    let scaler = Scaler::new(store, clouds, Clock::new(), settings, update_tx);
+                    let scaler = Scaler::new(store, clouds, Clock::new(), settings, update_tx)
+                        .with_gauges(scaler_gauges);
                     if let Err(e) = scaler.run(command_rx).await {
                         tracing::error!(error = %e, "the scaler stopped");
                     }
@@ -256,7 +264,19 @@ impl ScalerHandle {
             commands,
             updates,
             thread: Some(thread),
+            runtime: Some(runtime_handle),
+            gauges,
         })
+    }
+
+    /// The scaler's runtime (none for a handle made of bare channels).
+    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref()
+    }
+
+    /// What the scaler's passes measured.
+    pub fn gauges(&self) -> Arc<ScalerGauges> {
+        Arc::clone(&self.gauges)
     }
 
     /// A handle on channels whose other ends the caller holds: GUI tests feed updates and
@@ -269,6 +289,8 @@ impl ScalerHandle {
             commands,
             updates,
             thread: None,
+            runtime: None,
+            gauges: Arc::default(),
         }
     }
 

@@ -74,8 +74,9 @@ pub struct Store {
     sealer: Sealer,
     key_location: KeyLocation,
     installation_id: String,
-    // Shared with sibling connections: the lock is released when the last one closes.
-    lock: Arc<DbLock>,
+    // Shared with sibling connections: the lock is released when the last one closes. A
+    // command-line connection beside a running pooladmin holds none.
+    lock: Option<Arc<DbLock>>,
 }
 
 impl Store {
@@ -89,8 +90,28 @@ impl Store {
     /// Opens the database like [`Store::open`], sealing secrets with the key from `source`.
     /// A key other than the one the database was first used with is refused.
     pub fn open_with_key(path: &Path, source: &KeySource) -> Result<Self, OpenError> {
+        let lock = DbLock::acquire(path)?;
+        Self::open_locked(path, source, Some(lock))
+    }
+
+    /// Opens the database for an administrator's command (`api-key`, `export`) even while a
+    /// window or `headless` holds it: the lock keeps one *scaler* per database, not the
+    /// command line out. Beside a running pooladmin nothing is migrated: a database that is
+    /// not at this build's schema is refused.
+    pub fn open_for_command(path: &Path, source: &KeySource) -> Result<Self, OpenError> {
+        match DbLock::acquire(path) {
+            Ok(lock) => Self::open_locked(path, source, Some(lock)),
+            Err(OpenError::InUse { .. }) => Self::open_locked(path, source, None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_locked(
+        path: &Path,
+        source: &KeySource,
+        lock: Option<DbLock>,
+    ) -> Result<Self, OpenError> {
         let path = path.to_path_buf();
-        let lock = DbLock::acquire(&path)?;
         let corrupt = |source| OpenError::Corrupt {
             path: path.clone(),
             source,
@@ -119,6 +140,15 @@ impl Store {
                 path,
                 found: version,
                 known: migrations::LATEST_VERSION,
+            });
+        }
+        if lock.is_none() && version != migrations::LATEST_VERSION {
+            return Err(OpenError::Migrate {
+                path,
+                message: format!(
+                    "another pooladmin holds it and its schema (version {version}) is not this build's ({}); close that pooladmin first",
+                    migrations::LATEST_VERSION
+                ),
             });
         }
         if version > 0 && version < migrations::LATEST_VERSION {
@@ -150,7 +180,7 @@ impl Store {
             sealer,
             key_location,
             installation_id,
-            lock: Arc::new(lock),
+            lock: lock.map(Arc::new),
         })
     }
 
@@ -173,7 +203,7 @@ impl Store {
             sealer: self.sealer.clone(),
             key_location: self.key_location.clone(),
             installation_id: self.installation_id.clone(),
-            lock: Arc::clone(&self.lock),
+            lock: self.lock.clone(),
         })
     }
 

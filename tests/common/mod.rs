@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod azure_fake;
 pub mod configs;
 pub mod do_fake;

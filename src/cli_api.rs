@@ -1,0 +1,240 @@
+//! The command line of the HTTP API: portal keys (`api-key`), the reference agent (`agent`)
+//! and a portal's calls (`session start`, `session end`).
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use pooladmin::agent::{AgentOptions, host_facts::read_host};
+use pooladmin::api::client::ApiClient;
+use pooladmin::api::types::SessionStartRequest;
+use pooladmin::model::Secret;
+use pooladmin::model::host_health::report_age;
+use pooladmin::store::{KeySource, Store};
+use std::path::{Path, PathBuf};
+
+/// `pooladmin api-key …`.
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Make a portal key; it is printed once, alone on the last line.
+    Create {
+        /// A name for it (who uses it).
+        #[arg(long)]
+        name: String,
+    },
+    /// List the keys: name, created, last used.
+    List,
+    /// Revoke a key at once.
+    Revoke {
+        /// Its name.
+        name: String,
+    },
+}
+
+/// `pooladmin agent …`.
+#[derive(Args, Debug)]
+pub struct AgentArgs {
+    /// pooladmin's API: its base URL or the `{checkin_url}`.
+    #[arg(long)]
+    url: String,
+    /// File holding the agent token (`{checkin_token}`, or one from the member's Actions menu).
+    #[arg(long, value_name = "FILE")]
+    token_file: PathBuf,
+    /// The address sessions reach this host at (default: the one that routes to pooladmin).
+    #[arg(long)]
+    address: Option<String>,
+    /// A CA certificate (PEM) to trust for the API besides the system's.
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+    /// A file listing the ids of the sessions this host runs, one a line; sessions it no
+    /// longer lists are ended. Without it, sessions are not checked.
+    #[arg(long, value_name = "FILE")]
+    sessions_file: Option<PathBuf>,
+}
+
+/// Where a portal call goes and with which key.
+#[derive(Args, Debug)]
+pub struct PortalArgs {
+    /// pooladmin's API base URL, e.g. https://pooladmin.example.com:8443.
+    #[arg(long)]
+    api: String,
+    /// File holding a portal key (`pooladmin api-key create`).
+    #[arg(long, value_name = "FILE")]
+    key_file: PathBuf,
+    /// A CA certificate (PEM) to trust for the API besides the system's.
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+}
+
+/// `pooladmin session …`.
+#[derive(Subcommand, Debug)]
+pub enum SessionCommand {
+    /// Start a session; prints the answer as JSON.
+    Start {
+        #[command(flatten)]
+        portal: PortalArgs,
+        /// The pool's name.
+        #[arg(long)]
+        pool: String,
+        /// Who it is for.
+        #[arg(long)]
+        user: String,
+        /// Cores (Docker Agent pools).
+        #[arg(long)]
+        cores: Option<f64>,
+        /// Memory in MB (Docker Agent pools).
+        #[arg(long)]
+        memory_mb: Option<i64>,
+        /// GPUs (Docker Agent pools).
+        #[arg(long)]
+        gpus: Option<i64>,
+        /// File holding the user's credential, for servers that sign in as the user.
+        #[arg(long, value_name = "FILE")]
+        credential_file: Option<PathBuf>,
+    },
+    /// End a session (ending one already gone is fine).
+    End {
+        #[command(flatten)]
+        portal: PortalArgs,
+        /// The session's id.
+        id: String,
+    },
+}
+
+/// Runs an `api-key` command on the database at `db` (also while pooladmin has it open).
+pub fn api_key(db: &Path, key: &KeySource, command: &ApiKeyCommand) -> Result<()> {
+    let mut store = Store::open_for_command(db, key)?;
+    let now = jiff::Timestamp::now();
+    match command {
+        ApiKeyCommand::Create { name } => {
+            let key = store.create_api_key(name, now)?;
+            println!("API key {} created; it is shown this once:", name.trim());
+            println!("{}", key.expose());
+        }
+        ApiKeyCommand::List => {
+            println!("NAME\tCREATED\tLAST USED");
+            for key in store.api_keys()? {
+                let created = key.created_at.round(jiff::Unit::Second).unwrap_or(key.created_at);
+                println!("{}\t{created}\t{}", key.name, report_age(key.last_used, now));
+            }
+        }
+        ApiKeyCommand::Revoke { name } => {
+            store.revoke_api_key(name)?;
+            println!("API key {} revoked", name.trim());
+        }
+    }
+    Ok(())
+}
+
+fn read_secret(file: &Path, what: &str) -> Result<Secret> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading the {what} from {}", file.display()))?;
+    let secret = text.trim();
+    anyhow::ensure!(!secret.is_empty(), "{} holds no {what}", file.display());
+    Ok(Secret::new(secret))
+}
+
+fn read_ca(file: Option<&PathBuf>) -> Result<Option<String>> {
+    file.map(|f| {
+        std::fs::read_to_string(f).with_context(|| format!("reading the CA certificate {}", f.display()))
+    })
+    .transpose()
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")
+}
+
+/// Runs the reference agent until SIGTERM or SIGINT.
+pub fn agent(args: &AgentArgs) -> Result<()> {
+    let token = read_secret(&args.token_file, "agent token")?;
+    let ca = read_ca(args.ca_file.as_ref())?;
+    let client = ApiClient::new(&args.url, token, ca.as_deref()).map_err(anyhow::Error::msg)?;
+    let api_host = client
+        .base()
+        .split("://")
+        .nth(1)
+        .unwrap_or_default()
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let api_host = if api_host.contains(':') && !api_host.ends_with(']') {
+        api_host
+    } else {
+        let port = if client.base().starts_with("https") { 443 } else { 80 };
+        format!("{api_host}:{port}")
+    };
+    let facts = read_host(&api_host, args.address.as_deref());
+    tracing::info!(
+        url = client.base(),
+        hostname = %facts.hostname,
+        address = %facts.address,
+        cores = facts.cores,
+        memory_mb = facts.memory_mb,
+        gpus = facts.gpus,
+        "agent starting"
+    );
+    let options = AgentOptions {
+        client,
+        facts,
+        sessions_file: args.sessions_file.clone(),
+    };
+    runtime()?.block_on(async {
+        let stop = async {
+            let _ = crate::wait_for_stop_signal().await;
+        };
+        pooladmin::agent::run(options, stop).await.map_err(anyhow::Error::from)
+    })
+}
+
+fn portal_client(portal: &PortalArgs) -> Result<ApiClient> {
+    let key = read_secret(&portal.key_file, "API key")?;
+    let ca = read_ca(portal.ca_file.as_ref())?;
+    ApiClient::new(&portal.api, key, ca.as_deref()).map_err(anyhow::Error::msg)
+}
+
+/// Runs a `session` command.
+pub fn session(command: &SessionCommand) -> Result<()> {
+    match command {
+        SessionCommand::Start {
+            portal,
+            pool,
+            user,
+            cores,
+            memory_mb,
+            gpus,
+            credential_file,
+        } => {
+            let client = portal_client(portal)?;
+            let credential = credential_file
+                .as_ref()
+                .map(|f| read_secret(f, "credential"))
+                .transpose()?;
+            let request = SessionStartRequest {
+                user: user.clone(),
+                cores: *cores,
+                memory_mb: *memory_mb,
+                gpus: *gpus,
+                credential: credential.map(|c| c.expose().to_owned()),
+            };
+            let answer = runtime()?
+                .block_on(client.start_session(pool, &request))
+                .map_err(|e| match e.retry_after {
+                    Some(after) => anyhow::anyhow!("{e} (retry after {after} s)"),
+                    None => anyhow::anyhow!("{e}"),
+                })?;
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        SessionCommand::End { portal, id } => {
+            let client = portal_client(portal)?;
+            runtime()?
+                .block_on(client.end_session(id))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("session {id} ended");
+            Ok(())
+        }
+    }
+}
