@@ -150,8 +150,8 @@ pub struct AutoScaleEntry {
     pub downscale_backoff_s: String,
     /// Require Check-in.
     pub require_check_in: bool,
-    /// Check-in by agent (`POST /v1/checkin`) instead of the port.
-    #[serde(default)]
+    /// Check-in by agent (`POST /v1/checkin`) instead of the port; left out when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub agent_check_in: bool,
     /// Provision Timeout (s).
     pub provision_timeout_s: String,

@@ -241,7 +241,7 @@ mod tests {
             &Resources::default(),
             &[draining],
         );
-        assert!(err.unwrap_err().reason.contains("disabled or draining"));
+        assert!(err.unwrap_err().reason.contains("disabled, draining or missing"));
 
         let request = Resources::new(4.0, 1024, 0);
         let err = place(
