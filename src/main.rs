@@ -7,6 +7,8 @@ mod cli_api;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+#[cfg(feature = "gui")]
+use pooladmin::api::ApiControl;
 use pooladmin::api::ApiStatus;
 use pooladmin::cloud::{Clock, ProviderClouds};
 use pooladmin::demo::demand::{Demand, DemandSettings};
@@ -166,6 +168,7 @@ fn run(cli: &Cli) -> Result<()> {
     }
     tracing::info!(path = %path.display(), "database open");
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
+    let api_store = store.sibling().context("opening the API's connection")?;
     let users = if cli.demo {
         Some(
             store
@@ -192,6 +195,18 @@ fn run(cli: &Cli) -> Result<()> {
                 ScalerSettings::default(),
                 Arc::new(move || egui_ctx.request_repaint()),
             )?;
+            // The HTTP API beside the scaler, on its runtime, as its settings say.
+            let wake = scaler.commander();
+            let api = scaler.runtime().map(|runtime| {
+                ApiControl::start(
+                    runtime,
+                    api_store,
+                    Arc::new(move || {
+                        let _ = wake.send(ScalerCommand::Wake);
+                    }),
+                    scaler.gauges(),
+                )
+            });
             if let Some(users) = users {
                 let commands = scaler.commander();
                 pooladmin::demo::demand::spawn(
@@ -202,6 +217,10 @@ fn run(cli: &Cli) -> Result<()> {
                     stop,
                 )?;
             }
+            let app = match api {
+                Some(api) => app.with_api(api),
+                None => app,
+            };
             Ok(Box::new(app.with_scaler(scaler)))
         }),
     )

@@ -87,6 +87,12 @@ impl Store {
         Ok(())
     }
 
+    /// Revokes the key with row id `id`.
+    pub fn revoke_api_key_id(&mut self, id: i64) -> Result<(), StoreError> {
+        let gone = self.conn.execute("DELETE FROM api_keys WHERE id = ?1", [id])?;
+        StoreError::unless_missing(gone, "API key", id)
+    }
+
     /// The key a request presented, if it is a live one (its id); notes its use.
     pub fn authenticate_api_key(
         &mut self,

@@ -1,7 +1,8 @@
 //! The docker agents table, shared by the Docker Agents page and a pool's Docker Agents List.
 
 use super::catalog::Catalog;
-use super::table::{ACTIONS_MENU, Sort, local_time, matches, sort_header};
+use super::last_report::last_report_cell;
+use super::table::{ACTIONS_MENU, Sort, matches, sort_header};
 use crate::model::resources::format_cores;
 use crate::model::{AgentId, PoolId};
 use crate::store::AgentRow;
@@ -36,6 +37,8 @@ pub enum AgentAction {
     SetEnabled(AgentId, bool),
     /// Start or stop draining.
     SetDraining(AgentId, bool),
+    /// Issue a new agent token (shown once).
+    AgentToken(AgentId),
 }
 
 fn state(row: &AgentRow) -> &'static str {
@@ -166,10 +169,7 @@ pub fn agents_table(
                             ui.label(entry.agent.origin.label());
                         });
                         row.col(|ui| {
-                            ui.label(entry.agent.last_report.map_or_else(
-                                || "never".to_owned(),
-                                |t| local_time(t, "%Y-%m-%d %H:%M"),
-                            ));
+                            last_report_cell(ui, catalog, entry.agent.last_report);
                         });
                         row.col(|ui| {
                             ui.menu_button(ACTIONS_MENU, |ui| {
@@ -188,6 +188,11 @@ pub fn agents_table(
                                 if ui.button(drain).clicked() {
                                     action =
                                         Some(AgentAction::SetDraining(id, !entry.agent.draining));
+                                }
+                                if entry.agent.origin == crate::model::Origin::Static
+                                    && ui.button("Agent token…").clicked()
+                                {
+                                    action = Some(AgentAction::AgentToken(id));
                                 }
                                 if in_pool {
                                     if ui.button("Unassign").clicked() {
@@ -215,7 +220,8 @@ pub fn handle_agent_action(
         | AgentAction::Delete(id)
         | AgentAction::Unassign(id)
         | AgentAction::SetEnabled(id, _)
-        | AgentAction::SetDraining(id, _) => id,
+        | AgentAction::SetDraining(id, _)
+        | AgentAction::AgentToken(id) => id,
     };
     let Some(row) = ctx.catalog.agents.iter().find(|r| r.agent.id == id) else {
         return;
@@ -244,6 +250,12 @@ pub fn handle_agent_action(
             let result = ctx.store.set_agent_enabled(id, enabled);
             let verb = if enabled { "enabled" } else { "disabled" };
             ctx.report(result, format!("Docker agent {name} {verb}"));
+        }
+        AgentAction::AgentToken(_) => {
+            let issued = ctx
+                .store
+                .issue_agent_token(crate::model::SessionHost::Agent(id), jiff::Timestamp::now());
+            ctx.show_token(&name, issued);
         }
         AgentAction::SetDraining(_, draining) => {
             let result = ctx.store.set_agent_draining(id, draining);

@@ -2,6 +2,9 @@
 //! toasts on top. State lives in the page structs; the catalog is reloaded after each change.
 
 use super::about::About;
+use super::api_page::ApiPage;
+use super::shown_once::ShownOnce;
+use crate::api::ApiControl;
 use super::agents_page::AgentsPage;
 use super::autoscale_page::AutoScalePage;
 use super::catalog::Catalog;
@@ -60,6 +63,9 @@ pub struct PoolAdminApp {
     subtitle: Option<String>,
     fonts_installed: bool,
     banner: Option<String>,
+    api_page: ApiPage,
+    api: Option<ApiControl>,
+    shown_once: Option<ShownOnce>,
 }
 
 impl PoolAdminApp {
@@ -92,6 +98,9 @@ impl PoolAdminApp {
             subtitle: None,
             fonts_installed: false,
             banner: None,
+            api_page: ApiPage::default(),
+            api: None,
+            shown_once: None,
         };
         app.reload();
         app
@@ -102,6 +111,12 @@ impl PoolAdminApp {
     pub fn with_scaler(mut self, scaler: ScalerHandle) -> Self {
         self.scaler = Some(scaler);
         self.scaler_view.attached = true;
+        self
+    }
+
+    /// Attaches the HTTP API running beside the scaler (the API page shows and restarts it).
+    pub fn with_api(mut self, api: ApiControl) -> Self {
+        self.api = Some(api);
         self
     }
 
@@ -207,6 +222,7 @@ impl PoolAdminApp {
             confirm: None,
             banner: self.banner.take(),
             scaler: &mut self.scaler_view,
+            shown_once: None,
         };
         egui::CentralPanel::default().show(ui, |ui| {
             banner_ui(ui, &mut ctx.banner);
@@ -223,6 +239,7 @@ impl PoolAdminApp {
                 Page::DnsProviders => self.dns_providers.ui(ui, &mut ctx),
                 Page::Ldap => self.ldap.ui(ui, &mut ctx),
                 Page::Events => self.events.ui(ui, &mut ctx),
+                Page::Api => self.api_page.ui(ui, &mut ctx, self.api.as_ref()),
             }
         });
         let PageContext {
@@ -230,8 +247,17 @@ impl PoolAdminApp {
             goto,
             confirm,
             banner,
+            shown_once,
             ..
         } = ctx;
+        if shown_once.is_some() {
+            self.shown_once = shown_once;
+        }
+        if let Some(once) = &self.shown_once
+            && once.show(ui)
+        {
+            self.shown_once = None;
+        }
         self.banner = banner;
         if let Some(page) = goto {
             self.page = page;
@@ -310,6 +336,10 @@ impl PoolAdminApp {
                 ui.add_space(6.0);
                 ui.label(RichText::new("Autoscaling").weak().small());
             }
+            if page == Page::Api {
+                ui.add_space(6.0);
+                ui.label(RichText::new("Settings").weak().small());
+            }
             let selected = self.page.title() == page.title();
             let count = match page {
                 Page::Pools | Page::Pool(_) => self.catalog.pools.len(),
@@ -322,9 +352,9 @@ impl PoolAdminApp {
                 Page::VmProviders => self.catalog.vm_providers.len(),
                 Page::DnsProviders => self.catalog.dns_providers.len(),
                 Page::Ldap => self.catalog.ldap.len(),
-                Page::Events => usize::MAX,
+                Page::Events | Page::Api => usize::MAX,
             };
-            // The event log has no count worth showing: it only grows.
+            // The event log only grows and the API page holds settings: no count worth showing.
             let text = if count == usize::MAX {
                 page.title().to_owned()
             } else {

@@ -40,6 +40,8 @@ pub struct Catalog {
     pub dns_providers: Vec<ConfigRow<DnsProviderSpec>>,
     /// LDAP configs, by name.
     pub ldap: Vec<ConfigRow<LdapSpec>>,
+    /// The API's Host Missing and Host Dead Expirations (s), to judge members' silence.
+    pub host_expiry: (u32, u32),
     /// Bumped on every reload.
     pub generation: u64,
     pool_index: HashMap<PoolId, usize>,
@@ -65,6 +67,10 @@ impl Catalog {
             vm_providers: store.configs()?,
             dns_providers: store.configs()?,
             ldap: store.configs()?,
+            host_expiry: {
+                let api = store.api_settings()?;
+                (api.host_missing_s, api.host_dead_s)
+            },
             pools,
             zones,
             generation,

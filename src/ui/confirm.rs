@@ -33,6 +33,8 @@ pub enum Action {
     DeleteDnsProvider(DnsProviderId),
     /// Delete an LDAP config.
     DeleteLdap(LdapId),
+    /// Revoke a portal key of the API.
+    RevokeApiKey(i64),
 }
 
 impl Action {
@@ -49,6 +51,7 @@ impl Action {
             Action::DeleteVmProvider(id) => store.delete_config::<VmProviderSpec>(id),
             Action::DeleteDnsProvider(id) => store.delete_config::<DnsProviderSpec>(id),
             Action::DeleteLdap(id) => store.delete_config::<LdapSpec>(id),
+            Action::RevokeApiKey(id) => store.revoke_api_key_id(id),
         }
     }
 }

@@ -4,6 +4,7 @@ use super::catalog::Catalog;
 use super::confirm::Confirm;
 use super::page::Page;
 use super::scaler_view::ScalerView;
+use super::shown_once::ShownOnce;
 use crate::store::{Store, StoreError};
 use egui_notify::Toasts;
 use std::time::Duration;
@@ -26,6 +27,8 @@ pub struct PageContext<'a> {
     pub banner: Option<String>,
     /// The scaler's feed, and the commands pages send it.
     pub scaler: &'a mut ScalerView,
+    /// A secret to show once (a new key or token), after this frame.
+    pub shown_once: Option<ShownOnce>,
 }
 
 impl PageContext<'_> {
@@ -45,6 +48,23 @@ impl PageContext<'_> {
                 self.error(e.to_string());
                 false
             }
+        }
+    }
+
+    /// Shows a freshly issued agent token of member `name` once, or why there is none.
+    pub fn show_token(&mut self, name: &str, issued: Result<crate::model::Secret, StoreError>) {
+        match issued {
+            Ok(token) => {
+                self.changed = true;
+                self.shown_once = Some(ShownOnce {
+                    title: format!("Agent token for {name}"),
+                    message: format!(
+                        "Run the agent on {name} with it: pooladmin agent --url <API URL> --token-file <file holding this token>. Any earlier token of {name} stops working now."
+                    ),
+                    secret: token,
+                });
+            }
+            Err(e) => self.error(format!("No agent token for {name}: {e}")),
         }
     }
 

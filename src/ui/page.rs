@@ -29,11 +29,13 @@ pub enum Page {
     Ldap,
     /// The scaler's event log.
     Events,
+    /// The HTTP API's settings and keys.
+    Api,
 }
 
 impl Page {
     /// The pages of the navigation, in order.
-    pub const NAVIGATION: [Page; 11] = [
+    pub const NAVIGATION: [Page; 12] = [
         Page::Pools,
         Page::Servers,
         Page::DockerAgents,
@@ -45,6 +47,7 @@ impl Page {
         Page::DnsProviders,
         Page::Ldap,
         Page::Events,
+        Page::Api,
     ];
 
     /// What the navigation shows.
@@ -61,6 +64,7 @@ impl Page {
             Page::DnsProviders => "DNS Provider Configs",
             Page::Ldap => "LDAP Configs",
             Page::Events => "Events",
+            Page::Api => "API",
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The servers table, shared by the Servers page and a pool's Servers List.
 
 use super::catalog::Catalog;
+use super::last_report::last_report_cell;
 use super::table::{ACTIONS_MENU, Sort, matches, sort_header};
 use crate::model::{PoolId, ServerId};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
 const ROW_HEIGHT: f32 = 24.0;
-const HEADERS: [&str; 10] = [
+const HEADERS: [&str; 11] = [
     "Friendly Name",
     "Enabled",
     "Zone",
@@ -18,6 +19,7 @@ const HEADERS: [&str; 10] = [
     "Sessions",
     "Reusable",
     "Origin",
+    "Last report",
 ];
 
 /// What a row's buttons ask for.
@@ -29,6 +31,8 @@ pub enum ServerAction {
     Delete(ServerId),
     /// Take out of its pool.
     Unassign(ServerId),
+    /// Issue a new agent token (shown once).
+    AgentToken(ServerId),
 }
 
 /// Indices of the servers to show: those of `pool` (or all), matching `filter`, sorted.
@@ -146,9 +150,17 @@ pub fn servers_table(
                             ui.label(entry.server.origin.label());
                         });
                         row.col(|ui| {
+                            last_report_cell(ui, catalog, entry.server.last_report);
+                        });
+                        row.col(|ui| {
                             ui.menu_button(ACTIONS_MENU, |ui| {
                                 if ui.button("Edit").clicked() {
                                     action = Some(ServerAction::Edit(id));
+                                }
+                                if entry.server.origin == crate::model::Origin::Static
+                                    && ui.button("Agent token…").clicked()
+                                {
+                                    action = Some(ServerAction::AgentToken(id));
                                 }
                                 if in_pool {
                                     if ui.button("Unassign").clicked() {
@@ -172,7 +184,10 @@ pub fn handle_server_action(
     form: &mut Option<super::server_form::ServerForm>,
 ) {
     let id = match action {
-        ServerAction::Edit(id) | ServerAction::Delete(id) | ServerAction::Unassign(id) => id,
+        ServerAction::Edit(id)
+        | ServerAction::Delete(id)
+        | ServerAction::Unassign(id)
+        | ServerAction::AgentToken(id) => id,
     };
     let Some(row) = ctx.catalog.servers.iter().find(|r| r.server.id == id) else {
         return;
@@ -196,6 +211,12 @@ pub fn handle_server_action(
         ServerAction::Unassign(_) => {
             let result = ctx.store.unassign_server(id);
             ctx.report(result, format!("Server {name} unassigned"));
+        }
+        ServerAction::AgentToken(_) => {
+            let issued = ctx
+                .store
+                .issue_agent_token(crate::model::SessionHost::Server(id), jiff::Timestamp::now());
+            ctx.show_token(&name, issued);
         }
     }
 }

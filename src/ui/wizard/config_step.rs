@@ -54,6 +54,14 @@ pub fn ui(
             &mut spec.require_check_in,
             "running only once the connection port answers",
         );
+        if spec.require_check_in {
+            checkbox_row(
+                ui,
+                "Check-in by agent",
+                &mut spec.agent_check_in,
+                "running once its agent calls POST /v1/checkin with {checkin_token} (instead of the port)",
+            );
+        }
         text_row(
             ui,
             "Provision Timeout (s)",

@@ -1,0 +1,242 @@
+//! The API page (Settings): where pooladmin's HTTP API listens, its TLS, how long a silent
+//! host is trusted, and the portal keys (made here and shown once, revoked at once).
+
+use super::confirm::{Action, Confirm};
+use super::context::PageContext;
+use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
+use super::shown_once::ShownOnce;
+use super::table::local_time;
+use crate::api::{ApiControl, ApiStatus};
+use crate::model::api_settings::ApiSettingsDraft;
+use crate::model::host_health::report_age;
+use crate::model::ValidationErrors;
+use crate::store::ApiKeyRow;
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+/// State of the API page.
+#[derive(Default)]
+pub struct ApiPage {
+    /// The settings form as typed; read from the store on first show.
+    draft: Option<ApiSettingsDraft>,
+    errors: Option<ValidationErrors>,
+    reveal_key: bool,
+    key_name: String,
+    key_error: Option<String>,
+    keys: Vec<ApiKeyRow>,
+    keys_generation: Option<u64>,
+}
+
+impl ApiPage {
+    /// Draws the page; `api` is the running API's control, when a scaler runs beside the
+    /// window.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, api: Option<&ApiControl>) {
+        ui.heading("API");
+        ui.label("Hosts check in and report through it; portals start and end sessions with a key.");
+        status_line(ui, api);
+        ui.separator();
+        egui::ScrollArea::vertical().id_salt("api-page").show(ui, |ui| {
+            self.settings_ui(ui, ctx, api);
+            ui.add_space(12.0);
+            ui.separator();
+            self.keys_ui(ui, ctx);
+        });
+    }
+
+    fn settings_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, api: Option<&ApiControl>) {
+        if self.draft.is_none() {
+            match ctx.store.api_settings() {
+                Ok(settings) => self.draft = Some(settings.draft()),
+                Err(e) => {
+                    ui.label(RichText::new(format!("The API settings cannot be read: {e}")).color(ui.visuals().error_fg_color));
+                    return;
+                }
+            }
+        }
+        let Some(draft) = &mut self.draft else {
+            return;
+        };
+        let e = self.errors.as_ref();
+        ui.strong("Settings");
+        form_grid(ui, "api-settings", |ui| {
+            checkbox_row(ui, "Enabled", &mut draft.enabled, "serve the API while pooladmin runs");
+            text_row(ui, "Listen Address", &mut draft.listen, error_of(e, "Listen Address"))
+                .on_hover_text("127.0.0.1:8443 serves this machine only; any other address needs TLS");
+            text_row(ui, "Agent URL", &mut draft.agent_url, error_of(e, "Agent URL"))
+                .on_hover_text("Where VMs reach the API ({checkin_url}); empty: the listen address");
+            text_row(
+                ui,
+                "Host Missing Expiration (s)",
+                &mut draft.host_missing_s,
+                error_of(e, "Host Missing Expiration (s)"),
+            )
+            .on_hover_text("A host silent this long gets no new sessions");
+            text_row(
+                ui,
+                "Host Dead Expiration (s)",
+                &mut draft.host_dead_s,
+                error_of(e, "Host Dead Expiration (s)"),
+            )
+            .on_hover_text("An autoscaled host silent this long is destroyed and replaced");
+            text_row(
+                ui,
+                "Rate Limit (requests/s per key)",
+                &mut draft.rate_limit,
+                error_of(e, "Rate Limit (requests/s per key)"),
+            );
+            code_row(ui, "TLS Certificate", &mut draft.tls_cert, "pem", true, error_of(e, "TLS Certificate"));
+            if self.reveal_key {
+                code_row(ui, "TLS Key", draft.tls_key.expose_mut(), "pem", true, error_of(e, "TLS Key"));
+                ui.label("");
+                if ui.small_button("Hide the key").clicked() {
+                    self.reveal_key = false;
+                }
+                ui.end_row();
+            } else {
+                let label = ui.label("TLS Key");
+                ui.vertical(|ui| {
+                    ui.horizontal(|ui| {
+                        let shown = if draft.tls_key.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            format!("set ({} characters, hidden)", draft.tls_key.expose().len())
+                        };
+                        ui.label(shown).labelled_by(label.id);
+                        if ui.small_button("Show").clicked() {
+                            self.reveal_key = true;
+                        }
+                        super::file_import::import_button(ui, "TLS Key", draft.tls_key.expose_mut());
+                    });
+                    if let Some(error) = error_of(e, "TLS Key") {
+                        ui.label(RichText::new(error).color(ui.visuals().error_fg_color).small());
+                    }
+                });
+                ui.end_row();
+            }
+        });
+        let (save, discard) = ui
+            .horizontal(|ui| {
+                (
+                    ui.button("Save API settings").clicked(),
+                    ui.button("Discard changes").clicked(),
+                )
+            })
+            .inner;
+        if save {
+            match draft.parse() {
+                Err(errors) => {
+                    ctx.error(format!("The API settings were not saved: {errors}"));
+                    self.errors = Some(errors);
+                }
+                Ok(settings) => {
+                    let saved = ctx.store.save_api_settings(&settings);
+                    if ctx.report(saved, "API settings saved") {
+                        self.errors = None;
+                        if let Some(api) = api {
+                            api.reload();
+                        }
+                    }
+                }
+            }
+        }
+        if discard {
+            self.draft = None;
+            self.errors = None;
+        }
+    }
+
+    fn keys_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        if self.keys_generation != Some(ctx.catalog.generation) {
+            match ctx.store.api_keys() {
+                Ok(keys) => self.keys = keys,
+                Err(e) => ctx.error(format!("The API keys cannot be read: {e}")),
+            }
+            self.keys_generation = Some(ctx.catalog.generation);
+        }
+        ui.strong("Portal keys");
+        ui.label("A portal calls the API with a key; pooladmin keeps only its hash.");
+        ui.horizontal(|ui| {
+            let label = ui.label("Key Name");
+            ui.add(egui::TextEdit::singleline(&mut self.key_name).desired_width(220.0))
+                .labelled_by(label.id);
+            if ui.button("Create key").clicked() {
+                match ctx.store.create_api_key(&self.key_name, jiff::Timestamp::now()) {
+                    Ok(key) => {
+                        ctx.changed = true;
+                        ctx.shown_once = Some(ShownOnce {
+                            title: format!("API key {}", self.key_name.trim()),
+                            message: "Give it to the portal: it calls the API with the header Authorization: Bearer <key>.".to_owned(),
+                            secret: key,
+                        });
+                        self.key_name.clear();
+                        self.key_error = None;
+                    }
+                    Err(e) => self.key_error = Some(e.to_string()),
+                }
+            }
+        });
+        if let Some(error) = &self.key_error {
+            ui.label(RichText::new(error).color(ui.visuals().error_fg_color).small());
+        }
+        if self.keys.is_empty() {
+            ui.label(RichText::new("No keys yet.").weak());
+            return;
+        }
+        let now = jiff::Timestamp::now();
+        let mut revoke = None;
+        TableBuilder::new(ui)
+            .id_salt("api-keys")
+            .striped(true)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::initial(220.0).resizable(true))
+            .column(Column::initial(160.0))
+            .column(Column::initial(120.0))
+            .column(Column::remainder().at_least(80.0))
+            .header(24.0, |mut header| {
+                for label in ["Name", "Created", "Last used", "Actions"] {
+                    header.col(|ui| {
+                        ui.strong(label);
+                    });
+                }
+            })
+            .body(|mut body| {
+                for key in &self.keys {
+                    body.row(24.0, |mut row| {
+                        row.col(|ui| {
+                            ui.label(&key.name);
+                        });
+                        row.col(|ui| {
+                            ui.label(local_time(key.created_at, "%Y-%m-%d %H:%M"));
+                        });
+                        row.col(|ui| {
+                            ui.label(report_age(key.last_used, now));
+                        });
+                        row.col(|ui| {
+                            if ui.button("Revoke…").clicked() {
+                                revoke = Some((key.id, key.name.clone()));
+                            }
+                        });
+                    });
+                }
+            });
+        if let Some((id, name)) = revoke {
+            ctx.confirm = Some(Confirm {
+                title: "Revoke API key?".to_owned(),
+                message: format!("Key {name} will stop working at once: the next request with it is refused."),
+                button: "Revoke",
+                action: Action::RevokeApiKey(id),
+                done: format!("API key {name} revoked"),
+            });
+        }
+    }
+}
+
+fn status_line(ui: &mut Ui, api: Option<&ApiControl>) {
+    let (text, colour) = match api.map(ApiControl::status) {
+        None => ("Not running here: no scaler runs beside this window".to_owned(), ui.visuals().weak_text_color()),
+        Some(ApiStatus::Off) => ("Off".to_owned(), ui.visuals().weak_text_color()),
+        Some(ApiStatus::Listening(url)) => (format!("Listening on {url}"), ui.visuals().text_color()),
+        Some(ApiStatus::Failed(reason)) => (format!("Not listening: {reason}"), ui.visuals().error_fg_color),
+    };
+    ui.label(RichText::new(text).color(colour));
+}
