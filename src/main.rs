@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 use pooladmin::api::ApiControl;
 use pooladmin::api::ApiStatus;
 use pooladmin::cloud::{Clock, ProviderClouds};
-use pooladmin::demo::demand::{Demand, DemandSettings};
 use pooladmin::model::Secret;
 use pooladmin::scaler::gauges::ScalerGauges;
 use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerHandle, ScalerSettings};
@@ -169,11 +168,11 @@ fn run(cli: &Cli) -> Result<()> {
     tracing::info!(path = %path.display(), "database open");
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
     let api_store = store.sibling().context("opening the API's connection")?;
-    let users = if cli.demo {
+    let demo_store = if cli.demo {
         Some(
             store
                 .sibling()
-                .context("opening the demo users' connection")?,
+                .context("opening the demo's connection")?,
         )
     } else {
         None
@@ -189,33 +188,43 @@ fn run(cli: &Cli) -> Result<()> {
         window_options([1440.0, 900.0]),
         Box::new(move |cc| {
             let egui_ctx = cc.egui_ctx.clone();
+            let clouds = Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone())));
             let scaler = ScalerHandle::start(
                 scaler_store,
-                Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone()))),
+                Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
                 ScalerSettings::default(),
                 Arc::new(move || egui_ctx.request_repaint()),
             )?;
-            // The HTTP API beside the scaler, on its runtime, as its settings say.
+            // The HTTP API beside the scaler, on its runtime, as its settings say; the demo
+            // serves it on a loopback port of the system's choosing.
             let wake = scaler.commander();
+            let demo_listen = demo_store.as_ref().map(|_| loopback_any_port());
             let api = scaler.runtime().map(|runtime| {
                 ApiControl::start(
                     runtime,
                     api_store,
+                    demo_listen,
                     Arc::new(move || {
                         let _ = wake.send(ScalerCommand::Wake);
                     }),
                     scaler.gauges(),
                 )
             });
-            if let Some(users) = users {
+            if let (Some(mut demo), Some(api), Some(runtime)) =
+                (demo_store, api.as_ref(), scaler.runtime())
+            {
                 let commands = scaler.commander();
-                pooladmin::demo::demand::spawn(
-                    Demand::new(users, DemandSettings::default(), 2026),
+                pooladmin::demo::start_on_api(
+                    &mut demo,
+                    runtime,
+                    api.listening_url(),
+                    simulated_clouds(&clouds),
                     move || {
                         let _ = commands.send(ScalerCommand::Wake);
                     },
                     stop,
-                )?;
+                )
+                .map_err(std::io::Error::other)?;
             }
             let app = match api {
                 Some(api) => app.with_api(api),
@@ -247,20 +256,11 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
         let (updates, mut update_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move { while update_rx.recv().await.is_some() {} });
         let stop_users = Arc::new(AtomicBool::new(false));
-        if cli.demo {
-            let wake = commands.clone();
-            pooladmin::demo::demand::spawn(
-                Demand::new(store.sibling()?, DemandSettings::default(), 2026),
-                move || {
-                    let _ = wake.send(ScalerCommand::Wake);
-                },
-                Arc::clone(&stop_users),
-            )?;
-        }
         let gauges = Arc::new(ScalerGauges::default());
+        let clouds = Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone())));
         let scaler = Scaler::new(
             store.sibling()?,
-            Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone()))),
+            Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
             Clock::new(),
             ScalerSettings::default(),
             updates,
@@ -274,7 +274,9 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
                 );
             }
         }
-        // The API, as its settings say; the watch's sender lives as long as this loop.
+        // The API, as its settings say (the demo's on loopback); the watch's sender lives as
+        // long as this loop.
+        let listen = listen.or(cli.demo.then(loopback_any_port));
         let (_reload, reload_rx) = tokio::sync::watch::channel(0u64);
         let api_status = Arc::new(std::sync::Mutex::new(ApiStatus::Off));
         let wake = commands.clone();
@@ -288,6 +290,20 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
             reload_rx,
             Arc::clone(&api_status),
         ));
+        if cli.demo {
+            let wake = commands.clone();
+            pooladmin::demo::start_on_api(
+                &mut store,
+                &tokio::runtime::Handle::current(),
+                pooladmin::api::listening_url(Arc::clone(&api_status)),
+                simulated_clouds(&clouds),
+                move || {
+                    let _ = wake.send(ScalerCommand::Wake);
+                },
+                Arc::clone(&stop_users),
+            )
+            .map_err(anyhow::Error::msg)?;
+        }
         tracing::info!(db = %path.display(), "scaler running headless; Ctrl-C or SIGTERM stops it");
         let mut running = tokio::spawn(scaler.run(command_rx));
         tokio::select! {
@@ -305,6 +321,17 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
         running.await.context("the scaler task")??;
         Ok(())
     })
+}
+
+/// 127.0.0.1 on a port the system chooses (the demo's API).
+fn loopback_any_port() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// The simulated clouds `clouds` made, for the demo's hosts.
+fn simulated_clouds(clouds: &Arc<ProviderClouds>) -> pooladmin::demo::fleet::SimulatedClouds {
+    let clouds = Arc::clone(clouds);
+    Arc::new(move || clouds.simulated_clouds())
 }
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM.

@@ -19,5 +19,5 @@ pub mod state;
 pub mod types;
 
 pub use openapi::openapi_json;
-pub use server::{ApiControl, ApiStatus, RunningApi, start_api, supervise};
+pub use server::{ApiControl, ApiStatus, RunningApi, listening_url, start_api, supervise};
 pub use state::Wake;

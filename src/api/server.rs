@@ -154,10 +154,12 @@ pub struct ApiControl {
 }
 
 impl ApiControl {
-    /// Runs the API on `runtime` (the scaler's) with its own connection to `store`.
+    /// Runs the API on `runtime` (the scaler's) with its own connection to `store`;
+    /// `listen` overrides the stored address and enables it (the demo's loopback port).
     pub fn start(
         runtime: &tokio::runtime::Handle,
         store: Store,
+        listen: Option<SocketAddr>,
         wake: Wake,
         gauges: Arc<ScalerGauges>,
     ) -> Self {
@@ -165,7 +167,7 @@ impl ApiControl {
         let status = Arc::new(Mutex::new(ApiStatus::Off));
         runtime.spawn(supervise(
             store,
-            None,
+            listen,
             wake,
             gauges,
             reload_rx,
@@ -183,4 +185,17 @@ impl ApiControl {
     pub fn status(&self) -> ApiStatus {
         self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// A reader of the URL the API listens at (none while it does not).
+    pub fn listening_url(&self) -> Arc<dyn Fn() -> Option<String> + Send + Sync> {
+        listening_url(Arc::clone(&self.status))
+    }
+}
+
+/// A reader of the URL `status` says the API listens at.
+pub fn listening_url(status: Arc<Mutex<ApiStatus>>) -> Arc<dyn Fn() -> Option<String> + Send + Sync> {
+    Arc::new(move || match &*status.lock().unwrap_or_else(|e| e.into_inner()) {
+        ApiStatus::Listening(url) => Some(url.clone()),
+        ApiStatus::Off | ApiStatus::Failed(_) => None,
+    })
 }

@@ -61,6 +61,16 @@ impl ProviderClouds {
         }
     }
 
+    /// The simulated clouds made so far (the demo runs their VMs' agents).
+    pub fn simulated_clouds(&self) -> Vec<Arc<SimulatedCloud>> {
+        self.simulated
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
     fn real(
         &self,
         id: VmProviderId,

@@ -2,7 +2,10 @@
 //! in a compressed working day, so a first-time user sees the pools grow and shrink.
 
 use crate::model::autoscale::Scaling;
-use crate::model::{PoolId, Resources, SessionId, SessionRequest};
+use super::fleet::ApiUrl;
+use crate::api::client::ApiClient;
+use crate::api::types::SessionStartRequest;
+use crate::model::{PoolId, Resources, Secret, SessionId, SessionRequest};
 use crate::store::{Store, StoreError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -68,6 +71,22 @@ pub struct Demand {
     /// Sessions it started and when each ends.
     live: Vec<(SessionId, Instant)>,
     users: u64,
+    /// When set, sessions go through the HTTP API, as a portal's would.
+    portal: Option<Portal>,
+}
+
+/// The demo's users as a portal: the API's URL (once it listens) and a key.
+struct Portal {
+    url: ApiUrl,
+    key: Secret,
+    client: Option<ApiClient>,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// How one arrival fared.
+enum Arrival {
+    Placed(SessionId),
+    NoRoom,
 }
 
 /// What one tick did.
@@ -91,7 +110,69 @@ impl Demand {
             started: Instant::now(),
             live: Vec::new(),
             users: 0,
+            portal: None,
         }
+    }
+
+    /// The same users, starting and ending their sessions through the HTTP API at `url`
+    /// with the portal key `key`; until the API listens, they wait.
+    pub fn through_api(mut self, url: ApiUrl, key: Secret) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        self.portal = Some(Portal {
+            url,
+            key,
+            client: None,
+            runtime,
+        });
+        Ok(self)
+    }
+
+    fn arrive(&mut self, pool: &str, request: &SessionRequest) -> Result<Arrival, StoreError> {
+        let Some(portal) = &mut self.portal else {
+            return match self.store.start_session(request) {
+                Ok(placed) => Ok(Arrival::Placed(placed.id)),
+                Err(StoreError::NoCapacity(_)) => Ok(Arrival::NoRoom),
+                Err(e) => Err(e),
+            };
+        };
+        let Some(client) = portal.client() else {
+            return Ok(Arrival::NoRoom);
+        };
+        let body = SessionStartRequest {
+            user: request.user_label.clone(),
+            cores: Some(request.resources.cores).filter(|c| *c > 0.0),
+            memory_mb: Some(request.resources.memory_mb).filter(|m| *m > 0),
+            gpus: Some(request.resources.gpus),
+            credential: Some("demo-password".to_owned()),
+        };
+        match portal.runtime.block_on(client.start_session(pool, &body)) {
+            Ok(answer) => answer
+                .session_id
+                .parse()
+                .map(|id| Arrival::Placed(SessionId(id)))
+                .map_err(|_| StoreError::Refused(format!("the API answered a session id {}", answer.session_id))),
+            Err(e) if e.status == Some(503) => Ok(Arrival::NoRoom),
+            Err(e) => Err(StoreError::Refused(format!("the API refused a demo session: {e}"))),
+        }
+    }
+
+    fn leave(&mut self, id: SessionId) -> Result<(), StoreError> {
+        let Some(portal) = &mut self.portal else {
+            // A session whose member was lost is already gone.
+            return match self.store.end_session(id) {
+                Ok(()) | Err(StoreError::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            };
+        };
+        let Some(client) = portal.client() else {
+            return Ok(());
+        };
+        portal
+            .runtime
+            .block_on(client.end_session(&id.0.to_string()))
+            .map_err(|e| StoreError::Refused(format!("the API did not end a demo session: {e}")))
     }
 
     /// One step of `dt`: sessions that are due end, new ones arrive.
@@ -102,16 +183,20 @@ impl Demand {
             self.live.drain(..).partition(|(_, end)| *end <= now);
         self.live = staying;
         for (id, _) in due {
-            // A session whose member was lost is already gone.
-            match self.store.end_session(id) {
-                Ok(()) | Err(StoreError::NotFound { .. }) => tick.ended += 1,
-                Err(e) => return Err(e),
-            }
+            self.leave(id)?;
+            tick.ended += 1;
         }
         let day = self.settings.day.as_secs_f64().max(1.0);
         let phase = (self.started.elapsed().as_secs_f64() % day) / day;
         let expected = self.settings.rate(phase) / 60.0 * dt.as_secs_f64();
+        let names: HashMap<PoolId, String> = self
+            .store
+            .pools()?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
         for (pool, resources) in session_size(&self.store)? {
+            let name = names.get(&pool).cloned().unwrap_or_default();
             for _ in 0..poisson(&mut self.rng, expected) {
                 self.users += 1;
                 let request = SessionRequest {
@@ -120,20 +205,29 @@ impl Demand {
                     resources,
                     staged: false,
                 };
-                match self.store.start_session(&request) {
-                    Ok(placed) => {
+                match self.arrive(&name, &request)? {
+                    Arrival::Placed(id) => {
                         let mean = self.settings.mean_session.as_secs_f64();
                         let length = -mean * (1.0 - self.rng.random::<f64>()).ln();
-                        self.live
-                            .push((placed.id, now + Duration::from_secs_f64(length)));
+                        self.live.push((id, now + Duration::from_secs_f64(length)));
                         tick.started += 1;
                     }
-                    Err(StoreError::NoCapacity(_)) => tick.turned_away += 1,
-                    Err(e) => return Err(e),
+                    Arrival::NoRoom => tick.turned_away += 1,
                 }
             }
         }
         Ok(tick)
+    }
+}
+
+impl Portal {
+    /// The client (a cheap handle), once the API listens.
+    fn client(&mut self) -> Option<ApiClient> {
+        if self.client.is_none() {
+            let url = (self.url)()?;
+            self.client = ApiClient::new(&url, self.key.clone(), None).ok();
+        }
+        self.client.clone()
     }
 }
 

@@ -5,10 +5,40 @@
 //! with a morning peak, so the pools are seen growing and shrinking.
 
 pub mod demand;
+pub mod fleet;
 
 use crate::config_file::{ImportOptions, import, parse};
 use crate::model::{PoolId, Resources, SessionRequest};
 use crate::store::{Store, StoreError};
+
+/// The name of the key the demo's users call the API with (made anew at each start).
+const DEMO_KEY: &str = "demo users";
+
+/// The demo on the path a deployment takes: its users start and end sessions through the
+/// HTTP API at `url` (with a key made for this run), and every member runs the agent
+/// protocol on `runtime` (static members with fresh tokens, simulated VMs with the token
+/// their startup script got). Users stop when `stop` is set; hosts with the runtime.
+pub fn start_on_api(
+    store: &mut Store,
+    runtime: &tokio::runtime::Handle,
+    url: fleet::ApiUrl,
+    clouds: fleet::SimulatedClouds,
+    wake: impl Fn() + Send + 'static,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<(), String> {
+    let _ = store.revoke_api_key(DEMO_KEY);
+    let key = store
+        .create_api_key(DEMO_KEY, jiff::Timestamp::now())
+        .map_err(|e| format!("the demo's users get no API key: {e}"))?;
+    let users = store.sibling().map_err(|e| e.to_string())?;
+    let demand = demand::Demand::new(users, demand::DemandSettings::default(), 2026)
+        .through_api(url.clone(), key)
+        .map_err(|e| e.to_string())?;
+    demand::spawn(demand, wake, stop).map_err(|e| e.to_string())?;
+    let hosts = store.sibling().map_err(|e| e.to_string())?;
+    runtime.spawn(fleet::run_fleet(hosts, url, clouds));
+    Ok(())
+}
 
 /// The demo's configuration, as `pooladmin export` writes it.
 const DEMO: &str = include_str!("../../assets/demo.json");
