@@ -37,6 +37,9 @@ export POOLADMIN_PEERS_PYTHON="$peers/bin/python"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 
+# The lean binary, without the window: agents and headless servers run it.
+cargo build --locked --no-default-features --bin pooladmin
+
 # The benchmarks first (each runs once, as a test), so the run ends on the test summary.
 cargo test --locked --benches
 

@@ -382,3 +382,63 @@ fn the_shipped_openapi_document_matches_the_code() {
         assert!(doc["paths"].get(path).is_some(), "{path} is not in the document");
     }
 }
+
+#[test]
+fn the_startup_script_examples_use_the_checkin_placeholders_and_nothing_unknown() {
+    for file in ["linux-agent.sh", "windows-server.ps1"] {
+        let path = format!("{}/assets/startup-scripts/{file}", env!("CARGO_MANIFEST_DIR"));
+        let script = std::fs::read_to_string(&path).expect("example script");
+        assert!(
+            pooladmin::model::startup_script::unknown_placeholders(&script).is_empty(),
+            "{file}: {:?}",
+            pooladmin::model::startup_script::unknown_placeholders(&script)
+        );
+        let rendered = pooladmin::model::startup_script::render(
+            &script,
+            &[("checkin_url", "https://pa.example.com:8443/v1/checkin"), ("checkin_token", "pa_a_TOKEN")],
+        );
+        assert!(rendered.contains("--url https://pa.example.com:8443/v1/checkin"), "{file}");
+        assert!(rendered.contains("pa_a_TOKEN"), "{file}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_without_sessions_are_written_within_a_second() {
+    let (_dir, mut store) = temp_store();
+    let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+    let agent = add_agent(&mut store, "agent-01", Some(pool), 2);
+    let token = store
+        .issue_agent_token(SessionHost::Agent(agent), jiff::Timestamp::now())
+        .unwrap();
+    let api = serve_api(&store, &loopback_settings()).await;
+    let before = jiff::Timestamp::now();
+    let beat = api
+        .request(Method::POST, "/v1/heartbeat", token.expose())
+        .json(&json!({"load": 1.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beat.status(), StatusCode::OK);
+    let body: Value = beat.json().await.unwrap();
+    assert_eq!(body["name"], "agent-01");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let last = store.agents().unwrap()[0].agent.last_report;
+        if last.is_some_and(|t| t >= before - jiff::SignedDuration::from_secs(1)) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the heartbeat was not written");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Stopping the API writes what it answered.
+    let beat = api
+        .request(Method::POST, "/v1/heartbeat", token.expose())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beat.status(), StatusCode::OK);
+    let written = store.agents().unwrap()[0].agent.last_report;
+    api.running.stop().await;
+    assert!(store.agents().unwrap()[0].agent.last_report >= written);
+}

@@ -109,11 +109,24 @@ pub async fn heartbeat(
         load: request.load,
     };
     heartbeat.validate().map_err(|e| ApiError::invalid(&e))?;
-    let receipt = state
-        .as_host(&headers, move |store, owner| {
-            Ok(store.heartbeat(owner, &heartbeat, SESSION_REPORT_GRACE_S, Timestamp::now())?)
-        })
-        .await?;
+    let receipt = if heartbeat.sessions.is_some() {
+        // Sessions to check: one transaction, now.
+        state
+            .as_host(&headers, move |store, owner| {
+                Ok(store.heartbeat(owner, &heartbeat, SESSION_REPORT_GRACE_S, Timestamp::now())?)
+            })
+            .await?
+    } else {
+        // Only Last report and load: answered now, written with the next second's batch.
+        let queue = Arc::clone(&state);
+        state
+            .as_host(&headers, move |store, owner| {
+                let receipt = store.report_target(owner)?;
+                queue.queue_heartbeat(owner, Timestamp::now(), heartbeat.load);
+                Ok(receipt)
+            })
+            .await?
+    };
     if !receipt.ended.is_empty() {
         state.wake();
     }

@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
+/// How often answered heartbeats are written.
+const HEARTBEAT_FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Where the API stands, for the API page and the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ApiStatus {
@@ -70,7 +73,7 @@ pub async fn start_api(
         .local_addr()
         .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
     let state = Arc::new(ApiState::new(store, settings.clone(), wake, gauges));
-    let app = router(state).into_make_service_with_connect_info::<Peer>();
+    let app = router(Arc::clone(&state)).into_make_service_with_connect_info::<Peer>();
     let (stop, stopped) = oneshot::channel::<()>();
     let shutdown = async move {
         let _ = stopped.await;
@@ -79,9 +82,22 @@ pub async fn start_api(
     let listener = ApiListener::new(tcp, tls)
         .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
     let task = tokio::spawn(async move {
+        let flusher = {
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(HEARTBEAT_FLUSH_EVERY);
+                loop {
+                    every.tick().await;
+                    state.flush_heartbeats().await;
+                }
+            })
+        };
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
+        flusher.abort();
+        // What was answered is written before the API is gone.
+        state.flush_heartbeats().await;
     });
     Ok(RunningApi {
         local_addr,
@@ -151,6 +167,7 @@ pub async fn supervise(
 pub struct ApiControl {
     reload: watch::Sender<u64>,
     status: Arc<Mutex<ApiStatus>>,
+    overridden: bool,
 }
 
 impl ApiControl {
@@ -173,7 +190,16 @@ impl ApiControl {
             reload_rx,
             Arc::clone(&status),
         ));
-        Self { reload, status }
+        Self {
+            reload,
+            status,
+            overridden: listen.is_some(),
+        }
+    }
+
+    /// Whether the address was set at start (the demo's port), not by the stored settings.
+    pub fn overridden(&self) -> bool {
+        self.overridden
     }
 
     /// Starts the API again with its stored settings.

@@ -10,6 +10,7 @@ use crate::scaler::gauges::ScalerGauges;
 use crate::store::{Store, TokenOwner};
 use axum::http::{HeaderMap, header};
 use jiff::Timestamp;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -27,6 +28,9 @@ pub struct ApiState {
     pub gauges: Arc<ScalerGauges>,
     /// The settings it was started with.
     pub settings: ApiSettings,
+    /// Heartbeats answered but not yet written (the latest per host), written together
+    /// every second by [`ApiState::flush_heartbeats`].
+    beats: Mutex<HashMap<TokenOwner, (Timestamp, Option<f64>)>>,
 }
 
 impl ApiState {
@@ -39,6 +43,30 @@ impl ApiState {
             counts: RequestCounts::default(),
             gauges,
             settings,
+            beats: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Notes a heartbeat to be written with the next flush.
+    pub fn queue_heartbeat(&self, owner: TokenOwner, at: Timestamp, load: Option<f64>) {
+        let mut beats = self.beats.lock().unwrap_or_else(|e| e.into_inner());
+        beats.insert(owner, (at, load));
+    }
+
+    /// Writes the queued heartbeats in one transaction.
+    pub async fn flush_heartbeats(self: &Arc<Self>) {
+        let batch: Vec<_> = {
+            let mut beats = self.beats.lock().unwrap_or_else(|e| e.into_inner());
+            beats.drain().map(|(owner, (at, load))| (owner, at, load)).collect()
+        };
+        if batch.is_empty() {
+            return;
+        }
+        let written = self
+            .with_store(move |store| Ok(store.record_heartbeats(&batch)?))
+            .await;
+        if let Err(e) = written {
+            tracing::warn!(error = ?e, "heartbeats could not be written; the next ones will be");
         }
     }
 

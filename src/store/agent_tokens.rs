@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 const TOKEN_PREFIX: &str = "pa_a_";
 
 /// Whom a token speaks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenOwner {
     /// An autoscaled instance (booting, or running as its member).
     Instance(InstanceId),

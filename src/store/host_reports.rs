@@ -144,22 +144,15 @@ impl Store {
                 if state.is_terminal() {
                     return Err(StoreError::NotFound { what: "instance", id });
                 }
-                // Before it is a member a heartbeat says it is still there; it has no sessions.
-                tx.prepare_cached(
-                    "UPDATE instances SET checked_in_at = ?1 WHERE id = ?2 AND checked_in_at IS NOT NULL",
-                )?
-                .execute(params![millis, id])?;
+                touch(&tx, &Target::Pending(id, name.clone(), state), millis, heartbeat.load)?;
                 ReportReceipt { name, state: state.as_str().to_owned(), ended: Vec::new() }
             }
             Target::Member(member, name) => {
-                let (table, column, id) = match member {
-                    SessionHost::Server(id) => ("servers", "server_id", id.0),
-                    SessionHost::Agent(id) => ("docker_agents", "agent_id", id.0),
+                touch(&tx, &Target::Member(member, name.clone()), millis, heartbeat.load)?;
+                let (column, id) = match member {
+                    SessionHost::Server(id) => ("server_id", id.0),
+                    SessionHost::Agent(id) => ("agent_id", id.0),
                 };
-                tx.prepare_cached(&format!(
-                    "UPDATE {table} SET last_report = ?1, host_load = ?2 WHERE id = ?3"
-                ))?
-                .execute(params![millis, heartbeat.load, id])?;
                 let stale: Vec<i64> = match &heartbeat.sessions {
                     None => Vec::new(),
                     Some(sessions) => {
@@ -189,4 +182,66 @@ impl Store {
         tx.commit()?;
         Ok(receipt)
     }
+
+    /// What a heartbeat of `owner` reaches (read only): its name and state.
+    pub fn report_target(&self, owner: TokenOwner) -> Result<ReportReceipt, StoreError> {
+        match target_of(&self.conn, owner)? {
+            Target::Pending(id, _, state) if state.is_terminal() => {
+                Err(StoreError::NotFound { what: "instance", id })
+            }
+            Target::Pending(_, name, state) => Ok(ReportReceipt {
+                name,
+                state: state.as_str().to_owned(),
+                ended: Vec::new(),
+            }),
+            Target::Member(_, name) => Ok(ReportReceipt {
+                name,
+                state: "running".into(),
+                ended: Vec::new(),
+            }),
+        }
+    }
+
+    /// Writes many heartbeats (owner, when, load) in one transaction: the API gathers those
+    /// that list no sessions, so 1,000 hosts a second cost one commit a second, not 1,000.
+    /// A host gone meanwhile is skipped.
+    pub fn record_heartbeats(
+        &mut self,
+        beats: &[(TokenOwner, Timestamp, Option<f64>)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint()?;
+        for (owner, at, load) in beats {
+            match target_of(&tx, *owner) {
+                Ok(target) => touch(&tx, &target, to_millis(*at), *load)?,
+                Err(StoreError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A heartbeat's Last report (and load): on the member, or on the instance's check-in
+/// before it is a member.
+fn touch(tx: &Connection, target: &Target, millis: i64, load: Option<f64>) -> Result<(), StoreError> {
+    match target {
+        Target::Pending(id, _, _) => {
+            tx.prepare_cached(
+                "UPDATE instances SET checked_in_at = ?1 WHERE id = ?2 AND checked_in_at IS NOT NULL",
+            )?
+            .execute(params![millis, id])?;
+        }
+        Target::Member(member, _) => {
+            let (table, id) = match member {
+                SessionHost::Server(id) => ("servers", id.0),
+                SessionHost::Agent(id) => ("docker_agents", id.0),
+            };
+            tx.prepare_cached(&format!(
+                "UPDATE {table} SET last_report = max(coalesce(last_report, 0), ?1), host_load = ?2 WHERE id = ?3"
+            ))?
+            .execute(params![millis, load, id])?;
+        }
+    }
+    Ok(())
 }

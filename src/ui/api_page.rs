@@ -239,4 +239,11 @@ fn status_line(ui: &mut Ui, api: Option<&ApiControl>) {
         Some(ApiStatus::Failed(reason)) => (format!("Not listening: {reason}"), ui.visuals().error_fg_color),
     };
     ui.label(RichText::new(text).color(colour));
+    if api.is_some_and(ApiControl::overridden) {
+        ui.label(
+            RichText::new("This run chose its own loopback port (the demo); the settings below apply to other runs.")
+                .weak()
+                .small(),
+        );
+    }
 }
