@@ -14,7 +14,11 @@ use std::time::{Duration, Instant};
 const AGENTS: usize = 10_000;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// CPU seconds (user + system) the process has used so far.
@@ -45,7 +49,12 @@ fn api_heartbeats(c: &mut Criterion) {
     let path = dir.path().join("bench.sqlite");
     let mut store = support::large_deployment(&path, AGENTS, 0);
     let now = jiff::Timestamp::now();
-    let ids: Vec<AgentId> = store.agents().expect("agents").iter().map(|a| a.agent.id).collect();
+    let ids: Vec<AgentId> = store
+        .agents()
+        .expect("agents")
+        .iter()
+        .map(|a| a.agent.id)
+        .collect();
     let tokens: Vec<String> = ids
         .iter()
         .map(|id| {
@@ -68,8 +77,16 @@ fn api_heartbeats(c: &mut Criterion) {
     let client = reqwest::Client::new();
     runtime.block_on(async {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "pooladmin headless did not come up");
+        while client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "pooladmin headless did not come up"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });

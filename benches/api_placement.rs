@@ -16,7 +16,9 @@ fn api_placement(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.sqlite");
     let mut store = support::large_deployment(&path, 10_000, 100_000);
-    let key = store.create_api_key("bench", jiff::Timestamp::now()).expect("key");
+    let key = store
+        .create_api_key("bench", jiff::Timestamp::now())
+        .expect("key");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -40,9 +42,15 @@ fn api_placement(c: &mut Criterion) {
     let client = reqwest::Client::new();
     let users = Arc::new(AtomicU64::new(0));
     let place = {
-        let (client, url, key, users) = (client.clone(), url.clone(), key.expose().to_owned(), Arc::clone(&users));
+        let (client, url, key, users) = (
+            client.clone(),
+            url.clone(),
+            key.expose().to_owned(),
+            Arc::clone(&users),
+        );
         move || {
-            let (client, url, key, users) = (client.clone(), url.clone(), key.clone(), Arc::clone(&users));
+            let (client, url, key, users) =
+                (client.clone(), url.clone(), key.clone(), Arc::clone(&users));
             async move {
                 let user = users.fetch_add(1, Ordering::Relaxed);
                 let answer = client

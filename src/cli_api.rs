@@ -112,8 +112,15 @@ pub fn api_key(db: &Path, key: &KeySource, command: &ApiKeyCommand) -> Result<()
         ApiKeyCommand::List => {
             println!("NAME\tCREATED\tLAST USED");
             for key in store.api_keys()? {
-                let created = key.created_at.round(jiff::Unit::Second).unwrap_or(key.created_at);
-                println!("{}\t{created}\t{}", key.name, report_age(key.last_used, now));
+                let created = key
+                    .created_at
+                    .round(jiff::Unit::Second)
+                    .unwrap_or(key.created_at);
+                println!(
+                    "{}\t{created}\t{}",
+                    key.name,
+                    report_age(key.last_used, now)
+                );
             }
         }
         ApiKeyCommand::Revoke { name } => {
@@ -134,7 +141,8 @@ fn read_secret(file: &Path, what: &str) -> Result<Secret> {
 
 fn read_ca(file: Option<&PathBuf>) -> Result<Option<String>> {
     file.map(|f| {
-        std::fs::read_to_string(f).with_context(|| format!("reading the CA certificate {}", f.display()))
+        std::fs::read_to_string(f)
+            .with_context(|| format!("reading the CA certificate {}", f.display()))
     })
     .transpose()
 }
@@ -163,7 +171,11 @@ pub fn agent(args: &AgentArgs) -> Result<()> {
     let api_host = if api_host.contains(':') && !api_host.ends_with(']') {
         api_host
     } else {
-        let port = if client.base().starts_with("https") { 443 } else { 80 };
+        let port = if client.base().starts_with("https") {
+            443
+        } else {
+            80
+        };
         format!("{api_host}:{port}")
     };
     let facts = read_host(&api_host, args.address.as_deref());
@@ -185,7 +197,9 @@ pub fn agent(args: &AgentArgs) -> Result<()> {
         let stop = async {
             let _ = crate::wait_for_stop_signal().await;
         };
-        pooladmin::agent::run(options, stop).await.map_err(anyhow::Error::from)
+        pooladmin::agent::run(options, stop)
+            .await
+            .map_err(anyhow::Error::from)
     })
 }
 

@@ -12,8 +12,10 @@ use pooladmin::api::ApiControl;
 use pooladmin::api::ApiStatus;
 use pooladmin::cloud::{Clock, ProviderClouds};
 use pooladmin::model::Secret;
+#[cfg(feature = "gui")]
+use pooladmin::scaler::ScalerHandle;
 use pooladmin::scaler::gauges::ScalerGauges;
-use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerHandle, ScalerSettings};
+use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerSettings};
 use pooladmin::store::{KeySource, Store};
 #[cfg(feature = "gui")]
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
@@ -169,11 +171,7 @@ fn run(cli: &Cli) -> Result<()> {
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
     let api_store = store.sibling().context("opening the API's connection")?;
     let demo_store = if cli.demo {
-        Some(
-            store
-                .sibling()
-                .context("opening the demo's connection")?,
-        )
+        Some(store.sibling().context("opening the demo's connection")?)
     } else {
         None
     };

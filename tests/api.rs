@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_spread_evenly_and_end_idempotently() {
     let (_dir, mut store) = temp_store();
-    let pool = store.add_pool("Browser Isolation", PoolKind::DockerAgent).unwrap();
+    let pool = store
+        .add_pool("Browser Isolation", PoolKind::DockerAgent)
+        .unwrap();
     for name in ["agent-01", "agent-02", "agent-03"] {
         add_agent(&mut store, name, Some(pool), 8);
     }
@@ -24,7 +26,11 @@ async fn sessions_spread_evenly_and_end_idempotently() {
     let mut ids = Vec::new();
     for user in 0..6 {
         let answer = api
-            .request(Method::POST, "/v1/pools/Browser%20Isolation/sessions", key.expose())
+            .request(
+                Method::POST,
+                "/v1/pools/Browser%20Isolation/sessions",
+                key.expose(),
+            )
             .json(&json!({"user": format!("user{user}"), "cores": 2, "memory_mb": 2048, "gpus": 0}))
             .send()
             .await
@@ -43,7 +49,11 @@ async fn sessions_spread_evenly_and_end_idempotently() {
     assert!(api.wakes() >= 6, "every start wakes the scaler");
     for _ in 0..2 {
         let ended = api
-            .request(Method::DELETE, &format!("/v1/sessions/{}", ids[0]), key.expose())
+            .request(
+                Method::DELETE,
+                &format!("/v1/sessions/{}", ids[0]),
+                key.expose(),
+            )
             .send()
             .await
             .unwrap();
@@ -73,32 +83,61 @@ async fn bad_input_gets_its_status_and_writes_nothing() {
         .await
         .unwrap();
     assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
-    let wrong = start("pa_k_not-a-key", r#"{"user":"a","cores":1,"memory_mb":1}"#.into()).send().await.unwrap();
+    let wrong = start(
+        "pa_k_not-a-key",
+        r#"{"user":"a","cores":1,"memory_mb":1}"#.into(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let wrong_body: Value = wrong.json().await.unwrap();
-    assert_eq!(wrong_body["error"], "missing, unknown or revoked key or token");
+    assert_eq!(
+        wrong_body["error"],
+        "missing, unknown or revoked key or token"
+    );
 
-    let malformed = start(key.expose(), "{not json".into()).send().await.unwrap();
-    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
-    let wrong_type = start(key.expose(), r#"{"user":"a","cores":"two","memory_mb":1}"#.into())
+    let malformed = start(key.expose(), "{not json".into())
         .send()
         .await
         .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let wrong_type = start(
+        key.expose(),
+        r#"{"user":"a","cores":"two","memory_mb":1}"#.into(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
     let body: Value = wrong_type.json().await.unwrap();
     assert_eq!(body["fields"][0]["field"], "cores", "{body}");
-    let no_cores = start(key.expose(), r#"{"user":"a"}"#.into()).send().await.unwrap();
-    assert_eq!(no_cores.status(), StatusCode::BAD_REQUEST);
-    let body: Value = no_cores.json().await.unwrap();
-    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["cores", "memory_mb"], "{body}");
-    let unknown_key = start(key.expose(), r#"{"user":"a","cores":1,"memory_mb":1,"colour":"red"}"#.into())
+    let no_cores = start(key.expose(), r#"{"user":"a"}"#.into())
         .send()
         .await
         .unwrap();
+    assert_eq!(no_cores.status(), StatusCode::BAD_REQUEST);
+    let body: Value = no_cores.json().await.unwrap();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["cores", "memory_mb"], "{body}");
+    let unknown_key = start(
+        key.expose(),
+        r#"{"user":"a","cores":1,"memory_mb":1,"colour":"red"}"#.into(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(unknown_key.status(), StatusCode::BAD_REQUEST);
 
-    let huge = format!(r#"{{"user":"{}","cores":1,"memory_mb":1}}"#, "x".repeat(70 * 1024));
+    let huge = format!(
+        r#"{{"user":"{}","cores":1,"memory_mb":1}}"#,
+        "x".repeat(70 * 1024)
+    );
     let too_big = start(key.expose(), huge.into()).send().await.unwrap();
     assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
@@ -109,9 +148,17 @@ async fn bad_input_gets_its_status_and_writes_nothing() {
         .await
         .unwrap();
     assert_eq!(no_pool.status(), StatusCode::NOT_FOUND);
-    let no_route = api.request(Method::GET, "/v2/anything", key.expose()).send().await.unwrap();
+    let no_route = api
+        .request(Method::GET, "/v2/anything", key.expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_route.status(), StatusCode::NOT_FOUND);
-    let bad_id = api.request(Method::DELETE, "/v1/sessions/abc", key.expose()).send().await.unwrap();
+    let bad_id = api
+        .request(Method::DELETE, "/v1/sessions/abc", key.expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_id.status(), StatusCode::NOT_FOUND);
     let checkin_with_key = api
         .request(Method::POST, "/v1/checkin", key.expose())
@@ -119,17 +166,36 @@ async fn bad_input_gets_its_status_and_writes_nothing() {
         .send()
         .await
         .unwrap();
-    assert_eq!(checkin_with_key.status(), StatusCode::UNAUTHORIZED, "a portal key is no agent token");
+    assert_eq!(
+        checkin_with_key.status(),
+        StatusCode::UNAUTHORIZED,
+        "a portal key is no agent token"
+    );
 
-    assert!(store.sessions().unwrap().is_empty(), "no bad request wrote a session");
+    assert!(
+        store.sessions().unwrap().is_empty(),
+        "no bad request wrote a session"
+    );
 
     // Nothing has room: 503 with the placement's reason and Retry-After, the scaler woken.
     let before = api.wakes();
-    let full = start(key.expose(), r#"{"user":"a","cores":64,"memory_mb":1}"#.into()).send().await.unwrap();
+    let full = start(
+        key.expose(),
+        r#"{"user":"a","cores":64,"memory_mb":1}"#.into(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(full.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(full.headers().contains_key("retry-after"));
     let body: Value = full.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().starts_with("no capacity in pool Agents"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("no capacity in pool Agents"),
+        "{body}"
+    );
     assert_eq!(api.wakes(), before + 1);
     assert!(store.sessions().unwrap().is_empty());
 }
@@ -142,20 +208,36 @@ async fn a_revoked_key_is_refused_on_the_next_request_and_keys_are_rate_limited(
     settings.rate_limit = 3;
     let api = serve_api(&store, &settings).await;
     for _ in 0..3 {
-        let ok = api.request(Method::GET, "/v1/pools", key.expose()).send().await.unwrap();
+        let ok = api
+            .request(Method::GET, "/v1/pools", key.expose())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(ok.status(), StatusCode::OK);
     }
-    let limited = api.request(Method::GET, "/v1/pools", key.expose()).send().await.unwrap();
+    let limited = api
+        .request(Method::GET, "/v1/pools", key.expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers().contains_key("retry-after"));
     let listed = store.api_keys().unwrap();
     assert!(listed[0].last_used.is_some(), "the key's use is noted");
 
     let other = portal_key(&mut store, "other");
-    let ok = api.request(Method::GET, "/v1/pools", other.expose()).send().await.unwrap();
+    let ok = api
+        .request(Method::GET, "/v1/pools", other.expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
     store.revoke_api_key("other").unwrap();
-    let refused = api.request(Method::GET, "/v1/pools", other.expose()).send().await.unwrap();
+    let refused = api
+        .request(Method::GET, "/v1/pools", other.expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -211,7 +293,11 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
         .await
         .unwrap();
     assert_eq!(beat.status(), StatusCode::OK);
-    assert_eq!(store.sessions().unwrap().len(), 1, "a session younger than the grace stays");
+    assert_eq!(
+        store.sessions().unwrap().len(),
+        1,
+        "a session younger than the grace stays"
+    );
     let bad_beat = api
         .request(Method::POST, "/v1/heartbeat", token.expose())
         .json(&json!({"sessions": ["seven"]}))
@@ -238,7 +324,10 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
         .unwrap();
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = refused.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("missing"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("missing"),
+        "{body}"
+    );
     let pools: Value = api
         .request(Method::GET, "/v1/pools/Agents", key.expose())
         .send()
@@ -268,7 +357,9 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
         .unwrap();
     assert_eq!(new.status(), StatusCode::OK);
     // The token dies with its member.
-    store.end_session(store.sessions().unwrap()[0].session.id).unwrap();
+    store
+        .end_session(store.sessions().unwrap()[0].session.id)
+        .unwrap();
     store.unassign_agent(agent).unwrap();
     store.delete_agent(agent).unwrap();
     assert!(store.token_owner(fresh.expose()).unwrap().is_none());
@@ -296,13 +387,35 @@ async fn heartbeats_end_sessions_the_host_no_longer_runs() {
         load: None,
     };
     // With no grace, the session the host did not list ends at once.
-    let receipt = store.heartbeat(owner, &beat, 0, jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1)).unwrap();
+    let receipt = store
+        .heartbeat(
+            owner,
+            &beat,
+            0,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1),
+        )
+        .unwrap();
     assert_eq!(receipt.ended, vec![gone]);
-    let left: Vec<_> = store.sessions().unwrap().into_iter().map(|s| s.session.id).collect();
+    let left: Vec<_> = store
+        .sessions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.session.id)
+        .collect();
     assert_eq!(left, vec![kept]);
     // Without a list, nothing is checked.
-    let quiet = pooladmin::model::host_report::Heartbeat { sessions: None, load: Some(1.0) };
-    store.heartbeat(owner, &quiet, 0, jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1)).unwrap();
+    let quiet = pooladmin::model::host_report::Heartbeat {
+        sessions: None,
+        load: Some(1.0),
+    };
+    store
+        .heartbeat(
+            owner,
+            &quiet,
+            0,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1),
+        )
+        .unwrap();
     assert_eq!(store.sessions().unwrap().len(), 1);
 }
 
@@ -339,7 +452,10 @@ async fn a_thousand_concurrent_placements_never_exceed_the_slots() {
         let (status, body) = done.unwrap();
         match status {
             StatusCode::CREATED => {
-                assert!(placed.insert(body["session_id"].as_str().unwrap().to_owned()), "a twin id");
+                assert!(
+                    placed.insert(body["session_id"].as_str().unwrap().to_owned()),
+                    "a twin id"
+                );
             }
             StatusCode::SERVICE_UNAVAILABLE => refused += 1,
             other => panic!("unexpected {other}: {body}"),
@@ -348,7 +464,11 @@ async fn a_thousand_concurrent_placements_never_exceed_the_slots() {
     assert_eq!(placed.len(), 300);
     assert_eq!(refused, 700);
     let rows = store.servers().unwrap();
-    assert!(rows.iter().all(|r| r.sessions == 100), "{:?}", rows.iter().map(|r| r.sessions).collect::<Vec<_>>());
+    assert!(
+        rows.iter().all(|r| r.sessions == 100),
+        "{:?}",
+        rows.iter().map(|r| r.sessions).collect::<Vec<_>>()
+    );
     assert_eq!(store.sessions().unwrap().len(), 300);
 }
 
@@ -358,19 +478,50 @@ async fn metrics_and_health_answer() {
     let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
     add_agent(&mut store, "agent-01", Some(pool), 8);
     let api = serve_api(&store, &loopback_settings()).await;
-    let health: Value = api.http.get(format!("{}/healthz", api.url())).send().await.unwrap().json().await.unwrap();
+    let health: Value = api
+        .http
+        .get(format!("{}/healthz", api.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["scaler_running"], false, "no scaler runs beside this API");
-    let text = api.http.get(format!("{}/metrics", api.url())).send().await.unwrap().text().await.unwrap();
-    assert!(text.contains("pooladmin_sessions{pool=\"Agents\"} 0"), "{text}");
-    assert!(text.contains("pooladmin_api_requests_total{route=\"/healthz\",status=\"200\"} 1"), "{text}");
-    assert!(text.contains("pooladmin_instances{state=\"running\"} 0"), "{text}");
+    assert_eq!(
+        health["scaler_running"], false,
+        "no scaler runs beside this API"
+    );
+    let text = api
+        .http
+        .get(format!("{}/metrics", api.url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("pooladmin_sessions{pool=\"Agents\"} 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pooladmin_api_requests_total{route=\"/healthz\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pooladmin_instances{state=\"running\"} 0"),
+        "{text}"
+    );
 }
 
 #[test]
 fn the_shipped_openapi_document_matches_the_code() {
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/api-openapi.json"))
-        .expect("assets/api-openapi.json");
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/api-openapi.json"
+    ))
+    .expect("assets/api-openapi.json");
     let generated = pooladmin::api::openapi_json();
     assert!(
         shipped == generated,
@@ -378,15 +529,29 @@ fn the_shipped_openapi_document_matches_the_code() {
     );
     let doc: Value = serde_json::from_str(&generated).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/v1/checkin", "/v1/heartbeat", "/v1/pools/{pool}/sessions", "/v1/sessions/{id}", "/v1/pools", "/metrics", "/healthz"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} is not in the document");
+    for path in [
+        "/v1/checkin",
+        "/v1/heartbeat",
+        "/v1/pools/{pool}/sessions",
+        "/v1/sessions/{id}",
+        "/v1/pools",
+        "/metrics",
+        "/healthz",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} is not in the document"
+        );
     }
 }
 
 #[test]
 fn the_startup_script_examples_use_the_checkin_placeholders_and_nothing_unknown() {
     for file in ["linux-agent.sh", "windows-server.ps1"] {
-        let path = format!("{}/assets/startup-scripts/{file}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/assets/startup-scripts/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let script = std::fs::read_to_string(&path).expect("example script");
         assert!(
             pooladmin::model::startup_script::unknown_placeholders(&script).is_empty(),
@@ -395,9 +560,15 @@ fn the_startup_script_examples_use_the_checkin_placeholders_and_nothing_unknown(
         );
         let rendered = pooladmin::model::startup_script::render(
             &script,
-            &[("checkin_url", "https://pa.example.com:8443/v1/checkin"), ("checkin_token", "pa_a_TOKEN")],
+            &[
+                ("checkin_url", "https://pa.example.com:8443/v1/checkin"),
+                ("checkin_token", "pa_a_TOKEN"),
+            ],
         );
-        assert!(rendered.contains("--url https://pa.example.com:8443/v1/checkin"), "{file}");
+        assert!(
+            rendered.contains("--url https://pa.example.com:8443/v1/checkin"),
+            "{file}"
+        );
         assert!(rendered.contains("pa_a_TOKEN"), "{file}");
     }
 }
@@ -427,7 +598,10 @@ async fn heartbeats_without_sessions_are_written_within_a_second() {
         if last.is_some_and(|t| t >= before - jiff::SignedDuration::from_secs(1)) {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the heartbeat was not written");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the heartbeat was not written"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     // Stopping the API writes what it answered.

@@ -25,7 +25,11 @@ fn pooladmin(db: &Path, args: &[&str]) -> Output {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn headless(db: &Path, port: u16) -> Child {
@@ -44,7 +48,10 @@ async fn wait_healthy(port: u16) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if let Ok(answer) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+        if let Ok(answer) = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
             && answer.status().is_success()
         {
             return;
@@ -60,13 +67,28 @@ fn api_keys_are_made_listed_and_revoked_while_pooladmin_holds_the_database() {
     let db = store.path().to_path_buf();
     // `store` holds the single-instance lock, as a window would.
     let created = pooladmin(&db, &["api-key", "create", "--name", "portal"]);
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let out = String::from_utf8(created.stdout).unwrap();
     let key = out.lines().last().unwrap();
     assert!(key.starts_with("pa_k_") && key.len() == 48, "{out}");
-    assert!(!std::fs::read(&db).unwrap().windows(key.len()).any(|w| w == key.as_bytes()), "the key is not stored");
+    assert!(
+        !std::fs::read(&db)
+            .unwrap()
+            .windows(key.len())
+            .any(|w| w == key.as_bytes()),
+        "the key is not stored"
+    );
     let mut store = store;
-    assert_eq!(store.authenticate_api_key(key, jiff::Timestamp::now()).unwrap().is_some(), true);
+    assert!(
+        store
+            .authenticate_api_key(key, jiff::Timestamp::now())
+            .unwrap()
+            .is_some()
+    );
 
     let again = pooladmin(&db, &["api-key", "create", "--name", "portal"]);
     assert!(!again.status.success());
@@ -74,13 +96,25 @@ fn api_keys_are_made_listed_and_revoked_while_pooladmin_holds_the_database() {
 
     let listed = pooladmin(&db, &["api-key", "list"]);
     let text = String::from_utf8(listed.stdout).unwrap();
-    assert!(text.contains("portal\t") && text.contains("s ago"), "{text}");
+    assert!(
+        text.contains("portal\t") && text.contains("s ago"),
+        "{text}"
+    );
     let exported = pooladmin(&db, &["export"]);
-    assert!(exported.status.success(), "export beside a running pooladmin: {}", String::from_utf8_lossy(&exported.stderr));
+    assert!(
+        exported.status.success(),
+        "export beside a running pooladmin: {}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
 
     let revoked = pooladmin(&db, &["api-key", "revoke", "portal"]);
     assert!(revoked.status.success());
-    assert!(store.authenticate_api_key(key, jiff::Timestamp::now()).unwrap().is_none());
+    assert!(
+        store
+            .authenticate_api_key(key, jiff::Timestamp::now())
+            .unwrap()
+            .is_none()
+    );
     let unknown = pooladmin(&db, &["api-key", "revoke", "portal"]);
     assert!(!unknown.status.success());
     drop(dir);
@@ -103,19 +137,77 @@ async fn another_address_is_refused_without_tls() {
     drop(store);
     let out = pooladmin(&db, &["headless", "--listen", "0.0.0.0:18443"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("TLS"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("TLS"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A CA and a certificate for 127.0.0.1 signed by it, made with openssl.
 fn generated_certificate(dir: &Path) -> (String, String, String) {
     let run = |args: &[&str]| {
-        let status = Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status().expect("openssl");
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl");
         assert!(status.success(), "openssl {args:?}");
     };
-    run(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=pooladmin test CA"]);
-    run(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "api.key", "-out", "api.csr", "-subj", "/CN=127.0.0.1"]);
-    std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
-    run(&["x509", "-req", "-in", "api.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "api.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=pooladmin test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "api.key",
+        "-out",
+        "api.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "api.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "api.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
     (read("ca.pem"), read("api.pem"), read("api.key"))
 }
@@ -132,12 +224,19 @@ async fn tls_with_a_generated_certificate() {
         ..loopback_settings()
     }
     .draft();
-    let settings = draft.parse().expect("the generated pair is accepted by the form");
+    let settings = draft
+        .parse()
+        .expect("the generated pair is accepted by the form");
     store.save_api_settings(&settings).unwrap();
     assert_eq!(store.api_settings().unwrap(), settings);
     let marker = key.lines().nth(1).unwrap();
-    assert!(!String::from_utf8_lossy(&std::fs::read(store.path()).unwrap()).contains(marker), "the TLS key is sealed");
-    let portal = store.create_api_key("portal", jiff::Timestamp::now()).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(store.path()).unwrap()).contains(marker),
+        "the TLS key is sealed"
+    );
+    let portal = store
+        .create_api_key("portal", jiff::Timestamp::now())
+        .unwrap();
     let api = serve_api(&store, &settings).await;
     assert!(api.url().starts_with("https://127.0.0.1:"));
     let client = pooladmin::api::client::ApiClient::new(api.url(), portal, Some(&ca)).unwrap();
@@ -157,9 +256,14 @@ async fn tls_with_a_generated_certificate() {
     assert_eq!(placed.host, "vdi-1.example.com");
     assert_eq!(placed.connection_type, "rdp");
     // Plain HTTP to the TLS port gets no answer.
-    assert!(reqwest::get(api.url().replace("https", "http") + "/healthz").await.is_err());
+    assert!(
+        reqwest::get(api.url().replace("https", "http") + "/healthz")
+            .await
+            .is_err()
+    );
     // A client that does not trust the CA is refused.
-    let stranger = pooladmin::api::client::ApiClient::new(api.url(), Secret::new("x"), None).unwrap();
+    let stranger =
+        pooladmin::api::client::ApiClient::new(api.url(), Secret::new("x"), None).unwrap();
     assert!(stranger.pools().await.unwrap_err().status.is_none());
 }
 
@@ -168,12 +272,19 @@ async fn the_reference_agent_checks_in_heartbeats_and_stops_on_sigterm() {
     let (dir, mut store) = temp_store();
     let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
     let agent = add_agent(&mut store, "agent-01", Some(pool), 1);
-    let token = store.issue_agent_token(SessionHost::Agent(agent), jiff::Timestamp::now()).unwrap();
+    let token = store
+        .issue_agent_token(SessionHost::Agent(agent), jiff::Timestamp::now())
+        .unwrap();
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, token.expose()).unwrap();
     let api = serve_api(&store, &loopback_settings()).await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_pooladmin"))
-        .args(["agent", "--url", &format!("{}/v1/checkin", api.url()), "--token-file"])
+        .args([
+            "agent",
+            "--url",
+            &format!("{}/v1/checkin", api.url()),
+            "--token-file",
+        ])
         .arg(&token_file)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
@@ -184,17 +295,26 @@ async fn the_reference_agent_checks_in_heartbeats_and_stops_on_sigterm() {
         let row = &store.agents().unwrap()[0];
         if row.agent.last_report.is_some() {
             let cores = std::thread::available_parallelism().unwrap().get() as f64;
-            assert_eq!(row.agent.spec.reported.cores, cores, "the agent reported this machine's cores");
+            assert_eq!(
+                row.agent.spec.reported.cores, cores,
+                "the agent reported this machine's cores"
+            );
             assert!(row.agent.spec.reported.memory_mb > 0);
             break;
         }
         assert!(Instant::now() < deadline, "the agent did not check in");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
-    assert!(status.success(), "the agent stops cleanly on SIGTERM: {status}");
+    assert!(
+        status.success(),
+        "the agent stops cleanly on SIGTERM: {status}"
+    );
 
     // A refused token stops the agent with a clear error.
     std::fs::write(&token_file, "pa_a_revoked").unwrap();
@@ -214,7 +334,9 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
     for i in 0..3 {
         add_server(&mut store, &format!("vdi-{i}"), Some(pool), 1000);
     }
-    let key = store.create_api_key("portal", jiff::Timestamp::now()).unwrap();
+    let key = store
+        .create_api_key("portal", jiff::Timestamp::now())
+        .unwrap();
     let key_file = dir.path().join("key");
     std::fs::write(&key_file, key.expose()).unwrap();
     let db = store.path().to_path_buf();
@@ -232,7 +354,11 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
         .args(["--pool", "Desktops", "--user", "alice"])
         .output()
         .unwrap();
-    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     let answer: serde_json::Value = serde_json::from_slice(&started.stdout).unwrap();
     let first = answer["session_id"].as_str().unwrap().to_owned();
     let ended = Command::new(env!("CARGO_BIN_EXE_pooladmin"))
@@ -241,7 +367,11 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
         .arg(&first)
         .output()
         .unwrap();
-    assert!(ended.status.success(), "{}", String::from_utf8_lossy(&ended.stderr));
+    assert!(
+        ended.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ended.stderr)
+    );
 
     let client = reqwest::Client::new();
     let mut answered = std::collections::HashSet::new();
@@ -253,7 +383,13 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
             let url = format!("{api}/v1/pools/Desktops/sessions");
             let key = key.expose().to_owned();
             tasks.spawn(async move {
-                let answer = client.post(url).bearer_auth(key).json(&serde_json::json!({"user": format!("u{round}-{user}")})).send().await.ok()?;
+                let answer = client
+                    .post(url)
+                    .bearer_auth(key)
+                    .json(&serde_json::json!({"user": format!("u{round}-{user}")}))
+                    .send()
+                    .await
+                    .ok()?;
                 if answer.status() != reqwest::StatusCode::CREATED {
                     return None;
                 }
@@ -276,13 +412,31 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
     child.kill().unwrap();
     child.wait().unwrap();
     let store = Store::open(&db).unwrap();
-    let stored: std::collections::HashSet<String> =
-        store.sessions().unwrap().into_iter().map(|s| s.session.id.0.to_string()).collect();
-    assert!(!answered.is_empty(), "some requests were answered before the kills");
+    let stored: std::collections::HashSet<String> = store
+        .sessions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.session.id.0.to_string())
+        .collect();
+    assert!(
+        !answered.is_empty(),
+        "some requests were answered before the kills"
+    );
     for id in &answered {
-        assert!(stored.contains(id), "session {id} was answered 201 and is gone after {kills} kills");
+        assert!(
+            stored.contains(id),
+            "session {id} was answered 201 and is gone after {kills} kills"
+        );
     }
-    println!("{kills} kills: {} sessions answered 201, {} stored", answered.len(), stored.len());
+    println!(
+        "{kills} kills: {} sessions answered 201, {} stored",
+        answered.len(),
+        stored.len()
+    );
     let count: u32 = store.servers().unwrap().iter().map(|s| s.sessions).sum();
-    assert_eq!(count as usize, stored.len(), "the session counts match the sessions");
+    assert_eq!(
+        count as usize,
+        stored.len(),
+        "the session counts match the sessions"
+    );
 }

@@ -15,7 +15,10 @@ fn api_settings_are_checked_before_saving_and_keys_are_shown_once_then_revoked()
     let mut h = harness(store);
     settle(&mut h);
     click(&mut h, "API");
-    assert!(h.query_by_label("Not running here: no scaler runs beside this window").is_some());
+    assert!(
+        h.query_by_label("Not running here: no scaler runs beside this window")
+            .is_some()
+    );
     type_into(&mut h, "Listen Address", "0.0.0.0:8443");
     click(&mut h, "Save API settings");
     assert!(
@@ -24,7 +27,11 @@ fn api_settings_are_checked_before_saving_and_keys_are_shown_once_then_revoked()
             .is_some(),
         "the error is shown under the field"
     );
-    assert_eq!(h.state().store().api_settings().unwrap().listen.to_string(), "127.0.0.1:8443", "nothing saved");
+    assert_eq!(
+        h.state().store().api_settings().unwrap().listen.to_string(),
+        "127.0.0.1:8443",
+        "nothing saved"
+    );
     type_into(&mut h, "Listen Address", "127.0.0.1:9443");
     type_into(&mut h, "Host Missing Expiration (s)", "120");
     click(&mut h, "Save API settings");
@@ -35,15 +42,31 @@ fn api_settings_are_checked_before_saving_and_keys_are_shown_once_then_revoked()
     type_into(&mut h, "Key Name", "portal");
     click(&mut h, "Create key");
     assert!(h.query_by_label("API key portal").is_some());
-    let key = h.get_by_role_and_label(Role::TextInput, "Secret").value().expect("the key is shown");
+    let key = h
+        .get_by_role_and_label(Role::TextInput, "Secret")
+        .value()
+        .expect("the key is shown");
     assert!(key.starts_with("pa_k_"), "{key}");
     click(&mut h, "Done");
-    assert!(h.query_by_label("API key portal").is_none(), "shown once: the dialog is gone");
+    assert!(
+        h.query_by_label("API key portal").is_none(),
+        "shown once: the dialog is gone"
+    );
     let mut store = h.state().store().sibling().unwrap();
-    assert!(store.authenticate_api_key(&key, jiff::Timestamp::now()).unwrap().is_some());
+    assert!(
+        store
+            .authenticate_api_key(&key, jiff::Timestamp::now())
+            .unwrap()
+            .is_some()
+    );
     click(&mut h, "Revoke…");
     click(&mut h, "Revoke");
-    assert!(store.authenticate_api_key(&key, jiff::Timestamp::now()).unwrap().is_none());
+    assert!(
+        store
+            .authenticate_api_key(&key, jiff::Timestamp::now())
+            .unwrap()
+            .is_none()
+    );
     assert!(h.query_by_label("No keys yet.").is_some());
     h.check_accessibility();
 }
@@ -61,10 +84,16 @@ fn a_static_agent_gets_a_token_and_its_silence_shows() {
     click(&mut h, "Actions ⏷");
     click(&mut h, "Agent token…");
     assert!(h.query_by_label("Agent token for agent-01").is_some());
-    let token = h.get_by_role_and_label(Role::TextInput, "Secret").value().unwrap();
+    let token = h
+        .get_by_role_and_label(Role::TextInput, "Secret")
+        .value()
+        .unwrap();
     click(&mut h, "Done");
     let mut store = h.state().store().sibling().unwrap();
-    let owner = store.token_owner(&token).unwrap().expect("the token speaks for the agent");
+    let owner = store
+        .token_owner(&token)
+        .unwrap()
+        .expect("the token speaks for the agent");
     let report = HostReport {
         hostname: "agent-01".into(),
         address: "10.0.0.7".into(),
@@ -72,10 +101,17 @@ fn a_static_agent_gets_a_token_and_its_silence_shows() {
         version: "test".into(),
     };
     store
-        .check_in(owner, &report, jiff::Timestamp::now() - jiff::SignedDuration::from_secs(2 * 3600))
+        .check_in(
+            owner,
+            &report,
+            jiff::Timestamp::now() - jiff::SignedDuration::from_secs(2 * 3600),
+        )
         .unwrap();
     // Another connection wrote: the window reads again on its own.
     std::thread::sleep(std::time::Duration::from_millis(350));
     settle(&mut h);
-    assert!(h.query_by_label("2 h ago · dead").is_some(), "the silence is shown");
+    assert!(
+        h.query_by_label("2 h ago · dead").is_some(),
+        "the silence is shown"
+    );
 }

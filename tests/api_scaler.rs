@@ -93,9 +93,14 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     until(10, "a VM", || !bench.cloud.vms().is_empty()).await;
     let vm = bench.cloud.vms()[0].clone();
     let script = bench.cloud.startup_script(&vm.cloud_id).unwrap();
-    let start = script.find("pa_a_").expect("the script holds the check-in token");
+    let start = script
+        .find("pa_a_")
+        .expect("the script holds the check-in token");
     let token = &script[start..start + 48];
-    assert!(script.contains("--url http://127.0.0.1:8443/v1/checkin"), "{script}");
+    assert!(
+        script.contains("--url http://127.0.0.1:8443/v1/checkin"),
+        "{script}"
+    );
 
     // The cloud says it runs, but without its agent's check-in it is not a member.
     until(10, "the VM running in the cloud", || {
@@ -115,13 +120,27 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     assert_eq!(answer.status(), StatusCode::OK);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["state"], "booting");
-    until(10, "the instance running", || bench.count(InstanceState::Running) == 1).await;
+    until(10, "the instance running", || {
+        bench.count(InstanceState::Running) == 1
+    })
+    .await;
     let agent = &bench.store.agents().unwrap()[0];
-    assert_eq!(agent.agent.spec.reported, Resources::new(6.0, 12288, 0), "the check-in's capacity");
+    assert_eq!(
+        agent.agent.spec.reported,
+        Resources::new(6.0, 12288, 0),
+        "the check-in's capacity"
+    );
     assert!(agent.agent.last_report.is_some());
-    let instance = bench.live().into_iter().find(|i| i.state == InstanceState::Running).unwrap();
+    let instance = bench
+        .live()
+        .into_iter()
+        .find(|i| i.state == InstanceState::Running)
+        .unwrap();
     assert_eq!(instance.address.as_deref(), Some("10.1.2.3"));
-    assert!(bench.store.checkin_token(instance.id).unwrap().is_none(), "the sealed token is gone once it runs");
+    assert!(
+        bench.store.checkin_token(instance.id).unwrap().is_none(),
+        "the sealed token is gone once it runs"
+    );
 
     // Its heartbeats keep it; then it falls silent past the Host Dead Expiration.
     // (With a session list, a heartbeat is written at once; without, within a second.)
@@ -141,7 +160,11 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     };
     let mut store = bench.store.sibling().unwrap();
     store
-        .check_in(owner, &report, jiff::Timestamp::now() - jiff::SignedDuration::from_secs(4000))
+        .check_in(
+            owner,
+            &report,
+            jiff::Timestamp::now() - jiff::SignedDuration::from_secs(4000),
+        )
         .unwrap();
     until(10, "the dead host destroyed and replaced", || {
         let live = bench.live();
@@ -150,7 +173,10 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     .await;
     let dead = bench.store.instance(instance.id).unwrap();
     assert!(dead.reason.unwrap_or_default().contains("host dead"));
-    assert!(bench.store.token_owner(token).unwrap().is_none(), "its token died with it");
+    assert!(
+        bench.store.token_owner(token).unwrap().is_none(),
+        "its token died with it"
+    );
     running.drain();
     running.stop().await;
     api.running.stop().await;

@@ -285,7 +285,10 @@ fn agent_pool_overview_counts_only_enabled_non_draining_agents() {
     );
     store.set_agent_enabled(a, false).unwrap();
     let err = store.start_session(&request(pool, 1.0)).unwrap_err();
-    assert!(err.to_string().contains("disabled, draining or missing"), "{err}");
+    assert!(
+        err.to_string().contains("disabled, draining or missing"),
+        "{err}"
+    );
 }
 
 #[test]

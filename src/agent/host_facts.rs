@@ -65,13 +65,20 @@ fn nvidia_gpus() -> i64 {
 
 /// Lines of `nvidia-smi -L` that name a GPU.
 pub fn count_gpu_lines(listing: &str) -> i64 {
-    listing.lines().filter(|l| l.trim_start().starts_with("GPU ")).count() as i64
+    listing
+        .lines()
+        .filter(|l| l.trim_start().starts_with("GPU "))
+        .count() as i64
 }
 
 /// The local address the system would use toward `host:port` (no packet is sent).
 fn route_address(host_port: &str) -> Option<String> {
     let target: SocketAddr = host_port.to_socket_addrs().ok()?.next()?;
-    let bind = if target.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+    let bind = if target.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    };
     let socket = UdpSocket::bind(bind).ok()?;
     socket.connect(target).ok()?;
     Some(socket.local_addr().ok()?.ip().to_string())
@@ -83,7 +90,10 @@ mod tests {
 
     #[test]
     fn memory_and_gpus_are_read_from_their_listings() {
-        assert_eq!(mem_total_mb("MemTotal:       16384000 kB\nMemFree: 1 kB\n"), Some(16000));
+        assert_eq!(
+            mem_total_mb("MemTotal:       16384000 kB\nMemFree: 1 kB\n"),
+            Some(16000)
+        );
         assert_eq!(mem_total_mb("nothing"), None);
         let smi = "GPU 0: NVIDIA A10G (UUID: GPU-1)\nGPU 1: NVIDIA A10G (UUID: GPU-2)\n";
         assert_eq!(count_gpu_lines(smi), 2);

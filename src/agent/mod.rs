@@ -29,7 +29,9 @@ pub struct AgentOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     /// The token was refused: revoked, or its member is gone.
-    #[error("pooladmin refused the token ({0}); the member may have been deleted or given a new token")]
+    #[error(
+        "pooladmin refused the token ({0}); the member may have been deleted or given a new token"
+    )]
     Refused(ClientError),
 }
 
@@ -49,7 +51,7 @@ pub async fn run(options: AgentOptions, stop: impl Future<Output = ()>) -> Resul
     loop {
         let result = if checked_in {
             let beat = HeartbeatRequest {
-                sessions: options.sessions_file.as_ref().and_then(|f| read_sessions(f)),
+                sessions: options.sessions_file.as_ref().and_then(read_sessions),
                 load: load_average(),
             };
             options.client.heartbeat(&beat).await
@@ -68,7 +70,9 @@ pub async fn run(options: AgentOptions, stop: impl Future<Output = ()>) -> Resul
             Err(e) if e.status == Some(401) => return Err(AgentError::Refused(e)),
             Err(e) => {
                 tracing::warn!(error = %e, retry_in_s = backoff.as_secs(), "pooladmin did not answer");
-                let wait = e.retry_after.map_or(backoff, |s| Duration::from_secs(s).max(backoff));
+                let wait = e
+                    .retry_after
+                    .map_or(backoff, |s| Duration::from_secs(s).max(backoff));
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 wait
             }

@@ -18,14 +18,20 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." || path.is_empty() {
-            ApiError::BadRequest(format!("the body is not the expected JSON: {inner}"), Vec::new())
+            ApiError::BadRequest(
+                format!("the body is not the expected JSON: {inner}"),
+                Vec::new(),
+            )
         } else {
             ApiError::field(&path, inner.to_string())
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::BadRequest(format!("trailing data after the JSON body: {e}"), Vec::new()))?;
+    deserializer.end().map_err(|e| {
+        ApiError::BadRequest(
+            format!("trailing data after the JSON body: {e}"),
+            Vec::new(),
+        )
+    })?;
     Ok(value)
 }
 
@@ -36,14 +42,22 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_its_field() {
-        let body = Bytes::from_static(br#"{"hostname": "a", "address": "10.0.0.1", "cores": "eight", "memory_mb": 1}"#);
+        let body = Bytes::from_static(
+            br#"{"hostname": "a", "address": "10.0.0.1", "cores": "eight", "memory_mb": 1}"#,
+        );
         match parse_json::<CheckinRequest>(&body) {
             Err(ApiError::BadRequest(_, fields)) => assert_eq!(fields[0].field, "cores"),
             other => panic!("{other:?}"),
         }
         let missing = Bytes::from_static(br#"{"hostname": "a"}"#);
-        assert!(matches!(parse_json::<CheckinRequest>(&missing), Err(ApiError::BadRequest(..))));
+        assert!(matches!(
+            parse_json::<CheckinRequest>(&missing),
+            Err(ApiError::BadRequest(..))
+        ));
         let broken = Bytes::from_static(b"{not json");
-        assert!(matches!(parse_json::<CheckinRequest>(&broken), Err(ApiError::BadRequest(..))));
+        assert!(matches!(
+            parse_json::<CheckinRequest>(&broken),
+            Err(ApiError::BadRequest(..))
+        ));
     }
 }

@@ -46,7 +46,9 @@ pub struct ApiClient {
 
 impl fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiClient").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("ApiClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -119,11 +121,13 @@ impl ApiClient {
         if status == StatusCode::NO_CONTENT || text.is_empty() {
             return Ok(None);
         }
-        serde_json::from_str(&text).map(Some).map_err(|e| ClientError {
-            status: Some(status.as_u16()),
-            message: format!("the answer is not what the API sends: {e}"),
-            retry_after,
-        })
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| ClientError {
+                status: Some(status.as_u16()),
+                message: format!("the answer is not what the API sends: {e}"),
+                retry_after,
+            })
     }
 
     async fn expect<T: DeserializeOwned>(
@@ -132,11 +136,13 @@ impl ApiClient {
         path: &str,
         body: Option<&impl serde::Serialize>,
     ) -> Result<T, ClientError> {
-        self.call(method, path, body).await?.ok_or_else(|| ClientError {
-            status: None,
-            message: "the API answered with no body".to_owned(),
-            retry_after: None,
-        })
+        self.call(method, path, body)
+            .await?
+            .ok_or_else(|| ClientError {
+                status: None,
+                message: "the API answered with no body".to_owned(),
+                retry_after: None,
+            })
     }
 
     /// `POST /v1/checkin`.
@@ -198,7 +204,12 @@ mod tests {
 
     #[test]
     fn the_checkin_url_gives_the_base() {
-        let client = ApiClient::new("https://pa.example.com:8443/v1/checkin", Secret::new("t"), None).unwrap();
+        let client = ApiClient::new(
+            "https://pa.example.com:8443/v1/checkin",
+            Secret::new("t"),
+            None,
+        )
+        .unwrap();
         assert_eq!(client.base(), "https://pa.example.com:8443");
         assert!(ApiClient::new("pa.example.com", Secret::new("t"), None).is_err());
     }

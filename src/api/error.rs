@@ -86,9 +86,12 @@ impl IntoResponse for ApiError {
                 Vec::new(),
                 Some(after),
             ),
-            Self::NoCapacity(message, after) => {
-                (StatusCode::SERVICE_UNAVAILABLE, message, Vec::new(), Some(after))
-            }
+            Self::NoCapacity(message, after) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                message,
+                Vec::new(),
+                Some(after),
+            ),
             Self::Internal(message) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, message, Vec::new(), None)
             }

@@ -69,33 +69,67 @@ pub async fn metrics(
     };
     let measured = state.gauges.measured();
     let mut out = String::new();
-    let names: BTreeMap<_, _> = pools.iter().map(|p| (p.pool.id, p.pool.name.clone())).collect();
-    let _ = writeln!(out, "# HELP pooladmin_pool_free Free capacity (slots or cores), in-flight included.");
+    let names: BTreeMap<_, _> = pools
+        .iter()
+        .map(|p| (p.pool.id, p.pool.name.clone()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "# HELP pooladmin_pool_free Free capacity (slots or cores), in-flight included."
+    );
     let _ = writeln!(out, "# TYPE pooladmin_pool_free gauge");
     for level in &measured.levels {
         if let Some(name) = names.get(&level.pool) {
-            let _ = writeln!(out, "pooladmin_pool_free{{pool=\"{}\"}} {}", escape(name), level.free);
+            let _ = writeln!(
+                out,
+                "pooladmin_pool_free{{pool=\"{}\"}} {}",
+                escape(name),
+                level.free
+            );
         }
     }
-    let _ = writeln!(out, "# HELP pooladmin_pool_target What the scaler keeps free.");
+    let _ = writeln!(
+        out,
+        "# HELP pooladmin_pool_target What the scaler keeps free."
+    );
     let _ = writeln!(out, "# TYPE pooladmin_pool_target gauge");
     for level in &measured.levels {
         if let Some(name) = names.get(&level.pool) {
-            let _ = writeln!(out, "pooladmin_pool_target{{pool=\"{}\"}} {}", escape(name), level.target);
+            let _ = writeln!(
+                out,
+                "pooladmin_pool_target{{pool=\"{}\"}} {}",
+                escape(name),
+                level.target
+            );
         }
     }
     let _ = writeln!(out, "# HELP pooladmin_sessions Sessions running.");
     let _ = writeln!(out, "# TYPE pooladmin_sessions gauge");
     for pool in &pools {
-        let _ = writeln!(out, "pooladmin_sessions{{pool=\"{}\"}} {}", escape(&pool.pool.name), pool.sessions);
+        let _ = writeln!(
+            out,
+            "pooladmin_sessions{{pool=\"{}\"}} {}",
+            escape(&pool.pool.name),
+            pool.sessions
+        );
     }
-    let _ = writeln!(out, "# HELP pooladmin_instances Autoscaled instances by state.");
+    let _ = writeln!(
+        out,
+        "# HELP pooladmin_instances Autoscaled instances by state."
+    );
     let _ = writeln!(out, "# TYPE pooladmin_instances gauge");
     for state_ in InstanceState::ALL {
         let n = instances.get(&state_).copied().unwrap_or(0);
-        let _ = writeln!(out, "pooladmin_instances{{state=\"{}\"}} {n}", state_.as_str());
+        let _ = writeln!(
+            out,
+            "pooladmin_instances{{state=\"{}\"}} {n}",
+            state_.as_str()
+        );
     }
-    let _ = writeln!(out, "# HELP pooladmin_api_requests_total API requests answered.");
+    let _ = writeln!(
+        out,
+        "# HELP pooladmin_api_requests_total API requests answered."
+    );
     let _ = writeln!(out, "# TYPE pooladmin_api_requests_total counter");
     for ((route, status), n) in state.counts.snapshot() {
         let _ = writeln!(
@@ -104,13 +138,31 @@ pub async fn metrics(
             escape(&route)
         );
     }
-    let _ = writeln!(out, "# HELP pooladmin_scaler_pass_seconds Duration of the scaler's passes.");
+    let _ = writeln!(
+        out,
+        "# HELP pooladmin_scaler_pass_seconds Duration of the scaler's passes."
+    );
     let _ = writeln!(out, "# TYPE pooladmin_scaler_pass_seconds summary");
-    let _ = writeln!(out, "pooladmin_scaler_pass_seconds_sum {}", measured.pass_seconds_sum);
-    let _ = writeln!(out, "pooladmin_scaler_pass_seconds_count {}", measured.passes);
-    let _ = writeln!(out, "# HELP pooladmin_scaler_running Whether the scaler runs.");
+    let _ = writeln!(
+        out,
+        "pooladmin_scaler_pass_seconds_sum {}",
+        measured.pass_seconds_sum
+    );
+    let _ = writeln!(
+        out,
+        "pooladmin_scaler_pass_seconds_count {}",
+        measured.passes
+    );
+    let _ = writeln!(
+        out,
+        "# HELP pooladmin_scaler_running Whether the scaler runs."
+    );
     let _ = writeln!(out, "# TYPE pooladmin_scaler_running gauge");
-    let _ = writeln!(out, "pooladmin_scaler_running {}", u8::from(state.gauges.running()));
+    let _ = writeln!(
+        out,
+        "pooladmin_scaler_running {}",
+        u8::from(state.gauges.running())
+    );
     let mut response = out.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

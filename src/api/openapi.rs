@@ -57,7 +57,9 @@ impl Modify for BearerSchemes {
 pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    let mut text = doc.to_pretty_json().expect("the OpenAPI document serialises");
+    let mut text = doc
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     text.push('\n');
     text
 }

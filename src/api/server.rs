@@ -1,9 +1,9 @@
 //! Starting and stopping the API: loopback unless TLS is configured, one server at a time,
 //! started again whenever its settings change.
 
+use super::listener::{ApiListener, Peer, server_config};
 use super::router::router;
 use super::state::{ApiState, Wake};
-use super::listener::{ApiListener, Peer, server_config};
 use crate::model::api_settings::ApiSettings;
 use crate::scaler::gauges::ScalerGauges;
 use crate::store::Store;
@@ -62,7 +62,10 @@ pub async fn start_api(
         ));
     }
     let tls = if settings.uses_tls() {
-        Some(server_config(&settings.tls_cert, settings.tls_key.expose())?)
+        Some(server_config(
+            &settings.tls_cert,
+            settings.tls_key.expose(),
+        )?)
     } else {
         None
     };
@@ -122,7 +125,9 @@ pub async fn supervise(
     loop {
         let mut running = None;
         match store.api_settings() {
-            Err(e) => set(ApiStatus::Failed(format!("the API settings cannot be read: {e}"))),
+            Err(e) => set(ApiStatus::Failed(format!(
+                "the API settings cannot be read: {e}"
+            ))),
             Ok(mut settings) => {
                 if let Some(listen) = listen {
                     settings.listen = listen;
@@ -209,7 +214,10 @@ impl ApiControl {
 
     /// Where the API stands.
     pub fn status(&self) -> ApiStatus {
-        self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// A reader of the URL the API listens at (none while it does not).
@@ -219,9 +227,13 @@ impl ApiControl {
 }
 
 /// A reader of the URL `status` says the API listens at.
-pub fn listening_url(status: Arc<Mutex<ApiStatus>>) -> Arc<dyn Fn() -> Option<String> + Send + Sync> {
-    Arc::new(move || match &*status.lock().unwrap_or_else(|e| e.into_inner()) {
-        ApiStatus::Listening(url) => Some(url.clone()),
-        ApiStatus::Off | ApiStatus::Failed(_) => None,
-    })
+pub fn listening_url(
+    status: Arc<Mutex<ApiStatus>>,
+) -> Arc<dyn Fn() -> Option<String> + Send + Sync> {
+    Arc::new(
+        move || match &*status.lock().unwrap_or_else(|e| e.into_inner()) {
+            ApiStatus::Listening(url) => Some(url.clone()),
+            ApiStatus::Off | ApiStatus::Failed(_) => None,
+        },
+    )
 }

@@ -73,7 +73,10 @@ fn place(
             }
             let memory_mb = request.memory_mb.unwrap_or(-1);
             if !(1..=64 * 1024 * 1024).contains(&memory_mb) {
-                errors.push("memory_mb", "expected the memory the session needs in MB, at least 1");
+                errors.push(
+                    "memory_mb",
+                    "expected the memory the session needs in MB, at least 1",
+                );
             }
             let gpus = request.gpus.unwrap_or(0);
             if !(0..=1024).contains(&gpus) {

@@ -57,7 +57,10 @@ impl ApiState {
     pub async fn flush_heartbeats(self: &Arc<Self>) {
         let batch: Vec<_> = {
             let mut beats = self.beats.lock().unwrap_or_else(|e| e.into_inner());
-            beats.drain().map(|(owner, (at, load))| (owner, at, load)).collect()
+            beats
+                .drain()
+                .map(|(owner, (at, load))| (owner, at, load))
+                .collect()
         };
         if batch.is_empty() {
             return;
@@ -121,7 +124,9 @@ impl ApiState {
     ) -> Result<T, ApiError> {
         let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
         self.with_store(move |store| {
-            let owner = store.token_owner(&presented)?.ok_or(ApiError::Unauthorized)?;
+            let owner = store
+                .token_owner(&presented)?
+                .ok_or(ApiError::Unauthorized)?;
             work(store, owner)
         })
         .await

@@ -1,10 +1,10 @@
 //! The demo's users: sessions arrive and end in every autoscaled pool, with a morning peak
 //! in a compressed working day, so a first-time user sees the pools grow and shrink.
 
-use crate::model::autoscale::Scaling;
 use super::fleet::ApiUrl;
 use crate::api::client::ApiClient;
 use crate::api::types::SessionStartRequest;
+use crate::model::autoscale::Scaling;
 use crate::model::{PoolId, Resources, Secret, SessionId, SessionRequest};
 use crate::store::{Store, StoreError};
 use rand::rngs::StdRng;
@@ -152,9 +152,16 @@ impl Demand {
                 .session_id
                 .parse()
                 .map(|id| Arrival::Placed(SessionId(id)))
-                .map_err(|_| StoreError::Refused(format!("the API answered a session id {}", answer.session_id))),
+                .map_err(|_| {
+                    StoreError::Refused(format!(
+                        "the API answered a session id {}",
+                        answer.session_id
+                    ))
+                }),
             Err(e) if e.status == Some(503) => Ok(Arrival::NoRoom),
-            Err(e) => Err(StoreError::Refused(format!("the API refused a demo session: {e}"))),
+            Err(e) => Err(StoreError::Refused(format!(
+                "the API refused a demo session: {e}"
+            ))),
         }
     }
 

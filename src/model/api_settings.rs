@@ -151,9 +151,8 @@ impl ApiSettingsDraft {
             );
         }
         let agent_url = self.agent_url.trim();
-        if !agent_url.is_empty()
-            && !(agent_url.starts_with("http://") || agent_url.starts_with("https://"))
-        {
+        let is_url = agent_url.starts_with("http://") || agent_url.starts_with("https://");
+        if !agent_url.is_empty() && !is_url {
             errors.push(
                 "Agent URL",
                 "expected a URL starting with https:// (or http://), e.g. https://pooladmin.example.com:8443",

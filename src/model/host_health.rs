@@ -72,9 +72,18 @@ mod tests {
     #[test]
     fn silence_turns_missing_then_dead() {
         let last = Some(at(0));
-        assert_eq!(HostHealth::of(None, at(99_999), 600, 3600), HostHealth::Unmonitored);
-        assert_eq!(HostHealth::of(last, at(600), 600, 3600), HostHealth::Reporting);
-        assert_eq!(HostHealth::of(last, at(601), 600, 3600), HostHealth::Missing);
+        assert_eq!(
+            HostHealth::of(None, at(99_999), 600, 3600),
+            HostHealth::Unmonitored
+        );
+        assert_eq!(
+            HostHealth::of(last, at(600), 600, 3600),
+            HostHealth::Reporting
+        );
+        assert_eq!(
+            HostHealth::of(last, at(601), 600, 3600),
+            HostHealth::Missing
+        );
         assert_eq!(HostHealth::of(last, at(3601), 600, 3600), HostHealth::Dead);
         assert!(!HostHealth::Missing.takes_sessions());
     }

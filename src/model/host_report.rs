@@ -33,7 +33,10 @@ impl HostReport {
             errors.push("cores", "expected a number from 0 to 100000");
         }
         if !(0..=MAX_MEMORY_MB).contains(&r.memory_mb) {
-            errors.push("memory_mb", format!("expected a whole number from 0 to {MAX_MEMORY_MB}"));
+            errors.push(
+                "memory_mb",
+                format!("expected a whole number from 0 to {MAX_MEMORY_MB}"),
+            );
         }
         if !(0..=1024).contains(&r.gpus) {
             errors.push("gpus", "expected a whole number from 0 to 1024");

@@ -241,7 +241,11 @@ mod tests {
             &Resources::default(),
             &[draining],
         );
-        assert!(err.unwrap_err().reason.contains("disabled, draining or missing"));
+        assert!(
+            err.unwrap_err()
+                .reason
+                .contains("disabled, draining or missing")
+        );
 
         let request = Resources::new(4.0, 1024, 0);
         let err = place(
@@ -274,7 +278,12 @@ mod missing_tests {
             created_at: Timestamp::from_second(1_000 + id).unwrap(),
         };
         let request = Resources::default();
-        let host = place("p", PoolKind::Server, &request, &[member(1, true), member(2, false)]);
+        let host = place(
+            "p",
+            PoolKind::Server,
+            &request,
+            &[member(1, true), member(2, false)],
+        );
         assert_eq!(host.unwrap(), SessionHost::Server(ServerId(2)));
         let err = place("p", PoolKind::Server, &request, &[member(1, true)]).unwrap_err();
         assert!(err.reason.contains("missing"), "{err}");

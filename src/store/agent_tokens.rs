@@ -65,12 +65,12 @@ impl Store {
             |r| r.get(0),
         )?;
         if !exists {
-            return Err(StoreError::NotFound {
-                what: "member",
-                id,
-            });
+            return Err(StoreError::NotFound { what: "member", id });
         }
-        tx.execute(&format!("DELETE FROM agent_tokens WHERE {column} = ?1"), [id])?;
+        tx.execute(
+            &format!("DELETE FROM agent_tokens WHERE {column} = ?1"),
+            [id],
+        )?;
         let token = new_bearer(TOKEN_PREFIX);
         tx.execute(
             &format!("INSERT INTO agent_tokens (hash, {column}, created_at) VALUES (?1, ?2, ?3)"),

@@ -5,8 +5,8 @@ use super::bearer::{bearer_hash, hash_matches, new_bearer};
 use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::Secret;
-use crate::model::validation::check_name;
 use crate::model::ValidationErrors;
+use crate::model::validation::check_name;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
@@ -45,7 +45,9 @@ impl Store {
         if taken {
             return Err(ValidationErrors::single(
                 "Key Name",
-                format!("a key named {name} exists already; choose another name or revoke it first"),
+                format!(
+                    "a key named {name} exists already; choose another name or revoke it first"
+                ),
             )
             .into());
         }
@@ -59,9 +61,9 @@ impl Store {
 
     /// Every key, by name.
     pub fn api_keys(&self) -> Result<Vec<ApiKeyRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, created_at, last_used FROM api_keys ORDER BY name",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name, created_at, last_used FROM api_keys ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
             Ok(ApiKeyRow {
                 id: r.get(0)?,
@@ -82,14 +84,19 @@ impl Store {
             .conn
             .execute("DELETE FROM api_keys WHERE name = ?1", [name.trim()])?;
         if gone == 0 {
-            return Err(StoreError::Refused(format!("there is no API key named {}", name.trim())));
+            return Err(StoreError::Refused(format!(
+                "there is no API key named {}",
+                name.trim()
+            )));
         }
         Ok(())
     }
 
     /// Revokes the key with row id `id`.
     pub fn revoke_api_key_id(&mut self, id: i64) -> Result<(), StoreError> {
-        let gone = self.conn.execute("DELETE FROM api_keys WHERE id = ?1", [id])?;
+        let gone = self
+            .conn
+            .execute("DELETE FROM api_keys WHERE id = ?1", [id])?;
         StoreError::unless_missing(gone, "API key", id)
     }
 

@@ -31,7 +31,10 @@ impl Store {
                 "the stored API Listen Address '{listen}' is not an address and port; set it again on the API page"
             ))
         })?;
-        let tls_key = self.sealer.open(sealed.as_deref()).ok_or(StoreError::Unseal)?;
+        let tls_key = self
+            .sealer
+            .open(sealed.as_deref())
+            .ok_or(StoreError::Unseal)?;
         Ok(ApiSettings {
             enabled,
             listen,

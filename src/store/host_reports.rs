@@ -32,8 +32,14 @@ enum Target {
 
 fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
     match owner {
-        TokenOwner::Server(id) => Ok(Target::Member(SessionHost::Server(id), name_of(tx, SessionHost::Server(id))?)),
-        TokenOwner::Agent(id) => Ok(Target::Member(SessionHost::Agent(id), name_of(tx, SessionHost::Agent(id))?)),
+        TokenOwner::Server(id) => Ok(Target::Member(
+            SessionHost::Server(id),
+            name_of(tx, SessionHost::Server(id))?,
+        )),
+        TokenOwner::Agent(id) => Ok(Target::Member(
+            SessionHost::Agent(id),
+            name_of(tx, SessionHost::Agent(id))?,
+        )),
         TokenOwner::Instance(id) => {
             let (name, state, server, agent): (String, String, Option<i64>, Option<i64>) = tx
                 .query_row(
@@ -42,7 +48,10 @@ fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?
-                .ok_or(StoreError::NotFound { what: "instance", id: id.0 })?;
+                .ok_or(StoreError::NotFound {
+                    what: "instance",
+                    id: id.0,
+                })?;
             let state = InstanceState::parse(&state).unwrap_or(InstanceState::Failed);
             let member = server
                 .map(|s| SessionHost::Server(crate::model::ServerId(s)))
@@ -80,7 +89,10 @@ impl Store {
         let receipt = match target_of(&tx, owner)? {
             Target::Pending(id, name, state) => {
                 if state.is_terminal() {
-                    return Err(StoreError::NotFound { what: "instance", id });
+                    return Err(StoreError::NotFound {
+                        what: "instance",
+                        id,
+                    });
                 }
                 tx.prepare_cached(
                     "UPDATE instances SET checked_in_at = ?1, checkin_address = ?2,
@@ -97,7 +109,11 @@ impl Store {
                     report.version,
                     id
                 ])?;
-                ReportReceipt { name, state: state.as_str().to_owned(), ended: Vec::new() }
+                ReportReceipt {
+                    name,
+                    state: state.as_str().to_owned(),
+                    ended: Vec::new(),
+                }
             }
             Target::Member(SessionHost::Agent(id), name) => {
                 tx.prepare_cached(
@@ -113,14 +129,22 @@ impl Store {
                     millis,
                     id.0
                 ])?;
-                ReportReceipt { name, state: "running".into(), ended: Vec::new() }
+                ReportReceipt {
+                    name,
+                    state: "running".into(),
+                    ended: Vec::new(),
+                }
             }
             Target::Member(SessionHost::Server(id), name) => {
                 tx.prepare_cached(
                     "UPDATE servers SET agent_version = ?1, last_report = ?2 WHERE id = ?3",
                 )?
                 .execute(params![report.version, millis, id.0])?;
-                ReportReceipt { name, state: "running".into(), ended: Vec::new() }
+                ReportReceipt {
+                    name,
+                    state: "running".into(),
+                    ended: Vec::new(),
+                }
             }
         };
         tx.commit()?;
@@ -142,13 +166,30 @@ impl Store {
         let receipt = match target_of(&tx, owner)? {
             Target::Pending(id, name, state) => {
                 if state.is_terminal() {
-                    return Err(StoreError::NotFound { what: "instance", id });
+                    return Err(StoreError::NotFound {
+                        what: "instance",
+                        id,
+                    });
                 }
-                touch(&tx, &Target::Pending(id, name.clone(), state), millis, heartbeat.load)?;
-                ReportReceipt { name, state: state.as_str().to_owned(), ended: Vec::new() }
+                touch(
+                    &tx,
+                    &Target::Pending(id, name.clone(), state),
+                    millis,
+                    heartbeat.load,
+                )?;
+                ReportReceipt {
+                    name,
+                    state: state.as_str().to_owned(),
+                    ended: Vec::new(),
+                }
             }
             Target::Member(member, name) => {
-                touch(&tx, &Target::Member(member, name.clone()), millis, heartbeat.load)?;
+                touch(
+                    &tx,
+                    &Target::Member(member, name.clone()),
+                    millis,
+                    heartbeat.load,
+                )?;
                 let (column, id) = match member {
                     SessionHost::Server(id) => ("server_id", id.0),
                     SessionHost::Agent(id) => ("agent_id", id.0),
@@ -186,9 +227,10 @@ impl Store {
     /// What a heartbeat of `owner` reaches (read only): its name and state.
     pub fn report_target(&self, owner: TokenOwner) -> Result<ReportReceipt, StoreError> {
         match target_of(&self.conn, owner)? {
-            Target::Pending(id, _, state) if state.is_terminal() => {
-                Err(StoreError::NotFound { what: "instance", id })
-            }
+            Target::Pending(id, _, state) if state.is_terminal() => Err(StoreError::NotFound {
+                what: "instance",
+                id,
+            }),
             Target::Pending(_, name, state) => Ok(ReportReceipt {
                 name,
                 state: state.as_str().to_owned(),
@@ -224,7 +266,12 @@ impl Store {
 
 /// A heartbeat's Last report (and load): on the member, or on the instance's check-in
 /// before it is a member.
-fn touch(tx: &Connection, target: &Target, millis: i64, load: Option<f64>) -> Result<(), StoreError> {
+fn touch(
+    tx: &Connection,
+    target: &Target,
+    millis: i64,
+    load: Option<f64>,
+) -> Result<(), StoreError> {
     match target {
         Target::Pending(id, _, _) => {
             tx.prepare_cached(

@@ -246,7 +246,11 @@ impl Store {
         // An agent that checked in is heard from from now on (Host Missing Expiration); a
         // member without one is not judged by its silence.
         if let Some(check_in) = &current.check_in {
-            let table = if column == "agent_id" { "docker_agents" } else { "servers" };
+            let table = if column == "agent_id" {
+                "docker_agents"
+            } else {
+                "servers"
+            };
             tx.execute(
                 &format!("UPDATE {table} SET last_report = ?1, agent_version = ?2 WHERE id = ?3"),
                 params![to_millis(check_in.at), check_in.version, member_id],

@@ -39,7 +39,10 @@ pub struct DeadMember {
 
 impl Store {
     /// Every pool's members by state at `now`.
-    pub fn member_counts(&self, now: Timestamp) -> Result<HashMap<PoolId, MemberCounts>, StoreError> {
+    pub fn member_counts(
+        &self,
+        now: Timestamp,
+    ) -> Result<HashMap<PoolId, MemberCounts>, StoreError> {
         let (missing_s, dead_s): (i64, i64) = self.conn.query_row(
             "SELECT host_missing_s, host_dead_s FROM api_settings WHERE id = 1",
             [],
@@ -126,7 +129,10 @@ impl Store {
             .conn
             .prepare_cached("SELECT state, count(*) FROM instances GROUP BY state")?;
         let rows = stmt.query_map([], |r| {
-            Ok((parsed(r, 0, InstanceState::parse)?, r.get::<_, i64>(1)?.max(0) as u64))
+            Ok((
+                parsed(r, 0, InstanceState::parse)?,
+                r.get::<_, i64>(1)?.max(0) as u64,
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -12,9 +12,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 impl Store {
     /// Every server with its session count, oldest first.
     pub fn servers(&self) -> Result<Vec<ServerRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {SERVER_COLUMNS} FROM servers s ORDER BY s.id"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SERVER_COLUMNS} FROM servers s ORDER BY s.id"
+        ))?;
         let rows = stmt.query_map([], |r| read_server(r, &self.sealer))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -22,7 +22,9 @@ impl Store {
     /// One server with its session count.
     pub fn server(&self, id: ServerId) -> Result<ServerRow, StoreError> {
         self.conn
-            .prepare_cached(&format!("SELECT {SERVER_COLUMNS} FROM servers s WHERE s.id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {SERVER_COLUMNS} FROM servers s WHERE s.id = ?1"
+            ))?
             .query_row([id.0], |r| read_server(r, &self.sealer))
             .optional()?
             .ok_or(StoreError::NotFound {

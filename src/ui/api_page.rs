@@ -7,9 +7,9 @@ use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
 use super::shown_once::ShownOnce;
 use super::table::local_time;
 use crate::api::{ApiControl, ApiStatus};
+use crate::model::ValidationErrors;
 use crate::model::api_settings::ApiSettingsDraft;
 use crate::model::host_health::report_age;
-use crate::model::ValidationErrors;
 use crate::store::ApiKeyRow;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -32,15 +32,19 @@ impl ApiPage {
     /// window.
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, api: Option<&ApiControl>) {
         ui.heading("API");
-        ui.label("Hosts check in and report through it; portals start and end sessions with a key.");
+        ui.label(
+            "Hosts check in and report through it; portals start and end sessions with a key.",
+        );
         status_line(ui, api);
         ui.separator();
-        egui::ScrollArea::vertical().id_salt("api-page").show(ui, |ui| {
-            self.settings_ui(ui, ctx, api);
-            ui.add_space(12.0);
-            ui.separator();
-            self.keys_ui(ui, ctx);
-        });
+        egui::ScrollArea::vertical()
+            .id_salt("api-page")
+            .show(ui, |ui| {
+                self.settings_ui(ui, ctx, api);
+                ui.add_space(12.0);
+                ui.separator();
+                self.keys_ui(ui, ctx);
+            });
     }
 
     fn settings_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, api: Option<&ApiControl>) {
@@ -48,7 +52,10 @@ impl ApiPage {
             match ctx.store.api_settings() {
                 Ok(settings) => self.draft = Some(settings.draft()),
                 Err(e) => {
-                    ui.label(RichText::new(format!("The API settings cannot be read: {e}")).color(ui.visuals().error_fg_color));
+                    ui.label(
+                        RichText::new(format!("The API settings cannot be read: {e}"))
+                            .color(ui.visuals().error_fg_color),
+                    );
                     return;
                 }
             }
@@ -59,11 +66,26 @@ impl ApiPage {
         let e = self.errors.as_ref();
         ui.strong("Settings");
         form_grid(ui, "api-settings", |ui| {
-            checkbox_row(ui, "Enabled", &mut draft.enabled, "serve the API while pooladmin runs");
-            text_row(ui, "Listen Address", &mut draft.listen, error_of(e, "Listen Address"))
-                .on_hover_text("127.0.0.1:8443 serves this machine only; any other address needs TLS");
-            text_row(ui, "Agent URL", &mut draft.agent_url, error_of(e, "Agent URL"))
-                .on_hover_text("Where VMs reach the API ({checkin_url}); empty: the listen address");
+            checkbox_row(
+                ui,
+                "Enabled",
+                &mut draft.enabled,
+                "serve the API while pooladmin runs",
+            );
+            text_row(
+                ui,
+                "Listen Address",
+                &mut draft.listen,
+                error_of(e, "Listen Address"),
+            )
+            .on_hover_text("127.0.0.1:8443 serves this machine only; any other address needs TLS");
+            text_row(
+                ui,
+                "Agent URL",
+                &mut draft.agent_url,
+                error_of(e, "Agent URL"),
+            )
+            .on_hover_text("Where VMs reach the API ({checkin_url}); empty: the listen address");
             text_row(
                 ui,
                 "Host Missing Expiration (s)",
@@ -84,9 +106,23 @@ impl ApiPage {
                 &mut draft.rate_limit,
                 error_of(e, "Rate Limit (requests/s per key)"),
             );
-            code_row(ui, "TLS Certificate", &mut draft.tls_cert, "pem", true, error_of(e, "TLS Certificate"));
+            code_row(
+                ui,
+                "TLS Certificate",
+                &mut draft.tls_cert,
+                "pem",
+                true,
+                error_of(e, "TLS Certificate"),
+            );
             if self.reveal_key {
-                code_row(ui, "TLS Key", draft.tls_key.expose_mut(), "pem", true, error_of(e, "TLS Key"));
+                code_row(
+                    ui,
+                    "TLS Key",
+                    draft.tls_key.expose_mut(),
+                    "pem",
+                    true,
+                    error_of(e, "TLS Key"),
+                );
                 ui.label("");
                 if ui.small_button("Hide the key").clicked() {
                     self.reveal_key = false;
@@ -105,10 +141,18 @@ impl ApiPage {
                         if ui.small_button("Show").clicked() {
                             self.reveal_key = true;
                         }
-                        super::file_import::import_button(ui, "TLS Key", draft.tls_key.expose_mut());
+                        super::file_import::import_button(
+                            ui,
+                            "TLS Key",
+                            draft.tls_key.expose_mut(),
+                        );
                     });
                     if let Some(error) = error_of(e, "TLS Key") {
-                        ui.label(RichText::new(error).color(ui.visuals().error_fg_color).small());
+                        ui.label(
+                            RichText::new(error)
+                                .color(ui.visuals().error_fg_color)
+                                .small(),
+                        );
                     }
                 });
                 ui.end_row();
@@ -176,7 +220,11 @@ impl ApiPage {
             }
         });
         if let Some(error) = &self.key_error {
-            ui.label(RichText::new(error).color(ui.visuals().error_fg_color).small());
+            ui.label(
+                RichText::new(error)
+                    .color(ui.visuals().error_fg_color)
+                    .small(),
+            );
         }
         if self.keys.is_empty() {
             ui.label(RichText::new("No keys yet.").weak());
@@ -222,7 +270,9 @@ impl ApiPage {
         if let Some((id, name)) = revoke {
             ctx.confirm = Some(Confirm {
                 title: "Revoke API key?".to_owned(),
-                message: format!("Key {name} will stop working at once: the next request with it is refused."),
+                message: format!(
+                    "Key {name} will stop working at once: the next request with it is refused."
+                ),
                 button: "Revoke",
                 action: Action::RevokeApiKey(id),
                 done: format!("API key {name} revoked"),
@@ -233,10 +283,18 @@ impl ApiPage {
 
 fn status_line(ui: &mut Ui, api: Option<&ApiControl>) {
     let (text, colour) = match api.map(ApiControl::status) {
-        None => ("Not running here: no scaler runs beside this window".to_owned(), ui.visuals().weak_text_color()),
+        None => (
+            "Not running here: no scaler runs beside this window".to_owned(),
+            ui.visuals().weak_text_color(),
+        ),
         Some(ApiStatus::Off) => ("Off".to_owned(), ui.visuals().weak_text_color()),
-        Some(ApiStatus::Listening(url)) => (format!("Listening on {url}"), ui.visuals().text_color()),
-        Some(ApiStatus::Failed(reason)) => (format!("Not listening: {reason}"), ui.visuals().error_fg_color),
+        Some(ApiStatus::Listening(url)) => {
+            (format!("Listening on {url}"), ui.visuals().text_color())
+        }
+        Some(ApiStatus::Failed(reason)) => (
+            format!("Not listening: {reason}"),
+            ui.visuals().error_fg_color,
+        ),
     };
     ui.label(RichText::new(text).color(colour));
     if api.is_some_and(ApiControl::overridden) {

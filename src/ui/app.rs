@@ -2,10 +2,8 @@
 //! toasts on top. State lives in the page structs; the catalog is reloaded after each change.
 
 use super::about::About;
-use super::api_page::ApiPage;
-use super::shown_once::ShownOnce;
-use crate::api::ApiControl;
 use super::agents_page::AgentsPage;
+use super::api_page::ApiPage;
 use super::autoscale_page::AutoScalePage;
 use super::catalog::Catalog;
 use super::config_io::ConfigIo;
@@ -19,8 +17,10 @@ use super::scaler_view::ScalerView;
 use super::servers_page::ServersPage;
 use super::sessions_page::SessionsPage;
 use super::shared_configs_page::SharedConfigsPage;
+use super::shown_once::ShownOnce;
 use super::staging_page::StagingPage;
 use super::zones_page::ZonesPage;
+use crate::api::ApiControl;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;

@@ -7,7 +7,11 @@ use egui::{RichText, Ui};
 use jiff::Timestamp;
 
 /// The text of a member's Last report, and its health.
-pub fn last_report_text(catalog: &Catalog, last_report: Option<Timestamp>, now: Timestamp) -> (String, HostHealth) {
+pub fn last_report_text(
+    catalog: &Catalog,
+    last_report: Option<Timestamp>,
+    now: Timestamp,
+) -> (String, HostHealth) {
     let (missing_s, dead_s) = catalog.host_expiry;
     let health = HostHealth::of(last_report, now, missing_s, dead_s);
     let age = report_age(last_report, now);
@@ -25,6 +29,8 @@ pub fn last_report_cell(ui: &mut Ui, catalog: &Catalog, last_report: Option<Time
         ui.label(text);
     } else {
         ui.label(RichText::new(text).color(ui.visuals().error_fg_color))
-            .on_hover_text("No agent report within the Host Missing Expiration: no new sessions go here");
+            .on_hover_text(
+                "No agent report within the Host Missing Expiration: no new sessions go here",
+            );
     }
 }

@@ -213,9 +213,10 @@ pub fn handle_server_action(
             ctx.report(result, format!("Server {name} unassigned"));
         }
         ServerAction::AgentToken(_) => {
-            let issued = ctx
-                .store
-                .issue_agent_token(crate::model::SessionHost::Server(id), jiff::Timestamp::now());
+            let issued = ctx.store.issue_agent_token(
+                crate::model::SessionHost::Server(id),
+                jiff::Timestamp::now(),
+            );
             ctx.show_token(&name, issued);
         }
     }

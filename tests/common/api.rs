@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use pooladmin::api::{RunningApi, Wake, start_api};
-use pooladmin::model::api_settings::ApiSettings;
 use pooladmin::model::Secret;
+use pooladmin::model::api_settings::ApiSettings;
 use pooladmin::scaler::gauges::ScalerGauges;
 use pooladmin::store::Store;
 use std::sync::Arc;
@@ -28,7 +28,12 @@ impl Api {
     }
 
     /// A request to `path` with `bearer`.
-    pub fn request(&self, method: reqwest::Method, path: &str, bearer: &str) -> reqwest::RequestBuilder {
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: &str,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.url()))
             .bearer_auth(bearer)
