@@ -616,3 +616,105 @@ async fn heartbeats_without_sessions_are_written_within_a_second() {
     api.running.stop().await;
     assert!(store.agents().unwrap()[0].agent.last_report >= written);
 }
+
+#[test]
+fn a_silent_member_is_no_free_capacity_for_the_scaler() {
+    let (_dir, mut store) = temp_store();
+    let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+    let agent = add_agent(&mut store, "agent-01", Some(pool), 8);
+    let now = jiff::Timestamp::now();
+    assert!(
+        store.scaling_members(now).unwrap()[0].enabled,
+        "never reported: not judged"
+    );
+    let token = store
+        .issue_agent_token(SessionHost::Agent(agent), now)
+        .unwrap();
+    let owner = store.token_owner(token.expose()).unwrap().unwrap();
+    let report = HostReport {
+        hostname: "agent-01".into(),
+        address: "10.0.0.7".into(),
+        resources: Resources::new(8.0, 16384, 0),
+        version: "test".into(),
+    };
+    store
+        .check_in(owner, &report, now - jiff::SignedDuration::from_secs(601))
+        .unwrap();
+    assert!(
+        !store.scaling_members(now).unwrap()[0].enabled,
+        "missing: its room is not free"
+    );
+    store.check_in(owner, &report, now).unwrap();
+    assert!(store.scaling_members(now).unwrap()[0].enabled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_body_makes_the_server_fail() {
+    use rand::{Rng, SeedableRng};
+    let (_dir, mut store) = temp_store();
+    let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+    let agent = add_agent(&mut store, "agent-01", Some(pool), 8);
+    let token = store
+        .issue_agent_token(SessionHost::Agent(agent), jiff::Timestamp::now())
+        .unwrap();
+    let key = portal_key(&mut store, "portal");
+    let mut settings = loopback_settings();
+    settings.rate_limit = 100_000;
+    let api = serve_api(&store, &settings).await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+    let shapes = [
+        r#"{"hostname":"a","address":"10.0.0.1","cores":1,"memory_mb":1}"#,
+        r#"{"sessions":["1","2"],"load":0.1}"#,
+        r#"{"user":"alice","cores":1,"memory_mb":512,"gpus":0}"#,
+    ];
+    for round in 0..300 {
+        let body: Vec<u8> = match round % 3 {
+            // Random bytes.
+            0 => (0..rng.random_range(0..200))
+                .map(|_| rng.random())
+                .collect(),
+            // A valid shape with bytes flipped.
+            1 => {
+                let mut b = shapes[rng.random_range(0..shapes.len())]
+                    .as_bytes()
+                    .to_vec();
+                for _ in 0..rng.random_range(1..4) {
+                    let i = rng.random_range(0..b.len());
+                    b[i] = rng.random();
+                }
+                b
+            }
+            // A valid shape with extreme numbers.
+            _ => shapes[rng.random_range(0..shapes.len())]
+                .replace(":1,", ":1e308,")
+                .replace(":512", ":-99999999999999999999")
+                .into_bytes(),
+        };
+        for (path, bearer) in [
+            ("/v1/checkin", token.expose()),
+            ("/v1/heartbeat", token.expose()),
+            ("/v1/pools/Agents/sessions", key.expose()),
+        ] {
+            let answer = api
+                .request(Method::POST, path, bearer)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .expect("answered");
+            assert!(
+                !answer.status().is_server_error(),
+                "{path} answered {} to {:?}",
+                answer.status(),
+                String::from_utf8_lossy(&body)
+            );
+        }
+    }
+    let health = api
+        .http
+        .get(format!("{}/healthz", api.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}

@@ -48,16 +48,10 @@ pub async fn checkin(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ReportResponse>, ApiError> {
-    let request: CheckinRequest = parse_json(&body)?;
-    let report = HostReport {
-        hostname: request.hostname,
-        address: request.address,
-        resources: Resources::new(request.cores, request.memory_mb, request.gpus),
-        version: request.version,
-    };
-    report.validate().map_err(|e| ApiError::invalid(&e))?;
+    // The caller is known before its body is read.
     let receipt = state
         .as_host(&headers, move |store, owner| {
+            let report = checkin_report(&body)?;
             Ok(store.check_in(owner, &report, Timestamp::now())?)
         })
         .await?;
@@ -85,21 +79,56 @@ pub async fn heartbeat(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ReportResponse>, ApiError> {
-    let request: HeartbeatRequest = parse_json(&body)?;
+    let queue = Arc::clone(&state);
+    let receipt = state
+        .as_host(&headers, move |store, owner| {
+            let heartbeat = heartbeat_of(&body)?;
+            if heartbeat.sessions.is_some() {
+                // Sessions to check: one transaction, now.
+                Ok(store.heartbeat(owner, &heartbeat, SESSION_REPORT_GRACE_S, Timestamp::now())?)
+            } else {
+                // Only Last report and load: answered now, written with the next second's
+                // batch.
+                let receipt = store.report_target(owner)?;
+                queue.queue_heartbeat(owner, Timestamp::now(), heartbeat.load);
+                Ok(receipt)
+            }
+        })
+        .await?;
+    if !receipt.ended.is_empty() {
+        state.wake();
+    }
+    Ok(response(receipt))
+}
+
+/// A check-in body, checked.
+fn checkin_report(body: &Bytes) -> Result<HostReport, ApiError> {
+    let request: CheckinRequest = parse_json(body)?;
+    let report = HostReport {
+        hostname: request.hostname,
+        address: request.address,
+        resources: Resources::new(request.cores, request.memory_mb, request.gpus),
+        version: request.version,
+    };
+    report.validate().map_err(|e| ApiError::invalid(&e))?;
+    Ok(report)
+}
+
+/// A heartbeat body, checked.
+fn heartbeat_of(body: &Bytes) -> Result<Heartbeat, ApiError> {
+    let request: HeartbeatRequest = parse_json(body)?;
     let sessions = match &request.sessions {
         None => None,
         Some(ids) => {
             let mut sessions = Vec::with_capacity(ids.len());
             for (i, id) in ids.iter().enumerate() {
-                match id.trim().parse::<i64>() {
-                    Ok(n) => sessions.push(SessionId(n)),
-                    Err(_) => {
-                        return Err(ApiError::field(
-                            &format!("sessions[{i}]"),
-                            "expected a session id as the API gave it out",
-                        ));
-                    }
-                }
+                let n = id.trim().parse::<i64>().map_err(|_| {
+                    ApiError::field(
+                        &format!("sessions[{i}]"),
+                        "expected a session id as the API gave it out",
+                    )
+                })?;
+                sessions.push(SessionId(n));
             }
             Some(sessions)
         }
@@ -109,26 +138,5 @@ pub async fn heartbeat(
         load: request.load,
     };
     heartbeat.validate().map_err(|e| ApiError::invalid(&e))?;
-    let receipt = if heartbeat.sessions.is_some() {
-        // Sessions to check: one transaction, now.
-        state
-            .as_host(&headers, move |store, owner| {
-                Ok(store.heartbeat(owner, &heartbeat, SESSION_REPORT_GRACE_S, Timestamp::now())?)
-            })
-            .await?
-    } else {
-        // Only Last report and load: answered now, written with the next second's batch.
-        let queue = Arc::clone(&state);
-        state
-            .as_host(&headers, move |store, owner| {
-                let receipt = store.report_target(owner)?;
-                queue.queue_heartbeat(owner, Timestamp::now(), heartbeat.load);
-                Ok(receipt)
-            })
-            .await?
-    };
-    if !receipt.ended.is_empty() {
-        state.wake();
-    }
-    Ok(response(receipt))
+    Ok(heartbeat)
 }

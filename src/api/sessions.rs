@@ -44,9 +44,12 @@ pub async fn start(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
-    let request: SessionStartRequest = parse_json(&body)?;
+    // The caller is known before its body is read.
     let answer = state
-        .as_portal(&headers, move |store| place(store, &pool, request))
+        .as_portal(&headers, move |store| {
+            let request: SessionStartRequest = parse_json(&body)?;
+            place(store, &pool, request)
+        })
         .await;
     // Demand changed, or could not be met: either way the scaler plans again at once.
     if matches!(&answer, Ok(_) | Err(ApiError::NoCapacity(..))) {

@@ -187,7 +187,7 @@ impl Scaler {
         if !self.stopping {
             self.replace_dead_hosts(now)?;
         }
-        self.world = Arc::new(World::load(&self.store)?);
+        self.world = Arc::new(World::load(&self.store, now)?);
         let world = Arc::clone(&self.world);
         let plan = plan(&world.snapshot, now);
         self.store.set_surplus_clocks(&plan.clocks)?;

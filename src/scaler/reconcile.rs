@@ -18,7 +18,7 @@ impl Scaler {
     /// Lists every provider config's VMs now and applies the result before anything else
     /// runs: at start-up a row left in `creating` must adopt its VM before a retry.
     pub async fn reconcile_now(&mut self) -> Result<(), Halt> {
-        self.world = Arc::new(World::load(&self.store)?);
+        self.world = Arc::new(World::load(&self.store, self.now())?);
         let owner = self.store.installation_id().to_owned();
         let providers: Vec<VmProviderId> = self.world.vm_providers.keys().copied().collect();
         for provider in providers {

@@ -12,7 +12,7 @@ use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, DnsProviderId, LdapId, PoolId, Resources, VmProviderId};
 use crate::store::{AutoScaleRow, Store, StoreError};
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 
 /// One pass's view of the store.
@@ -35,8 +35,8 @@ pub struct World {
 }
 
 impl World {
-    /// Reads it all.
-    pub fn load(store: &Store) -> Result<Self, StoreError> {
+    /// Reads it all as of `now` (a member whose agent fell silent counts as not serving).
+    pub fn load(store: &Store, now: Timestamp) -> Result<Self, StoreError> {
         let pools = store.pools()?;
         let configs: Vec<AutoScaleRow> = store.autoscale_configs()?;
         let health = store.config_health()?;
@@ -142,7 +142,7 @@ impl World {
                 target,
             });
         }
-        for member in store.scaling_members()? {
+        for member in store.scaling_members(now)? {
             let Some(pool) = by_pool.get_mut(&member.pool) else {
                 continue;
             };

@@ -1,7 +1,7 @@
 //! Lean reads for the scaler: what each pool member has and uses, and what staged sessions
 //! run, without unsealing anything.
 
-use super::rows::timestamp;
+use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::instance::InstanceId;
 use crate::model::{PoolId, Resources};
@@ -41,9 +41,17 @@ pub struct StagedUse {
 
 impl Store {
     /// Every member of every pool.
-    pub fn scaling_members(&self) -> Result<Vec<ScalingMember>, StoreError> {
+    /// A member whose agent reported once and has been silent past the Host Missing
+    /// Expiration at `now` counts as not enabled: it takes no sessions, so its room is not
+    /// free capacity, and it is not idle surplus either.
+    pub fn scaling_members(&self, now: Timestamp) -> Result<Vec<ScalingMember>, StoreError> {
+        let missing_s: i64 = self
+            .conn
+            .prepare_cached("SELECT host_missing_s FROM api_settings WHERE id = 1")?
+            .query_row([], |r| r.get(0))?;
+        let silent_since = to_millis(now) - missing_s * 1000;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.pool_id, a.enabled, a.draining,
+            "SELECT a.pool_id, a.enabled AND coalesce(a.last_report >= ?1, 1), a.draining,
                     CASE WHEN a.override_cores > 0 THEN a.override_cores ELSE a.reported_cores END,
                     CASE WHEN a.override_memory_mb > 0 THEN a.override_memory_mb
                          ELSE a.reported_memory_mb END,
@@ -55,14 +63,14 @@ impl Store {
                     AND i.state NOT IN ('deleted', 'failed', 'lost')
               WHERE a.pool_id IS NOT NULL
              UNION ALL
-             SELECT s.pool_id, s.enabled, 0, s.max_sessions, 0, 0, s.session_count, 0, 0,
+             SELECT s.pool_id, s.enabled AND coalesce(s.last_report >= ?1, 1), 0, s.max_sessions, 0, 0, s.session_count, 0, 0,
                     s.session_count, s.created_at, i.id
                FROM servers s
                LEFT JOIN instances i ON i.server_id = s.id
                     AND i.state NOT IN ('deleted', 'failed', 'lost')
               WHERE s.pool_id IS NOT NULL",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([silent_since], |r| {
             let instance: Option<i64> = r.get(11)?;
             Ok(ScalingMember {
                 pool: PoolId(r.get(0)?),

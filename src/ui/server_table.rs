@@ -66,6 +66,7 @@ pub fn visible_servers(
             7 => ra.sessions.cmp(&rb.sessions),
             8 => a.reusable.cmp(&b.reusable),
             9 => ra.server.origin.label().cmp(rb.server.origin.label()),
+            10 => ra.server.last_report.cmp(&rb.server.last_report),
             _ => a
                 .friendly_name
                 .to_lowercase()
@@ -103,6 +104,7 @@ pub fn servers_table(
                 .column(Column::initial(70.0))
                 .column(Column::initial(70.0))
                 .column(Column::initial(80.0))
+                .column(Column::initial(120.0))
                 .column(Column::remainder().at_least(100.0))
                 .header(ROW_HEIGHT, |mut header| {
                     for (i, label) in HEADERS.into_iter().enumerate() {
