@@ -4,9 +4,9 @@
 
 mod common;
 
+use common::api::host_report;
 use common::api::{loopback_settings, portal_key, serve_api};
 use common::{add_agent, add_server, temp_store};
-use pooladmin::model::host_report::HostReport;
 use pooladmin::model::{PoolKind, Resources, SessionHost};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -309,12 +309,7 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
     // Silent past the Host Missing Expiration: no new session goes there.
     let long_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(900);
     let owner = store.token_owner(token.expose()).unwrap().unwrap();
-    let report = HostReport {
-        hostname: "agent-01".into(),
-        address: "10.0.0.7".into(),
-        resources: Resources::new(8.0, 16384, 1),
-        version: "test".into(),
-    };
+    let report = host_report("agent-01", "10.0.0.7", Resources::new(8.0, 16384, 1));
     store.check_in(owner, &report, long_ago).unwrap();
     let refused = api
         .request(Method::POST, "/v1/pools/Agents/sessions", key.expose())
@@ -631,12 +626,7 @@ fn a_silent_member_is_no_free_capacity_for_the_scaler() {
         .issue_agent_token(SessionHost::Agent(agent), now)
         .unwrap();
     let owner = store.token_owner(token.expose()).unwrap().unwrap();
-    let report = HostReport {
-        hostname: "agent-01".into(),
-        address: "10.0.0.7".into(),
-        resources: Resources::new(8.0, 16384, 0),
-        version: "test".into(),
-    };
+    let report = host_report("agent-01", "10.0.0.7", Resources::new(8.0, 16384, 0));
     store
         .check_in(owner, &report, now - jiff::SignedDuration::from_secs(601))
         .unwrap();

@@ -2,11 +2,11 @@
 
 mod common;
 
+use common::api::host_report;
 use common::temp_store;
 use common::ui_driver::{click, harness, settle, type_into};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use pooladmin::model::host_report::HostReport;
 use pooladmin::model::{PoolKind, Resources};
 
 #[test]
@@ -94,12 +94,7 @@ fn a_static_agent_gets_a_token_and_its_silence_shows() {
         .token_owner(&token)
         .unwrap()
         .expect("the token speaks for the agent");
-    let report = HostReport {
-        hostname: "agent-01".into(),
-        address: "10.0.0.7".into(),
-        resources: Resources::new(8.0, 16384, 0),
-        version: "test".into(),
-    };
+    let report = host_report("agent-01", "10.0.0.7", Resources::new(8.0, 16384, 0));
     store
         .check_in(
             owner,

@@ -4,12 +4,12 @@
 
 mod common;
 
+use common::api::host_report;
 use common::api::{loopback_settings, serve_api_waking};
 use common::scaling::{Bench, run_scaler};
 use pooladmin::cloud::OneCloud;
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
-use pooladmin::model::host_report::HostReport;
 use pooladmin::model::instance::InstanceState;
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use pooladmin::model::{PoolKind, Resources};
@@ -152,12 +152,7 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
         .unwrap();
     assert_eq!(beat.status(), StatusCode::OK);
     let owner = bench.store.token_owner(token).unwrap().unwrap();
-    let report = HostReport {
-        hostname: "vm-1".into(),
-        address: "10.1.2.3".into(),
-        resources: Resources::new(6.0, 12288, 0),
-        version: "test".into(),
-    };
+    let report = host_report("vm-1", "10.1.2.3", Resources::new(6.0, 12288, 0));
     let mut store = bench.store.sibling().unwrap();
     store
         .check_in(

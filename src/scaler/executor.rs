@@ -328,9 +328,17 @@ impl Scaler {
     /// Starts the next call for every instance that needs one and has none in flight.
     fn progress(&mut self) -> Result<(), Halt> {
         let now = self.now();
+        let world = Arc::clone(&self.world);
         for instance in self.store.live_instances()? {
+            // An agent's check-in is acted on at once, not at the next poll.
+            let checked_in = instance.state == InstanceState::Booting
+                && instance.check_in.is_some()
+                && world
+                    .configs
+                    .get(&instance.config)
+                    .is_some_and(|c| c.spec.require_check_in && c.spec.agent_check_in);
             if self.busy.contains(&instance.id)
-                || self.next_try.get(&instance.id).is_some_and(|t| *t > now)
+                || (!checked_in && self.next_try.get(&instance.id).is_some_and(|t| *t > now))
             {
                 continue;
             }

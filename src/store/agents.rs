@@ -1,7 +1,7 @@
 //! Docker agents.
 
 use super::members::AGENTS;
-use super::rows::{AgentRow, count, parsed, timestamp, to_millis};
+use super::rows::{AgentRow, count, optional_timestamp, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::{AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId};
 use jiff::Timestamp;
@@ -33,10 +33,7 @@ impl Store {
                     },
                     draining: r.get(11)?,
                     origin: parsed(r, 12, Origin::parse)?,
-                    last_report: match r.get::<_, Option<i64>>(13)? {
-                        Some(_) => Some(timestamp(r, 13)?),
-                        None => None,
-                    },
+                    last_report: optional_timestamp(r, 13)?,
                     created_at: timestamp(r, 14)?,
                 },
                 sessions: count(r, 15)?,

@@ -2,7 +2,7 @@
 //! with when they were last used, revoked at once.
 
 use super::bearer::{bearer_hash, hash_matches, new_bearer};
-use super::rows::{timestamp, to_millis};
+use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::Secret;
 use crate::model::ValidationErrors;
@@ -69,10 +69,7 @@ impl Store {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 created_at: timestamp(r, 2)?,
-                last_used: match r.get::<_, Option<i64>>(3)? {
-                    Some(_) => Some(timestamp(r, 3)?),
-                    None => None,
-                },
+                last_used: optional_timestamp(r, 3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -58,6 +58,11 @@ fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
                 .or(agent.map(|a| SessionHost::Agent(crate::model::AgentId(a))));
             match member {
                 Some(member) => Ok(Target::Member(member, name_of(tx, member)?)),
+                // An instance that is over reports nothing (its token is gone with it).
+                None if state.is_terminal() => Err(StoreError::NotFound {
+                    what: "instance",
+                    id: id.0,
+                }),
                 None => Ok(Target::Pending(id.0, name, state)),
             }
         }
@@ -88,12 +93,6 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let receipt = match target_of(&tx, owner)? {
             Target::Pending(id, name, state) => {
-                if state.is_terminal() {
-                    return Err(StoreError::NotFound {
-                        what: "instance",
-                        id,
-                    });
-                }
                 tx.prepare_cached(
                     "UPDATE instances SET checked_in_at = ?1, checkin_address = ?2,
                             checkin_cores = ?3, checkin_memory_mb = ?4, checkin_gpus = ?5,
@@ -165,12 +164,6 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let receipt = match target_of(&tx, owner)? {
             Target::Pending(id, name, state) => {
-                if state.is_terminal() {
-                    return Err(StoreError::NotFound {
-                        what: "instance",
-                        id,
-                    });
-                }
                 touch(
                     &tx,
                     &Target::Pending(id, name.clone(), state),
@@ -226,22 +219,15 @@ impl Store {
 
     /// What a heartbeat of `owner` reaches (read only): its name and state.
     pub fn report_target(&self, owner: TokenOwner) -> Result<ReportReceipt, StoreError> {
-        match target_of(&self.conn, owner)? {
-            Target::Pending(id, _, state) if state.is_terminal() => Err(StoreError::NotFound {
-                what: "instance",
-                id,
-            }),
-            Target::Pending(_, name, state) => Ok(ReportReceipt {
-                name,
-                state: state.as_str().to_owned(),
-                ended: Vec::new(),
-            }),
-            Target::Member(_, name) => Ok(ReportReceipt {
-                name,
-                state: "running".into(),
-                ended: Vec::new(),
-            }),
-        }
+        let (name, state) = match target_of(&self.conn, owner)? {
+            Target::Pending(_, name, state) => (name, state.as_str().to_owned()),
+            Target::Member(_, name) => (name, "running".to_owned()),
+        };
+        Ok(ReportReceipt {
+            name,
+            state,
+            ended: Vec::new(),
+        })
     }
 
     /// Writes many heartbeats (owner, when, load) in one transaction: the API gathers those

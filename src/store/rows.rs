@@ -55,6 +55,17 @@ pub fn timestamp(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Timest
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
 }
 
+/// Reads a stored timestamp that may be missing (NULL).
+pub fn optional_timestamp(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<Timestamp>> {
+    match row.get::<_, Option<i64>>(idx)? {
+        Some(_) => timestamp(row, idx).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Reads a stored enum spelling through `parse`.
 pub fn parsed<T>(
     row: &rusqlite::Row<'_>,

@@ -1,7 +1,7 @@
 //! Servers.
 
 use super::members::SERVERS;
-use super::rows::{ServerRow, count, parsed, timestamp, to_millis};
+use super::rows::{ServerRow, count, optional_timestamp, parsed, timestamp, to_millis};
 use super::{Sealer, Store, StoreError};
 use crate::model::{
     ConnectionType, CredentialType, Origin, PoolId, Server, ServerId, ServerSpec, ZoneId,
@@ -188,10 +188,7 @@ fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<Serve
             },
             origin: parsed(r, 14, Origin::parse)?,
             created_at: timestamp(r, 15)?,
-            last_report: match r.get::<_, Option<i64>>(17)? {
-                Some(_) => Some(timestamp(r, 17)?),
-                None => None,
-            },
+            last_report: optional_timestamp(r, 17)?,
         },
         sessions: count(r, 16)?,
     })

@@ -84,3 +84,17 @@ pub fn portal_key(store: &mut Store, name: &str) -> Secret {
         .create_api_key(name, jiff::Timestamp::now())
         .expect("key")
 }
+
+/// What an agent on `hostname` at `address` with `resources` checks in with.
+pub fn host_report(
+    hostname: &str,
+    address: &str,
+    resources: pooladmin::model::Resources,
+) -> pooladmin::model::host_report::HostReport {
+    pooladmin::model::host_report::HostReport {
+        hostname: hostname.into(),
+        address: address.into(),
+        resources,
+        version: "test".into(),
+    }
+}
