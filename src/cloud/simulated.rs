@@ -34,6 +34,10 @@ pub struct Behaviour {
     pub capacity_error_rate: f64,
     /// VMs run but never answer a check-in (a broken image).
     pub never_check_in: bool,
+    /// Listings fail part-way, as when a later page is refused: the read is incomplete.
+    pub listing_fails: bool,
+    /// Listings answer, but with nothing in them (a bad read that looks like a good one).
+    pub lists_nothing: bool,
     /// Whether a repeated token returns the VM it made (EC2, GCP, OCI) or makes another
     /// (DigitalOcean has no tokens; moto ignores them).
     pub honours_tokens: bool,
@@ -51,6 +55,8 @@ impl Default for Behaviour {
             capacity_episode: None,
             capacity_error_rate: 0.0,
             never_check_in: false,
+            listing_fails: false,
+            lists_nothing: false,
             honours_tokens: true,
             seed: 1,
         }
@@ -344,6 +350,16 @@ impl VmCloud for SimulatedCloud {
     async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
         self.api_call().await?;
         self.respond().await;
+        let behaviour = self.behaviour();
+        if behaviour.listing_fails {
+            return Err(CloudError::new(
+                ErrorClass::InvalidConfig,
+                "the second page of the listing was refused",
+            ));
+        }
+        if behaviour.lists_nothing {
+            return Ok(Vec::new());
+        }
         Ok(self
             .vms()
             .into_iter()

@@ -6,7 +6,7 @@ use super::computers::computer_target;
 use super::failpoint::Failpoint;
 use super::gauges::ScalerGauges;
 use super::operations::{self, CheckInProbe, Outcome, TaskContext};
-use super::plan::{Action, Plan, plan};
+use super::plan::{Action, DeleteCause, Plan, plan};
 use super::retry::RetryPolicy;
 use super::world::World;
 use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
@@ -90,6 +90,9 @@ pub struct Scaler {
     pub(super) next_try: HashMap<InstanceId, Timestamp>,
     pub(super) permits: HashMap<VmProviderId, Arc<Semaphore>>,
     pub(super) listing: HashSet<VmProviderId>,
+    /// Provider configs whose last listing failed: nothing of theirs is deleted as surplus
+    /// until one succeeds (a bad read is no reason to delete).
+    pub(super) listing_failed: HashSet<VmProviderId>,
     pub(super) orphans_in_flight: HashSet<String>,
     pub(super) updates: mpsc::UnboundedSender<Update>,
     /// The last note shown per pool and config, so a standing condition is logged once.
@@ -129,6 +132,7 @@ impl Scaler {
             next_try: HashMap::new(),
             permits: HashMap::new(),
             listing: HashSet::new(),
+            listing_failed: HashSet::new(),
             orphans_in_flight: HashSet::new(),
             updates,
             notes_seen: HashMap::new(),
@@ -296,6 +300,14 @@ impl Scaler {
                         );
                     }
                 }
+                Action::Delete {
+                    instance,
+                    cause: DeleteCause::Surplus,
+                    ..
+                } if world
+                    .instances
+                    .get(instance)
+                    .is_some_and(|i| self.listing_failed.contains(&i.vm_provider)) => {}
                 Action::Delete {
                     pool,
                     config,

@@ -6,9 +6,9 @@ use super::executor::{Halt, Scaler};
 use super::operations::{self, Outcome};
 use super::world::World;
 use crate::cloud::{CloudError, CloudVm, tags};
-use crate::model::VmProviderId;
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::{AutoScaleId, VmProviderId};
 use crate::store::InstanceChange;
 use jiff::SignedDuration;
 use std::collections::HashMap;
@@ -59,13 +59,24 @@ impl Scaler {
     ) -> Result<(), Halt> {
         let now = self.now();
         let vms = match listing {
-            Ok(vms) => vms,
+            Ok(vms) => {
+                self.listing_failed.remove(&provider);
+                vms
+            }
             Err(e) => {
+                // A failed or incomplete read deletes nothing: no orphan sweep, no lost
+                // rows, no surplus deletion until a listing succeeds.
+                let name = self
+                    .world
+                    .vm_providers
+                    .get(&provider)
+                    .map_or_else(|| format!("#{provider}"), |p| p.name.clone());
                 let event = ScalerEvent::new(
                     now,
                     EventKind::Error,
-                    format!("reconciliation could not list the VMs: {e}"),
+                    format!("listing of {name} failed: nothing deleted this pass ({e})"),
                 );
+                self.listing_failed.insert(provider);
                 self.step()?;
                 self.store.record_events(std::slice::from_ref(&event))?;
                 self.emit(event);
@@ -104,20 +115,72 @@ impl Scaler {
         }
         let listed: std::collections::HashSet<&str> =
             vms.iter().map(|vm| vm.cloud_id.as_str()).collect();
-        for row in live.values() {
-            let missing = row
-                .cloud_id
-                .as_deref()
-                .is_some_and(|id| !listed.contains(id));
-            let watched = matches!(
+        let watched = |row: &Instance| {
+            matches!(
                 row.state,
                 InstanceState::Booting | InstanceState::Running | InstanceState::Draining
-            );
-            if missing && watched && !self.busy.contains(&row.id) {
+            )
+        };
+        let gone: Vec<&Instance> = live
+            .values()
+            .filter(|row| {
+                watched(row)
+                    && !self.busy.contains(&row.id)
+                    && row
+                        .cloud_id
+                        .as_deref()
+                        .is_some_and(|id| !listed.contains(id))
+                    && now.duration_since(row.state_since) >= grace
+            })
+            .collect();
+        // Many VMs of one config gone at once is more likely a bad read than a real loss:
+        // the config stops and waits for the administrator instead.
+        let mut doubted = std::collections::HashSet::new();
+        for config in gone
+            .iter()
+            .map(|row| row.config)
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let lost = gone.iter().filter(|row| row.config == config).count();
+            let of = live
+                .values()
+                .filter(|row| row.config == config && watched(row))
+                .count();
+            if lost >= 2 && lost * 2 > of {
+                doubted.insert(config);
+                self.doubt_listing(config, lost, of, now)?;
+            }
+        }
+        for row in gone {
+            if !doubted.contains(&row.config) {
                 self.vanished(row, now)?;
             }
         }
         Ok(())
+    }
+
+    /// Stops `config` instead of marking `lost` of its `of` instances lost at once.
+    fn doubt_listing(
+        &mut self,
+        config: AutoScaleId,
+        lost: usize,
+        of: usize,
+        now: jiff::Timestamp,
+    ) -> Result<(), Halt> {
+        let mut health = self.health(config)?;
+        if health.stopped_reason.is_some() {
+            return Ok(());
+        }
+        let message = format!(
+            "the cloud no longer lists {lost} of this config's {of} instances at once; none was marked lost and the config stopped: check the cloud, then resume it"
+        );
+        health.stop(&message);
+        let pool = self
+            .world
+            .configs
+            .get(&config)
+            .map_or(crate::model::PoolId(0), |c| c.spec.pool);
+        self.save_health(config, pool, &health, message, now)
     }
 
     fn adopt(&mut self, row: &Instance, vm: &CloudVm) -> Result<(), Halt> {
