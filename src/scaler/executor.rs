@@ -63,6 +63,15 @@ pub enum Update {
     Levels(Timestamp, Vec<super::plan::PoolLevel>),
     /// The answer to a Test connection, by its number: what the cloud said, or its error.
     ConnectionTested(u64, Result<String, String>),
+    /// The scaler stopped on a fatal error; it starts again after `restart_in`.
+    Stopped {
+        /// Why.
+        reason: String,
+        /// When it will be started again.
+        restart_in: Duration,
+    },
+    /// A stopped scaler was started again.
+    Restarted,
 }
 
 /// Why the scaler stopped running.
@@ -108,6 +117,8 @@ pub struct Scaler {
     pub(super) computers_placed: HashSet<InstanceId>,
     /// Where passes are measured for the API's metrics.
     pub(super) gauges: Arc<ScalerGauges>,
+    /// Commands that arrived while the scaler was stopped, carried out first.
+    pub(super) queued: Vec<super::runtime::Command>,
     /// Computer names (upper case) the directory showed to belong to other objects.
     pub(super) names_taken: HashSet<String>,
 }
@@ -143,6 +154,7 @@ impl Scaler {
             computers_placed: HashSet::new(),
             names_taken: HashSet::new(),
             gauges: Arc::default(),
+            queued: Vec::new(),
         }
     }
 

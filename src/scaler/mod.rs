@@ -7,6 +7,7 @@ pub mod computers;
 pub mod executor;
 pub mod failpoint;
 pub mod gauges;
+pub mod handle;
 pub mod operations;
 pub mod outcome;
 pub mod plan;
@@ -17,4 +18,5 @@ pub mod snapshot;
 pub mod world;
 
 pub use executor::{Halt, Scaler, ScalerSettings, Update};
-pub use runtime::{Command, ConnectionTarget, ScalerHandle};
+pub use handle::ScalerHandle;
+pub use runtime::{Command, ConnectionTarget};

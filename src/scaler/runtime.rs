@@ -1,16 +1,15 @@
 //! The scaler's task: wakes on every command and every finished cloud call, and on a
-//! periodic tick for reconciliation; the window talks to it through a [`ScalerHandle`].
+//! periodic tick for reconciliation; the window talks to it through a
+//! [`super::ScalerHandle`].
 
-use super::executor::{Halt, Scaler, ScalerSettings, Update};
-use super::gauges::ScalerGauges;
-use crate::cloud::{Clock, CloudFactory};
+use super::executor::{Halt, Scaler, Update};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::InstanceId;
 use crate::model::ldap::LdapSpec;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, DnsProviderId, VmProviderId};
-use crate::store::Store;
+use crate::store::StoreError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -25,6 +24,34 @@ pub enum ConnectionTarget {
     Dns(Box<DnsProviderSpec>),
     /// An LDAP config, and the computer OUs to look for.
     Ldap(Box<LdapSpec>, Vec<String>),
+}
+
+/// What a database error means for the scaler's loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StoreTrouble {
+    /// Another connection held the database past the busy timeout: try again.
+    Busy,
+    /// A row was deleted while the scaler worked on it.
+    Gone,
+    /// Corruption, a full disk, a newer schema…: the scaler stops and says why.
+    Fatal,
+}
+
+impl StoreTrouble {
+    fn of(error: &StoreError) -> Self {
+        match error {
+            StoreError::NotFound { .. } => Self::Gone,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Self::Busy
+            }
+            _ => Self::Fatal,
+        }
+    }
 }
 
 /// The id under which configs being tested get their client: never a stored row's.
@@ -52,8 +79,19 @@ pub enum Command {
 }
 
 impl Scaler {
-    /// Runs until shut down (or, in tests, until the failpoint trips).
-    pub async fn run(self, commands: mpsc::UnboundedReceiver<Command>) -> Result<(), Halt> {
+    /// Runs until shut down (or, in tests, until the failpoint trips). A busy database or a
+    /// row deleted meanwhile does not stop it; only a fatal database error does, and then
+    /// it says why.
+    pub async fn run(self, mut commands: mpsc::UnboundedReceiver<Command>) -> Result<(), Halt> {
+        self.run_with(&mut commands).await
+    }
+
+    /// [`Scaler::run`] on a command channel the caller keeps, so a scaler that stopped can be
+    /// started again on it.
+    pub async fn run_with(
+        self,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> Result<(), Halt> {
         let gauges = Arc::clone(&self.gauges);
         gauges.set_running(true);
         let result = self.run_loop(commands).await;
@@ -63,20 +101,30 @@ impl Scaler {
 
     async fn run_loop(
         mut self,
-        mut commands: mpsc::UnboundedReceiver<Command>,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
     ) -> Result<(), Halt> {
-        self.reconcile_now().await?;
+        let reconciled = self.reconcile_now().await;
+        self.survive(reconciled)?;
+        for command in std::mem::take(&mut self.queued) {
+            let done = self.command(command);
+            self.survive(done)?;
+        }
         let mut next_tick = Instant::now() + self.settings.tick;
         loop {
-            self.pass()?;
+            let passed = self.pass();
+            self.survive(passed)?;
             tokio::select! {
                 biased;
                 command = commands.recv() => match command {
                     None | Some(Command::Shutdown) => return self.shut_down().await,
-                    Some(command) => self.command(command)?,
+                    Some(command) => {
+                        let done = self.command(command);
+                        self.survive(done)?;
+                    }
                 },
                 Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
-                    self.finished(done)?;
+                    let applied = self.finished(done);
+                    self.survive(applied)?;
                 }
                 () = sleep_until(next_tick) => {
                     self.start_reconcile();
@@ -86,17 +134,50 @@ impl Scaler {
             }
             // Everything else that is ready is taken before planning again.
             while let Some(done) = self.tasks.try_join_next_with_id() {
-                self.finished(done)?;
+                let applied = self.finished(done);
+                self.survive(applied)?;
             }
             while let Ok(command) = commands.try_recv() {
                 if command == Command::Shutdown {
                     return self.shut_down().await;
                 }
-                self.command(command)?;
+                let done = self.command(command);
+                self.survive(done)?;
             }
             if self.failpoint.as_ref().is_some_and(|f| f.tripped()) {
                 return Err(Halt::Crashed);
             }
+        }
+    }
+
+    /// Lets the loop go on after what it can live with: a database busy past its timeout
+    /// (the next pass tries again) or a row deleted while a call was in flight (that
+    /// outcome is dropped). Anything else stops the scaler.
+    fn survive(&mut self, result: Result<(), Halt>) -> Result<(), Halt> {
+        let error = match result {
+            Ok(()) => return Ok(()),
+            Err(Halt::Store(error)) => error,
+            Err(other) => return Err(other),
+        };
+        match StoreTrouble::of(&error) {
+            StoreTrouble::Busy => {
+                tracing::warn!(error = %error, "the database is busy; the scaler tries again on its next pass");
+                Ok(())
+            }
+            StoreTrouble::Gone => {
+                let event = ScalerEvent::new(
+                    self.now(),
+                    EventKind::Error,
+                    format!(
+                        "{error} (deleted meanwhile): what the scaler learned about it is dropped"
+                    ),
+                );
+                // The log is best effort here: the row's absence is the news.
+                let _ = self.store.record_events(std::slice::from_ref(&event));
+                self.emit(event);
+                Ok(())
+            }
+            StoreTrouble::Fatal => Err(Halt::Store(error)),
         }
     }
 
@@ -115,6 +196,12 @@ impl Scaler {
                 Ok(())
             }
         }
+    }
+
+    /// Commands that arrived while no scaler ran (it had stopped): carried out first.
+    pub fn with_queued(mut self, commands: Vec<Command>) -> Self {
+        self.queued = commands;
+        self
     }
 
     fn command(&mut self, command: Command) -> Result<(), Halt> {
@@ -207,119 +294,5 @@ impl Scaler {
         }
         tracing::info!(left = self.tasks.len(), "scaler stopped");
         Ok(())
-    }
-}
-
-/// The window's end of a scaler running on its own thread and tokio runtime.
-pub struct ScalerHandle {
-    commands: mpsc::UnboundedSender<Command>,
-    updates: mpsc::UnboundedReceiver<Update>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    /// The scaler's runtime, for what runs beside it (the HTTP API).
-    runtime: Option<tokio::runtime::Handle>,
-    gauges: Arc<ScalerGauges>,
-}
-
-impl ScalerHandle {
-    /// Starts a scaler on a sibling connection of `store`. `repaint` is called whenever an
-    /// update is waiting, so the window redraws without polling.
-    pub fn start(
-        store: Store,
-        clouds: Arc<dyn CloudFactory>,
-        settings: ScalerSettings,
-        repaint: Arc<dyn Fn() + Send + Sync>,
-    ) -> std::io::Result<Self> {
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (update_tx, mut update_rx) = mpsc::unbounded_channel();
-        let (forward_tx, updates) = mpsc::unbounded_channel();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("pooladmin-scaler")
-            .enable_all()
-            .build()?;
-        let runtime_handle = runtime.handle().clone();
-        let gauges = Arc::new(ScalerGauges::default());
-        let scaler_gauges = Arc::clone(&gauges);
-        let thread = std::thread::Builder::new()
-            .name("pooladmin-scaler".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    // Every update nudges the window.
-                    tokio::spawn(async move {
-                        while let Some(update) = update_rx.recv().await {
-                            if forward_tx.send(update).is_err() {
-                                break;
-                            }
-                            repaint();
-                        }
-                    });
-                    let scaler = Scaler::new(store, clouds, Clock::new(), settings, update_tx)
-                        .with_gauges(scaler_gauges);
-                    if let Err(e) = scaler.run(command_rx).await {
-                        tracing::error!(error = %e, "the scaler stopped");
-                    }
-                });
-            })?;
-        Ok(Self {
-            commands,
-            updates,
-            thread: Some(thread),
-            runtime: Some(runtime_handle),
-            gauges,
-        })
-    }
-
-    /// The scaler's runtime (none for a handle made of bare channels).
-    pub fn runtime(&self) -> Option<&tokio::runtime::Handle> {
-        self.runtime.as_ref()
-    }
-
-    /// What the scaler's passes measured.
-    pub fn gauges(&self) -> Arc<ScalerGauges> {
-        Arc::clone(&self.gauges)
-    }
-
-    /// A handle on channels whose other ends the caller holds: GUI tests feed updates and
-    /// read the commands the window sends, without a scaler thread.
-    pub fn from_channels(
-        commands: mpsc::UnboundedSender<Command>,
-        updates: mpsc::UnboundedReceiver<Update>,
-    ) -> Self {
-        Self {
-            commands,
-            updates,
-            thread: None,
-            runtime: None,
-            gauges: Arc::default(),
-        }
-    }
-
-    /// A sender of commands for another thread (the demo's users wake the scaler).
-    pub fn commander(&self) -> mpsc::UnboundedSender<Command> {
-        self.commands.clone()
-    }
-
-    /// Sends a command; a scaler that has stopped ignores it.
-    pub fn send(&self, command: Command) {
-        let _ = self.commands.send(command);
-    }
-
-    /// The next waiting update, if any.
-    pub fn try_update(&mut self) -> Option<Update> {
-        self.updates.try_recv().ok()
-    }
-
-    /// Stops the scaler and waits for it.
-    pub fn shut_down(&mut self) {
-        self.send(Command::Shutdown);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for ScalerHandle {
-    fn drop(&mut self) {
-        self.shut_down();
     }
 }

@@ -152,13 +152,24 @@ impl Store {
             InstanceSize::Agent(r) => (r.cores, r.memory_mb, r.gpus, 0),
             InstanceSize::Server { slots } => (0.0, 0, 0, slots),
         };
+        // Ids are never used twice, even after ended rows were deleted with their config:
+        // a late answer about a row that is gone, or a VM's `pooladmin-instance` tag, can
+        // then never name another instance.
+        let id: i64 = tx.query_row(
+            "UPDATE instance_ids
+                SET last = max(last, (SELECT coalesce(max(id), 0) FROM instances)) + 1
+              WHERE id = 1
+             RETURNING last",
+            [],
+            |r| r.get(0),
+        )?;
         // The name needs the row id; a placeholder unique to this row holds its place.
         let token = new_token();
         tx.execute(
-            "INSERT INTO instances (config_id, vm_provider_id, pool_id, kind, name, token,
+            "INSERT INTO instances (id, config_id, vm_provider_id, pool_id, kind, name, token,
                                     state, state_since, created_at, cores, memory_mb, gpus,
                                     slots)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'requested', ?6, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?5, 'requested', ?6, ?6, ?7, ?8, ?9, ?10)",
             params![
                 request.config.0,
                 request.vm_provider.0,
@@ -170,9 +181,10 @@ impl Store {
                 memory_mb,
                 gpus,
                 slots,
+                id,
             ],
         )?;
-        let id = InstanceId(tx.last_insert_rowid());
+        let id = InstanceId(id);
         issue_instance_token(&tx, &self.sealer, id, now)?;
         let short = &self.installation_id[..8.min(self.installation_id.len())];
         let name = format!("pa-{short}-{id}");

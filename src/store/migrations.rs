@@ -261,7 +261,7 @@ CREATE UNIQUE INDEX instances_computer_claims ON instances (computer_name)
 
 /// The HTTP API (issue 12): its settings, portal keys and agent tokens (hashes only), what
 /// hosts report, and an instance's check-in (written by the API, read by the scaler, which
-/// stays the only writer of instance state).
+/// stays the only writer of instance state). Also: instance ids are never reused.
 const V6_API: &str = r#"
 CREATE TABLE api_settings (
     id             INTEGER PRIMARY KEY CHECK (id = 1),
@@ -319,6 +319,14 @@ ALTER TABLE instances ADD COLUMN checkin_cores REAL;
 ALTER TABLE instances ADD COLUMN checkin_memory_mb INTEGER;
 ALTER TABLE instances ADD COLUMN checkin_gpus INTEGER;
 ALTER TABLE instances ADD COLUMN checkin_version TEXT;
+
+-- The last instance id handed out: ids are never used twice, even after ended rows went
+-- with their config (a late cloud answer or a VM's tag must never name another instance).
+CREATE TABLE instance_ids (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    last INTEGER NOT NULL
+);
+INSERT INTO instance_ids (id, last) SELECT 1, coalesce(max(id), 0) FROM instances;
 "#;
 
 const STEPS: [&str; 6] = [

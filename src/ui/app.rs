@@ -165,6 +165,9 @@ impl PoolAdminApp {
             for command in self.scaler_view.outbox.drain(..) {
                 scaler.send(command);
             }
+            if std::mem::take(&mut self.scaler_view.restart_requested) {
+                scaler.restart_now();
+            }
             if changed {
                 scaler.send(Command::Wake);
             }
@@ -225,6 +228,7 @@ impl PoolAdminApp {
             shown_once: None,
         };
         egui::CentralPanel::default().show(ui, |ui| {
+            scaler_stopped_ui(ui, ctx.scaler);
             banner_ui(ui, &mut ctx.banner);
             match self.page {
                 Page::Pools => self.pools.ui(ui, &mut ctx),
@@ -371,6 +375,36 @@ impl PoolAdminApp {
             }
         });
     }
+}
+
+/// A red banner while the scaler is stopped: why, when it starts again, and a button to
+/// start it now.
+fn scaler_stopped_ui(ui: &mut Ui, scaler: &mut ScalerView) {
+    let Some((reason, restart_at)) = &scaler.stopped else {
+        return;
+    };
+    let wait = restart_at
+        .saturating_duration_since(Instant::now())
+        .as_secs();
+    egui::Frame::new()
+        .fill(ui.visuals().error_fg_color.gamma_multiply(0.25))
+        .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "The scaler stopped: {reason}. Nothing is created or deleted until it runs again; it restarts by itself in {wait} s."
+                    ))
+                    .strong(),
+                );
+                if ui.button("Restart scaler").clicked() {
+                    scaler.restart_requested = true;
+                }
+            });
+        });
+    ui.add_space(4.0);
 }
 
 /// The last refusal, above the page, until dismissed.

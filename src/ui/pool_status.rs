@@ -86,6 +86,12 @@ impl PoolStatus {
                 .color(ui.visuals().warn_fg_color),
             );
         }
+        if let Some((reason, _)) = &ctx.scaler.stopped {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("scaler stopped: {reason}"),
+            );
+        }
         let unit = match pool.kind {
             PoolKind::DockerAgent => "cores",
             PoolKind::Server => "sessions",

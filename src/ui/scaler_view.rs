@@ -42,6 +42,10 @@ pub struct ScalerView {
     pub answers: HashMap<u64, Result<String, String>>,
     /// The number of the last Test connection asked.
     pub last_test: u64,
+    /// Why the scaler stopped and when it starts again, while it is stopped.
+    pub stopped: Option<(String, std::time::Instant)>,
+    /// Set by the banner's Restart scaler button; the window passes it on.
+    pub restart_requested: bool,
 }
 
 impl ScalerView {
@@ -66,6 +70,10 @@ impl ScalerView {
             Update::ConnectionTested(id, answer) => {
                 self.answers.insert(id, answer);
             }
+            Update::Stopped { reason, restart_in } => {
+                self.stopped = Some((reason, std::time::Instant::now() + restart_in));
+            }
+            Update::Restarted => self.stopped = None,
         }
     }
 
