@@ -51,7 +51,7 @@ async fn a_created_computer_binds_with_its_password_only() {
     let refused = test_connection(&as_computer(&name, &wrong), &[])
         .await
         .expect_err("a wrong password is refused");
-    assert!(refused.0.contains("bind"), "{refused}");
+    assert!(refused.message.contains("bind"), "{refused}");
     let dn = computer_dn(&name, &samba_ou());
     assert_eq!(
         delete_computer(&samba_ldap(), &dn, OWNER).await.unwrap(),
@@ -115,7 +115,7 @@ async fn delete_removes_the_object_and_a_second_delete_finds_it_gone() {
     let error = test_connection(&samba_ldap(), std::slice::from_ref(&dn))
         .await
         .expect_err("the object is gone");
-    assert!(error.0.contains(&dn), "{error}");
+    assert!(error.message.contains(&dn), "{error}");
     test_connection(&samba_ldap(), &[ou])
         .await
         .expect("the OU is there");
@@ -137,9 +137,10 @@ async fn a_missing_ou_is_a_clear_error() {
         .await
         .expect_err("no OU, no computer");
     assert!(
-        error.0.contains("OU=Nowhere") && error.0.contains("does not exist"),
+        error.message.contains("OU=Nowhere") && error.message.contains("does not exist"),
         "{error}"
     );
+    assert!(error.stops(), "a missing OU stands until someone fixes it");
 }
 
 #[tokio::test]
@@ -149,7 +150,8 @@ async fn a_wrong_service_password_is_refused_with_the_directory_message() {
         ..samba_ldap()
     };
     let error = test_connection(&spec, &[]).await.expect_err("bind refused");
-    assert!(error.0.contains("invalidCredentials"), "{error}");
+    assert!(error.message.contains("invalidCredentials"), "{error}");
+    assert!(error.stops(), "a wrong password is not retried");
 }
 
 #[tokio::test]
@@ -173,5 +175,5 @@ async fn starttls_upgrades_a_plain_connection_and_plain_binds_are_refused() {
         ..samba_ldap()
     };
     let error = test_connection(&plain, &[]).await.expect_err("refused");
-    assert!(error.0.contains("bind"), "{error}");
+    assert!(error.message.contains("bind"), "{error}");
 }

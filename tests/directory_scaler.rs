@@ -46,7 +46,7 @@ async fn drain_and_see_the_record_go(bench: &Bench, running: &Running, id: Insta
     let error = test_connection(&samba_ldap(), &[dn.to_owned()])
         .await
         .expect_err("the record is gone");
-    assert!(error.0.contains(dn), "{error}");
+    assert!(error.message.contains(dn), "{error}");
 }
 
 fn start(bench: &Bench) -> Running {
@@ -139,29 +139,51 @@ async fn a_name_taken_in_the_directory_is_skipped() {
     running.stop().await;
 }
 
-#[tokio::test]
-async fn a_missing_ou_means_no_vm_and_a_config_backing_off() {
-    let spec = samba_ldap();
-    let missing = format!("OU=Missing,{}", spec.search_base);
-    let bench = ad_server_pool(spec, &missing, &fresh_pattern());
-    let running = start(&bench);
-    until("the config backs off", || {
+/// Waits until the config has stopped, and returns why.
+async fn stopped_reason(bench: &Bench) -> String {
+    until("the config stops", || {
         bench
             .store
             .config_health()
             .expect("health")
             .get(&bench.config)
-            .is_some_and(|h| h.backoff_until.is_some())
+            .is_some_and(|h| h.stopped_reason.is_some())
     })
     .await;
     let health = bench.store.config_health().unwrap()[&bench.config].clone();
-    let error = health.last_error.unwrap_or_default();
+    assert!(
+        health.backoff_until.is_none(),
+        "a standing refusal stops, it does not back off"
+    );
+    health.stopped_reason.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_missing_ou_means_no_vm_and_a_stopped_config() {
+    let spec = samba_ldap();
+    let missing = format!("OU=Missing,{}", spec.search_base);
+    let bench = ad_server_pool(spec, &missing, &fresh_pattern());
+    let running = start(&bench);
+    let error = stopped_reason(&bench).await;
     assert!(
         error.contains("OU=Missing") && error.contains("does not exist"),
         "{error}"
     );
     assert_eq!(bench.cloud.calls().creates, 0, "no VM was asked for");
     assert!(bench.cloud.vms().is_empty());
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_service_password_stops_the_config_with_the_directorys_words() {
+    let mut spec = samba_ldap();
+    spec.service_account_password = Secret::new("not-the-password-1A");
+    let ou = samba_ou();
+    let bench = ad_server_pool(spec, &ou, &fresh_pattern());
+    let running = start(&bench);
+    let error = stopped_reason(&bench).await;
+    assert!(error.contains("bind as") && error.contains("49"), "{error}");
+    assert_eq!(bench.cloud.calls().creates, 0, "no VM was asked for");
     running.stop().await;
 }
 

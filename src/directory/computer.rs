@@ -83,7 +83,7 @@ async fn place(
 ) -> Result<Placement, DirectoryError> {
     let ou = record.ou_dn.trim();
     if !directory.exists(ou).await? {
-        return Err(DirectoryError(format!(
+        return Err(DirectoryError::refused(format!(
             "the Active Directory Computer OU {ou} does not exist in the directory"
         )));
     }
@@ -101,7 +101,7 @@ async fn place(
         )
         .await
         .and_then(|r| r.success())
-        .map_err(|e| DirectoryError::new(&format!("cannot look for {account}"), e))?;
+        .map_err(|e| DirectoryError::ldap(&format!("cannot look for {account}"), &e))?;
     if let Some(entry) = entries.into_iter().next() {
         let entry = SearchEntry::construct(entry);
         let ours = entry.dn.eq_ignore_ascii_case(&dn) && owned_by(&entry, &record.owner);
@@ -171,7 +171,11 @@ fn password_refused(directory: &Directory, dn: &str, error: ldap3::LdapError) ->
     } else {
         " (Active Directory sets passwords only over ldaps:// or StartTLS)"
     };
-    DirectoryError(format!("cannot write {dn}: {error}{hint}"))
+    let classified = DirectoryError::ldap(&format!("cannot write {dn}"), &error);
+    DirectoryError {
+        message: format!("{}{hint}", classified.message),
+        ..classified
+    }
 }
 
 fn owned_by(entry: &SearchEntry, owner: &str) -> bool {
@@ -217,7 +221,7 @@ async fn remove(
         Err(ldap3::LdapError::LdapResult { result }) if result.rc == NO_SUCH_OBJECT => {
             return Ok(Removal::Gone);
         }
-        Err(e) => return Err(DirectoryError::new(&format!("cannot read {dn}"), e)),
+        Err(e) => return Err(DirectoryError::ldap(&format!("cannot read {dn}"), &e)),
     };
     let Some(entry) = entries.into_iter().next() else {
         return Ok(Removal::Gone);
@@ -236,6 +240,6 @@ async fn remove(
         Err(ldap3::LdapError::LdapResult { result }) if result.rc == NO_SUCH_OBJECT => {
             Ok(Removal::Gone)
         }
-        Err(e) => Err(DirectoryError::new(&format!("cannot delete {dn}"), e)),
+        Err(e) => Err(DirectoryError::ldap(&format!("cannot delete {dn}"), &e)),
     }
 }

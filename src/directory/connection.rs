@@ -32,7 +32,7 @@ impl Directory {
         }
         let (conn, mut ldap) = LdapConnAsync::with_settings(settings, url)
             .await
-            .map_err(|e| DirectoryError::new(&format!("cannot connect to {url}"), e))?;
+            .map_err(|e| DirectoryError::ldap(&format!("cannot connect to {url}"), &e))?;
         ldap3::drive!(conn);
         ldap.with_timeout(timeout)
             .simple_bind(
@@ -42,9 +42,9 @@ impl Directory {
             .await
             .and_then(|r| r.success())
             .map_err(|e| {
-                DirectoryError::new(
+                DirectoryError::ldap(
                     &format!("bind as {} refused", spec.service_account_dn.trim()),
-                    e,
+                    &e,
                 )
             })?;
         Ok(Self {
@@ -65,7 +65,7 @@ impl Directory {
         match found {
             Ok(_) => Ok(true),
             Err(LdapError::LdapResult { result }) if result.rc == NO_SUCH_OBJECT => Ok(false),
-            Err(e) => Err(DirectoryError::new(&format!("cannot read {dn}"), e)),
+            Err(e) => Err(DirectoryError::ldap(&format!("cannot read {dn}"), &e)),
         }
     }
 
@@ -79,10 +79,10 @@ impl Directory {
 fn tls_config(pem: &str) -> Result<Arc<rustls::ClientConfig>, DirectoryError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-        let cert = cert.map_err(|e| DirectoryError::new("CA Certificate", e))?;
+        let cert = cert.map_err(|e| DirectoryError::refused(format!("CA Certificate: {e}")))?;
         roots
             .add(cert)
-            .map_err(|e| DirectoryError::new("CA Certificate", e))?;
+            .map_err(|e| DirectoryError::refused(format!("CA Certificate: {e}")))?;
     }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -116,7 +116,7 @@ pub async fn test_connection(spec: &LdapSpec, ous: &[String]) -> Result<String, 
             spec.service_account_dn.trim()
         ))
     } else {
-        Err(DirectoryError(format!(
+        Err(DirectoryError::refused(format!(
             "bound, but the directory has no {}",
             missing.join(", no ")
         )))

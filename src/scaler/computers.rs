@@ -83,7 +83,7 @@ impl Scaler {
             Some(claim) => claim,
             None => {
                 let Some(name) = self.free_computer_name(&target.pattern)? else {
-                    let error = DirectoryError(format!(
+                    let error = DirectoryError::refused(format!(
                         "the Computer Name Pattern {} has no free name left",
                         target.pattern
                     ));
@@ -187,7 +187,8 @@ impl Scaler {
     }
 
     /// The directory refused an instance's record: no VM is made; the instance fails and
-    /// its config backs off with the directory's message.
+    /// its config stops (a standing refusal) or backs off (an outage) with the directory's
+    /// message.
     fn directory_refused(
         &mut self,
         instance: &Instance,
@@ -201,7 +202,14 @@ impl Scaler {
         }
         self.computers_placed.remove(&instance.id);
         let mut health = self.health(instance.config)?;
-        let note = health.back_off(now, &reason);
+        // A refusal that stands (bind, rights, OU, password policy) stops the config until
+        // it is edited or resumed; a directory that is down or busy is tried again later.
+        let note = if error.stops() {
+            health.stop(&reason);
+            format!("{reason}: the config stopped until it is edited or resumed")
+        } else {
+            health.back_off(now, &reason)
+        };
         self.save_health(instance.config, instance.pool, &health, note, now)
     }
 
@@ -223,7 +231,7 @@ impl Scaler {
             let Some(ldap) = ldap.cloned() else {
                 // No LDAP config to reach the directory with: said once, tried each tick.
                 self.next_try.insert(instance.id, now + self.settings.tick);
-                let error = DirectoryError(format!(
+                let error = DirectoryError::refused(format!(
                     "cannot remove computer record {dn}: the LDAP config it was made through is gone"
                 ));
                 self.log_error(&instance, &format!("Active Directory: {error}"), now)?;
