@@ -2,7 +2,8 @@
 # A throw-away Samba AD domain controller on 127.0.0.1 for the directory tests, sourced by
 # scripts/test.sh. `samba_dc_start DIR` provisions a domain in DIR (its own TLS CA, so the
 # tests verify the server's certificate), starts samba in the foreground in the background,
-# waits for LDAPS, creates the OU the tests use and exports POOLADMIN_SAMBA_* for them.
+# waits for LDAPS, creates the OU the tests use and a second account without rights on it,
+# and exports POOLADMIN_SAMBA_* for them.
 # `samba_dc_stop` ends it. Needs root: LDAP listens on 389 and 636.
 
 samba_dc_start() {
@@ -42,12 +43,16 @@ samba_dc_start() {
     return 1
   fi
   samba-tool ou create "OU=Pooladmin,$base" -H "$dir/private/sam.ldb" >/dev/null
+  # A second service account with no rights on that OU.
+  samba-tool user create pa-norights 'Pooladmin-Norights-1!' -H "$dir/private/sam.ldb" >/dev/null
   export POOLADMIN_SAMBA_URL="ldaps://127.0.0.1:636"
   export POOLADMIN_SAMBA_CA="$dir/tls/ca.pem"
   export POOLADMIN_SAMBA_BASE="$base"
   export POOLADMIN_SAMBA_ADMIN_DN="CN=Administrator,CN=Users,$base"
   export POOLADMIN_SAMBA_PASSWORD="$password"
   export POOLADMIN_SAMBA_OU="OU=Pooladmin,$base"
+  export POOLADMIN_SAMBA_NORIGHTS_DN="CN=pa-norights,CN=Users,$base"
+  export POOLADMIN_SAMBA_NORIGHTS_PASSWORD='Pooladmin-Norights-1!'
 }
 
 samba_dc_stop() {

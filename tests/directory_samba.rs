@@ -177,3 +177,29 @@ async fn starttls_upgrades_a_plain_connection_and_plain_binds_are_refused() {
     let error = test_connection(&plain, &[]).await.expect_err("refused");
     assert!(error.message.contains("bind"), "{error}");
 }
+
+#[tokio::test]
+async fn an_account_without_rights_on_the_ou_is_refused_and_the_refusal_stands() {
+    let spec = LdapSpec {
+        service_account_dn: common::samba::samba_env("POOLADMIN_SAMBA_NORIGHTS_DN"),
+        service_account_password: Secret::new(common::samba::samba_env(
+            "POOLADMIN_SAMBA_NORIGHTS_PASSWORD",
+        )),
+        ..samba_ldap()
+    };
+    let record = ComputerRecord {
+        ou_dn: samba_ou(),
+        name: fresh_computer_name("PANR"),
+        domain: None,
+        password: new_join_password(),
+        owner: OWNER.into(),
+    };
+    let error = ensure_computer(&spec, &record)
+        .await
+        .expect_err("no rights on the OU, no computer");
+    assert!(
+        error.message.contains("insufficientAccessRights") || error.message.contains("rc=50"),
+        "{error}"
+    );
+    assert!(error.stops(), "missing rights are not retried");
+}
