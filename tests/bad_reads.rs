@@ -88,3 +88,33 @@ async fn most_vms_missing_at_once_stops_the_config_instead_of_losing_them() {
     );
     scaler.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_surplus_clock_from_a_clock_that_went_back_neither_deletes_early_nor_waits_an_hour() {
+    let mut bench = agent_pool(quick_cloud(), 8, 10);
+    let scaler = bench.start(settings(), None);
+    wait(60).await;
+    assert_eq!(bench.count(InstanceState::Running), 2);
+    scaler.stop().await;
+    // The surplus began "an hour from now": the wall clock went back an hour since.
+    bench.set_standby_cores(0, 600);
+    let ahead = bench.clock.now() + jiff::SignedDuration::from_secs(3600);
+    bench
+        .store
+        .set_surplus_clocks(&[(bench.pool, Some(ahead))])
+        .unwrap();
+    let scaler = bench.start(settings(), None);
+    wait(300).await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        2,
+        "not before the Downscale Backoff"
+    );
+    wait(420).await;
+    assert_eq!(
+        bench.count(InstanceState::Running),
+        0,
+        "and not an hour late either"
+    );
+    scaler.stop().await;
+}

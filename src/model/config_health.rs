@@ -52,7 +52,10 @@ impl ConfigHealth {
             HealthStatus::Stopped(reason.clone())
         } else if self.paused {
             HealthStatus::Paused
-        } else if let Some(until) = self.backoff_until.filter(|until| *until > now) {
+        } else if let Some(until) = self
+            .backoff_until
+            .filter(|until| self.backs_off(*until, now))
+        {
             HealthStatus::BackingOff(until)
         } else {
             HealthStatus::Ok
@@ -64,7 +67,10 @@ impl ConfigHealth {
     /// Answers what the log says: until when, and why.
     pub fn back_off(&mut self, now: Timestamp, message: &str) -> String {
         self.last_error = Some(message.to_owned());
-        if self.backoff_until.is_none_or(|until| until <= now) {
+        let standing = self
+            .backoff_until
+            .is_some_and(|until| self.backs_off(until, now));
+        if !standing {
             let seconds = (FIRST_BACKOFF_S << self.backoff_level.min(8)).min(MAX_BACKOFF_S);
             self.backoff_until = Some(now + jiff::SignedDuration::from_secs(seconds));
             self.backoff_level += 1;
@@ -73,6 +79,16 @@ impl ConfigHealth {
             .backoff_until
             .map_or_else(String::new, |t| t.strftime("%H:%M:%S").to_string());
         format!("backing off until {until} after: {message}")
+    }
+
+    /// Whether a backoff ending at `until` still holds at `now`. An end further away than
+    /// the current level's length is impossible unless the wall clock went back: that
+    /// backoff is over rather than stuck for the hour the clock lost.
+    fn backs_off(&self, until: Timestamp, now: Timestamp) -> bool {
+        let level = self.backoff_level.saturating_sub(1).min(8);
+        let longest =
+            jiff::SignedDuration::from_secs((FIRST_BACKOFF_S << level).min(MAX_BACKOFF_S));
+        until > now && until <= now + longest
     }
 
     /// After an instance came up: the backoff and the failure count start again.
@@ -130,9 +146,10 @@ mod tests {
             at = until;
         }
         assert_eq!(lengths, [300, 600, 1200, 1800, 1800]);
-        assert!(!health.may_create(now));
+        let before_the_end = at - jiff::SignedDuration::from_secs(60);
+        assert!(!health.may_create(before_the_end));
         health.succeeded();
-        assert!(health.may_create(now));
+        assert!(health.may_create(before_the_end));
     }
 
     #[test]
@@ -145,5 +162,37 @@ mod tests {
             health.status(Timestamp::UNIX_EPOCH),
             HealthStatus::Stopped(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod clock_jump_tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_clock_that_went_back_leaves_no_backoff_stuck() {
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut health = ConfigHealth::default();
+        health.back_off(start, "InsufficientInstanceCapacity");
+        assert!(!health.may_create(start + jiff::SignedDuration::from_secs(60)));
+        // The clock goes back an hour: the stored end is now 65 min away, longer than a
+        // first backoff can last.
+        let back = start - jiff::SignedDuration::from_secs(3600);
+        assert!(
+            health.may_create(back),
+            "not stuck for the hour the clock lost"
+        );
+        // A new error backs off from the time as it reads now.
+        health.back_off(back, "InsufficientInstanceCapacity");
+        assert!(!health.may_create(back + jiff::SignedDuration::from_secs(60)));
+        assert!(health.may_create(back + jiff::SignedDuration::from_secs(11 * 60)));
+    }
+
+    #[test]
+    fn a_wall_clock_that_jumped_forward_ends_the_backoff_and_nothing_more() {
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut health = ConfigHealth::default();
+        health.back_off(start, "quota");
+        assert!(health.may_create(start + jiff::SignedDuration::from_secs(3600)));
     }
 }

@@ -405,7 +405,9 @@ fn scale_down(
         .collect();
     idle.sort_by_key(|m| std::cmp::Reverse(m.created_at));
     let mut free = demand.free;
-    let mut started = pool.surplus_since;
+    // A surplus clock in the future means the wall clock went back: it starts again now,
+    // so nothing goes early and nothing waits for the lost hour.
+    let mut started = pool.surplus_since.filter(|since| *since <= now);
     for member in idle {
         let Some(instance) = member.instance else {
             continue;
