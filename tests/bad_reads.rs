@@ -118,3 +118,45 @@ async fn a_surplus_clock_from_a_clock_that_went_back_neither_deletes_early_nor_w
     );
     scaler.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_stored_setting_that_no_longer_parses_stops_the_config_and_destroys_nothing() {
+    let bench = agent_pool(
+        Behaviour {
+            api_latency: Duration::from_millis(200),
+            boot_delay: Duration::from_secs(900),
+            ..Behaviour::default()
+        },
+        4,
+        10,
+    );
+    let scaler = bench.start(settings(), None);
+    wait(30).await;
+    assert_eq!(bench.count(InstanceState::Booting), 1);
+    // Hand-edited: the Provision Timeout is no number any more (the old fallback read 0
+    // and destroyed every booting VM).
+    let conn = rusqlite::Connection::open(bench.store.path()).unwrap();
+    conn.execute(
+        "UPDATE autoscale_configs SET settings = json_set(settings, '$.provision_timeout_s', 'soon')",
+        [],
+    )
+    .unwrap();
+    scaler.commands.send(Command::Wake).unwrap();
+    wait(120).await;
+    let health = bench.store.config_health().unwrap();
+    let stopped = health[&bench.config]
+        .stopped_reason
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        stopped.contains("Provision Timeout (s)") && stopped.contains("no longer parse"),
+        "{stopped}"
+    );
+    assert_eq!(
+        bench.count(InstanceState::Booting),
+        1,
+        "nothing destroyed on a guess"
+    );
+    assert_eq!(bench.cloud.calls().deletes, 0);
+    scaler.stop().await;
+}

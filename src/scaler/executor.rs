@@ -205,6 +205,7 @@ impl Scaler {
         }
         self.world = Arc::new(World::load(&self.store, now)?);
         let world = Arc::clone(&self.world);
+        self.stop_invalid_configs(&world, now)?;
         let plan = plan(&world.snapshot, now);
         self.store.set_surplus_clocks(&plan.clocks)?;
         self.log_notes(&plan, now)?;
@@ -214,6 +215,24 @@ impl Scaler {
         self.progress()?;
         self.gauges.record_pass(&plan.levels, started.elapsed());
         let _ = self.updates.send(Update::Levels(now, plan.levels));
+        Ok(())
+    }
+
+    /// A config whose stored settings no longer parse stops with the field and the reason
+    /// (once; editing or resuming it clears that).
+    fn stop_invalid_configs(&mut self, world: &World, now: Timestamp) -> Result<(), Halt> {
+        for (config, reason) in &world.invalid {
+            let mut health = self.health(*config)?;
+            if health.stopped_reason.is_some() {
+                continue;
+            }
+            health.stop(reason);
+            let pool = world
+                .configs
+                .get(config)
+                .map_or(PoolId(0), |row| row.spec.pool);
+            self.save_health(*config, pool, &health, format!("stopped: {reason}"), now)?;
+        }
         Ok(())
     }
 
@@ -423,6 +442,10 @@ impl Scaler {
         let Some(config) = world.configs.get(&instance.config) else {
             return Ok(());
         };
+        if let Some(reason) = world.invalid.get(&instance.config) {
+            let error = CloudError::new(ErrorClass::InvalidConfig, reason.clone());
+            return self.create_failed(instance, &error, now);
+        }
         // A server config that creates computer records: the record comes first.
         let mut join = None;
         match computer_target(&config.spec, &world.ldap) {
@@ -542,9 +565,11 @@ impl Scaler {
         };
         let timeout = SignedDuration::from_secs(config.spec.provision_timeout_s());
         // After a restart an instance is looked at once before its age can condemn it: it
-        // may have come up while pooladmin was closed.
+        // may have come up while pooladmin was closed. A config whose settings no longer
+        // parse has no timeout to go by: nothing is destroyed on a guess.
         let looked_at = self.next_try.contains_key(&instance.id);
-        if looked_at && now.duration_since(instance.created_at) > timeout {
+        let judged = !world.invalid.contains_key(&instance.config);
+        if judged && looked_at && now.duration_since(instance.created_at) > timeout {
             let reason = format!(
                 "did not check in within the provision timeout of {}s",
                 timeout.as_secs()

@@ -32,6 +32,9 @@ pub struct World {
     pub instances: HashMap<InstanceId, Instance>,
     /// Where agents check in (`{checkin_url}`).
     pub checkin_url: String,
+    /// Configs whose stored settings (or their VM Provider config's) no longer pass the
+    /// checks the form makes, with why: they neither plan nor act on a guessed value.
+    pub invalid: HashMap<AutoScaleId, String>,
 }
 
 impl World {
@@ -114,6 +117,7 @@ impl World {
                 },
             );
         }
+        let invalid = invalid_configs(&configs, &vm_providers);
         for row in &configs {
             let Some(pool) = by_pool.get_mut(&row.spec.pool) else {
                 continue;
@@ -135,7 +139,7 @@ impl World {
             pool.configs.push(ConfigSnapshot {
                 id: row.id,
                 name: row.spec.name.clone(),
-                enabled: row.spec.enabled,
+                enabled: row.spec.enabled && !invalid.contains_key(&row.id),
                 vm_provider,
                 health: health.get(&row.id).cloned().unwrap_or_default(),
                 downscale_backoff: SignedDuration::from_secs(row.spec.downscale_backoff_s()),
@@ -197,6 +201,37 @@ impl World {
             ldap,
             instances,
             checkin_url: store.api_settings()?.checkin_url(),
+            invalid,
         })
     }
+}
+
+/// Every config whose stored settings fail the form's checks, with the field and reason
+/// (a hand-edited row, or one from an older version): the accessors' fallbacks would
+/// otherwise scale on a guess (a Provision Timeout of 0 destroys every booting VM).
+fn invalid_configs(
+    configs: &[AutoScaleRow],
+    vm_providers: &HashMap<VmProviderId, VmProviderSpec>,
+) -> HashMap<AutoScaleId, String> {
+    let mut invalid = HashMap::new();
+    for row in configs {
+        if let Err(errors) = row.spec.validate() {
+            invalid.insert(
+                row.id,
+                format!("its stored settings no longer parse: {errors}"),
+            );
+            continue;
+        }
+        let provider = row.spec.vm_provider.and_then(|id| vm_providers.get(&id));
+        if let Some(Err(errors)) = provider.map(VmProviderSpec::validate) {
+            let name = provider.map_or("?", |p| p.name.as_str());
+            invalid.insert(
+                row.id,
+                format!(
+                    "the stored settings of VM Provider config {name} no longer parse: {errors}"
+                ),
+            );
+        }
+    }
+    invalid
 }
