@@ -142,11 +142,12 @@ async fn bad_input_gets_its_status_and_writes_nothing() {
     assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let no_pool = api
-        .request(Method::POST, "/v1/pools/Nowhere/sessions", key.expose())
-        .json(&json!({"user": "a"}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/pools/Nowhere/sessions",
+            key.expose(),
+            &json!({"user": "a"}),
+        )
+        .await;
     assert_eq!(no_pool.status(), StatusCode::NOT_FOUND);
     let no_route = api
         .request(Method::GET, "/v2/anything", key.expose())
@@ -161,11 +162,12 @@ async fn bad_input_gets_its_status_and_writes_nothing() {
         .unwrap();
     assert_eq!(bad_id.status(), StatusCode::NOT_FOUND);
     let checkin_with_key = api
-        .request(Method::POST, "/v1/checkin", key.expose())
-        .json(&json!({"hostname": "h", "address": "10.0.0.1", "cores": 1, "memory_mb": 1}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/checkin",
+            key.expose(),
+            &json!({"hostname": "h", "address": "10.0.0.1", "cores": 1, "memory_mb": 1}),
+        )
+        .await;
     assert_eq!(
         checkin_with_key.status(),
         StatusCode::UNAUTHORIZED,
@@ -252,12 +254,7 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
     let key = portal_key(&mut store, "portal");
     let api = serve_api(&store, &loopback_settings()).await;
 
-    let checked_in = api
-        .request(Method::POST, "/v1/checkin", token.expose())
-        .json(&json!({"hostname": "agent-01", "address": "10.0.0.7", "cores": 8, "memory_mb": 16384, "gpus": 1, "version": "test"}))
-        .send()
-        .await
-        .unwrap();
+    let checked_in = api.post("/v1/checkin", token.expose(), &json!({"hostname": "agent-01", "address": "10.0.0.7", "cores": 8, "memory_mb": 16384, "gpus": 1, "version": "test"})).await;
     assert_eq!(checked_in.status(), StatusCode::OK);
     let body: Value = checked_in.json().await.unwrap();
     assert_eq!(body["name"], "agent-01");
@@ -267,12 +264,7 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
     assert!(row.agent.last_report.is_some());
 
     // A bad report names its field and changes nothing.
-    let bad = api
-        .request(Method::POST, "/v1/checkin", token.expose())
-        .json(&json!({"hostname": "agent-01", "address": "10.0.0.7", "cores": -3, "memory_mb": 16384}))
-        .send()
-        .await
-        .unwrap();
+    let bad = api.post("/v1/checkin", token.expose(), &json!({"hostname": "agent-01", "address": "10.0.0.7", "cores": -3, "memory_mb": 16384})).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let body: Value = bad.json().await.unwrap();
     assert_eq!(body["fields"][0]["field"], "cores");
@@ -280,18 +272,20 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
 
     // Sessions it reports stay; a fresh one it does not report yet stays too (grace).
     let started = api
-        .request(Method::POST, "/v1/pools/Agents/sessions", key.expose())
-        .json(&json!({"user": "alice", "cores": 1, "memory_mb": 512}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/pools/Agents/sessions",
+            key.expose(),
+            &json!({"user": "alice", "cores": 1, "memory_mb": 512}),
+        )
+        .await;
     assert_eq!(started.status(), StatusCode::CREATED);
     let beat = api
-        .request(Method::POST, "/v1/heartbeat", token.expose())
-        .json(&json!({"sessions": [], "load": 0.5}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/heartbeat",
+            token.expose(),
+            &json!({"sessions": [], "load": 0.5}),
+        )
+        .await;
     assert_eq!(beat.status(), StatusCode::OK);
     assert_eq!(
         store.sessions().unwrap().len(),
@@ -299,11 +293,12 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
         "a session younger than the grace stays"
     );
     let bad_beat = api
-        .request(Method::POST, "/v1/heartbeat", token.expose())
-        .json(&json!({"sessions": ["seven"]}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/heartbeat",
+            token.expose(),
+            &json!({"sessions": ["seven"]}),
+        )
+        .await;
     assert_eq!(bad_beat.status(), StatusCode::BAD_REQUEST);
 
     // Silent past the Host Missing Expiration: no new session goes there.
@@ -312,11 +307,12 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
     let report = host_report("agent-01", "10.0.0.7", Resources::new(8.0, 16384, 1));
     store.check_in(owner, &report, long_ago).unwrap();
     let refused = api
-        .request(Method::POST, "/v1/pools/Agents/sessions", key.expose())
-        .json(&json!({"user": "bob", "cores": 1, "memory_mb": 512}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/pools/Agents/sessions",
+            key.expose(),
+            &json!({"user": "bob", "cores": 1, "memory_mb": 512}),
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = refused.json().await.unwrap();
     assert!(
@@ -337,19 +333,9 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
     let fresh = store
         .issue_agent_token(SessionHost::Agent(agent), jiff::Timestamp::now())
         .unwrap();
-    let old = api
-        .request(Method::POST, "/v1/heartbeat", token.expose())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let old = api.post("/v1/heartbeat", token.expose(), &json!({})).await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-    let new = api
-        .request(Method::POST, "/v1/heartbeat", fresh.expose())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let new = api.post("/v1/heartbeat", fresh.expose(), &json!({})).await;
     assert_eq!(new.status(), StatusCode::OK);
     // The token dies with its member.
     store
@@ -579,11 +565,8 @@ async fn heartbeats_without_sessions_are_written_within_a_second() {
     let api = serve_api(&store, &loopback_settings()).await;
     let before = jiff::Timestamp::now();
     let beat = api
-        .request(Method::POST, "/v1/heartbeat", token.expose())
-        .json(&json!({"load": 1.5}))
-        .send()
-        .await
-        .unwrap();
+        .post("/v1/heartbeat", token.expose(), &json!({"load": 1.5}))
+        .await;
     assert_eq!(beat.status(), StatusCode::OK);
     let body: Value = beat.json().await.unwrap();
     assert_eq!(body["name"], "agent-01");
@@ -600,12 +583,7 @@ async fn heartbeats_without_sessions_are_written_within_a_second() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     // Stopping the API writes what it answered.
-    let beat = api
-        .request(Method::POST, "/v1/heartbeat", token.expose())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let beat = api.post("/v1/heartbeat", token.expose(), &json!({})).await;
     assert_eq!(beat.status(), StatusCode::OK);
     let written = store.agents().unwrap()[0].agent.last_report;
     api.running.stop().await;

@@ -15,7 +15,7 @@ use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSp
 use pooladmin::model::{PoolKind, Resources};
 use pooladmin::scaler::{Command, ScalerSettings};
 use pooladmin::store::Store;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,12 +111,7 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     assert_eq!(bench.count(InstanceState::Booting), 1);
     assert!(bench.store.agents().unwrap().is_empty());
 
-    let answer = api
-        .request(Method::POST, "/v1/checkin", token)
-        .json(&json!({"hostname": "vm-1", "address": "10.1.2.3", "cores": 6, "memory_mb": 12288, "gpus": 0, "version": "test"}))
-        .send()
-        .await
-        .unwrap();
+    let answer = api.post("/v1/checkin", token, &json!({"hostname": "vm-1", "address": "10.1.2.3", "cores": 6, "memory_mb": 12288, "gpus": 0, "version": "test"})).await;
     assert_eq!(answer.status(), StatusCode::OK);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["state"], "booting");
@@ -145,11 +140,8 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     // Its heartbeats keep it; then it falls silent past the Host Dead Expiration.
     // (With a session list, a heartbeat is written at once; without, within a second.)
     let beat = api
-        .request(Method::POST, "/v1/heartbeat", token)
-        .json(&json!({"sessions": []}))
-        .send()
-        .await
-        .unwrap();
+        .post("/v1/heartbeat", token, &json!({"sessions": []}))
+        .await;
     assert_eq!(beat.status(), StatusCode::OK);
     let owner = bench.store.token_owner(token).unwrap().unwrap();
     let report = host_report("vm-1", "10.1.2.3", Resources::new(6.0, 12288, 0));

@@ -4,20 +4,12 @@
 
 mod common;
 
-use common::scaling::{agent_pool, settings, wait};
+use common::scaling::{agent_pool, quick_cloud, settings, wait};
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::instance::InstanceState;
 use pooladmin::scaler::Command;
 use pooladmin::store::EventFilter;
 use std::time::Duration;
-
-fn quick_cloud() -> Behaviour {
-    Behaviour {
-        api_latency: Duration::from_millis(200),
-        boot_delay: Duration::from_secs(30),
-        ..Behaviour::default()
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_failed_listing_deletes_nothing_until_one_succeeds() {

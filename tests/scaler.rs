@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::scaling::{agent_pool, settings, wait};
+use common::scaling::{agent_pool, quick_cloud, settings, wait};
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::config_health::HealthStatus;
 use pooladmin::model::instance::InstanceState;
@@ -15,14 +15,6 @@ use pooladmin::store::EventFilter;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn quick_cloud() -> Behaviour {
-    Behaviour {
-        api_latency: Duration::from_millis(200),
-        boot_delay: Duration::from_secs(30),
-        ..Behaviour::default()
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn keeps_standby_cores_free_and_follows_demand() {

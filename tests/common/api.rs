@@ -27,6 +27,20 @@ impl Api {
         self.wakes.load(Ordering::SeqCst)
     }
 
+    /// `POST path` with `bearer` and the JSON `body`, answered.
+    pub async fn post(
+        &self,
+        path: &str,
+        bearer: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.request(reqwest::Method::POST, path, bearer)
+            .json(body)
+            .send()
+            .await
+            .expect("answered")
+    }
+
     /// A request to `path` with `bearer`.
     pub fn request(
         &self,

@@ -94,6 +94,15 @@ impl Bench {
     }
 }
 
+/// A simulated cloud that answers in 200 ms and boots a VM in 30 s.
+pub fn quick_cloud() -> Behaviour {
+    Behaviour {
+        api_latency: Duration::from_millis(200),
+        boot_delay: Duration::from_secs(30),
+        ..Behaviour::default()
+    }
+}
+
 /// Settings for tests: the defaults of DESIGN §4, retries quick.
 pub fn settings() -> ScalerSettings {
     ScalerSettings::default()
