@@ -251,3 +251,26 @@ fn autoscale_configs_of_both_types() {
     }
     assert_eq!(servers.validate(), Ok(()));
 }
+
+#[test]
+fn an_aws_launch_is_parsed_once_and_never_guessed() {
+    let ProviderSettings::Aws(mut aws) = complete(ProviderKind::Aws).settings else {
+        panic!("an AWS config");
+    };
+    let launch = aws.launch().expect("a complete config launches");
+    assert!(!launch.security_groups.is_empty());
+    assert!(launch.volume_size_gb >= 8);
+    // The old adapter read a bad size as 40 GB and bad groups as none (the VPC's default
+    // group); now the launch is refused, naming the fields.
+    aws.volume_size_gb = "forty".into();
+    aws.security_group_ids = "sg-1".into();
+    let errors = aws.launch().unwrap_err();
+    assert!(
+        errors.for_field("AWS: EC2 EBS Volume Size (GB)").is_some(),
+        "{errors}"
+    );
+    assert!(
+        errors.for_field("AWS: EC2 Security Group IDs").is_some(),
+        "{errors}"
+    );
+}

@@ -125,9 +125,10 @@ impl AwsCloud {
         &self.ec2
     }
 
-    fn tag_specifications(&self, request: &CreateRequest) -> Vec<TagSpecification> {
-        let custom: BTreeMap<String, String> =
-            serde_json::from_str(&self.settings.custom_tags).unwrap_or_default();
+    fn tag_specifications(
+        custom: &BTreeMap<String, String>,
+        request: &CreateRequest,
+    ) -> Vec<TagSpecification> {
         let mut all: Vec<Tag> = custom
             .iter()
             .chain(request.tags.iter())
@@ -179,8 +180,13 @@ fn vm_of(instance: &Instance) -> CloudVm {
 impl VmCloud for AwsCloud {
     async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
         let s = &self.settings;
-        let groups: Vec<String> = serde_json::from_str(&s.security_group_ids).unwrap_or_default();
-        let volume_size: i32 = s.volume_size_gb.trim().parse().unwrap_or(40);
+        // Settings that do not parse are refused with their fields, never guessed at.
+        let launch = s.launch().map_err(|errors| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("the VM Provider config's settings: {errors}"),
+            )
+        })?;
         let mut run = self
             .ec2
             .run_instances()
@@ -189,20 +195,20 @@ impl VmCloud for AwsCloud {
             .min_count(1)
             .max_count(1)
             .subnet_id(s.subnet_id.trim())
-            .set_security_group_ids(Some(groups))
+            .set_security_group_ids(Some(launch.security_groups))
             .block_device_mappings(
                 BlockDeviceMapping::builder()
                     .device_name("/dev/sda1")
                     .ebs(
                         EbsBlockDevice::builder()
-                            .volume_size(volume_size)
+                            .volume_size(launch.volume_size_gb)
                             .volume_type(VolumeType::from(s.volume_type.trim()))
                             .delete_on_termination(true)
                             .build(),
                     )
                     .build(),
             )
-            .set_tag_specifications(Some(self.tag_specifications(request)))
+            .set_tag_specifications(Some(Self::tag_specifications(&launch.tags, request)))
             .client_token(&request.token);
         if !request.startup_script.is_empty() {
             run = run.user_data(

@@ -58,9 +58,32 @@ impl Default for AwsSettings {
     }
 }
 
+/// What a launch takes, parsed once from checked settings: the adapter never re-parses the
+/// form's text or falls back to a default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwsLaunch {
+    /// EC2 Security Group IDs.
+    pub security_groups: Vec<String>,
+    /// EBS volume size in GB.
+    pub volume_size_gb: i32,
+    /// EC2 Custom Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
 impl AwsSettings {
     /// Checks every field under the seed's labels.
     pub fn check(&self, errors: &mut ValidationErrors) {
+        self.parsed(errors);
+    }
+
+    /// The launch's values, or every field that is wrong.
+    pub fn launch(&self) -> Result<AwsLaunch, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let launch = self.parsed(&mut errors);
+        errors.into_result(launch)
+    }
+
+    fn parsed(&self, errors: &mut ValidationErrors) -> AwsLaunch {
         self.credentials
             .check(errors, "AWS Access Key ID", "AWS Secret Access Key");
         if required(errors, "AWS: Region", &self.region) {
@@ -95,7 +118,7 @@ impl AwsSettings {
                 aws_id(self.subnet_id.trim(), "subnet"),
             );
         }
-        parse_whole(
+        let volume_size_gb = parse_whole(
             errors,
             "AWS: EC2 EBS Volume Size (GB)",
             &self.volume_size_gb,
@@ -120,7 +143,7 @@ impl AwsSettings {
                 ),
             );
         }
-        string_map(
+        let tags = string_map(
             errors,
             "AWS: EC2 Custom Tags",
             &self.custom_tags,
@@ -141,20 +164,11 @@ impl AwsSettings {
                 "expected a key pair name of at most 255 characters",
             );
         }
-    }
-
-    /// The security group ids (valid once checked).
-    pub fn security_groups(&self) -> Vec<String> {
-        serde_json::from_str(&self.security_group_ids).unwrap_or_default()
-    }
-
-    /// The custom tags (valid once checked).
-    pub fn tags(&self) -> BTreeMap<String, String> {
-        serde_json::from_str(&self.custom_tags).unwrap_or_default()
-    }
-
-    /// The root volume size in GB (valid once checked).
-    pub fn volume_size_gb(&self) -> u32 {
-        self.volume_size_gb.trim().parse().unwrap_or(0)
+        AwsLaunch {
+            security_groups: groups,
+            // 8 to 16,384 GB once checked: it fits.
+            volume_size_gb: i32::try_from(volume_size_gb).unwrap_or(i32::MAX),
+            tags,
+        }
     }
 }
