@@ -10,6 +10,7 @@ pub mod gauges;
 pub mod handle;
 pub mod operations;
 pub mod outcome;
+pub mod pass_checks;
 pub mod plan;
 pub mod reconcile;
 pub mod retry;
