@@ -50,3 +50,59 @@ proptest! {
         prop_assert!(e.is_empty());
     }
 }
+
+mod autoscale_values {
+    use pooladmin::model::autoscale::{AutoScaleSpec, Scaling, ScalingValues};
+    use pooladmin::model::{PoolId, PoolKind, VmProviderId, ZoneId};
+    use proptest::prelude::*;
+
+    fn agent_config(backoff: &str, timeout: &str, standby: &str) -> AutoScaleSpec {
+        let mut spec = AutoScaleSpec::new(PoolId(1), PoolKind::DockerAgent, Some(ZoneId(1)));
+        spec.name = "agents".into();
+        spec.vm_provider = Some(VmProviderId(1));
+        spec.downscale_backoff_s = backoff.into();
+        spec.provision_timeout_s = timeout.into();
+        if let Scaling::Agents(a) = &mut spec.scaling {
+            a.standby_cores = standby.into();
+            a.agent_cores_override = "4".into();
+            a.agent_memory_override_gb = "8".into();
+        }
+        spec
+    }
+
+    proptest! {
+        // The scaler's numbers are exactly what was typed, or the config is refused with the
+        // field that is wrong: there is no third way (no default stands in).
+        #[test]
+        fn values_are_the_typed_numbers_or_a_named_refusal(
+            backoff in prop_oneof![(0i64..=86_400).prop_map(|n| n.to_string()), "[a-z ]{0,6}", (86_401i64..1_000_000).prop_map(|n| n.to_string())],
+            timeout in prop_oneof![(60i64..=7_200).prop_map(|n| n.to_string()), "[a-z ]{0,6}", (0i64..60).prop_map(|n| n.to_string())],
+            standby in prop_oneof![(0u32..=512).prop_map(|n| n.to_string()), "-?[a-z]{1,4}"],
+        ) {
+            let spec = agent_config(&backoff, &timeout, &standby);
+            let backoff_ok = backoff.trim().parse::<i64>().is_ok_and(|n| (0..=86_400).contains(&n));
+            let timeout_ok = timeout.trim().parse::<i64>().is_ok_and(|n| (60..=7_200).contains(&n));
+            let standby_ok = standby
+                .trim()
+                .parse::<f64>()
+                .is_ok_and(|n| n.is_finite() && (0.0..=100_000.0).contains(&n));
+            match spec.values() {
+                Ok(values) => {
+                    prop_assert!(backoff_ok && timeout_ok && standby_ok);
+                    prop_assert_eq!(values.downscale_backoff_s, backoff.trim().parse::<i64>().unwrap());
+                    prop_assert_eq!(values.provision_timeout_s, timeout.trim().parse::<i64>().unwrap());
+                    let ScalingValues::Agents { standby: s, .. } = values.scaling else {
+                        panic!("an agent config");
+                    };
+                    prop_assert_eq!(s.cores, standby.trim().parse::<f64>().unwrap());
+                }
+                Err(errors) => {
+                    prop_assert!(!(backoff_ok && timeout_ok && standby_ok));
+                    prop_assert_eq!(errors.for_field("Downscale Backoff (Seconds)").is_some(), !backoff_ok);
+                    prop_assert_eq!(errors.for_field("Provision Timeout (s)").is_some(), !timeout_ok);
+                    prop_assert_eq!(errors.for_field("Standby Cores").is_some(), !standby_ok);
+                }
+            }
+        }
+    }
+}

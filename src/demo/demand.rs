@@ -4,7 +4,7 @@
 use super::fleet::ApiUrl;
 use crate::api::client::ApiClient;
 use crate::api::types::SessionStartRequest;
-use crate::model::autoscale::Scaling;
+use crate::model::autoscale::ScalingValues;
 use crate::model::{PoolId, Resources, Secret, SessionId, SessionRequest};
 use crate::store::{Store, StoreError};
 use rand::rngs::StdRng;
@@ -52,10 +52,15 @@ impl DemandSettings {
 fn session_size(store: &Store) -> Result<HashMap<PoolId, Resources>, StoreError> {
     let mut sizes = HashMap::new();
     for config in store.autoscale_configs()? {
-        let size = match &config.spec.scaling {
-            Scaling::Agents(a) if a.per_agent().gpus > 0 => Resources::new(4.0, 16_384, 1),
-            Scaling::Agents(_) => Resources::new(2.0, 2_048, 0),
-            Scaling::Servers(_) => Resources::default(),
+        let size = match config.spec.values().map(|v| v.scaling) {
+            Ok(ScalingValues::Agents { per_agent, .. }) if per_agent.gpus > 0 => {
+                Resources::new(4.0, 16_384, 1)
+            }
+            Ok(ScalingValues::Agents { .. }) => Resources::new(2.0, 2_048, 0),
+            // A config that does not parse brings no users; a server pool's sessions ask
+            // for a slot, not for compute.
+            Err(_) => continue,
+            Ok(ScalingValues::Servers { .. }) => Resources::default(),
         };
         sizes.insert(config.spec.pool, size);
     }

@@ -197,27 +197,45 @@ impl AutoScaleSpec {
 
     /// Checks the first wizard step: the config's own fields.
     pub fn check_own_fields(&self, errors: &mut ValidationErrors) {
+        self.parse_own_fields(errors);
+    }
+
+    /// The numbers the scaler acts on, parsed once from checked settings, or every field
+    /// that is wrong: the scaler never reads the form's text itself.
+    pub fn values(&self) -> Result<AutoScaleValues, ValidationErrors> {
+        self.validate()?;
+        let mut errors = ValidationErrors::default();
+        let values = self.parse_own_fields(&mut errors);
+        errors.into_result(values)
+    }
+
+    fn parse_own_fields(&self, errors: &mut ValidationErrors) -> AutoScaleValues {
         check_name(errors, "Name", &self.name);
         if self.zone.is_none() {
             errors.push("Deployment Zone", "choose a deployment zone");
         }
-        parse_whole(
+        let downscale_backoff_s = parse_whole(
             errors,
             "Downscale Backoff (Seconds)",
             &self.downscale_backoff_s,
             0,
             86_400,
         );
-        parse_whole(
+        let provision_timeout_s = parse_whole(
             errors,
             "Provision Timeout (s)",
             &self.provision_timeout_s,
             60,
             7_200,
         );
-        match &self.scaling {
+        let scaling = match &self.scaling {
             Scaling::Servers(s) => check_servers(s, errors),
             Scaling::Agents(a) => check_agents(a, errors),
+        };
+        AutoScaleValues {
+            downscale_backoff_s,
+            provision_timeout_s,
+            scaling,
         }
     }
 
@@ -244,8 +262,8 @@ impl AutoScaleSpec {
     }
 }
 
-fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) {
-    parse_whole(errors, "Connection Port", &s.connection_port, 1, 65_535);
+fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) -> ScalingValues {
+    let port = parse_whole(errors, "Connection Port", &s.connection_port, 1, 65_535);
     // Single sign-on takes both halves: the user's name and the user's credential.
     let sso_user = s.connection_username.contains(SSO_USERNAME);
     let sso_cred = s.connection_password.expose().contains(SSO_CREDENTIAL);
@@ -265,14 +283,14 @@ fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) {
         );
     }
     check_json_object(errors, "Connection Info (JSON)", &s.connection_info);
-    parse_whole(
+    let min_available = parse_whole(
         errors,
         "Minimum Available Sessions",
         &s.minimum_available_sessions,
         0,
         10_000,
     );
-    parse_whole(
+    let slots = parse_whole(
         errors,
         "Max Simultaneous Sessions Per Server",
         &s.max_sessions_per_server,
@@ -303,12 +321,17 @@ fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) {
             check_pattern(&s.computer_name_pattern),
         );
     }
+    ScalingValues::Servers {
+        min_available: u32::try_from(min_available).unwrap_or(u32::MAX),
+        slots: u32::try_from(slots).unwrap_or(1),
+        port: u16::try_from(port).unwrap_or(u16::MAX),
+    }
 }
 
-fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) {
-    parse_decimal(errors, "Standby Cores", &a.standby_cores, 0.0);
-    parse_whole(errors, "Standby GPUs", &a.standby_gpus, 0, 1024);
-    parse_whole(
+fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) -> ScalingValues {
+    let standby_cores = parse_decimal(errors, "Standby Cores", &a.standby_cores, 0.0);
+    let standby_gpus = parse_whole(errors, "Standby GPUs", &a.standby_gpus, 0, 1024);
+    let standby_memory_mb = parse_whole(
         errors,
         "Standby Memory (MB)",
         &a.standby_memory_mb,
@@ -316,26 +339,27 @@ fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) {
         64 * 1024 * 1024,
     );
     // The scaler counts an agent that is still booting by these: they must be known.
-    if parse_decimal(errors, "Agent Cores Override", &a.agent_cores_override, 0.0) <= 0.0 {
+    let agent_cores = parse_decimal(errors, "Agent Cores Override", &a.agent_cores_override, 0.0);
+    if agent_cores <= 0.0 {
         errors.push(
             "Agent Cores Override",
             "must be above 0: the scaler sizes new agents by it",
         );
     }
-    parse_whole(
+    let agent_gpus = parse_whole(
         errors,
         "Agent GPUs Override",
         &a.agent_gpus_override,
         0,
         1024,
     );
-    if parse_decimal(
+    let agent_memory_gb = parse_decimal(
         errors,
         "Agent Memory Override (GB)",
         &a.agent_memory_override_gb,
         0.0,
-    ) <= 0.0
-    {
+    );
+    if agent_memory_gb <= 0.0 {
         errors.push(
             "Agent Memory Override (GB)",
             "must be above 0: the scaler sizes new agents by it",
@@ -366,65 +390,44 @@ fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) {
             dns_name(a.base_domain_name.trim()),
         );
     }
-}
-
-/// Reads a checked whole-number field (0 when it does not parse: validation has refused it).
-fn whole(text: &str) -> i64 {
-    text.trim().parse().unwrap_or(0)
-}
-
-/// Reads a checked decimal field (0 when it does not parse).
-fn decimal(text: &str) -> f64 {
-    text.trim().parse().unwrap_or(0.0)
-}
-
-impl AutoScaleSpec {
-    /// Downscale Backoff, in seconds (valid once checked).
-    pub fn downscale_backoff_s(&self) -> i64 {
-        whole(&self.downscale_backoff_s)
-    }
-
-    /// Provision Timeout, in seconds (valid once checked).
-    pub fn provision_timeout_s(&self) -> i64 {
-        whole(&self.provision_timeout_s)
+    ScalingValues::Agents {
+        standby: Resources::new(standby_cores, standby_memory_mb, standby_gpus),
+        per_agent: Resources::new(
+            agent_cores,
+            (agent_memory_gb * 1024.0).round() as i64,
+            agent_gpus,
+        ),
     }
 }
 
-impl AgentScaling {
-    /// Standby Cores / Memory (MB) / GPUs.
-    pub fn standby(&self) -> Resources {
-        Resources::new(
-            decimal(&self.standby_cores),
-            whole(&self.standby_memory_mb),
-            whole(&self.standby_gpus),
-        )
-    }
-
-    /// What one new agent brings: the Agent Cores / Memory (GB → MB) / GPUs overrides.
-    pub fn per_agent(&self) -> Resources {
-        Resources::new(
-            decimal(&self.agent_cores_override),
-            (decimal(&self.agent_memory_override_gb) * 1024.0).round() as i64,
-            whole(&self.agent_gpus_override),
-        )
-    }
+/// The numbers of a checked AutoScale config, as the scaler takes them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AutoScaleValues {
+    /// Downscale Backoff (Seconds).
+    pub downscale_backoff_s: i64,
+    /// Provision Timeout (s).
+    pub provision_timeout_s: i64,
+    /// The Server or Docker Agent numbers.
+    pub scaling: ScalingValues,
 }
 
-impl ServerScaling {
-    /// Minimum Available Sessions.
-    pub fn min_available(&self) -> u32 {
-        u32::try_from(whole(&self.minimum_available_sessions)).unwrap_or(0)
-    }
-
-    /// Max Simultaneous Sessions Per Server (at least 1).
-    pub fn slots(&self) -> u32 {
-        u32::try_from(whole(&self.max_sessions_per_server))
-            .unwrap_or(1)
-            .max(1)
-    }
-
-    /// Connection Port.
-    pub fn port(&self) -> u16 {
-        u16::try_from(whole(&self.connection_port)).unwrap_or(0)
-    }
+/// The numbers of the Server or Docker Agent fields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScalingValues {
+    /// A Server config.
+    Servers {
+        /// Minimum Available Sessions.
+        min_available: u32,
+        /// Max Simultaneous Sessions Per Server.
+        slots: u32,
+        /// Connection Port.
+        port: u16,
+    },
+    /// A Docker Agent config.
+    Agents {
+        /// Standby Cores / Memory (MB) / GPUs.
+        standby: Resources,
+        /// Agent Cores / Memory (GB → MB) / GPUs overrides.
+        per_agent: Resources,
+    },
 }

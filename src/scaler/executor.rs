@@ -11,7 +11,7 @@ use super::retry::RetryPolicy;
 use super::world::World;
 use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
 use crate::directory::powershell_single_quoted;
-use crate::model::autoscale::Scaling;
+use crate::model::autoscale::{Scaling, ScalingValues};
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{check_size, render};
@@ -517,13 +517,16 @@ impl Scaler {
         let Some(config) = world.configs.get(&instance.config) else {
             return Ok(());
         };
-        let timeout = SignedDuration::from_secs(config.spec.provision_timeout_s());
+        // A config whose settings no longer parse has no timeout or port to go by: its
+        // booting instances are left as they are, nothing is destroyed on a guess.
+        let Some(values) = world.values.get(&instance.config) else {
+            return Ok(());
+        };
+        let timeout = SignedDuration::from_secs(values.provision_timeout_s);
         // After a restart an instance is looked at once before its age can condemn it: it
-        // may have come up while pooladmin was closed. A config whose settings no longer
-        // parse has no timeout to go by: nothing is destroyed on a guess.
+        // may have come up while pooladmin was closed.
         let looked_at = self.next_try.contains_key(&instance.id);
-        let judged = !world.invalid.contains_key(&instance.config);
-        if judged && looked_at && now.duration_since(instance.created_at) > timeout {
+        if looked_at && now.duration_since(instance.created_at) > timeout {
             let reason = format!(
                 "did not check in within the provision timeout of {}s",
                 timeout.as_secs()
@@ -558,9 +561,9 @@ impl Scaler {
                 }
                 None => CheckInProbe::Agent,
             },
-            (true, false) => CheckInProbe::Port(match &config.spec.scaling {
-                Scaling::Servers(s) => s.port(),
-                Scaling::Agents(_) => AGENT_PORT,
+            (true, false) => CheckInProbe::Port(match values.scaling {
+                ScalingValues::Servers { port, .. } => port,
+                ScalingValues::Agents { .. } => AGENT_PORT,
             }),
         };
         match self.context(instance.vm_provider) {

@@ -4,7 +4,7 @@
 use super::executor::{Halt, Scaler};
 use super::operations::{self, Outcome};
 use crate::cloud::{CloudError, ErrorClass};
-use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::autoscale::{AutoScaleSpec, AutoScaleValues, Scaling, ScalingValues};
 use crate::model::config_health::ConfigHealth;
 use crate::model::instance::{Instance, InstanceSize, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
@@ -224,11 +224,14 @@ impl Scaler {
         now: Timestamp,
     ) -> Result<(), Halt> {
         let world = Arc::clone(&self.world);
-        let Some(config) = world.configs.get(&instance.config) else {
+        let (Some(config), Some(values)) = (
+            world.configs.get(&instance.config),
+            world.values.get(&instance.config),
+        ) else {
             return Ok(());
         };
         let address = address.unwrap_or_else(|| instance.name.clone());
-        let member = member_template(instance, &config.spec, &address);
+        let member = member_template(instance, &config.spec, values, &address);
         let event = ScalerEvent::new(
             now,
             EventKind::Transition,
@@ -394,7 +397,12 @@ impl Scaler {
 }
 
 /// The server or agent row a checked-in instance becomes.
-fn member_template(instance: &Instance, spec: &AutoScaleSpec, address: &str) -> MemberTemplate {
+fn member_template(
+    instance: &Instance,
+    spec: &AutoScaleSpec,
+    values: &AutoScaleValues,
+    address: &str,
+) -> MemberTemplate {
     let zone = spec.zone.unwrap_or(crate::model::ZoneId(1));
     match (&spec.scaling, instance.size) {
         (Scaling::Servers(s), InstanceSize::Server { slots }) => {
@@ -413,7 +421,10 @@ fn member_template(instance: &Instance, spec: &AutoScaleSpec, address: &str) -> 
                 pool: Some(instance.pool),
                 connection_type: s.connection_type,
                 host: address.to_owned(),
-                port: s.port(),
+                port: match values.scaling {
+                    ScalingValues::Servers { port, .. } => port,
+                    ScalingValues::Agents { .. } => s.connection_type.default_port(),
+                },
                 credential_type,
                 username,
                 password: s.connection_password.clone(),

@@ -5,7 +5,7 @@ use super::snapshot::{
     ConfigSnapshot, MemberInstance, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot,
     StagingLack, Target,
 };
-use crate::model::autoscale::Scaling;
+use crate::model::autoscale::{AutoScaleValues, Scaling, ScalingValues};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceId, InstanceSize};
 use crate::model::ldap::LdapSpec;
@@ -32,6 +32,8 @@ pub struct World {
     pub instances: HashMap<InstanceId, Instance>,
     /// Where agents check in (`{checkin_url}`).
     pub checkin_url: String,
+    /// Each valid config's numbers, parsed once: the scaler reads no form text.
+    pub values: HashMap<AutoScaleId, AutoScaleValues>,
     /// Configs whose stored settings (or their VM Provider config's) no longer pass the
     /// checks the form makes, with why: they neither plan nor act on a guessed value.
     pub invalid: HashMap<AutoScaleId, String>,
@@ -117,7 +119,7 @@ impl World {
                 },
             );
         }
-        let invalid = invalid_configs(&configs, &vm_providers);
+        let (values, invalid) = parsed_configs(&configs, &vm_providers);
         for row in &configs {
             let Some(pool) = by_pool.get_mut(&row.spec.pool) else {
                 continue;
@@ -125,24 +127,35 @@ impl World {
             let Some(vm_provider) = row.spec.vm_provider else {
                 continue;
             };
-            let target = match &row.spec.scaling {
-                Scaling::Agents(a) => Target::Agents {
-                    standby: a.standby(),
-                    per_agent: a.per_agent(),
+            // A config whose settings do not parse has no numbers to plan with.
+            let Some(parsed) = values.get(&row.id) else {
+                continue;
+            };
+            let target = match (&parsed.scaling, &row.spec.scaling) {
+                (ScalingValues::Agents { standby, per_agent }, _) => Target::Agents {
+                    standby: *standby,
+                    per_agent: *per_agent,
                 },
-                Scaling::Servers(s) => Target::Servers {
-                    min_available: s.min_available(),
-                    slots: s.slots(),
-                    reusable: s.reusable,
+                (
+                    ScalingValues::Servers {
+                        min_available,
+                        slots,
+                        ..
+                    },
+                    scaling,
+                ) => Target::Servers {
+                    min_available: *min_available,
+                    slots: *slots,
+                    reusable: matches!(scaling, Scaling::Servers(s) if s.reusable),
                 },
             };
             pool.configs.push(ConfigSnapshot {
                 id: row.id,
                 name: row.spec.name.clone(),
-                enabled: row.spec.enabled && !invalid.contains_key(&row.id),
+                enabled: row.spec.enabled,
                 vm_provider,
                 health: health.get(&row.id).cloned().unwrap_or_default(),
-                downscale_backoff: SignedDuration::from_secs(row.spec.downscale_backoff_s()),
+                downscale_backoff: SignedDuration::from_secs(parsed.downscale_backoff_s),
                 target,
             });
         }
@@ -201,37 +214,46 @@ impl World {
             ldap,
             instances,
             checkin_url: store.api_settings()?.checkin_url(),
+            values,
             invalid,
         })
     }
 }
 
-/// Every config whose stored settings fail the form's checks, with the field and reason
-/// (a hand-edited row, or one from an older version): the accessors' fallbacks would
-/// otherwise scale on a guess (a Provision Timeout of 0 destroys every booting VM).
-fn invalid_configs(
+/// Each config's numbers, parsed once from its checked settings, and every config whose
+/// stored settings (or its VM Provider config's) fail the form's checks, with the field and
+/// reason (a hand-edited row, or one from an older version): nothing is scaled on a guess.
+fn parsed_configs(
     configs: &[AutoScaleRow],
     vm_providers: &HashMap<VmProviderId, VmProviderSpec>,
-) -> HashMap<AutoScaleId, String> {
+) -> (
+    HashMap<AutoScaleId, AutoScaleValues>,
+    HashMap<AutoScaleId, String>,
+) {
+    let mut values = HashMap::new();
     let mut invalid = HashMap::new();
     for row in configs {
-        if let Err(errors) = row.spec.validate() {
-            invalid.insert(
-                row.id,
-                format!("its stored settings no longer parse: {errors}"),
-            );
-            continue;
-        }
         let provider = row.spec.vm_provider.and_then(|id| vm_providers.get(&id));
-        if let Some(Err(errors)) = provider.map(VmProviderSpec::validate) {
-            let name = provider.map_or("?", |p| p.name.as_str());
-            invalid.insert(
-                row.id,
-                format!(
-                    "the stored settings of VM Provider config {name} no longer parse: {errors}"
-                ),
-            );
+        match (row.spec.values(), provider.map(VmProviderSpec::validate)) {
+            (Err(errors), _) => {
+                invalid.insert(
+                    row.id,
+                    format!("its stored settings no longer parse: {errors}"),
+                );
+            }
+            (Ok(_), Some(Err(errors))) => {
+                let name = provider.map_or("?", |p| p.name.as_str());
+                invalid.insert(
+                    row.id,
+                    format!(
+                        "the stored settings of VM Provider config {name} no longer parse: {errors}"
+                    ),
+                );
+            }
+            (Ok(parsed), _) => {
+                values.insert(row.id, parsed);
+            }
         }
     }
-    invalid
+    (values, invalid)
 }
