@@ -274,3 +274,26 @@ fn an_aws_launch_is_parsed_once_and_never_guessed() {
         "{errors}"
     );
 }
+
+#[test]
+fn an_azure_launch_is_parsed_once_and_never_guessed() {
+    let ProviderSettings::Azure(mut azure) = complete(ProviderKind::Azure).settings else {
+        panic!("an Azure config");
+    };
+    let launch = azure.launch().expect("a complete config launches");
+    assert!(!launch.image_reference.is_empty());
+    assert!(launch.os_disk_size_gb >= 30);
+    // The old adapter sent a disk of 64 GB for a size that did not parse, no image for an
+    // image reference that did not, and dropped tags and overrides silently.
+    azure.os_disk_size_gb = "big".into();
+    azure.image_reference = "{not json".into();
+    azure.tags = "[1]".into();
+    let errors = azure.launch().unwrap_err();
+    for field in [
+        "OS Disk Size (GB)",
+        "OS Image Reference (JSON)",
+        "Tags (JSON)",
+    ] {
+        assert!(errors.for_field(field).is_some(), "{field}: {errors}");
+    }
+}

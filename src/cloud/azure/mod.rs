@@ -12,6 +12,7 @@ pub use dns::AzureDns;
 
 use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
 use crate::model::vm_provider::AzureSettings;
+use crate::model::vm_provider::azure::AzureLaunch;
 use arm::Arm;
 use async_trait::async_trait;
 use base64::Engine;
@@ -69,9 +70,11 @@ impl AzureCloud {
     }
 
     /// The config's tags with the ownership tags over them.
-    fn tags(&self, ownership: &BTreeMap<String, String>) -> Value {
-        let mut all: Map<String, Value> =
-            serde_json::from_str(&self.settings.tags).unwrap_or_default();
+    fn tags(custom: &BTreeMap<String, String>, ownership: &BTreeMap<String, String>) -> Value {
+        let mut all: Map<String, Value> = custom
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         for (key, value) in ownership {
             all.insert(key.clone(), Value::String(value.clone()));
         }
@@ -79,9 +82,9 @@ impl AzureCloud {
     }
 
     /// The VM's body: every setting of the config, then the Config Override's top-level keys.
-    pub fn vm_body(&self, request: &CreateRequest, nic_id: &str) -> Value {
+    pub fn vm_body(&self, request: &CreateRequest, nic_id: &str, launch: &AzureLaunch) -> Value {
         let s = &self.settings;
-        let image: Value = serde_json::from_str(&s.image_reference).unwrap_or(Value::Null);
+        let image = Value::Object(launch.image_reference.clone());
         let custom_data =
             base64::engine::general_purpose::STANDARD.encode(request.startup_script.as_bytes());
         // Windows computer names take at most 15 characters.
@@ -111,7 +114,7 @@ impl AzureCloud {
         }
         let mut body = json!({
             "location": s.credentials.region.trim(),
-            "tags": self.tags(&request.tags),
+            "tags": Self::tags(&launch.tags, &request.tags),
             "properties": {
                 "hardwareProfile": { "vmSize": s.vm_size.trim() },
                 "storageProfile": {
@@ -119,7 +122,7 @@ impl AzureCloud {
                     "osDisk": {
                         "name": format!("{}-osdisk", request.name),
                         "createOption": "FromImage",
-                        "diskSizeGB": s.os_disk_size_gb.trim().parse::<u32>().unwrap_or(64),
+                        "diskSizeGB": launch.os_disk_size_gb,
                         "managedDisk": { "storageAccountType": s.os_disk_type.trim() },
                         "deleteOption": "Delete",
                     },
@@ -131,19 +134,21 @@ impl AzureCloud {
                 }]},
             },
         });
-        let overrides: Map<String, Value> =
-            serde_json::from_str(&s.config_override).unwrap_or_default();
-        for (key, value) in overrides {
-            body[key] = value;
+        for (key, value) in &launch.config_override {
+            body[key] = value.clone();
         }
         body
     }
 
-    async fn ensure_public_ip(&self, request: &CreateRequest) -> Result<String, CloudError> {
+    async fn ensure_public_ip(
+        &self,
+        request: &CreateRequest,
+        launch: &AzureLaunch,
+    ) -> Result<String, CloudError> {
         let path = self.ip_path(&request.name);
         let body = json!({
             "location": self.settings.credentials.region.trim(),
-            "tags": self.tags(&request.tags),
+            "tags": Self::tags(&launch.tags, &request.tags),
             "sku": { "name": "Standard" },
             "properties": { "publicIPAllocationMethod": "Static" },
         });
@@ -157,6 +162,7 @@ impl AzureCloud {
         &self,
         request: &CreateRequest,
         public_ip: Option<&str>,
+        launch: &AzureLaunch,
     ) -> Result<String, CloudError> {
         let path = self.nic_path(&request.name);
         let mut ip_configuration = json!({
@@ -171,7 +177,7 @@ impl AzureCloud {
         }
         let body = json!({
             "location": self.settings.credentials.region.trim(),
-            "tags": self.tags(&request.tags),
+            "tags": Self::tags(&launch.tags, &request.tags),
             "properties": {
                 "ipConfigurations": [ip_configuration],
                 "networkSecurityGroup": { "id": self.settings.network_security_group.trim() },
@@ -251,13 +257,22 @@ fn vm_of(vm: &Value, address: Option<String>) -> CloudVm {
 #[async_trait]
 impl VmCloud for AzureCloud {
     async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
+        // Settings that do not parse are refused with their fields, never guessed at.
+        let launch = self.settings.launch().map_err(|errors| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("the VM Provider config's settings: {errors}"),
+            )
+        })?;
         let public_ip = if self.settings.assign_public_ip {
-            Some(self.ensure_public_ip(request).await?)
+            Some(self.ensure_public_ip(request, &launch).await?)
         } else {
             None
         };
-        let nic = self.ensure_nic(request, public_ip.as_deref()).await?;
-        let body = self.vm_body(request, &nic);
+        let nic = self
+            .ensure_nic(request, public_ip.as_deref(), &launch)
+            .await?;
+        let body = self.vm_body(request, &nic, &launch);
         let path = self.vm_path(&request.name);
         let answer = match self
             .arm

@@ -8,6 +8,8 @@ use crate::model::validation::parse_whole;
 use crate::model::{Secret, ValidationErrors};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// Managed disk types Azure offers for an OS disk.
 pub const OS_DISK_TYPES: [&str; 6] = [
@@ -102,9 +104,34 @@ fn resource_id(text: &str, kind: &str, example: &str) -> Option<String> {
     (!ok).then(|| format!("expected a resource id like {example}"))
 }
 
+/// What a VM's request takes, parsed once from checked settings: the adapter never
+/// re-parses the form's text or falls back to a default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AzureLaunch {
+    /// OS Image Reference (JSON).
+    pub image_reference: Map<String, Value>,
+    /// OS Disk Size (GB).
+    pub os_disk_size_gb: i64,
+    /// Tags (JSON).
+    pub tags: BTreeMap<String, String>,
+    /// Config Override (JSON): top-level keys of the VM's body.
+    pub config_override: Map<String, Value>,
+}
+
 impl AzureSettings {
     /// Checks every field under the seed's labels.
     pub fn check(&self, errors: &mut ValidationErrors) {
+        self.parsed(errors);
+    }
+
+    /// The request's values, or every field that is wrong.
+    pub fn launch(&self) -> Result<AzureLaunch, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let launch = self.parsed(&mut errors);
+        errors.into_result(launch)
+    }
+
+    fn parsed(&self, errors: &mut ValidationErrors) -> AzureLaunch {
         self.credentials.check(errors);
         if required(errors, "VM Size", &self.vm_size) {
             note(
@@ -119,8 +146,9 @@ impl AzureSettings {
                 format!("expected one of {}", OS_DISK_TYPES.join(", ")),
             );
         }
-        parse_whole(errors, "OS Disk Size (GB)", &self.os_disk_size_gb, 30, 4095);
-        self.check_image_reference(errors);
+        let os_disk_size_gb =
+            parse_whole(errors, "OS Disk Size (GB)", &self.os_disk_size_gb, 30, 4095);
+        let image_reference = self.check_image_reference(errors);
         if required(
             errors,
             "Network Security Group",
@@ -147,7 +175,7 @@ impl AzureSettings {
                 ),
             );
         }
-        string_map(errors, "Tags (JSON)", &self.tags, |key, value| {
+        let tags = string_map(errors, "Tags (JSON)", &self.tags, |key, value| {
             if key.is_empty()
                 || key.len() > 512
                 || value.len() > 256
@@ -193,22 +221,28 @@ impl AzureSettings {
                 "a Linux image needs an SSH public key or an OS password",
             );
         }
-        object(
+        let config_override = object(
             errors,
             "Config Override (JSON)",
             &self.config_override,
             &FIXED_KEYS,
         );
+        AzureLaunch {
+            image_reference,
+            os_disk_size_gb,
+            tags,
+            config_override,
+        }
     }
 
-    fn check_image_reference(&self, errors: &mut ValidationErrors) {
+    fn check_image_reference(&self, errors: &mut ValidationErrors) -> Map<String, Value> {
         const FIELD: &str = "OS Image Reference (JSON)";
         if !required(errors, FIELD, &self.image_reference) {
-            return;
+            return Map::new();
         }
         let map = object(errors, FIELD, &self.image_reference, &[]);
         if errors.for_field(FIELD).is_some() {
-            return;
+            return map;
         }
         let text = |key: &str| {
             map.get(key)
@@ -225,6 +259,7 @@ impl AzureSettings {
                 "expected {\"publisher\", \"offer\", \"sku\", \"version\"} strings, or {\"id\": \"/subscriptions/…/images/…\"}",
             );
         }
+        map
     }
 }
 
