@@ -297,3 +297,20 @@ fn an_azure_launch_is_parsed_once_and_never_guessed() {
         assert!(errors.for_field(field).is_some(), "{field}: {errors}");
     }
 }
+
+#[test]
+fn an_oci_launch_is_parsed_once_and_never_guessed() {
+    let ProviderSettings::Oci(mut oci) = complete(ProviderKind::Oci).settings else {
+        panic!("an OCI config");
+    };
+    let launch = oci.launch().expect("a complete config launches");
+    assert!(launch.boot_volume_gb >= 50);
+    // The old adapter read a bad boot volume as 50 GB and bad Flex numbers as 1 OCPU / 8 GB.
+    oci.shape = "VM.Standard.E4.Flex".into();
+    oci.boot_volume_gb = "huge".into();
+    oci.flex_cpus = "many".into();
+    let errors = oci.launch().unwrap_err();
+    for field in ["Boot Volume GB", "Flex CPUs"] {
+        assert!(errors.for_field(field).is_some(), "{field}: {errors}");
+    }
+}

@@ -184,6 +184,16 @@ fn vm_of(instance: &Value) -> CloudVm {
 #[async_trait]
 impl VmCloud for GcpCloud {
     async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
+        // The body is built from checked settings only: text that does not parse is refused
+        // with its fields, never sent as a guessed default.
+        let mut errors = crate::model::ValidationErrors::default();
+        self.settings.check(&mut errors);
+        if !errors.is_empty() {
+            return Err(CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("the VM Provider config's settings: {errors}"),
+            ));
+        }
         let path = format!(
             "{}/instances?requestId={}",
             self.zone_path(),

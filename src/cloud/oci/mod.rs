@@ -12,6 +12,7 @@ pub use dns::OciDns;
 
 use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
 use crate::model::vm_provider::OciSettings;
+use crate::model::vm_provider::oci::OciLaunch;
 use api::Api;
 use async_trait::async_trait;
 use base64::Engine;
@@ -41,10 +42,13 @@ impl OciCloud {
     }
 
     /// The LaunchInstance body.
-    pub fn launch_body(&self, request: &CreateRequest) -> Value {
+    pub fn launch_body(&self, request: &CreateRequest, launch: &OciLaunch) -> Value {
         let s = &self.settings;
-        let mut freeform: Map<String, Value> =
-            serde_json::from_str(&s.custom_tags).unwrap_or_default();
+        let mut freeform: Map<String, Value> = launch
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         for (key, value) in &request.tags {
             freeform.insert(key.clone(), Value::String(value.clone()));
         }
@@ -63,16 +67,16 @@ impl OciCloud {
             "sourceDetails": {
                 "sourceType": "image",
                 "imageId": s.image_ocid.trim(),
-                "bootVolumeSizeInGBs": s.boot_volume_gb.trim().parse::<u32>().unwrap_or(50),
+                "bootVolumeSizeInGBs": launch.boot_volume_gb,
             },
             "createVnicDetails": { "subnetId": s.subnet_ocid.trim() },
             "metadata": metadata,
             "freeformTags": freeform,
         });
-        if s.is_flex() {
+        if let Some((ocpus, memory_gb)) = launch.flex {
             body["shapeConfig"] = json!({
-                "ocpus": s.flex_cpus.trim().parse::<f64>().unwrap_or(1.0),
-                "memoryInGBs": s.flex_memory_gb.trim().parse::<f64>().unwrap_or(8.0),
+                "ocpus": ocpus as f64,
+                "memoryInGBs": memory_gb as f64,
             });
         }
         body
@@ -134,7 +138,14 @@ fn vm_of(instance: &Value, address: Option<String>) -> CloudVm {
 #[async_trait]
 impl VmCloud for OciCloud {
     async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
-        let body = self.launch_body(request);
+        // Settings that do not parse are refused with their fields, never guessed at.
+        let launch = self.settings.launch().map_err(|errors| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("the VM Provider config's settings: {errors}"),
+            )
+        })?;
+        let body = self.launch_body(request, &launch);
         let (instance, _) = self
             .api
             .call(

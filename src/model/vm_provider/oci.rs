@@ -63,6 +63,17 @@ impl OciSettings {
 
     /// Checks every field under the seed's labels.
     pub fn check(&self, errors: &mut ValidationErrors) {
+        self.parsed(errors);
+    }
+
+    /// The LaunchInstance values, or every field that is wrong.
+    pub fn launch(&self) -> Result<OciLaunch, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let launch = self.parsed(&mut errors);
+        errors.into_result(launch)
+    }
+
+    fn parsed(&self, errors: &mut ValidationErrors) -> OciLaunch {
         self.credentials.check(errors, "Public Key Fingerprint");
         let domain = self.availability_domain.trim();
         if required(errors, "Availability Domain", domain)
@@ -83,12 +94,15 @@ impl OciSettings {
                 simple_name(self.shape.trim(), ".", "VM.Standard.E4.Flex"),
             );
         }
-        if self.is_flex() {
-            parse_whole(errors, "Flex CPUs", &self.flex_cpus, 1, 128);
-            parse_whole(errors, "Flex Memory GB", &self.flex_memory_gb, 1, 1024);
-        }
-        parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 50, 32_768);
-        string_map(
+        let flex = self.is_flex().then(|| {
+            (
+                parse_whole(errors, "Flex CPUs", &self.flex_cpus, 1, 128),
+                parse_whole(errors, "Flex Memory GB", &self.flex_memory_gb, 1, 1024),
+            )
+        });
+        let boot_volume_gb =
+            parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 50, 32_768);
+        let tags = string_map(
             errors,
             "Custom Tags (JSON)",
             &self.custom_tags,
@@ -116,5 +130,21 @@ impl OciSettings {
                 check_ssh_public_key(self.ssh_public_key.trim()),
             );
         }
+        OciLaunch {
+            boot_volume_gb,
+            flex,
+            tags,
+        }
     }
+}
+
+/// What LaunchInstance takes, parsed once from checked settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OciLaunch {
+    /// Boot Volume GB.
+    pub boot_volume_gb: i64,
+    /// Flex CPUs and Flex Memory GB, for a Flex shape.
+    pub flex: Option<(i64, i64)>,
+    /// Custom Tags (JSON).
+    pub tags: std::collections::BTreeMap<String, String>,
 }
