@@ -530,7 +530,7 @@ fn the_shipped_openapi_document_matches_the_code() {
 fn the_startup_script_examples_use_the_checkin_placeholders_and_nothing_unknown() {
     for file in ["linux-agent.sh", "windows-server.ps1"] {
         let path = format!(
-            "{}/assets/startup-scripts/{file}",
+            "{}/assets/agent-setup/{file}",
             env!("CARGO_MANIFEST_DIR")
         );
         let script = std::fs::read_to_string(&path).expect("example script");
