@@ -529,10 +529,7 @@ fn the_shipped_openapi_document_matches_the_code() {
 #[test]
 fn the_startup_script_examples_use_the_checkin_placeholders_and_nothing_unknown() {
     for file in ["linux-agent.sh", "windows-server.ps1"] {
-        let path = format!(
-            "{}/assets/agent-setup/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/assets/agent-setup/{file}", env!("CARGO_MANIFEST_DIR"));
         let script = std::fs::read_to_string(&path).expect("example script");
         assert!(
             pooladmin::model::startup_script::unknown_placeholders(&script).is_empty(),

@@ -75,7 +75,7 @@ pub async fn start_api(
     let local_addr = tcp
         .local_addr()
         .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
-    let state = Arc::new(ApiState::new(store, settings.clone(), wake, gauges));
+    let state = Arc::new(ApiState::new(store, settings.rate_limit, wake, gauges));
     let app = router(Arc::clone(&state)).into_make_service_with_connect_info::<Peer>();
     let (stop, stopped) = oneshot::channel::<()>();
     let shutdown = async move {

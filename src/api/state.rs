@@ -5,7 +5,6 @@
 use super::error::ApiError;
 use super::metrics::RequestCounts;
 use super::rate_limit::RateLimiter;
-use crate::model::api_settings::ApiSettings;
 use crate::scaler::gauges::ScalerGauges;
 use crate::store::{Store, TokenOwner};
 use axum::http::{HeaderMap, header};
@@ -26,23 +25,21 @@ pub struct ApiState {
     pub counts: RequestCounts,
     /// What the scaler measured.
     pub gauges: Arc<ScalerGauges>,
-    /// The settings it was started with.
-    pub settings: ApiSettings,
     /// Heartbeats answered but not yet written (the latest per host), written together
     /// every second by [`ApiState::flush_heartbeats`].
     beats: Mutex<HashMap<TokenOwner, (Timestamp, Option<f64>)>>,
 }
 
 impl ApiState {
-    /// The state of an API serving `store` with `settings`.
-    pub fn new(store: Store, settings: ApiSettings, wake: Wake, gauges: Arc<ScalerGauges>) -> Self {
+    /// The state of an API serving `store`, each portal key allowed `rate_limit` requests
+    /// a second.
+    pub fn new(store: Store, rate_limit: u32, wake: Wake, gauges: Arc<ScalerGauges>) -> Self {
         Self {
             store: Mutex::new(store),
             wake,
-            limiter: RateLimiter::new(settings.rate_limit),
+            limiter: RateLimiter::new(rate_limit),
             counts: RequestCounts::default(),
             gauges,
-            settings,
             beats: Mutex::new(HashMap::new()),
         }
     }

@@ -22,8 +22,6 @@ pub struct Measured {
     pub passes: u64,
     /// Their total duration.
     pub pass_seconds_sum: f64,
-    /// The last one's duration.
-    pub last_pass_seconds: f64,
 }
 
 impl ScalerGauges {
@@ -33,7 +31,6 @@ impl ScalerGauges {
         inner.levels = levels.to_vec();
         inner.passes += 1;
         inner.pass_seconds_sum += took.as_secs_f64();
-        inner.last_pass_seconds = took.as_secs_f64();
     }
 
     /// Notes that the scaler started or stopped.

@@ -131,17 +131,4 @@ impl Store {
                 .ok_or(StoreError::Unseal),
         }
     }
-
-    /// Whether a static member has a token (the table says "agent" beside it).
-    pub fn has_agent_token(&self, member: SessionHost) -> Result<bool, StoreError> {
-        let (column, id) = match member {
-            SessionHost::Server(id) => ("server_id", id.0),
-            SessionHost::Agent(id) => ("agent_id", id.0),
-        };
-        Ok(self.conn.query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM agent_tokens WHERE {column} = ?1)"),
-            [id],
-            |r| r.get(0),
-        )?)
-    }
 }

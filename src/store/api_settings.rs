@@ -2,7 +2,7 @@
 
 use super::{Store, StoreError};
 use crate::model::api_settings::ApiSettings;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 impl Store {
     /// The API settings (defaults until first saved).
@@ -47,6 +47,11 @@ impl Store {
         })
     }
 
+    /// The Host Missing and Host Dead Expirations (s), without unsealing the TLS key.
+    pub fn host_expiry(&self) -> Result<(u32, u32), StoreError> {
+        host_expiry(&self.conn)
+    }
+
     /// Saves the API settings (already parsed, so valid).
     pub fn save_api_settings(&mut self, settings: &ApiSettings) -> Result<(), StoreError> {
         self.conn.execute(
@@ -66,4 +71,12 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// The Host Missing and Host Dead Expirations (s), read where placement, the planner and the
+/// pool views judge a member's silence.
+pub(super) fn host_expiry(conn: &Connection) -> Result<(u32, u32), StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT host_missing_s, host_dead_s FROM api_settings WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }

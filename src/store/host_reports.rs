@@ -31,15 +31,9 @@ enum Target {
 }
 
 fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
-    match owner {
-        TokenOwner::Server(id) => Ok(Target::Member(
-            SessionHost::Server(id),
-            name_of(tx, SessionHost::Server(id))?,
-        )),
-        TokenOwner::Agent(id) => Ok(Target::Member(
-            SessionHost::Agent(id),
-            name_of(tx, SessionHost::Agent(id))?,
-        )),
+    let member = match owner {
+        TokenOwner::Server(id) => SessionHost::Server(id),
+        TokenOwner::Agent(id) => SessionHost::Agent(id),
         TokenOwner::Instance(id) => {
             let (name, state, server, agent): (String, String, Option<i64>, Option<i64>) = tx
                 .query_row(
@@ -52,11 +46,12 @@ fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
                     what: "instance",
                     id: id.0,
                 })?;
+            // A state this build does not know is treated as over: it reports nothing.
             let state = InstanceState::parse(&state).unwrap_or(InstanceState::Failed);
             let member = server
                 .map(|s| SessionHost::Server(crate::model::ServerId(s)))
                 .or(agent.map(|a| SessionHost::Agent(crate::model::AgentId(a))));
-            match member {
+            return match member {
                 Some(member) => Ok(Target::Member(member, name_of(tx, member)?)),
                 // An instance that is over reports nothing (its token is gone with it).
                 None if state.is_terminal() => Err(StoreError::NotFound {
@@ -64,8 +59,20 @@ fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
                     id: id.0,
                 }),
                 None => Ok(Target::Pending(id.0, name, state)),
-            }
+            };
         }
+    };
+    Ok(Target::Member(member, name_of(tx, member)?))
+}
+
+impl Target {
+    /// What the host is told.
+    fn receipt(self, ended: Vec<SessionId>) -> ReportReceipt {
+        let (name, state) = match self {
+            Target::Pending(_, name, state) => (name, state.as_str().to_owned()),
+            Target::Member(_, name) => (name, "running".to_owned()),
+        };
+        ReportReceipt { name, state, ended }
     }
 }
 
@@ -91,8 +98,9 @@ impl Store {
         report.validate()?;
         let millis = to_millis(now);
         let tx = self.conn.savepoint()?;
-        let receipt = match target_of(&tx, owner)? {
-            Target::Pending(id, name, state) => {
+        let target = target_of(&tx, owner)?;
+        match &target {
+            Target::Pending(id, _, _) => {
                 tx.prepare_cached(
                     "UPDATE instances SET checked_in_at = ?1, checkin_address = ?2,
                             checkin_cores = ?3, checkin_memory_mb = ?4, checkin_gpus = ?5,
@@ -108,13 +116,8 @@ impl Store {
                     report.version,
                     id
                 ])?;
-                ReportReceipt {
-                    name,
-                    state: state.as_str().to_owned(),
-                    ended: Vec::new(),
-                }
             }
-            Target::Member(SessionHost::Agent(id), name) => {
+            Target::Member(SessionHost::Agent(id), _) => {
                 tx.prepare_cached(
                     "UPDATE docker_agents SET reported_cores = ?1, reported_memory_mb = ?2,
                             reported_gpus = ?3, agent_version = ?4, last_report = ?5
@@ -128,26 +131,16 @@ impl Store {
                     millis,
                     id.0
                 ])?;
-                ReportReceipt {
-                    name,
-                    state: "running".into(),
-                    ended: Vec::new(),
-                }
             }
-            Target::Member(SessionHost::Server(id), name) => {
+            Target::Member(SessionHost::Server(id), _) => {
                 tx.prepare_cached(
                     "UPDATE servers SET agent_version = ?1, last_report = ?2 WHERE id = ?3",
                 )?
                 .execute(params![report.version, millis, id.0])?;
-                ReportReceipt {
-                    name,
-                    state: "running".into(),
-                    ended: Vec::new(),
-                }
             }
-        };
+        }
         tx.commit()?;
-        Ok(receipt)
+        Ok(target.receipt(Vec::new()))
     }
 
     /// A heartbeat: Last report, load, and the end of every session of the member that the
@@ -162,72 +155,22 @@ impl Store {
         heartbeat.validate()?;
         let millis = to_millis(now);
         let tx = self.conn.savepoint()?;
-        let receipt = match target_of(&tx, owner)? {
-            Target::Pending(id, name, state) => {
-                touch(
-                    &tx,
-                    &Target::Pending(id, name.clone(), state),
-                    millis,
-                    heartbeat.load,
-                )?;
-                ReportReceipt {
-                    name,
-                    state: state.as_str().to_owned(),
-                    ended: Vec::new(),
-                }
+        let target = target_of(&tx, owner)?;
+        touch(&tx, &target, millis, heartbeat.load)?;
+        let ended = match (&target, &heartbeat.sessions) {
+            (Target::Member(member, _), Some(sessions)) => {
+                end_unreported(&tx, *member, sessions, millis - grace_s * 1000)?
             }
-            Target::Member(member, name) => {
-                touch(
-                    &tx,
-                    &Target::Member(member, name.clone()),
-                    millis,
-                    heartbeat.load,
-                )?;
-                let (column, id) = match member {
-                    SessionHost::Server(id) => ("server_id", id.0),
-                    SessionHost::Agent(id) => ("agent_id", id.0),
-                };
-                let stale: Vec<i64> = match &heartbeat.sessions {
-                    None => Vec::new(),
-                    Some(sessions) => {
-                        let reported: HashSet<i64> = sessions.iter().map(|s| s.0).collect();
-                        let cutoff = millis - grace_s * 1000;
-                        tx.prepare_cached(&format!(
-                            "SELECT id FROM sessions WHERE {column} = ?1 AND started_at < ?2"
-                        ))?
-                        .query_map(params![id, cutoff], |r| r.get::<_, i64>(0))?
-                        .collect::<Result<Vec<_>, _>>()?
-                        .into_iter()
-                        .filter(|s| !reported.contains(s))
-                        .collect()
-                    }
-                };
-                for session in &stale {
-                    tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?
-                        .execute([session])?;
-                }
-                ReportReceipt {
-                    name,
-                    state: "running".into(),
-                    ended: stale.into_iter().map(SessionId).collect(),
-                }
-            }
+            // Before it is a member an instance has no sessions; without a list none is checked.
+            _ => Vec::new(),
         };
         tx.commit()?;
-        Ok(receipt)
+        Ok(target.receipt(ended))
     }
 
     /// What a heartbeat of `owner` reaches (read only): its name and state.
     pub fn report_target(&self, owner: TokenOwner) -> Result<ReportReceipt, StoreError> {
-        let (name, state) = match target_of(&self.conn, owner)? {
-            Target::Pending(_, name, state) => (name, state.as_str().to_owned()),
-            Target::Member(_, name) => (name, "running".to_owned()),
-        };
-        Ok(ReportReceipt {
-            name,
-            state,
-            ended: Vec::new(),
-        })
+        Ok(target_of(&self.conn, owner)?.receipt(Vec::new()))
     }
 
     /// Writes many heartbeats (owner, when, load) in one transaction: the API gathers those
@@ -277,4 +220,32 @@ fn touch(
         }
     }
     Ok(())
+}
+
+/// Ends the sessions of `member` started before `cutoff` that the host no longer lists.
+fn end_unreported(
+    tx: &Connection,
+    member: SessionHost,
+    listed: &[SessionId],
+    cutoff: i64,
+) -> Result<Vec<SessionId>, StoreError> {
+    let (column, id) = match member {
+        SessionHost::Server(id) => ("server_id", id.0),
+        SessionHost::Agent(id) => ("agent_id", id.0),
+    };
+    let listed: HashSet<i64> = listed.iter().map(|s| s.0).collect();
+    let stale: Vec<i64> = tx
+        .prepare_cached(&format!(
+            "SELECT id FROM sessions WHERE {column} = ?1 AND started_at < ?2"
+        ))?
+        .query_map(params![id, cutoff], |r| r.get::<_, i64>(0))?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|s| !listed.contains(s))
+        .collect();
+    for session in &stale {
+        tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+            .execute([session])?;
+    }
+    Ok(stale.into_iter().map(SessionId).collect())
 }

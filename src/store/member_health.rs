@@ -1,9 +1,11 @@
 //! Members judged by their agents' silence: counts by state for the API's pool views, and
 //! the autoscaled members past the Host Dead Expiration that the scaler replaces.
 
-use super::rows::{parsed, to_millis};
+use super::api_settings::host_expiry;
+use super::rows::{optional_timestamp, parsed, to_millis};
 use super::{Store, StoreError};
 use crate::model::PoolId;
+use crate::model::host_health::HostHealth;
 use crate::model::instance::{InstanceId, InstanceState};
 use jiff::Timestamp;
 use rusqlite::params;
@@ -43,12 +45,7 @@ impl Store {
         &self,
         now: Timestamp,
     ) -> Result<HashMap<PoolId, MemberCounts>, StoreError> {
-        let (missing_s, dead_s): (i64, i64) = self.conn.query_row(
-            "SELECT host_missing_s, host_dead_s FROM api_settings WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let millis = to_millis(now);
+        let (missing_s, dead_s) = host_expiry(&self.conn)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT pool_id, enabled, draining, last_report FROM docker_agents WHERE pool_id IS NOT NULL
              UNION ALL
@@ -60,16 +57,15 @@ impl Store {
                 PoolId(r.get(0)?),
                 r.get::<_, bool>(1)?,
                 r.get::<_, bool>(2)?,
-                r.get::<_, Option<i64>>(3)?,
+                optional_timestamp(r, 3)?,
             ))
         })?;
         for row in rows {
             let (pool, enabled, draining, last_report) = row?;
             let entry = counts.entry(pool).or_default();
-            let silent = last_report.map(|at| millis - at);
-            match silent {
-                Some(s) if s > dead_s * 1000 => entry.dead += 1,
-                Some(s) if s > missing_s * 1000 => entry.missing += 1,
+            match HostHealth::of(last_report, now, missing_s, dead_s) {
+                HostHealth::Dead => entry.dead += 1,
+                HostHealth::Missing => entry.missing += 1,
                 _ if !enabled => entry.disabled += 1,
                 _ if draining => entry.draining += 1,
                 _ => entry.ready += 1,
@@ -88,11 +84,7 @@ impl Store {
 
     /// Running autoscaled members silent past the Host Dead Expiration at `now`.
     pub fn dead_members(&self, now: Timestamp) -> Result<Vec<DeadMember>, StoreError> {
-        let dead_s: i64 = self.conn.query_row(
-            "SELECT host_dead_s FROM api_settings WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?;
+        let dead_s = i64::from(host_expiry(&self.conn)?.1);
         let millis = to_millis(now);
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.id, i.name, coalesce(a.last_report, s.last_report)

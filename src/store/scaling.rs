@@ -1,6 +1,7 @@
 //! Lean reads for the scaler: what each pool member has and uses, and what staged sessions
 //! run, without unsealing anything.
 
+use super::api_settings::host_expiry;
 use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::instance::InstanceId;
@@ -45,11 +46,7 @@ impl Store {
     /// Expiration at `now` counts as not enabled: it takes no sessions, so its room is not
     /// free capacity, and it is not idle surplus either.
     pub fn scaling_members(&self, now: Timestamp) -> Result<Vec<ScalingMember>, StoreError> {
-        let missing_s: i64 = self
-            .conn
-            .prepare_cached("SELECT host_missing_s FROM api_settings WHERE id = 1")?
-            .query_row([], |r| r.get(0))?;
-        let silent_since = to_millis(now) - missing_s * 1000;
+        let silent_since = to_millis(now) - i64::from(host_expiry(&self.conn)?.0) * 1000;
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.pool_id, a.enabled AND coalesce(a.last_report >= ?1, 1), a.draining,
                     CASE WHEN a.override_cores > 0 THEN a.override_cores ELSE a.reported_cores END,

@@ -1,5 +1,6 @@
 //! Sessions: started by placement inside one transaction, so two starts never share a slot.
 
+use super::api_settings::host_expiry;
 use super::rows::{SessionRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::{
@@ -120,10 +121,7 @@ fn members_of(
 ) -> Result<Vec<Member>, StoreError> {
     // A member whose agent has reported once and then fell silent past the Host Missing
     // Expiration is missing: it gets no new sessions.
-    let missing_s: i64 = tx
-        .prepare_cached("SELECT host_missing_s FROM api_settings WHERE id = 1")?
-        .query_row([], |r| r.get(0))?;
-    let silent_since = to_millis(now) - missing_s * 1000;
+    let silent_since = to_millis(now) - i64::from(host_expiry(tx)?.0) * 1000;
     let members = match kind {
         PoolKind::Server => {
             let mut stmt = tx.prepare_cached(

@@ -67,10 +67,7 @@ impl Catalog {
             vm_providers: store.configs()?,
             dns_providers: store.configs()?,
             ldap: store.configs()?,
-            host_expiry: {
-                let api = store.api_settings()?;
-                (api.host_missing_s, api.host_dead_s)
-            },
+            host_expiry: store.host_expiry()?,
             pools,
             zones,
             generation,
