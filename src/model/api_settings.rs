@@ -61,13 +61,7 @@ impl ApiSettings {
 
     /// The URL agents check in at: the Agent URL when set, else the listen address.
     pub fn checkin_url(&self) -> String {
-        let base = if self.agent_url.trim().is_empty() {
-            let scheme = if self.uses_tls() { "https" } else { "http" };
-            format!("{scheme}://{}", self.listen)
-        } else {
-            self.agent_url.trim().trim_end_matches('/').to_owned()
-        };
-        format!("{base}/v1/checkin")
+        checkin_url(&self.agent_url, self.listen, self.uses_tls())
     }
 
     /// The form's text for these settings.
@@ -83,6 +77,17 @@ impl ApiSettings {
             rate_limit: self.rate_limit.to_string(),
         }
     }
+}
+
+/// The URL agents check in at: `agent_url` when set, else the address the API listens on.
+pub fn checkin_url(agent_url: &str, listen: SocketAddr, tls: bool) -> String {
+    let base = if agent_url.trim().is_empty() {
+        let scheme = if tls { "https" } else { "http" };
+        format!("{scheme}://{listen}")
+    } else {
+        agent_url.trim().trim_end_matches('/').to_owned()
+    };
+    format!("{base}/v1/checkin")
 }
 
 /// The API page's form as typed.

@@ -213,7 +213,7 @@ impl World {
             dns_providers,
             ldap,
             instances,
-            checkin_url: store.api_settings()?.checkin_url(),
+            checkin_url: store.checkin_url()?,
             values,
             invalid,
         })

@@ -1,7 +1,7 @@
 //! The HTTP API's settings: one row, its TLS key sealed like every secret.
 
 use super::{Store, StoreError};
-use crate::model::api_settings::ApiSettings;
+use crate::model::api_settings::{ApiSettings, checkin_url};
 use rusqlite::{Connection, params};
 
 impl Store {
@@ -26,11 +26,7 @@ impl Store {
                     ))
                 },
             )?;
-        let listen = listen.parse().map_err(|_| {
-            StoreError::Refused(format!(
-                "the stored API Listen Address '{listen}' is not an address and port; set it again on the API page"
-            ))
-        })?;
+        let listen = stored_listen(&listen)?;
         let tls_key = self
             .sealer
             .open(sealed.as_deref())
@@ -45,6 +41,17 @@ impl Store {
             host_dead_s: dead,
             rate_limit: rate,
         })
+    }
+
+    /// The URL agents check in at (`{checkin_url}`), without unsealing the TLS key: the
+    /// scaler reads it every pass.
+    pub fn checkin_url(&self) -> Result<String, StoreError> {
+        let (listen, tls_cert, agent_url): (String, String, String) = self
+            .conn
+            .prepare_cached("SELECT listen, tls_cert, agent_url FROM api_settings WHERE id = 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let listen = stored_listen(&listen)?;
+        Ok(checkin_url(&agent_url, listen, !tls_cert.trim().is_empty()))
     }
 
     /// The Host Missing and Host Dead Expirations (s), without unsealing the TLS key.
@@ -79,4 +86,13 @@ pub(super) fn host_expiry(conn: &Connection) -> Result<(u32, u32), StoreError> {
     Ok(conn
         .prepare_cached("SELECT host_missing_s, host_dead_s FROM api_settings WHERE id = 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// The stored Listen Address, which the form wrote as an address and port.
+fn stored_listen(text: &str) -> Result<std::net::SocketAddr, StoreError> {
+    text.parse().map_err(|_| {
+        StoreError::Refused(format!(
+            "the stored API Listen Address '{text}' is not an address and port; set it again on the API page"
+        ))
+    })
 }
