@@ -159,25 +159,13 @@ pub fn agent(args: &AgentArgs) -> Result<()> {
     let token = read_secret(&args.token_file, "agent token")?;
     let ca = read_ca(args.ca_file.as_ref())?;
     let client = ApiClient::new(&args.url, token, ca.as_deref()).map_err(anyhow::Error::msg)?;
-    let api_host = client
-        .base()
-        .split("://")
-        .nth(1)
-        .unwrap_or_default()
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let api_host = if api_host.contains(':') && !api_host.ends_with(']') {
-        api_host
-    } else {
-        let port = if client.base().starts_with("https") {
-            443
-        } else {
-            80
-        };
-        format!("{api_host}:{port}")
-    };
+    // The host and port the agent reaches pooladmin at, to find its own address by routing.
+    let url = reqwest::Url::parse(client.base()).context("the API URL")?;
+    let api_host = format!(
+        "{}:{}",
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port_or_known_default().unwrap_or(443)
+    );
     let facts = read_host(&api_host, args.address.as_deref());
     tracing::info!(
         url = client.base(),

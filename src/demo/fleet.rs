@@ -34,7 +34,7 @@ pub fn token_in(script: &str) -> Option<&str> {
 }
 
 /// Runs the demo's hosts until the task is dropped.
-pub async fn run_fleet(store: Store, url: ApiUrl, clouds: SimulatedClouds) {
+pub async fn run_fleet(mut store: Store, url: ApiUrl, clouds: SimulatedClouds) {
     let mut agents: HashMap<String, JoinHandle<()>> = HashMap::new();
     let mut statics_started = false;
     loop {
@@ -44,7 +44,7 @@ pub async fn run_fleet(store: Store, url: ApiUrl, clouds: SimulatedClouds) {
         };
         if !statics_started {
             statics_started = true;
-            for (key, facts, token) in static_members(&store) {
+            for (key, facts, token) in static_members(&mut store) {
                 agents.insert(key, spawn_agent(&base, token, facts));
             }
         }
@@ -94,14 +94,7 @@ pub async fn run_fleet(store: Store, url: ApiUrl, clouds: SimulatedClouds) {
 
 /// Every static member with a fresh token (the demo's own; a real host is given one from
 /// its Actions menu).
-fn static_members(store: &Store) -> Vec<(String, HostFacts, Secret)> {
-    let mut store = match store.sibling() {
-        Ok(store) => store,
-        Err(e) => {
-            tracing::warn!(error = %e, "the demo's hosts cannot open the database");
-            return Vec::new();
-        }
-    };
+fn static_members(store: &mut Store) -> Vec<(String, HostFacts, Secret)> {
     let now = jiff::Timestamp::now();
     let mut members = Vec::new();
     for row in store.agents().unwrap_or_default() {
