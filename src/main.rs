@@ -33,8 +33,8 @@ struct Cli {
     #[arg(long, value_name = "PATH", global = true)]
     db: Option<PathBuf>,
     /// Open a populated demo database (demo.sqlite beside the default one, or --db PATH),
-    /// never your own.
-    #[arg(long)]
+    /// never your own. Accepted before or after the command.
+    #[arg(long, global = true)]
     demo: bool,
     /// Without a command, the window opens.
     #[command(subcommand)]
@@ -513,5 +513,86 @@ fn window_options(size: [f32; 2]) -> eframe::NativeOptions {
         viewport,
         renderer: eframe::Renderer::Glow,
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `pooladmin …` command line the README shows, in code blocks and inline, with
+    /// its placeholders filled in, shell continuations joined and redirections dropped.
+    fn readme_command_lines() -> Vec<String> {
+        let readme = include_str!("../README.md");
+        let mut lines = Vec::new();
+        let mut in_block = false;
+        let mut pending = String::new();
+        for line in readme.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with("```") {
+                in_block = !in_block;
+                continue;
+            }
+            if in_block {
+                let command = if pending.is_empty() {
+                    trimmed.strip_prefix("pooladmin ").map(str::to_owned)
+                } else {
+                    Some(format!("{pending} {trimmed}"))
+                };
+                let Some(command) = command else { continue };
+                match command.strip_suffix('\\') {
+                    Some(open) => pending = open.trim().to_owned(),
+                    None => {
+                        pending.clear();
+                        lines.push(command);
+                    }
+                }
+                continue;
+            }
+        }
+        // Inline spans: `pooladmin …`, possibly across a line break.
+        let joined = readme.replace('\n', " ");
+        for (i, span) in joined.split('`').enumerate() {
+            if i % 2 == 1
+                && let Some(command) = span.strip_prefix("pooladmin ")
+            {
+                lines.push(command.to_owned());
+            }
+        }
+        lines
+            .iter()
+            .map(|line| {
+                let line = line.split(" #").next().unwrap_or(line);
+                let line = line.split(" > ").next().unwrap_or(line);
+                line.replace(['[', ']'], "")
+                    .replace("{checkin_url}", "https://pooladmin.example.com:8443")
+                    .replace("...", "")
+                    .replace('…', "")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_command_line_in_the_readme_parses() {
+        let lines = readme_command_lines();
+        assert!(lines.len() >= 12, "the README's commands: {lines:?}");
+        for line in &lines {
+            let args = shlex::split(line).unwrap_or_else(|| panic!("unquotable: {line}"));
+            let argv = std::iter::once("pooladmin".to_owned()).chain(args);
+            if let Err(e) = Cli::try_parse_from(argv) {
+                panic!("README: `pooladmin {line}` does not parse:\n{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn demo_is_accepted_before_and_after_the_command() {
+        for argv in [
+            ["pooladmin", "--demo", "headless"],
+            ["pooladmin", "headless", "--demo"],
+        ] {
+            let cli = Cli::try_parse_from(argv).expect("parses");
+            assert!(cli.demo, "{argv:?}");
+        }
     }
 }
