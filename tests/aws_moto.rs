@@ -88,6 +88,7 @@ async fn aws_settings() -> AwsSettings {
 fn request(name: &str, instance: i64) -> CreateRequest {
     CreateRequest {
         name: name.into(),
+        host_name: name.into(),
         token: format!("token-{name}"),
         tags: tags::ownership("owner-under-test", instance, 7),
         startup_script: "#!/bin/sh\necho hello from pooladmin\n".into(),

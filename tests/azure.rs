@@ -12,6 +12,7 @@ use pooladmin::cloud::azure::{AzureCloud, AzureDns};
 use pooladmin::cloud::{CloudError, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
 use pooladmin::model::Secret;
 use pooladmin::model::credentials::AzureCredentials;
+use pooladmin::model::vm_names::vm_names;
 use pooladmin::model::vm_provider::{
     AzureSettings, ProviderKind, ProviderSettings, VmProviderSpec,
 };
@@ -19,8 +20,10 @@ use std::sync::Arc;
 
 const SSH_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICApxE2Cniapn7VTx/opGm91BnztyWVBGLo8Mid0unmz admin@example";
 
-fn credentials() -> AzureCredentials {
+/// The fake's endpoint stands for both the authority host and Resource Manager.
+fn credentials(endpoint: &str) -> AzureCredentials {
     AzureCredentials {
+        authority_host: endpoint.into(),
         subscription_id: SUBSCRIPTION.into(),
         resource_group: GROUP.into(),
         tenant_id: TENANT.into(),
@@ -31,11 +34,11 @@ fn credentials() -> AzureCredentials {
     }
 }
 
-fn settings() -> AzureSettings {
+fn settings(endpoint: &str) -> AzureSettings {
     let network =
         format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.Network");
     AzureSettings {
-        credentials: credentials(),
+        credentials: credentials(endpoint),
         image_reference: r#"{"publisher":"Canonical","offer":"ubuntu-24_04-lts","sku":"server","version":"latest"}"#.into(),
         network_security_group: format!("{network}/networkSecurityGroups/agents-nsg"),
         subnet: format!("{network}/virtualNetworks/vnet/subnets/default"),
@@ -49,6 +52,7 @@ fn settings() -> AzureSettings {
 fn request(name: &str) -> CreateRequest {
     CreateRequest {
         name: name.into(),
+        host_name: name.into(),
         token: "unused-by-azure".into(),
         tags: tags::ownership("install-1", 7, 3),
         startup_script: "#!/bin/sh\necho hello\n".into(),
@@ -58,7 +62,7 @@ fn request(name: &str) -> CreateRequest {
 #[tokio::test]
 async fn create_sends_every_setting_and_makes_ip_nic_and_vm() {
     let fake = FakeAzure::start().await;
-    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    let cloud = AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap();
     let vm = cloud.create(&request("pa-abcd-7")).await.unwrap();
     assert_eq!(vm.cloud_id, "pa-abcd-7");
     assert_eq!(
@@ -113,7 +117,7 @@ async fn create_sends_every_setting_and_makes_ip_nic_and_vm() {
 #[tokio::test]
 async fn a_repeated_create_updates_the_same_resources() {
     let fake = FakeAzure::start().await;
-    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    let cloud = AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap();
     cloud.create(&request("pa-abcd-8")).await.unwrap();
     cloud.create(&request("pa-abcd-8")).await.unwrap();
     let w = fake.world();
@@ -128,7 +132,7 @@ async fn a_repeated_create_updates_the_same_resources() {
 #[tokio::test]
 async fn list_status_and_delete_leave_nothing_behind() {
     let fake = FakeAzure::start().await;
-    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    let cloud = AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap();
     for name in ["pa-a-1", "pa-a-2", "pa-a-3"] {
         cloud.create(&request(name)).await.unwrap();
     }
@@ -157,7 +161,7 @@ async fn list_status_and_delete_leave_nothing_behind() {
 #[tokio::test]
 async fn errors_are_classified_with_azures_words() {
     let fake = FakeAzure::start().await;
-    let mut wrong = settings();
+    let mut wrong = settings(&fake.endpoint);
     wrong.credentials.client_secret = Secret::new("not-it");
     let refused: CloudError = AzureCloud::new(&wrong, &fake.endpoint)
         .unwrap()
@@ -167,7 +171,7 @@ async fn errors_are_classified_with_azures_words() {
     assert_eq!(refused.class, ErrorClass::Auth);
     assert!(refused.message.contains("AADSTS7000215"), "{refused}");
 
-    let cloud = AzureCloud::new(&settings(), &fake.endpoint).unwrap();
+    let cloud = AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap();
     assert!(cloud.test_connection().await.unwrap().contains(GROUP));
     fake.world().fail_next_vm = Some((axum::http::StatusCode::CONFLICT, "SkuNotAvailable".into()));
     let full = cloud.create(&request("pa-b-1")).await.unwrap_err();
@@ -184,7 +188,7 @@ async fn errors_are_classified_with_azures_words() {
 #[tokio::test]
 async fn dns_records_go_in_the_zone_and_come_out() {
     let fake = FakeAzure::start().await;
-    let dns = AzureDns::new(&credentials(), &fake.endpoint).unwrap();
+    let dns = AzureDns::new(&credentials(&fake.endpoint), &fake.endpoint).unwrap();
     dns.upsert_a("pa-c-1.agents.example.com", "10.0.0.9")
         .await
         .unwrap();
@@ -206,7 +210,7 @@ fn provider(endpoint: &str) -> VmProviderSpec {
     provider.name = "azure".into();
     provider.max_instances = "10".into();
     provider.endpoint_override = endpoint.into();
-    provider.settings = ProviderSettings::Azure(settings());
+    provider.settings = ProviderSettings::Azure(settings(endpoint));
     provider
 }
 
@@ -215,7 +219,7 @@ async fn the_scaler_grows_and_shrinks_a_pool_on_azure() {
     let fake = FakeAzure::start().await;
     let dir = tempfile::tempdir().unwrap();
     let pool = cloud_pool(dir.path(), provider(&fake.endpoint), 12);
-    let cloud = Arc::new(AzureCloud::new(&settings(), &fake.endpoint).unwrap());
+    let cloud = Arc::new(AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap());
     scale_up_and_down(pool, cloud, 3).await;
     let w = fake.world();
     assert!(w.of_kind("Microsoft.Network/networkInterfaces").is_empty());
@@ -228,7 +232,7 @@ async fn a_crash_after_the_create_is_adopted_on_azure() {
     let fake = FakeAzure::start().await;
     let dir = tempfile::tempdir().unwrap();
     let pool = cloud_pool(dir.path(), provider(&fake.endpoint), 8);
-    let cloud = Arc::new(AzureCloud::new(&settings(), &fake.endpoint).unwrap());
+    let cloud = Arc::new(AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap());
     crash_after_create_is_adopted(pool, cloud, 2).await;
 }
 
@@ -240,7 +244,7 @@ async fn test_connection_reaches_azure_through_the_scaler() {
     let dns = DnsProviderSpec {
         name: "azure dns".into(),
         endpoint_override: fake.endpoint.clone(),
-        settings: DnsSettings::Azure(credentials()),
+        settings: DnsSettings::Azure(credentials(&fake.endpoint)),
     };
     let answers = common::real_cloud::test_connections(vec![
         ConnectionTarget::Vm(Box::new(provider(&fake.endpoint))),
@@ -255,47 +259,159 @@ async fn test_connection_reaches_azure_through_the_scaler() {
 }
 
 #[test]
-fn each_authority_signs_in_at_its_own_cloud() {
-    use pooladmin::cloud::azure::endpoints;
+fn each_authority_signs_in_at_its_own_cloud_for_its_own_audience() {
     use pooladmin::model::credentials::AzureAuthority;
+    let hosts = |a: AzureAuthority| (a.login_host(), a.management_host(), a.management_audience());
     assert_eq!(
-        endpoints(AzureAuthority::Public),
+        hosts(AzureAuthority::Public),
         (
             "https://login.microsoftonline.com",
+            "https://management.azure.com",
             "https://management.azure.com"
         )
     );
     assert_eq!(
-        endpoints(AzureAuthority::Government).1,
+        hosts(AzureAuthority::Government).1,
         "https://management.usgovcloudapi.net"
     );
     assert_eq!(
-        endpoints(AzureAuthority::China).0,
+        hosts(AzureAuthority::China).0,
         "https://login.chinacloudapi.cn"
     );
     assert_eq!(
-        endpoints(AzureAuthority::Germany).1,
+        hosts(AzureAuthority::Germany).1,
         "https://management.microsoftazure.de"
     );
+    // Without an override the authority's own host signs in.
+    let own = AzureCredentials {
+        authority: AzureAuthority::Government,
+        ..AzureCredentials::default()
+    };
+    assert_eq!(own.login_host(), "https://login.microsoftonline.us");
 }
 
 #[tokio::test]
-async fn a_windows_vm_without_public_ip_gets_a_password_and_no_ip() {
+async fn an_endpoint_override_keeps_the_clouds_token_audience() {
+    // The fake refuses a token for any audience but the public cloud's Resource Manager:
+    // an override (a private endpoint) must not become the scope.
     let fake = FakeAzure::start().await;
-    let mut windows = settings();
+    let cloud = AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap();
+    cloud.test_connection().await.unwrap();
+    assert_eq!(
+        fake.world().scopes,
+        vec!["https://management.azure.com/.default".to_owned()]
+    );
+}
+
+/// The request the scaler makes for instance `name` on `settings`.
+fn named_request(settings: &AzureSettings, name: &str) -> CreateRequest {
+    let names = vm_names(&ProviderSettings::Azure(settings.clone()), name, None);
+    CreateRequest {
+        name: names.vm_name,
+        host_name: names.host_name,
+        ..request(name)
+    }
+}
+
+#[tokio::test]
+async fn a_windows_vm_runs_its_startup_script_through_the_custom_script_extension() {
+    let fake = FakeAzure::start().await;
+    let mut windows = settings(&fake.endpoint);
     windows.image_is_windows = true;
     windows.assign_public_ip = false;
     windows.ssh_public_key = String::new();
     windows.os_password = Secret::new("Str0ng-Passw0rd!");
     let cloud = AzureCloud::new(&windows, &fake.endpoint).unwrap();
-    cloud.create(&request("pa-windows-00012")).await.unwrap();
-    let w = fake.world();
-    let os = &w.vm_bodies[0]["properties"]["osProfile"];
-    assert_eq!(os["adminPassword"], "Str0ng-Passw0rd!");
-    assert!(os.get("linuxConfiguration").is_none());
-    assert_eq!(
-        os["computerName"], "a-windows-00012",
-        "at most 15 characters"
+    let mut request = named_request(&windows, "pa-1a2b3c4d-12345");
+    request.startup_script = "Add-Computer -DomainName 'corp.example.com' -Restart".into();
+    cloud.create(&request).await.unwrap();
+    // A retried create PUTs the same extension again: one extension, the same command.
+    cloud.create(&request).await.unwrap();
+    {
+        let w = fake.world();
+        let os = &w.vm_bodies[0]["properties"]["osProfile"];
+        assert_eq!(os["adminPassword"], "Str0ng-Passw0rd!");
+        assert!(os.get("linuxConfiguration").is_none());
+        assert_eq!(os["windowsConfiguration"]["provisionVMAgent"], true);
+        assert_eq!(
+            os["computerName"], "pa1a2b3c4-12345",
+            "15 characters, the counter whole, no leading hyphen"
+        );
+        assert!(
+            os.get("customData").is_none(),
+            "Windows does not run customData"
+        );
+        assert!(w.of_kind("Microsoft.Network/publicIPAddresses").is_empty());
+        assert_eq!(w.extensions.len(), 2, "one PUT per create");
+        let (vm, extension) = &w.extensions[1];
+        assert_eq!(vm, "pa1a2b3c4-12345");
+        let command = extension["properties"]["protectedSettings"]["commandToExecute"]
+            .as_str()
+            .unwrap();
+        assert!(
+            extension["properties"]["settings"]
+                .get("commandToExecute")
+                .is_none(),
+            "the script stays in protectedSettings"
+        );
+        let encoded = command.rsplit(' ').next().unwrap();
+        let utf16 = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        let units: Vec<u16> = utf16
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(String::from_utf16(&units).unwrap(), request.startup_script);
+    }
+    cloud.delete(&request.name).await.unwrap();
+    assert!(
+        fake.world()
+            .resources
+            .keys()
+            .all(|k| !k.contains("/extensions/"))
     );
-    assert!(w.of_kind("Microsoft.Network/publicIPAddresses").is_empty());
+}
+
+#[tokio::test]
+async fn linux_ssh_password_logins_stay_off_whenever_a_key_is_given() {
+    let fake = FakeAzure::start().await;
+    let mut both = settings(&fake.endpoint);
+    both.os_password = Secret::new("Str0ng-Passw0rd!");
+    let cloud = AzureCloud::new(&both, &fake.endpoint).unwrap();
+    cloud
+        .create(&named_request(&both, "pa-1a2b3c4d-1"))
+        .await
+        .unwrap();
+    let mut password_only = both.clone();
+    password_only.ssh_public_key = String::new();
+    let cloud = AzureCloud::new(&password_only, &fake.endpoint).unwrap();
+    cloud
+        .create(&named_request(&password_only, "pa-1a2b3c4d-2"))
+        .await
+        .unwrap();
+    let w = fake.world();
+    let disabled = |i: usize| {
+        w.vm_bodies[i]["properties"]["osProfile"]["linuxConfiguration"]
+            ["disablePasswordAuthentication"]
+            .clone()
+    };
+    assert_eq!(disabled(0), true, "a key and a password: the key only");
+    assert_eq!(disabled(1), false, "a password alone: password logins");
+    assert!(both.password_note().unwrap().contains("key only"));
+    assert!(password_only.password_note().unwrap().contains("enabled"));
+    assert_eq!(
+        w.vm_bodies[0]["properties"]["osProfile"]["computerName"], "pa-1a2b3c4d-1",
+        "Linux names are not cut to 15"
+    );
+}
+
+#[tokio::test]
+async fn the_fake_refuses_a_computer_name_that_starts_with_a_hyphen() {
+    let fake = FakeAzure::start().await;
+    let cloud = AzureCloud::new(&settings(&fake.endpoint), &fake.endpoint).unwrap();
+    let mut request = request("pa-1a2b3c4d-9");
+    request.host_name = "-a2b3c4d-12345".into();
+    let refused = cloud.create(&request).await.unwrap_err();
+    assert_eq!(refused.class, ErrorClass::InvalidConfig, "{refused}");
 }

@@ -37,6 +37,7 @@ fn settings() -> DigitalOceanSettings {
 fn request(name: &str, instance: i64) -> CreateRequest {
     CreateRequest {
         name: name.into(),
+        host_name: name.into(),
         token: format!("unused-{name}"),
         tags: tags::ownership("owner1", instance, 3),
         startup_script: "#!/bin/sh\necho agent\n".into(),

@@ -57,6 +57,7 @@ fn settings(token: &FakeGoogleToken, project: &str) -> GcpSettings {
 fn request(name: &str) -> CreateRequest {
     CreateRequest {
         name: name.into(),
+        host_name: name.into(),
         token: "0123456789abcdef0123456789abcdef".into(),
         tags: tags::ownership("Install-1", 7, 3),
         startup_script: "#!/bin/sh\necho hello\n".into(),

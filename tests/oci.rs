@@ -132,6 +132,7 @@ fn settings() -> OciSettings {
 fn request(name: &str, token: &str) -> CreateRequest {
     CreateRequest {
         name: name.into(),
+        host_name: name.into(),
         token: token.into(),
         tags: tags::ownership("install-1", 7, 3),
         startup_script: "#!/bin/sh\necho hello\n".into(),

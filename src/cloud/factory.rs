@@ -240,6 +240,7 @@ mod tests {
     fn request() -> CreateRequest {
         CreateRequest {
             name: "pa-test-1".into(),
+            host_name: "pa-test-1".into(),
             token: "t1".into(),
             tags: Default::default(),
             startup_script: String::new(),

@@ -30,8 +30,12 @@ const CHECK_IN_TIMEOUT: Duration = Duration::from_secs(3);
 /// What the scaler asks a cloud to create.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateRequest {
-    /// The VM's name (unique within the installation).
+    /// The VM's name (unique within the installation), as [`vm_names`] makes it.
+    ///
+    /// [`vm_names`]: crate::model::vm_names::vm_names
     pub name: String,
+    /// The host name the guest gets (Azure's `computerName`).
+    pub host_name: String,
     /// Idempotency token: the same token never creates a second VM.
     pub token: String,
     /// Ownership tags (DESIGN §4.3).

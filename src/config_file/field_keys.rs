@@ -115,6 +115,7 @@ fn credential(label: &str) -> Option<&'static str> {
         "Resource Group" => "resource_group",
         "Tenant ID" => "tenant_id",
         "Client ID" => "client_id",
+        "Authority Host Override" => "authority_host",
         "User OCID" => "user_ocid",
         "Public Key Fingerprint" | "Fingerprint" => "fingerprint",
         "Tenancy OCID" => "tenancy_ocid",

@@ -25,8 +25,12 @@ pub fn check_pattern(pattern: &str) -> Option<String> {
     if !fixed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Some("expected letters, digits and hyphens around {n}".into());
     }
-    if pattern.starts_with('-') {
-        return Some("a computer name cannot start with a hyphen".into());
+    // Compute Engine and DNS want a letter first, and no label ends with a hyphen.
+    if !pattern.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some("a computer name starts with a letter".into());
+    }
+    if pattern.ends_with('-') {
+        return Some("a computer name cannot end with a hyphen".into());
     }
     let longest = fixed.len() + 3;
     (longest > MAX_LEN).then(|| {
@@ -59,6 +63,8 @@ mod tests {
                 .unwrap()
                 .contains("16 characters")
         );
-        assert!(check_pattern("-X{n}").unwrap().contains("hyphen"));
+        assert!(check_pattern("-X{n}").unwrap().contains("letter"));
+        assert!(check_pattern("{n}VDI").unwrap().contains("letter"));
+        assert!(check_pattern("VDI{n}-").unwrap().contains("hyphen"));
     }
 }

@@ -102,6 +102,12 @@ impl AzureAuthority {
         }
     }
 
+    /// The audience of Resource Manager tokens: the scope asked for is `<audience>/.default`,
+    /// whatever endpoint the calls then go to.
+    pub fn management_audience(self) -> &'static str {
+        self.management_host()
+    }
+
     /// The Resource Manager endpoint.
     pub fn management_host(self) -> &'static str {
         match self {
@@ -130,8 +136,21 @@ pub struct AzureCredentials {
     pub client_secret: Secret,
     /// Azure Authority.
     pub authority: AzureAuthority,
+    /// Authority Host Override: where tokens come from when not the authority's own host
+    /// (a private sign-in endpoint); blank for the authority's.
+    pub authority_host: String,
     /// Region.
     pub region: String,
+}
+
+impl AzureCredentials {
+    /// Where client-credential tokens come from.
+    pub fn login_host(&self) -> String {
+        match self.authority_host.trim().trim_end_matches('/') {
+            "" => self.authority.login_host().to_owned(),
+            own => own.to_owned(),
+        }
+    }
 }
 
 impl AzureCredentials {
@@ -160,6 +179,11 @@ impl AzureCredentials {
             );
         }
         required(errors, "Client Secret", self.client_secret.expose());
+        note(
+            errors,
+            "Authority Host Override",
+            super::vm_provider::check_endpoint(&self.authority_host),
+        );
         if required(errors, "Region", &self.region) {
             note(errors, "Region", region(self.region.trim()));
         }

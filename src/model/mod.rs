@@ -29,6 +29,7 @@ pub mod sso;
 pub mod staging;
 pub mod startup_script;
 pub mod validation;
+pub mod vm_names;
 pub mod vm_provider;
 pub mod zone;
 

@@ -15,6 +15,7 @@ use crate::model::autoscale::{Scaling, ScalingValues};
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{check_size, render};
+use crate::model::vm_names::{VmNames, vm_names};
 use crate::model::{AutoScaleId, PoolId, VmProviderId};
 use crate::store::{InstanceChange, InstanceRequest, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
@@ -428,12 +429,25 @@ impl Scaler {
             .find(|p| p.id == instance.pool)
             .map_or("", |p| p.name.as_str());
         let provider = world.vm_providers.get(&instance.vm_provider);
+        let names = provider.map_or_else(
+            || VmNames {
+                vm_name: instance.host_name().to_owned(),
+                host_name: instance.host_name().to_owned(),
+            },
+            |p| {
+                vm_names(
+                    &p.settings,
+                    &instance.name,
+                    instance.computer_name.as_deref(),
+                )
+            },
+        );
         let checkin_token = self.store.checkin_token(instance.id)?;
         let script = provider.map_or_else(String::new, |p| {
             let id = instance.id.to_string();
             let mut values = vec![
                 ("server_id", id.as_str().to_owned()),
-                ("server_hostname", instance.host_name().to_owned()),
+                ("server_hostname", names.host_name.clone()),
                 ("provider_name", p.name.clone()),
                 ("pool_name", pool_name.to_owned()),
                 ("checkin_url", world.checkin_url.clone()),
@@ -477,7 +491,8 @@ impl Scaler {
             }
         }
         let request = CreateRequest {
-            name: instance.host_name().to_owned(),
+            name: names.vm_name,
+            host_name: names.host_name,
             token: instance.token.clone(),
             tags: tags::ownership(
                 self.store.installation_id(),

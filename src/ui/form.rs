@@ -167,6 +167,13 @@ pub fn combo_row<T: PartialEq + Clone>(
     ui.end_row();
 }
 
+/// A quiet note under the row above it: what a setting will do.
+pub fn note_row(ui: &mut Ui, note: &str) {
+    ui.label("");
+    ui.label(RichText::new(note).weak().small());
+    ui.end_row();
+}
+
 /// A checkbox whose own text is its label, with an optional hint beside it.
 pub fn checkbox_row(ui: &mut Ui, label: &str, value: &mut bool, hint: &str) {
     ui.label("");

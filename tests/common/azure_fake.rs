@@ -25,6 +25,10 @@ pub struct World {
     pub endpoint: String,
     /// Tokens handed out.
     pub tokens: Vec<String>,
+    /// The scope each token was asked for.
+    pub scopes: Vec<String>,
+    /// Every VM extension body as sent, by VM name.
+    pub extensions: Vec<(String, Value)>,
     /// Resources by lower-cased path.
     pub resources: BTreeMap<String, Value>,
     /// Long-running operations: polls left before each ends.
@@ -46,7 +50,7 @@ impl World {
         let marker = format!("/providers/{}/", kind.to_lowercase());
         self.resources
             .iter()
-            .filter(|(path, _)| path.contains(&marker))
+            .filter(|(path, _)| path.contains(&marker) && !path.contains("/extensions/"))
             .map(|(_, v)| v)
             .collect()
     }
@@ -202,6 +206,12 @@ async fn handle(
         (&Method::PUT, r) if r.starts_with("/providers/microsoft.network/networkinterfaces/") => {
             put_nic(&mut w, &lower, &json)
         }
+        (&Method::PUT, r)
+            if r.starts_with("/providers/microsoft.compute/virtualmachines/")
+                && r.contains("/extensions/") =>
+        {
+            put_extension(&mut w, &lower, json)
+        }
         (&Method::PUT, r) if r.starts_with("/providers/microsoft.compute/virtualmachines/") => {
             put_vm(&mut w, &lower, json)
         }
@@ -246,7 +256,7 @@ fn token(w: &mut World, path: &str, body: &[u8]) -> Response {
     }
     if form.get("grant_type").map(String::as_str) != Some("client_credentials")
         || form.get("client_id").map(String::as_str) != Some(CLIENT_ID)
-        || !form.get("scope").is_some_and(|s| s.ends_with("/.default"))
+        || form.get("scope").map(String::as_str) != Some("https://management.azure.com/.default")
     {
         return refuse(
             "invalid_request",
@@ -259,6 +269,7 @@ fn token(w: &mut World, path: &str, body: &[u8]) -> Response {
             "AADSTS7000215: Invalid client secret provided.",
         );
     }
+    w.scopes.extend(form.get("scope").cloned());
     let token = format!("fake-token-{}", w.tokens.len() + 1);
     w.tokens.push(token.clone());
     axum::Json(json!({ "token_type": "Bearer", "expires_in": 3599, "access_token": token }))
@@ -424,6 +435,62 @@ fn put_nic(w: &mut World, path: &str, body: &Value) -> Response {
     started(w, StatusCode::CREATED, resource)
 }
 
+/// Azure's computerName rules: Windows 1–15 characters, not all digits; Linux 1–64; no
+/// leading or trailing hyphen, only letters, digits and hyphens (no `_ . ~ ! @ …`).
+fn computer_name_allowed(name: Option<&str>, windows: bool) -> Result<(), String> {
+    let Some(name) = name else {
+        return Err("computerName is required".into());
+    };
+    let max = if windows { 15 } else { 64 };
+    let ok = !name.is_empty()
+        && name.len() <= max
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && (!windows || name.chars().any(|c| !c.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "computerName {name:?} is not a valid computer name"
+        ))
+    }
+}
+
+/// A VM extension: the VM must exist; a CustomScriptExtension needs its command.
+fn put_extension(w: &mut World, path: &str, body: Value) -> Response {
+    let (vm_path, _) = path.split_once("/extensions/").unwrap();
+    let p = |pointer: &str| body.pointer(pointer).and_then(Value::as_str);
+    let checked = need(w.resources.contains_key(vm_path), "the VM must exist")
+        .and(need(
+            p("/properties/publisher") == Some("Microsoft.Compute")
+                && p("/properties/type") == Some("CustomScriptExtension"),
+            "publisher and type",
+        ))
+        .and(need(
+            p("/properties/typeHandlerVersion").is_some(),
+            "typeHandlerVersion",
+        ))
+        .and(need(
+            p("/properties/protectedSettings/commandToExecute").is_some(),
+            "protectedSettings.commandToExecute",
+        ));
+    if let Err(what) = checked {
+        return invalid(&what);
+    }
+    w.extensions.push((name_of(vm_path), body.clone()));
+    let status = if w.resources.contains_key(path) {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut resource = body;
+    resource["name"] = json!(name_of(path));
+    resource["id"] = json!(path);
+    w.resources.insert(path.to_owned(), resource.clone());
+    started(w, status, resource)
+}
+
 fn put_vm(w: &mut World, path: &str, body: Value) -> Response {
     if let Some((status, code)) = w.fail_next_vm.take() {
         return arm_error(
@@ -461,17 +528,15 @@ fn put_vm(w: &mut World, path: &str, body: Value) -> Response {
             p("/properties/osProfile/adminUsername").is_some(),
             "adminUsername",
         ))
-        .and(need(
-            p("/properties/osProfile/computerName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.len() <= 15),
-            "computerName",
+        .and(computer_name_allowed(
+            p("/properties/osProfile/computerName").and_then(Value::as_str),
+            p("/properties/osProfile/linuxConfiguration").is_none(),
         ))
         .and(need(
             p("/properties/osProfile/customData")
                 .and_then(Value::as_str)
-                .is_some(),
-            "customData",
+                .is_none_or(|d| !d.is_empty()),
+            "customData must not be empty",
         ))
         .and(need(
             w.resources.contains_key(&nic),
@@ -531,6 +596,9 @@ fn delete(w: &mut World, path: &str) -> Response {
         );
     }
     w.resources.remove(path);
+    // A VM's extensions go with it.
+    let children = format!("{path}/");
+    w.resources.retain(|other, _| !other.starts_with(&children));
     let id = w.next_id;
     w.next_id += 1;
     w.operations.insert(id, 1);

@@ -6,7 +6,7 @@ use crate::cloud::http::{self, retry_after};
 use crate::cloud::oauth::{TokenCache, request_token};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
-use crate::model::credentials::{AzureAuthority, AzureCredentials};
+use crate::model::credentials::AzureCredentials;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -16,33 +16,13 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 /// How long a long-running operation may run before pooladmin stops waiting.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(900);
 
-/// Where an authority signs in, and its Resource Manager.
-pub fn endpoints(authority: AzureAuthority) -> (&'static str, &'static str) {
-    match authority {
-        AzureAuthority::Public => (
-            "https://login.microsoftonline.com",
-            "https://management.azure.com",
-        ),
-        AzureAuthority::Government => (
-            "https://login.microsoftonline.us",
-            "https://management.usgovcloudapi.net",
-        ),
-        AzureAuthority::China => (
-            "https://login.chinacloudapi.cn",
-            "https://management.chinacloudapi.cn",
-        ),
-        AzureAuthority::Germany => (
-            "https://login.microsoftonline.de",
-            "https://management.microsoftazure.de",
-        ),
-    }
-}
-
 /// One app registration's access to Resource Manager.
 pub struct Arm {
     http: reqwest::Client,
     login: String,
     management: String,
+    /// The token's audience: the Azure cloud's, even when the calls go elsewhere.
+    audience: &'static str,
     tenant: String,
     client_id: String,
     client_secret: Secret,
@@ -52,21 +32,19 @@ pub struct Arm {
 }
 
 impl Arm {
-    /// A client for `credentials`; `endpoint` (when set) stands for both the authority and
-    /// Resource Manager: private endpoints and the tests' fake.
+    /// A client for `credentials`; `endpoint` (when set) replaces Resource Manager only: the
+    /// sign-in goes to the authority (or its override) and asks for the cloud's audience.
     pub fn new(credentials: &AzureCredentials, endpoint: &str) -> Result<Self, CloudError> {
-        let (login, management) = match endpoint.trim().trim_end_matches('/') {
-            "" => {
-                let (login, management) = endpoints(credentials.authority);
-                (login.to_owned(), management.to_owned())
-            }
-            own => (own.to_owned(), own.to_owned()),
+        let management = match endpoint.trim().trim_end_matches('/') {
+            "" => credentials.authority.management_host().to_owned(),
+            own => own.to_owned(),
         };
         let http = http::client()?;
         Ok(Self {
             http,
-            login,
+            login: credentials.login_host(),
             management,
+            audience: credentials.authority.management_audience(),
             tenant: credentials.tenant_id.trim().to_owned(),
             client_id: credentials.client_id.trim().to_owned(),
             client_secret: credentials.client_secret.clone(),
@@ -83,7 +61,7 @@ impl Arm {
     async fn token(&self) -> Result<Secret, CloudError> {
         self.token
             .get(|| async {
-                let scope = format!("{}/.default", self.management);
+                let scope = format!("{}/.default", self.audience);
                 let form = [
                     ("grant_type", "client_credentials"),
                     ("client_id", self.client_id.as_str()),

@@ -2,12 +2,14 @@
 //! and heavy). Every resource of an instance has a name derived from the instance's, so a
 //! repeated create (PUT is create-or-update) never makes a twin: `<name>-ip` (public IP,
 //! when asked for), `<name>-nic`, the VM `<name>` and its OS disk `<name>-osdisk`. A delete
-//! removes all four.
+//! removes all four. On Windows a CustomScriptExtension runs the startup script
+//! (`startup.rs`).
 
 mod arm;
 mod dns;
+mod startup;
 
-pub use arm::{classify, endpoints};
+pub use arm::classify;
 pub use dns::AzureDns;
 
 use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
@@ -15,7 +17,6 @@ use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::AzureLaunch;
 use arm::Arm;
 use async_trait::async_trait;
-use base64::Engine;
 use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -65,6 +66,14 @@ impl AzureCloud {
         )
     }
 
+    fn extension_path(&self, name: &str) -> String {
+        format!(
+            "{}/extensions/{}",
+            self.vm_path(name),
+            startup::EXTENSION_NAME
+        )
+    }
+
     fn disk_path(&self, name: &str) -> String {
         self.path("Microsoft.Compute", "disks", &format!("{name}-osdisk"))
     }
@@ -85,25 +94,25 @@ impl AzureCloud {
     pub fn vm_body(&self, request: &CreateRequest, nic_id: &str, launch: &AzureLaunch) -> Value {
         let s = &self.settings;
         let image = Value::Object(launch.image_reference.clone());
-        let custom_data =
-            base64::engine::general_purpose::STANDARD.encode(request.startup_script.as_bytes());
-        // Windows computer names take at most 15 characters.
-        let computer_name: String = if request.name.len() > 15 {
-            request.name[request.name.len() - 15..].to_owned()
-        } else {
-            request.name.clone()
-        };
+        let delivery = startup::delivery(&request.startup_script, s.image_is_windows);
         let mut os_profile = json!({
-            "computerName": computer_name,
+            "computerName": request.host_name,
             "adminUsername": s.os_username.trim(),
-            "customData": custom_data,
         });
+        if let Some(custom_data) = delivery.custom_data {
+            os_profile["customData"] = json!(custom_data);
+        }
         if !s.os_password.is_empty() {
             os_profile["adminPassword"] = json!(s.os_password.expose());
         }
-        if !s.image_is_windows {
+        if s.image_is_windows {
+            // The VM agent runs the startup script's extension.
+            os_profile["windowsConfiguration"] = json!({ "provisionVMAgent": true });
+        } else {
             let key = s.ssh_public_key.trim();
-            let mut linux = json!({ "disablePasswordAuthentication": s.os_password.is_empty() });
+            let mut linux = json!({
+                "disablePasswordAuthentication": s.ssh_password_login_disabled(),
+            });
             if !key.is_empty() {
                 linux["ssh"] = json!({ "publicKeys": [{
                     "path": format!("/home/{}/.ssh/authorized_keys", s.os_username.trim()),
@@ -290,6 +299,25 @@ impl VmCloud for AzureCloud {
                 return Err(error);
             }
         };
+        // Windows runs its startup script through the extension, PUT after the VM on every
+        // create (a retry PUTs the same settings again, which does not run it twice). Not
+        // waited for: it ends when the script does.
+        let delivery = startup::delivery(&request.startup_script, self.settings.image_is_windows);
+        if let Some(command) = delivery.command {
+            let body = startup::extension_body(
+                self.settings.credentials.region.trim(),
+                &Self::tags(&launch.tags, &request.tags),
+                &command,
+            );
+            self.arm
+                .call(
+                    Method::PUT,
+                    &self.extension_path(&request.name),
+                    COMPUTE_API,
+                    Some(&body),
+                )
+                .await?;
+        }
         let mut vm = vm_of(&answer, self.address(&request.name).await);
         if vm.cloud_id.is_empty() {
             vm.cloud_id = request.name.clone();

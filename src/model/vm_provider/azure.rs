@@ -119,6 +119,23 @@ pub struct AzureLaunch {
 }
 
 impl AzureSettings {
+    /// Whether a Linux VM refuses SSH password logins: always, unless a password is its only
+    /// way in (no SSH key), as the reference's default says.
+    pub fn ssh_password_login_disabled(&self) -> bool {
+        !self.ssh_public_key.trim().is_empty() || self.os_password.is_empty()
+    }
+
+    /// What the form says under OS Password, when there is something to say.
+    pub fn password_note(&self) -> Option<&'static str> {
+        if self.image_is_windows || self.os_password.is_empty() {
+            None
+        } else if self.ssh_password_login_disabled() {
+            Some("SSH accepts the key only; this password is for the console and sudo")
+        } else {
+            Some("no SSH key: SSH password logins are enabled for this password")
+        }
+    }
+
     /// Checks every field under the seed's labels.
     pub fn check(&self, errors: &mut ValidationErrors) {
         self.parsed(errors);

@@ -5,7 +5,7 @@ use crate::model::ValidationErrors;
 use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::OS_DISK_TYPES;
 use crate::ui::form::{
-    checkbox_row, code_row, combo_row, error_of, secret_row, text_import_row, text_row,
+    checkbox_row, code_row, combo_row, error_of, note_row, secret_row, text_import_row, text_row,
 };
 use egui::Ui;
 
@@ -75,6 +75,9 @@ pub fn rows(ui: &mut Ui, s: &mut AzureSettings, e: Option<&ValidationErrors>, re
         &mut s.ssh_public_key,
         error_of(e, "SSH Public Key"),
     );
+    if let Some(note) = s.password_note() {
+        note_row(ui, note);
+    }
     code_row(
         ui,
         "Config Override (JSON)",

@@ -202,6 +202,13 @@ pub fn azure_credential_rows(
         .map(|a| (*a, a.label().to_owned()))
         .collect();
     combo_row(ui, "Azure Authority", &mut c.authority, &authorities, None);
+    text_row(
+        ui,
+        "Authority Host Override",
+        &mut c.authority_host,
+        error_of(errors, "Authority Host Override"),
+    )
+    .on_hover_text("Where tokens come from, if not the Azure cloud's own sign-in host");
     text_row(ui, "Region", &mut c.region, error_of(errors, "Region"));
 }
 
