@@ -204,6 +204,87 @@ async fn creates_lists_and_terminates_with_every_field() {
     assert_eq!(gone.class, pooladmin::cloud::ErrorClass::NotFound);
 }
 
+/// The configured size and type go to the AMI's own root device (Amazon Linux boots from
+/// `/dev/xvda`, moto's Ubuntu from `/dev/sda1`), never to an extra empty volume.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_volume_settings_go_to_the_amis_root_device() {
+    let _moto = fresh_moto().await;
+    let mut settings = aws_settings().await;
+    for (n, (ami, root)) in [
+        ("ami-04681a1dbd79675a5", "/dev/xvda"),
+        ("ami-1e749f67", "/dev/sda1"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        settings.ami_id = ami.into();
+        let cloud = AwsCloud::new(&settings, &endpoint());
+        let ec2 = cloud.client();
+        let image = ec2.describe_images().image_ids(ami).send().await.unwrap();
+        assert_eq!(
+            image.images()[0].root_device_name(),
+            Some(root),
+            "moto's {ami}"
+        );
+        let n = n as i64 * 10;
+        let vm = cloud
+            .create(&request(&format!("pa-root-{n}"), n))
+            .await
+            .unwrap();
+        // A second create on the same AMI reads the cached root device; still right.
+        let second = cloud
+            .create(&request(&format!("pa-root-{}", n + 1), n + 1))
+            .await
+            .unwrap();
+        for id in [&vm.cloud_id, &second.cloud_id] {
+            let described = ec2
+                .describe_instances()
+                .instance_ids(id)
+                .send()
+                .await
+                .unwrap();
+            let instance = &described.reservations()[0].instances()[0];
+            let devices: Vec<&str> = instance
+                .block_device_mappings()
+                .iter()
+                .filter_map(|m| m.device_name())
+                .collect();
+            assert_eq!(devices, vec![root], "{ami}: one volume, on the root device");
+            let volume_id = instance.block_device_mappings()[0]
+                .ebs()
+                .and_then(|e| e.volume_id())
+                .unwrap();
+            let volumes = ec2
+                .describe_volumes()
+                .volume_ids(volume_id)
+                .send()
+                .await
+                .unwrap();
+            let volume = &volumes.volumes()[0];
+            assert_eq!(volume.size(), Some(60), "{ami}");
+            assert_eq!(volume.volume_type().map(|t| t.as_str()), Some("gp3"));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_ami_is_an_invalid_config_with_aws_words() {
+    let _moto = fresh_moto().await;
+    let mut settings = aws_settings().await;
+    settings.ami_id = "ami-00000000000000000".into();
+    let cloud = AwsCloud::new(&settings, &endpoint());
+    let refused = cloud.create(&request("pa-noami-1", 1)).await.unwrap_err();
+    assert_eq!(refused.class, pooladmin::cloud::ErrorClass::InvalidConfig);
+    assert!(refused.message.contains("InvalidAMIID"), "{refused}");
+    assert!(
+        cloud
+            .list_owned("owner-under-test")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_subnet_is_an_invalid_config_with_aws_message() {
     let _moto = fresh_moto().await;

@@ -143,7 +143,8 @@ async fn insert_sends_every_setting_and_the_instance_lives_and_goes() {
         "GPUs cannot migrate"
     );
     // gcplocal keeps no accelerators: the body as sent says them.
-    let body = cloud.insert_body(&request("pa-g-1"));
+    let launch = settings(&token, project).launch().unwrap();
+    let body = cloud.insert_body(&request("pa-g-1"), &launch, false);
     assert_eq!(
         body["guestAccelerators"][0]["acceleratorType"],
         "zones/us-east4-b/acceleratorTypes/nvidia-tesla-t4"
@@ -165,6 +166,101 @@ async fn insert_sends_every_setting_and_the_instance_lives_and_goes() {
     assert!(cloud.list_owned("install-1").await.unwrap().is_empty());
     assert!(cloud.test_connection().await.unwrap().contains(project));
     assert_eq!(token.world().issued, 1, "one token served every call");
+}
+
+/// A Compute Engine that answers `images.get` only: a custom Windows image (its path says
+/// nothing of Windows) and a Linux one.
+async fn image_server() -> (String, Arc<std::sync::Mutex<u32>>) {
+    use axum::extract::{Path, State};
+    let reads = Arc::new(std::sync::Mutex::new(0u32));
+    let app = axum::Router::new().route(
+        "/compute/v1/projects/{project}/global/images/{image}",
+        axum::routing::get(
+            |State(reads): State<Arc<std::sync::Mutex<u32>>>,
+             Path((_, image)): Path<(String, String)>| async move {
+                *reads.lock().unwrap() += 1;
+                let features = if image == "golden-desktop-2025" {
+                    json!([{ "type": "MULTI_IP_SUBNET" }, { "type": "WINDOWS" }])
+                } else {
+                    json!([{ "type": "UEFI_COMPATIBLE" }])
+                };
+                axum::Json(json!({ "name": image, "guestOsFeatures": features }))
+            },
+        ),
+    );
+    let endpoint = common::serve::serve(app, &reads).await;
+    (endpoint, reads)
+}
+
+#[tokio::test]
+async fn windows_is_told_by_the_images_guest_os_features_then_by_its_path() {
+    let token = FakeGoogleToken::start().await;
+    let (images, reads) = image_server().await;
+    let mut custom = settings(&token, "pa-gcp-images");
+    custom.machine_image = "projects/pa-gcp-images/global/images/golden-desktop-2025".into();
+    let cloud = GcpCloud::new(&custom, &images).unwrap();
+    assert!(
+        cloud.image_is_windows().await,
+        "guestOsFeatures has WINDOWS"
+    );
+    assert!(cloud.image_is_windows().await);
+    assert_eq!(*reads.lock().unwrap(), 1, "read once, then cached");
+    let launch = custom.launch().unwrap();
+    let body = cloud.insert_body(&request("pa-g-9"), &launch, true);
+    let keys: Vec<&str> = body["metadata"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["key"].as_str())
+        .collect();
+    assert!(keys.contains(&"windows-startup-script-ps1"), "{keys:?}");
+    assert!(!keys.contains(&"startup-script"), "{keys:?}");
+
+    let mut linux = custom.clone();
+    linux.machine_image = "projects/pa-gcp-images/global/images/windows-named-linux".into();
+    let cloud = GcpCloud::new(&linux, &images).unwrap();
+    assert!(
+        !cloud.image_is_windows().await,
+        "the features win over the name"
+    );
+
+    // gcplocal serves no images: the path decides.
+    let mut unread = custom.clone();
+    unread.machine_image = "projects/windows-cloud/global/images/family/windows-2022".into();
+    assert!(
+        GcpCloud::new(&unread, &gcplocal())
+            .unwrap()
+            .image_is_windows()
+            .await
+    );
+    assert!(
+        !GcpCloud::new(&settings(&token, "pa-gcp-images"), &gcplocal())
+            .unwrap()
+            .image_is_windows()
+            .await
+    );
+}
+
+#[tokio::test]
+async fn a_domain_joined_servers_vm_gets_a_lower_case_name() {
+    use pooladmin::model::vm_names::vm_names;
+    let token = FakeGoogleToken::start().await;
+    let project = "pa-gcp-names";
+    let settings = settings(&token, project);
+    let names = vm_names(
+        &ProviderSettings::Gcp(settings.clone()),
+        "pa-1a2b3c4d-5",
+        Some("VDI-1"),
+    );
+    let request = CreateRequest {
+        name: names.vm_name,
+        host_name: names.host_name,
+        ..request("unused")
+    };
+    let cloud = GcpCloud::new(&settings, &gcplocal()).unwrap();
+    let vm = cloud.create(&request).await.unwrap();
+    assert_eq!(vm.cloud_id, "vdi-1", "[a-z]([-a-z0-9]*[a-z0-9])?");
+    cloud.delete("vdi-1").await.unwrap();
 }
 
 #[test]

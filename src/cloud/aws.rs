@@ -20,7 +20,8 @@ use aws_sdk_route53::types::{
 };
 use base64::Engine;
 use jiff::Timestamp;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError};
 
 /// Route 53 is global; its API lives in us-east-1.
 const ROUTE53_REGION: &str = "us-east-1";
@@ -97,6 +98,8 @@ fn credentials(keys: &AwsCredentials) -> Credentials {
 pub struct AwsCloud {
     ec2: aws_sdk_ec2::Client,
     settings: AwsSettings,
+    /// Each AMI's root device name (`/dev/xvda`, `/dev/sda1`), read once.
+    root_devices: Mutex<HashMap<String, String>>,
 }
 
 impl AwsCloud {
@@ -117,7 +120,46 @@ impl AwsCloud {
         Self {
             ec2: aws_sdk_ec2::Client::from_conf(config.build()),
             settings: settings.clone(),
+            root_devices: Mutex::default(),
         }
+    }
+
+    /// The device the AMI boots from, where the configured volume size and type must go (a
+    /// mapping on any other device adds an empty volume and leaves the root as the AMI has
+    /// it). A missing AMI is an invalid config in AWS's words.
+    async fn root_device(&self, ami: &str) -> Result<String, CloudError> {
+        if let Some(device) = self
+            .root_devices
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(ami)
+        {
+            return Ok(device.clone());
+        }
+        let out = self
+            .ec2
+            .describe_images()
+            .image_ids(ami)
+            .send()
+            .await
+            .map_err(cloud_error)?;
+        let image = out.images().first().ok_or_else(|| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("InvalidAMIID.NotFound: The image id '[{ami}]' does not exist"),
+            )
+        })?;
+        let device = image.root_device_name().ok_or_else(|| {
+            CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("DescribeImages gave {ami} no RootDeviceName"),
+            )
+        })?;
+        self.root_devices
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(ami.to_owned(), device.to_owned());
+        Ok(device.to_owned())
     }
 
     /// The raw EC2 client (tests look at what was created).
@@ -187,6 +229,7 @@ impl VmCloud for AwsCloud {
                 format!("the VM Provider config's settings: {errors}"),
             )
         })?;
+        let root_device = self.root_device(s.ami_id.trim()).await?;
         let mut run = self
             .ec2
             .run_instances()
@@ -198,7 +241,7 @@ impl VmCloud for AwsCloud {
             .set_security_group_ids(Some(launch.security_groups))
             .block_device_mappings(
                 BlockDeviceMapping::builder()
-                    .device_name("/dev/sda1")
+                    .device_name(root_device)
                     .ebs(
                         EbsBlockDevice::builder()
                             .volume_size(launch.volume_size_gb)

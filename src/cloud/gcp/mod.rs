@@ -13,11 +13,14 @@ pub use dns::GcpDns;
 
 use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
 use crate::model::vm_provider::GcpSettings;
+use crate::model::vm_provider::gcp::GcpLaunch;
 use api::Api;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 /// Compute Engine's root.
 const COMPUTE: &str = "https://compute.googleapis.com";
@@ -26,6 +29,8 @@ const COMPUTE: &str = "https://compute.googleapis.com";
 pub struct GcpCloud {
     api: Api,
     settings: GcpSettings,
+    /// Whether each image is a Windows one, as `images.get` said.
+    windows_images: Mutex<HashMap<String, bool>>,
 }
 
 /// A 128-bit token as the UUID `requestId` must be.
@@ -51,6 +56,7 @@ impl GcpCloud {
         Ok(Self {
             api: Api::new(&settings.credentials.key_json, COMPUTE, endpoint)?,
             settings: settings.clone(),
+            windows_images: Mutex::default(),
         })
     }
 
@@ -63,33 +69,35 @@ impl GcpCloud {
     }
 
     /// The `instances.insert` body: every setting, then the Config Override's top-level keys.
-    pub fn insert_body(&self, request: &CreateRequest) -> Value {
+    /// `windows` picks the metadata key Compute Engine's guest agent runs the script from.
+    pub fn insert_body(&self, request: &CreateRequest, launch: &GcpLaunch, windows: bool) -> Value {
         let s = &self.settings;
         let zone = s.zone.trim();
-        let parse = |text: &str, empty: Value| serde_json::from_str(text).unwrap_or(empty);
-        let mut labels: Map<String, Value> = parse(&s.custom_labels, json!({}))
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let mut labels: Map<String, Value> = launch
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         for (key, value) in &request.tags {
             labels.insert(key.clone(), Value::String(value.to_lowercase()));
         }
-        let script_key = if s.machine_image.contains("windows") {
+        let script_key = if windows {
             "windows-startup-script-ps1"
         } else {
             "startup-script"
         };
-        let mut metadata: Vec<Value> = parse(&s.metadata, json!([]))
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let mut metadata: Vec<Value> = launch
+            .metadata
+            .iter()
+            .map(|(key, value)| json!({ "key": key, "value": value }))
+            .collect();
         metadata.push(json!({ "key": script_key, "value": request.startup_script }));
         let mut disk = json!({
             "boot": true,
             "autoDelete": true,
             "initializeParams": {
                 "sourceImage": s.machine_image.trim(),
-                "diskSizeGb": s.boot_volume_gb.trim(),
+                "diskSizeGb": launch.boot_volume_gb.to_string(),
                 "diskType": format!("zones/{zone}/diskTypes/{}", s.disk_type.trim()),
                 "labels": Value::Object(labels.clone()),
             },
@@ -109,25 +117,20 @@ impl GcpCloud {
             "machineType": format!("zones/{zone}/machineTypes/{}", s.machine_type.trim()),
             "disks": [disk],
             "networkInterfaces": [nic],
-            "tags": { "items": parse(&s.network_tags, json!([])) },
+            "tags": { "items": launch.network_tags },
             "labels": labels,
             "metadata": { "items": metadata },
         });
-        if !s.service_account.trim().is_empty() {
-            body["serviceAccounts"] = json!([parse(&s.service_account, json!({}))]);
+        if let Some(account) = &launch.service_account {
+            body["serviceAccounts"] = json!([account]);
         }
-        let accelerators: Vec<Value> = parse(&s.guest_accelerators, json!([]))
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        let accelerators: Vec<Value> = launch
+            .accelerators
             .iter()
-            .map(|a| {
+            .map(|(kind, count)| {
                 json!({
-                    "acceleratorType": format!(
-                        "zones/{zone}/acceleratorTypes/{}",
-                        a["type"].as_str().unwrap_or_default()
-                    ),
-                    "acceleratorCount": a["count"],
+                    "acceleratorType": format!("zones/{zone}/acceleratorTypes/{kind}"),
+                    "acceleratorCount": count,
                 })
             })
             .collect();
@@ -136,12 +139,51 @@ impl GcpCloud {
             // GPUs cannot live-migrate.
             body["scheduling"] = json!({ "onHostMaintenance": "TERMINATE" });
         }
-        let overrides: Map<String, Value> =
-            serde_json::from_str(&s.config_override).unwrap_or_default();
-        for (key, value) in overrides {
-            body[key] = value;
+        for (key, value) in &launch.config_override {
+            body[key] = value.clone();
         }
         body
+    }
+
+    /// Whether the Machine Image is a Windows image: its `guestOsFeatures` say so
+    /// (`images.get`, read once per image); when the image cannot be read, its path does.
+    pub async fn image_is_windows(&self) -> bool {
+        let image = self.settings.machine_image.trim();
+        if let Some(known) = self
+            .windows_images
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(image)
+        {
+            return *known;
+        }
+        let path = format!(
+            "/compute/v1/{}",
+            image
+                .trim_start_matches("https://www.googleapis.com/compute/v1/")
+                .trim_start_matches('/')
+        );
+        match self.api.call(Method::GET, &path, None).await {
+            Ok(Some(answer)) => {
+                let windows = answer
+                    .get("guestOsFeatures")
+                    .and_then(Value::as_array)
+                    .is_some_and(|features| {
+                        features
+                            .iter()
+                            .any(|f| f.get("type").and_then(Value::as_str) == Some("WINDOWS"))
+                    });
+                self.windows_images
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(image.to_owned(), windows);
+                windows
+            }
+            Ok(None) | Err(_) => {
+                tracing::debug!(image, "images.get unanswered: the image path decides");
+                image.to_lowercase().contains("windows")
+            }
+        }
     }
 
     fn operations(&self) -> String {
@@ -184,16 +226,15 @@ fn vm_of(instance: &Value) -> CloudVm {
 #[async_trait]
 impl VmCloud for GcpCloud {
     async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
-        // The body is built from checked settings only: text that does not parse is refused
+        // The body is built from typed settings only: text that does not parse is refused
         // with its fields, never sent as a guessed default.
-        let mut errors = crate::model::ValidationErrors::default();
-        self.settings.check(&mut errors);
-        if !errors.is_empty() {
-            return Err(CloudError::new(
+        let launch = self.settings.launch().map_err(|errors| {
+            CloudError::new(
                 ErrorClass::InvalidConfig,
                 format!("the VM Provider config's settings: {errors}"),
-            ));
-        }
+            )
+        })?;
+        let windows = self.image_is_windows().await;
         let path = format!(
             "{}/instances?requestId={}",
             self.zone_path(),
@@ -201,7 +242,11 @@ impl VmCloud for GcpCloud {
         );
         let op = self
             .api
-            .call(Method::POST, &path, Some(&self.insert_body(request)))
+            .call(
+                Method::POST,
+                &path,
+                Some(&self.insert_body(request, &launch, windows)),
+            )
             .await?;
         self.api.wait(op, &self.operations()).await?;
         self.status(&request.name).await

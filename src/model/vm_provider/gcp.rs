@@ -7,7 +7,8 @@ use crate::model::json_shapes::{object, object_list, required_string, string_lis
 use crate::model::validation::parse_whole;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// Persistent disk types for a boot disk.
 pub const DISK_TYPES: [&str; 5] = [
@@ -114,9 +115,40 @@ fn path_like(text: &str, shape: &[&str]) -> bool {
             .all(|(p, s)| !p.is_empty() && (*s == "*" || p == s))
 }
 
+/// What an `instances.insert` takes, parsed once from checked settings: the adapter never
+/// re-parses the form's text or falls back to a default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GcpLaunch {
+    /// Boot Volume GB.
+    pub boot_volume_gb: i64,
+    /// Network Tags (JSON).
+    pub network_tags: Vec<String>,
+    /// Custom Labels (JSON).
+    pub labels: BTreeMap<String, String>,
+    /// Metadata (JSON): key and value of each item.
+    pub metadata: Vec<(String, String)>,
+    /// Service Account (JSON), when one is set.
+    pub service_account: Option<Map<String, Value>>,
+    /// Guest Accelerators (JSON): type and count of each.
+    pub accelerators: Vec<(String, u32)>,
+    /// GCP Config Override (JSON): top-level keys of the body.
+    pub config_override: Map<String, Value>,
+}
+
 impl GcpSettings {
     /// Checks every field under the seed's labels.
     pub fn check(&self, errors: &mut ValidationErrors) {
+        self.parsed(errors);
+    }
+
+    /// The request's values, or every field that is wrong.
+    pub fn launch(&self) -> Result<GcpLaunch, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let launch = self.parsed(&mut errors);
+        errors.into_result(launch)
+    }
+
+    fn parsed(&self, errors: &mut ValidationErrors) -> GcpLaunch {
         self.credentials.check(errors, "GCP Credentials");
         let project = self.project_id.trim();
         let project_ok = (6..=30).contains(&project.len())
@@ -161,7 +193,8 @@ impl GcpSettings {
                 "expected projects/PROJECT/global/images/IMAGE (or …/images/family/FAMILY)",
             );
         }
-        parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 10, 65_536);
+        let boot_volume_gb =
+            parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 10, 65_536);
         if !DISK_TYPES.contains(&self.disk_type.trim()) {
             errors.push(
                 "Disk Type",
@@ -211,14 +244,14 @@ impl GcpSettings {
                 "expected projects/PROJECT/regions/REGION/subnetworks/SUBNET",
             );
         }
-        string_list(errors, "Network Tags (JSON)", &self.network_tags, |tag| {
+        let network_tags = string_list(errors, "Network Tags (JSON)", &self.network_tags, |tag| {
             (!gcp_name(tag, false, true) || tag.contains('_')).then(|| {
                 format!(
                     "\"{tag}\" is not a network tag (lower case, digits, hyphens; a letter first)"
                 )
             })
         });
-        string_map(
+        let labels = string_map(
             errors,
             "Custom Labels (JSON)",
             &self.custom_labels,
@@ -232,7 +265,7 @@ impl GcpSettings {
                 }
             },
         );
-        object_list(
+        let metadata = object_list(
             errors,
             "Metadata (JSON)",
             &self.metadata,
@@ -251,8 +284,8 @@ impl GcpSettings {
                 }
             },
         );
-        self.check_service_account(errors);
-        object_list(
+        let service_account = self.check_service_account(errors);
+        let accelerators = object_list(
             errors,
             "Guest Accelerators (JSON)",
             &self.guest_accelerators,
@@ -267,27 +300,57 @@ impl GcpSettings {
                 }
             },
         );
-        object(
+        let config_override = object(
             errors,
             "GCP Config Override (JSON)",
             &self.config_override,
             &FIXED_KEYS,
         );
+        let text = |item: &Map<String, Value>, key: &str| {
+            item.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        GcpLaunch {
+            boot_volume_gb,
+            network_tags,
+            labels,
+            metadata: metadata
+                .iter()
+                .map(|item| (text(item, "key"), text(item, "value")))
+                .collect(),
+            service_account,
+            accelerators: accelerators
+                .iter()
+                .filter_map(|item| {
+                    let count = item.get("count")?.as_u64()?;
+                    Some((text(item, "type"), u32::try_from(count).ok()?))
+                })
+                .collect(),
+            config_override,
+        }
     }
 
-    fn check_service_account(&self, errors: &mut ValidationErrors) {
+    fn check_service_account(&self, errors: &mut ValidationErrors) -> Option<Map<String, Value>> {
         const FIELD: &str = "Service Account (JSON)";
         if self.service_account.trim().is_empty() {
-            return;
+            return None;
         }
         let map = object(errors, FIELD, &self.service_account, &[]);
         if errors.for_field(FIELD).is_some() {
-            return;
+            return None;
         }
         match required_string(&map, "email") {
             Ok(email) if email.contains('@') => {}
-            Ok(_) => return errors.push(FIELD, "\"email\" is not an email address"),
-            Err(problem) => return errors.push(FIELD, problem),
+            Ok(_) => {
+                errors.push(FIELD, "\"email\" is not an email address");
+                return None;
+            }
+            Err(problem) => {
+                errors.push(FIELD, problem);
+                return None;
+            }
         }
         let scopes_ok = map
             .get("scopes")
@@ -300,20 +363,8 @@ impl GcpSettings {
             });
         if !scopes_ok {
             errors.push(FIELD, "\"scopes\" must be a list of scope URLs, e.g. [\"https://www.googleapis.com/auth/cloud-platform\"]");
+            return None;
         }
-    }
-
-    /// The guest accelerators (valid once checked): (type, count).
-    pub fn accelerators(&self) -> Vec<(String, u32)> {
-        let parsed: Vec<serde_json::Map<String, Value>> =
-            serde_json::from_str(&self.guest_accelerators).unwrap_or_default();
-        parsed
-            .iter()
-            .filter_map(|m| {
-                let kind = m.get("type")?.as_str()?.to_owned();
-                let count = u32::try_from(m.get("count")?.as_u64()?).ok()?;
-                Some((kind, count))
-            })
-            .collect()
+        Some(map)
     }
 }
