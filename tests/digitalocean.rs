@@ -104,6 +104,33 @@ async fn creates_lists_and_deletes_droplets_as_the_api_reference_says() {
     );
 }
 
+/// A try that made the droplet and ended before the firewall join (a crash, a failed call):
+/// the retry finds the droplet and joins it; later retries do not join it twice.
+#[tokio::test]
+async fn a_retried_create_that_finds_its_droplet_still_joins_the_firewall() {
+    let fake = FakeDo::start(TOKEN).await;
+    let mut first_try = settings();
+    first_try.firewall_name = String::new();
+    let made = DigitalOceanCloud::new(&first_try, &fake.endpoint)
+        .unwrap()
+        .create(&request("pa-do-7", 7))
+        .await
+        .unwrap();
+    assert!(fake.world().firewalls[0].2.is_empty(), "not joined yet");
+    let cloud = DigitalOceanCloud::new(&settings(), &fake.endpoint).unwrap();
+    for _ in 0..2 {
+        let found = cloud.create(&request("pa-do-7", 7)).await.unwrap();
+        assert_eq!(found.cloud_id, made.cloud_id, "no twin");
+    }
+    let world = fake.world();
+    assert_eq!(world.droplets.len(), 1);
+    assert_eq!(
+        world.firewalls[0].2,
+        vec![made.cloud_id.parse::<u64>().unwrap()],
+        "joined once"
+    );
+}
+
 #[tokio::test]
 async fn a_missing_tag_is_created_and_the_create_repeated() {
     let fake = FakeDo::start(TOKEN).await;

@@ -263,23 +263,33 @@ impl DigitalOceanCloud {
             })
     }
 
-    /// Puts a droplet behind the firewall the config names.
+    /// Puts a droplet behind the firewall the config names, unless it is there already.
     async fn join_firewall(&self, name: &str, droplet: u64) -> Result<(), CloudError> {
         let answer = self
             .api
             .call(Method::GET, "/v2/firewalls?per_page=200", None)
             .await?;
         let firewalls: Vec<Value> = field(answer, "firewalls")?;
-        let id = firewalls
+        let firewall = firewalls
             .iter()
             .find(|f| f.get("name").and_then(Value::as_str) == Some(name))
-            .and_then(|f| f.get("id").and_then(Value::as_str))
             .ok_or_else(|| {
                 CloudError::new(
                     ErrorClass::InvalidConfig,
                     format!("no firewall named {name} in this DigitalOcean account"),
                 )
             })?;
+        let joined = firewall
+            .get("droplet_ids")
+            .and_then(Value::as_array)
+            .is_some_and(|ids| ids.iter().any(|id| id.as_u64() == Some(droplet)));
+        if joined {
+            return Ok(());
+        }
+        let id = firewall
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| CloudError::new(ErrorClass::Transient, "a firewall without an id"))?;
         self.api
             .call(
                 Method::POST,
@@ -290,38 +300,15 @@ impl DigitalOceanCloud {
         Ok(())
     }
 
-    async fn create_tag(&self, tag: &str) -> Result<(), CloudError> {
-        match self
-            .api
-            .call(Method::POST, "/v2/tags", Some(json!({ "name": tag })))
-            .await
-        {
-            // Made meanwhile by another call: what was wanted.
-            Err(e) if e.class == ErrorClass::InvalidConfig && e.message.contains("already") => {
-                Ok(())
-            }
-            other => other.map(|_| ()),
-        }
-    }
-}
-
-/// The tag a "tag … does not exist" message names, if it is one.
-fn missing_tag(error: &CloudError) -> Option<String> {
-    let rest = error.message.split("tag ").nth(1)?;
-    let (tag, tail) = rest.split_once(' ')?;
-    tail.starts_with("does not exist").then(|| tag.to_owned())
-}
-
-#[async_trait]
-impl VmCloud for DigitalOceanCloud {
-    async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
-        // No token: a droplet made by an earlier try carries this instance's tag and name.
+    /// The droplet an earlier try made for this instance (no token: found by the instance's
+    /// tag and name), else a new one.
+    async fn find_or_make(&self, request: &CreateRequest) -> Result<Droplet, CloudError> {
         if let Some(instance) = request.tags.get(tags::INSTANCE) {
             let mine = self
                 .droplets_tagged(&tag_of(tags::INSTANCE, instance))
                 .await?;
-            if let Some(droplet) = mine.iter().find(|d| d.name == request.name) {
-                return Ok(droplet.vm());
+            if let Some(droplet) = mine.into_iter().find(|d| d.name == request.name) {
+                return Ok(droplet);
             }
         }
         let mut plain: Vec<String> = request.tags.iter().map(|(k, v)| tag_of(k, v)).collect();
@@ -354,7 +341,37 @@ impl VmCloud for DigitalOceanCloud {
                 .call(Method::POST, "/v2/droplets", Some(body.clone()))
                 .await;
         }
-        let droplet: Droplet = field(created?, "droplet")?;
+        field(created?, "droplet")
+    }
+
+    async fn create_tag(&self, tag: &str) -> Result<(), CloudError> {
+        match self
+            .api
+            .call(Method::POST, "/v2/tags", Some(json!({ "name": tag })))
+            .await
+        {
+            // Made meanwhile by another call: what was wanted.
+            Err(e) if e.class == ErrorClass::InvalidConfig && e.message.contains("already") => {
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+/// The tag a "tag … does not exist" message names, if it is one.
+fn missing_tag(error: &CloudError) -> Option<String> {
+    let rest = error.message.split("tag ").nth(1)?;
+    let (tag, tail) = rest.split_once(' ')?;
+    tail.starts_with("does not exist").then(|| tag.to_owned())
+}
+
+#[async_trait]
+impl VmCloud for DigitalOceanCloud {
+    async fn create(&self, request: &CreateRequest) -> Result<CloudVm, CloudError> {
+        let droplet = self.find_or_make(request).await?;
+        // Part of every create's completion, also when an earlier try made the droplet and
+        // did not get this far.
         if !self.settings.firewall_name.trim().is_empty() {
             self.join_firewall(self.settings.firewall_name.trim(), droplet.id)
                 .await?;
