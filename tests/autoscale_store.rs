@@ -32,6 +32,7 @@ fn dns_of(kind: ProviderKind) -> DnsProviderSpec {
         ProviderSettings::Simulator(_) => unreachable!("the simulator has no DNS"),
     };
     DnsProviderSpec {
+        register: Default::default(),
         name: format!("{} DNS", kind.label()),
         endpoint_override: String::new(),
         settings,

@@ -242,6 +242,7 @@ async fn test_connection_reaches_azure_through_the_scaler() {
     use pooladmin::scaler::ConnectionTarget;
     let fake = FakeAzure::start().await;
     let dns = DnsProviderSpec {
+        register: Default::default(),
         name: "azure dns".into(),
         endpoint_override: fake.endpoint.clone(),
         settings: DnsSettings::Azure(credentials(&fake.endpoint)),

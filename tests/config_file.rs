@@ -66,6 +66,7 @@ fn populated() -> (tempfile::TempDir, Store) {
             ProviderSettings::Simulator(_) => None,
         }
         .map(|settings| DnsProviderSpec {
+            register: Default::default(),
             name: format!("{} DNS", kind.label()),
             endpoint_override: "http://127.0.0.1:9".into(),
             settings,

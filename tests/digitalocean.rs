@@ -269,6 +269,7 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
     vm.endpoint_override = fake.endpoint.clone();
     vm.settings = ProviderSettings::DigitalOcean(settings());
     let dns = DnsProviderSpec {
+        register: Default::default(),
         name: "do dns".into(),
         endpoint_override: fake.endpoint.clone(),
         settings: DnsSettings::DigitalOcean {

@@ -361,6 +361,7 @@ async fn test_connection_reaches_google_through_the_scaler() {
     let token = FakeGoogleToken::start().await;
     let fake = FakeCloudDns::start(&[("example", "example.com.")]).await;
     let dns = DnsProviderSpec {
+        register: Default::default(),
         name: "cloud dns".into(),
         endpoint_override: fake.endpoint.clone(),
         settings: DnsSettings::Gcp {

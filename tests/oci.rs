@@ -283,6 +283,7 @@ async fn test_connection_reaches_oci_through_the_scaler() {
     use pooladmin::scaler::ConnectionTarget;
     let fake = FakeOci::start().await;
     let dns = DnsProviderSpec {
+        register: Default::default(),
         name: "oci dns".into(),
         endpoint_override: fake.endpoint.clone(),
         settings: DnsSettings::Oci(credentials()),

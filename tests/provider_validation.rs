@@ -142,6 +142,7 @@ fn dns_configs_of_every_cloud() {
         };
         // Empty settings name their first missing field.
         let empty = DnsProviderSpec {
+            register: Default::default(),
             name: "dns".into(),
             endpoint_override: String::new(),
             settings: settings.clone(),
@@ -168,6 +169,7 @@ fn dns_configs_of_every_cloud() {
             _ => unreachable!(),
         }
         let spec = DnsProviderSpec {
+            register: Default::default(),
             name: format!("{} DNS", kind.label()),
             endpoint_override: "http://127.0.0.1:4566".into(),
             settings,

@@ -327,6 +327,7 @@ async fn startup_scripts_reach_the_cloud_with_their_placeholders_filled() {
     }
     // Register DNS needs a DNS Provider config: any will do, the simulated world has no DNS.
     let mut dns = pooladmin::model::dns_provider::DnsProviderSpec {
+        register: Default::default(),
         name: "route53".into(),
         endpoint_override: String::new(),
         settings: pooladmin::model::dns_provider::DnsSettings::new(
@@ -431,5 +432,74 @@ async fn an_unclaimed_vm_is_terminated_after_the_grace_period_and_no_earlier() {
         events
             .iter()
             .any(|(_, e)| e.message == format!("orphan VM {orphan} terminated"))
+    );
+}
+
+/// A cloud whose listing gives no readable creation time (as when a cloud's timestamp does
+/// not parse): the simulated cloud behind it.
+struct Timeless(std::sync::Arc<pooladmin::cloud::simulated::SimulatedCloud>);
+
+#[async_trait::async_trait]
+impl pooladmin::cloud::VmCloud for Timeless {
+    async fn create(
+        &self,
+        request: &pooladmin::cloud::CreateRequest,
+    ) -> Result<pooladmin::cloud::CloudVm, pooladmin::cloud::CloudError> {
+        self.0.create(request).await
+    }
+    async fn list_owned(
+        &self,
+        owner: &str,
+    ) -> Result<Vec<pooladmin::cloud::CloudVm>, pooladmin::cloud::CloudError> {
+        let mut vms = self.0.list_owned(owner).await?;
+        for vm in &mut vms {
+            vm.created_at = None;
+        }
+        Ok(vms)
+    }
+    async fn status(
+        &self,
+        cloud_id: &str,
+    ) -> Result<pooladmin::cloud::CloudVm, pooladmin::cloud::CloudError> {
+        self.0.status(cloud_id).await
+    }
+    async fn delete(&self, cloud_id: &str) -> Result<(), pooladmin::cloud::CloudError> {
+        self.0.delete(cloud_id).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_orphan_without_a_creation_time_is_aged_from_when_it_was_first_seen() {
+    use pooladmin::cloud::tags;
+    let bench = agent_pool(quick_cloud(), 0, 10);
+    let owner = bench.store.installation_id().to_owned();
+    let orphan = bench
+        .cloud
+        .plant("pa-lost-998", tags::ownership(&owner, 998, bench.config.0));
+    let start = |b: &common::scaling::Bench| {
+        common::scaling::run_scaler(
+            &b.store,
+            std::sync::Arc::new(pooladmin::cloud::OneCloud(std::sync::Arc::new(Timeless(
+                b.cloud.clone(),
+            )))),
+            b.clock,
+            settings(),
+            None,
+        )
+    };
+    let ids = |b: &common::scaling::Bench| -> Vec<String> {
+        b.cloud.vms().into_iter().map(|vm| vm.cloud_id).collect()
+    };
+    // Seen, then pooladmin restarts within the grace: the first sighting is kept.
+    let scaler = start(&bench);
+    wait(40).await;
+    scaler.stop().await;
+    assert!(ids(&bench).contains(&orphan), "kept within the 60 s grace");
+    let scaler = start(&bench);
+    wait(40).await;
+    scaler.stop().await;
+    assert!(
+        !ids(&bench).contains(&orphan),
+        "swept once 60 s passed since it was first seen, across the restart"
     );
 }

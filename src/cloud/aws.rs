@@ -209,10 +209,10 @@ fn vm_of(instance: &Instance) -> CloudVm {
             .private_ip_address()
             .or(instance.public_ip_address())
             .map(str::to_owned),
+        public_address: instance.public_ip_address().map(str::to_owned),
         created_at: instance
             .launch_time()
-            .and_then(|t| Timestamp::from_second(t.secs()).ok())
-            .unwrap_or_else(Timestamp::now),
+            .and_then(|t| Timestamp::from_second(t.secs()).ok()),
         state,
         tags,
     }

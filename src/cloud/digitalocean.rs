@@ -186,7 +186,8 @@ impl Droplet {
                 _ => VmState::Stopping,
             },
             address: address("private").or_else(|| address("public")),
-            created_at: self.created_at.parse().unwrap_or_else(|_| Timestamp::now()),
+            public_address: address("public"),
+            created_at: self.created_at.parse().ok(),
         }
     }
 }

@@ -43,11 +43,38 @@ pub struct ProviderClouds {
     database: Option<PathBuf>,
     simulated: Mutex<HashMap<VmProviderId, Arc<SimulatedCloud>>>,
     /// Real clients by config, with the settings they were made for: an edit makes anew.
-    real: Mutex<HashMap<VmProviderId, MadeFor>>,
+    real: Mutex<HashMap<VmProviderId, MadeFor<VmProviderSpec, dyn VmCloud>>>,
+    /// DNS clients likewise: each keeps its sign-in (token cache) between records.
+    dns: Mutex<HashMap<DnsProviderId, MadeFor<DnsProviderSpec, dyn DnsCloud>>>,
 }
 
 /// A client and the settings it was made for.
-type MadeFor = (VmProviderSpec, Arc<dyn VmCloud>);
+type MadeFor<S, C> = (S, Arc<C>);
+
+/// The client `clients` holds for `id` if it was made for `spec`, else a new one from `make`.
+fn made_for<K, S, C>(
+    clients: &Mutex<HashMap<K, MadeFor<S, C>>>,
+    id: K,
+    spec: &S,
+    make: impl FnOnce() -> Result<Arc<C>, CloudError>,
+) -> Result<Arc<C>, CloudError>
+where
+    K: std::hash::Hash + Eq,
+    S: PartialEq + Clone,
+    C: ?Sized,
+{
+    let mut clients = clients
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match clients.get(&id) {
+        Some((made, client)) if made == spec => Ok(Arc::clone(client)),
+        _ => {
+            let client = make()?;
+            clients.insert(id, (spec.clone(), Arc::clone(&client)));
+            Ok(client)
+        }
+    }
+}
 
 impl ProviderClouds {
     /// Clouds on `clock`; the simulator's state is kept beside `database`
@@ -58,6 +85,7 @@ impl ProviderClouds {
             database,
             simulated: Mutex::new(HashMap::new()),
             real: Mutex::new(HashMap::new()),
+            dns: Mutex::new(HashMap::new()),
         }
     }
 
@@ -77,18 +105,7 @@ impl ProviderClouds {
         spec: &VmProviderSpec,
         make: impl FnOnce() -> Result<Arc<dyn VmCloud>, CloudError>,
     ) -> Result<Arc<dyn VmCloud>, CloudError> {
-        let mut clients = self
-            .real
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match clients.get(&id) {
-            Some((made_for, client)) if made_for == spec => Ok(Arc::clone(client)),
-            _ => {
-                let client = make()?;
-                clients.insert(id, (spec.clone(), Arc::clone(&client)));
-                Ok(client)
-            }
-        }
+        made_for(&self.real, id, spec, make)
     }
 
     fn simulated(
@@ -165,9 +182,16 @@ impl CloudFactory for ProviderClouds {
 
     fn dns_cloud(
         &self,
-        _id: DnsProviderId,
+        id: DnsProviderId,
         spec: &DnsProviderSpec,
     ) -> Result<Arc<dyn DnsCloud>, CloudError> {
+        made_for(&self.dns, id, spec, || Self::make_dns(spec))
+    }
+}
+
+impl ProviderClouds {
+    /// A new DNS client for `spec`.
+    fn make_dns(spec: &DnsProviderSpec) -> Result<Arc<dyn DnsCloud>, CloudError> {
         match &spec.settings {
             DnsSettings::Aws(keys) => Ok(Arc::new(AwsDns::new(keys, &spec.endpoint_override))),
             DnsSettings::Azure(credentials) => Ok(Arc::new(AzureDns::new(
@@ -245,6 +269,25 @@ mod tests {
             tags: Default::default(),
             startup_script: String::new(),
         }
+    }
+
+    #[test]
+    fn one_dns_client_serves_a_config_until_it_is_edited() {
+        use crate::model::dns_provider::DnsSettings;
+        let clouds = ProviderClouds::new(Clock::new(), None);
+        let mut spec = DnsProviderSpec {
+            name: "dns".into(),
+            endpoint_override: String::new(),
+            register: Default::default(),
+            settings: DnsSettings::new(ProviderKind::DigitalOcean).unwrap(),
+        };
+        let id = DnsProviderId(4);
+        let first = clouds.dns_cloud(id, &spec).unwrap();
+        let again = clouds.dns_cloud(id, &spec).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "its sign-in is kept");
+        spec.endpoint_override = "http://127.0.0.1:9".into();
+        let edited = clouds.dns_cloud(id, &spec).unwrap();
+        assert!(!Arc::ptr_eq(&first, &edited), "an edit makes anew");
     }
 
     #[tokio::test(start_paused = true)]

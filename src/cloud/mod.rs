@@ -44,6 +44,15 @@ pub struct CreateRequest {
     pub startup_script: String,
 }
 
+/// A VM's addresses as its network interface reports them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Addresses {
+    /// Inside its network.
+    pub private: Option<String>,
+    /// On the internet.
+    pub public: Option<String>,
+}
+
 /// A VM's state as the cloud reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VmState {
@@ -68,10 +77,14 @@ pub struct CloudVm {
     pub tags: BTreeMap<String, String>,
     /// Its state.
     pub state: VmState,
-    /// Its private or public address, once it has one.
+    /// Its private address (else its public one), once it has one: where pooladmin and the
+    /// sessions reach it.
     pub address: Option<String>,
-    /// When the cloud created it.
-    pub created_at: Timestamp,
+    /// Its public address, when it has one (DNS records may hold it).
+    pub public_address: Option<String>,
+    /// When the cloud created it, when the cloud says so readably (else the scaler goes by
+    /// when it first saw the VM).
+    pub created_at: Option<Timestamp>,
 }
 
 /// VMs in one cloud account (one VM Provider config).

@@ -73,6 +73,9 @@ struct SimVm {
     tags: BTreeMap<String, String>,
     created_at: Timestamp,
     address: String,
+    /// Its public address (198.18.0.0/15, the range kept for tests).
+    #[serde(default)]
+    public_address: Option<String>,
 }
 
 /// What the cloud holds; this is what the state file keeps.
@@ -213,7 +216,8 @@ impl SimulatedCloud {
                 VmState::Pending
             },
             address: running.then(|| vm.address.clone()),
-            created_at: vm.created_at,
+            public_address: running.then(|| vm.public_address.clone()).flatten(),
+            created_at: Some(vm.created_at),
         }
     }
 
@@ -228,6 +232,7 @@ impl SimulatedCloud {
                 tags,
                 created_at: self.clock.now(),
                 address: format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+                public_address: Some(format!("198.18.{}.{}", (n >> 8) & 255, n & 255)),
                 startup_script: String::new(),
             },
         );

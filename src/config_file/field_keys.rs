@@ -87,6 +87,7 @@ pub fn autoscale(scaling: &Scaling, label: &str) -> Option<String> {
                 "Computer Name Pattern" => "computer_name_pattern",
                 "Minimum Available Sessions" => "minimum_available_sessions",
                 "Max Simultaneous Sessions Per Server" => "max_sessions_per_server",
+                "Base Domain Name" => "base_domain_name",
                 _ => return None,
             },
         ),
@@ -255,6 +256,7 @@ pub fn dns_provider(spec: &DnsProviderSpec, label: &str) -> Option<String> {
     match label {
         "Name" => return Some("name".to_owned()),
         "Endpoint Override" => return Some("endpoint_override".to_owned()),
+        "Register" => return Some("register".to_owned()),
         _ => {}
     }
     let (variant, key) = match &spec.settings {

@@ -47,6 +47,10 @@ pub struct ServerScaling {
     pub minimum_available_sessions: String,
     /// Max Simultaneous Sessions Per Server.
     pub max_sessions_per_server: String,
+    /// Register DNS: an A record `<server id>.<Base Domain Name>` for each server.
+    pub register_dns: bool,
+    /// Base Domain Name.
+    pub base_domain_name: String,
 }
 
 impl Default for ServerScaling {
@@ -64,6 +68,8 @@ impl Default for ServerScaling {
             reusable: true,
             minimum_available_sessions: "2".into(),
             max_sessions_per_server: "1".into(),
+            register_dns: false,
+            base_domain_name: String::new(),
         }
     }
 }
@@ -128,6 +134,26 @@ impl Scaling {
             PoolKind::Server => Self::Servers(ServerScaling::default()),
             PoolKind::DockerAgent => Self::Agents(AgentScaling::default()),
         }
+    }
+
+    /// The Base Domain Name, when the config registers DNS records.
+    pub fn dns_domain(&self) -> Option<&str> {
+        let (register, domain) = match self {
+            Self::Servers(s) => (s.register_dns, &s.base_domain_name),
+            Self::Agents(a) => (a.register_dns, &a.base_domain_name),
+        };
+        register.then(|| domain.trim().trim_end_matches('.'))
+    }
+
+    /// The A record an instance gets when the config registers DNS: `<instance name>.<Base
+    /// Domain Name>` for an agent (the reference's `<ID>`), `<server id>.<Base Domain Name>`
+    /// for a server (the `{server_id}` of its startup script).
+    pub fn dns_record_name(&self, instance_name: &str, instance_id: i64) -> Option<String> {
+        let domain = self.dns_domain()?;
+        Some(match self {
+            Self::Servers(_) => format!("{instance_id}.{domain}"),
+            Self::Agents(_) => format!("{instance_name}.{domain}"),
+        })
     }
 
     /// The AutoScale Type.
@@ -249,10 +275,7 @@ impl AutoScaleSpec {
                 "choose or create a VM Provider config",
             );
         }
-        if let Scaling::Agents(a) = &self.scaling
-            && a.register_dns
-            && self.dns_provider.is_none()
-        {
+        if self.scaling.dns_domain().is_some() && self.dns_provider.is_none() {
             errors.push(
                 "DNS Provider Config",
                 "Register DNS is on: choose or create a DNS Provider config",
@@ -262,7 +285,15 @@ impl AutoScaleSpec {
     }
 }
 
+/// The Base Domain Name, required when DNS is registered.
+fn check_base_domain(errors: &mut ValidationErrors, register: bool, domain: &str) {
+    if register && required(errors, "Base Domain Name", domain) {
+        note(errors, "Base Domain Name", dns_name(domain.trim()));
+    }
+}
+
 fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) -> ScalingValues {
+    check_base_domain(errors, s.register_dns, &s.base_domain_name);
     let port = parse_whole(errors, "Connection Port", &s.connection_port, 1, 65_535);
     // Single sign-on takes both halves: the user's name and the user's credential.
     let sso_user = s.connection_username.contains(SSO_USERNAME);
@@ -383,13 +414,7 @@ fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) -> ScalingValue
             "give both the certificate and its key, or neither",
         );
     }
-    if a.register_dns && required(errors, "Base Domain Name", &a.base_domain_name) {
-        note(
-            errors,
-            "Base Domain Name",
-            dns_name(a.base_domain_name.trim()),
-        );
-    }
+    check_base_domain(errors, a.register_dns, &a.base_domain_name);
     ScalingValues::Agents {
         standby: Resources::new(standby_cores, standby_memory_mb, standby_gpus),
         per_agent: Resources::new(

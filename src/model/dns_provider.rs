@@ -93,6 +93,43 @@ impl DnsSettings {
     }
 }
 
+/// Which of an instance's addresses its A record holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RegisterAddress {
+    /// Its public address when it has one, else its private one.
+    #[default]
+    Public,
+    /// Its private address (for names only the private network resolves to).
+    Private,
+}
+
+impl RegisterAddress {
+    /// Both choices, in the order the form offers them.
+    pub const ALL: [RegisterAddress; 2] = [Self::Public, Self::Private];
+
+    /// What the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Public => "Public address (private when it has none)",
+            Self::Private => "Private address",
+        }
+    }
+
+    /// The address to register from a VM's `private` (else public) and `public` addresses;
+    /// `None` when the chosen one is not an IPv4 address (an A record never holds a name).
+    pub fn pick(self, private: Option<&str>, public: Option<&str>) -> Option<String> {
+        let chosen = match self {
+            Self::Public => public.or(private),
+            Self::Private => private,
+        }?;
+        chosen
+            .trim()
+            .parse::<std::net::Ipv4Addr>()
+            .ok()
+            .map(|ip| ip.to_string())
+    }
+}
+
 /// A DNS Provider config as the administrator sets it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DnsProviderSpec {
@@ -100,6 +137,9 @@ pub struct DnsProviderSpec {
     pub name: String,
     /// Another API endpoint; blank for the cloud's own.
     pub endpoint_override: String,
+    /// Register: which address the records hold.
+    #[serde(default)]
+    pub register: RegisterAddress,
     /// The cloud's credentials.
     pub settings: DnsSettings,
 }
@@ -116,5 +156,34 @@ impl DnsProviderSpec {
         );
         self.settings.check(&mut errors);
         errors.into_result(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RegisterAddress;
+
+    #[test]
+    fn the_public_address_is_registered_when_there_is_one_and_never_a_name() {
+        let public = RegisterAddress::Public;
+        assert_eq!(
+            public
+                .pick(Some("10.0.0.5"), Some("203.0.113.7"))
+                .as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(
+            public.pick(Some("10.0.0.5"), None).as_deref(),
+            Some("10.0.0.5")
+        );
+        assert_eq!(
+            RegisterAddress::Private
+                .pick(Some("10.0.0.5"), Some("203.0.113.7"))
+                .as_deref(),
+            Some("10.0.0.5")
+        );
+        assert_eq!(public.pick(Some("pa-1a2b3c4d-7"), None), None, "a name");
+        assert_eq!(public.pick(None, None), None);
+        assert_eq!(public.pick(Some("fd00::1"), None), None, "not an A record");
     }
 }

@@ -467,13 +467,13 @@ impl Scaler {
             if let Scaling::Agents(a) = &config.spec.scaling {
                 values.push(("nginx_cert", a.nginx_cert.clone()));
                 values.push(("nginx_key", a.nginx_key.expose().to_owned()));
-                if a.register_dns {
-                    let domain = a.base_domain_name.trim();
-                    values.push((
-                        "server_external_fqdn",
-                        format!("{}.{domain}", instance.name),
-                    ));
-                }
+            }
+            if let Some(fqdn) = config
+                .spec
+                .scaling
+                .dns_record_name(&instance.name, instance.id.0)
+            {
+                values.push(("server_external_fqdn", fqdn));
             }
             let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
             render(&p.startup_script, &values)

@@ -9,6 +9,7 @@ use crate::directory::{
     ComputerRecord, DirectoryError, Placement, Removal, delete_computer, ensure_computer,
 };
 use crate::model::VmProviderId;
+use crate::model::dns_provider::RegisterAddress;
 use crate::model::instance::InstanceId;
 use crate::model::ldap::LdapSpec;
 use std::sync::Arc;
@@ -27,14 +28,40 @@ pub enum Outcome {
     OrphanDeleted(VmProviderId, String, Result<(), CloudError>),
     /// The VMs carrying our owner tag in one provider config.
     Listed(VmProviderId, Result<Vec<CloudVm>, CloudError>),
-    /// A DNS record was written or removed.
-    Dns(InstanceId, String, Result<(), CloudError>),
+    /// A DNS record was written, removed or left unwritten.
+    Dns(InstanceId, String, Result<DnsDone, CloudError>),
     /// The directory placed an instance's computer record (or refused).
     ComputerPlaced(InstanceId, Result<Placement, DirectoryError>),
     /// The directory removed an instance's computer record (or could not).
     ComputerRemoved(InstanceId, Result<Removal, DirectoryError>),
     /// The failpoint tripped: the task's result is lost, as in a crash.
     Crashed,
+}
+
+/// What to do with an instance's A record.
+pub enum DnsChange {
+    /// Write it, with the address the config's Register choice picks.
+    Write {
+        /// The address the instance reported (its private one, else public).
+        reported: Option<String>,
+        /// Its VM, to read the public address from when that is the one registered.
+        vm: Option<(TaskContext, String)>,
+        /// The DNS Provider config's Register choice.
+        register: RegisterAddress,
+    },
+    /// Remove it.
+    Remove,
+}
+
+/// What became of an A record.
+#[derive(Debug, PartialEq)]
+pub enum DnsDone {
+    /// Written with this address.
+    Written(String),
+    /// Removed (or was not there).
+    Removed,
+    /// Not written, for this reason.
+    Skipped(String),
 }
 
 /// What every task gets: the cloud, the provider's concurrency limit, and the failpoint.
@@ -143,19 +170,55 @@ pub async fn list(ctx: TaskContext, provider: VmProviderId, owner: String) -> Ou
         .map_or(Outcome::Crashed, |result| Outcome::Listed(provider, result))
 }
 
-/// Writes (`Some(address)`) or removes (`None`) the A record `name`.
+/// Writes or removes the A record `name`. An address that is not IPv4 (a host name, say)
+/// is never written: the record is skipped, with why.
 pub async fn dns(
     dns: Arc<dyn DnsCloud>,
     retry: RetryPolicy,
     instance: InstanceId,
     name: String,
-    address: Option<String>,
+    change: DnsChange,
 ) -> Outcome {
-    let result = match &address {
-        Some(address) => retry.run(|| dns.upsert_a(&name, address)).await,
-        None => retry.run(|| dns.delete_a(&name)).await,
+    let result = match change {
+        DnsChange::Remove => retry
+            .run(|| dns.delete_a(&name))
+            .await
+            .map(|()| DnsDone::Removed),
+        DnsChange::Write {
+            reported,
+            vm,
+            register,
+        } => write_record(&*dns, retry, &name, reported, vm, register).await,
     };
     Outcome::Dns(instance, name, result)
+}
+
+async fn write_record(
+    dns: &dyn DnsCloud,
+    retry: RetryPolicy,
+    name: &str,
+    reported: Option<String>,
+    vm: Option<(TaskContext, String)>,
+    register: RegisterAddress,
+) -> Result<DnsDone, CloudError> {
+    let public = match (register, vm) {
+        (RegisterAddress::Public, Some((ctx, cloud_id))) => {
+            ctx.call(|| ctx.cloud.status(&cloud_id))
+                .await?
+                .public_address
+        }
+        _ => None,
+    };
+    match register.pick(reported.as_deref(), public.as_deref()) {
+        Some(address) => retry
+            .run(|| dns.upsert_a(name, &address))
+            .await
+            .map(|()| DnsDone::Written(address)),
+        None => Ok(DnsDone::Skipped(match reported {
+            Some(reported) => format!("{reported} is not an IPv4 address"),
+            None => "the instance has no address".to_owned(),
+        })),
+    }
 }
 
 /// Creates (or reclaims) the computer record of `instance` through `ldap` before its VM

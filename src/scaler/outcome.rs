@@ -2,7 +2,7 @@
 //! change, a config's health, or an event, and new members are made from checked-in VMs.
 
 use super::executor::{Halt, Scaler};
-use super::operations::{self, Outcome};
+use super::operations::{self, DnsChange, DnsDone, Outcome};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::autoscale::{AutoScaleSpec, AutoScaleValues, Scaling, ScalingValues};
 use crate::model::config_health::ConfigHealth;
@@ -95,13 +95,23 @@ impl Scaler {
             Outcome::ComputerPlaced(id, result) => self.computer_placed(id, result)?,
             Outcome::ComputerRemoved(id, result) => self.computer_removed(id, result)?,
             Outcome::Dns(id, name, result) => {
-                if let Err(e) = result {
-                    let event =
-                        ScalerEvent::new(now, EventKind::Error, format!("DNS record {name}: {e}"))
-                            .with_instance(id);
-                    self.store.record_events(std::slice::from_ref(&event))?;
-                    self.emit(event);
-                }
+                let (kind, message) = match result {
+                    Ok(DnsDone::Written(address)) => (
+                        EventKind::Transition,
+                        format!("DNS record {name} → {address}"),
+                    ),
+                    Ok(DnsDone::Removed) => {
+                        (EventKind::Transition, format!("DNS record {name} removed"))
+                    }
+                    Ok(DnsDone::Skipped(why)) => (
+                        EventKind::Error,
+                        format!("DNS record {name} not written: {why}"),
+                    ),
+                    Err(e) => (EventKind::Error, format!("DNS record {name}: {e}")),
+                };
+                let event = ScalerEvent::new(now, kind, message).with_instance(id);
+                self.store.record_events(std::slice::from_ref(&event))?;
+                self.emit(event);
             }
         }
         Ok(())
@@ -230,6 +240,8 @@ impl Scaler {
         ) else {
             return Ok(());
         };
+        // The member needs a host to connect to; the DNS record only ever an address.
+        let reported = address.clone();
         let address = address.unwrap_or_else(|| instance.name.clone());
         let member = member_template(instance, &config.spec, values, &address);
         let event = ScalerEvent::new(
@@ -257,31 +269,42 @@ impl Scaler {
             self.store
                 .set_config_health(instance.config, &healed, None)?;
         }
-        self.register_dns(&config.spec, instance, Some(address))
+        self.register_dns(&config.spec, instance, Some(reported))
     }
 
-    /// Writes or removes the instance's A record when its config registers DNS.
+    /// Writes (`Some(reported address)`) or removes (`None`) the instance's A record when
+    /// its config registers DNS.
     pub(super) fn register_dns(
         &mut self,
         spec: &AutoScaleSpec,
         instance: &Instance,
-        address: Option<String>,
+        write: Option<Option<String>>,
     ) -> Result<(), Halt> {
-        let Scaling::Agents(agents) = &spec.scaling else {
-            return Ok(());
-        };
-        let (true, Some(dns_id)) = (agents.register_dns, spec.dns_provider) else {
+        let (Some(name), Some(dns_id)) = (
+            spec.scaling.dns_record_name(&instance.name, instance.id.0),
+            spec.dns_provider,
+        ) else {
             return Ok(());
         };
         let world = Arc::clone(&self.world);
         let Some(dns_spec) = world.dns_providers.get(&dns_id) else {
             return Ok(());
         };
-        let name = format!("{}.{}", instance.name, agents.base_domain_name.trim());
+        let change = match write {
+            None => DnsChange::Remove,
+            Some(reported) => DnsChange::Write {
+                reported,
+                vm: instance
+                    .cloud_id
+                    .clone()
+                    .and_then(|id| Some((self.context(instance.vm_provider).ok()?, id))),
+                register: dns_spec.register,
+            },
+        };
         match self.clouds.dns_cloud(dns_id, dns_spec) {
             Ok(dns) => self.spawn(
                 None,
-                operations::dns(dns, self.settings.retry, instance.id, name, address),
+                operations::dns(dns, self.settings.retry, instance.id, name, change),
             ),
             Err(e) => {
                 let event = ScalerEvent::new(

@@ -106,15 +106,22 @@ impl Scaler {
                 }
                 Some(row)
                     if row.cloud_id.is_none() || row.cloud_id.as_ref() == Some(&vm.cloud_id) => {}
-                // A twin of a claimed VM, or a VM no live row claims.
-                _ if now.duration_since(vm.created_at) >= grace => {
-                    self.terminate_orphan(provider, vm)
+                // A twin of a claimed VM, or a VM no live row claims: aged by the cloud's
+                // creation time, else by when pooladmin first saw it.
+                _ => {
+                    let born = match vm.created_at {
+                        Some(created) => created,
+                        None => self.store.first_seen(provider, &vm.cloud_id, now)?,
+                    };
+                    if now.duration_since(born) >= grace {
+                        self.terminate_orphan(provider, vm);
+                    }
                 }
-                _ => {}
             }
         }
         let listed: std::collections::HashSet<&str> =
             vms.iter().map(|vm| vm.cloud_id.as_str()).collect();
+        self.store.forget_unlisted(provider, &listed)?;
         let watched = |row: &Instance| {
             matches!(
                 row.state,

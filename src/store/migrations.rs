@@ -329,13 +329,25 @@ CREATE TABLE instance_ids (
 INSERT INTO instance_ids (id, last) SELECT 1, coalesce(max(id), 0) FROM instances;
 "#;
 
-const STEPS: [&str; 6] = [
+/// V7: when pooladmin first saw each owned VM whose cloud gave no readable creation time,
+/// so an orphan among them is swept after the grace period, not never.
+const V7_SIGHTINGS: &str = r#"
+CREATE TABLE vm_sightings (
+    vm_provider_id INTEGER NOT NULL REFERENCES vm_provider_configs (id) ON DELETE CASCADE,
+    cloud_id       TEXT NOT NULL,
+    first_seen     INTEGER NOT NULL,
+    PRIMARY KEY (vm_provider_id, cloud_id)
+);
+"#;
+
+const STEPS: [&str; 7] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
     V4_SCALER,
     V5_COMPUTERS,
     V6_API,
+    V7_SIGHTINGS,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

@@ -30,6 +30,7 @@ mod sealer;
 mod servers;
 mod sessions;
 mod staging;
+mod vm_sightings;
 mod zones;
 
 pub use agent_tokens::TokenOwner;

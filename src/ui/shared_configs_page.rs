@@ -87,6 +87,7 @@ impl ConfigPageKind for DnsProviderSpec {
     }
     fn blank() -> Self {
         DnsProviderSpec {
+            register: Default::default(),
             name: String::new(),
             endpoint_override: String::new(),
             settings: DnsSettings::Aws(Default::default()),

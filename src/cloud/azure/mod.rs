@@ -12,12 +12,11 @@ mod startup;
 pub use arm::classify;
 pub use dns::AzureDns;
 
-use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use super::{Addresses, CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
 use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::AzureLaunch;
 use arm::Arm;
 use async_trait::async_trait;
-use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -198,25 +197,36 @@ impl AzureCloud {
         Ok(path)
     }
 
-    /// The NIC's private address (else its public one).
-    async fn address(&self, name: &str) -> Option<String> {
+    /// The NIC's private address and its public IP's address, when it has one.
+    async fn addresses(&self, name: &str) -> Addresses {
         let nic = self
             .arm
             .call(Method::GET, &self.nic_path(name), NETWORK_API, None)
             .await
-            .ok()??;
-        let config = nic.pointer("/properties/ipConfigurations/0/properties")?;
-        if let Some(private) = config.get("privateIPAddress").and_then(Value::as_str) {
-            return Some(private.to_owned());
-        }
-        let ip = self
-            .arm
-            .call(Method::GET, &self.ip_path(name), NETWORK_API, None)
-            .await
-            .ok()??;
-        ip.pointer("/properties/ipAddress")
+            .ok()
+            .flatten();
+        let config = nic
+            .as_ref()
+            .and_then(|nic| nic.pointer("/properties/ipConfigurations/0/properties"));
+        let private = config
+            .and_then(|c| c.get("privateIPAddress"))
             .and_then(Value::as_str)
-            .map(str::to_owned)
+            .map(str::to_owned);
+        let public = match config.and_then(|c| c.get("publicIPAddress")) {
+            Some(_) => self
+                .arm
+                .call(Method::GET, &self.ip_path(name), NETWORK_API, None)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|ip| {
+                    ip.pointer("/properties/ipAddress")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                }),
+            None => None,
+        };
+        Addresses { private, public }
     }
 
     async fn delete_resource(&self, path: &str, api: &str) -> Result<(), CloudError> {
@@ -229,7 +239,7 @@ impl AzureCloud {
 }
 
 /// A VM as Resource Manager describes it.
-fn vm_of(vm: &Value, address: Option<String>) -> CloudVm {
+fn vm_of(vm: &Value, addresses: Addresses) -> CloudVm {
     let text = |pointer: &str| vm.pointer(pointer).and_then(Value::as_str);
     let tags = tags::from_json(vm.get("tags"));
     let power = vm
@@ -256,10 +266,9 @@ fn vm_of(vm: &Value, address: Option<String>) -> CloudVm {
         name: text("/name").unwrap_or_default().to_owned(),
         tags,
         state,
-        address,
-        created_at: text("/properties/timeCreated")
-            .and_then(|t| t.parse().ok())
-            .unwrap_or_else(Timestamp::now),
+        address: addresses.private.or_else(|| addresses.public.clone()),
+        public_address: addresses.public,
+        created_at: text("/properties/timeCreated").and_then(|t| t.parse().ok()),
     }
 }
 
@@ -318,7 +327,7 @@ impl VmCloud for AzureCloud {
                 )
                 .await?;
         }
-        let mut vm = vm_of(&answer, self.address(&request.name).await);
+        let mut vm = vm_of(&answer, self.addresses(&request.name).await);
         if vm.cloud_id.is_empty() {
             vm.cloud_id = request.name.clone();
             vm.name = request.name.clone();
@@ -336,7 +345,7 @@ impl VmCloud for AzureCloud {
             .list(&path, COMPUTE_API)
             .await?
             .iter()
-            .map(|vm| vm_of(vm, None))
+            .map(|vm| vm_of(vm, Addresses::default()))
             .filter(|vm| vm.tags.get(tags::OWNER).map(String::as_str) == Some(owner))
             .collect())
     }
@@ -348,7 +357,7 @@ impl VmCloud for AzureCloud {
             .call(Method::GET, &path, COMPUTE_API, None)
             .await?
             .unwrap_or(Value::Null);
-        Ok(vm_of(&vm, self.address(cloud_id).await))
+        Ok(vm_of(&vm, self.addresses(cloud_id).await))
     }
 
     async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {

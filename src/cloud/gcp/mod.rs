@@ -16,7 +16,6 @@ use crate::model::vm_provider::GcpSettings;
 use crate::model::vm_provider::gcp::GcpLaunch;
 use api::Api;
 use async_trait::async_trait;
-use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -201,11 +200,15 @@ fn vm_of(instance: &Value) -> CloudVm {
     };
     let tags = tags::from_json(instance.get("labels"));
     let nic = instance.pointer("/networkInterfaces/0");
-    let address = nic
-        .and_then(|n| n.get("networkIP"))
-        .or_else(|| nic.and_then(|n| n.pointer("/accessConfigs/0/natIP")))
+    let public_address = nic
+        .and_then(|n| n.pointer("/accessConfigs/0/natIP"))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let address = nic
+        .and_then(|n| n.get("networkIP"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| public_address.clone());
     CloudVm {
         cloud_id: text("name").to_owned(),
         name: text("name").to_owned(),
@@ -217,9 +220,8 @@ fn vm_of(instance: &Value) -> CloudVm {
             _ => VmState::Pending,
         },
         address,
-        created_at: text("creationTimestamp")
-            .parse()
-            .unwrap_or_else(|_| Timestamp::now()),
+        public_address,
+        created_at: text("creationTimestamp").parse().ok(),
     }
 }
 

@@ -10,13 +10,12 @@ pub mod signer;
 pub use api::classify;
 pub use dns::OciDns;
 
-use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use super::{Addresses, CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
 use crate::model::vm_provider::OciSettings;
 use crate::model::vm_provider::oci::OciLaunch;
 use api::Api;
 use async_trait::async_trait;
 use base64::Engine;
-use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -82,8 +81,8 @@ impl OciCloud {
         body
     }
 
-    /// The instance's private address, from its primary VNIC.
-    async fn address(&self, instance: &str) -> Option<String> {
+    /// The instance's private and public addresses, from its primary VNIC.
+    async fn addresses(&self, instance: &str) -> Option<Addresses> {
         let path = format!(
             "{COMPUTE}/vnicAttachments?compartmentId={}&instanceId={instance}",
             self.compartment()
@@ -102,15 +101,16 @@ impl OciCloud {
             .await
             .ok()?;
         let vnic = vnic?;
-        vnic.get("privateIp")
-            .or_else(|| vnic.get("publicIp"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+        let text = |key: &str| vnic.get(key).and_then(Value::as_str).map(str::to_owned);
+        Some(Addresses {
+            private: text("privateIp"),
+            public: text("publicIp"),
+        })
     }
 }
 
 /// An instance as OCI describes it.
-fn vm_of(instance: &Value, address: Option<String>) -> CloudVm {
+fn vm_of(instance: &Value, addresses: Addresses) -> CloudVm {
     let text = |key: &str| {
         instance
             .get(key)
@@ -128,10 +128,9 @@ fn vm_of(instance: &Value, address: Option<String>) -> CloudVm {
             "STOPPING" | "STOPPED" | "TERMINATING" => VmState::Stopping,
             _ => VmState::Pending,
         },
-        address,
-        created_at: text("timeCreated")
-            .parse()
-            .unwrap_or_else(|_| Timestamp::now()),
+        address: addresses.private.or_else(|| addresses.public.clone()),
+        public_address: addresses.public,
+        created_at: text("timeCreated").parse().ok(),
     }
 }
 
@@ -161,7 +160,7 @@ impl VmCloud for OciCloud {
                 "LaunchInstance answered without the instance",
             )
         })?;
-        Ok(vm_of(&instance, None))
+        Ok(vm_of(&instance, Addresses::default()))
     }
 
     async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
@@ -182,7 +181,7 @@ impl VmCloud for OciCloud {
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
-                    .map(|i| vm_of(i, None))
+                    .map(|i| vm_of(i, Addresses::default()))
                     .filter(|vm| vm.state != VmState::Terminated)
                     .filter(|vm| vm.tags.get(tags::OWNER).map(String::as_str) == Some(owner)),
             );
@@ -207,12 +206,13 @@ impl VmCloud for OciCloud {
             )
             .await?;
         let instance = instance.unwrap_or(Value::Null);
-        let address = if instance.get("lifecycleState").and_then(Value::as_str) == Some("RUNNING") {
-            self.address(cloud_id).await
+        let addresses = if instance.get("lifecycleState").and_then(Value::as_str) == Some("RUNNING")
+        {
+            self.addresses(cloud_id).await.unwrap_or_default()
         } else {
-            None
+            Addresses::default()
         };
-        Ok(vm_of(&instance, address))
+        Ok(vm_of(&instance, addresses))
     }
 
     async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {

@@ -11,7 +11,7 @@ pub mod simulator;
 use super::form::{code_row, combo_row, error_of, secret_row, text_row};
 use crate::model::ValidationErrors;
 use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
-use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use crate::model::dns_provider::{DnsProviderSpec, DnsSettings, RegisterAddress};
 use crate::model::startup_script::{PLACEHOLDERS, unknown_placeholders};
 use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use egui::Ui;
@@ -151,6 +151,11 @@ pub fn dns_provider_rows(
         }
         DnsSettings::Oci(c) => oci_credential_rows(ui, c, "Fingerprint", errors, reveal),
     }
+    let choices: Vec<_> = RegisterAddress::ALL
+        .iter()
+        .map(|r| (*r, r.label().to_owned()))
+        .collect();
+    combo_row(ui, "Register", &mut spec.register, &choices, None);
     text_row(
         ui,
         "Endpoint Override",

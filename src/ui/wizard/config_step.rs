@@ -185,6 +185,13 @@ fn server_rows(
         &mut s.max_sessions_per_server,
         error_of(e, "Max Simultaneous Sessions Per Server"),
     );
+    dns_rows(
+        ui,
+        &mut s.register_dns,
+        &mut s.base_domain_name,
+        "register <server id>.<Base Domain Name> for each server",
+        e,
+    );
 }
 
 fn agent_rows(ui: &mut Ui, a: &mut AgentScaling, e: Option<&ValidationErrors>, reveal: &mut bool) {
@@ -210,17 +217,29 @@ fn agent_rows(ui: &mut Ui, a: &mut AgentScaling, e: Option<&ValidationErrors>, r
         error_of(e, "NGINX Cert"),
     );
     secret_code_row(ui, "NGINX Key", a.nginx_key.expose_mut(), reveal, e);
-    checkbox_row(
+    dns_rows(
         ui,
-        "Register DNS",
         &mut a.register_dns,
+        &mut a.base_domain_name,
         "register <id>.<Base Domain Name> for each agent",
+        e,
     );
-    if a.register_dns {
+}
+
+/// Register DNS and, when on, the Base Domain Name.
+fn dns_rows(
+    ui: &mut Ui,
+    register: &mut bool,
+    domain: &mut String,
+    hint: &str,
+    e: Option<&ValidationErrors>,
+) {
+    checkbox_row(ui, "Register DNS", register, hint);
+    if *register {
         text_row(
             ui,
             "Base Domain Name",
-            &mut a.base_domain_name,
+            domain,
             error_of(e, "Base Domain Name"),
         );
     }

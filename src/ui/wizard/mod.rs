@@ -8,7 +8,7 @@ pub mod shared_choice;
 
 use super::connection_test::ConnectionTest;
 use super::context::PageContext;
-use crate::model::autoscale::{AutoScaleSpec, Scaling, ServerScaling};
+use crate::model::autoscale::{AutoScaleSpec, ServerScaling};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{AutoScaleId, Pool, ValidationErrors};
@@ -59,6 +59,7 @@ pub struct AutoScaleWizard {
 
 fn blank_dns() -> DnsProviderSpec {
     DnsProviderSpec {
+        register: Default::default(),
         name: String::new(),
         endpoint_override: String::new(),
         settings: DnsSettings::new(ProviderKind::Aws).unwrap_or(DnsSettings::DigitalOcean {
@@ -122,7 +123,7 @@ impl AutoScaleWizard {
     }
 
     fn dns_required(&self) -> bool {
-        matches!(&self.spec.scaling, Scaling::Agents(a) if a.register_dns)
+        self.spec.scaling.dns_domain().is_some()
     }
 
     /// The problems of the step on show.
