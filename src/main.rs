@@ -448,7 +448,8 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
                 dry_run: *dry_run,
                 prune: *prune,
             };
-            let outcome = pooladmin::config_file::parse(&text).and_then(|parsed| {
+            let folder = file.parent().unwrap_or(std::path::Path::new("."));
+            let outcome = pooladmin::config_file::parse_at(&text, folder).and_then(|parsed| {
                 pooladmin::config_file::import(
                     &mut store,
                     &parsed,

@@ -10,7 +10,7 @@ use pooladmin::config_file::{ImportError, ImportOptions, export, import, parse, 
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use pooladmin::model::ldap::LdapSpec;
-use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings};
+use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use pooladmin::model::{PoolKind, Secret};
 use pooladmin::store::{Choice, Store};
 use proptest::prelude::*;
@@ -322,6 +322,105 @@ fn the_command_line_answers_with_exit_codes() {
     assert_eq!(out.status.code(), Some(0));
     let out = run(&["import", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("applied: 0 changes"));
+}
+
+/// A hand-written file names its secrets by environment variable and by file; the import
+/// reads them, seals them in the database, and an export never writes them back in clear.
+#[test]
+fn secrets_by_reference_are_read_at_import_and_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let dns_secret = "route53-secret-from-a-file-0123456789";
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    std::fs::write(dir.path().join("keys/route53"), format!("{dns_secret}\n")).unwrap();
+    let file = dir.path().join("setup.json");
+    let text = serde_json::json!({
+        "format": "pooladmin/1",
+        "vm_provider_configs": [{
+            "name": "aws",
+            "max_instances": "4",
+            "startup_script": "",
+            "endpoint_override": "",
+            "settings": { "Aws": {
+                "credentials": {
+                    "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+                    "secret_access_key": { "env": "POOLADMIN_TEST_AWS_SECRET" },
+                },
+                "region": "us-east-1",
+                "ami_id": "ami-0123456789abcdef0",
+                "instance_type": "t3.medium",
+                "security_group_ids": "[\"sg-0123456789abcdef0\"]",
+                "subnet_id": "subnet-0123456789abcdef0",
+                "volume_size_gb": "40",
+                "volume_type": "gp3",
+            }},
+        }],
+        "dns_provider_configs": [{
+            "name": "route53",
+            "endpoint_override": "",
+            "settings": { "Aws": {
+                "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+                "secret_access_key": { "file": "keys/route53" },
+            }},
+        }],
+    });
+    std::fs::write(&file, serde_json::to_string_pretty(&text).unwrap()).unwrap();
+    let db = dir.path().join("target.sqlite");
+    let bin = env!("CARGO_BIN_EXE_pooladmin");
+    let run = |args: &[&str], secret: Option<&str>| {
+        let mut command = std::process::Command::new(bin);
+        command.args(args).arg("--db").arg(&db);
+        match secret {
+            Some(value) => command.env("POOLADMIN_TEST_AWS_SECRET", value),
+            None => command.env_remove("POOLADMIN_TEST_AWS_SECRET"),
+        };
+        command.output().unwrap()
+    };
+    // The variable missing: refused with its JSON path, nothing written.
+    let out = run(&["import", file.to_str().unwrap()], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "vm_provider_configs[0].settings.Aws.credentials.secret_access_key: the environment variable POOLADMIN_TEST_AWS_SECRET is not set"
+        ),
+        "{stderr}"
+    );
+    let out = run(&["import", file.to_str().unwrap()], Some(secret));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&db).unwrap();
+    let vm = &store.configs::<VmProviderSpec>().unwrap()[0].spec;
+    match &vm.settings {
+        ProviderSettings::Aws(aws) => {
+            assert_eq!(aws.credentials.secret_access_key.expose(), secret)
+        }
+        other => panic!("{other:?}"),
+    }
+    let dns = &store.configs::<DnsProviderSpec>().unwrap()[0].spec;
+    match &dns.settings {
+        DnsSettings::Aws(keys) => assert_eq!(keys.secret_access_key.expose(), dns_secret),
+        other => panic!("{other:?}"),
+    }
+    drop(store);
+    let raw = std::fs::read(&db).unwrap();
+    for clear in [secret, dns_secret] {
+        assert!(
+            !raw.windows(clear.len()).any(|w| w == clear.as_bytes()),
+            "sealed in the database, never in clear"
+        );
+    }
+    let out = run(&["export"], None);
+    let exported = String::from_utf8_lossy(&out.stdout);
+    assert!(!exported.contains(secret) && !exported.contains(dns_secret));
+    assert!(
+        !exported.contains("POOLADMIN_TEST_AWS_SECRET"),
+        "references are not kept"
+    );
 }
 
 proptest! {

@@ -1,6 +1,8 @@
 //! The configuration file, `"format": "pooladmin/1"`: one list per kind, references by
-//! name, unknown keys refused. Secrets travel only sealed, in `secrets`.
+//! name, unknown keys refused. Secrets travel sealed, in `secrets`, or by reference where
+//! each goes (`secret_refs.rs`); never in clear.
 
+use crate::model::Secret;
 use crate::model::autoscale::Scaling;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
@@ -8,6 +10,7 @@ use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{ConnectionType, CredentialType, PoolKind, Resources};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The format this build reads and writes.
 pub const FORMAT: &str = "pooladmin/1";
@@ -48,6 +51,11 @@ pub struct ConfigFile {
     /// Every secret, sealed with a passphrase; absent unless exported with secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<SealedSecrets>,
+    /// Secrets the file named by reference (`{"env": …}`, `{"file": …}`), read when it was
+    /// parsed: "list/name/label" → value. Never written.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub references: BTreeMap<String, Secret>,
 }
 
 /// A deployment zone.

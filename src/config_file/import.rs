@@ -5,6 +5,7 @@
 use super::export::{Snapshot, secret_key, snapshot};
 use super::field_keys;
 use super::format::{AgentEntry, AutoScaleEntry, ConfigFile, FORMAT, ServerEntry, StagingEntry};
+use super::secret_refs;
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
@@ -18,7 +19,9 @@ use crate::model::{
 use crate::store::{Choice, Sealer, SharedConfig, Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 /// What an import does to one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,21 +101,32 @@ pub enum ImportError {
 }
 
 /// Parses a file; errors carry their JSON path, and unknown keys are refused by path.
+/// Secret references are read relative to the working folder.
 pub fn parse(text: &str) -> Result<ConfigFile, ImportError> {
-    let mut json = serde_json::Deserializer::from_str(text);
+    parse_at(text, Path::new("."))
+}
+
+/// Parses a file that lives in `folder` (where its `{"file": …}` references are), reading
+/// its `{"env": …}` references from this process's environment.
+pub fn parse_at(text: &str, folder: &Path) -> Result<ConfigFile, ImportError> {
+    let Ok(mut json) = serde_json::from_str::<Value>(text) else {
+        return Err(syntax_error(text));
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let references =
+        secret_refs::take_references(&mut json, folder, &env).map_err(ImportError::Invalid)?;
     let mut unknown = Vec::new();
     // The model's types accept unknown keys (settings stored by another version); a file
     // written by hand must not lose a mistyped key silently.
     let mut note_unknown = |path: serde_ignored::Path<'_>| {
         unknown.push(format!("{path}: unknown key"));
     };
-    let tracked = serde_ignored::Deserializer::new(&mut json, &mut note_unknown);
-    let file: ConfigFile = serde_path_to_error::deserialize(tracked).map_err(|e| {
+    let tracked = serde_ignored::Deserializer::new(json, &mut note_unknown);
+    let mut file: ConfigFile = serde_path_to_error::deserialize(tracked).map_err(|e| {
         let path = e.path().to_string();
         ImportError::Invalid(vec![format!("{path}: {}", e.into_inner())])
     })?;
-    json.end()
-        .map_err(|e| ImportError::Invalid(vec![format!("after the configuration: {e}")]))?;
+    file.references = references;
     if !unknown.is_empty() {
         return Err(ImportError::Invalid(unknown));
     }
@@ -125,13 +139,35 @@ pub fn parse(text: &str) -> Result<ConfigFile, ImportError> {
     Ok(file)
 }
 
-/// Opens the file's sealed secrets with `passphrase`.
+/// Where text that is not JSON breaks, by JSON path (`pools[0]: EOF while parsing …`).
+fn syntax_error(text: &str) -> ImportError {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let problem = match serde_path_to_error::deserialize::<_, ConfigFile>(&mut json) {
+        Err(e) => {
+            let path = e.path().to_string();
+            format!("{path}: {}", e.into_inner())
+        }
+        Ok(_) => match json.end() {
+            Err(e) => format!("after the configuration: {e}"),
+            Ok(()) => "not JSON".to_owned(),
+        },
+    };
+    ImportError::Invalid(vec![problem])
+}
+
+/// The file's secrets: those it names by reference and its sealed ones, opened with
+/// `passphrase`.
 fn unseal(
     file: &ConfigFile,
     passphrase: Option<&Secret>,
 ) -> Result<BTreeMap<String, String>, ImportError> {
+    let mut given: BTreeMap<String, String> = file
+        .references
+        .iter()
+        .map(|(key, secret)| (key.clone(), secret.expose().to_owned()))
+        .collect();
     let Some(sealed) = &file.secrets else {
-        return Ok(BTreeMap::new());
+        return Ok(given);
     };
     let invalid = |m: &str| ImportError::Invalid(vec![format!("secrets: {m}")]);
     let passphrase = passphrase
@@ -146,7 +182,17 @@ fn unseal(
     let plain = sealer
         .open(Some(&blob))
         .ok_or_else(|| invalid("the passphrase does not open them"))?;
-    serde_json::from_str(plain.expose()).map_err(|_| invalid("they are damaged"))
+    let sealed: BTreeMap<String, String> =
+        serde_json::from_str(plain.expose()).map_err(|_| invalid("they are damaged"))?;
+    for (key, value) in sealed {
+        if given.contains_key(&key) {
+            return Err(invalid(&format!(
+                "{key} is given twice: sealed here and by reference"
+            )));
+        }
+        given.insert(key, value);
+    }
+    Ok(given)
 }
 
 /// Fills `record`'s secrets from the file, else from the database's current values.

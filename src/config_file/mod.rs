@@ -5,10 +5,11 @@ pub mod export;
 pub mod field_keys;
 pub mod format;
 pub mod import;
+pub mod secret_refs;
 
 pub use export::{export, snapshot};
 pub use format::{ConfigFile, FORMAT};
-pub use import::{ImportError, ImportOptions, ImportReport, import, parse};
+pub use import::{ImportError, ImportOptions, ImportReport, import, parse, parse_at};
 
 /// The JSON Schema of the file format, generated from the types (shipped as
 /// `assets/config-schema.json`).

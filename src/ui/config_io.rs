@@ -4,13 +4,13 @@
 use super::file_dialog::{Chooser, choose, stamped};
 use crate::config_file::import::Change;
 use crate::config_file::{
-    ConfigFile, ImportError, ImportOptions, ImportReport, export, import, parse,
+    ConfigFile, ImportError, ImportOptions, ImportReport, export, import, parse_at,
 };
 use crate::model::Secret;
 use crate::store::Store;
 use egui::{Id, Key, Modifiers, RichText, Ui};
 use egui_notify::Toasts;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
@@ -175,7 +175,7 @@ fn preview(store: &mut Store, path: PathBuf) -> Preview {
         dry_run: true,
         prune: false,
     };
-    match parse(&text) {
+    match parse_at(&text, path.parent().unwrap_or(Path::new("."))) {
         Ok(file) => Preview {
             outcome: import(store, &file, passphrase().as_ref(), dry_run).map_err(|e| problems(&e)),
             file: Some(file),
