@@ -298,3 +298,33 @@ fn choosing_a_shared_vm_config_names_the_configs_sharing_it() {
     assert_eq!(configs.len(), 1);
     assert_eq!(configs[0].used_by, ["first", "second", "third"]);
 }
+
+#[test]
+fn a_server_config_registers_dns_with_a_base_domain_and_a_register_choice() {
+    let (_dir, mut h) = on_pool_page(PoolKind::Server, |_, _| {});
+    click(&mut h, "Add AutoScale config");
+    type_into(&mut h, "Name", "desktops");
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Base Domain Name")
+            .is_none()
+    );
+    h.get_by_role_and_label(Role::CheckBox, "Register DNS")
+        .click_accesskit();
+    settle(&mut h);
+    // Ticked but no domain: Next is held back.
+    assert!(!next_is_enabled(&h, "Next"));
+    type_into(&mut h, "Base Domain Name", "desktops.example.com");
+    assert!(next_is_enabled(&h, "Next"));
+    click(&mut h, "Next");
+    choose(&mut h, "Provider", ProviderKind::Simulator.label());
+    type_into(&mut h, "Name", "simulated");
+    click(&mut h, "Next");
+    // Step 3: a DNS Provider config is needed now, with its Register choice.
+    click(&mut h, "Create a new DNS Provider config");
+    assert!(
+        h.query_by_role_and_label(Role::ComboBox, "Register")
+            .is_some()
+    );
+    choose(&mut h, "Register", "Private address");
+    h.check_accessibility();
+}
