@@ -173,7 +173,7 @@ fn a_shared_config_in_use_is_kept_and_edits_reach_every_user() {
         )
         .unwrap();
     let vms = store.configs::<VmProviderSpec>().unwrap();
-    assert_eq!(vms[0].spec.max_instances(), 3);
+    assert_eq!(vms[0].spec.max_instances(), Ok(3));
     assert_eq!(vms[0].used_by, ["first", "second"]);
     let err = store.delete_pool(pool).unwrap_err();
     assert!(err.to_string().contains("AutoScale configs"), "{err}");

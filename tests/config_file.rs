@@ -366,6 +366,9 @@ fn secrets_by_reference_are_read_at_import_and_sealed() {
     });
     std::fs::write(&file, serde_json::to_string_pretty(&text).unwrap()).unwrap();
     let db = dir.path().join("target.sqlite");
+    // Made here, its key in a file beside it, so the command and the test share one key
+    // whether or not an OS keyring is reachable.
+    drop(Store::open(&db).unwrap());
     let bin = env!("CARGO_BIN_EXE_pooladmin");
     let run = |args: &[&str], secret: Option<&str>| {
         let mut command = std::process::Command::new(bin);

@@ -106,6 +106,98 @@ async fn a_row_deleted_while_its_create_is_in_flight_is_dropped_and_its_vm_swept
 }
 
 /// Waits for an update that `want` accepts, up to `seconds`.
+/// A full disk (the database may not grow): the scaler keeps running, makes no VM without
+/// its row, says so, and goes on by itself once there is room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_pauses_creates_and_they_go_on_once_there_is_room() {
+    let mut bench = agent_pool(quick_cloud(), 8, 10);
+    // Room to free later: old events filling pages of their own.
+    // Each nearly a page long: the last page has no room left for a new event.
+    let filler = "x".repeat(3900);
+    let old: Vec<_> = (0..400)
+        .map(|_| {
+            pooladmin::model::scaler_event::ScalerEvent::new(
+                bench.clock.now(),
+                pooladmin::model::scaler_event::EventKind::Decision,
+                &filler,
+            )
+        })
+        .collect();
+    bench.store.record_events(&old).unwrap();
+    let raw = raw(&bench);
+    let pages: i64 = raw
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    let mut store = bench.store.sibling().unwrap();
+    assert_eq!(store.limit_growth(pages).unwrap(), pages);
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let (update_tx, mut updates) = mpsc::unbounded_channel();
+    let scaler = pooladmin::scaler::Scaler::new(
+        store,
+        Arc::new(OneCloud(bench.cloud.clone())),
+        bench.clock,
+        ScalerSettings {
+            poll_every: Duration::from_millis(200),
+            ..settings()
+        },
+        update_tx,
+    );
+    let task = tokio::spawn(scaler.run(command_rx));
+    let paused = await_update(&mut updates, |u| matches!(u, Update::CreatesPaused(_)));
+    match paused.await {
+        Some(Update::CreatesPaused(reason)) => {
+            assert!(reason.contains("cannot grow"), "{reason}")
+        }
+        other => panic!("no pause: {other:?}"),
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!task.is_finished(), "the scaler keeps running");
+    // Every VM the cloud holds has its intent row: nothing was made without one.
+    let live: Vec<i64> = bench.live().iter().map(|i| i.id.0).collect();
+    for vm in bench.cloud.vms() {
+        let instance = pooladmin::cloud::tags::instance_of(&vm.tags);
+        assert!(
+            instance.is_some_and(|id| live.contains(&id)),
+            "{vm:?} has no row"
+        );
+    }
+    // Room again: the old events go.
+    raw.execute("DELETE FROM events WHERE message = ?1", [&filler])
+        .unwrap();
+    let resumed = await_update(&mut updates, |u| matches!(u, Update::CreatesResumed));
+    assert!(resumed.await.is_some(), "creates go on");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while bench.count(InstanceState::Running) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "no agent came up after the pause"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bench.assert_consistent();
+    let _ = commands.send(Command::Shutdown);
+    let _ = task.await;
+}
+
+/// The first update `want` takes within 20 s.
+async fn await_update(
+    updates: &mut mpsc::UnboundedReceiver<Update>,
+    want: impl Fn(&Update) -> bool,
+) -> Option<Update> {
+    let wait = async {
+        while let Some(update) = updates.recv().await {
+            if want(&update) {
+                return Some(update);
+            }
+        }
+        None
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .ok()
+        .flatten()
+}
+
 fn next_update(
     handle: &mut ScalerHandle,
     seconds: u64,

@@ -146,11 +146,17 @@ impl CloudFactory for ProviderClouds {
     ) -> Result<Arc<dyn VmCloud>, CloudError> {
         match &spec.settings {
             ProviderSettings::Simulator(settings) => {
+                let values = settings.values().map_err(|errors| {
+                    CloudError::new(
+                        ErrorClass::InvalidConfig,
+                        format!("the VM Provider config's settings: {errors}"),
+                    )
+                })?;
                 let behaviour = Behaviour {
-                    boot_delay: Duration::from_secs(settings.boot_delay_s().into()),
-                    failure_rate: settings.failure_rate(),
-                    throttle_rate: settings.throttle_rate(),
-                    capacity_error_rate: settings.capacity_error_rate(),
+                    boot_delay: Duration::from_secs(values.boot_delay_s.into()),
+                    failure_rate: values.failure_rate,
+                    throttle_rate: values.throttle_rate,
+                    capacity_error_rate: values.capacity_error_rate,
                     seed: id.0.unsigned_abs(),
                     ..Behaviour::default()
                 };

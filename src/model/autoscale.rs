@@ -237,9 +237,11 @@ impl AutoScaleSpec {
 
     fn parse_own_fields(&self, errors: &mut ValidationErrors) -> AutoScaleValues {
         check_name(errors, "Name", &self.name);
-        if self.zone.is_none() {
+        let zone = self.zone.unwrap_or_else(|| {
             errors.push("Deployment Zone", "choose a deployment zone");
-        }
+            // Never used: the values are only handed out without errors.
+            ZoneId(0)
+        });
         let downscale_backoff_s = parse_whole(
             errors,
             "Downscale Backoff (Seconds)",
@@ -259,6 +261,7 @@ impl AutoScaleSpec {
             Scaling::Agents(a) => check_agents(a, errors),
         };
         AutoScaleValues {
+            zone,
             downscale_backoff_s,
             provision_timeout_s,
             scaling,
@@ -428,6 +431,8 @@ fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) -> ScalingValue
 /// The numbers of a checked AutoScale config, as the scaler takes them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScaleValues {
+    /// Deployment Zone: where its members are made.
+    pub zone: ZoneId,
     /// Downscale Backoff (Seconds).
     pub downscale_backoff_s: i64,
     /// Provision Timeout (s).

@@ -73,6 +73,11 @@ pub enum Update {
     },
     /// A stopped scaler was started again.
     Restarted,
+    /// The database cannot grow (the disk is full): creates wait, nothing is made without
+    /// its record; the scaler keeps running.
+    CreatesPaused(String),
+    /// The database accepts writes again: creates go on.
+    CreatesResumed,
 }
 
 /// Why the scaler stopped running.
@@ -111,6 +116,8 @@ pub struct Scaler {
     pub(super) errors_seen: HashMap<InstanceId, String>,
     pub(super) failpoint: Option<Arc<Failpoint>>,
     pub(super) stopping: bool,
+    /// Why the database cannot grow, while it cannot: no create is started meanwhile.
+    pub(super) disk_full: Option<String>,
     /// What the last pass read: configs and provider settings for the handlers of
     /// finished calls, so each of them does not read the store again.
     pub(super) world: Arc<World>,
@@ -151,6 +158,7 @@ impl Scaler {
             errors_seen: HashMap::new(),
             failpoint: None,
             stopping: false,
+            disk_full: None,
             world: Arc::default(),
             computers_placed: HashSet::new(),
             names_taken: HashSet::new(),
@@ -201,6 +209,7 @@ impl Scaler {
     pub fn pass(&mut self) -> Result<(), Halt> {
         let started = std::time::Instant::now();
         let now = self.now();
+        self.writes_again(now)?;
         if !self.stopping {
             self.replace_dead_hosts(now)?;
         }
@@ -216,6 +225,25 @@ impl Scaler {
         self.progress()?;
         self.gauges.record_pass(&plan.levels, started.elapsed());
         let _ = self.updates.send(Update::Levels(now, plan.levels));
+        Ok(())
+    }
+
+    /// While the disk is full, a pass starts by writing the event that says it is not: once
+    /// that succeeds, creates go on.
+    fn writes_again(&mut self, now: Timestamp) -> Result<(), Halt> {
+        if self.disk_full.is_none() {
+            return Ok(());
+        }
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Error,
+            "the database accepts writes again: creates go on",
+        );
+        self.store.record_events(std::slice::from_ref(&event))?;
+        self.disk_full = None;
+        tracing::info!("the database accepts writes again; creates go on");
+        self.emit(event);
+        let _ = self.updates.send(Update::CreatesResumed);
         Ok(())
     }
 
@@ -248,6 +276,8 @@ impl Scaler {
     fn act(&mut self, world: &World, plan: &Plan, now: Timestamp) -> Result<(), Halt> {
         for action in &plan.actions {
             match action {
+                // No room for the intent row: nothing is created without one.
+                Action::Create { .. } if self.disk_full.is_some() => {}
                 Action::Create {
                     pool,
                     config,
@@ -341,7 +371,9 @@ impl Scaler {
                 continue;
             }
             match instance.state {
-                InstanceState::Requested | InstanceState::Creating if !self.stopping => {
+                InstanceState::Requested | InstanceState::Creating
+                    if !self.stopping && self.disk_full.is_none() =>
+                {
                     self.start_create(&instance)?;
                 }
                 InstanceState::Booting => self.watch_boot(&instance)?,

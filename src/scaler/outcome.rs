@@ -426,7 +426,7 @@ fn member_template(
     values: &AutoScaleValues,
     address: &str,
 ) -> MemberTemplate {
-    let zone = spec.zone.unwrap_or(crate::model::ZoneId(1));
+    let zone = values.zone;
     match (&spec.scaling, instance.size) {
         (Scaling::Servers(s), InstanceSize::Server { slots }) => {
             let username = s.connection_username.trim().to_owned();

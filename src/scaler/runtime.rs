@@ -33,7 +33,9 @@ enum StoreTrouble {
     Busy,
     /// A row was deleted while the scaler worked on it.
     Gone,
-    /// Corruption, a full disk, a newer schema…: the scaler stops and says why.
+    /// The database cannot grow (a full disk): creates wait, the scaler goes on.
+    Full,
+    /// Corruption, a newer schema…: the scaler stops and says why.
     Fatal,
 }
 
@@ -48,6 +50,11 @@ impl StoreTrouble {
                 ) =>
             {
                 Self::Busy
+            }
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                Self::Full
             }
             _ => Self::Fatal,
         }
@@ -175,6 +182,15 @@ impl Scaler {
                 // The log is best effort here: the row's absence is the news.
                 let _ = self.store.record_events(std::slice::from_ref(&event));
                 self.emit(event);
+                Ok(())
+            }
+            StoreTrouble::Full => {
+                if self.disk_full.is_none() {
+                    let reason = format!("the database cannot grow ({error})");
+                    tracing::error!(%reason, "creates are paused until the database accepts writes again");
+                    let _ = self.updates.send(Update::CreatesPaused(reason.clone()));
+                    self.disk_full = Some(reason);
+                }
                 Ok(())
             }
             StoreTrouble::Fatal => Err(Halt::Store(error)),

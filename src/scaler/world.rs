@@ -70,15 +70,19 @@ impl World {
         let staging = store.staging_configs()?;
 
         let mut snapshot = Snapshot::default();
+        // A provider whose stored settings no longer parse has no limit: its configs are
+        // stopped below (`parsed_configs`), and it gets no capacity to plan with.
         for (id, spec) in &vm_providers {
-            snapshot.providers.insert(
-                *id,
-                ProviderUse {
-                    name: spec.name.clone(),
-                    max_instances: spec.max_instances(),
-                    live: 0,
-                },
-            );
+            if let Ok(max_instances) = spec.max_instances() {
+                snapshot.providers.insert(
+                    *id,
+                    ProviderUse {
+                        name: spec.name.clone(),
+                        max_instances,
+                        live: 0,
+                    },
+                );
+            }
         }
         for instance in instances.values() {
             if let Some(p) = snapshot.providers.get_mut(&instance.vm_provider) {

@@ -185,6 +185,15 @@ impl Store {
         })
     }
 
+    /// Lets this connection's database grow to at most `pages` pages (SQLite's
+    /// `max_page_count`), never below its size now: past it, writes fail as on a full disk.
+    /// The tests of what a full disk does use it.
+    pub fn limit_growth(&mut self, pages: i64) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?)
+    }
+
     /// A second connection to the same database with the same key, for the scaler's
     /// background task: WAL lets it write while the window reads.
     pub fn sibling(&self) -> Result<Self, OpenError> {

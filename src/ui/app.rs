@@ -377,32 +377,49 @@ impl PoolAdminApp {
     }
 }
 
-/// A red banner while the scaler is stopped: why, when it starts again, and a button to
-/// start it now.
+/// A red banner while the scaler is stopped (why, when it starts again, and a button to
+/// start it now), or while its creates wait for the database to accept writes.
 fn scaler_stopped_ui(ui: &mut Ui, scaler: &mut ScalerView) {
+    if let Some(reason) = &scaler.creates_paused {
+        red_banner(ui, |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "Creates are paused: {reason}. Free space on the database's disk; nothing is created without its record, and creates go on by themselves once writes work."
+                ))
+                .strong(),
+            );
+        });
+    }
     let Some((reason, restart_at)) = &scaler.stopped else {
         return;
     };
     let wait = restart_at
         .saturating_duration_since(Instant::now())
         .as_secs();
+    let mut restart = false;
+    red_banner(ui, |ui| {
+        ui.label(
+            RichText::new(format!(
+                "The scaler stopped: {reason}. Nothing is created or deleted until it runs again; it restarts by itself in {wait} s."
+            ))
+            .strong(),
+        );
+        restart = ui.button("Restart scaler").clicked();
+    });
+    if restart {
+        scaler.restart_requested = true;
+    }
+}
+
+/// A red frame around one line of `content`, above the page.
+fn red_banner(ui: &mut Ui, content: impl FnOnce(&mut Ui)) {
     egui::Frame::new()
         .fill(ui.visuals().error_fg_color.gamma_multiply(0.25))
         .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
         .inner_margin(6.0)
         .corner_radius(4.0)
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(
-                    RichText::new(format!(
-                        "The scaler stopped: {reason}. Nothing is created or deleted until it runs again; it restarts by itself in {wait} s."
-                    ))
-                    .strong(),
-                );
-                if ui.button("Restart scaler").clicked() {
-                    scaler.restart_requested = true;
-                }
-            });
+            ui.horizontal(content);
         });
     ui.add_space(4.0);
 }

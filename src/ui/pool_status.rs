@@ -92,6 +92,12 @@ impl PoolStatus {
                 format!("scaler stopped: {reason}"),
             );
         }
+        if let Some(reason) = &ctx.scaler.creates_paused {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("creates paused: {reason}"),
+            );
+        }
         let unit = match pool.kind {
             PoolKind::DockerAgent => "cores",
             PoolKind::Server => "sessions",

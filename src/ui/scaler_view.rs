@@ -46,6 +46,8 @@ pub struct ScalerView {
     pub stopped: Option<(String, std::time::Instant)>,
     /// Set by the banner's Restart scaler button; the window passes it on.
     pub restart_requested: bool,
+    /// Why creates wait (the database cannot grow), while they do.
+    pub creates_paused: Option<String>,
 }
 
 impl ScalerView {
@@ -74,6 +76,8 @@ impl ScalerView {
                 self.stopped = Some((reason, std::time::Instant::now() + restart_in));
             }
             Update::Restarted => self.stopped = None,
+            Update::CreatesPaused(reason) => self.creates_paused = Some(reason),
+            Update::CreatesResumed => self.creates_paused = None,
         }
     }
 

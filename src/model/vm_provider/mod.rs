@@ -266,9 +266,19 @@ impl VmProviderSpec {
         self.check().errors.into_result(())
     }
 
-    /// Max instances (valid once `validate` passed).
-    pub fn max_instances(&self) -> u32 {
-        self.max_instances.trim().parse().unwrap_or(0)
+    /// Max instances, or every field that is wrong: a config that does not parse has no
+    /// limit to go by, and creates nothing.
+    pub fn max_instances(&self) -> Result<u32, ValidationErrors> {
+        self.validate()?;
+        let mut errors = ValidationErrors::default();
+        let max = parse_whole(
+            &mut errors,
+            self.settings.kind().max_instances_label(),
+            &self.max_instances,
+            0,
+            MAX_INSTANCES,
+        );
+        errors.into_result(u32::try_from(max).unwrap_or(0))
     }
 }
 

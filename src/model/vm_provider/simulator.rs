@@ -30,41 +30,43 @@ impl Default for SimulatorSettings {
     }
 }
 
-impl SimulatorSettings {
-    /// Checks both fields.
-    pub fn check(&self, errors: &mut ValidationErrors) {
-        parse_whole(errors, "Boot Delay (s)", &self.boot_delay_s, 0, 3600);
-        for (label, value) in [
-            ("Failure Rate (%)", &self.failure_rate_percent),
-            ("Throttle Rate (%)", &self.throttle_rate_percent),
-            ("Capacity Errors (%)", &self.capacity_error_percent),
-        ] {
-            parse_whole(errors, label, value, 0, 100);
-        }
-    }
-
-    /// Boot delay in seconds (valid once checked).
-    pub fn boot_delay_s(&self) -> u32 {
-        self.boot_delay_s.trim().parse().unwrap_or(0)
-    }
-
-    /// Failure rate as a share (valid once checked).
-    pub fn failure_rate(&self) -> f64 {
-        share(&self.failure_rate_percent)
-    }
-
-    /// Throttle rate as a share (valid once checked).
-    pub fn throttle_rate(&self) -> f64 {
-        share(&self.throttle_rate_percent)
-    }
-
-    /// Capacity error rate as a share (valid once checked).
-    pub fn capacity_error_rate(&self) -> f64 {
-        share(&self.capacity_error_percent)
-    }
+/// How the simulated cloud behaves, parsed once from checked settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimulatorValues {
+    /// Boot Delay (s).
+    pub boot_delay_s: u32,
+    /// Failure Rate, as a share from 0 to 1.
+    pub failure_rate: f64,
+    /// Throttle Rate, as a share from 0 to 1.
+    pub throttle_rate: f64,
+    /// Capacity Errors, as a share from 0 to 1.
+    pub capacity_error_rate: f64,
 }
 
-/// A checked percentage as a share from 0 to 1.
-fn share(percent: &str) -> f64 {
-    f64::from(percent.trim().parse::<u32>().unwrap_or(0).min(100)) / 100.0
+impl SimulatorSettings {
+    /// Checks every field.
+    pub fn check(&self, errors: &mut ValidationErrors) {
+        self.parsed(errors);
+    }
+
+    /// The values, or every field that is wrong.
+    pub fn values(&self) -> Result<SimulatorValues, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let values = self.parsed(&mut errors);
+        errors.into_result(values)
+    }
+
+    fn parsed(&self, errors: &mut ValidationErrors) -> SimulatorValues {
+        let boot_delay_s = parse_whole(errors, "Boot Delay (s)", &self.boot_delay_s, 0, 3600);
+        let mut share = |label: &'static str, value: &str| {
+            parse_whole(errors, label, value, 0, 100) as f64 / 100.0
+        };
+        SimulatorValues {
+            failure_rate: share("Failure Rate (%)", &self.failure_rate_percent),
+            throttle_rate: share("Throttle Rate (%)", &self.throttle_rate_percent),
+            capacity_error_rate: share("Capacity Errors (%)", &self.capacity_error_percent),
+            // Within 0..=3600 once parsed.
+            boot_delay_s: u32::try_from(boot_delay_s).unwrap_or(u32::MAX),
+        }
+    }
 }
