@@ -3,7 +3,8 @@
 //! SIGKILL at random moments 50 times while the demand changes between runs, then left to
 //! settle. The simulated cloud's VMs and the instance rows must then agree: no orphan VM,
 //! no twin VMs for one instance, no live row whose VM is gone, no row stuck in requested,
-//! creating or deleting.
+//! creating or deleting. A second test aims its kills: at each kind of cloud call (list,
+//! create, status, delete) while it is in flight, on a cloud that takes 1.5 s to answer.
 
 mod common;
 
@@ -173,5 +174,182 @@ fn fifty_sigkills_leave_no_orphan_no_twin_and_nothing_dangling() {
     println!(
         "{KILLS} kills, {made} VMs made in all; settled with {running} agents running and no disagreement"
     );
+    drop(dir);
+}
+
+/// `pooladmin headless` with its log on a channel, line by line.
+fn headless_logged(db: &Path) -> (Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pooladmin"))
+        .arg("--db")
+        .arg(db)
+        .arg("headless")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pooladmin headless");
+    let stdout = child.stdout.take().expect("its log");
+    let (lines, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Starts headless, waits for a log line holding `trigger` (none: the start itself), then
+/// kills it after a random moment within `window`. Whether `answered` showed before the
+/// kill (the call was no longer in flight) comes back.
+fn kill_during(
+    db: &Path,
+    trigger: Option<&str>,
+    answered: &str,
+    window: std::ops::Range<u64>,
+    rng: &mut rand::rngs::StdRng,
+) -> bool {
+    let (mut child, log) = headless_logged(db);
+    let mut seen = Vec::new();
+    if let Some(trigger) = trigger {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match log.recv_timeout(left) {
+                Ok(line) if line.contains(trigger) => break,
+                Ok(line) => seen.push(line),
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("no {trigger:?} within 30 s; the log: {seen:#?}");
+                }
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(rng.random_range(window)));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    log.try_iter().any(|line| line.contains(answered))
+}
+
+/// Runs headless until `n` agents run (within 90 s), then kills it.
+fn run_until_running(db: &Path, n: usize) {
+    let mut child = headless(db);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while running_agents(db) < n {
+        assert!(Instant::now() < deadline, "{n} agents did not come up");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+}
+
+/// The simulated cloud of `config` answers each call in 1.5 s and boots a VM in `boot_s`.
+fn slow_cloud(db: &Path, config: &Config, boot_s: u32) {
+    let mut store = Store::open(db).expect("open");
+    let mut provider = store
+        .configs::<pooladmin::model::vm_provider::VmProviderSpec>()
+        .expect("providers")
+        .into_iter()
+        .find(|p| p.id == config.provider)
+        .expect("the provider")
+        .spec;
+    if let pooladmin::model::vm_provider::ProviderSettings::Simulator(s) = &mut provider.settings {
+        s.api_latency_ms = "1500".into();
+        s.boot_delay_s = boot_s.to_string();
+    }
+    store
+        .update_config(config.provider, &provider)
+        .expect("save");
+}
+
+#[test]
+fn a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent() {
+    const TRIALS: usize = 4;
+    let Bench {
+        dir,
+        store,
+        spec,
+        config,
+        provider,
+        ..
+    } = agent_pool(Behaviour::default(), 0, 10);
+    let db: PathBuf = store.path().to_path_buf();
+    drop(store);
+    let cloud_file = PathBuf::from(format!("{}.simulated-cloud-{provider}.json", db.display()));
+    let config = Config {
+        spec,
+        id: config,
+        provider,
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+    let mut in_flight: HashMap<&str, usize> = HashMap::new();
+    // List: every start reconciles first, with one listing of 1.5 s.
+    slow_cloud(&db, &config, 600);
+    for _ in 0..TRIALS {
+        kill_during(&db, None, "orphan", 100..1400, &mut rng);
+        *in_flight.entry("list").or_default() += 1;
+    }
+    // Status: two VMs that take ten minutes to boot are looked at on each start's first
+    // pass, right after its listing.
+    set_standby(&db, &config, 8);
+    kill_during(&db, Some("; booting"), "", 1500..1501, &mut rng);
+    for _ in 0..TRIALS {
+        if !kill_during(&db, None, "; running", 1700..2900, &mut rng) {
+            *in_flight.entry("status").or_default() += 1;
+        }
+    }
+    // Create: each trial wants two agents more.
+    slow_cloud(&db, &config, 2);
+    for trial in 0..TRIALS {
+        set_standby(&db, &config, 16 + 8 * trial as u32);
+        if !kill_during(
+            &db,
+            Some("create call sent"),
+            "created as",
+            0..1500,
+            &mut rng,
+        ) {
+            *in_flight.entry("create").or_default() += 1;
+        }
+    }
+    // Delete: two agents up, then nothing wanted and no backoff: the surplus goes.
+    for _ in 0..TRIALS {
+        set_standby(&db, &config, 8);
+        run_until_running(&db, 2);
+        set_standby(&db, &config, 0);
+        if !kill_during(
+            &db,
+            Some("delete the newest idle"),
+            ": deleted",
+            0..1500,
+            &mut rng,
+        ) {
+            *in_flight.entry("delete").or_default() += 1;
+        }
+    }
+    set_standby(&db, &config, 8);
+    let mut child = headless(&db);
+    let deadline = Instant::now() + Duration::from_secs(150);
+    let (mut problems, mut running) = (disagreements(&db, &cloud_file), running_agents(&db));
+    while (!problems.is_empty() || running != 2) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_secs(1));
+        (problems, running) = (disagreements(&db, &cloud_file), running_agents(&db));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    println!("kills with the call still in flight, by kind: {in_flight:?}");
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(running, 2, "8 standby cores = 2 agents of 4");
+    for kind in ["list", "status", "create", "delete"] {
+        assert!(
+            in_flight.get(kind).is_some_and(|n| *n >= 2),
+            "too few kills landed during a {kind} call: {in_flight:?}"
+        );
+    }
     drop(dir);
 }

@@ -157,6 +157,7 @@ impl CloudFactory for ProviderClouds {
                     failure_rate: values.failure_rate,
                     throttle_rate: values.throttle_rate,
                     capacity_error_rate: values.capacity_error_rate,
+                    api_latency: Duration::from_millis(values.api_latency_ms),
                     seed: id.0.unsigned_abs(),
                     ..Behaviour::default()
                 };

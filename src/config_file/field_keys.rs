@@ -243,6 +243,7 @@ pub fn vm_provider(spec: &VmProviderSpec, label: &str) -> Option<String> {
                 "Failure Rate (%)" => "failure_rate_percent",
                 "Throttle Rate (%)" => "throttle_rate_percent",
                 "Capacity Errors (%)" => "capacity_error_percent",
+                "API Latency (ms)" => "api_latency_ms",
                 _ => return None,
             }
             .to_owned(),

@@ -542,14 +542,16 @@ impl Scaler {
             .with_pool(instance.pool)
             .with_config(instance.config);
             self.step()?;
-            self.store.move_instance(
+            if self.store.move_instance(
                 instance.id,
                 &[InstanceState::Requested],
                 InstanceState::Creating,
                 &InstanceChange::default(),
                 now,
-                event,
-            )?;
+                event.clone(),
+            )? {
+                self.emit(event.with_instance(instance.id));
+            }
         }
         self.spawn(
             Some(instance.id),

@@ -17,6 +17,8 @@ pub struct SimulatorSettings {
     pub throttle_rate_percent: String,
     /// Capacity Errors (%): share of creates refused for lack of capacity.
     pub capacity_error_percent: String,
+    /// API Latency (ms): how long each call takes (a slow cloud, for demos and tests).
+    pub api_latency_ms: String,
 }
 
 impl Default for SimulatorSettings {
@@ -26,6 +28,7 @@ impl Default for SimulatorSettings {
             failure_rate_percent: "0".into(),
             throttle_rate_percent: "0".into(),
             capacity_error_percent: "0".into(),
+            api_latency_ms: "150".into(),
         }
     }
 }
@@ -41,6 +44,8 @@ pub struct SimulatorValues {
     pub throttle_rate: f64,
     /// Capacity Errors, as a share from 0 to 1.
     pub capacity_error_rate: f64,
+    /// API Latency (ms).
+    pub api_latency_ms: u64,
 }
 
 impl SimulatorSettings {
@@ -58,6 +63,8 @@ impl SimulatorSettings {
 
     fn parsed(&self, errors: &mut ValidationErrors) -> SimulatorValues {
         let boot_delay_s = parse_whole(errors, "Boot Delay (s)", &self.boot_delay_s, 0, 3600);
+        let api_latency_ms =
+            parse_whole(errors, "API Latency (ms)", &self.api_latency_ms, 0, 60_000);
         let mut share = |label: &'static str, value: &str| {
             parse_whole(errors, label, value, 0, 100) as f64 / 100.0
         };
@@ -65,8 +72,9 @@ impl SimulatorSettings {
             failure_rate: share("Failure Rate (%)", &self.failure_rate_percent),
             throttle_rate: share("Throttle Rate (%)", &self.throttle_rate_percent),
             capacity_error_rate: share("Capacity Errors (%)", &self.capacity_error_percent),
-            // Within 0..=3600 once parsed.
+            // Within their ranges once parsed.
             boot_delay_s: u32::try_from(boot_delay_s).unwrap_or(u32::MAX),
+            api_latency_ms: u64::try_from(api_latency_ms).unwrap_or(u64::MAX),
         }
     }
 }

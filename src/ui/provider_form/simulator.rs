@@ -17,6 +17,7 @@ pub fn rows(ui: &mut Ui, s: &mut SimulatorSettings, e: Option<&ValidationErrors>
         ("Failure Rate (%)", &mut s.failure_rate_percent),
         ("Throttle Rate (%)", &mut s.throttle_rate_percent),
         ("Capacity Errors (%)", &mut s.capacity_error_percent),
+        ("API Latency (ms)", &mut s.api_latency_ms),
     ] {
         text_row(ui, label, value, error_of(e, label));
     }
