@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::samba::{fresh_computer_name, samba_env, samba_ldap, samba_ou};
-use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
+use common::samba::{as_administrator, fresh_computer_name, samba_env, samba_ldap, samba_ou};
+use ldap3::{Mod, Scope, SearchEntry};
 use pooladmin::directory::{
     ComputerRecord, Placement, computer_dn, delete_computer, ensure_computer, new_join_password,
     test_connection,
@@ -19,19 +19,7 @@ use std::collections::HashSet;
 /// Sets the domain's minimum password length and complexity (`pwdProperties`), answering
 /// what they were.
 async fn set_policy(length: &str, properties: &str) -> (String, String) {
-    let settings = LdapConnSettings::new().set_no_tls_verify(true);
-    let (conn, mut ldap) =
-        LdapConnAsync::with_settings(settings, &samba_env("POOLADMIN_SAMBA_URL"))
-            .await
-            .expect("connect to Samba");
-    ldap3::drive!(conn);
-    ldap.simple_bind(
-        &samba_env("POOLADMIN_SAMBA_ADMIN_DN"),
-        &samba_env("POOLADMIN_SAMBA_PASSWORD"),
-    )
-    .await
-    .and_then(|r| r.success())
-    .expect("bind as the administrator");
+    let mut ldap = as_administrator().await;
     let base = samba_env("POOLADMIN_SAMBA_BASE");
     let (entries, _) = ldap
         .search(

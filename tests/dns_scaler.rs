@@ -37,6 +37,17 @@ impl CloudFactory for VmsAndRecords {
     }
 }
 
+/// A scaler on `bench`'s database, its VMs and records in the simulated cloud.
+fn start(bench: &Bench) -> common::scaling::Running {
+    run_scaler(
+        &bench.store,
+        Arc::new(VmsAndRecords(bench.cloud.clone())),
+        bench.clock,
+        settings(),
+        None,
+    )
+}
+
 /// A Server pool that keeps one session free, registering DNS with `register`.
 fn server_pool(register: RegisterAddress) -> Bench {
     let dir = tempfile::tempdir().unwrap();
@@ -92,13 +103,7 @@ fn server_pool(register: RegisterAddress) -> Bench {
 #[tokio::test(start_paused = true)]
 async fn a_servers_record_holds_its_public_address_and_names_it_in_the_script() {
     let bench = server_pool(RegisterAddress::Public);
-    let scaler = run_scaler(
-        &bench.store,
-        Arc::new(VmsAndRecords(bench.cloud.clone())),
-        bench.clock,
-        settings(),
-        None,
-    );
+    let scaler = start(&bench);
     wait(120).await;
     scaler.stop().await;
     let running: Vec<_> = bench
@@ -134,13 +139,7 @@ async fn a_servers_record_holds_its_public_address_and_names_it_in_the_script() 
 #[tokio::test(start_paused = true)]
 async fn a_private_choice_registers_the_private_address() {
     let bench = server_pool(RegisterAddress::Private);
-    let scaler = run_scaler(
-        &bench.store,
-        Arc::new(VmsAndRecords(bench.cloud.clone())),
-        bench.clock,
-        settings(),
-        None,
-    );
+    let scaler = start(&bench);
     wait(120).await;
     scaler.stop().await;
     let records = bench.cloud.records();
@@ -164,13 +163,7 @@ async fn a_private_choice_registers_the_private_address() {
             Some(&Choice::Existing(dns)),
         )
         .unwrap();
-    let scaler = run_scaler(
-        &bench.store,
-        Arc::new(VmsAndRecords(bench.cloud.clone())),
-        bench.clock,
-        settings(),
-        None,
-    );
+    let scaler = start(&bench);
     wait(600).await;
     scaler.stop().await;
     assert!(bench.live().is_empty(), "{:?}", bench.live());

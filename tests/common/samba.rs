@@ -88,11 +88,10 @@ pub fn fresh_pattern() -> String {
     format!("Q{letters}-{{n}}")
 }
 
-/// The DNs of the computer records in the test OU that `installation` made (their
-/// description carries its owner mark), read straight from the directory.
-pub async fn computers_made_by(installation: &str) -> Vec<String> {
-    use ldap3::{LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
-    // The test reads what the product wrote; the product itself verifies the certificate.
+/// The test domain as its Administrator, straight through ldap3: the tests read and set
+/// what the product does not (the product itself verifies the certificate).
+pub async fn as_administrator() -> ldap3::Ldap {
+    use ldap3::{LdapConnAsync, LdapConnSettings};
     let settings = LdapConnSettings::new().set_no_tls_verify(true);
     let (conn, mut ldap) =
         LdapConnAsync::with_settings(settings, &samba_env("POOLADMIN_SAMBA_URL"))
@@ -105,7 +104,15 @@ pub async fn computers_made_by(installation: &str) -> Vec<String> {
     )
     .await
     .and_then(|r| r.success())
-    .expect("bind");
+    .expect("bind as the administrator");
+    ldap
+}
+
+/// The DNs of the computer records in the test OU that `installation` made (their
+/// description carries its owner mark), read straight from the directory.
+pub async fn computers_made_by(installation: &str) -> Vec<String> {
+    use ldap3::{Scope, SearchEntry};
+    let mut ldap = as_administrator().await;
     let filter = format!(
         "(&(objectClass=computer)(description=pooladmin-owner={}*))",
         ldap3::ldap_escape(installation)
