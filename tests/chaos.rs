@@ -31,9 +31,24 @@ fn headless(db: &Path) -> Child {
         .arg("headless")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(errors_file(db)))
         .spawn()
         .expect("pooladmin headless")
+}
+
+/// The last lines the runs wrote to standard error, newest first.
+fn last_errors(db: &Path) -> Vec<String> {
+    let errors = std::fs::read_to_string(format!("{}.stderr", db.display())).unwrap_or_default();
+    errors.lines().rev().take(20).map(str::to_owned).collect()
+}
+
+/// Where the runs' standard error goes (appended), to say why one ended.
+fn errors_file(db: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(format!("{}.stderr", db.display()))
+        .expect("a file for headless's errors")
 }
 
 /// What disagrees between the simulated cloud's file and the instance rows.
@@ -89,7 +104,10 @@ fn settle(db: &Path, cloud_file: &Path) -> (Vec<String>, usize) {
     let (mut problems, mut running) = (disagreements(db, cloud_file), running_agents(db));
     while (!problems.is_empty() || running != 2) && Instant::now() < deadline {
         if let Some(status) = child.try_wait().expect("headless") {
-            panic!("headless ended while settling: {status}");
+            panic!(
+                "headless ended while settling: {status}; its last errors: {:#?}",
+                last_errors(db)
+            );
         }
         std::thread::sleep(Duration::from_secs(1));
         (problems, running) = (disagreements(db, cloud_file), running_agents(db));
@@ -195,7 +213,7 @@ fn headless_logged(db: &Path) -> (Child, std::sync::mpsc::Receiver<String>) {
         .arg("headless")
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(errors_file(db)))
         .spawn()
         .expect("pooladmin headless");
     let stdout = child.stdout.take().expect("its log");
@@ -251,6 +269,12 @@ fn run_until_running(db: &Path, n: usize) {
     let mut child = headless(db);
     let deadline = Instant::now() + Duration::from_secs(90);
     while running_agents(db) < n {
+        if let Some(status) = child.try_wait().expect("headless") {
+            panic!(
+                "headless ended: {status}; its last errors: {:#?}",
+                last_errors(db)
+            );
+        }
         assert!(Instant::now() < deadline, "{n} agents did not come up");
         std::thread::sleep(Duration::from_millis(250));
     }

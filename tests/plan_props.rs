@@ -180,6 +180,8 @@ fn build(pools: &[PoolSeed], max: [u32; 2]) -> Snapshot {
                         per_agent: Resources::new(cs.per_agent.into(), 1024, 0),
                     }
                 },
+                schedule: Default::default(),
+                boot_lead: SignedDuration::from_secs(600),
             })
             .collect();
         let mut members = Vec::new();

@@ -113,6 +113,21 @@ fn refuses_a_second_open_naming_the_holder() {
     );
 }
 
+/// A command (`export`, `api-key`) reading the database does not keep a pooladmin that
+/// starts meanwhile out: it holds the lock only while it opens.
+#[test]
+fn a_command_reading_the_database_does_not_keep_pooladmin_from_starting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pooladmin.sqlite");
+    drop(Store::open(&path).unwrap());
+    let command = Store::open_for_command(&path, &pooladmin::store::KeySource::KeyFile).unwrap();
+    let started = Store::open(&path).expect("pooladmin starts beside the command");
+    // And a command still opens beside the running pooladmin.
+    let second = Store::open_for_command(&path, &pooladmin::store::KeySource::KeyFile).unwrap();
+    assert_eq!(second.installation_id(), started.installation_id());
+    drop(command);
+}
+
 #[test]
 fn refuses_a_corrupt_file_and_leaves_it_alone() {
     let dir = tempfile::tempdir().unwrap();

@@ -159,6 +159,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
                 .unwrap_or_default(),
             dns_provider: spec.dns_provider.and_then(|id| dns_name.get(&id).cloned()),
             ldap_config,
+            schedule: spec.schedule,
         });
     }
     sort_by_name(&mut file);

@@ -62,8 +62,35 @@ pub fn ldap(label: &str) -> Option<String> {
     Some(key.to_owned())
 }
 
+/// The key of a schedule row's field: "Schedule window 2: Start" → `schedule.windows[1].start`.
+fn schedule(label: &str) -> Option<String> {
+    let (row, field) = label.split_once(": ")?;
+    let (list, n) = if let Some(n) = row.strip_prefix("Schedule window ") {
+        ("windows", n)
+    } else {
+        ("overrides", row.strip_prefix("Date override ")?)
+    };
+    let index = n.parse::<usize>().ok()?.checked_sub(1)?;
+    let key = match field {
+        "Days" => "days",
+        "Start" => "start",
+        "End" => "end",
+        "Time Zone" => "time_zone",
+        "Date" => "date",
+        "Standby Cores" => "values.standby_cores",
+        "Standby GPUs" => "values.standby_gpus",
+        "Standby Memory (MB)" => "values.standby_memory_mb",
+        "Minimum Available Sessions" => "values.minimum_available_sessions",
+        _ => return None,
+    };
+    Some(format!("schedule.{list}[{index}].{key}"))
+}
+
 /// The key of an AutoScale config's field.
 pub fn autoscale(scaling: &Scaling, label: &str) -> Option<String> {
+    if let Some(key) = schedule(label) {
+        return Some(key);
+    }
     let own = match label {
         "Name" => Some("name"),
         "Deployment Zone" => Some("zone"),

@@ -6,6 +6,7 @@ use crate::model::Secret;
 use crate::model::autoscale::Scaling;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
+use crate::model::schedule::Schedule;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{ConnectionType, CredentialType, PoolKind, Resources};
 use schemars::JsonSchema;
@@ -171,6 +172,9 @@ pub struct AutoScaleEntry {
     pub dns_provider: Option<String>,
     /// LDAP config for AD computer records, by name.
     pub ldap_config: Option<String>,
+    /// Schedule windows and date overrides; left out when there are none.
+    #[serde(default, skip_serializing_if = "Schedule::is_unset")]
+    pub schedule: Schedule,
 }
 
 /// Secrets sealed with a passphrase: XChaCha20-Poly1305, key by Argon2id over `salt`.

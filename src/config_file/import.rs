@@ -375,6 +375,7 @@ fn autoscale_spec(
         scaling,
         vm_provider: Some(vm),
         dns_provider: dns,
+        schedule: entry.schedule.clone(),
     }
 }
 

@@ -7,6 +7,7 @@ use super::computer_name::{DEFAULT_PATTERN, check_pattern};
 use super::credentials::{note, required};
 use super::ldap::check_dn;
 use super::pem_text::{PemKind, check_pem};
+use super::schedule::{Schedule, ScheduleSpec};
 use super::server::{SSO_CREDENTIAL, SSO_USERNAME};
 use super::validation::{check_json_object, check_name, parse_decimal, parse_whole};
 use super::{
@@ -193,6 +194,9 @@ pub struct AutoScaleSpec {
     pub vm_provider: Option<VmProviderId>,
     /// DNS Provider config (optional).
     pub dns_provider: Option<DnsProviderId>,
+    /// Capacity on a timetable: windows and date overrides over the values above.
+    #[serde(default)]
+    pub schedule: Schedule,
 }
 
 impl AutoScaleSpec {
@@ -210,6 +214,7 @@ impl AutoScaleSpec {
             scaling: Scaling::for_pool(kind),
             vm_provider: None,
             dns_provider: None,
+            schedule: Schedule::default(),
         }
     }
 
@@ -260,7 +265,11 @@ impl AutoScaleSpec {
             Scaling::Servers(s) => check_servers(s, errors),
             Scaling::Agents(a) => check_agents(a, errors),
         };
+        let schedule = self
+            .schedule
+            .parse(matches!(self.scaling, Scaling::Servers(_)), errors);
         AutoScaleValues {
+            schedule,
             zone,
             downscale_backoff_s,
             provision_timeout_s,
@@ -431,6 +440,8 @@ fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) -> ScalingValue
 /// The numbers of a checked AutoScale config, as the scaler takes them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScaleValues {
+    /// The timetable over the values below.
+    pub schedule: ScheduleSpec,
     /// Deployment Zone: where its members are made.
     pub zone: ZoneId,
     /// Downscale Backoff (Seconds).

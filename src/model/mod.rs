@@ -21,6 +21,7 @@ pub mod pool;
 pub mod pool_summary;
 pub mod resources;
 pub mod scaler_event;
+pub mod schedule;
 pub mod secret;
 pub mod secret_fields;
 pub mod server;

@@ -5,6 +5,7 @@ use super::snapshot::{ConfigSnapshot, MemberSnapshot, PoolSnapshot, Snapshot, Ta
 use crate::model::config_health::HealthStatus;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
 use crate::model::resources::format_cores;
+use crate::model::schedule::Level;
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -126,6 +127,8 @@ struct Headroom {
 struct Demand {
     free: Resources,
     need: Resources,
+    /// Why a timetable set the need, when one did.
+    scheduled: Vec<String>,
 }
 
 fn plan_pool(
@@ -136,7 +139,7 @@ fn plan_pool(
 ) {
     retire_spent(pool, out);
     let enabled: Vec<&ConfigSnapshot> = pool.configs.iter().filter(|c| c.enabled).collect();
-    let demand = demand(pool, &enabled);
+    let demand = demand(pool, &enabled, now);
     out.levels.push(PoolLevel {
         pool: pool.id,
         free: demand.free.cores,
@@ -171,7 +174,7 @@ fn stop_clock(pool: &PoolSnapshot, out: &mut Plan) {
 
 /// Free capacity over serving members, and the need: the largest standby of the pool's
 /// configs plus what staging still lacks.
-fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot]) -> Demand {
+fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot], now: Timestamp) -> Demand {
     let mut free = Resources::default();
     for member in pool.members.iter().filter(|m| m.serves()) {
         let f = member.free();
@@ -183,10 +186,15 @@ fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot]) -> Demand {
         ));
     }
     let mut need = Resources::default();
+    let mut scheduled = Vec::new();
     for config in enabled {
-        let standby = match config.target {
-            Target::Agents { standby, .. } => standby,
-            Target::Servers { min_available, .. } => Resources::new(f64::from(min_available), 0, 0),
+        let effective = config.standby_at(now);
+        if let Some(why) = effective.why {
+            scheduled.push(format!("{}: {why}", config.name));
+        }
+        let standby = match effective.level {
+            Level::Agents(standby) => standby,
+            Level::Servers(min_available) => Resources::new(f64::from(min_available), 0, 0),
         };
         need = Resources::new(
             need.cores.max(standby.cores),
@@ -201,6 +209,7 @@ fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot]) -> Demand {
     Demand {
         free,
         need: need.plus(&lack),
+        scheduled,
     }
 }
 
@@ -225,6 +234,15 @@ fn instances_for(deficit: &Resources, per: &Resources) -> Option<u32> {
 }
 
 fn describe(pool: &PoolSnapshot, deficit: &Resources, demand: &Demand) -> String {
+    let shortfall = shortfall(pool, deficit, demand);
+    if demand.scheduled.is_empty() {
+        shortfall
+    } else {
+        format!("{}; {shortfall}", demand.scheduled.join("; "))
+    }
+}
+
+fn shortfall(pool: &PoolSnapshot, deficit: &Resources, demand: &Demand) -> String {
     match pool.kind {
         PoolKind::Server => format!(
             "available sessions {} < minimum {}",

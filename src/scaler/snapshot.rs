@@ -4,6 +4,7 @@
 
 use crate::model::config_health::ConfigHealth;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
+use crate::model::schedule::{Effective, Level, ScheduleSpec};
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
@@ -74,6 +75,23 @@ pub struct ConfigSnapshot {
     pub downscale_backoff: SignedDuration,
     /// What it keeps free, and what one new instance brings.
     pub target: Target,
+    /// Its timetable over the target's own values.
+    pub schedule: ScheduleSpec,
+    /// How long its instances take to come up (the 90th percentile of its last boots, the
+    /// Provision Timeout before there are any): a window's values are in place this long
+    /// before it begins.
+    pub boot_lead: SignedDuration,
+}
+
+impl ConfigSnapshot {
+    /// What it keeps free at `now`, its timetable considered, and why when that decides.
+    pub fn standby_at(&self, now: Timestamp) -> Effective {
+        let base = match self.target {
+            Target::Agents { standby, .. } => Level::Agents(standby),
+            Target::Servers { min_available, .. } => Level::Servers(min_available),
+        };
+        self.schedule.effective(base, now, self.boot_lead)
+    }
 }
 
 /// What a config keeps free.

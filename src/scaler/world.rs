@@ -9,6 +9,7 @@ use crate::model::autoscale::{AutoScaleValues, Scaling, ScalingValues};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceId, InstanceSize};
 use crate::model::ldap::LdapSpec;
+use crate::model::schedule::{BOOTS_JUDGED, boot_p90};
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, DnsProviderId, LdapId, PoolId, Resources, VmProviderId};
 use crate::store::{AutoScaleRow, Store, StoreError};
@@ -153,6 +154,7 @@ impl World {
                     reusable: matches!(scaling, Scaling::Servers(s) if s.reusable),
                 },
             };
+            let boots = store.boot_times(row.id, BOOTS_JUDGED)?;
             pool.configs.push(ConfigSnapshot {
                 id: row.id,
                 name: row.spec.name.clone(),
@@ -161,6 +163,11 @@ impl World {
                 health: health.get(&row.id).cloned().unwrap_or_default(),
                 downscale_backoff: SignedDuration::from_secs(parsed.downscale_backoff_s),
                 target,
+                schedule: parsed.schedule.clone(),
+                boot_lead: boot_p90(
+                    &boots,
+                    SignedDuration::from_secs(parsed.provision_timeout_s),
+                ),
             });
         }
         for member in store.scaling_members(now)? {

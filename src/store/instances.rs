@@ -15,7 +15,7 @@ use crate::model::{
     AgentId, AgentSpec, AutoScaleId, LdapId, Origin, PoolId, PoolKind, Resources, ServerId,
     ServerSpec, VmProviderId,
 };
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -269,8 +269,8 @@ impl Store {
             )?;
         }
         tx.execute(
-            "UPDATE instances SET checkin_secret = NULL WHERE id = ?1",
-            [id.0],
+            "UPDATE instances SET checkin_secret = NULL, running_at = ?2 WHERE id = ?1",
+            params![id.0, millis],
         )?;
         tx.execute(
             &format!("UPDATE instances SET {column} = ?1 WHERE id = ?2"),
@@ -289,6 +289,28 @@ impl Store {
         insert_event(&tx, &event.with_instance(id))?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// How long the last `count` instances of `config` took from their intent to running,
+    /// newest first.
+    pub fn boot_times(
+        &self,
+        config: AutoScaleId,
+        count: usize,
+    ) -> Result<Vec<SignedDuration>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT running_at - created_at FROM instances
+             WHERE config_id = ?1 AND running_at IS NOT NULL
+             ORDER BY running_at DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(count).unwrap_or(i64::MAX);
+        let times = stmt
+            .query_map(params![config.0, limit], |r| r.get::<_, i64>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(times
+            .into_iter()
+            .map(|ms| SignedDuration::from_millis(ms.max(0)))
+            .collect())
     }
 
     /// Starts deleting an instance whose member runs no session: the member stops taking

@@ -4,6 +4,7 @@ use super::OpenError;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Held for as long as the store is open; the lock goes with the file handle.
 #[derive(Debug)]
@@ -18,7 +19,25 @@ pub fn lock_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// How long an opening pooladmin waits for a lock a command holds while it opens (a few
+/// milliseconds) before it says the database is in use.
+const WAIT_FOR_COMMAND: Duration = Duration::from_secs(3);
+
 impl DbLock {
+    /// Takes the lock, waiting a moment for a command that is opening the database, or says
+    /// which process holds it.
+    pub fn acquire_waiting(db: &Path) -> Result<Self, OpenError> {
+        let deadline = Instant::now() + WAIT_FOR_COMMAND;
+        loop {
+            match Self::acquire(db) {
+                Err(OpenError::InUse { .. }) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Takes the lock or says which process holds it.
     pub fn acquire(db: &Path) -> Result<Self, OpenError> {
         let path = lock_path(db);

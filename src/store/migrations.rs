@@ -340,7 +340,14 @@ CREATE TABLE vm_sightings (
 );
 "#;
 
-const STEPS: [&str; 7] = [
+/// V8: when each instance came up, so a config's boot time is known (the schedule's windows
+/// are in place by their start).
+const V8_BOOT_TIMES: &str = r#"
+ALTER TABLE instances ADD COLUMN running_at INTEGER;
+CREATE INDEX instances_boots ON instances (config_id, running_at);
+"#;
+
+const STEPS: [&str; 8] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -348,6 +355,7 @@ const STEPS: [&str; 7] = [
     V5_COMPUTERS,
     V6_API,
     V7_SIGHTINGS,
+    V8_BOOT_TIMES,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

@@ -91,17 +91,23 @@ impl Store {
     /// Opens the database like [`Store::open`], sealing secrets with the key from `source`.
     /// A key other than the one the database was first used with is refused.
     pub fn open_with_key(path: &Path, source: &KeySource) -> Result<Self, OpenError> {
-        let lock = DbLock::acquire(path)?;
+        let lock = DbLock::acquire_waiting(path)?;
         Self::open_locked(path, source, Some(lock))
     }
 
     /// Opens the database for an administrator's command (`api-key`, `export`) even while a
     /// window or `headless` holds it: the lock keeps one *scaler* per database, not the
     /// command line out. Beside a running pooladmin nothing is migrated: a database that is
-    /// not at this build's schema is refused.
+    /// not at this build's schema is refused. The lock is held only while the database is
+    /// opened (and migrated), so a pooladmin starting meanwhile waits a moment instead of
+    /// being refused.
     pub fn open_for_command(path: &Path, source: &KeySource) -> Result<Self, OpenError> {
         match DbLock::acquire(path) {
-            Ok(lock) => Self::open_locked(path, source, Some(lock)),
+            Ok(lock) => {
+                let mut store = Self::open_locked(path, source, Some(lock))?;
+                store.lock = None;
+                Ok(store)
+            }
             Err(OpenError::InUse { .. }) => Self::open_locked(path, source, None),
             Err(e) => Err(e),
         }

@@ -29,6 +29,7 @@ pub mod pool_status;
 pub mod pools_page;
 pub mod provider_form;
 pub mod scaler_view;
+pub mod schedule_editor;
 pub mod server_form;
 pub mod server_table;
 pub mod servers_page;

@@ -8,6 +8,7 @@ use crate::ui::form::{
     checkbox_row, code_row, combo_row, error_of, form_grid, secret_row, text_row,
 };
 use crate::ui::provider_form::secret_code_row;
+use crate::ui::schedule_editor;
 use egui::Ui;
 
 /// Draws the step's fields; `directory_test` draws the Test connection of the chosen LDAP
@@ -69,6 +70,8 @@ pub fn ui(
             error_of(errors, "Provision Timeout (s)"),
         );
     });
+    let servers = matches!(spec.scaling, Scaling::Servers(_));
+    schedule_editor::ui(ui, &mut spec.schedule, servers, errors);
 }
 
 /// A field set by the wizard's context, shown but not editable.
