@@ -21,8 +21,12 @@ const POOLS: i64 = 1_000;
 const MEMBERS_PER_POOL: i64 = 20;
 const SESSIONS_PER_MEMBER: u32 = 5;
 
-/// Weekdays 08:00–18:00 at 32 cores, a night window across midnight, and a closed holiday.
-fn timetable() -> ScheduleSpec {
+/// Weekdays 08:00–18:00, a night window across midnight and a weekend day, all at the
+/// config's own `cores` (so the plan decides as without them: the bench measures the
+/// timetable's cost), and a closed holiday that is over.
+fn timetable(cores: f64) -> ScheduleSpec {
+    let cores = cores.to_string();
+    let cores = cores.as_str();
     let window = |days: [bool; 7], start: &str, end: &str, cores: &str| ScheduleWindow {
         days,
         start: start.into(),
@@ -33,23 +37,20 @@ fn timetable() -> ScheduleSpec {
             ..ScheduledValues::default()
         },
     };
+    let weekdays = [true, true, true, true, true, false, false];
     let schedule = Schedule {
         windows: vec![
+            window(weekdays, "08:00", "18:00", cores),
+            window(weekdays, "22:00", "06:00", cores),
             window(
-                [true, true, true, true, true, false, false],
-                "08:00",
-                "18:00",
-                "32",
-            ),
-            window(
-                [false, false, false, false, true, false, false],
-                "22:00",
-                "06:00",
-                "8",
+                [false, false, false, false, false, true, true],
+                "00:00",
+                "23:59",
+                cores,
             ),
         ],
         overrides: vec![DateOverride {
-            date: "2026-12-25".into(),
+            date: "2025-12-25".into(),
             time_zone: "Europe/Berlin".into(),
             closed: true,
             values: ScheduledValues::default(),
@@ -61,7 +62,7 @@ fn timetable() -> ScheduleSpec {
     spec
 }
 
-fn large_snapshot(now: Timestamp, schedule: &ScheduleSpec) -> Snapshot {
+fn large_snapshot(now: Timestamp, scheduled: bool) -> Snapshot {
     let mut snapshot = Snapshot::default();
     for p in 0..10 {
         snapshot.providers.insert(
@@ -104,6 +105,8 @@ fn large_snapshot(now: Timestamp, schedule: &ScheduleSpec) -> Snapshot {
                 }
             })
             .collect();
+        // Every third pool is short, the rest have a surplus.
+        let standby = if p % 3 == 0 { 200.0 } else { 16.0 };
         snapshot.pools.push(PoolSnapshot {
             id: PoolId(p + 1),
             name: format!("pool {p}"),
@@ -116,11 +119,14 @@ fn large_snapshot(now: Timestamp, schedule: &ScheduleSpec) -> Snapshot {
                 health: ConfigHealth::default(),
                 downscale_backoff: SignedDuration::from_secs(600),
                 target: Target::Agents {
-                    // Every third pool is short, the rest have a surplus.
-                    standby: Resources::new(if p % 3 == 0 { 200.0 } else { 16.0 }, 0, 0),
+                    standby: Resources::new(standby, 0, 0),
                     per_agent: Resources::new(16.0, 65_536, 1),
                 },
-                schedule: schedule.clone(),
+                schedule: if scheduled {
+                    timetable(standby)
+                } else {
+                    ScheduleSpec::default()
+                },
                 boot_lead: SignedDuration::from_secs(360),
             }],
             members,
@@ -133,7 +139,7 @@ fn large_snapshot(now: Timestamp, schedule: &ScheduleSpec) -> Snapshot {
 
 fn bench_plan(c: &mut Criterion) {
     let now = Timestamp::now();
-    let snapshot = large_snapshot(now, &ScheduleSpec::default());
+    let snapshot = large_snapshot(now, false);
     let sessions: u32 = snapshot
         .pools
         .iter()
@@ -144,7 +150,7 @@ fn bench_plan(c: &mut Criterion) {
     c.bench_function("plan_1000_pools_20000_members_100000_sessions", |b| {
         b.iter(|| black_box(plan(black_box(&snapshot), now)))
     });
-    let scheduled = large_snapshot(now, &timetable());
+    let scheduled = large_snapshot(now, true);
     c.bench_function("plan_1000_pools_with_schedules", |b| {
         b.iter(|| black_box(plan(black_box(&scheduled), now)))
     });

@@ -503,3 +503,51 @@ async fn an_orphan_without_a_creation_time_is_aged_from_when_it_was_first_seen()
         "swept once 60 s passed since it was first seen, across the restart"
     );
 }
+
+/// A window that opens within the config's boot time (10 min: the Provision Timeout, as
+/// there are no boots yet) has its standby in place when it opens: the agents are created
+/// now, and the decision says why.
+#[tokio::test(start_paused = true)]
+async fn a_schedule_window_is_ready_by_its_start() {
+    use pooladmin::model::schedule::{ScheduleWindow, ScheduledValues};
+    let mut bench = agent_pool(quick_cloud(), 0, 10);
+    let opens = bench.clock.now() + jiff::SignedDuration::from_mins(8);
+    let local = opens.to_zoned(jiff::tz::TimeZone::UTC).time();
+    let start = format!("{:02}:{:02}", local.hour(), local.minute());
+    let end = format!("{:02}:{:02}", (local.hour() + 2) % 24, local.minute());
+    bench.spec.schedule.windows.push(ScheduleWindow {
+        days: [true; 7],
+        start,
+        end,
+        time_zone: "UTC".into(),
+        values: ScheduledValues {
+            standby_cores: "8".into(),
+            ..ScheduledValues::default()
+        },
+    });
+    bench
+        .store
+        .save_autoscale(
+            Some(bench.config),
+            &bench.spec,
+            &pooladmin::store::Choice::Existing(bench.provider),
+            None,
+        )
+        .unwrap();
+    let scaler = bench.start(settings(), None);
+    wait(5).await;
+    scaler.stop().await;
+    assert_eq!(
+        bench.live().len(),
+        2,
+        "8 standby cores = 2 agents of 4, before the window opens"
+    );
+    let decisions = bench.events_of(EventKind::Decision);
+    assert!(
+        decisions.iter().any(|(_, e)| e
+            .message
+            .contains("min, boot p90 10 min → standby 8 cores from now")
+            && e.message.contains(" starts in ")),
+        "{decisions:?}"
+    );
+}

@@ -328,3 +328,42 @@ fn a_server_config_registers_dns_with_a_base_domain_and_a_register_choice() {
     choose(&mut h, "Register", "Private address");
     h.check_accessibility();
 }
+
+#[test]
+fn a_schedule_window_is_added_checked_and_saved_with_the_config() {
+    let (_dir, mut h) = on_pool_page(PoolKind::DockerAgent, |_, _| {});
+    click(&mut h, "Add AutoScale config");
+    type_into(&mut h, "Name", "office-hours");
+    h.get_by_label("Add window").click_accesskit();
+    settle(&mut h);
+    type_into(&mut h, "Schedule window 1: Start", "8am");
+    assert!(
+        !next_is_enabled(&h, "Next"),
+        "a start that is not a time holds Next"
+    );
+    assert!(
+        h.query_all_by_label_contains("Start: expected a time like 08:00")
+            .next()
+            .is_some(),
+        "the row says what is wrong"
+    );
+    type_into(&mut h, "Schedule window 1: Start", "07:30");
+    type_into(&mut h, "Schedule window 1: Standby Cores", "24");
+    assert!(next_is_enabled(&h, "Next"));
+    click(&mut h, "Next");
+    choose(&mut h, "Provider", ProviderKind::Simulator.label());
+    type_into(&mut h, "Name", "simulated");
+    click(&mut h, "Next");
+    click(&mut h, "Finish");
+    let store = h.state().store();
+    let configs = store.autoscale_configs().unwrap();
+    assert_eq!(configs.len(), 1);
+    let windows = &configs[0].spec.schedule.windows;
+    assert_eq!(windows.len(), 1);
+    assert_eq!(windows[0].start, "07:30");
+    assert_eq!(windows[0].values.standby_cores, "24");
+    assert_eq!(
+        windows[0].days,
+        [true, true, true, true, true, false, false]
+    );
+}

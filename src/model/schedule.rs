@@ -7,7 +7,7 @@
 use super::ValidationErrors;
 use super::resources::Resources;
 use super::validation::parse_whole;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use schemars::JsonSchema;
@@ -380,8 +380,8 @@ fn day_index(weekday: Weekday) -> usize {
 
 impl WindowSpec {
     /// Whether the window is open at `t`.
-    fn covers(&self, t: Timestamp) -> bool {
-        let local = t.to_zoned(self.zone.clone()).datetime();
+    fn covers(&self, t: Timestamp, locals: &mut LocalTimes) -> bool {
+        let local = locals.of(t, &self.zone);
         let (date, time) = (local.date(), local.time());
         let today = self.days[day_index(date.weekday())];
         if self.start < self.end {
@@ -392,6 +392,45 @@ impl WindowSpec {
             .yesterday()
             .is_ok_and(|y| self.days[day_index(y.weekday())]);
         (today && time >= self.start) || (yesterday && time < self.end)
+    }
+
+    /// The instants it opens in `(from, to]`: only the days from `from`'s on that `to`
+    /// can reach are looked at (the planner asks this every pass).
+    fn opens_within(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        locals: &mut LocalTimes,
+        out: &mut Vec<Timestamp>,
+    ) {
+        let local_from = locals.of(from, &self.zone);
+        let reach = to.duration_since(from).as_secs();
+        let slack = DST_SLACK.as_secs();
+        let span_days = reach / 86_400 + 1;
+        let mut day = local_from.date();
+        for k in 0..=span_days {
+            // On the local clock first (whole seconds, cheap): only a start within reach,
+            // give or take a DST shift, is worth resolving to an instant.
+            let civil_gap =
+                k * 86_400 + seconds_of_day(self.start) - seconds_of_day(local_from.time());
+            let near = civil_gap > -slack && civil_gap <= reach + slack;
+            if near
+                && self.days[day_index(day.weekday())]
+                && let Ok(zoned) = self
+                    .zone
+                    .to_ambiguous_zoned(day.to_datetime(self.start))
+                    .compatible()
+            {
+                let t = zoned.timestamp();
+                if from < t && t <= to {
+                    out.push(t);
+                }
+            }
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
     }
 
     /// The instants it opens (`true`) or closes (`false`) in `(from, to]`.
@@ -436,8 +475,31 @@ impl WindowSpec {
 }
 
 impl OverrideSpec {
-    fn covers(&self, t: Timestamp) -> bool {
-        t.to_zoned(self.zone.clone()).date() == self.date
+    fn covers(&self, t: Timestamp, locals: &mut LocalTimes) -> bool {
+        locals.of(t, &self.zone).date() == self.date
+    }
+
+    /// Whether it begins (its date's midnight) in `(from, to]`, and when.
+    fn opens_within(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        locals: &mut LocalTimes,
+    ) -> Option<Timestamp> {
+        // Only a date from today on that the reach (and a DST shift) gets to can begin.
+        let local_from = locals.of(from, &self.zone);
+        let reach = to.duration_since(from).as_secs() + DST_SLACK.as_secs();
+        let mut day = local_from.date();
+        let mut gap = -seconds_of_day(local_from.time());
+        while day < self.date && gap <= reach {
+            day = day.tomorrow().ok()?;
+            gap += 86_400;
+        }
+        if day != self.date || gap > reach {
+            return None;
+        }
+        let t = self.date.to_zoned(self.zone.clone()).ok()?.timestamp();
+        (from < t && t <= to).then_some(t)
     }
 
     /// Its start and its end, in `(from, to]`.
@@ -454,6 +516,44 @@ impl OverrideSpec {
                 }
             }
         }
+    }
+}
+
+/// What decided a level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    Base,
+    Override,
+    Windows,
+}
+
+/// Seconds since midnight on a local clock.
+fn seconds_of_day(time: Time) -> i64 {
+    i64::from(time.hour()) * 3600 + i64::from(time.minute()) * 60 + i64::from(time.second())
+}
+
+/// A DST change moves a local clock by at most this much against the instant.
+const DST_SLACK: SignedDuration = SignedDuration::from_hours(2);
+
+/// Local times by instant and time zone, each worked out once: the windows and overrides
+/// of a timetable, and the timetables of a planner pass, mostly share their zone.
+#[derive(Default)]
+pub struct LocalTimes {
+    known: Vec<(Timestamp, TimeZone, DateTime)>,
+}
+
+impl LocalTimes {
+    fn of(&mut self, t: Timestamp, zone: &TimeZone) -> DateTime {
+        let same = |known: &TimeZone| match (known.iana_name(), zone.iana_name()) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        };
+        if let Some((_, _, local)) = self.known.iter().find(|(at, z, _)| *at == t && same(z)) {
+            return *local;
+        }
+        let local = zone.to_datetime(t);
+        self.known.push((t, zone.clone(), local));
+        local
     }
 }
 
@@ -488,22 +588,99 @@ impl ScheduleSpec {
     /// (the larger when two cover it), else the larger of the open windows, else `base`.
     /// With the label of what decided it.
     pub fn level_at(&self, base: Level, t: Timestamp) -> (Level, Option<String>) {
-        let overrides: Vec<&OverrideSpec> = self.overrides.iter().filter(|o| o.covers(t)).collect();
-        if !overrides.is_empty() {
-            let level = overrides
+        let mut locals = LocalTimes::default();
+        let (level, cause) = self.decide(base, t, &mut locals);
+        let labels = |list: Vec<&str>, joiner: &str| list.join(joiner);
+        let why = match cause {
+            Cause::Base => None,
+            Cause::Override => Some(format!(
+                "date override {}",
+                labels(
+                    self.overrides
+                        .iter()
+                        .filter(|o| o.covers(t, &mut locals))
+                        .map(|o| o.label.as_str())
+                        .collect(),
+                    ", "
+                )
+            )),
+            Cause::Windows => Some(format!(
+                "window {}",
+                labels(
+                    self.windows
+                        .iter()
+                        .filter(|w| w.covers(t, &mut locals))
+                        .map(|w| w.label.as_str())
+                        .collect(),
+                    " + "
+                )
+            )),
+        };
+        (level, why)
+    }
+
+    /// [`ScheduleSpec::level_at`] without the words: what holds, and what decided it.
+    fn decide(&self, base: Level, t: Timestamp, locals: &mut LocalTimes) -> (Level, Cause) {
+        let mut overridden = None;
+        for date_override in &self.overrides {
+            if date_override.covers(t, locals) {
+                let level = date_override.level.unwrap_or(base.zero());
+                overridden = Some(overridden.map_or(level, |l: Level| l.max(level)));
+            }
+        }
+        if let Some(level) = overridden {
+            return (level, Cause::Override);
+        }
+        let mut open = None;
+        for window in &self.windows {
+            if window.covers(t, locals) {
+                open = Some(open.map_or(window.level, |l: Level| l.max(window.level)));
+            }
+        }
+        match open {
+            Some(level) => (level, Cause::Windows),
+            None => (base, Cause::Base),
+        }
+    }
+
+    /// The instants in `(now, now + lead]` at which a window or an override begins.
+    fn opening_soon(
+        &self,
+        now: Timestamp,
+        lead: SignedDuration,
+        locals: &mut LocalTimes,
+    ) -> Vec<Timestamp> {
+        let ahead = now.checked_add(lead).unwrap_or(Timestamp::MAX);
+        let mut upcoming = Vec::new();
+        for window in &self.windows {
+            window.opens_within(now, ahead, locals, &mut upcoming);
+        }
+        upcoming.extend(
+            self.overrides
                 .iter()
-                .map(|o| o.level.unwrap_or(base.zero()))
-                .fold(base.zero(), Level::max);
-            let labels: Vec<&str> = overrides.iter().map(|o| o.label.as_str()).collect();
-            return (level, Some(format!("date override {}", labels.join(", "))));
+                .filter_map(|o| o.opens_within(now, ahead, locals)),
+        );
+        upcoming
+    }
+
+    /// What to keep free at `now`, and whether the timetable decided it — the planner's
+    /// question on every pass, answered without words.
+    pub fn effective_level(
+        &self,
+        base: Level,
+        now: Timestamp,
+        lead: SignedDuration,
+        locals: &mut LocalTimes,
+    ) -> (Level, bool) {
+        if self.is_empty() {
+            return (base, false);
         }
-        let open: Vec<&WindowSpec> = self.windows.iter().filter(|w| w.covers(t)).collect();
-        if open.is_empty() {
-            return (base, None);
+        let (mut level, _) = self.decide(base, now, locals);
+        for at in self.opening_soon(now, lead, locals) {
+            level = self.decide(base, at, locals).0.max(level);
         }
-        let level = open.iter().map(|w| w.level).fold(base.zero(), Level::max);
-        let labels: Vec<&str> = open.iter().map(|w| w.label.as_str()).collect();
-        (level, Some(format!("window {}", labels.join(" + "))))
+        // The timetable decided only what differs from the config's own values.
+        (level, level != base)
     }
 
     /// What to keep free at `now` so that every window's values are in place when it
@@ -513,13 +690,8 @@ impl ScheduleSpec {
         if self.is_empty() {
             return Effective { level, why };
         }
-        let ahead = now.checked_add(lead).unwrap_or(Timestamp::MAX);
-        let mut upcoming = Vec::new();
-        self.boundaries(now, ahead, &mut upcoming);
-        for (at, opens) in upcoming {
-            if !opens {
-                continue;
-            }
+        let mut locals = LocalTimes::default();
+        for at in self.opening_soon(now, lead, &mut locals) {
             let (then, what) = self.level_at(base, at);
             let raised = then.max(level);
             if raised != level {
@@ -532,6 +704,9 @@ impl ScheduleSpec {
                     level.describe()
                 ));
             }
+        }
+        if level == base {
+            why = None;
         }
         Effective { level, why }
     }

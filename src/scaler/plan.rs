@@ -5,7 +5,7 @@ use super::snapshot::{ConfigSnapshot, MemberSnapshot, PoolSnapshot, Snapshot, Ta
 use crate::model::config_health::HealthStatus;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
 use crate::model::resources::format_cores;
-use crate::model::schedule::Level;
+use crate::model::schedule::{Level, LocalTimes};
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -110,8 +110,10 @@ pub fn plan(snapshot: &Snapshot, now: Timestamp) -> Plan {
         })
         .collect();
     let mut out = Plan::default();
+    // One local time per time zone for the whole pass: the configs' timetables share them.
+    let mut clocks = LocalTimes::default();
     for pool in &snapshot.pools {
-        plan_pool(pool, now, &mut headroom, &mut out);
+        plan_pool(pool, now, &mut clocks, &mut headroom, &mut out);
     }
     out
 }
@@ -124,22 +126,24 @@ struct Headroom {
 
 /// A pool's demand in one shape for both pool types: agent pools count resources, server
 /// pools count sessions in `cores`.
-struct Demand {
+struct Demand<'a> {
     free: Resources,
     need: Resources,
-    /// Why a timetable set the need, when one did.
-    scheduled: Vec<String>,
+    /// The configs whose timetable set their part of the need (explained only if acted on).
+    scheduled: Vec<&'a ConfigSnapshot>,
+    now: Timestamp,
 }
 
 fn plan_pool(
     pool: &PoolSnapshot,
     now: Timestamp,
+    clocks: &mut LocalTimes,
     headroom: &mut HashMap<VmProviderId, Headroom>,
     out: &mut Plan,
 ) {
     retire_spent(pool, out);
     let enabled: Vec<&ConfigSnapshot> = pool.configs.iter().filter(|c| c.enabled).collect();
-    let demand = demand(pool, &enabled, now);
+    let demand = demand(pool, &enabled, now, clocks);
     out.levels.push(PoolLevel {
         pool: pool.id,
         free: demand.free.cores,
@@ -174,7 +178,12 @@ fn stop_clock(pool: &PoolSnapshot, out: &mut Plan) {
 
 /// Free capacity over serving members, and the need: the largest standby of the pool's
 /// configs plus what staging still lacks.
-fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot], now: Timestamp) -> Demand {
+fn demand<'a>(
+    pool: &PoolSnapshot,
+    enabled: &[&'a ConfigSnapshot],
+    now: Timestamp,
+    clocks: &mut LocalTimes,
+) -> Demand<'a> {
     let mut free = Resources::default();
     for member in pool.members.iter().filter(|m| m.serves()) {
         let f = member.free();
@@ -188,11 +197,11 @@ fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot], now: Timestamp) -> D
     let mut need = Resources::default();
     let mut scheduled = Vec::new();
     for config in enabled {
-        let effective = config.standby_at(now);
-        if let Some(why) = effective.why {
-            scheduled.push(format!("{}: {why}", config.name));
+        let (level, by_timetable) = config.standby_at(now, clocks);
+        if by_timetable {
+            scheduled.push(*config);
         }
-        let standby = match effective.level {
+        let standby = match level {
             Level::Agents(standby) => standby,
             Level::Servers(min_available) => Resources::new(f64::from(min_available), 0, 0),
         };
@@ -210,6 +219,7 @@ fn demand(pool: &PoolSnapshot, enabled: &[&ConfigSnapshot], now: Timestamp) -> D
         free,
         need: need.plus(&lack),
         scheduled,
+        now,
     }
 }
 
@@ -235,10 +245,18 @@ fn instances_for(deficit: &Resources, per: &Resources) -> Option<u32> {
 
 fn describe(pool: &PoolSnapshot, deficit: &Resources, demand: &Demand) -> String {
     let shortfall = shortfall(pool, deficit, demand);
-    if demand.scheduled.is_empty() {
+    let timetables: Vec<String> = demand
+        .scheduled
+        .iter()
+        .filter_map(|c| {
+            let why = c.standby_explained(demand.now).why?;
+            Some(format!("{}: {why}", c.name))
+        })
+        .collect();
+    if timetables.is_empty() {
         shortfall
     } else {
-        format!("{}; {shortfall}", demand.scheduled.join("; "))
+        format!("{}; {shortfall}", timetables.join("; "))
     }
 }
 

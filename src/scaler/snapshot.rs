@@ -4,7 +4,7 @@
 
 use crate::model::config_health::ConfigHealth;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
-use crate::model::schedule::{Effective, Level, ScheduleSpec};
+use crate::model::schedule::{Effective, Level, LocalTimes, ScheduleSpec};
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
@@ -84,13 +84,24 @@ pub struct ConfigSnapshot {
 }
 
 impl ConfigSnapshot {
-    /// What it keeps free at `now`, its timetable considered, and why when that decides.
-    pub fn standby_at(&self, now: Timestamp) -> Effective {
-        let base = match self.target {
+    fn base_level(&self) -> Level {
+        match self.target {
             Target::Agents { standby, .. } => Level::Agents(standby),
             Target::Servers { min_available, .. } => Level::Servers(min_available),
-        };
-        self.schedule.effective(base, now, self.boot_lead)
+        }
+    }
+
+    /// What it keeps free at `now`, its timetable considered, and whether that decided;
+    /// `clocks` keeps the local times already worked out.
+    pub fn standby_at(&self, now: Timestamp, clocks: &mut LocalTimes) -> (Level, bool) {
+        self.schedule
+            .effective_level(self.base_level(), now, self.boot_lead, clocks)
+    }
+
+    /// [`ConfigSnapshot::standby_at`] with the reason in words, when the timetable decided.
+    pub fn standby_explained(&self, now: Timestamp) -> Effective {
+        self.schedule
+            .effective(self.base_level(), now, self.boot_lead)
     }
 }
 

@@ -5,10 +5,12 @@
 use super::capacity_chart::capacity_chart;
 use super::context::PageContext;
 use super::table::local_time;
+use crate::model::autoscale::{AutoScaleSpec, ScalingValues};
 use crate::model::config_health::{ConfigHealth, HealthStatus};
 use crate::model::instance::{Instance, InstanceState};
 use crate::model::resources::format_cores;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::schedule::Level;
 use crate::model::{AutoScaleId, Pool, PoolKind};
 use crate::scaler::Command;
 use crate::store::{EventFilter, StoreError};
@@ -187,6 +189,15 @@ impl PoolStatus {
             .filter(|c| c.spec.pool == pool.id)
             .map(|c| (c.id, c.spec.name.clone(), c.spec.enabled))
             .collect();
+        let timetables: Vec<String> = ctx
+            .catalog
+            .autoscale
+            .iter()
+            .filter(|c| c.spec.pool == pool.id)
+            .filter_map(|c| {
+                timetable_line(&c.spec, now).map(|line| format!("{}: {line}", c.spec.name))
+            })
+            .collect();
         egui::Grid::new("config-health")
             .num_columns(3)
             .striped(true)
@@ -246,6 +257,9 @@ impl PoolStatus {
                     ui.end_row();
                 }
             });
+        for line in timetables {
+            ui.label(RichText::new(line).small());
+        }
     }
 
     fn decisions_ui(&self, ui: &mut Ui) {
@@ -350,4 +364,30 @@ impl PoolStatus {
             ctx.scaler.send(Command::Drain(id));
         }
     }
+}
+
+/// What a config's timetable says now and when that changes: "window Mon–Fri 08:00–18:00
+/// Europe/Berlin: standby 32 cores; from 18:00 standby 4 cores".
+fn timetable_line(spec: &AutoScaleSpec, now: jiff::Timestamp) -> Option<String> {
+    let values = spec.values().ok()?;
+    if values.schedule.is_empty() {
+        return None;
+    }
+    let base = match values.scaling {
+        ScalingValues::Agents { standby, .. } => Level::Agents(standby),
+        ScalingValues::Servers { min_available, .. } => Level::Servers(min_available),
+    };
+    let (level, why) = values.schedule.level_at(base, now);
+    let mut line = match why {
+        Some(why) => format!("{why}: {}", level.describe()),
+        None => format!("no window open: {}", level.describe()),
+    };
+    if let Some((at, next)) = values.schedule.next_change(base, now) {
+        line.push_str(&format!(
+            "; from {} {}",
+            local_time(at, "%a %H:%M"),
+            next.describe()
+        ));
+    }
+    Some(line)
 }

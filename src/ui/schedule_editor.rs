@@ -106,12 +106,15 @@ pub fn ui(ui: &mut Ui, schedule: &mut Schedule, servers: bool, errors: Option<&V
     }
 }
 
-/// A short text field after its label; `name` is what screen readers and tests call it.
+/// A short text field after its label; `name` ("Schedule window 1: Start") is what screen
+/// readers and tests call it, the row's fields sharing their short labels with others.
 fn labelled_text(ui: &mut Ui, name: &str, label: &str, value: &mut String, width: f32) {
-    let label = ui.label(label);
-    ui.add(TextEdit::singleline(value).desired_width(width))
-        .labelled_by(label.id)
+    ui.label(label);
+    let response = ui
+        .add(TextEdit::singleline(value).desired_width(width))
         .on_hover_text(name);
+    let enabled = ui.is_enabled();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, enabled, name));
 }
 
 fn values_row(ui: &mut Ui, at: &str, values: &mut ScheduledValues, servers: bool) {
