@@ -124,7 +124,30 @@ struct Config {
     provider: pooladmin::model::VmProviderId,
 }
 
-/// Changes the demand between runs (the standby cores; surplus goes at once).
+/// An agent pool on the simulator keeping `standby` cores, its database let go so each
+/// headless run may take it: the folder, the database, the simulated cloud's file, and
+/// the config.
+fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, PathBuf, PathBuf, Config) {
+    let Bench {
+        dir,
+        store,
+        spec,
+        config,
+        provider,
+        ..
+    } = agent_pool(behaviour, standby, 10);
+    let db: PathBuf = store.path().to_path_buf();
+    drop(store);
+    let cloud_file = PathBuf::from(format!("{}.simulated-cloud-{provider}.json", db.display()));
+    let config = Config {
+        spec,
+        id: config,
+        provider,
+    };
+    (dir, db, cloud_file, config)
+}
+
+/// How many agents run, as the rows say.
 fn running_agents(db: &Path) -> usize {
     let store = Store::open_for_command(db, &pooladmin::store::KeySource::KeyFile).expect("open");
     store
@@ -135,6 +158,7 @@ fn running_agents(db: &Path) -> usize {
         .count()
 }
 
+/// Changes the demand between runs (the standby cores; surplus goes at once).
 fn set_standby(db: &Path, config: &Config, cores: u32) {
     let mut store = Store::open(db).expect("open between runs");
     let mut spec = config.spec.clone();
@@ -159,23 +183,7 @@ fn fifty_sigkills_leave_no_orphan_no_twin_and_nothing_dangling() {
         boot_delay: Duration::from_secs(1),
         ..Behaviour::default()
     };
-    let Bench {
-        dir,
-        store,
-        spec,
-        config,
-        provider,
-        ..
-    } = agent_pool(behaviour, 8, 10);
-    let db: PathBuf = store.path().to_path_buf();
-    // The test's own connection lets go, so each headless run may take the database.
-    drop(store);
-    let cloud_file = PathBuf::from(format!("{}.simulated-cloud-{provider}.json", db.display()));
-    let config = Config {
-        spec,
-        id: config,
-        provider,
-    };
+    let (dir, db, cloud_file, config) = prepare(behaviour, 8);
     let mut rng = rand::rngs::StdRng::seed_from_u64(50);
     let demands = [8, 16, 0, 12, 4];
     for kill in 0..KILLS {
@@ -305,22 +313,7 @@ fn slow_cloud(db: &Path, config: &Config, boot_s: u32) {
 fn a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     const TRIALS: usize = 4;
-    let Bench {
-        dir,
-        store,
-        spec,
-        config,
-        provider,
-        ..
-    } = agent_pool(Behaviour::default(), 0, 10);
-    let db: PathBuf = store.path().to_path_buf();
-    drop(store);
-    let cloud_file = PathBuf::from(format!("{}.simulated-cloud-{provider}.json", db.display()));
-    let config = Config {
-        spec,
-        id: config,
-        provider,
-    };
+    let (dir, db, cloud_file, config) = prepare(Behaviour::default(), 0);
     let mut rng = rand::rngs::StdRng::seed_from_u64(14);
     let mut in_flight: HashMap<&str, usize> = HashMap::new();
     // List: every start reconciles first, with one listing of 1.5 s.

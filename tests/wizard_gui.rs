@@ -349,6 +349,17 @@ fn a_schedule_window_is_added_checked_and_saved_with_the_config() {
     );
     type_into(&mut h, "Schedule window 1: Start", "07:30");
     type_into(&mut h, "Schedule window 1: Standby Cores", "24");
+    // The time zone from the database, found by a search.
+    h.get_by_label("Schedule window 1: Time Zone")
+        .click_accesskit();
+    settle(&mut h);
+    type_into(&mut h, "Time zone search", "york");
+    assert!(
+        h.query_by_label("Europe/Berlin").is_none(),
+        "the search narrows the list"
+    );
+    h.get_by_label("America/New_York").click();
+    settle(&mut h);
     assert!(next_is_enabled(&h, "Next"));
     click(&mut h, "Next");
     choose(&mut h, "Provider", ProviderKind::Simulator.label());

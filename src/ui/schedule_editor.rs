@@ -166,10 +166,17 @@ fn zone_picker(ui: &mut Ui, name: &str, zone: &mut String) {
     let inner = egui::ComboBox::from_id_salt(("zone", name))
         .selected_text(shown)
         .width(190.0)
+        // Typing in the search field must not close it; choosing a zone does.
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show_ui(ui, |ui| {
             let mut search: String = ui.data_mut(|d| d.get_temp(search_id).unwrap_or_default());
-            ui.add(TextEdit::singleline(&mut search).hint_text("search, e.g. berlin"))
-                .request_focus();
+            let field = ui.add(TextEdit::singleline(&mut search).hint_text("search, e.g. berlin"));
+            field.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Time zone search")
+            });
+            if !field.has_focus() && search.is_empty() {
+                field.request_focus();
+            }
             let needle = search.to_lowercase();
             let matching = zone_names()
                 .iter()
@@ -180,9 +187,12 @@ fn zone_picker(ui: &mut Ui, name: &str, zone: &mut String) {
                     .clicked()
                 {
                     *zone = candidate.clone();
+                    ui.close();
                 }
             }
             ui.data_mut(|d| d.insert_temp(search_id, search));
         });
-    let _ = inner.response.labelled_by(label.id).on_hover_text(name);
+    let response = inner.response.labelled_by(label.id).on_hover_text(name);
+    // Its row's name, for screen readers and tests: every row has a "Time zone".
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, name));
 }
