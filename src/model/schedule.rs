@@ -167,7 +167,7 @@ pub struct WindowSpec {
     days: [bool; 7],
     start: Time,
     end: Time,
-    zone: TimeZone,
+    zone: Zone,
     level: Level,
     /// "Mon–Fri 08:00–18:00 Europe/Berlin", for reasons.
     pub label: String,
@@ -177,7 +177,7 @@ pub struct WindowSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverrideSpec {
     date: Date,
-    zone: TimeZone,
+    zone: Zone,
     /// `None`: closed.
     level: Option<Level>,
     /// "2026-12-25 (closed)", for reasons.
@@ -304,9 +304,12 @@ fn parse_time(errors: &mut ValidationErrors, field: &'static str, text: &str) ->
     parsed
 }
 
-fn parse_zone(errors: &mut ValidationErrors, field: &'static str, text: &str) -> Option<TimeZone> {
+fn parse_zone(errors: &mut ValidationErrors, field: &'static str, text: &str) -> Option<Zone> {
     match TimeZone::get(text.trim()) {
-        Ok(zone) => Some(zone),
+        Ok(tz) => Some(Zone {
+            id: zone_number(text.trim()),
+            tz,
+        }),
         Err(_) => {
             errors.push(
                 field,
@@ -315,6 +318,27 @@ fn parse_zone(errors: &mut ValidationErrors, field: &'static str, text: &str) ->
             None
         }
     }
+}
+
+/// A time zone with its number in this process (one per name), so the planner finds the
+/// local time it already worked out for it by index.
+#[derive(Clone, Debug, PartialEq)]
+struct Zone {
+    tz: TimeZone,
+    id: usize,
+}
+
+/// The number of the zone named `name`: the same name, the same number.
+fn zone_number(name: &str) -> usize {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static NUMBERS: OnceLock<Mutex<HashMap<String, usize>>> = OnceLock::new();
+    let mut numbers = NUMBERS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let next = numbers.len();
+    *numbers.entry(name.to_owned()).or_insert(next)
 }
 
 fn parse_values(
@@ -407,28 +431,30 @@ impl WindowSpec {
         let reach = to.duration_since(from).as_secs();
         let slack = DST_SLACK.as_secs();
         let span_days = reach / 86_400 + 1;
-        let mut day = local_from.date();
+        let today = day_index(local_from.date().weekday());
+        let since_midnight = seconds_of_day(local_from.time());
         for k in 0..=span_days {
             // On the local clock first (whole seconds, cheap): only a start within reach,
-            // give or take a DST shift, is worth resolving to an instant.
-            let civil_gap =
-                k * 86_400 + seconds_of_day(self.start) - seconds_of_day(local_from.time());
+            // give or take a DST shift, on a listed day, is worth resolving to an instant.
+            let civil_gap = k * 86_400 + seconds_of_day(self.start) - since_midnight;
             let near = civil_gap > -slack && civil_gap <= reach + slack;
-            if near
-                && self.days[day_index(day.weekday())]
-                && let Ok(zoned) = self
-                    .zone
-                    .to_ambiguous_zoned(day.to_datetime(self.start))
-                    .compatible()
+            let listed = self.days[(today + k.unsigned_abs() as usize) % 7];
+            if !(near && listed) {
+                continue;
+            }
+            let Ok(day) = local_from.date().checked_add(jiff::Span::new().days(k)) else {
+                continue;
+            };
+            if let Ok(zoned) = self
+                .zone
+                .tz
+                .to_ambiguous_zoned(day.to_datetime(self.start))
+                .compatible()
             {
                 let t = zoned.timestamp();
                 if from < t && t <= to {
                     out.push(t);
                 }
-            }
-            match day.tomorrow() {
-                Ok(next) => day = next,
-                Err(_) => break,
             }
         }
     }
@@ -436,8 +462,8 @@ impl WindowSpec {
     /// The instants it opens (`true`) or closes (`false`) in `(from, to]`.
     fn boundaries(&self, from: Timestamp, to: Timestamp, out: &mut Vec<(Timestamp, bool)>) {
         let (Ok(first), Ok(last)) = (
-            from.to_zoned(self.zone.clone()).date().yesterday(),
-            to.to_zoned(self.zone.clone()).date().tomorrow(),
+            from.to_zoned(self.zone.tz.clone()).date().yesterday(),
+            to.to_zoned(self.zone.tz.clone()).date().tomorrow(),
         ) else {
             return;
         };
@@ -452,6 +478,7 @@ impl WindowSpec {
                 let mut push = |date: Date, time: Time, opens: bool| {
                     if let Ok(zoned) = self
                         .zone
+                        .tz
                         .to_ambiguous_zoned(date.to_datetime(time))
                         .compatible()
                     {
@@ -498,7 +525,7 @@ impl OverrideSpec {
         if day != self.date || gap > reach {
             return None;
         }
-        let t = self.date.to_zoned(self.zone.clone()).ok()?.timestamp();
+        let t = self.date.to_zoned(self.zone.tz.clone()).ok()?.timestamp();
         (from < t && t <= to).then_some(t)
     }
 
@@ -509,7 +536,7 @@ impl OverrideSpec {
             (self.date.tomorrow().unwrap_or(self.date), false),
         ];
         for (date, opens) in starts {
-            if let Ok(zoned) = date.to_zoned(self.zone.clone()) {
+            if let Ok(zoned) = date.to_zoned(self.zone.tz.clone()) {
                 let t = zoned.timestamp();
                 if from < t && t <= to {
                     out.push((t, opens));
@@ -539,20 +566,22 @@ const DST_SLACK: SignedDuration = SignedDuration::from_hours(2);
 /// of a timetable, and the timetables of a planner pass, mostly share their zone.
 #[derive(Default)]
 pub struct LocalTimes {
-    known: Vec<(Timestamp, TimeZone, DateTime)>,
+    /// By zone number: the instant last asked and its local time.
+    by_zone: Vec<Option<(Timestamp, DateTime)>>,
 }
 
 impl LocalTimes {
-    fn of(&mut self, t: Timestamp, zone: &TimeZone) -> DateTime {
-        let same = |known: &TimeZone| match (known.iana_name(), zone.iana_name()) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        };
-        if let Some((_, _, local)) = self.known.iter().find(|(at, z, _)| *at == t && same(z)) {
+    fn of(&mut self, t: Timestamp, zone: &Zone) -> DateTime {
+        if let Some(Some((at, local))) = self.by_zone.get(zone.id)
+            && *at == t
+        {
             return *local;
         }
-        let local = zone.to_datetime(t);
-        self.known.push((t, zone.clone(), local));
+        let local = zone.tz.to_datetime(t);
+        if self.by_zone.len() <= zone.id {
+            self.by_zone.resize(zone.id + 1, None);
+        }
+        self.by_zone[zone.id] = Some((t, local));
         local
     }
 }
