@@ -6,6 +6,7 @@ use super::operations::{self, DnsChange, DnsDone, Outcome};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::autoscale::{AutoScaleSpec, AutoScaleValues, Scaling, ScalingValues};
 use crate::model::config_health::ConfigHealth;
+use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceSize, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::server::SSO_USERNAME;
@@ -269,16 +270,41 @@ impl Scaler {
             self.store
                 .set_config_health(instance.config, &healed, None)?;
         }
-        self.register_dns(&config.spec, instance, Some(reported))
+        self.write_dns(&config.spec, instance, reported)
     }
 
-    /// Writes (`Some(reported address)`) or removes (`None`) the instance's A record when
-    /// its config registers DNS.
-    pub(super) fn register_dns(
+    /// Writes the instance's A record, from the address it `reported` (or its VM's public
+    /// one, as the DNS Provider config says), when its config registers DNS.
+    fn write_dns(
         &mut self,
         spec: &AutoScaleSpec,
         instance: &Instance,
-        write: Option<Option<String>>,
+        reported: Option<String>,
+    ) -> Result<(), Halt> {
+        if spec.scaling.dns_domain().is_none() || spec.dns_provider.is_none() {
+            return Ok(());
+        }
+        let vm = instance
+            .cloud_id
+            .clone()
+            .and_then(|id| Some((self.context(instance.vm_provider).ok()?, id)));
+        self.change_dns(spec, instance, |dns| DnsChange::Write {
+            reported,
+            vm,
+            register: dns.register,
+        })
+    }
+
+    /// Removes the instance's A record when its config registers DNS.
+    fn remove_dns(&mut self, spec: &AutoScaleSpec, instance: &Instance) -> Result<(), Halt> {
+        self.change_dns(spec, instance, |_| DnsChange::Remove)
+    }
+
+    fn change_dns(
+        &mut self,
+        spec: &AutoScaleSpec,
+        instance: &Instance,
+        change: impl FnOnce(&DnsProviderSpec) -> DnsChange,
     ) -> Result<(), Halt> {
         let (Some(name), Some(dns_id)) = (
             spec.scaling.dns_record_name(&instance.name, instance.id.0),
@@ -290,17 +316,7 @@ impl Scaler {
         let Some(dns_spec) = world.dns_providers.get(&dns_id) else {
             return Ok(());
         };
-        let change = match write {
-            None => DnsChange::Remove,
-            Some(reported) => DnsChange::Write {
-                reported,
-                vm: instance
-                    .cloud_id
-                    .clone()
-                    .and_then(|id| Some((self.context(instance.vm_provider).ok()?, id))),
-                register: dns_spec.register,
-            },
-        };
+        let change = change(dns_spec);
         match self.clouds.dns_cloud(dns_id, dns_spec) {
             Ok(dns) => self.spawn(
                 None,
@@ -389,7 +405,7 @@ impl Scaler {
             self.emit(event.with_instance(instance.id));
             let world = Arc::clone(&self.world);
             if let Some(config) = world.configs.get(&instance.config) {
-                self.register_dns(&config.spec, instance, None)?;
+                self.remove_dns(&config.spec, instance)?;
             }
         }
         Ok(())
