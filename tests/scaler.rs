@@ -551,3 +551,20 @@ async fn a_schedule_window_is_ready_by_its_start() {
         "{decisions:?}"
     );
 }
+
+/// Each instance's boot is recorded when it comes up: the timetable's lead is judged by them.
+#[tokio::test(start_paused = true)]
+async fn boot_times_are_recorded_per_config() {
+    let bench = agent_pool(quick_cloud(), 8, 10);
+    let scaler = bench.start(settings(), None);
+    wait(90).await;
+    scaler.stop().await;
+    assert_eq!(bench.count(InstanceState::Running), 2);
+    let boots = bench.store.boot_times(20).unwrap();
+    let mine = &boots[&bench.config];
+    assert_eq!(mine.len(), 2, "{boots:?}");
+    assert!(
+        mine.iter().all(|b| *b >= jiff::SignedDuration::from_secs(30)),
+        "the simulated cloud boots in 30 s: {mine:?}"
+    );
+}

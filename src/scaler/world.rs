@@ -125,6 +125,7 @@ impl World {
             );
         }
         let (values, invalid) = parsed_configs(&configs, &vm_providers);
+        let boots = store.boot_times(BOOTS_JUDGED)?;
         for row in &configs {
             let Some(pool) = by_pool.get_mut(&row.spec.pool) else {
                 continue;
@@ -154,7 +155,6 @@ impl World {
                     reusable: matches!(scaling, Scaling::Servers(s) if s.reusable),
                 },
             };
-            let boots = store.boot_times(row.id, BOOTS_JUDGED)?;
             pool.configs.push(ConfigSnapshot {
                 id: row.id,
                 name: row.spec.name.clone(),
@@ -165,7 +165,7 @@ impl World {
                 target,
                 schedule: parsed.schedule.clone(),
                 boot_lead: boot_p90(
-                    &boots,
+                    boots.get(&row.id).map_or(&[], Vec::as_slice),
                     SignedDuration::from_secs(parsed.provision_timeout_s),
                 ),
             });

@@ -18,6 +18,7 @@ use crate::model::{
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 
 /// What the scaler asks for before it calls a cloud.
 #[derive(Clone, Debug, PartialEq)]
@@ -291,26 +292,30 @@ impl Store {
         Ok(true)
     }
 
-    /// How long the last `count` instances of `config` took from their intent to running,
-    /// newest first.
+    /// How long the last `count` instances of each config took from their intent to
+    /// running, newest first: one read for every config of a pass.
     pub fn boot_times(
         &self,
-        config: AutoScaleId,
         count: usize,
-    ) -> Result<Vec<SignedDuration>, StoreError> {
+    ) -> Result<HashMap<AutoScaleId, Vec<SignedDuration>>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT running_at - created_at FROM instances
-             WHERE config_id = ?1 AND running_at IS NOT NULL
-             ORDER BY running_at DESC LIMIT ?2",
+            "SELECT config_id, boot_ms FROM (
+                 SELECT config_id, running_at - created_at AS boot_ms,
+                        row_number() OVER (PARTITION BY config_id ORDER BY running_at DESC) AS n
+                 FROM instances WHERE running_at IS NOT NULL)
+             WHERE n <= ?1 ORDER BY config_id, n",
         )?;
         let limit = i64::try_from(count).unwrap_or(i64::MAX);
-        let times = stmt
-            .query_map(params![config.0, limit], |r| r.get::<_, i64>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(times
-            .into_iter()
-            .map(|ms| SignedDuration::from_millis(ms.max(0)))
-            .collect())
+        let mut times: HashMap<AutoScaleId, Vec<SignedDuration>> = HashMap::new();
+        let rows = stmt.query_map([limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (config, ms) = row?;
+            times
+                .entry(AutoScaleId(config))
+                .or_default()
+                .push(SignedDuration::from_millis(ms.max(0)));
+        }
+        Ok(times)
     }
 
     /// Starts deleting an instance whose member runs no session: the member stops taking

@@ -31,6 +31,8 @@ pub struct PoolStatus {
     instances: Vec<Instance>,
     health: HashMap<AutoScaleId, ConfigHealth>,
     decisions: Vec<(i64, ScalerEvent)>,
+    /// What each config's timetable says, worked out with the rest, not every frame.
+    timetables: Vec<String>,
     error: Option<String>,
     /// The instance whose Drain waits for a second click.
     confirm_drain: Option<crate::model::instance::InstanceId>,
@@ -62,6 +64,16 @@ impl PoolStatus {
             )?;
             Ok((instances, ctx.store.config_health()?, decisions))
         };
+        let now = jiff::Timestamp::now();
+        self.timetables = ctx
+            .catalog
+            .autoscale
+            .iter()
+            .filter(|c| c.spec.pool == pool.id)
+            .filter_map(|c| {
+                timetable_line(&c.spec, now).map(|line| format!("{}: {line}", c.spec.name))
+            })
+            .collect();
         match read() {
             Ok((instances, health, decisions)) => {
                 self.instances = instances;
@@ -189,15 +201,6 @@ impl PoolStatus {
             .filter(|c| c.spec.pool == pool.id)
             .map(|c| (c.id, c.spec.name.clone(), c.spec.enabled))
             .collect();
-        let timetables: Vec<String> = ctx
-            .catalog
-            .autoscale
-            .iter()
-            .filter(|c| c.spec.pool == pool.id)
-            .filter_map(|c| {
-                timetable_line(&c.spec, now).map(|line| format!("{}: {line}", c.spec.name))
-            })
-            .collect();
         egui::Grid::new("config-health")
             .num_columns(3)
             .striped(true)
@@ -257,7 +260,7 @@ impl PoolStatus {
                     ui.end_row();
                 }
             });
-        for line in timetables {
+        for line in &self.timetables {
             ui.label(RichText::new(line).small());
         }
     }
