@@ -25,12 +25,17 @@ const KILLS: usize = 50;
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn headless(db: &Path) -> Child {
+    spawn_headless(db, "warn", Stdio::null())
+}
+
+/// `pooladmin headless` on `db`, logging at `level` to `stdout`, its errors to a file.
+fn spawn_headless(db: &Path, level: &str, stdout: Stdio) -> Child {
     Command::new(env!("CARGO_BIN_EXE_pooladmin"))
         .arg("--db")
         .arg(db)
         .arg("headless")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .env("RUST_LOG", level)
+        .stdout(stdout)
         .stderr(Stdio::from(errors_file(db)))
         .spawn()
         .expect("pooladmin headless")
@@ -215,15 +220,7 @@ fn fifty_sigkills_leave_no_orphan_no_twin_and_nothing_dangling() {
 
 /// `pooladmin headless` with its log on a channel, line by line.
 fn headless_logged(db: &Path) -> (Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pooladmin"))
-        .arg("--db")
-        .arg(db)
-        .arg("headless")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(errors_file(db)))
-        .spawn()
-        .expect("pooladmin headless");
+    let mut child = spawn_headless(db, "info", Stdio::piped());
     let stdout = child.stdout.take().expect("its log");
     let (lines, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

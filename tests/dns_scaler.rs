@@ -48,6 +48,27 @@ fn start(bench: &Bench) -> common::scaling::Running {
     )
 }
 
+/// Saves the bench's config with `dns` as its DNS Provider config, and reads it back.
+fn save(bench: &mut Bench, dns: &Choice<DnsProviderSpec>) {
+    bench
+        .store
+        .save_autoscale(
+            Some(bench.config),
+            &bench.spec,
+            &Choice::Existing(bench.provider),
+            Some(dns),
+        )
+        .unwrap();
+    bench.spec = bench
+        .store
+        .autoscale_configs()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == bench.config)
+        .unwrap()
+        .spec;
+}
+
 /// A Server pool that keeps one session free, registering DNS with `register`.
 fn server_pool(register: RegisterAddress) -> Bench {
     let dir = tempfile::tempdir().unwrap();
@@ -80,23 +101,7 @@ fn server_pool(register: RegisterAddress) -> Bench {
         s.register_dns = true;
         s.base_domain_name = "desktops.example.com".into();
     }
-    bench
-        .store
-        .save_autoscale(
-            Some(bench.config),
-            &bench.spec,
-            &Choice::Existing(bench.provider),
-            Some(&Choice::New(dns)),
-        )
-        .unwrap();
-    bench.spec = bench
-        .store
-        .autoscale_configs()
-        .unwrap()
-        .into_iter()
-        .find(|c| c.id == bench.config)
-        .unwrap()
-        .spec;
+    save(&mut bench, &Choice::New(dns));
     bench
 }
 
@@ -154,15 +159,7 @@ async fn a_private_choice_registers_the_private_address() {
     }
     bench.spec.downscale_backoff_s = "60".into();
     let dns = bench.spec.dns_provider.expect("its DNS Provider config");
-    bench
-        .store
-        .save_autoscale(
-            Some(bench.config),
-            &bench.spec,
-            &Choice::Existing(bench.provider),
-            Some(&Choice::Existing(dns)),
-        )
-        .unwrap();
+    save(&mut bench, &Choice::Existing(dns));
     let scaler = start(&bench);
     wait(600).await;
     scaler.stop().await;

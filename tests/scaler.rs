@@ -564,7 +564,8 @@ async fn boot_times_are_recorded_per_config() {
     let mine = &boots[&bench.config];
     assert_eq!(mine.len(), 2, "{boots:?}");
     assert!(
-        mine.iter().all(|b| *b >= jiff::SignedDuration::from_secs(30)),
+        mine.iter()
+            .all(|b| *b >= jiff::SignedDuration::from_secs(30)),
         "the simulated cloud boots in 30 s: {mine:?}"
     );
 }

@@ -619,31 +619,26 @@ impl ScheduleSpec {
     pub fn level_at(&self, base: Level, t: Timestamp) -> (Level, Option<String>) {
         let mut locals = LocalTimes::default();
         let (level, cause) = self.decide(base, t, &mut locals);
-        let labels = |list: Vec<&str>, joiner: &str| list.join(joiner);
         let why = match cause {
             Cause::Base => None,
-            Cause::Override => Some(format!(
-                "date override {}",
-                labels(
-                    self.overrides
-                        .iter()
-                        .filter(|o| o.covers(t, &mut locals))
-                        .map(|o| o.label.as_str())
-                        .collect(),
-                    ", "
-                )
-            )),
-            Cause::Windows => Some(format!(
-                "window {}",
-                labels(
-                    self.windows
-                        .iter()
-                        .filter(|w| w.covers(t, &mut locals))
-                        .map(|w| w.label.as_str())
-                        .collect(),
-                    " + "
-                )
-            )),
+            Cause::Override => {
+                let labels: Vec<&str> = self
+                    .overrides
+                    .iter()
+                    .filter(|o| o.covers(t, &mut locals))
+                    .map(|o| o.label.as_str())
+                    .collect();
+                Some(format!("date override {}", labels.join(", ")))
+            }
+            Cause::Windows => {
+                let labels: Vec<&str> = self
+                    .windows
+                    .iter()
+                    .filter(|w| w.covers(t, &mut locals))
+                    .map(|w| w.label.as_str())
+                    .collect();
+                Some(format!("window {}", labels.join(" + ")))
+            }
         };
         (level, why)
     }

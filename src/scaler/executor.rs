@@ -15,7 +15,7 @@ use crate::model::autoscale::{Scaling, ScalingValues};
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{check_size, render};
-use crate::model::vm_names::{VmNames, vm_names};
+use crate::model::vm_names::vm_names;
 use crate::model::{AutoScaleId, PoolId, VmProviderId};
 use crate::store::{InstanceChange, InstanceRequest, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
@@ -460,67 +460,58 @@ impl Scaler {
             .iter()
             .find(|p| p.id == instance.pool)
             .map_or("", |p| p.name.as_str());
-        let provider = world.vm_providers.get(&instance.vm_provider);
-        let names = provider.map_or_else(
-            || VmNames {
-                vm_name: instance.host_name().to_owned(),
-                host_name: instance.host_name().to_owned(),
-            },
-            |p| {
-                vm_names(
-                    &p.settings,
-                    &instance.name,
-                    instance.computer_name.as_deref(),
-                )
-            },
+        // The client was made from this config above: it is there.
+        let Some(provider) = world.vm_providers.get(&instance.vm_provider) else {
+            return Ok(());
+        };
+        let names = vm_names(
+            &provider.settings,
+            &instance.name,
+            instance.computer_name.as_deref(),
         );
         let checkin_token = self.store.checkin_token(instance.id)?;
-        let script = provider.map_or_else(String::new, |p| {
-            let id = instance.id.to_string();
-            let mut values = vec![
-                ("server_id", id.as_str().to_owned()),
-                ("server_hostname", names.host_name.clone()),
-                ("provider_name", p.name.clone()),
-                ("pool_name", pool_name.to_owned()),
-                ("checkin_url", world.checkin_url.clone()),
-            ];
-            if let Some(token) = &checkin_token {
-                values.push(("checkin_token", token.expose().to_owned()));
+        let id = instance.id.to_string();
+        let mut values = vec![
+            ("server_id", id.as_str().to_owned()),
+            ("server_hostname", names.host_name.clone()),
+            ("provider_name", provider.name.clone()),
+            ("pool_name", pool_name.to_owned()),
+            ("checkin_url", world.checkin_url.clone()),
+        ];
+        if let Some(token) = &checkin_token {
+            values.push(("checkin_token", token.expose().to_owned()));
+        }
+        if let Some((password, domain)) = &join {
+            values.push((
+                "ad_join_credential",
+                powershell_single_quoted(password.expose()),
+            ));
+            if let Some(domain) = domain {
+                values.push(("domain", domain.clone()));
             }
-            if let Some((password, domain)) = &join {
-                values.push((
-                    "ad_join_credential",
-                    powershell_single_quoted(password.expose()),
-                ));
-                if let Some(domain) = domain {
-                    values.push(("domain", domain.clone()));
-                }
-            }
-            if let Scaling::Agents(a) = &config.spec.scaling {
-                values.push(("nginx_cert", a.nginx_cert.clone()));
-                values.push(("nginx_key", a.nginx_key.expose().to_owned()));
-            }
-            if let Some(fqdn) = config
-                .spec
-                .scaling
-                .dns_record_name(&instance.name, instance.id.0)
-            {
-                values.push(("server_external_fqdn", fqdn));
-            }
-            let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            render(&p.startup_script, &values)
-        });
+        }
+        if let Scaling::Agents(a) = &config.spec.scaling {
+            values.push(("nginx_cert", a.nginx_cert.clone()));
+            values.push(("nginx_key", a.nginx_key.expose().to_owned()));
+        }
+        if let Some(fqdn) = config
+            .spec
+            .scaling
+            .dns_record_name(&instance.name, instance.id.0)
+        {
+            values.push(("server_external_fqdn", fqdn));
+        }
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let script = render(&provider.startup_script, &values);
         // Placeholders can make a script grow past what the cloud takes: refuse before the
         // call, with the numbers, rather than let the cloud refuse it.
-        if let Some(p) = provider {
-            let kind = p.settings.kind();
-            if let Some(message) = check_size(&script, kind.user_data_limit(), kind.label()) {
-                let error = CloudError::new(
-                    ErrorClass::InvalidConfig,
-                    format!("the rendered startup script {message}"),
-                );
-                return self.create_failed(instance, &error, now);
-            }
+        let kind = provider.settings.kind();
+        if let Some(message) = check_size(&script, kind.user_data_limit(), kind.label()) {
+            let error = CloudError::new(
+                ErrorClass::InvalidConfig,
+                format!("the rendered startup script {message}"),
+            );
+            return self.create_failed(instance, &error, now);
         }
         let request = CreateRequest {
             name: names.vm_name,

@@ -281,30 +281,26 @@ impl Scaler {
         instance: &Instance,
         reported: Option<String>,
     ) -> Result<(), Halt> {
-        if spec.scaling.dns_domain().is_none() || spec.dns_provider.is_none() {
-            return Ok(());
-        }
-        let vm = instance
-            .cloud_id
-            .clone()
-            .and_then(|id| Some((self.context(instance.vm_provider).ok()?, id)));
-        self.change_dns(spec, instance, |dns| DnsChange::Write {
+        self.change_dns(spec, instance, |scaler, dns| DnsChange::Write {
             reported,
-            vm,
+            vm: instance
+                .cloud_id
+                .clone()
+                .and_then(|id| Some((scaler.context(instance.vm_provider).ok()?, id))),
             register: dns.register,
         })
     }
 
     /// Removes the instance's A record when its config registers DNS.
     fn remove_dns(&mut self, spec: &AutoScaleSpec, instance: &Instance) -> Result<(), Halt> {
-        self.change_dns(spec, instance, |_| DnsChange::Remove)
+        self.change_dns(spec, instance, |_, _| DnsChange::Remove)
     }
 
     fn change_dns(
         &mut self,
         spec: &AutoScaleSpec,
         instance: &Instance,
-        change: impl FnOnce(&DnsProviderSpec) -> DnsChange,
+        change: impl FnOnce(&mut Self, &DnsProviderSpec) -> DnsChange,
     ) -> Result<(), Halt> {
         let (Some(name), Some(dns_id)) = (
             spec.scaling.dns_record_name(&instance.name, instance.id.0),
@@ -316,7 +312,7 @@ impl Scaler {
         let Some(dns_spec) = world.dns_providers.get(&dns_id) else {
             return Ok(());
         };
-        let change = change(dns_spec);
+        let change = change(self, dns_spec);
         match self.clouds.dns_cloud(dns_id, dns_spec) {
             Ok(dns) => self.spawn(
                 None,

@@ -89,16 +89,22 @@ impl AzureCloud {
         Value::Object(all)
     }
 
-    /// The VM's body: every setting of the config, then the Config Override's top-level keys.
-    pub fn vm_body(&self, request: &CreateRequest, nic_id: &str, launch: &AzureLaunch) -> Value {
+    /// The VM's body: every setting of the config, then the Config Override's top-level keys;
+    /// `custom_data` is the startup script's part of it.
+    fn vm_body(
+        &self,
+        request: &CreateRequest,
+        nic_id: &str,
+        launch: &AzureLaunch,
+        custom_data: Option<&str>,
+    ) -> Value {
         let s = &self.settings;
         let image = Value::Object(launch.image_reference.clone());
-        let delivery = startup::delivery(&request.startup_script, s.image_is_windows);
         let mut os_profile = json!({
             "computerName": request.host_name,
             "adminUsername": s.os_username.trim(),
         });
-        if let Some(custom_data) = delivery.custom_data {
+        if let Some(custom_data) = custom_data {
             os_profile["customData"] = json!(custom_data);
         }
         if !s.os_password.is_empty() {
@@ -290,7 +296,8 @@ impl VmCloud for AzureCloud {
         let nic = self
             .ensure_nic(request, public_ip.as_deref(), &launch)
             .await?;
-        let body = self.vm_body(request, &nic, &launch);
+        let delivery = startup::delivery(&request.startup_script, self.settings.image_is_windows);
+        let body = self.vm_body(request, &nic, &launch, delivery.custom_data.as_deref());
         let path = self.vm_path(&request.name);
         let answer = match self
             .arm
@@ -311,7 +318,6 @@ impl VmCloud for AzureCloud {
         // Windows runs its startup script through the extension, PUT after the VM on every
         // create (a retry PUTs the same settings again, which does not run it twice). Not
         // waited for: it ends when the script does.
-        let delivery = startup::delivery(&request.startup_script, self.settings.image_is_windows);
         if let Some(command) = delivery.command {
             let body = startup::extension_body(
                 self.settings.credentials.region.trim(),
