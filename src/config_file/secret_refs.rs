@@ -205,7 +205,51 @@ fn stray_references(entry: &Map<String, Value>, at: &str, problems: &mut Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::autoscale::AutoScaleSpec;
+    use crate::model::dns_provider::DnsSettings;
+    use crate::model::ldap::LdapSpec;
+    use crate::model::secret_fields::SecretFields;
+    use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
+    use crate::model::{PoolId, PoolKind};
     use serde_json::json;
+
+    /// Each place names a label its record really seals (`secret_fields`), under the variant
+    /// its path says: the table cannot drift from the records.
+    #[test]
+    fn every_place_is_a_secret_of_its_record() {
+        let labels = |list: &str, variant: &str| -> Vec<&'static str> {
+            let kind = ProviderKind::ALL
+                .into_iter()
+                .find(|k| format!("{k:?}") == variant);
+            let values = match (list, kind) {
+                ("vm_provider_configs", Some(kind)) => VmProviderSpec::new(kind).secret_values(),
+                ("dns_provider_configs", Some(kind)) => DnsSettings::new(kind)
+                    .map(|s| s.secret_values())
+                    .unwrap_or_default(),
+                ("autoscale_configs", _) => {
+                    let kind = if variant == "Servers" {
+                        PoolKind::Server
+                    } else {
+                        PoolKind::DockerAgent
+                    };
+                    AutoScaleSpec::new(PoolId(1), kind, None).secret_values()
+                }
+                ("ldap_configs", _) => LdapSpec::default().secret_values(),
+                // A server's password is sealed by the import itself under "Password".
+                ("servers", _) => return vec!["Password"],
+                other => panic!("no record for {other:?}"),
+            };
+            values.into_iter().map(|(label, _)| label).collect()
+        };
+        for (list, place, label) in SECRET_PLACES {
+            let variant = place.get(1).copied().unwrap_or_default();
+            assert!(
+                labels(list, variant).contains(label),
+                "{list}.{}: {label}",
+                place.join(".")
+            );
+        }
+    }
 
     fn env(name: &str) -> Option<String> {
         (name == "AWS_SECRET_ACCESS_KEY")
