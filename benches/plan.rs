@@ -71,6 +71,7 @@ fn large_snapshot(now: Timestamp, scheduled: bool) -> Snapshot {
                 name: format!("provider {p}"),
                 max_instances: 1_000,
                 live: 0,
+                budget: None,
             },
         );
     }

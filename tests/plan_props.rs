@@ -5,7 +5,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 use pooladmin::model::config_health::ConfigHealth;
+use pooladmin::model::cost::BudgetUse;
 use pooladmin::model::instance::{InstanceId, InstanceState};
+use pooladmin::model::scaler_event::EventKind;
 use pooladmin::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use pooladmin::scaler::plan::{Action, DeleteCause, plan};
 use pooladmin::scaler::snapshot::{
@@ -146,6 +148,7 @@ fn build(pools: &[PoolSeed], max: [u32; 2]) -> Snapshot {
                 name: format!("provider {i}"),
                 max_instances: *m,
                 live: 0,
+                budget: None,
             },
         );
     }
@@ -304,4 +307,118 @@ proptest! {
                 "pool {} free {} + created {added} < target {}", pool.id, level.free, level.target);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A budget is never taken past by a plan: what is created, each charged to the month's
+    /// end, fits in what the month's projection leaves; and a cut is always explained.
+    #[test]
+    fn a_plan_holds_every_budget(
+        pools in prop::collection::vec(pool_seed(), 1..5),
+        budgets in prop::collection::vec((0.01f64..3.0, 0.0f64..20_000.0, 0i64..10_000), 2),
+    ) {
+        let mut snapshot = build(&pools, [10_000, 10_000]);
+        snapshot.currency = "EUR".into();
+        for (i, (price, budget, hours)) in budgets.iter().enumerate() {
+            let provider = snapshot.providers.get_mut(&VmProviderId(i as i64 + 1)).unwrap();
+            provider.budget = Some(BudgetUse {
+                hourly_price: *price,
+                monthly_budget: *budget,
+                projected_millis: hours * 3_600_000,
+            });
+        }
+        let out = plan(&snapshot, now());
+        let mut created: HashMap<VmProviderId, u32> = HashMap::new();
+        for action in &out.actions {
+            if let Action::Create { vm_provider, count, .. } = action {
+                *created.entry(*vm_provider).or_default() += count;
+            }
+        }
+        for (provider, n) in created {
+            let budget = snapshot.providers[&provider].budget.unwrap();
+            let spent = budget.projected() + budget.each(now()) * f64::from(n);
+            prop_assert!(spent <= budget.monthly_budget + 1e-6,
+                "{n} created: projected {spent} > budget {}", budget.monthly_budget);
+        }
+        // Wherever less was created than without a budget, a note says "budget … not created".
+        let unbudgeted = plan(&build(&pools, [10_000, 10_000]), now());
+        let count = |p: &pooladmin::scaler::plan::Plan| -> u32 {
+            p.actions.iter().map(|a| match a { Action::Create { count, .. } => *count, _ => 0 }).sum()
+        };
+        if count(&out) < count(&unbudgeted) {
+            prop_assert!(out.notes.iter().any(|n| n.message.starts_with("budget ")
+                && n.message.contains("not created")), "{:?}", out.notes);
+        }
+    }
+}
+
+#[test]
+fn a_budget_cut_and_the_warning_say_what_they_hold_to() {
+    let seed = PoolSeed {
+        servers: false,
+        configs: vec![ConfigSeed {
+            enabled: true,
+            provider: 0,
+            health: 0,
+            backoff_s: 60,
+            standby: 40,
+            per_agent: 10,
+            reusable: true,
+        }],
+        members: Vec::new(),
+        staging_cores: 0,
+        surplus_for_s: None,
+    };
+    let mut snapshot = build(&[seed], [100, 100]);
+    snapshot.currency = "EUR".into();
+    // 2027-01-15T08:00Z: 16 days 16 hours = 400 hours to the month's end.
+    let now = "2027-01-15T08:00:00Z".parse::<Timestamp>().unwrap();
+    snapshot.providers.get_mut(&VmProviderId(1)).unwrap().budget = Some(BudgetUse {
+        hourly_price: 0.5,
+        monthly_budget: 500.0,
+        // 250 EUR projected already: room for one more instance at 200 EUR, not two.
+        projected_millis: 500 * 3_600_000,
+    });
+    let out = plan(&snapshot, now);
+    let created: u32 = out
+        .actions
+        .iter()
+        .map(|a| match a {
+            Action::Create { count, .. } => *count,
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(created, 1);
+    let messages: Vec<&str> = out.notes.iter().map(|n| n.message.as_str()).collect();
+    assert!(
+        messages.contains(
+            &"budget 500.00 EUR for provider 0: projected 1050.00 EUR — 3 agents of 10 cores / \
+              1024 MB / 0 GPUs not created"
+        ),
+        "{messages:?}"
+    );
+    // 250 of 500 is not yet 80 %: no warning; 400 is.
+    assert!(!messages.iter().any(|m| m.contains("80 %")));
+    snapshot.providers.get_mut(&VmProviderId(1)).unwrap().budget = Some(BudgetUse {
+        hourly_price: 0.5,
+        monthly_budget: 500.0,
+        projected_millis: 800 * 3_600_000,
+    });
+    let out = plan(&snapshot, now);
+    let warning = out
+        .notes
+        .iter()
+        .find(|n| n.kind == EventKind::Budget)
+        .expect("a warning at 80 %");
+    assert_eq!(
+        warning.message,
+        "budget 500.00 EUR for provider 0: the month's projected cost has reached 80 % of it"
+    );
+    assert!(
+        out.actions
+            .iter()
+            .all(|a| !matches!(a, Action::Create { .. }))
+    );
 }

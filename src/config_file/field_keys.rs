@@ -2,6 +2,7 @@
 //! an import names them by JSON path too (`servers[3].port`).
 
 use crate::model::autoscale::Scaling;
+use crate::model::cost::{HOURLY_PRICE, MONTHLY_BUDGET};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderSettings, VmProviderSpec};
 
@@ -166,6 +167,12 @@ pub fn vm_provider(spec: &VmProviderSpec, label: &str) -> Option<String> {
     }
     if label == "Endpoint Override" {
         return Some("endpoint_override".to_owned());
+    }
+    if label == HOURLY_PRICE {
+        return Some("hourly_price".to_owned());
+    }
+    if label == MONTHLY_BUDGET {
+        return Some("monthly_budget".to_owned());
     }
     let (variant, key) = match &spec.settings {
         ProviderSettings::Aws(_) => (

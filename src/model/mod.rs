@@ -1,10 +1,12 @@
 //! Plain data types of pooladmin and their validation: no I/O, no clock, no async.
 
 pub mod api_settings;
+pub mod app_settings;
 pub mod autoscale;
 pub mod cloud_ids;
 pub mod computer_name;
 pub mod config_health;
+pub mod cost;
 pub mod credentials;
 pub mod dns_provider;
 pub mod docker_agent;
@@ -26,6 +28,7 @@ pub mod secret;
 pub mod secret_fields;
 pub mod server;
 pub mod session;
+pub mod session_history;
 pub mod sso;
 pub mod staging;
 pub mod startup_script;

@@ -17,16 +17,19 @@ pub enum EventKind {
     Reconcile,
     /// The administrator paused, resumed or drained something.
     Command,
+    /// A VM Provider config's month nears or reaches its budget.
+    Budget,
 }
 
 impl EventKind {
     /// Every kind, in the order the filter offers them.
-    pub const ALL: [EventKind; 5] = [
+    pub const ALL: [EventKind; 6] = [
         Self::Decision,
         Self::Transition,
         Self::Error,
         Self::Reconcile,
         Self::Command,
+        Self::Budget,
     ];
 
     /// The stored spelling.
@@ -37,6 +40,7 @@ impl EventKind {
             Self::Error => "error",
             Self::Reconcile => "reconcile",
             Self::Command => "command",
+            Self::Budget => "budget",
         }
     }
 
@@ -53,6 +57,7 @@ impl EventKind {
             Self::Error => "Error",
             Self::Reconcile => "Reconcile",
             Self::Command => "Command",
+            Self::Budget => "Budget",
         }
     }
 }

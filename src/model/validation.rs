@@ -44,6 +44,13 @@ impl ValidationErrors {
         }
     }
 
+    /// Takes in every problem of another check (a field's first problem still wins).
+    pub fn extend(&mut self, other: ValidationErrors) {
+        for error in other.0 {
+            self.push(error.field, error.message);
+        }
+    }
+
     /// The message for one field, if it has a problem.
     pub fn for_field(&self, field: &str) -> Option<&str> {
         self.0

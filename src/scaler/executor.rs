@@ -111,7 +111,7 @@ pub struct Scaler {
     pub(super) orphans_in_flight: HashSet<String>,
     pub(super) updates: mpsc::UnboundedSender<Update>,
     /// The last note shown per pool and config, so a standing condition is logged once.
-    notes_seen: HashMap<(PoolId, Option<AutoScaleId>), String>,
+    notes_seen: HashSet<(PoolId, Option<AutoScaleId>, String)>,
     /// The last error logged per instance, for the same reason.
     pub(super) errors_seen: HashMap<InstanceId, String>,
     pub(super) failpoint: Option<Arc<Failpoint>>,
@@ -129,6 +129,8 @@ pub struct Scaler {
     pub(super) queued: Vec<super::runtime::Command>,
     /// Computer names (upper case) the directory showed to belong to other objects.
     pub(super) names_taken: HashSet<String>,
+    /// When the session history was last pruned.
+    pub(super) history_pruned: Option<Timestamp>,
 }
 
 impl Scaler {
@@ -154,7 +156,7 @@ impl Scaler {
             listing_failed: HashSet::new(),
             orphans_in_flight: HashSet::new(),
             updates,
-            notes_seen: HashMap::new(),
+            notes_seen: HashSet::new(),
             errors_seen: HashMap::new(),
             failpoint: None,
             stopping: false,
@@ -164,6 +166,7 @@ impl Scaler {
             names_taken: HashSet::new(),
             gauges: Arc::default(),
             queued: Vec::new(),
+            history_pruned: None,
         }
     }
 
@@ -251,18 +254,17 @@ impl Scaler {
         let mut fresh = Vec::new();
         let mut current = HashSet::new();
         for note in &plan.notes {
-            let key = (note.pool, note.config);
-            current.insert(key);
-            // A standing condition is logged once, and again when it changes.
-            if self.notes_seen.get(&key) != Some(&note.message) {
-                self.notes_seen.insert(key, note.message.clone());
+            let key = (note.pool, note.config, note.message.clone());
+            // A standing condition is logged once, and again when its words change.
+            if !self.notes_seen.contains(&key) {
                 let mut event =
-                    ScalerEvent::new(now, EventKind::Decision, &note.message).with_pool(note.pool);
+                    ScalerEvent::new(now, note.kind, &note.message).with_pool(note.pool);
                 event.config = note.config;
                 fresh.push(event);
             }
+            current.insert(key);
         }
-        self.notes_seen.retain(|key, _| current.contains(key));
+        self.notes_seen = current;
         if !fresh.is_empty() {
             self.step()?;
             self.store.record_events(&fresh)?;

@@ -8,6 +8,7 @@ pub mod executor;
 pub mod failpoint;
 pub mod gauges;
 pub mod handle;
+mod history;
 pub mod operations;
 pub mod outcome;
 pub mod pass_checks;

@@ -1,10 +1,14 @@
 //! The planner: a pure function of a snapshot and `now` that says what to create and what
 //! to delete, each with a reason a person can read (DESIGN §3).
 
-use super::snapshot::{ConfigSnapshot, MemberSnapshot, PoolSnapshot, Snapshot, Target};
+use super::snapshot::{
+    ConfigSnapshot, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot, Target,
+};
 use crate::model::config_health::HealthStatus;
+use crate::model::cost::{BudgetUse, format_money};
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
 use crate::model::resources::format_cores;
+use crate::model::scaler_event::EventKind;
 use crate::model::schedule::{Level, LocalTimes};
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::Timestamp;
@@ -77,6 +81,8 @@ pub struct Note {
     pub config: Option<AutoScaleId>,
     /// What and why.
     pub message: String,
+    /// How the log files it: a decision, or a budget warning (also a toast).
+    pub kind: EventKind,
 }
 
 /// A pool's free capacity against its target, in its main unit (cores for Docker Agent
@@ -105,6 +111,7 @@ pub fn plan(snapshot: &Snapshot, now: Timestamp) -> Plan {
                     name: p.name.clone(),
                     max: p.max_instances,
                     left: p.max_instances.saturating_sub(p.live),
+                    budget: p.budget.map(|b| (b, b.projected())),
                 },
             )
         })
@@ -113,15 +120,59 @@ pub fn plan(snapshot: &Snapshot, now: Timestamp) -> Plan {
     // One local time per time zone for the whole pass: the configs' timetables share them.
     let mut clocks = LocalTimes::default();
     for pool in &snapshot.pools {
-        plan_pool(pool, now, &mut clocks, &mut headroom, &mut out);
+        plan_pool(
+            pool,
+            now,
+            &snapshot.currency,
+            &mut clocks,
+            &mut headroom,
+            &mut out,
+        );
     }
+    warn_of_budgets(snapshot, &mut out);
     out
+}
+
+/// Share of a budget at which the administrator is warned.
+pub const BUDGET_WARNING: f64 = 0.8;
+
+/// A budget whose month is projected at 80 % or more is said once, under the first config
+/// that uses it; the words do not change while it lasts, so it is logged once.
+fn warn_of_budgets(snapshot: &Snapshot, out: &mut Plan) {
+    let mut budgeted: Vec<(&VmProviderId, &ProviderUse, BudgetUse)> = snapshot
+        .providers
+        .iter()
+        .filter_map(|(id, p)| Some((id, p, p.budget?)))
+        .filter(|(_, _, b)| b.projected() >= BUDGET_WARNING * b.monthly_budget)
+        .collect();
+    budgeted.sort_by_key(|(id, _, _)| **id);
+    for (id, provider, budget) in budgeted {
+        let Some((pool, config)) = snapshot.pools.iter().find_map(|pool| {
+            let config = pool.configs.iter().find(|c| c.vm_provider == *id)?;
+            Some((pool.id, config.id))
+        }) else {
+            continue;
+        };
+        out.notes.push(Note {
+            pool,
+            config: Some(config),
+            kind: EventKind::Budget,
+            message: format!(
+                "budget {} for {}: the month's projected cost has reached {} % of it",
+                format_money(budget.monthly_budget, &snapshot.currency),
+                provider.name,
+                (BUDGET_WARNING * 100.0).round()
+            ),
+        });
+    }
 }
 
 struct Headroom {
     name: String,
     max: u32,
     left: u32,
+    /// The budget and the month's projection with this pass's creates so far.
+    budget: Option<(BudgetUse, f64)>,
 }
 
 /// A pool's demand in one shape for both pool types: agent pools count resources, server
@@ -137,6 +188,7 @@ struct Demand<'a> {
 fn plan_pool(
     pool: &PoolSnapshot,
     now: Timestamp,
+    currency: &str,
     clocks: &mut LocalTimes,
     headroom: &mut HashMap<VmProviderId, Headroom>,
     out: &mut Plan,
@@ -164,7 +216,12 @@ fn plan_pool(
     let deficit = demand.need.minus(&demand.free);
     if deficit.cores > 1e-9 || deficit.memory_mb > 0 || deficit.gpus > 0 {
         stop_clock(pool, out);
-        scale_up(pool, &enabled, deficit, &demand, now, headroom, out);
+        let context = UpContext {
+            now,
+            currency,
+            demand: &demand,
+        };
+        scale_up(pool, &enabled, deficit, &context, headroom, out);
     } else {
         scale_down(pool, &enabled, demand, now, out);
     }
@@ -318,12 +375,12 @@ fn scale_up(
     pool: &PoolSnapshot,
     enabled: &[&ConfigSnapshot],
     mut deficit: Resources,
-    demand: &Demand,
-    now: Timestamp,
+    context: &UpContext,
     headroom: &mut HashMap<VmProviderId, Headroom>,
     out: &mut Plan,
 ) {
-    let why = describe(pool, &deficit, demand);
+    let now = context.now;
+    let why = describe(pool, &deficit, context.demand);
     let mut unserved: Vec<String> = Vec::new();
     let mut wanted_total = 0;
     for config in enabled {
@@ -374,6 +431,7 @@ fn scale_up(
             out.notes.push(Note {
                 pool: pool.id,
                 config: Some(config.id),
+                kind: EventKind::Decision,
                 message: format!(
                     "max instances {} of {} reached: {} not created by {}",
                     room.max,
@@ -383,6 +441,7 @@ fn scale_up(
                 ),
             });
         }
+        let count = hold_to_budget(pool, config, room, count, &size, context, out);
         if count == 0 {
             continue;
         }
@@ -416,8 +475,50 @@ fn scale_up(
             pool: pool.id,
             config: None,
             message,
+            kind: EventKind::Decision,
         });
     }
+}
+
+/// What a scale-up goes by besides the pool.
+struct UpContext<'a> {
+    now: Timestamp,
+    currency: &'a str,
+    demand: &'a Demand<'a>,
+}
+
+/// Cuts `count` to what the provider's monthly budget affords, with a note saying what was
+/// not created; charges the rest to the month's projection.
+fn hold_to_budget(
+    pool: &PoolSnapshot,
+    config: &ConfigSnapshot,
+    room: &mut Headroom,
+    count: u32,
+    size: &InstanceSize,
+    context: &UpContext,
+    out: &mut Plan,
+) -> u32 {
+    let Some((budget, projected)) = room.budget.as_mut() else {
+        return count;
+    };
+    let affordable = count.min(budget.affordable(*projected, context.now));
+    let each = budget.each(context.now);
+    if affordable < count {
+        out.notes.push(Note {
+            pool: pool.id,
+            config: Some(config.id),
+            kind: EventKind::Decision,
+            message: format!(
+                "budget {} for {}: projected {} — {} not created",
+                format_money(budget.monthly_budget, context.currency),
+                room.name,
+                format_money(*projected + each * f64::from(count), context.currency),
+                size_words(pool, count - affordable, size),
+            ),
+        });
+    }
+    *projected += each * f64::from(affordable);
+    affordable
 }
 
 /// Deletes idle autoscaled members, newest first, once the surplus has lasted the
@@ -464,6 +565,7 @@ fn scale_down(
             out.notes.push(Note {
                 pool: pool.id,
                 config: Some(config.id),
+                kind: EventKind::Decision,
                 message: format!(
                     "surplus since {}: the newest idle {} goes if it lasts the {}s Downscale \
                      Backoff",

@@ -134,6 +134,8 @@ impl Scaler {
                     self.survive(applied)?;
                 }
                 () = sleep_until(next_tick) => {
+                    let pruned = self.prune_history();
+                    self.survive(pruned)?;
                     self.start_reconcile();
                     next_tick = Instant::now() + self.settings.tick;
                 }

@@ -3,6 +3,7 @@
 //! limits. Plain data, so tests and benchmarks build one by hand.
 
 use crate::model::config_health::ConfigHealth;
+use crate::model::cost::BudgetUse;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
 use crate::model::schedule::{Effective, Level, LocalTimes, ScheduleSpec};
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
@@ -16,6 +17,8 @@ pub struct Snapshot {
     pub pools: Vec<PoolSnapshot>,
     /// Each VM Provider config's Max instances and its live or in-flight instances.
     pub providers: HashMap<VmProviderId, ProviderUse>,
+    /// The currency prices and budgets are in, for reasons.
+    pub currency: String,
 }
 
 /// How much of a VM Provider config is taken.
@@ -27,6 +30,8 @@ pub struct ProviderUse {
     pub max_instances: u32,
     /// Instances not over yet, of every config that shares it.
     pub live: u32,
+    /// Its monthly budget and the month's projection, when it has a price and a budget.
+    pub budget: Option<BudgetUse>,
 }
 
 /// One pool.

@@ -6,6 +6,7 @@ use super::snapshot::{
     StagingLack, Target,
 };
 use crate::model::autoscale::{AutoScaleValues, Scaling, ScalingValues};
+use crate::model::cost::{BudgetUse, Lifetime, month_of, projected_month_millis};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceId, InstanceSize};
 use crate::model::ldap::LdapSpec;
@@ -73,6 +74,8 @@ impl World {
         let mut snapshot = Snapshot::default();
         // A provider whose stored settings no longer parse has no limit: its configs are
         // stopped below (`parsed_configs`), and it gets no capacity to plan with.
+        let budgets = budgets(store, &vm_providers, now)?;
+        snapshot.currency = store.app_settings()?.currency;
         for (id, spec) in &vm_providers {
             if let Ok(max_instances) = spec.max_instances() {
                 snapshot.providers.insert(
@@ -81,6 +84,7 @@ impl World {
                         name: spec.name.clone(),
                         max_instances,
                         live: 0,
+                        budget: budgets.get(id).copied(),
                     },
                 );
             }
@@ -267,4 +271,43 @@ fn parsed_configs(
         }
     }
     (values, invalid)
+}
+
+/// Each budgeted VM Provider config's month as it stands: one read of the month's instance
+/// lifetimes, only when some config has a budget.
+fn budgets(
+    store: &Store,
+    vm_providers: &HashMap<VmProviderId, VmProviderSpec>,
+    now: Timestamp,
+) -> Result<HashMap<VmProviderId, BudgetUse>, StoreError> {
+    let mut budgets: HashMap<VmProviderId, BudgetUse> = vm_providers
+        .iter()
+        .filter_map(|(id, spec)| {
+            let terms = spec.cost_terms().ok()?;
+            Some((
+                *id,
+                BudgetUse {
+                    hourly_price: terms.hourly_price?,
+                    monthly_budget: terms.monthly_budget?,
+                    projected_millis: 0,
+                },
+            ))
+        })
+        .collect();
+    if budgets.is_empty() {
+        return Ok(budgets);
+    }
+    let (month_start, _) = month_of(now);
+    let mut lifetimes: HashMap<VmProviderId, Vec<Lifetime>> = HashMap::new();
+    for row in store.instance_lifetimes(month_start)? {
+        lifetimes
+            .entry(row.vm_provider)
+            .or_default()
+            .push(row.lifetime);
+    }
+    for (id, budget) in &mut budgets {
+        let of_config = lifetimes.get(id).map(Vec::as_slice).unwrap_or_default();
+        budget.projected_millis = projected_month_millis(of_config, now);
+    }
+    Ok(budgets)
 }

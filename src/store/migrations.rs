@@ -347,7 +347,38 @@ ALTER TABLE instances ADD COLUMN running_at INTEGER;
 CREATE INDEX instances_boots ON instances (config_id, running_at);
 "#;
 
-const STEPS: [&str; 8] = [
+/// V9 (issue 15): the settings the cost and the session history go by, and the history
+/// itself — every session that ends, kept by a trigger so no path that ends one forgets it.
+const V9_HISTORY: &str = r#"
+CREATE TABLE settings (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    currency     TEXT NOT NULL DEFAULT 'USD',
+    history_days INTEGER NOT NULL DEFAULT 90
+);
+INSERT INTO settings (id) VALUES (1);
+
+CREATE TABLE session_history (
+    id         INTEGER PRIMARY KEY,
+    pool_id    INTEGER NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER NOT NULL,
+    cores      REAL NOT NULL,
+    memory_mb  INTEGER NOT NULL,
+    gpus       INTEGER NOT NULL,
+    staged     INTEGER NOT NULL
+);
+CREATE INDEX session_history_pool ON session_history (pool_id, started_at);
+CREATE INDEX session_history_ended ON session_history (ended_at);
+
+CREATE TRIGGER sessions_kept AFTER DELETE ON sessions BEGIN
+    INSERT INTO session_history (pool_id, started_at, ended_at, cores, memory_mb, gpus, staged)
+    VALUES (OLD.pool_id, OLD.started_at,
+            max(OLD.started_at, CAST(unixepoch('subsec') * 1000 AS INTEGER)),
+            OLD.cores, OLD.memory_mb, OLD.gpus, OLD.staged);
+END;
+"#;
+
+const STEPS: [&str; 9] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -356,6 +387,7 @@ const STEPS: [&str; 8] = [
     V6_API,
     V7_SIGHTINGS,
     V8_BOOT_TIMES,
+    V9_HISTORY,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

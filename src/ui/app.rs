@@ -16,6 +16,7 @@ use super::pools_page::PoolsPage;
 use super::scaler_view::ScalerView;
 use super::servers_page::ServersPage;
 use super::sessions_page::SessionsPage;
+use super::settings_page::SettingsPage;
 use super::shared_configs_page::SharedConfigsPage;
 use super::shown_once::ShownOnce;
 use super::staging_page::StagingPage;
@@ -64,6 +65,7 @@ pub struct PoolAdminApp {
     fonts_installed: bool,
     banner: Option<String>,
     api_page: ApiPage,
+    settings_page: SettingsPage,
     api: Option<ApiControl>,
     shown_once: Option<ShownOnce>,
 }
@@ -99,6 +101,7 @@ impl PoolAdminApp {
             fonts_installed: false,
             banner: None,
             api_page: ApiPage::default(),
+            settings_page: SettingsPage::default(),
             api: None,
             shown_once: None,
         };
@@ -210,6 +213,11 @@ impl PoolAdminApp {
             .resizable(false)
             .exact_size(190.0)
             .show(ui, |ui| self.navigation_ui(ui));
+        for warning in std::mem::take(&mut self.scaler_view.warnings) {
+            self.toasts
+                .warning(warning)
+                .duration(Some(Duration::from_secs(12)));
+        }
         if self.page == Page::Sessions
             && let Err(e) = self.catalog.ensure_sessions(&self.store)
         {
@@ -244,6 +252,7 @@ impl PoolAdminApp {
                 Page::Ldap => self.ldap.ui(ui, &mut ctx),
                 Page::Events => self.events.ui(ui, &mut ctx),
                 Page::Api => self.api_page.ui(ui, &mut ctx, self.api.as_ref()),
+                Page::General => self.settings_page.ui(ui, &mut ctx),
             }
         });
         let PageContext {
@@ -356,7 +365,7 @@ impl PoolAdminApp {
                 Page::VmProviders => self.catalog.vm_providers.len(),
                 Page::DnsProviders => self.catalog.dns_providers.len(),
                 Page::Ldap => self.catalog.ldap.len(),
-                Page::Events | Page::Api => usize::MAX,
+                Page::Events | Page::Api | Page::General => usize::MAX,
             };
             // The event log only grows and the API page holds settings: no count worth showing.
             let text = if count == usize::MAX {

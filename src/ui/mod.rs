@@ -34,6 +34,7 @@ pub mod server_form;
 pub mod server_table;
 pub mod servers_page;
 pub mod sessions_page;
+pub mod settings_page;
 pub mod shared_configs_page;
 pub mod shown_once;
 pub mod staging_page;

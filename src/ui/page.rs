@@ -31,11 +31,13 @@ pub enum Page {
     Events,
     /// The HTTP API's settings and keys.
     Api,
+    /// Currency and session history.
+    General,
 }
 
 impl Page {
     /// The pages of the navigation, in order.
-    pub const NAVIGATION: [Page; 12] = [
+    pub const NAVIGATION: [Page; 13] = [
         Page::Pools,
         Page::Servers,
         Page::DockerAgents,
@@ -48,6 +50,7 @@ impl Page {
         Page::Ldap,
         Page::Events,
         Page::Api,
+        Page::General,
     ];
 
     /// What the navigation shows.
@@ -65,6 +68,7 @@ impl Page {
             Page::Ldap => "LDAP Configs",
             Page::Events => "Events",
             Page::Api => "API",
+            Page::General => "General",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::capacity_chart::capacity_chart;
 use super::context::PageContext;
+use super::pools_page::cost_words;
 use super::table::local_time;
 use crate::model::autoscale::{AutoScaleSpec, ScalingValues};
 use crate::model::config_health::{ConfigHealth, HealthStatus};
@@ -33,6 +34,8 @@ pub struct PoolStatus {
     decisions: Vec<(i64, ScalerEvent)>,
     /// What each config's timetable says, worked out with the rest, not every frame.
     timetables: Vec<String>,
+    /// What its instances cost, when its configs have a price.
+    cost: Option<String>,
     error: Option<String>,
     /// The instance whose Drain waits for a second click.
     confirm_drain: Option<crate::model::instance::InstanceId>,
@@ -56,7 +59,7 @@ impl PoolStatus {
                 .collect();
             let decisions = ctx.store.events(
                 &EventFilter {
-                    kinds: vec![EventKind::Decision],
+                    kinds: vec![EventKind::Decision, EventKind::Budget],
                     pool: Some(pool.id),
                     ..EventFilter::default()
                 },
@@ -65,6 +68,12 @@ impl PoolStatus {
             Ok((instances, ctx.store.config_health()?, decisions))
         };
         let now = jiff::Timestamp::now();
+        self.cost = ctx.catalog.pool_cost(pool.id, now).map(|cost| {
+            format!(
+                "Cost: {}",
+                cost_words(&cost, &ctx.catalog.settings.currency)
+            )
+        });
         self.timetables = ctx
             .catalog
             .autoscale
@@ -120,6 +129,9 @@ impl PoolStatus {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 self.capacity_ui(ui, ctx, pool, unit);
+                if let Some(cost) = &self.cost {
+                    ui.label(cost);
+                }
                 ui.add_space(6.0);
                 self.configs_ui(ui, ctx, pool);
                 ui.add_space(6.0);

@@ -1,5 +1,6 @@
 //! The Pools page: every pool with its members, sessions and free capacity.
 
+use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::dialog::form_dialog;
@@ -7,6 +8,7 @@ use super::editor::Editor;
 use super::form::{combo_row, error_of, form_grid, text_row};
 use super::page::Page;
 use super::table::{RowOrder, Sort, filter_box, matches, sort_header};
+use crate::model::cost::{CostSummary, format_money};
 use crate::model::validation::check_name;
 use crate::model::{PoolId, PoolKind, ValidationErrors};
 use egui::Ui;
@@ -21,6 +23,35 @@ pub struct PoolDraft {
     pub name: String,
     /// Type; fixed once created.
     pub kind: PoolKind,
+}
+
+/// A pool's cost: per hour and the month projected, the rest on hover; a dash without a
+/// price (no cost is guessed).
+fn cost_cell(ui: &mut Ui, catalog: &Catalog, pool: PoolId, now: jiff::Timestamp) {
+    let Some(cost) = catalog.pool_cost(pool, now) else {
+        ui.weak("—")
+            .on_hover_text("No Hourly Price on its VM Provider configs");
+        return;
+    };
+    let currency = &catalog.settings.currency;
+    ui.label(format!(
+        "{:.2}/h · {} month",
+        cost.per_hour,
+        format_money(cost.projected, currency)
+    ))
+    .on_hover_text(cost_words(&cost, currency));
+}
+
+/// Every figure of a cost summary in one line, as the Status tab and tooltips show it.
+pub fn cost_words(cost: &CostSummary, currency: &str) -> String {
+    format!(
+        "{} per hour now · today {} · this month {} · projected to the month's end {} (UTC \
+         days and months)",
+        format_money(cost.per_hour, currency),
+        format_money(cost.today, currency),
+        format_money(cost.month, currency),
+        format_money(cost.projected, currency),
+    )
 }
 
 fn parse_pool(draft: &PoolDraft) -> Result<PoolDraft, ValidationErrors> {
@@ -71,6 +102,13 @@ impl PoolsPage {
 
     fn table_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
         let overview = &ctx.catalog.overview;
+        let catalog = ctx.catalog;
+        let now = jiff::Timestamp::now();
+        let projected = |i: usize| {
+            catalog
+                .pool_cost(overview[i].pool.id, now)
+                .map_or(-1.0, |c| c.projected)
+        };
         let sort = self.sort;
         let rows = self
             .order
@@ -81,9 +119,10 @@ impl PoolsPage {
                         matches(filter, &[&p.name, p.kind.label()])
                     })
                     .collect();
-                rows.sort_by(|&a, &b| {
-                    let (a, b) = (&overview[a], &overview[b]);
+                rows.sort_by(|&ia, &ib| {
+                    let (a, b) = (&overview[ia], &overview[ib]);
                     sort.apply(match sort.column {
+                        5 => projected(ia).total_cmp(&projected(ib)),
                         1 => a.pool.kind.label().cmp(b.pool.kind.label()),
                         2 => a.members.cmp(&b.members),
                         3 => a.sessions.cmp(&b.sessions),
@@ -110,11 +149,19 @@ impl PoolsPage {
             .column(Column::initial(80.0))
             .column(Column::initial(80.0))
             .column(Column::initial(230.0).resizable(true))
+            .column(Column::initial(170.0).resizable(true))
             .column(Column::remainder().at_least(200.0))
             .header(ROW_HEIGHT, |mut header| {
-                for (i, label) in ["Name", "Type", "Members", "Sessions", "Free capacity"]
-                    .into_iter()
-                    .enumerate()
+                for (i, label) in [
+                    "Name",
+                    "Type",
+                    "Members",
+                    "Sessions",
+                    "Free capacity",
+                    "Cost",
+                ]
+                .into_iter()
+                .enumerate()
                 {
                     header.col(|ui| sort_header(ui, label, i, &mut self.sort));
                 }
@@ -141,6 +188,9 @@ impl PoolsPage {
                     });
                     row.col(|ui| {
                         ui.label(summary.free.to_string());
+                    });
+                    row.col(|ui| {
+                        cost_cell(ui, catalog, summary.pool.id, now);
                     });
                     row.col(|ui| {
                         if ui.small_button("Open").clicked() {

@@ -48,6 +48,8 @@ pub struct ScalerView {
     pub restart_requested: bool,
     /// Why creates wait (the database cannot grow), while they do.
     pub creates_paused: Option<String>,
+    /// Budget warnings not shown yet; the window toasts them.
+    pub warnings: Vec<String>,
 }
 
 impl ScalerView {
@@ -57,6 +59,9 @@ impl ScalerView {
         match update {
             // The log itself is read from the database; an event says what changed.
             Update::Event(event) => {
+                if event.kind == EventKind::Budget {
+                    self.warnings.push(event.message.clone());
+                }
                 if matches!(
                     event.kind,
                     EventKind::Transition | EventKind::Reconcile | EventKind::Command

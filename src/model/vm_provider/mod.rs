@@ -16,6 +16,7 @@ pub use gcp::GcpSettings;
 pub use oci::OciSettings;
 pub use simulator::SimulatorSettings;
 
+use super::cost::{CostTerms, parse_terms};
 use super::credentials::note;
 use super::startup_script::{check_size, unknown_placeholders};
 use super::validation::{check_name, parse_whole};
@@ -201,6 +202,12 @@ pub struct VmProviderSpec {
     /// Another API endpoint (sovereign clouds, private endpoints, tests); blank for the
     /// cloud's own.
     pub endpoint_override: String,
+    /// What one instance costs per hour, as typed; blank: no cost is shown.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hourly_price: String,
+    /// The most its instances may cost in a calendar month (UTC), as typed; blank: none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub monthly_budget: String,
     /// The cloud's own fields.
     pub settings: ProviderSettings,
 }
@@ -222,6 +229,8 @@ impl VmProviderSpec {
             max_instances: "10".to_owned(),
             startup_script: String::new(),
             endpoint_override: String::new(),
+            hourly_price: String::new(),
+            monthly_budget: String::new(),
             settings: ProviderSettings::new(kind),
         }
     }
@@ -248,6 +257,9 @@ impl VmProviderSpec {
             "Endpoint Override",
             check_endpoint(&self.endpoint_override),
         );
+        if let Err(cost) = parse_terms(&self.hourly_price, &self.monthly_budget) {
+            errors.extend(cost);
+        }
         self.settings.check(&mut errors);
         let warnings = unknown_placeholders(&self.startup_script)
             .into_iter()
@@ -279,6 +291,11 @@ impl VmProviderSpec {
             MAX_INSTANCES,
         );
         errors.into_result(u32::try_from(max).unwrap_or(0))
+    }
+
+    /// Its price and budget: what the Pools page shows and the planner holds to.
+    pub fn cost_terms(&self) -> Result<CostTerms, ValidationErrors> {
+        parse_terms(&self.hourly_price, &self.monthly_budget)
     }
 }
 

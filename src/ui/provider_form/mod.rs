@@ -8,8 +8,9 @@ pub mod gcp;
 pub mod oci;
 pub mod simulator;
 
-use super::form::{code_row, combo_row, error_of, secret_row, text_row};
+use super::form::{code_row, combo_row, error_of, note_row, secret_row, text_row};
 use crate::model::ValidationErrors;
+use crate::model::cost::{HOURLY_PRICE, MONTHLY_BUDGET};
 use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings, RegisterAddress};
 use crate::model::startup_script::{PLACEHOLDERS, unknown_placeholders};
@@ -68,6 +69,26 @@ pub fn vm_provider_rows(
         kind.max_instances_label(),
         &mut spec.max_instances,
         error_of(errors, kind.max_instances_label()),
+    );
+    text_row(
+        ui,
+        HOURLY_PRICE,
+        &mut spec.hourly_price,
+        error_of(errors, HOURLY_PRICE),
+    )
+    .on_hover_text("What one instance costs per hour, in the currency of Settings");
+    text_row(
+        ui,
+        MONTHLY_BUDGET,
+        &mut spec.monthly_budget,
+        error_of(errors, MONTHLY_BUDGET),
+    )
+    .on_hover_text("The most this config's instances may cost in a calendar month (UTC)");
+    note_row(
+        ui,
+        "Per instance and per month, in the currency of Settings; blank for none. A create \
+         that would take the month's projected cost over the budget is not made; at 80 % \
+         you are warned.",
     );
     match &mut spec.settings {
         ProviderSettings::Aws(s) => aws::rows(ui, s, errors, reveal),
