@@ -11,6 +11,7 @@ pub mod config_file;
 pub mod demo;
 pub mod directory;
 pub mod model;
+pub mod replay;
 pub mod scaler;
 pub mod store;
 #[cfg(feature = "gui")]

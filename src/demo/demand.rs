@@ -48,21 +48,25 @@ impl DemandSettings {
     }
 }
 
-/// What a pool's sessions ask for.
-fn session_size(store: &Store) -> Result<HashMap<PoolId, Resources>, StoreError> {
+/// What one of the demo's sessions asks for in a pool of this config: a GPU desktop where
+/// the agents have GPUs, a small one elsewhere; a server pool's sessions ask for a slot.
+pub fn session_size(scaling: &ScalingValues) -> Resources {
+    match scaling {
+        ScalingValues::Agents { per_agent, .. } if per_agent.gpus > 0 => {
+            Resources::new(4.0, 16_384, 1)
+        }
+        ScalingValues::Agents { .. } => Resources::new(2.0, 2_048, 0),
+        ScalingValues::Servers { .. } => Resources::default(),
+    }
+}
+
+/// What each pool's sessions ask for; a config that does not parse brings no users.
+fn session_sizes(store: &Store) -> Result<HashMap<PoolId, Resources>, StoreError> {
     let mut sizes = HashMap::new();
     for config in store.autoscale_configs()? {
-        let size = match config.spec.values().map(|v| v.scaling) {
-            Ok(ScalingValues::Agents { per_agent, .. }) if per_agent.gpus > 0 => {
-                Resources::new(4.0, 16_384, 1)
-            }
-            Ok(ScalingValues::Agents { .. }) => Resources::new(2.0, 2_048, 0),
-            // A config that does not parse brings no users; a server pool's sessions ask
-            // for a slot, not for compute.
-            Err(_) => continue,
-            Ok(ScalingValues::Servers { .. }) => Resources::default(),
-        };
-        sizes.insert(config.spec.pool, size);
+        if let Ok(values) = config.spec.values() {
+            sizes.insert(config.spec.pool, session_size(&values.scaling));
+        }
     }
     Ok(sizes)
 }
@@ -207,7 +211,7 @@ impl Demand {
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect();
-        for (pool, resources) in session_size(&self.store)? {
+        for (pool, resources) in session_sizes(&self.store)? {
             let name = names.get(&pool).cloned().unwrap_or_default();
             for _ in 0..poisson(&mut self.rng, expected) {
                 self.users += 1;

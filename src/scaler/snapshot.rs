@@ -2,6 +2,7 @@
 //! members (running and in flight), their configs in serving order, and the provider
 //! limits. Plain data, so tests and benchmarks build one by hand.
 
+use crate::model::autoscale::{Scaling, ScalingValues};
 use crate::model::config_health::ConfigHealth;
 use crate::model::cost::BudgetUse;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
@@ -132,6 +133,25 @@ pub enum Target {
 }
 
 impl Target {
+    /// A config's target from its parsed numbers (and the Reusable box of a server config).
+    pub fn of(values: &ScalingValues, scaling: &Scaling) -> Self {
+        match values {
+            ScalingValues::Agents { standby, per_agent } => Target::Agents {
+                standby: *standby,
+                per_agent: *per_agent,
+            },
+            ScalingValues::Servers {
+                min_available,
+                slots,
+                ..
+            } => Target::Servers {
+                min_available: *min_available,
+                slots: *slots,
+                reusable: matches!(scaling, Scaling::Servers(s) if s.reusable),
+            },
+        }
+    }
+
     /// What one instance of this config brings.
     pub fn size(&self) -> InstanceSize {
         match *self {

@@ -5,7 +5,7 @@ use super::snapshot::{
     ConfigSnapshot, MemberInstance, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot,
     StagingLack, Target,
 };
-use crate::model::autoscale::{AutoScaleValues, Scaling, ScalingValues};
+use crate::model::autoscale::AutoScaleValues;
 use crate::model::cost::{BudgetUse, Lifetime, month_of, projected_month_millis};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::{Instance, InstanceId, InstanceSize};
@@ -141,24 +141,7 @@ impl World {
             let Some(parsed) = values.get(&row.id) else {
                 continue;
             };
-            let target = match (&parsed.scaling, &row.spec.scaling) {
-                (ScalingValues::Agents { standby, per_agent }, _) => Target::Agents {
-                    standby: *standby,
-                    per_agent: *per_agent,
-                },
-                (
-                    ScalingValues::Servers {
-                        min_available,
-                        slots,
-                        ..
-                    },
-                    scaling,
-                ) => Target::Servers {
-                    min_available: *min_available,
-                    slots: *slots,
-                    reusable: matches!(scaling, Scaling::Servers(s) if s.reusable),
-                },
-            };
+            let target = Target::of(&parsed.scaling, &row.spec.scaling);
             pool.configs.push(ConfigSnapshot {
                 id: row.id,
                 name: row.spec.name.clone(),

@@ -1,0 +1,128 @@
+//! Candidate values for a what-if: `key=value` changes to an AutoScale config's fields (the
+//! config file's keys), checked the way the form checks them.
+
+use crate::model::autoscale::{AutoScaleSpec, Scaling};
+
+/// The keys a what-if may change: the numbers the planner goes by.
+pub const KEYS: [&str; 11] = [
+    "standby_cores",
+    "standby_memory_mb",
+    "standby_gpus",
+    "agent_cores_override",
+    "agent_memory_override_gb",
+    "agent_gpus_override",
+    "minimum_available_sessions",
+    "max_sessions_per_server",
+    "reusable",
+    "downscale_backoff_s",
+    "max_instances",
+];
+
+/// One `key=value`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// One of [`KEYS`].
+    pub key: String,
+    /// As typed.
+    pub value: String,
+}
+
+impl Change {
+    /// Parses `key=value`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let Some((key, value)) = text.split_once('=') else {
+            return Err(format!(
+                "'{text}': expected key=value, e.g. standby_cores=16"
+            ));
+        };
+        let key = key.trim();
+        if !KEYS.contains(&key) {
+            return Err(format!(
+                "'{key}' is not a value a what-if can change; one of: {}",
+                KEYS.join(", ")
+            ));
+        }
+        Ok(Self {
+            key: key.to_owned(),
+            value: value.trim().to_owned(),
+        })
+    }
+}
+
+/// `spec` with `changes` applied (`max_instances` is the VM Provider config's and is left to
+/// the caller). The result still has to pass the form's checks (`values()`).
+pub fn apply(spec: &AutoScaleSpec, changes: &[Change]) -> Result<AutoScaleSpec, String> {
+    let mut changed = spec.clone();
+    for change in changes.iter().filter(|c| c.key != "max_instances") {
+        let value = change.value.clone();
+        match (&mut changed.scaling, change.key.as_str()) {
+            (_, "downscale_backoff_s") => changed.downscale_backoff_s = value,
+            (Scaling::Agents(a), "standby_cores") => a.standby_cores = value,
+            (Scaling::Agents(a), "standby_memory_mb") => a.standby_memory_mb = value,
+            (Scaling::Agents(a), "standby_gpus") => a.standby_gpus = value,
+            (Scaling::Agents(a), "agent_cores_override") => a.agent_cores_override = value,
+            (Scaling::Agents(a), "agent_memory_override_gb") => {
+                a.agent_memory_override_gb = value;
+            }
+            (Scaling::Agents(a), "agent_gpus_override") => a.agent_gpus_override = value,
+            (Scaling::Servers(s), "minimum_available_sessions") => {
+                s.minimum_available_sessions = value;
+            }
+            (Scaling::Servers(s), "max_sessions_per_server") => s.max_sessions_per_server = value,
+            (Scaling::Servers(s), "reusable") => {
+                s.reusable = match value.as_str() {
+                    "true" | "yes" | "on" => true,
+                    "false" | "no" | "off" => false,
+                    other => {
+                        return Err(format!("reusable: expected true or false, not '{other}'"));
+                    }
+                };
+            }
+            (_, key) => {
+                return Err(format!(
+                    "{key}: this config has no such field (it is a {} config)",
+                    spec.scaling.kind().label()
+                ));
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// The value of `max_instances` among `changes`, if one sets it.
+pub fn max_instances(changes: &[Change]) -> Option<&str> {
+    changes
+        .iter()
+        .rev()
+        .find(|c| c.key == "max_instances")
+        .map(|c| c.value.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PoolId, PoolKind, ZoneId};
+
+    #[test]
+    fn a_change_lands_on_its_field_and_a_wrong_one_says_why() {
+        let spec = AutoScaleSpec::new(PoolId(1), PoolKind::DockerAgent, Some(ZoneId(1)));
+        let changes = [
+            Change::parse("standby_cores=16").unwrap(),
+            Change::parse("downscale_backoff_s = 120").unwrap(),
+        ];
+        let changed = apply(&spec, &changes).unwrap();
+        let Scaling::Agents(a) = &changed.scaling else {
+            panic!("an agent config")
+        };
+        assert_eq!(a.standby_cores, "16");
+        assert_eq!(changed.downscale_backoff_s, "120");
+        assert!(Change::parse("standby").unwrap_err().contains("key=value"));
+        assert!(Change::parse("name=x").unwrap_err().contains("one of"));
+        let servers_only = [Change::parse("reusable=true").unwrap()];
+        assert!(
+            apply(&spec, &servers_only)
+                .unwrap_err()
+                .contains("no such field")
+        );
+    }
+}
