@@ -89,6 +89,39 @@ pub fn apply(spec: &AutoScaleSpec, changes: &[Change]) -> Result<AutoScaleSpec, 
     Ok(changed)
 }
 
+/// The value of `key` in `spec`, as typed; `None` when the config has no such field.
+pub fn value_of(spec: &AutoScaleSpec, key: &str) -> Option<String> {
+    let text = match (&spec.scaling, key) {
+        (_, "downscale_backoff_s") => &spec.downscale_backoff_s,
+        (Scaling::Agents(a), "standby_cores") => &a.standby_cores,
+        (Scaling::Agents(a), "standby_memory_mb") => &a.standby_memory_mb,
+        (Scaling::Agents(a), "standby_gpus") => &a.standby_gpus,
+        (Scaling::Agents(a), "agent_cores_override") => &a.agent_cores_override,
+        (Scaling::Agents(a), "agent_memory_override_gb") => &a.agent_memory_override_gb,
+        (Scaling::Agents(a), "agent_gpus_override") => &a.agent_gpus_override,
+        (Scaling::Servers(s), "minimum_available_sessions") => &s.minimum_available_sessions,
+        (Scaling::Servers(s), "max_sessions_per_server") => &s.max_sessions_per_server,
+        (Scaling::Servers(s), "reusable") => return Some(s.reusable.to_string()),
+        _ => return None,
+    };
+    Some(text.trim().to_owned())
+}
+
+/// What differs between two versions of a config, in words ("standby_cores 8 → 16").
+pub fn differences(current: &AutoScaleSpec, candidate: &AutoScaleSpec) -> Vec<String> {
+    let mut out: Vec<String> = KEYS
+        .iter()
+        .filter_map(|key| {
+            let (a, b) = (value_of(current, key)?, value_of(candidate, key)?);
+            (a != b).then(|| format!("{key} {a} → {b}"))
+        })
+        .collect();
+    if current.schedule != candidate.schedule {
+        out.push("the timetable".to_owned());
+    }
+    out
+}
+
 /// The value of `max_instances` among `changes`, if one sets it.
 pub fn max_instances(changes: &[Change]) -> Option<&str> {
     changes
@@ -118,6 +151,10 @@ mod tests {
         assert_eq!(changed.downscale_backoff_s, "120");
         assert!(Change::parse("standby").unwrap_err().contains("key=value"));
         assert!(Change::parse("name=x").unwrap_err().contains("one of"));
+        assert_eq!(
+            differences(&spec, &changed),
+            ["standby_cores 4 → 16", "downscale_backoff_s 600 → 120"]
+        );
         let servers_only = [Change::parse("reusable=true").unwrap()];
         assert!(
             apply(&spec, &servers_only)

@@ -70,11 +70,13 @@ impl From<ValidationErrors> for PreviewError {
 }
 
 impl Basis {
-    /// Reads the basis of a replay of `spec` (config `config` once saved) in `[from, to)`.
+    /// Reads the basis of a replay of `spec` (config `config` once saved) on `provider` (its
+    /// Max instances and price) in `[from, to)`.
     pub fn load(
         store: &Store,
         spec: &AutoScaleSpec,
         config: Option<AutoScaleId>,
+        provider: Option<&VmProviderSpec>,
         from: Timestamp,
         to: Timestamp,
         now: Timestamp,
@@ -112,8 +114,7 @@ impl Basis {
                 .map(|b| boot_p90(b, SignedDuration::ZERO)),
             None => None,
         };
-        let provider = provider_of(store, spec.vm_provider)?;
-        let (max_instances, hourly_price) = match &provider {
+        let (max_instances, hourly_price) = match provider {
             Some(p) => (
                 p.max_instances().unwrap_or(0),
                 p.cost_terms().ok().and_then(|t| t.hourly_price),
@@ -142,7 +143,8 @@ impl Basis {
     }
 }
 
-fn provider_of(
+/// A stored VM Provider config.
+pub fn provider_of(
     store: &Store,
     id: Option<VmProviderId>,
 ) -> Result<Option<VmProviderSpec>, StoreError> {
@@ -403,7 +405,16 @@ pub fn for_config_named(
                 })?,
         ),
     };
-    let basis = Basis::load(store, &row.spec, Some(row.id), from, to, now)?;
+    let provider = provider_of(store, row.spec.vm_provider)?;
+    let basis = Basis::load(
+        store,
+        &row.spec,
+        Some(row.id),
+        provider.as_ref(),
+        from,
+        to,
+        now,
+    )?;
     let words = changes
         .iter()
         .map(|c| format!("{} = {}", c.key, c.value))

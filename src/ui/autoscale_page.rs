@@ -1,14 +1,13 @@
 //! The All AutoScale Configs page: every config of every pool.
 
-use super::autoscale_table::{autoscale_table, handle_autoscale_action};
+use super::autoscale_table::{AutoScaleDialogs, autoscale_table, handle_autoscale_action};
 use super::context::PageContext;
-use super::wizard::AutoScaleWizard;
 use egui::Ui;
 
 /// State of the All AutoScale Configs page.
 #[derive(Default)]
 pub struct AutoScalePage {
-    wizard: Option<AutoScaleWizard>,
+    dialogs: AutoScaleDialogs,
 }
 
 impl AutoScalePage {
@@ -25,13 +24,9 @@ impl AutoScalePage {
         } else {
             let rows: Vec<usize> = (0..ctx.catalog.autoscale.len()).collect();
             if let Some(action) = autoscale_table(ui, "all-autoscale", ctx.catalog, &rows, false) {
-                handle_autoscale_action(action, ctx, &mut self.wizard);
+                handle_autoscale_action(action, ctx, &mut self.dialogs);
             }
         }
-        if let Some(wizard) = &mut self.wizard
-            && wizard.ui(ui, ctx)
-        {
-            self.wizard = None;
-        }
+        self.dialogs.ui(ui, ctx);
     }
 }

@@ -4,6 +4,7 @@
 use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
+use super::preview_dialog::PreviewDialog;
 use super::table::{ACTIONS_MENU, local_time};
 use super::wizard::AutoScaleWizard;
 use crate::model::AutoScaleId;
@@ -24,6 +25,33 @@ pub enum AutoScaleAction {
     Up(AutoScaleId),
     /// Serve after the config below it.
     Down(AutoScaleId),
+    /// Open its Preview.
+    Preview(AutoScaleId),
+}
+
+/// The dialogs a configs table opens: the wizard and the Preview.
+#[derive(Default)]
+pub struct AutoScaleDialogs {
+    /// The wizard, while open.
+    pub wizard: Option<AutoScaleWizard>,
+    /// A config's Preview, while open.
+    pub preview: Option<PreviewDialog>,
+}
+
+impl AutoScaleDialogs {
+    /// Draws whichever is open.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        if let Some(wizard) = &mut self.wizard
+            && wizard.ui(ui, ctx)
+        {
+            self.wizard = None;
+        }
+        if let Some(preview) = &mut self.preview
+            && preview.ui(ui, ctx)
+        {
+            self.preview = None;
+        }
+    }
 }
 
 fn vm_label(rows: &[ConfigRow<VmProviderSpec>], id: Option<crate::model::VmProviderId>) -> String {
@@ -119,6 +147,15 @@ pub fn autoscale_table(
                             if ui.button("Edit").clicked() {
                                 action = Some(AutoScaleAction::Edit(row.id));
                             }
+                            if ui
+                                .button("Preview…")
+                                .on_hover_text(
+                                    "Replay the pool's recorded demand with other values",
+                                )
+                                .clicked()
+                            {
+                                action = Some(AutoScaleAction::Preview(row.id));
+                            }
                             if in_pool {
                                 if ui
                                     .add_enabled(position > 0, egui::Button::new("Move up"))
@@ -178,10 +215,11 @@ fn enabled_cell(ui: &mut Ui, enabled: bool, health: Option<&ConfigHealth>) {
 pub fn handle_autoscale_action(
     action: AutoScaleAction,
     ctx: &mut PageContext<'_>,
-    wizard: &mut Option<AutoScaleWizard>,
+    dialogs: &mut AutoScaleDialogs,
 ) {
     let id = match action {
         AutoScaleAction::Edit(id)
+        | AutoScaleAction::Preview(id)
         | AutoScaleAction::Delete(id)
         | AutoScaleAction::Up(id)
         | AutoScaleAction::Down(id) => id,
@@ -191,7 +229,8 @@ pub fn handle_autoscale_action(
     };
     let name = row.spec.name.clone();
     match action {
-        AutoScaleAction::Edit(_) => *wizard = Some(AutoScaleWizard::edit(row, ctx)),
+        AutoScaleAction::Edit(_) => dialogs.wizard = Some(AutoScaleWizard::edit(row, ctx)),
+        AutoScaleAction::Preview(_) => dialogs.preview = PreviewDialog::open(id, ctx),
         AutoScaleAction::Delete(_) => {
             ctx.confirm = Some(Confirm::delete(
                 "AutoScale config",

@@ -27,6 +27,8 @@ pub mod page;
 pub mod pool_detail;
 pub mod pool_status;
 pub mod pools_page;
+pub mod preview_dialog;
+pub mod preview_panel;
 pub mod provider_form;
 pub mod scaler_view;
 pub mod schedule_editor;

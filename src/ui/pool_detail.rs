@@ -2,7 +2,7 @@
 
 use super::agent_form::AgentForm;
 use super::agent_table::{agents_table, handle_agent_action, visible_agents};
-use super::autoscale_table::{autoscale_table, handle_autoscale_action};
+use super::autoscale_table::{AutoScaleDialogs, autoscale_table, handle_autoscale_action};
 use super::context::PageContext;
 use super::dialog::{Outcome, form_dialog};
 use super::page::Page;
@@ -45,7 +45,7 @@ pub struct PoolDetail {
     assign: Option<AssignDialog>,
     server_form: Option<ServerForm>,
     agent_form: Option<AgentForm>,
-    wizard: Option<AutoScaleWizard>,
+    dialogs: AutoScaleDialogs,
     /// The Assign dialog of AutoScale configs: the one chosen.
     assign_autoscale: Option<Option<AutoScaleId>>,
 }
@@ -82,11 +82,7 @@ impl PoolDetail {
         }
         self.assign_ui(ui, ctx, &pool);
         self.assign_autoscale_ui(ui, ctx, &pool);
-        if let Some(wizard) = &mut self.wizard
-            && wizard.ui(ui, ctx)
-        {
-            self.wizard = None;
-        }
+        self.dialogs.ui(ui, ctx);
         if let Some(form) = &mut self.server_form
             && form.ui(ui, ctx)
         {
@@ -126,7 +122,7 @@ impl PoolDetail {
             ui.heading("AutoScale Configurations");
             ui.add_space(16.0);
             if ui.button("Add AutoScale config").clicked() {
-                self.wizard = Some(AutoScaleWizard::add(pool, ctx));
+                self.dialogs.wizard = Some(AutoScaleWizard::add(pool, ctx));
             }
             if ui.button("Assign AutoScale config").clicked() {
                 self.assign_autoscale = Some(None);
@@ -145,7 +141,7 @@ impl PoolDetail {
         ui.label("Configs serve a deficit in this order: the first with headroom goes first.");
         ui.push_id("pool-autoscale", |ui| {
             if let Some(action) = autoscale_table(ui, "pool-autoscale", ctx.catalog, &rows, true) {
-                handle_autoscale_action(action, ctx, &mut self.wizard);
+                handle_autoscale_action(action, ctx, &mut self.dialogs);
             }
         });
     }

@@ -8,10 +8,12 @@ pub mod shared_choice;
 
 use super::connection_test::ConnectionTest;
 use super::context::PageContext;
+use super::preview_panel::{PreviewInput, PreviewPanel};
 use crate::model::autoscale::{AutoScaleSpec, ServerScaling};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{AutoScaleId, Pool, ValidationErrors};
+use crate::replay::changes::differences;
 use crate::scaler::ConnectionTarget;
 use crate::store::{AutoScaleRow, StoreError};
 use egui::{Id, Key, Modifiers, RichText, Ui};
@@ -55,6 +57,7 @@ pub struct AutoScaleWizard {
     ldap_test: ConnectionTest,
     vm_test: ConnectionTest,
     dns_test: ConnectionTest,
+    preview: PreviewPanel,
 }
 
 fn blank_dns() -> DnsProviderSpec {
@@ -86,6 +89,7 @@ impl AutoScaleWizard {
             ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
+            preview: PreviewPanel::default(),
         }
     }
 
@@ -114,6 +118,7 @@ impl AutoScaleWizard {
             ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
+            preview: PreviewPanel::default(),
         }
     }
 
@@ -297,8 +302,45 @@ impl AutoScaleWizard {
                         Some(ConnectionTarget::Dns(Box::new(draft.clone())))
                     });
                 }
+                ui.add_space(8.0);
+                self.preview_ui(ui, ctx);
             }
         }
+    }
+
+    /// The last step's Preview: the pool's recorded demand against the stored values (or the
+    /// pool without this config, when it is new) and the wizard's.
+    fn preview_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let stored = self
+            .target
+            .and_then(|id| ctx.catalog.autoscale.iter().find(|r| r.id == id))
+            .map(|r| &r.spec);
+        // The provider as stored decides the current side; the form's Max instances the
+        // candidate's.
+        let provider = match self.vm.mode {
+            Mode::Existing => self.vm.chosen(&ctx.catalog.vm_providers).map(|r| &r.spec),
+            _ => Some(&self.vm.draft),
+        };
+        let candidate_max = self.vm.draft.max_instances.trim().parse::<u32>().ok();
+        let candidate = &self.spec;
+        let changes = stored.map_or_else(Vec::new, |s| differences(s, candidate));
+        egui::CollapsingHeader::new(RichText::new("Preview").strong())
+            .id_salt("wizard-preview")
+            .default_open(false)
+            .show(ui, |ui| {
+                self.preview.ui(
+                    ui,
+                    ctx.store,
+                    PreviewInput {
+                        target: self.target,
+                        current: stored,
+                        candidate,
+                        provider,
+                        candidate_max,
+                        changes,
+                    },
+                );
+            });
     }
 
     fn buttons_ui(&self, ui: &mut Ui, problems: &ValidationErrors) -> Option<Action> {

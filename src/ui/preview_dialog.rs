@@ -1,0 +1,134 @@
+//! The Preview of a stored AutoScale config: its planner numbers as candidate fields
+//! (prefilled with today's), and the replay of its pool's recorded demand against both.
+
+use super::context::PageContext;
+use super::form::{form_grid, text_row};
+use super::preview_panel::{PreviewInput, PreviewPanel};
+use crate::model::AutoScaleId;
+use crate::replay::changes::{Change, KEYS, apply, differences, value_of};
+use egui::{Id, Key, Modifiers, Ui};
+
+/// An open Preview dialog.
+pub struct PreviewDialog {
+    config: AutoScaleId,
+    name: String,
+    /// The candidate values by key, as typed.
+    fields: Vec<(&'static str, String)>,
+    /// Max instances, as typed.
+    max_instances: String,
+    panel: PreviewPanel,
+}
+
+/// The field label of a key ("standby_cores" → "Standby cores").
+fn label(key: &str) -> String {
+    let words = key.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}
+
+impl PreviewDialog {
+    /// Opens on config `id`, or `None` when it is gone.
+    pub fn open(id: AutoScaleId, ctx: &PageContext<'_>) -> Option<Self> {
+        let row = ctx.catalog.autoscale.iter().find(|r| r.id == id)?;
+        let fields = KEYS
+            .iter()
+            .filter_map(|key| Some((*key, value_of(&row.spec, key)?)))
+            .collect();
+        let max_instances = row
+            .spec
+            .vm_provider
+            .and_then(|p| ctx.catalog.vm_providers.iter().find(|r| r.id == p))
+            .map_or_else(String::new, |r| r.spec.max_instances.trim().to_owned());
+        Some(Self {
+            config: id,
+            name: row.spec.name.clone(),
+            fields,
+            max_instances,
+            panel: PreviewPanel::default(),
+        })
+    }
+
+    /// Draws the dialog; true when it should close.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) -> bool {
+        let Some(row) = ctx.catalog.autoscale.iter().find(|r| r.id == self.config) else {
+            return true;
+        };
+        let egui_ctx = ui.ctx().clone();
+        let mut close = false;
+        egui::Modal::new(Id::unique("autoscale-preview")).show(&egui_ctx, |ui| {
+            ui.set_width(720.0);
+            ui.heading(format!("Preview of {}", self.name));
+            ui.label(
+                "Change the values below and run the Preview: the pool's recorded demand is \
+                 replayed against today's values and these. Nothing is saved or created.",
+            );
+            ui.separator();
+            let mut changes: Vec<Change> = Vec::new();
+            form_grid(ui, "preview-fields", |ui| {
+                for (key, value) in &mut self.fields {
+                    text_row(ui, &label(key), value, None);
+                    changes.push(Change {
+                        key: (*key).to_owned(),
+                        value: value.clone(),
+                    });
+                }
+                text_row(ui, "Max instances", &mut self.max_instances, None);
+            });
+            let candidate = apply(&row.spec, &changes);
+            let provider = row
+                .spec
+                .vm_provider
+                .and_then(|p| ctx.catalog.vm_providers.iter().find(|r| r.id == p))
+                .map(|r| &r.spec);
+            let max_error = match self.max_instances.trim().parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => None,
+                _ => Some("Max instances: expected a whole number from 1 to 1000"),
+            };
+            ui.separator();
+            match (&candidate, max_error) {
+                (Err(e), _) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                (_, Some(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                (Ok(candidate), None) => {
+                    let mut words = differences(&row.spec, candidate);
+                    let candidate_max = self.max_instances.trim().parse::<u32>().ok();
+                    let stored = provider.and_then(|p| p.max_instances.trim().parse().ok());
+                    if candidate_max != stored
+                        && let Some(max) = candidate_max
+                    {
+                        words.push(format!("max_instances {} → {max}", stored.unwrap_or(0)));
+                    }
+                    egui::ScrollArea::vertical()
+                        .max_height(460.0)
+                        .show(ui, |ui| {
+                            self.panel.ui(
+                                ui,
+                                ctx.store,
+                                PreviewInput {
+                                    target: Some(self.config),
+                                    current: Some(&row.spec),
+                                    candidate,
+                                    provider,
+                                    candidate_max,
+                                    changes: words,
+                                },
+                            );
+                        });
+                }
+            }
+            ui.separator();
+            if ui.button("Close").clicked() {
+                close = true;
+            }
+        });
+        if egui_ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            close = true;
+        }
+        close
+    }
+}

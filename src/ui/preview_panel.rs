@@ -1,0 +1,232 @@
+//! The Preview: replays the pool's recorded demand against a config's current values and the
+//! ones in the form, off the window's thread, and shows both side by side with a chart of
+//! capacity against demand.
+
+use crate::model::AutoScaleId;
+use crate::model::autoscale::AutoScaleSpec;
+use crate::model::vm_provider::VmProviderSpec;
+use crate::replay::{Basis, Outcome, Preview, preview};
+use crate::store::Store;
+use egui::{RichText, Ui};
+use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoints};
+use jiff::{SignedDuration, Timestamp};
+use std::sync::mpsc::{Receiver, channel};
+
+/// Days replayed, as the span picker offers them.
+const SPANS: [u32; 3] = [1, 7, 30];
+
+/// What is being compared.
+pub struct PreviewInput<'a> {
+    /// The stored config, when there is one (its boot times are on record).
+    pub target: Option<AutoScaleId>,
+    /// Its stored values; `None` for a new config (compared with the pool without it).
+    pub current: Option<&'a AutoScaleSpec>,
+    /// The values in the form.
+    pub candidate: &'a AutoScaleSpec,
+    /// The VM Provider config as stored (its Max instances and price are the current side's).
+    pub provider: Option<&'a VmProviderSpec>,
+    /// Max instances in the form, when it differs from the stored VM Provider config's.
+    pub candidate_max: Option<u32>,
+    /// What differs, in words.
+    pub changes: Vec<String>,
+}
+
+/// State of one Preview.
+pub struct PreviewPanel {
+    days: u32,
+    running: Option<Receiver<Result<Preview, String>>>,
+    result: Option<Result<Preview, String>>,
+}
+
+impl Default for PreviewPanel {
+    fn default() -> Self {
+        Self {
+            days: 7,
+            running: None,
+            result: None,
+        }
+    }
+}
+
+impl PreviewPanel {
+    /// The last report, once a replay finished.
+    pub fn result(&self) -> Option<&Result<Preview, String>> {
+        self.result.as_ref()
+    }
+
+    /// Draws the panel: the span, the Run button (a spinner while it runs), the report.
+    pub fn ui(&mut self, ui: &mut Ui, store: &Store, input: PreviewInput<'_>) {
+        self.poll(ui);
+        ui.horizontal(|ui| {
+            ui.label("Replay the last");
+            for days in SPANS {
+                let label = if days == 1 {
+                    "day".to_owned()
+                } else {
+                    format!("{days} days")
+                };
+                ui.selectable_value(&mut self.days, days, label);
+            }
+            let busy = self.running.is_some();
+            if ui
+                .add_enabled(!busy, egui::Button::new("Run Preview"))
+                .on_hover_text(
+                    "Plays the pool's recorded sessions against the current values and these, on \
+                     the simulated cloud",
+                )
+                .clicked()
+            {
+                self.start(ui, store, &input);
+            }
+            if busy {
+                ui.spinner();
+                ui.label("Replaying…");
+            }
+        });
+        match &self.result {
+            None => {
+                ui.weak("Not run yet: nothing is created while a Preview runs.");
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            Some(Ok(report)) => report_ui(ui, report),
+        }
+    }
+
+    fn start(&mut self, ui: &Ui, store: &Store, input: &PreviewInput<'_>) {
+        let now = Timestamp::now();
+        let from = now - SignedDuration::from_hours(24 * i64::from(self.days));
+        // The store is read here (fast); the replay itself runs on its own thread.
+        let basis = match Basis::load(
+            store,
+            input.candidate,
+            input.target,
+            input.provider,
+            from,
+            now,
+            now,
+        ) {
+            Ok(basis) => basis,
+            Err(e) => {
+                self.result = Some(Err(format!("The Preview could not start: {e}")));
+                return;
+            }
+        };
+        let current = input.current.cloned();
+        let candidate = input.candidate.clone();
+        let candidate_max = input.candidate_max;
+        let changes = input.changes.clone();
+        let (tx, rx) = channel();
+        let repaint = ui.ctx().clone();
+        std::thread::spawn(move || {
+            let report = preview(&basis, current.as_ref(), &candidate, candidate_max, changes)
+                .map_err(|e| format!("The Preview could not run: {e}"));
+            let _ = tx.send(report);
+            repaint.request_repaint();
+        });
+        self.running = Some(rx);
+    }
+
+    fn poll(&mut self, ui: &Ui) {
+        let Some(rx) = &self.running else {
+            return;
+        };
+        match rx.try_recv() {
+            Ok(report) => {
+                self.result = Some(report);
+                self.running = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => ui.ctx().request_repaint(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.result = Some(Err("The Preview stopped unexpectedly".to_owned()));
+                self.running = None;
+            }
+        }
+    }
+
+    /// Waits for a running replay (tests).
+    pub fn wait(&mut self) {
+        if let Some(rx) = self.running.take() {
+            self.result = Some(
+                rx.recv()
+                    .unwrap_or_else(|_| Err("The Preview stopped unexpectedly".to_owned())),
+            );
+        }
+    }
+}
+
+fn report_ui(ui: &mut Ui, report: &Preview) {
+    let text = report.to_text();
+    // The header lines: the demand's source and the boot time.
+    for line in text.lines().skip(1).take_while(|l| !l.is_empty()) {
+        ui.label(RichText::new(line).small());
+    }
+    let left = if report.current_is_without {
+        "Without it"
+    } else {
+        "Current"
+    };
+    egui::Grid::new("preview-report")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.strong(left);
+            ui.strong("Candidate");
+            ui.end_row();
+            for (label, a, b) in report.rows() {
+                ui.label(label);
+                ui.label(&a);
+                let changed = RichText::new(&b);
+                ui.label(if a != b { changed.strong() } else { changed });
+                ui.end_row();
+            }
+        });
+    let unit = match report.basis.kind {
+        crate::model::PoolKind::DockerAgent => "cores",
+        crate::model::PoolKind::Server => "sessions",
+    };
+    chart(ui, report, unit);
+}
+
+fn chart(ui: &mut Ui, report: &Preview, unit: &str) {
+    let start = report.basis.from;
+    let hours =
+        move |o: &Outcome, value: fn(&crate::replay::Sample) -> f64| -> PlotPoints<'static> {
+            o.series
+                .iter()
+                .map(|s| [s.at.duration_since(start).as_secs_f64() / 3600.0, value(s)])
+                .collect()
+        };
+    Plot::new("preview-chart")
+        .height(200.0)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .include_y(0.0)
+        .x_axis_label("hours into the replay")
+        .allow_drag(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(
+                Line::new(
+                    format!("demand ({unit})"),
+                    hours(&report.current.outcome, |s| s.demand),
+                )
+                .width(1.5),
+            );
+            plot.line(
+                Line::new(
+                    format!("capacity now ({unit})"),
+                    hours(&report.current.outcome, |s| s.capacity),
+                )
+                .style(LineStyle::dashed_loose()),
+            );
+            plot.line(
+                Line::new(
+                    format!("capacity with the candidate ({unit})"),
+                    hours(&report.candidate.outcome, |s| s.capacity),
+                )
+                .width(2.0),
+            );
+        });
+}
