@@ -7,6 +7,7 @@ pub mod cloud_ids;
 pub mod computer_name;
 pub mod config_health;
 pub mod cost;
+pub mod cost_report;
 pub mod credentials;
 pub mod dns_provider;
 pub mod docker_agent;

@@ -18,6 +18,24 @@ pub const KEYS: [&str; 11] = [
     "max_instances",
 ];
 
+/// The form's label of a key.
+pub fn label(key: &str) -> &'static str {
+    match key {
+        "standby_cores" => "Standby Cores",
+        "standby_memory_mb" => "Standby Memory (MB)",
+        "standby_gpus" => "Standby GPUs",
+        "agent_cores_override" => "Agent Cores Override",
+        "agent_memory_override_gb" => "Agent Memory Override (GB)",
+        "agent_gpus_override" => "Agent GPUs Override",
+        "minimum_available_sessions" => "Minimum Available Sessions",
+        "max_sessions_per_server" => "Max Simultaneous Sessions Per Server",
+        "reusable" => "Reusable (true / false)",
+        "downscale_backoff_s" => "Downscale Backoff (Seconds)",
+        "max_instances" => "Max Instances",
+        _ => "?",
+    }
+}
+
 /// One `key=value`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {

@@ -1,6 +1,8 @@
 //! The About dialog: version, where the data lives, and a backup copy on request.
 
+use super::catalog::Catalog;
 use super::file_dialog::{Chooser, choose, stamped};
+use crate::model::cost_report::{PoolCost, cost_csv};
 use crate::store::Store;
 use egui::{Id, Key, Modifiers, Ui};
 use std::path::PathBuf;
@@ -13,12 +15,21 @@ pub struct About {
     pub open: bool,
     /// The file chooser runs on its own thread; its answer arrives here.
     chooser: Option<Receiver<Option<PathBuf>>>,
+    /// The same for the cost report, with the report as it was when asked for.
+    cost_chooser: Option<(Receiver<Option<PathBuf>>, String)>,
 }
 
 impl About {
     /// Draws the dialog; takes a backup when a file was chosen.
-    pub fn ui(&mut self, ui: &Ui, store: &Store, toasts: &mut egui_notify::Toasts) {
+    pub fn ui(
+        &mut self,
+        ui: &Ui,
+        store: &Store,
+        catalog: &Catalog,
+        toasts: &mut egui_notify::Toasts,
+    ) {
         self.poll_chooser(store, toasts);
+        self.poll_cost_chooser(toasts);
         if !self.open {
             return;
         }
@@ -54,6 +65,26 @@ impl About {
                         },
                     ));
                 }
+                let priced = !catalog.priced.is_empty();
+                if ui
+                    .add_enabled(
+                        priced && self.cost_chooser.is_none(),
+                        egui::Button::new("Export cost report…"),
+                    )
+                    .on_disabled_hover_text("No VM Provider config has an Hourly Price")
+                    .on_hover_text("Per pool: per hour, today, this month and projected (CSV)")
+                    .clicked()
+                {
+                    let report = cost_report(catalog);
+                    let rx = choose(
+                        &ctx,
+                        Chooser::Save {
+                            title: "Export the cost report".to_owned(),
+                            file_name: stamped("pooladmin-cost", "csv"),
+                        },
+                    );
+                    self.cost_chooser = Some((rx, report));
+                }
                 ui.button("Close").clicked()
             })
             .inner
@@ -61,6 +92,28 @@ impl About {
         let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
         if response.inner || escape {
             self.open = false;
+        }
+    }
+
+    fn poll_cost_chooser(&mut self, toasts: &mut egui_notify::Toasts) {
+        let Some((rx, _)) = &self.cost_chooser else {
+            return;
+        };
+        let Ok(choice) = rx.try_recv() else {
+            return;
+        };
+        let Some((_, report)) = self.cost_chooser.take() else {
+            return;
+        };
+        if let Some(path) = choice {
+            match std::fs::write(&path, report) {
+                Ok(()) => {
+                    toasts.success(format!("Cost report written to {}", path.display()));
+                }
+                Err(e) => {
+                    toasts.error(format!("Writing {} failed: {e}", path.display()));
+                }
+            }
         }
     }
 
@@ -83,4 +136,20 @@ impl About {
             }
         }
     }
+}
+
+/// Every priced pool's cost now, as CSV.
+pub fn cost_report(catalog: &Catalog) -> String {
+    let now = jiff::Timestamp::now();
+    let rows: Vec<PoolCost> = catalog
+        .pools
+        .iter()
+        .filter_map(|pool| {
+            Some(PoolCost {
+                pool: pool.name.clone(),
+                cost: catalog.pool_cost(pool.id, now)?,
+            })
+        })
+        .collect();
+    cost_csv(&rows, &catalog.settings.currency, now)
 }

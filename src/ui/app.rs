@@ -307,7 +307,8 @@ impl PoolAdminApp {
             }
             self.confirm = None;
         }
-        self.about.ui(ui, &self.store, &mut self.toasts);
+        self.about
+            .ui(ui, &self.store, &self.catalog, &mut self.toasts);
         changed |= self.config_io.ui(ui, &mut self.store, &mut self.toasts);
         if changed {
             self.reload();

@@ -5,7 +5,7 @@ use super::context::PageContext;
 use super::form::{form_grid, text_row};
 use super::preview_panel::{PreviewInput, PreviewPanel};
 use crate::model::AutoScaleId;
-use crate::replay::changes::{Change, KEYS, apply, differences, value_of};
+use crate::replay::changes::{Change, KEYS, apply, differences, label, value_of};
 use egui::{Id, Key, Modifiers, Ui};
 
 /// An open Preview dialog.
@@ -17,15 +17,6 @@ pub struct PreviewDialog {
     /// Max instances, as typed.
     max_instances: String,
     panel: PreviewPanel,
-}
-
-/// The field label of a key ("standby_cores" → "Standby cores").
-fn label(key: &str) -> String {
-    let words = key.replace('_', " ");
-    let mut chars = words.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().collect::<String>() + chars.as_str()
-    })
 }
 
 impl PreviewDialog {
@@ -68,13 +59,13 @@ impl PreviewDialog {
             let mut changes: Vec<Change> = Vec::new();
             form_grid(ui, "preview-fields", |ui| {
                 for (key, value) in &mut self.fields {
-                    text_row(ui, &label(key), value, None);
+                    text_row(ui, label(key), value, None);
                     changes.push(Change {
                         key: (*key).to_owned(),
                         value: value.clone(),
                     });
                 }
-                text_row(ui, "Max instances", &mut self.max_instances, None);
+                text_row(ui, label("max_instances"), &mut self.max_instances, None);
             });
             let candidate = apply(&row.spec, &changes);
             let provider = row
