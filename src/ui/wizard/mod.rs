@@ -326,7 +326,7 @@ impl AutoScaleWizard {
         let changes = stored.map_or_else(Vec::new, |s| differences(s, candidate));
         egui::CollapsingHeader::new(RichText::new("Preview").strong())
             .id_salt("wizard-preview")
-            .default_open(false)
+            .default_open(true)
             .show(ui, |ui| {
                 self.preview.ui(
                     ui,
