@@ -7,7 +7,7 @@
 use super::ValidationErrors;
 use super::resources::Resources;
 use super::validation::parse_whole;
-use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use schemars::JsonSchema;
@@ -406,16 +406,14 @@ impl WindowSpec {
     /// Whether the window is open at `t`.
     fn covers(&self, t: Timestamp, locals: &mut LocalTimes) -> bool {
         let local = locals.of(t, &self.zone);
-        let (date, time) = (local.date(), local.time());
-        let today = self.days[day_index(date.weekday())];
-        if self.start < self.end {
-            return today && self.start <= time && time < self.end;
+        let today = self.days[local.weekday];
+        let (start, end) = (seconds_of_day(self.start), seconds_of_day(self.end));
+        if start < end {
+            return today && start <= local.secs && local.secs < end;
         }
         // Crosses midnight: open from the start on a listed day to the end the day after.
-        let yesterday = date
-            .yesterday()
-            .is_ok_and(|y| self.days[day_index(y.weekday())]);
-        (today && time >= self.start) || (yesterday && time < self.end)
+        let yesterday = self.days[(local.weekday + 6) % 7];
+        (today && local.secs >= start) || (yesterday && local.secs < end)
     }
 
     /// The instants it opens in `(from, to]`: only the days from `from`'s on that `to`
@@ -431,8 +429,8 @@ impl WindowSpec {
         let reach = to.duration_since(from).as_secs();
         let slack = DST_SLACK.as_secs();
         let span_days = reach / 86_400 + 1;
-        let today = day_index(local_from.date().weekday());
-        let since_midnight = seconds_of_day(local_from.time());
+        let today = local_from.weekday;
+        let since_midnight = local_from.secs;
         for k in 0..=span_days {
             // On the local clock first (whole seconds, cheap): only a start within reach,
             // give or take a DST shift, on a listed day, is worth resolving to an instant.
@@ -442,7 +440,7 @@ impl WindowSpec {
             if !(near && listed) {
                 continue;
             }
-            let Ok(day) = local_from.date().checked_add(jiff::Span::new().days(k)) else {
+            let Ok(day) = local_from.date.checked_add(jiff::Span::new().days(k)) else {
                 continue;
             };
             if let Ok(zoned) = self
@@ -503,7 +501,7 @@ impl WindowSpec {
 
 impl OverrideSpec {
     fn covers(&self, t: Timestamp, locals: &mut LocalTimes) -> bool {
-        locals.of(t, &self.zone).date() == self.date
+        locals.of(t, &self.zone).date == self.date
     }
 
     /// Whether it begins (its date's midnight) in `(from, to]`, and when.
@@ -516,8 +514,8 @@ impl OverrideSpec {
         // Only a date from today on that the reach (and a DST shift) gets to can begin.
         let local_from = locals.of(from, &self.zone);
         let reach = to.duration_since(from).as_secs() + DST_SLACK.as_secs();
-        let mut day = local_from.date();
-        let mut gap = -seconds_of_day(local_from.time());
+        let mut day = local_from.date;
+        let mut gap = -local_from.secs;
         while day < self.date && gap <= reach {
             day = day.tomorrow().ok()?;
             gap += 86_400;
@@ -562,22 +560,37 @@ fn seconds_of_day(time: Time) -> i64 {
 /// A DST change moves a local clock by at most this much against the instant.
 const DST_SLACK: SignedDuration = SignedDuration::from_hours(2);
 
+/// A local clock reading, with what the windows ask of it worked out once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Local {
+    date: Date,
+    /// Seconds since local midnight.
+    secs: i64,
+    /// Monday = 0.
+    weekday: usize,
+}
+
 /// Local times by instant and time zone, each worked out once: the windows and overrides
 /// of a timetable, and the timetables of a planner pass, mostly share their zone.
 #[derive(Default)]
 pub struct LocalTimes {
     /// By zone number: the instant last asked and its local time.
-    by_zone: Vec<Option<(Timestamp, DateTime)>>,
+    by_zone: Vec<Option<(Timestamp, Local)>>,
 }
 
 impl LocalTimes {
-    fn of(&mut self, t: Timestamp, zone: &Zone) -> DateTime {
+    fn of(&mut self, t: Timestamp, zone: &Zone) -> Local {
         if let Some(Some((at, local))) = self.by_zone.get(zone.id)
             && *at == t
         {
             return *local;
         }
-        let local = zone.tz.to_datetime(t);
+        let civil = zone.tz.to_datetime(t);
+        let local = Local {
+            date: civil.date(),
+            secs: seconds_of_day(civil.time()),
+            weekday: day_index(civil.date().weekday()),
+        };
         if self.by_zone.len() <= zone.id {
             self.by_zone.resize(zone.id + 1, None);
         }
