@@ -4,6 +4,7 @@
 //! reference agent (`agent`) and a portal's client (`session`).
 
 mod cli_api;
+mod cli_cloud;
 mod cli_simulate;
 
 use anyhow::{Context, Result};
@@ -76,6 +77,9 @@ enum Command {
     /// Replay a config's recorded demand (default: the last 7 days) against its current
     /// values and candidate ones (--set key=value), and print both side by side.
     Simulate(cli_simulate::SimulateArgs),
+    /// Read what a VM Provider config's account has (regions, images, sizes, …).
+    #[command(subcommand)]
+    Cloud(cli_cloud::CloudCommand),
     /// Apply a configuration file in one transaction: create what is new, update what
     /// exists (matched by name). Exit code 0 applied, 1 invalid file, 2 refused.
     Import {
@@ -126,6 +130,9 @@ fn main() -> ExitCode {
             report(database_path(&cli).and_then(|db| cli_api::api_key(&db, &key_source(), command)))
         }
         Some(Command::Session(command)) => report(cli_api::session(command)),
+        Some(Command::Cloud(command)) => {
+            report(database_path(&cli).and_then(|db| cli_cloud::cloud(&db, &key_source(), command)))
+        }
         Some(Command::Simulate(args)) => report(
             database_path(&cli).and_then(|db| cli_simulate::simulate(&db, &key_source(), args)),
         ),
@@ -415,6 +422,7 @@ fn config_command(cli: &Cli, command: &Command) -> ExitCode {
         | Command::ApiSchema
         | Command::Agent(_)
         | Command::Simulate(_)
+        | Command::Cloud(_)
         | Command::Session(_) => ExitCode::SUCCESS,
         Command::Export { with_secrets } => {
             let passphrase = export_passphrase(*with_secrets);

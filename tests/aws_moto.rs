@@ -381,3 +381,114 @@ async fn a_crash_between_run_instances_and_the_store_is_adopted_by_tag() {
     let cloud = Arc::new(AwsCloud::new(&settings, &endpoint()));
     crash_after_create_is_adopted(pool, cloud, 2).await;
 }
+
+/// The form's pickers read what moto holds: the regions, the instance types with their
+/// sizes, the subnets, the security groups of the configured subnet's VPC only, the key
+/// pairs, the IAM instance profiles, and public AMIs searched by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pickers_list_what_the_account_has() {
+    use pooladmin::model::cloud_list::ListKind;
+    let _moto = fresh_moto().await;
+    let settings = aws_settings().await;
+    let cloud = AwsCloud::new(&settings, &endpoint());
+    let ec2 = cloud.client().clone();
+    // Another VPC with a group of its own: not offered for this subnet.
+    let other = ec2
+        .create_vpc()
+        .cidr_block("10.30.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let other_vpc = other.vpc().unwrap().vpc_id().unwrap().to_owned();
+    ec2.create_security_group()
+        .group_name("elsewhere")
+        .description("another VPC")
+        .vpc_id(&other_vpc)
+        .send()
+        .await
+        .unwrap();
+    let iam_config = aws_sdk_iam::Config::builder()
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "test",
+        ))
+        .region(aws_sdk_iam::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .behavior_version_latest()
+        .build();
+    aws_sdk_iam::Client::from_conf(iam_config)
+        .create_instance_profile()
+        .instance_profile_name("kasm-agents")
+        .send()
+        .await
+        .unwrap();
+
+    let regions = cloud.list(ListKind::Regions, "").await.unwrap();
+    assert!(
+        regions.iter().any(|r| r.value == "eu-west-1"),
+        "{regions:?}"
+    );
+
+    let sizes = cloud.list(ListKind::Sizes, "").await.unwrap();
+    let medium = sizes
+        .iter()
+        .find(|s| s.value == "t3.medium")
+        .expect("t3.medium");
+    let facts = medium.size.unwrap();
+    assert_eq!((facts.cores, facts.memory_mb, facts.gpus), (2.0, 4096, 0));
+    assert!(sizes.len() > 100, "every page read: {}", sizes.len());
+    let gpu = sizes
+        .iter()
+        .find(|s| s.value == "g4dn.2xlarge")
+        .expect("g4dn.2xlarge");
+    assert_eq!(gpu.size.unwrap().gpus, 1);
+
+    let subnets = cloud.list(ListKind::Subnets, "").await.unwrap();
+    assert!(subnets.iter().any(|s| s.value == settings.subnet_id));
+
+    let groups = cloud.list(ListKind::SecurityGroups, "").await.unwrap();
+    assert!(groups.iter().any(|g| g.label == "agents"), "{groups:?}");
+    assert!(
+        !groups.iter().any(|g| g.label == "elsewhere"),
+        "only the subnet's VPC: {groups:?}"
+    );
+
+    let keys = cloud.list(ListKind::KeyPairs, "").await.unwrap();
+    assert_eq!(
+        keys.iter().map(|k| k.value.as_str()).collect::<Vec<_>>(),
+        ["admin-key"]
+    );
+
+    let profiles = cloud.list(ListKind::Identities, "").await.unwrap();
+    assert_eq!(profiles.len(), 1);
+    assert_eq!(profiles[0].value, "kasm-agents");
+    assert!(profiles[0].detail.starts_with("arn:aws:iam::"));
+
+    // Nothing of its own yet; a public search by name, newest first.
+    assert!(cloud.list(ListKind::Images, "").await.unwrap().is_empty());
+    let found = cloud.list(ListKind::Images, "amzn").await.unwrap();
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|i| i.label.to_lowercase().contains("amzn"))
+    );
+    assert!(found.windows(2).all(|w| {
+        let date = |e: &pooladmin::model::cloud_list::ListEntry| {
+            e.detail.rsplit(" · ").next().unwrap_or("").to_owned()
+        };
+        date(&w[0]) >= date(&w[1])
+    }));
+
+    // A wrong key is the cloud's own words.
+    let mut wrong = settings.clone();
+    wrong.region = "nowhere-1".into();
+    let error = AwsCloud::new(&wrong, "http://127.0.0.1:9")
+        .list(ListKind::Regions, "")
+        .await
+        .unwrap_err();
+    assert!(!error.message.is_empty());
+}

@@ -19,6 +19,7 @@ pub use clock::Clock;
 pub use error::{CloudError, ErrorClass};
 pub use factory::{CloudFactory, OneCloud, ProviderClouds};
 
+use crate::model::cloud_list::{ListEntry, ListKind};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -106,6 +107,16 @@ pub trait VmCloud: Send + Sync {
     async fn test_connection(&self) -> Result<String, CloudError> {
         self.list_owned("pooladmin-connection-test").await?;
         Ok("connected: the API answered".to_owned())
+    }
+
+    /// One list of what the account has (regions, images, sizes, …) for the form's pickers;
+    /// `search` narrows lists too long to read whole (public AMIs by name).
+    async fn list(&self, kind: ListKind, search: &str) -> Result<Vec<ListEntry>, CloudError> {
+        let _ = search;
+        Err(CloudError::new(
+            ErrorClass::InvalidConfig,
+            format!("this cloud offers no list of {}", kind.as_str()),
+        ))
     }
 
     /// Whether a running VM answers on `port` (DESIGN §4.5).

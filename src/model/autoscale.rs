@@ -3,10 +3,12 @@
 //! DESIGN §4.5.
 
 use super::cloud_ids::dns_name;
+use super::cloud_list::SizeFacts;
 use super::computer_name::{DEFAULT_PATTERN, check_pattern};
 use super::credentials::{note, required};
 use super::ldap::check_dn;
 use super::pem_text::{PemKind, check_pem};
+use super::resources::format_cores;
 use super::schedule::{Schedule, ScheduleSpec};
 use super::server::{SSO_CREDENTIAL, SSO_USERNAME};
 use super::validation::{check_json_object, check_name, parse_decimal, parse_whole};
@@ -197,6 +199,24 @@ pub struct AutoScaleSpec {
     /// Capacity on a timetable: windows and date overrides over the values above.
     #[serde(default)]
     pub schedule: Schedule,
+}
+
+impl Scaling {
+    /// Fills an agent config's Agent Cores / Memory / GPUs overrides from a size picked in
+    /// the cloud's list (they stay editable); a server config has none.
+    pub fn size_from(&mut self, size: &SizeFacts) {
+        let Scaling::Agents(a) = self else {
+            return;
+        };
+        a.agent_cores_override = format_cores(size.cores);
+        let gb = size.memory_mb as f64 / 1024.0;
+        a.agent_memory_override_gb = if (gb - gb.round()).abs() < 1e-9 {
+            format!("{}", gb.round() as i64)
+        } else {
+            format!("{gb:.2}").trim_end_matches('0').to_owned()
+        };
+        a.agent_gpus_override = size.gpus.to_string();
+    }
 }
 
 impl AutoScaleSpec {

@@ -4,6 +4,7 @@ pub mod api_settings;
 pub mod app_settings;
 pub mod autoscale;
 pub mod cloud_ids;
+pub mod cloud_list;
 pub mod computer_name;
 pub mod config_health;
 pub mod cost;

@@ -64,6 +64,11 @@ pub enum Update {
     Levels(Timestamp, Vec<super::plan::PoolLevel>),
     /// The answer to a Test connection, by its number: what the cloud said, or its error.
     ConnectionTested(u64, Result<String, String>),
+    /// The answer to a list asked for a form's picker, by its number.
+    CloudListed(
+        u64,
+        Result<Vec<crate::model::cloud_list::ListEntry>, String>,
+    ),
     /// The scaler stopped on a fatal error; it starts again after `restart_in`.
     Stopped {
         /// Why.

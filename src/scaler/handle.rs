@@ -97,6 +97,10 @@ async fn keep_running(
                         let answer = format!("the scaler stopped ({reason}); try again once it runs");
                         let _ = maker.updates.send(Update::ConnectionTested(id, Err(answer)));
                     }
+                    Some(Command::ListCloud(id, ..)) => {
+                        let answer = format!("the scaler stopped ({reason}); try again once it runs");
+                        let _ = maker.updates.send(Update::CloudListed(id, Err(answer)));
+                    }
                     // Pause, Resume, Drain and Wake wait for the next scaler.
                     Some(other) => queued.push(other),
                 },

@@ -3,6 +3,7 @@
 //! [`super::ScalerHandle`].
 
 use super::executor::{Halt, Scaler, Update};
+use crate::model::cloud_list::ListKind;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::instance::InstanceId;
 use crate::model::ldap::LdapSpec;
@@ -81,6 +82,9 @@ pub enum Command {
     /// One cheap read against a provider config as typed (saved or not); the answer comes
     /// back as [`Update::ConnectionTested`] with the same number.
     TestConnection(u64, ConnectionTarget),
+    /// One list of what a VM Provider config's account has (as typed, saved or not), for a
+    /// form's picker; the answer comes back as [`Update::CloudListed`] with the same number.
+    ListCloud(u64, Box<VmProviderSpec>, ListKind, String),
     /// Finish what is in flight and stop.
     Shutdown,
 }
@@ -277,6 +281,19 @@ impl Scaler {
                         }
                     };
                     let _ = updates.send(Update::ConnectionTested(id, answer));
+                });
+                Ok(())
+            }
+            Command::ListCloud(id, spec, kind, search) => {
+                let clouds = Arc::clone(&self.clouds);
+                let updates = self.updates.clone();
+                tokio::spawn(async move {
+                    let answer = match clouds.vm_cloud(VmProviderId(TEST_ID), &spec) {
+                        Ok(cloud) => cloud.list(kind, &search).await,
+                        Err(e) => Err(e),
+                    }
+                    .map_err(|e| e.to_string());
+                    let _ = updates.send(Update::CloudListed(id, answer));
                 });
                 Ok(())
             }

@@ -22,7 +22,8 @@ pub fn error_of<'e>(errors: Option<&'e ValidationErrors>, field: &str) -> Option
     errors.and_then(|e| e.for_field(field))
 }
 
-fn error_line(ui: &mut Ui, error: Option<&str>) {
+/// A field's error in small red letters, when it has one.
+pub fn error_line(ui: &mut Ui, error: Option<&str>) {
     if let Some(error) = error {
         ui.label(
             RichText::new(error)

@@ -10,6 +10,7 @@ pub mod autoscale_page;
 pub mod autoscale_table;
 pub mod capacity_chart;
 pub mod catalog;
+pub mod cloud_lists;
 pub mod config_io;
 pub mod confirm;
 pub mod connection_test;

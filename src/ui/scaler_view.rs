@@ -2,6 +2,7 @@
 //! capacity over the last hour (for the chart), answers to Test connection, and the commands
 //! pages queue for it.
 
+use super::cloud_lists::{CloudLists, Pickers};
 use crate::model::PoolId;
 use crate::model::scaler_event::EventKind;
 use crate::scaler::plan::PoolLevel;
@@ -50,6 +51,8 @@ pub struct ScalerView {
     pub creates_paused: Option<String>,
     /// Budget warnings not shown yet; the window toasts them.
     pub warnings: Vec<String>,
+    /// The lists the forms' pickers asked for.
+    pub lists: CloudLists,
 }
 
 impl ScalerView {
@@ -77,6 +80,7 @@ impl ScalerView {
             Update::ConnectionTested(id, answer) => {
                 self.answers.insert(id, answer);
             }
+            Update::CloudListed(id, answer) => self.lists.absorb(id, answer),
             Update::Stopped { reason, restart_in } => {
                 self.stopped = Some((reason, std::time::Instant::now() + restart_in));
             }
@@ -109,6 +113,17 @@ impl ScalerView {
             .is_some_and(|s| at.duration_since(s.at) > CHART_SPAN)
         {
             samples.pop_front();
+        }
+    }
+
+    /// The forms' pickers for `spec` as it stands this frame.
+    pub fn pickers(&mut self, spec: &crate::model::vm_provider::VmProviderSpec) -> Pickers<'_> {
+        Pickers {
+            spec: spec.clone(),
+            lists: &mut self.lists,
+            outbox: &mut self.outbox,
+            attached: self.attached,
+            picked: None,
         }
     }
 

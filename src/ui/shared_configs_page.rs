@@ -9,6 +9,7 @@ use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{checkbox_row, code_row, error_of, form_grid, secret_row, text_row};
 use super::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
+use super::scaler_view::ScalerView;
 use crate::model::ValidationErrors;
 use crate::model::autoscale::Scaling;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
@@ -36,7 +37,13 @@ pub trait ConfigPageKind: SharedConfig + Clone + PartialEq {
     /// The provider picker of a new config (none for LDAP).
     fn kind_ui(_ui: &mut Ui, _spec: &mut Self) {}
     /// Every field, inside a form grid.
-    fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool);
+    fn rows_ui(
+        ui: &mut Ui,
+        spec: &mut Self,
+        errors: Option<&ValidationErrors>,
+        reveal: &mut bool,
+        scaler: &mut ScalerView,
+    );
     /// What Test connection asks about, for the kinds that have one; `id` is the config
     /// being edited (none while new).
     fn connection_target(
@@ -66,8 +73,15 @@ impl ConfigPageKind for VmProviderSpec {
     fn kind_ui(ui: &mut Ui, spec: &mut Self) {
         vm_kind_row(ui, spec);
     }
-    fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
-        vm_provider_rows(ui, spec, errors, reveal);
+    fn rows_ui(
+        ui: &mut Ui,
+        spec: &mut Self,
+        errors: Option<&ValidationErrors>,
+        reveal: &mut bool,
+        scaler: &mut ScalerView,
+    ) {
+        let mut pickers = scaler.pickers(spec);
+        vm_provider_rows(ui, spec, errors, reveal, &mut pickers);
     }
     fn connection_target(
         spec: &Self,
@@ -102,7 +116,13 @@ impl ConfigPageKind for DnsProviderSpec {
     fn kind_ui(ui: &mut Ui, spec: &mut Self) {
         dns_kind_row(ui, spec);
     }
-    fn rows_ui(ui: &mut Ui, spec: &mut Self, errors: Option<&ValidationErrors>, reveal: &mut bool) {
+    fn rows_ui(
+        ui: &mut Ui,
+        spec: &mut Self,
+        errors: Option<&ValidationErrors>,
+        reveal: &mut bool,
+        _scaler: &mut ScalerView,
+    ) {
         dns_provider_rows(ui, spec, errors, reveal);
     }
     fn connection_target(
@@ -156,7 +176,13 @@ impl ConfigPageKind for LdapSpec {
             .collect();
         Some(ConnectionTarget::Ldap(Box::new(spec.clone()), ous))
     }
-    fn rows_ui(ui: &mut Ui, spec: &mut Self, e: Option<&ValidationErrors>, reveal: &mut bool) {
+    fn rows_ui(
+        ui: &mut Ui,
+        spec: &mut Self,
+        e: Option<&ValidationErrors>,
+        reveal: &mut bool,
+        _scaler: &mut ScalerView,
+    ) {
         text_row(ui, "Name", &mut spec.name, error_of(e, "Name"));
         text_row(ui, "URL", &mut spec.url, error_of(e, "URL"));
         checkbox_row(
@@ -353,7 +379,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
                         if is_new {
                             T::kind_ui(ui, draft);
                         }
-                        T::rows_ui(ui, draft, errors.as_ref(), reveal);
+                        T::rows_ui(ui, draft, errors.as_ref(), reveal, scaler);
                     });
                 });
             if T::connection_target(draft, editing, catalog).is_some() {

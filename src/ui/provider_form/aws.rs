@@ -1,14 +1,22 @@
 //! The AWS fields.
 
-use super::choices;
+use super::{choices, listed_row};
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::ListKind;
 use crate::model::vm_provider::AwsSettings;
 use crate::model::vm_provider::aws::VOLUME_TYPES;
+use crate::ui::cloud_lists::Pickers;
 use crate::ui::form::{code_row, combo_row, error_of, secret_row, text_row};
 use egui::Ui;
 
 /// Every AWS field of a VM Provider config.
-pub fn rows(ui: &mut Ui, s: &mut AwsSettings, e: Option<&ValidationErrors>, reveal: &mut bool) {
+pub fn rows(
+    ui: &mut Ui,
+    s: &mut AwsSettings,
+    e: Option<&ValidationErrors>,
+    reveal: &mut bool,
+    pickers: &mut Pickers<'_>,
+) {
     let c = &mut s.credentials;
     text_row(
         ui,
@@ -23,18 +31,29 @@ pub fn rows(ui: &mut Ui, s: &mut AwsSettings, e: Option<&ValidationErrors>, reve
         reveal,
         error_of(e, "AWS Secret Access Key"),
     );
-    text_row(ui, "AWS: Region", &mut s.region, error_of(e, "AWS: Region"));
-    text_row(
+    listed_row(
         ui,
+        pickers,
+        "AWS: Region",
+        &mut s.region,
+        error_of(e, "AWS: Region"),
+        ListKind::Regions,
+    );
+    listed_row(
+        ui,
+        pickers,
         "AWS: EC2 AMI ID",
         &mut s.ami_id,
         error_of(e, "AWS: EC2 AMI ID"),
+        ListKind::Images,
     );
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "AWS: EC2 Instance Type",
         &mut s.instance_type,
         error_of(e, "AWS: EC2 Instance Type"),
+        ListKind::Sizes,
     );
     code_row(
         ui,
@@ -44,11 +63,23 @@ pub fn rows(ui: &mut Ui, s: &mut AwsSettings, e: Option<&ValidationErrors>, reve
         false,
         error_of(e, "AWS: EC2 Security Group IDs"),
     );
-    text_row(
+    if pickers.attached {
+        pickers.row(
+            ui,
+            "Add a security group",
+            &mut s.security_group_ids,
+            None,
+            ListKind::SecurityGroups,
+            true,
+        );
+    }
+    listed_row(
         ui,
+        pickers,
         "AWS: EC2 Subnet ID",
         &mut s.subnet_id,
         error_of(e, "AWS: EC2 Subnet ID"),
+        ListKind::Subnets,
     );
     text_row(
         ui,
@@ -63,11 +94,13 @@ pub fn rows(ui: &mut Ui, s: &mut AwsSettings, e: Option<&ValidationErrors>, reve
         &choices(&VOLUME_TYPES),
         error_of(e, "AWS: EC2 EBS Volume Type"),
     );
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "AWS: EC2 IAM",
         &mut s.iam_instance_profile,
         error_of(e, "AWS: EC2 IAM"),
+        ListKind::Identities,
     );
     code_row(
         ui,
@@ -77,5 +110,12 @@ pub fn rows(ui: &mut Ui, s: &mut AwsSettings, e: Option<&ValidationErrors>, reve
         false,
         error_of(e, "AWS: EC2 Custom Tags"),
     );
-    text_row(ui, "SSH Keys", &mut s.key_pair, error_of(e, "SSH Keys"));
+    listed_row(
+        ui,
+        pickers,
+        "SSH Keys",
+        &mut s.key_pair,
+        error_of(e, "SSH Keys"),
+        ListKind::KeyPairs,
+    );
 }

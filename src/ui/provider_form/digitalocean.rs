@@ -1,8 +1,11 @@
 //! The DigitalOcean fields.
 
+use super::listed_row;
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::ListKind;
 use crate::model::vm_provider::DigitalOceanSettings;
-use crate::ui::form::{error_of, secret_row, text_row};
+use crate::ui::cloud_lists::Pickers;
+use crate::ui::form::{error_of, secret_row};
 use egui::Ui;
 
 /// Every DigitalOcean field of a VM Provider config.
@@ -11,22 +14,55 @@ pub fn rows(
     s: &mut DigitalOceanSettings,
     e: Option<&ValidationErrors>,
     reveal: &mut bool,
+    pickers: &mut Pickers<'_>,
 ) {
     secret_row(ui, "Token", &mut s.token, reveal, error_of(e, "Token"));
-    text_row(ui, "Region", &mut s.region, error_of(e, "Region"));
-    text_row(ui, "Image", &mut s.image, error_of(e, "Image"));
-    text_row(ui, "Droplet Size", &mut s.size, error_of(e, "Droplet Size"));
-    text_row(ui, "Tags", &mut s.tag, error_of(e, "Tags"));
-    text_row(
+    listed_row(
         ui,
+        pickers,
+        "Region",
+        &mut s.region,
+        error_of(e, "Region"),
+        ListKind::Regions,
+    );
+    listed_row(
+        ui,
+        pickers,
+        "Image",
+        &mut s.image,
+        error_of(e, "Image"),
+        ListKind::Images,
+    );
+    listed_row(
+        ui,
+        pickers,
+        "Droplet Size",
+        &mut s.size,
+        error_of(e, "Droplet Size"),
+        ListKind::Sizes,
+    );
+    listed_row(
+        ui,
+        pickers,
+        "Tags",
+        &mut s.tag,
+        error_of(e, "Tags"),
+        ListKind::Tags,
+    );
+    listed_row(
+        ui,
+        pickers,
         "SSH Key Name",
         &mut s.ssh_key_name,
         error_of(e, "SSH Key Name"),
+        ListKind::KeyPairs,
     );
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "Firewall Name",
         &mut s.firewall_name,
         error_of(e, "Firewall Name"),
+        ListKind::Firewalls,
     );
 }

@@ -1,14 +1,23 @@
 //! The Google Cloud fields.
 
+use super::listed_row;
 use super::{choices, secret_code_row};
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::ListKind;
 use crate::model::vm_provider::GcpSettings;
 use crate::model::vm_provider::gcp::DISK_TYPES;
+use crate::ui::cloud_lists::Pickers;
 use crate::ui::form::{checkbox_row, code_row, combo_row, error_of, text_row};
 use egui::Ui;
 
 /// Every Google Cloud field of a VM Provider config.
-pub fn rows(ui: &mut Ui, s: &mut GcpSettings, e: Option<&ValidationErrors>, reveal: &mut bool) {
+pub fn rows(
+    ui: &mut Ui,
+    s: &mut GcpSettings,
+    e: Option<&ValidationErrors>,
+    reveal: &mut bool,
+    pickers: &mut Pickers<'_>,
+) {
     secret_code_row(
         ui,
         "GCP Credentials",
@@ -23,18 +32,29 @@ pub fn rows(ui: &mut Ui, s: &mut GcpSettings, e: Option<&ValidationErrors>, reve
         error_of(e, "Project ID"),
     );
     text_row(ui, "Region", &mut s.region, error_of(e, "Region"));
-    text_row(ui, "Zone", &mut s.zone, error_of(e, "Zone"));
-    text_row(
+    listed_row(
         ui,
+        pickers,
+        "Zone",
+        &mut s.zone,
+        error_of(e, "Zone"),
+        ListKind::Zones,
+    );
+    listed_row(
+        ui,
+        pickers,
         "Machine Type",
         &mut s.machine_type,
         error_of(e, "Machine Type"),
+        ListKind::Sizes,
     );
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "Machine Image",
         &mut s.machine_image,
         error_of(e, "Machine Image"),
+        ListKind::Images,
     );
     text_row(
         ui,
@@ -55,12 +75,21 @@ pub fn rows(ui: &mut Ui, s: &mut GcpSettings, e: Option<&ValidationErrors>, reve
         &mut s.cmek,
         error_of(e, "Customer Managed Encryption Key (CMEK)"),
     );
-    text_row(ui, "Network", &mut s.network, error_of(e, "Network"));
-    text_row(
+    listed_row(
         ui,
+        pickers,
+        "Network",
+        &mut s.network,
+        error_of(e, "Network"),
+        ListKind::Networks,
+    );
+    listed_row(
+        ui,
+        pickers,
         "Sub Network",
         &mut s.subnetwork,
         error_of(e, "Sub Network"),
+        ListKind::Subnets,
     );
     checkbox_row(ui, "Public IP", &mut s.public_ip, "");
     for (label, value) in [

@@ -8,8 +8,10 @@ pub mod gcp;
 pub mod oci;
 pub mod simulator;
 
+use super::cloud_lists::Pickers;
 use super::form::{code_row, combo_row, error_of, note_row, secret_row, text_row};
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::ListKind;
 use crate::model::cost::{HOURLY_PRICE, MONTHLY_BUDGET};
 use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings, RegisterAddress};
@@ -55,12 +57,30 @@ pub fn dns_kind_row(ui: &mut Ui, spec: &mut DnsProviderSpec) {
     }
 }
 
-/// Every field of a VM Provider config, inside a form grid.
+/// A text field with a picker of the account's `kind` beside it when a scaler runs to ask.
+pub fn listed_row(
+    ui: &mut Ui,
+    pickers: &mut Pickers<'_>,
+    label: &str,
+    value: &mut String,
+    error: Option<&str>,
+    kind: ListKind,
+) {
+    if pickers.attached {
+        pickers.row(ui, label, value, error, kind, false);
+    } else {
+        text_row(ui, label, value, error);
+    }
+}
+
+/// Every field of a VM Provider config, inside a form grid; `pickers` offers what the
+/// account has beside the fields that name it.
 pub fn vm_provider_rows(
     ui: &mut Ui,
     spec: &mut VmProviderSpec,
     errors: Option<&ValidationErrors>,
     reveal: &mut bool,
+    pickers: &mut Pickers<'_>,
 ) {
     let kind = spec.settings.kind();
     text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
@@ -91,10 +111,10 @@ pub fn vm_provider_rows(
          you are warned.",
     );
     match &mut spec.settings {
-        ProviderSettings::Aws(s) => aws::rows(ui, s, errors, reveal),
+        ProviderSettings::Aws(s) => aws::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::Azure(s) => azure::rows(ui, s, errors, reveal),
-        ProviderSettings::DigitalOcean(s) => digitalocean::rows(ui, s, errors, reveal),
-        ProviderSettings::Gcp(s) => gcp::rows(ui, s, errors, reveal),
+        ProviderSettings::DigitalOcean(s) => digitalocean::rows(ui, s, errors, reveal, pickers),
+        ProviderSettings::Gcp(s) => gcp::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::Oci(s) => oci::rows(ui, s, errors, reveal),
         ProviderSettings::Simulator(s) => simulator::rows(ui, s, errors),
     }

@@ -10,6 +10,7 @@ use super::connection_test::ConnectionTest;
 use super::context::PageContext;
 use super::preview_panel::{PreviewInput, PreviewPanel};
 use crate::model::autoscale::{AutoScaleSpec, ServerScaling};
+use crate::model::cloud_list::ListKind;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{AutoScaleId, Pool, ValidationErrors};
@@ -272,14 +273,20 @@ impl AutoScaleWizard {
                 );
             }
             Step::VmProvider => {
-                provider_step::vm_ui(
+                let picked = provider_step::vm_ui(
                     ui,
                     &mut self.vm,
                     &catalog.vm_providers,
                     &self.spec.name,
                     errors,
                     &mut self.reveal,
+                    ctx.scaler,
                 );
+                if let Some((ListKind::Sizes, entry)) = picked
+                    && let Some(size) = entry.size
+                {
+                    self.spec.scaling.size_from(&size);
+                }
                 let draft = &self.vm.draft;
                 self.vm_test.ui(ui, ctx.scaler, || {
                     Some(ConnectionTarget::Vm(Box::new(draft.clone())))

@@ -3,11 +3,13 @@
 
 use super::shared_choice::{Mode, SharedChoice};
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::store::{ConfigRow, SharedConfig};
 use crate::ui::form::{combo_row, error_of, form_grid};
 use crate::ui::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
+use crate::ui::scaler_view::ScalerView;
 use egui::{RichText, Ui};
 
 /// The VM Provider step.
@@ -18,7 +20,8 @@ pub fn vm_ui(
     own_name: &str,
     errors: Option<&ValidationErrors>,
     reveal: &mut bool,
-) {
+    scaler: &mut ScalerView,
+) -> Option<(ListKind, ListEntry)> {
     mode_ui(ui, choice, rows, "VM Provider config", false);
     if choice.mode == Mode::Existing {
         existing_ui(ui, choice, rows, "VM Provider Configs", own_name, |spec| {
@@ -28,12 +31,15 @@ pub fn vm_ui(
     if choice.mode == Mode::New {
         form_grid(ui, "vm-kind", |ui| vm_kind_row(ui, &mut choice.draft));
     }
-    if choice.writes_draft() {
-        ui.separator();
-        form_grid(ui, "vm-form", |ui| {
-            vm_provider_rows(ui, &mut choice.draft, errors, reveal)
-        });
+    if !choice.writes_draft() {
+        return None;
     }
+    ui.separator();
+    let mut pickers = scaler.pickers(&choice.draft);
+    form_grid(ui, "vm-form", |ui| {
+        vm_provider_rows(ui, &mut choice.draft, errors, reveal, &mut pickers)
+    });
+    pickers.picked
 }
 
 /// The DNS Provider step.

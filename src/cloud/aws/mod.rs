@@ -4,6 +4,7 @@
 
 use super::http::CALL_TIMEOUT;
 use super::{CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
+use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::credentials::AwsCredentials;
 use crate::model::vm_provider::AwsSettings;
 use async_trait::async_trait;
@@ -23,7 +24,7 @@ use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
-/// Route 53 is global; its API lives in us-east-1.
+/// Route 53 and IAM are global; their APIs live in us-east-1.
 const ROUTE53_REGION: &str = "us-east-1";
 /// TTL of the A records written for instances.
 const RECORD_TTL: i64 = 60;
@@ -94,9 +95,13 @@ fn credentials(keys: &AwsCredentials) -> Credentials {
     )
 }
 
+mod lists;
+
 /// EC2 in one account and region.
 pub struct AwsCloud {
     ec2: aws_sdk_ec2::Client,
+    /// IAM, for the form's instance profile picker only.
+    iam: aws_sdk_iam::Client,
     settings: AwsSettings,
     /// Each AMI's root device name (`/dev/xvda`, `/dev/sda1`), read once.
     root_devices: Mutex<HashMap<String, String>>,
@@ -114,11 +119,23 @@ impl AwsCloud {
                     .operation_timeout(CALL_TIMEOUT)
                     .build(),
             );
+        // IAM is global: its API answers in us-east-1 (or at the same endpoint override).
+        let mut iam = aws_sdk_iam::Config::builder()
+            .credentials_provider(credentials(&settings.credentials))
+            .region(aws_sdk_iam::config::Region::new(ROUTE53_REGION))
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(CALL_TIMEOUT)
+                    .build(),
+            );
         if !endpoint.trim().is_empty() {
             config = config.endpoint_url(endpoint.trim());
+            iam = iam.endpoint_url(endpoint.trim());
         }
         Self {
             ec2: aws_sdk_ec2::Client::from_conf(config.build()),
+            iam: aws_sdk_iam::Client::from_conf(iam.build()),
             settings: settings.clone(),
             root_devices: Mutex::default(),
         }
@@ -323,6 +340,10 @@ impl VmCloud for AwsCloud {
             .ok_or_else(|| {
                 CloudError::new(ErrorClass::NotFound, format!("{cloud_id} is terminated"))
             })
+    }
+
+    async fn list(&self, kind: ListKind, search: &str) -> Result<Vec<ListEntry>, CloudError> {
+        self.list_of(kind, search).await
     }
 
     async fn test_connection(&self) -> Result<String, CloudError> {

@@ -1,0 +1,222 @@
+//! What a VM Provider form can pick from the account: the kinds of list each cloud answers,
+//! which field each fills, and one entry's shape (the value the field takes, words to
+//! recognise it by, and for sizes what one brings).
+
+use super::vm_provider::ProviderKind;
+use serde::Serialize;
+
+/// A list read from a cloud account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListKind {
+    /// Regions (AWS, DigitalOcean), locations (Azure).
+    Regions,
+    /// Zones (Google Cloud), availability domains (Oracle Cloud).
+    Zones,
+    /// Machine images: AMIs, droplet images, image families, OCI images.
+    Images,
+    /// Instance types, droplet sizes, machine types, VM sizes, shapes.
+    Sizes,
+    /// Subnets (AWS, OCI), subnetworks (Google Cloud).
+    Subnets,
+    /// Security groups of the subnet's VPC (AWS), network security groups (Azure).
+    SecurityGroups,
+    /// Key pairs (AWS), SSH keys (DigitalOcean).
+    KeyPairs,
+    /// IAM instance profiles (AWS), service accounts (Google Cloud).
+    Identities,
+    /// Firewalls (DigitalOcean).
+    Firewalls,
+    /// Tags (DigitalOcean).
+    Tags,
+    /// VPCs (DigitalOcean), networks (Google Cloud), virtual networks (Azure).
+    Networks,
+    /// Accelerator types of the zone (Google Cloud).
+    Accelerators,
+    /// Resource groups (Azure).
+    ResourceGroups,
+}
+
+impl ListKind {
+    /// Every kind, in the command line's order.
+    pub const ALL: [ListKind; 13] = [
+        Self::Regions,
+        Self::Zones,
+        Self::Images,
+        Self::Sizes,
+        Self::Subnets,
+        Self::SecurityGroups,
+        Self::KeyPairs,
+        Self::Identities,
+        Self::Firewalls,
+        Self::Tags,
+        Self::Networks,
+        Self::Accelerators,
+        Self::ResourceGroups,
+    ];
+
+    /// The command line's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Regions => "regions",
+            Self::Zones => "zones",
+            Self::Images => "images",
+            Self::Sizes => "sizes",
+            Self::Subnets => "subnets",
+            Self::SecurityGroups => "security-groups",
+            Self::KeyPairs => "key-pairs",
+            Self::Identities => "identities",
+            Self::Firewalls => "firewalls",
+            Self::Tags => "tags",
+            Self::Networks => "networks",
+            Self::Accelerators => "accelerators",
+            Self::ResourceGroups => "resource-groups",
+        }
+    }
+
+    /// Parses the command line's spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// What the list is called in `cloud`'s words ("instance types", "droplet sizes").
+    pub fn noun(self, cloud: ProviderKind) -> &'static str {
+        use ProviderKind as P;
+        match (self, cloud) {
+            (Self::Regions, P::Azure) => "locations",
+            (Self::Regions, _) => "regions",
+            (Self::Zones, P::Oci) => "availability domains",
+            (Self::Zones, _) => "zones",
+            (Self::Images, P::Aws) => "AMIs",
+            (Self::Images, P::Gcp) => "image families",
+            (Self::Images, _) => "images",
+            (Self::Sizes, P::Aws) => "instance types",
+            (Self::Sizes, P::DigitalOcean) => "droplet sizes",
+            (Self::Sizes, P::Gcp) => "machine types",
+            (Self::Sizes, P::Azure) => "VM sizes",
+            (Self::Sizes, P::Oci) => "shapes",
+            (Self::Sizes, P::Simulator) => "sizes",
+            (Self::Subnets, P::Gcp) => "subnetworks",
+            (Self::Subnets, _) => "subnets",
+            (Self::SecurityGroups, P::Azure) => "network security groups",
+            (Self::SecurityGroups, _) => "security groups",
+            (Self::KeyPairs, P::DigitalOcean) => "SSH keys",
+            (Self::KeyPairs, _) => "key pairs",
+            (Self::Identities, P::Gcp) => "service accounts",
+            (Self::Identities, _) => "IAM instance profiles",
+            (Self::Firewalls, _) => "firewalls",
+            (Self::Tags, _) => "tags",
+            (Self::Networks, P::DigitalOcean) => "VPCs",
+            (Self::Networks, P::Azure) => "virtual networks",
+            (Self::Networks, _) => "networks",
+            (Self::Accelerators, _) => "accelerator types",
+            (Self::ResourceGroups, _) => "resource groups",
+        }
+    }
+
+    /// The lists `cloud` answers.
+    pub fn of(cloud: ProviderKind) -> &'static [ListKind] {
+        match cloud {
+            ProviderKind::Aws => &[
+                Self::Regions,
+                Self::Images,
+                Self::Sizes,
+                Self::Subnets,
+                Self::SecurityGroups,
+                Self::KeyPairs,
+                Self::Identities,
+            ],
+            ProviderKind::DigitalOcean => &[
+                Self::Regions,
+                Self::Sizes,
+                Self::Images,
+                Self::KeyPairs,
+                Self::Firewalls,
+                Self::Tags,
+                Self::Networks,
+            ],
+            ProviderKind::Gcp => &[
+                Self::Zones,
+                Self::Sizes,
+                Self::Accelerators,
+                Self::Images,
+                Self::Networks,
+                Self::Subnets,
+                Self::Identities,
+            ],
+            ProviderKind::Azure | ProviderKind::Oci | ProviderKind::Simulator => &[],
+        }
+    }
+}
+
+/// What one size brings, for the AutoScale config's overrides.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SizeFacts {
+    /// vCPUs (OCPUs × 2 on OCI).
+    pub cores: f64,
+    /// Memory in MB.
+    pub memory_mb: i64,
+    /// GPUs.
+    pub gpus: i64,
+}
+
+/// One entry of a list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListEntry {
+    /// What the field takes (an id, a name, a URL).
+    pub value: String,
+    /// Words to recognise it by (a name, a description), may be empty.
+    pub label: String,
+    /// The rest worth knowing ("VPC vpc-1 · us-east-1a", "x86_64 · /dev/xvda").
+    pub detail: String,
+    /// For sizes: what one brings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<SizeFacts>,
+}
+
+impl ListEntry {
+    /// An entry that is its own label.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            label: String::new(),
+            detail: String::new(),
+            size: None,
+        }
+    }
+
+    /// With words to recognise it by.
+    pub fn labelled(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// With details.
+    pub fn detailed(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    /// Whether it matches a search (case-insensitive, any of its words).
+    pub fn matches(&self, search: &str) -> bool {
+        let search = search.trim().to_lowercase();
+        search.is_empty()
+            || [&self.value, &self.label, &self.detail]
+                .iter()
+                .any(|t| t.to_lowercase().contains(&search))
+    }
+
+    /// One line: "value — label · detail".
+    pub fn line(&self) -> String {
+        let mut line = self.value.clone();
+        if !self.label.is_empty() && self.label != self.value {
+            line.push_str(" — ");
+            line.push_str(&self.label);
+        }
+        if !self.detail.is_empty() {
+            line.push_str(" · ");
+            line.push_str(&self.detail);
+        }
+        line
+    }
+}
