@@ -285,3 +285,90 @@ async fn test_connection_is_a_command_whose_answer_comes_back_as_an_update() {
     let refused = answers[1].as_ref().unwrap_err();
     assert!(refused.contains("Unable to authenticate you"), "{refused}");
 }
+
+/// The form's pickers read every page: regions, sizes with what one brings (a GPU size
+/// too), distributions and 250 snapshots (two pages of 200), SSH keys, firewalls, tags and
+/// VPCs; a refused token is DigitalOcean's own words.
+#[tokio::test]
+async fn the_pickers_read_every_page_of_the_account() {
+    use pooladmin::model::cloud_list::ListKind;
+    use serde_json::json;
+    let fake = FakeDo::start(TOKEN).await;
+    {
+        let mut w = fake.world();
+        w.catalog.insert(
+            "regions",
+            vec![
+                json!({ "slug": "nyc3", "name": "New York 3", "available": true }),
+                json!({ "slug": "ams2", "name": "Amsterdam 2", "available": false }),
+            ],
+        );
+        w.catalog.insert(
+            "sizes",
+            vec![
+                json!({ "slug": "s-2vcpu-4gb", "memory": 4096, "vcpus": 2, "price_hourly": 0.02976, "available": true, "description": "Basic" }),
+                json!({ "slug": "gpu-h100x1-80gb", "memory": 245760, "vcpus": 20, "price_hourly": 3.39, "available": true, "description": "H100 GPU", "gpu_info": { "count": 1, "model": "nvidia_h100" } }),
+            ],
+        );
+        let mut images = vec![
+            json!({ "id": 1, "slug": "ubuntu-24-04-x64", "name": "24.04 (LTS) x64", "distribution": "Ubuntu", "type": "base", "public": true }),
+        ];
+        images[0]["type"] = json!("distribution");
+        for n in 0..250 {
+            images.push(json!({ "id": 9000 + n, "slug": null, "name": format!("agent-{n}"), "distribution": "Ubuntu", "type": "snapshot", "public": false }));
+        }
+        w.catalog.insert("images", images);
+        w.catalog.insert(
+            "vpcs",
+            vec![json!({ "id": "5a4981aa-9653-4bd1-bef5-d6bff52042e4", "name": "default-nyc3", "region": "nyc3", "ip_range": "10.116.0.0/20" })],
+        );
+        w.tags.insert("kasm-agents".into());
+    }
+    let cloud = DigitalOceanCloud::new(&settings(), &fake.endpoint).unwrap();
+    let regions = cloud.list(ListKind::Regions, "").await.unwrap();
+    assert_eq!(regions.len(), 1, "an unavailable region is not offered");
+    let sizes = cloud.list(ListKind::Sizes, "").await.unwrap();
+    let gpu = sizes.iter().find(|s| s.value == "gpu-h100x1-80gb").unwrap();
+    let facts = gpu.size.unwrap();
+    assert_eq!(
+        (facts.cores, facts.memory_mb, facts.gpus),
+        (20.0, 245_760, 1)
+    );
+    assert!(gpu.detail.contains("$3.39"), "{}", gpu.detail);
+    let images = cloud.list(ListKind::Images, "").await.unwrap();
+    assert_eq!(images.len(), 251, "every page of snapshots");
+    assert_eq!(images[0].value, "ubuntu-24-04-x64");
+    assert!(
+        images.iter().any(|i| i.value == "9249"),
+        "a snapshot by its id"
+    );
+    let pages = fake
+        .world()
+        .calls
+        .iter()
+        .filter(|(_, path)| path.starts_with("/v2/images?private=true"))
+        .count();
+    assert_eq!(pages, 2);
+    let keys = cloud.list(ListKind::KeyPairs, "").await.unwrap();
+    assert_eq!(keys[0].value, "admin");
+    let firewalls = cloud.list(ListKind::Firewalls, "").await.unwrap();
+    assert_eq!(firewalls[0].value, "agents");
+    let tags = cloud.list(ListKind::Tags, "").await.unwrap();
+    assert_eq!(tags[0].value, "kasm-agents");
+    let vpcs = cloud.list(ListKind::Networks, "").await.unwrap();
+    assert_eq!(vpcs[0].label, "default-nyc3");
+
+    let mut wrong = settings();
+    wrong.token = Secret::new("dop_v1_wrong");
+    let error = DigitalOceanCloud::new(&wrong, &fake.endpoint)
+        .unwrap()
+        .list(ListKind::Sizes, "")
+        .await
+        .unwrap_err();
+    assert_eq!(error.class, ErrorClass::Auth);
+    assert!(
+        error.message.contains("Unable to authenticate you"),
+        "{}",
+        error.message
+    );
+}

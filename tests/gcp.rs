@@ -385,3 +385,134 @@ async fn test_connection_reaches_google_through_the_scaler() {
         "{answers:?}"
     );
 }
+
+/// The form's pickers: networks, the region's subnetworks and the service accounts from
+/// gcplocal; zones, machine types (with an A2's built-in GPU), accelerator types and image
+/// families (the newest image of each, deprecated ones left out) from a fake that serves
+/// three items a page, so every page is followed.
+#[tokio::test]
+async fn the_pickers_list_what_the_project_has() {
+    use common::gcp_catalog_fake::FakeGcpCatalog;
+    use pooladmin::model::cloud_list::ListKind;
+    use serde_json::json;
+    let token = FakeGoogleToken::start().await;
+    let project = "pa-gcp-lists";
+    let mut s = settings(&token, project);
+    s.region = "us-central1".into();
+    s.zone = "us-central1-a".into();
+    let post = |path: String, body: serde_json::Value| async move {
+        let answer = reqwest::Client::new()
+            .post(format!("{}{path}", gcplocal()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("gcplocal is not answering: {e}"));
+        assert!(answer.status().is_success(), "{path}: {}", answer.status());
+    };
+    post(
+        format!("/compute/v1/projects/{project}/global/networks"),
+        json!({ "name": "vdi", "autoCreateSubnetworks": false }),
+    )
+    .await;
+    post(
+        format!("/compute/v1/projects/{project}/regions/us-central1/subnetworks"),
+        json!({ "name": "vdi-a", "network": format!("projects/{project}/global/networks/vdi"), "ipCidrRange": "10.8.0.0/24" }),
+    )
+    .await;
+    post(
+        format!("/v1/projects/{project}/serviceAccounts"),
+        json!({ "accountId": "agents", "serviceAccount": { "displayName": "Kasm agents" } }),
+    )
+    .await;
+    let cloud = GcpCloud::new(&s, &gcplocal()).unwrap();
+    let networks = cloud.list(ListKind::Networks, "").await.unwrap();
+    assert!(
+        networks
+            .iter()
+            .any(|n| n.value == format!("projects/{project}/global/networks/vdi"))
+    );
+    let subnets = cloud.list(ListKind::Subnets, "").await.unwrap();
+    let subnet = subnets.iter().find(|n| n.label == "vdi-a").expect("vdi-a");
+    assert_eq!(
+        subnet.value,
+        format!("projects/{project}/regions/us-central1/subnetworks/vdi-a")
+    );
+    assert!(subnet.detail.contains("10.8.0.0/24"));
+    let accounts = cloud.list(ListKind::Identities, "").await.unwrap();
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.value == format!("agents@{project}.iam.gserviceaccount.com"))
+    );
+
+    let compute = format!("/compute/v1/projects/{project}");
+    let zones: Vec<_> = ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f", "europe-west1-b"]
+        .iter()
+        .map(|z| json!({ "name": z, "region": format!("https://compute.googleapis.com{compute}/regions/us-central1"), "status": "UP" }))
+        .collect();
+    let types = vec![
+        json!({ "name": "e2-standard-2", "guestCpus": 2, "memoryMb": 8192, "description": "2 vCPUs, 8 GB RAM" }),
+        json!({ "name": "e2-standard-4", "guestCpus": 4, "memoryMb": 16384 }),
+        json!({ "name": "n2-standard-8", "guestCpus": 8, "memoryMb": 32768 }),
+        json!({ "name": "a2-highgpu-1g", "guestCpus": 12, "memoryMb": 87040, "accelerators": [{ "guestAcceleratorType": "nvidia-tesla-a100", "guestAcceleratorCount": 1 }] }),
+    ];
+    let accelerators = vec![
+        json!({ "name": "nvidia-tesla-t4", "description": "NVIDIA T4", "maximumCardsPerInstance": 4 }),
+    ];
+    let images = vec![
+        json!({ "name": "vdi-agent-1", "family": "vdi-agent", "creationTimestamp": "2026-10-01T00:00:00Z" }),
+        json!({ "name": "vdi-agent-2", "family": "vdi-agent", "creationTimestamp": "2026-11-01T00:00:00Z", "description": "agent image" }),
+        json!({ "name": "vdi-agent-0", "family": "vdi-agent", "creationTimestamp": "2026-12-01T00:00:00Z", "deprecated": { "state": "DEPRECATED" } }),
+    ];
+    let debian = vec![
+        json!({ "name": "debian-12-v1", "family": "debian-12", "creationTimestamp": "2026-11-20T00:00:00Z" }),
+    ];
+    let fake = FakeGcpCatalog::start(
+        [
+            (format!("{compute}/zones"), zones),
+            (format!("{compute}/zones/us-central1-a/machineTypes"), types),
+            (
+                format!("{compute}/zones/us-central1-a/acceleratorTypes"),
+                accelerators,
+            ),
+            (format!("{compute}/global/images"), images),
+            (
+                "/compute/v1/projects/debian-cloud/global/images".to_owned(),
+                debian,
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .await;
+    let cloud = GcpCloud::new(&s, &fake.endpoint).unwrap();
+    let zones = cloud.list(ListKind::Zones, "").await.unwrap();
+    assert_eq!(zones.len(), 5, "two pages of three");
+    assert!(
+        zones[0].detail.starts_with("us-central1 · UP"),
+        "{}",
+        zones[0].detail
+    );
+    let sizes = cloud.list(ListKind::Sizes, "").await.unwrap();
+    let a2 = sizes
+        .iter()
+        .find(|s| s.value == "a2-highgpu-1g")
+        .unwrap()
+        .size
+        .unwrap();
+    assert_eq!((a2.cores, a2.memory_mb, a2.gpus), (12.0, 87_040, 1));
+    let t4 = cloud.list(ListKind::Accelerators, "").await.unwrap();
+    assert_eq!(t4[0].value, "nvidia-tesla-t4");
+    let families = cloud.list(ListKind::Images, "").await.unwrap();
+    let own = &families[0];
+    assert_eq!(
+        own.value,
+        format!("projects/{project}/global/images/family/vdi-agent")
+    );
+    assert!(own.detail.ends_with("newest vdi-agent-2"), "{}", own.detail);
+    assert!(
+        families
+            .iter()
+            .any(|f| f.value == "projects/debian-cloud/global/images/family/debian-12")
+    );
+}

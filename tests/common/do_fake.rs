@@ -29,6 +29,44 @@ pub struct World {
     pub calls: Vec<(String, String)>,
     /// Every droplet create body.
     pub droplet_bodies: Vec<Value>,
+    /// What the account's catalogue lists hold, by collection ("regions", "sizes",
+    /// "images", "vpcs"); images carry "type" distribution or snapshot.
+    pub catalog: BTreeMap<&'static str, Vec<Value>>,
+}
+
+/// One page of `items` as DigitalOcean serves it: `per_page` (default 20, at most 200)
+/// from `page`, with `links.pages.next` while more remain and `meta.total`.
+fn paged(uri: &Uri, key: &str, items: &[Value]) -> Response {
+    let per_page: usize = query(uri, "per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 200);
+    let page: usize = query(uri, "page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let slice: Vec<Value> = items
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .cloned()
+        .collect();
+    let mut pages = serde_json::Map::new();
+    if page * per_page < items.len() {
+        pages.insert(
+            "next".into(),
+            json!(format!(
+                "https://api.digitalocean.com{}?page={}&per_page={per_page}",
+                uri.path(),
+                page + 1
+            )),
+        );
+    }
+    let mut body = serde_json::Map::new();
+    body.insert(key.to_owned(), Value::Array(slice));
+    body.insert("links".into(), json!({ "pages": pages }));
+    body.insert("meta".into(), json!({ "total": items.len() }));
+    ok(StatusCode::OK, Value::Object(body))
 }
 
 /// The fake, running.
@@ -147,10 +185,37 @@ async fn handle(
             StatusCode::OK,
             json!({ "account": { "email": "admin@example.com", "status": "active" } }),
         ),
-        ("GET", ["v2", "account", "keys"]) => ok(
-            StatusCode::OK,
-            json!({ "ssh_keys": w.ssh_keys.iter().map(|(id, name)| json!({ "id": id, "name": name, "fingerprint": "3b:16:bf", "public_key": "ssh-ed25519 AAAA" })).collect::<Vec<_>>() }),
-        ),
+        ("GET", ["v2", "account", "keys"]) => {
+            let keys: Vec<Value> = w.ssh_keys.iter().map(|(id, name)| json!({ "id": id, "name": name, "fingerprint": "3b:16:bf", "public_key": "ssh-ed25519 AAAA" })).collect();
+            paged(&uri, "ssh_keys", &keys)
+        }
+        ("GET", ["v2", collection @ ("regions" | "sizes" | "vpcs")]) => {
+            let items = w.catalog.get(*collection).cloned().unwrap_or_default();
+            paged(&uri, collection, &items)
+        }
+        ("GET", ["v2", "images"]) => {
+            let images = w.catalog.get("images").cloned().unwrap_or_default();
+            let wanted: Vec<Value> = match (query(&uri, "type"), query(&uri, "private")) {
+                (Some(kind), _) => images
+                    .into_iter()
+                    .filter(|i| i["type"] == kind.as_str())
+                    .collect(),
+                (None, Some(p)) if p == "true" => images
+                    .into_iter()
+                    .filter(|i| i["public"] == false)
+                    .collect(),
+                _ => images,
+            };
+            paged(&uri, "images", &wanted)
+        }
+        ("GET", ["v2", "tags"]) => {
+            let tags: Vec<Value> = w
+                .tags
+                .iter()
+                .map(|t| json!({ "name": t, "resources": { "count": 0 } }))
+                .collect();
+            paged(&uri, "tags", &tags)
+        }
         ("GET", ["v2", "droplets"]) => {
             let tag = query(&uri, "tag_name");
             let per_page: usize = query(&uri, "per_page")
@@ -268,10 +333,10 @@ async fn handle(
             }
             ok(StatusCode::CREATED, json!({ "tag": { "name": name } }))
         }
-        ("GET", ["v2", "firewalls"]) => ok(
-            StatusCode::OK,
-            json!({ "firewalls": w.firewalls.iter().map(|(id, name, ids)| json!({ "id": id, "name": name, "droplet_ids": ids })).collect::<Vec<_>>() }),
-        ),
+        ("GET", ["v2", "firewalls"]) => {
+            let firewalls: Vec<Value> = w.firewalls.iter().map(|(id, name, ids)| json!({ "id": id, "name": name, "status": "succeeded", "droplet_ids": ids })).collect();
+            paged(&uri, "firewalls", &firewalls)
+        }
         ("POST", ["v2", "firewalls", id, "droplets"]) => {
             let Some(ids) = json["droplet_ids"]
                 .as_array()

@@ -5,6 +5,7 @@ pub mod api;
 pub mod azure_fake;
 pub mod configs;
 pub mod do_fake;
+pub mod gcp_catalog_fake;
 pub mod gcp_dns_fake;
 pub mod gcp_token_fake;
 pub mod oci_fake;

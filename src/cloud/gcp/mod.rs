@@ -12,6 +12,7 @@ pub use auth::ServiceAccount;
 pub use dns::GcpDns;
 
 use super::{CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::vm_provider::GcpSettings;
 use crate::model::vm_provider::gcp::GcpLaunch;
 use api::Api;
@@ -21,12 +22,18 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+mod lists;
+
 /// Compute Engine's root.
 const COMPUTE: &str = "https://compute.googleapis.com";
+/// IAM's root (service accounts, for the form's list only).
+const IAM: &str = "https://iam.googleapis.com";
 
 /// Instances in one project's zone.
 pub struct GcpCloud {
     api: Api,
+    /// IAM at the same endpoint override (gcplocal serves both).
+    iam: Api,
     settings: GcpSettings,
     /// Whether each image is a Windows one, as `images.get` said.
     windows_images: Mutex<HashMap<String, bool>>,
@@ -54,6 +61,7 @@ impl GcpCloud {
     pub fn new(settings: &GcpSettings, endpoint: &str) -> Result<Self, CloudError> {
         Ok(Self {
             api: Api::new(&settings.credentials.key_json, COMPUTE, endpoint)?,
+            iam: Api::new(&settings.credentials.key_json, IAM, endpoint)?,
             settings: settings.clone(),
             windows_images: Mutex::default(),
         })
@@ -311,6 +319,10 @@ impl VmCloud for GcpCloud {
             Err(e) if e.class == ErrorClass::NotFound => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    async fn list(&self, kind: ListKind, _search: &str) -> Result<Vec<ListEntry>, CloudError> {
+        self.list_of(kind).await
     }
 
     async fn test_connection(&self) -> Result<String, CloudError> {

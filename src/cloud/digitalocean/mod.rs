@@ -7,6 +7,7 @@ use super::dns_zone::zone_for;
 use super::http;
 use super::{CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
 use crate::model::Secret;
+use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::vm_provider::DigitalOceanSettings;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -37,6 +38,8 @@ fn tags_of(plain: &[String]) -> BTreeMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
+
+mod lists;
 
 /// The part of DigitalOcean's API both clients use: authenticated JSON calls with its
 /// errors classified.
@@ -378,6 +381,10 @@ impl VmCloud for DigitalOceanCloud {
                 .await?;
         }
         Ok(droplet.vm())
+    }
+
+    async fn list(&self, kind: ListKind, _search: &str) -> Result<Vec<ListEntry>, CloudError> {
+        self.list_of(kind).await
     }
 
     async fn test_connection(&self) -> Result<String, CloudError> {
