@@ -372,3 +372,92 @@ async fn the_pickers_read_every_page_of_the_account() {
         error.message
     );
 }
+
+/// A list asked of a real scaler comes back with the same number, the cloud reached
+/// through its factory; and `pooladmin cloud list` prints it, as a table or JSON, naming
+/// what is wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_come_through_the_scaler_and_the_command_line() {
+    use pooladmin::model::cloud_list::ListKind;
+    use pooladmin::scaler::{Command, Update};
+    use serde_json::json;
+    let fake = FakeDo::start(TOKEN).await;
+    fake.world().catalog.insert(
+        "sizes",
+        vec![json!({ "slug": "s-2vcpu-4gb", "memory": 4096, "vcpus": 2, "price_hourly": 0.02976, "description": "Basic" })],
+    );
+    let mut spec = VmProviderSpec::new(ProviderKind::DigitalOcean);
+    spec.name = "do".into();
+    spec.endpoint_override = fake.endpoint.clone();
+    spec.settings = ProviderSettings::DigitalOcean(settings());
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lists.sqlite");
+    let mut store = Store::open(&db).unwrap();
+    let clouds = Arc::new(ProviderClouds::new(Clock::new(), None));
+    let mut running = run_scaler(
+        &store,
+        clouds,
+        Clock::new(),
+        ScalerSettings::default(),
+        None,
+    );
+    running
+        .commands
+        .send(Command::ListCloud(
+            41,
+            Box::new(spec.clone()),
+            ListKind::Sizes,
+            String::new(),
+        ))
+        .unwrap();
+    let answer = loop {
+        let update = tokio::time::timeout(Duration::from_secs(20), running.updates.recv())
+            .await
+            .expect("an answer within 20 s")
+            .expect("scaler alive");
+        if let Update::CloudListed(id, answer) = update {
+            assert_eq!(id, 41);
+            break answer;
+        }
+    };
+    running.stop().await;
+    assert_eq!(answer.unwrap()[0].value, "s-2vcpu-4gb");
+
+    store.add_config(&spec).unwrap();
+    drop(store);
+    let run = move |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pooladmin"))
+            .arg("--db")
+            .arg(&db)
+            .args(["cloud", "list", "--provider-config", "do"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let table = tokio::task::spawn_blocking(move || {
+        let table = run(&["sizes"]);
+        let json = run(&["sizes", "--json"]);
+        let wrong = run(&["colours"]);
+        let not_here = run(&["zones"]);
+        (table, json, wrong, not_here)
+    })
+    .await
+    .unwrap();
+    let (table, json, wrong, not_here) = table;
+    assert!(
+        table.status.success(),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.starts_with("VALUE"), "{text}");
+    assert!(
+        text.contains("s-2vcpu-4gb") && text.contains("2 vCPUs · 4096 MB"),
+        "{text}"
+    );
+    let entries: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(entries[0]["size"]["memory_mb"], 4096);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("'colours' is not a list"));
+    assert!(String::from_utf8_lossy(&not_here.stderr).contains("offers no list of zones"));
+}
