@@ -416,3 +416,152 @@ async fn the_fake_refuses_a_computer_name_that_starts_with_a_hyphen() {
     let refused = cloud.create(&request).await.unwrap_err();
     assert_eq!(refused.class, ErrorClass::InvalidConfig, "{refused}");
 }
+
+/// The form's pickers: locations (logical ones left out), VM sizes from the resource SKUs
+/// (cores, memory, GPUs; a size the subscription may not use left out; two per page, so
+/// `nextLink` is followed), the image reference walked down publisher → offer → SKU →
+/// version, resource groups, virtual networks' subnets and network security groups.
+#[tokio::test]
+async fn the_pickers_list_what_the_subscription_has() {
+    use pooladmin::model::cloud_list::ListKind;
+    use serde_json::json;
+    let fake = FakeAzure::start().await;
+    let sub = format!("/subscriptions/{SUBSCRIPTION}");
+    let group = format!("{sub}/resourceGroups/{GROUP}");
+    let images = format!("{sub}/providers/Microsoft.Compute/locations/eastus/publishers");
+    let sku = |name: &str, cores: &str, gb: &str, gpus: Option<&str>, restricted: bool| {
+        let mut caps = vec![
+            json!({ "name": "vCPUs", "value": cores }),
+            json!({ "name": "MemoryGB", "value": gb }),
+        ];
+        if let Some(g) = gpus {
+            caps.push(json!({ "name": "GPUs", "value": g }));
+        }
+        let restrictions = if restricted {
+            json!([{ "type": "Location", "reasonCode": "NotAvailableForSubscription" }])
+        } else {
+            json!([])
+        };
+        json!({ "resourceType": "virtualMachines", "name": name, "family": "standardDSv5Family", "capabilities": caps, "restrictions": restrictions })
+    };
+    {
+        let mut w = fake.world();
+        let mut add = |path: String, version: &str, answer: serde_json::Value| {
+            w.catalog
+                .insert(path.to_lowercase(), (version.to_owned(), answer));
+        };
+        add(
+            format!("{sub}/locations"),
+            "2022-12-01",
+            json!({ "value": [
+                { "name": "eastus", "displayName": "East US", "metadata": { "regionType": "Physical" } },
+                { "name": "westeurope", "displayName": "West Europe", "metadata": { "regionType": "Physical" } },
+                { "name": "global", "displayName": "Global", "metadata": { "regionType": "Logical" } },
+            ] }),
+        );
+        add(
+            format!("{sub}/providers/Microsoft.Compute/skus"),
+            "2021-07-01",
+            json!({ "value": [
+                sku("Standard_D2s_v5", "2", "8", None, false),
+                sku("Standard_NC4as_T4_v3", "4", "28", Some("1"), false),
+                { "resourceType": "disks", "name": "Premium_LRS" },
+                sku("Standard_M416ms_v2", "416", "11400", None, true),
+                sku("Standard_D4s_v5", "4", "16", None, false),
+            ] }),
+        );
+        add(
+            images.clone(),
+            "2024-07-01",
+            json!([{ "name": "Canonical" }, { "name": "MicrosoftWindowsDesktop" }]),
+        );
+        add(
+            format!("{images}/Canonical/artifacttypes/vmimage/offers"),
+            "2024-07-01",
+            json!([{ "name": "ubuntu-24_04-lts" }]),
+        );
+        add(
+            format!("{images}/Canonical/artifacttypes/vmimage/offers/ubuntu-24_04-lts/skus"),
+            "2024-07-01",
+            json!([{ "name": "server" }, { "name": "minimal" }]),
+        );
+        add(
+            format!(
+                "{images}/Canonical/artifacttypes/vmimage/offers/ubuntu-24_04-lts/skus/server/versions"
+            ),
+            "2024-07-01",
+            json!([{ "name": "24.04.202410010" }, { "name": "24.04.202411010" }]),
+        );
+        add(
+            format!("{sub}/resourcegroups"),
+            "2021-04-01",
+            json!({ "value": [{ "name": GROUP, "location": "eastus" }] }),
+        );
+        add(
+            format!("{group}/providers/Microsoft.Network/virtualNetworks"),
+            "2024-05-01",
+            json!({ "value": [{ "id": format!("{group}/providers/Microsoft.Network/virtualNetworks/vnet"), "name": "vnet", "properties": { "subnets": [
+                { "id": format!("{group}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/default"), "name": "default", "properties": { "addressPrefix": "10.1.0.0/24" } },
+                { "id": format!("{group}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/agents"), "name": "agents", "properties": { "addressPrefix": "10.1.1.0/24" } },
+            ] } }] }),
+        );
+        add(
+            format!("{group}/providers/Microsoft.Network/networkSecurityGroups"),
+            "2024-05-01",
+            json!({ "value": [{ "id": format!("{group}/providers/Microsoft.Network/networkSecurityGroups/agents-nsg"), "name": "agents-nsg" }] }),
+        );
+    }
+    let mut s = settings(&fake.endpoint);
+    let cloud = |s: &AzureSettings| AzureCloud::new(s, &fake.endpoint).unwrap();
+    let regions = cloud(&s).list(ListKind::Regions, "").await.unwrap();
+    assert_eq!(
+        regions.iter().map(|r| r.value.as_str()).collect::<Vec<_>>(),
+        ["eastus", "westeurope"]
+    );
+    let sizes = cloud(&s).list(ListKind::Sizes, "").await.unwrap();
+    assert_eq!(
+        sizes.iter().map(|r| r.value.as_str()).collect::<Vec<_>>(),
+        ["Standard_D2s_v5", "Standard_D4s_v5", "Standard_NC4as_T4_v3"],
+        "every page, VM sizes only, none restricted"
+    );
+    let t4 = sizes[2].size.unwrap();
+    assert_eq!((t4.cores, t4.memory_mb, t4.gpus), (4.0, 28 * 1024, 1));
+
+    // Down the image reference: publishers, then offers, SKUs and versions.
+    s.image_reference = "{}".into();
+    let publishers = cloud(&s).list(ListKind::Images, "").await.unwrap();
+    assert_eq!(publishers[0].label, "Canonical");
+    s.image_reference = publishers[0].value.clone();
+    let offers = cloud(&s).list(ListKind::Images, "").await.unwrap();
+    assert_eq!(offers[0].label, "ubuntu-24_04-lts");
+    s.image_reference = offers[0].value.clone();
+    let skus = cloud(&s).list(ListKind::Images, "").await.unwrap();
+    s.image_reference = skus[0].value.clone();
+    let versions = cloud(&s).list(ListKind::Images, "").await.unwrap();
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| v.label.as_str())
+            .collect::<Vec<_>>(),
+        ["latest", "24.04.202411010", "24.04.202410010"]
+    );
+    let chosen: serde_json::Value = serde_json::from_str(&versions[0].value).unwrap();
+    assert_eq!(
+        chosen,
+        json!({ "publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest" })
+    );
+    // The reference picked passes the form's checks.
+    s.image_reference = versions[0].value.clone();
+    let mut spec = provider(&fake.endpoint);
+    spec.settings = ProviderSettings::Azure(s.clone());
+    assert!(spec.validate().is_ok(), "{:?}", spec.validate());
+
+    let groups = cloud(&s).list(ListKind::ResourceGroups, "").await.unwrap();
+    assert_eq!(groups[0].value, GROUP);
+    let subnets = cloud(&s).list(ListKind::Subnets, "").await.unwrap();
+    assert_eq!(subnets.len(), 2);
+    assert_eq!(subnets[0].value, s.subnet);
+    assert_eq!(subnets[1].label, "vnet/agents");
+    let nsgs = cloud(&s).list(ListKind::SecurityGroups, "").await.unwrap();
+    assert_eq!(nsgs[0].value, s.network_security_group);
+}

@@ -144,7 +144,17 @@ impl ListKind {
                 Self::Subnets,
                 Self::Identities,
             ],
-            ProviderKind::Azure | ProviderKind::Oci | ProviderKind::Simulator => &[],
+            ProviderKind::Azure => &[
+                Self::Regions,
+                Self::Sizes,
+                Self::Images,
+                Self::ResourceGroups,
+                Self::Networks,
+                Self::Subnets,
+                Self::SecurityGroups,
+            ],
+            ProviderKind::Oci => &[Self::Zones, Self::Sizes, Self::Images, Self::Subnets],
+            ProviderKind::Simulator => &[],
         }
     }
 }
@@ -172,6 +182,9 @@ pub struct ListEntry {
     /// For sizes: what one brings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<SizeFacts>,
+    /// Shown by its label alone: the value is not for reading (a whole JSON reference).
+    #[serde(skip)]
+    pub value_hidden: bool,
 }
 
 impl ListEntry {
@@ -182,7 +195,14 @@ impl ListEntry {
             label: String::new(),
             detail: String::new(),
             size: None,
+            value_hidden: false,
         }
+    }
+
+    /// Shown by its label alone.
+    pub fn hiding_value(mut self) -> Self {
+        self.value_hidden = true;
+        self
     }
 
     /// With words to recognise it by.
@@ -208,6 +228,9 @@ impl ListEntry {
 
     /// One line: "value — label · detail".
     pub fn line(&self) -> String {
+        if self.value_hidden {
+            return format!("{} · {}", self.label, self.detail);
+        }
         let mut line = self.value.clone();
         if !self.label.is_empty() && self.label != self.value {
             line.push_str(" — ");

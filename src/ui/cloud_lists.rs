@@ -89,6 +89,17 @@ impl CloudLists {
     }
 }
 
+/// How a pick goes into its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fill {
+    /// A one-line text field beside the picker, replaced by the pick.
+    Text,
+    /// Added to the JSON list of a field drawn elsewhere (security groups).
+    JsonListItem,
+    /// Replaces the whole text of a field drawn elsewhere (an image reference as JSON).
+    Whole,
+}
+
 /// What a form's rows need to offer lists: the config as typed (what the scaler lists
 /// with), the lists and the scaler's outbox; a pick made this frame comes back here.
 pub struct Pickers<'a> {
@@ -105,8 +116,8 @@ pub struct Pickers<'a> {
 }
 
 impl Pickers<'_> {
-    /// A text field with a picker of `kind` beside it. `append` adds a pick to a JSON list
-    /// (security groups) instead of replacing the text.
+    /// A picker of `kind` for `value`, with the text field itself when `fill` is
+    /// [`Fill::Text`].
     pub fn row(
         &mut self,
         ui: &mut Ui,
@@ -114,7 +125,7 @@ impl Pickers<'_> {
         value: &mut String,
         error: Option<&str>,
         kind: ListKind,
-        append: bool,
+        fill: Fill,
     ) {
         let cloud = self.spec.settings.kind();
         let scope = scope_of(&self.spec, kind);
@@ -122,8 +133,10 @@ impl Pickers<'_> {
         let label_response = ui.label(label);
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
-                ui.add(TextEdit::singleline(value).desired_width(FIELD_WIDTH))
-                    .labelled_by(label_response.id);
+                if fill == Fill::Text {
+                    ui.add(TextEdit::singleline(value).desired_width(FIELD_WIDTH))
+                        .labelled_by(label_response.id);
+                }
                 if !self.attached {
                     return;
                 }
@@ -178,7 +191,7 @@ impl Pickers<'_> {
                 Some(ListState::Ready(entries, _)) => {
                     let typed = value.trim();
                     let known = typed.is_empty()
-                        || append
+                        || fill != Fill::Text
                         || entries.iter().any(|e| e.value == typed || e.label == typed);
                     if !known {
                         ui.label(RichText::new("not found in the account").weak().small());
@@ -186,12 +199,12 @@ impl Pickers<'_> {
                 }
                 _ => {}
             }
-            self.list_ui(ui, key, value, append);
+            self.list_ui(ui, key, value, fill);
         });
         ui.end_row();
     }
 
-    fn list_ui(&mut self, ui: &mut Ui, key: (u64, ListKind), value: &mut String, append: bool) {
+    fn list_ui(&mut self, ui: &mut Ui, key: (u64, ListKind), value: &mut String, fill: Fill) {
         let Some((open, search)) = self.lists.open.as_mut() else {
             return;
         };
@@ -233,7 +246,7 @@ impl Pickers<'_> {
                 .ask(key.0, key.1, &self.spec, &search, true, self.outbox);
         }
         if let Some(entry) = chosen {
-            if append {
+            if fill == Fill::JsonListItem {
                 *value = appended(value, &entry.value);
             } else {
                 value.clone_from(&entry.value);
@@ -283,7 +296,44 @@ pub fn scope_of(spec: &VmProviderSpec, kind: ListKind) -> u64 {
                 s.region.trim().hash(&mut h);
             }
         }
-        other => other.kind().as_str().hash(&mut h),
+        S::Azure(s) => {
+            let c = &s.credentials;
+            for part in [
+                &c.subscription_id,
+                &c.resource_group,
+                &c.tenant_id,
+                &c.client_id,
+                &c.authority_host,
+                &c.region,
+            ] {
+                part.trim().hash(&mut h);
+            }
+            c.client_secret.expose().hash(&mut h);
+            // The image lists go publisher → offer → SKU → version down the reference.
+            if kind == ListKind::Images {
+                s.image_reference.trim().hash(&mut h);
+            }
+        }
+        S::Oci(s) => {
+            let c = &s.credentials;
+            for part in [
+                &c.user_ocid,
+                &c.fingerprint,
+                &c.tenancy_ocid,
+                &c.compartment_ocid,
+                &c.region,
+            ] {
+                part.trim().hash(&mut h);
+            }
+            c.private_key.expose().hash(&mut h);
+            if kind == ListKind::Sizes {
+                s.availability_domain.trim().hash(&mut h);
+            }
+            if kind == ListKind::Images {
+                s.shape.trim().hash(&mut h);
+            }
+        }
+        S::Simulator(_) => "simulator".hash(&mut h),
     }
     h.finish()
 }

@@ -42,6 +42,9 @@ pub struct World {
     pub fail_next_vm: Option<(StatusCode, String)>,
     /// DNS A records: (zone, relative name) → address.
     pub records: BTreeMap<(String, String), String>,
+    /// Read-only listings by lower-cased path: the api-version they take and the answer
+    /// (a `{value}` page is served two at a time with `nextLink`; a bare array as is).
+    pub catalog: BTreeMap<String, (String, Value)>,
 }
 
 impl World {
@@ -147,6 +150,9 @@ async fn handle(
     }
     let q = query(&uri);
     let lower = path.to_lowercase();
+    if let Some((version, answer)) = w.catalog.get(&lower).cloned() {
+        return catalog(&w, &path, &q, &version, answer);
+    }
     let Some(rest) = lower.strip_prefix(&group_path().to_lowercase()) else {
         return arm_error(
             StatusCode::NOT_FOUND,
@@ -341,6 +347,44 @@ fn list(w: &World, kind: &str, page: Option<&String>, path: &str) -> Response {
         ));
     }
     axum::Json(answer).into_response()
+}
+
+/// A catalogue listing: its api-version checked, a `{value}` answer paged two at a time.
+fn catalog(
+    w: &World,
+    path: &str,
+    q: &BTreeMap<String, String>,
+    version: &str,
+    answer: Value,
+) -> Response {
+    if q.get("api-version").map(String::as_str) != Some(version) {
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidApiVersionParameter",
+            &format!(
+                "api-version {:?} is not {version} for {path}",
+                q.get("api-version")
+            ),
+        );
+    }
+    let Some(all) = answer.get("value").and_then(Value::as_array) else {
+        return axum::Json(answer).into_response();
+    };
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    let chunk: Vec<Value> = all.iter().skip(page * 2).take(2).cloned().collect();
+    let mut body = json!({ "value": chunk });
+    if all.len() > (page + 1) * 2 {
+        let filter = q
+            .get("$filter")
+            .map(|f| format!("&$filter={f}"))
+            .unwrap_or_default();
+        body["nextLink"] = json!(format!(
+            "{}{path}?api-version={version}{filter}&page={}",
+            w.endpoint,
+            page + 1
+        ));
+    }
+    axum::Json(body).into_response()
 }
 
 fn name_of(path: &str) -> String {

@@ -13,6 +13,7 @@ pub use arm::classify;
 pub use dns::AzureDns;
 
 use super::{Addresses, CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::AzureLaunch;
 use arm::Arm;
@@ -25,6 +26,8 @@ use std::collections::BTreeMap;
 const COMPUTE_API: &str = "2024-07-01";
 const NETWORK_API: &str = "2024-05-01";
 const RESOURCES_API: &str = "2021-04-01";
+
+mod lists;
 
 /// Virtual machines in one subscription's resource group.
 pub struct AzureCloud {
@@ -376,6 +379,10 @@ impl VmCloud for AzureCloud {
             .await?;
         self.delete_resource(&self.ip_path(cloud_id), NETWORK_API)
             .await
+    }
+
+    async fn list(&self, kind: ListKind, _search: &str) -> Result<Vec<ListEntry>, CloudError> {
+        self.list_of(kind).await
     }
 
     async fn test_connection(&self) -> Result<String, CloudError> {

@@ -5,7 +5,7 @@ use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
 use crate::model::vm_provider::AwsSettings;
 use crate::model::vm_provider::aws::VOLUME_TYPES;
-use crate::ui::cloud_lists::Pickers;
+use crate::ui::cloud_lists::{Fill, Pickers};
 use crate::ui::form::{code_row, combo_row, error_of, secret_row, text_row};
 use egui::Ui;
 
@@ -70,7 +70,7 @@ pub fn rows(
             &mut s.security_group_ids,
             None,
             ListKind::SecurityGroups,
-            true,
+            Fill::JsonListItem,
         );
     }
     listed_row(

@@ -1,18 +1,53 @@
 //! The Azure fields.
 
-use super::{azure_credential_rows, choices};
+use super::{azure_credential_rows, choices, listed_row};
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::ListKind;
 use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::OS_DISK_TYPES;
+use crate::ui::cloud_lists::{Fill, Pickers};
 use crate::ui::form::{
     checkbox_row, code_row, combo_row, error_of, note_row, secret_row, text_import_row, text_row,
 };
 use egui::Ui;
 
 /// Every Azure field of a VM Provider config.
-pub fn rows(ui: &mut Ui, s: &mut AzureSettings, e: Option<&ValidationErrors>, reveal: &mut bool) {
+pub fn rows(
+    ui: &mut Ui,
+    s: &mut AzureSettings,
+    e: Option<&ValidationErrors>,
+    reveal: &mut bool,
+    pickers: &mut Pickers<'_>,
+) {
     azure_credential_rows(ui, &mut s.credentials, e, reveal);
-    text_row(ui, "VM Size", &mut s.vm_size, error_of(e, "VM Size"));
+    if pickers.attached {
+        // The credential rows are shared with DNS configs: their pickers come after them.
+        let c = &mut s.credentials;
+        pickers.row(
+            ui,
+            "Pick the Region",
+            &mut c.region,
+            None,
+            ListKind::Regions,
+            Fill::Whole,
+        );
+        pickers.row(
+            ui,
+            "Pick the Resource Group",
+            &mut c.resource_group,
+            None,
+            ListKind::ResourceGroups,
+            Fill::Whole,
+        );
+    }
+    listed_row(
+        ui,
+        pickers,
+        "VM Size",
+        &mut s.vm_size,
+        error_of(e, "VM Size"),
+        ListKind::Sizes,
+    );
     combo_row(
         ui,
         "OS Disk Type",
@@ -34,19 +69,38 @@ pub fn rows(ui: &mut Ui, s: &mut AzureSettings, e: Option<&ValidationErrors>, re
         false,
         error_of(e, "OS Image Reference (JSON)"),
     );
+    if pickers.attached {
+        pickers.row(
+            ui,
+            "Pick the image (publisher, offer, SKU, version)",
+            &mut s.image_reference,
+            None,
+            ListKind::Images,
+            Fill::Whole,
+        );
+    }
     checkbox_row(
         ui,
         "Image is Windows",
         &mut s.image_is_windows,
         "Windows images need an OS password",
     );
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "Network Security Group",
         &mut s.network_security_group,
         error_of(e, "Network Security Group"),
+        ListKind::SecurityGroups,
     );
-    text_row(ui, "Subnet", &mut s.subnet, error_of(e, "Subnet"));
+    listed_row(
+        ui,
+        pickers,
+        "Subnet",
+        &mut s.subnet,
+        error_of(e, "Subnet"),
+        ListKind::Subnets,
+    );
     checkbox_row(ui, "Assign Public IP", &mut s.assign_public_ip, "");
     code_row(
         ui,

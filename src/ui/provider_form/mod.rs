@@ -8,7 +8,7 @@ pub mod gcp;
 pub mod oci;
 pub mod simulator;
 
-use super::cloud_lists::Pickers;
+use super::cloud_lists::{Fill, Pickers};
 use super::form::{code_row, combo_row, error_of, note_row, secret_row, text_row};
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
@@ -67,7 +67,7 @@ pub fn listed_row(
     kind: ListKind,
 ) {
     if pickers.attached {
-        pickers.row(ui, label, value, error, kind, false);
+        pickers.row(ui, label, value, error, kind, Fill::Text);
     } else {
         text_row(ui, label, value, error);
     }
@@ -112,7 +112,7 @@ pub fn vm_provider_rows(
     );
     match &mut spec.settings {
         ProviderSettings::Aws(s) => aws::rows(ui, s, errors, reveal, pickers),
-        ProviderSettings::Azure(s) => azure::rows(ui, s, errors, reveal),
+        ProviderSettings::Azure(s) => azure::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::DigitalOcean(s) => digitalocean::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::Gcp(s) => gcp::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::Oci(s) => oci::rows(ui, s, errors, reveal),
