@@ -302,3 +302,91 @@ async fn test_connection_reaches_oci_through_the_scaler() {
         "{answers:?}"
     );
 }
+
+/// The form's pickers, every call signed: the tenancy's availability domains, the domain's
+/// shapes (a Flex shape with its ranges, two a page), the images compatible with the shape
+/// and the compartment's subnets.
+#[tokio::test]
+async fn the_pickers_list_what_the_tenancy_has_signed() {
+    use common::oci_fake::{COMPARTMENT, TENANCY};
+    use pooladmin::model::cloud_list::ListKind;
+    use serde_json::json;
+    let fake = FakeOci::start().await;
+    let mut s = settings();
+    s.shape = "VM.Standard.E4.Flex".into();
+    {
+        let mut w = fake.world();
+        let in_compartment = || vec![("compartmentId".to_owned(), COMPARTMENT.to_owned())];
+        w.catalog.insert(
+            "/20160918/availabilityDomains".into(),
+            (
+                vec![("compartmentId".into(), TENANCY.into())],
+                vec![
+                    json!({ "name": "Uocm:US-ASHBURN-AD-1" }),
+                    json!({ "name": "Uocm:US-ASHBURN-AD-2" }),
+                ],
+            ),
+        );
+        let mut shape_query = in_compartment();
+        shape_query.push(("availabilityDomain".into(), "Uocm:US-ASHBURN-AD-1".into()));
+        w.catalog.insert(
+            "/20160918/shapes".into(),
+            (
+                shape_query,
+                vec![
+                    json!({ "shape": "VM.Standard2.1", "ocpus": 1.0, "memoryInGBs": 15.0, "gpus": 0, "isFlexible": false }),
+                    json!({ "shape": "VM.Standard.E4.Flex", "isFlexible": true, "ocpuOptions": { "min": 1.0, "max": 64.0 }, "memoryOptions": { "minInGBs": 1.0, "maxInGBs": 1024.0 }, "processorDescription": "2.55 GHz AMD EPYC 7J13" }),
+                    json!({ "shape": "VM.GPU3.1", "ocpus": 6.0, "memoryInGBs": 90.0, "gpus": 1, "isFlexible": false }),
+                ],
+            ),
+        );
+        let mut image_query = in_compartment();
+        image_query.push(("shape".into(), "VM.Standard.E4.Flex".into()));
+        w.catalog.insert(
+            "/20160918/images".into(),
+            (
+                image_query,
+                vec![json!({ "id": "ocid1.image.oc1.iad.aaaanew", "displayName": "Oracle-Linux-9.4-2026.11.01-0", "operatingSystem": "Oracle Linux", "operatingSystemVersion": "9", "timeCreated": "2026-11-01T00:00:00Z" })],
+            ),
+        );
+        w.catalog.insert(
+            "/20160918/subnets".into(),
+            (
+                in_compartment(),
+                vec![json!({ "id": "ocid1.subnet.oc1.iad.aaaasubnet", "displayName": "agents", "cidrBlock": "10.0.1.0/24", "vcnId": "ocid1.vcn.oc1.iad.aaaavcn" })],
+            ),
+        );
+    }
+    let cloud = OciCloud::new(&s, &fake.endpoint).unwrap();
+    let domains = cloud.list(ListKind::Zones, "").await.unwrap();
+    assert_eq!(domains.len(), 2);
+    let shapes = cloud.list(ListKind::Sizes, "").await.unwrap();
+    assert_eq!(shapes.len(), 3, "both pages");
+    let flex = shapes
+        .iter()
+        .find(|e| e.value == "VM.Standard.E4.Flex")
+        .unwrap();
+    let range = flex.flex.unwrap();
+    assert_eq!((range.ocpus, range.memory_gb), ((1.0, 64.0), (1.0, 1024.0)));
+    assert_eq!(
+        range.check("65", "16"),
+        ["Flex CPUs: this shape takes 1 to 64 OCPUs"]
+    );
+    assert!(range.check("4", "64").is_empty());
+    let gpu = shapes
+        .iter()
+        .find(|e| e.value == "VM.GPU3.1")
+        .unwrap()
+        .size
+        .unwrap();
+    assert_eq!((gpu.cores, gpu.memory_mb, gpu.gpus), (12.0, 90 * 1024, 1));
+    let images = cloud.list(ListKind::Images, "").await.unwrap();
+    assert_eq!(images[0].value, "ocid1.image.oc1.iad.aaaanew");
+    let subnets = cloud.list(ListKind::Subnets, "").await.unwrap();
+    assert_eq!(subnets[0].label, "agents");
+    assert_eq!(
+        fake.world().signatures_checked,
+        5,
+        "every call signed and checked"
+    );
+}

@@ -170,6 +170,38 @@ pub struct SizeFacts {
     pub gpus: i64,
 }
 
+/// A Flex shape's ranges (Oracle Cloud): what its OCPU and memory fields may take.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct FlexRange {
+    /// Fewest and most OCPUs.
+    pub ocpus: (f64, f64),
+    /// Least and most memory, GB.
+    pub memory_gb: (f64, f64),
+}
+
+impl FlexRange {
+    /// What is wrong with `ocpus` and `memory_gb` as typed for this shape, in words.
+    pub fn check(&self, ocpus: &str, memory_gb: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let outside = |text: &str, (min, max): (f64, f64)| {
+            text.trim().parse::<f64>().is_ok_and(|v| v < min || v > max)
+        };
+        if outside(ocpus, self.ocpus) {
+            out.push(format!(
+                "Flex CPUs: this shape takes {} to {} OCPUs",
+                self.ocpus.0, self.ocpus.1
+            ));
+        }
+        if outside(memory_gb, self.memory_gb) {
+            out.push(format!(
+                "Flex Memory GB: this shape takes {} to {} GB",
+                self.memory_gb.0, self.memory_gb.1
+            ));
+        }
+        out
+    }
+}
+
 /// One entry of a list.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ListEntry {
@@ -182,6 +214,9 @@ pub struct ListEntry {
     /// For sizes: what one brings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<SizeFacts>,
+    /// A Flex shape's ranges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flex: Option<FlexRange>,
     /// Shown by its label alone: the value is not for reading (a whole JSON reference).
     #[serde(skip)]
     pub value_hidden: bool,
@@ -195,6 +230,7 @@ impl ListEntry {
             label: String::new(),
             detail: String::new(),
             size: None,
+            flex: None,
             value_hidden: false,
         }
     }

@@ -116,6 +116,14 @@ pub struct Pickers<'a> {
 }
 
 impl Pickers<'_> {
+    /// The entry `value` of the `kind` list already read for this config, if any.
+    pub fn known(&self, kind: ListKind, value: &str) -> Option<&ListEntry> {
+        match self.lists.state(scope_of(&self.spec, kind), kind) {
+            Some(ListState::Ready(entries, _)) => entries.iter().find(|e| e.value == value.trim()),
+            _ => None,
+        }
+    }
+
     /// A picker of `kind` for `value`, with the text field itself when `fill` is
     /// [`Fill::Text`].
     pub fn row(

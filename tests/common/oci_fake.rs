@@ -31,6 +31,9 @@ pub fn key_pem() -> String {
     .unwrap()
 }
 
+/// A listing's required query (key, value) and its items.
+pub type Listing = (Vec<(String, String)>, Vec<Value>);
+
 #[derive(Default)]
 pub struct World {
     pub public_key: Vec<u8>,
@@ -44,6 +47,9 @@ pub struct World {
     pub signatures_checked: u32,
     /// The next launch fails for lack of capacity.
     pub out_of_capacity: bool,
+    /// Read-only listings by path: the query they require (key, value) and their items,
+    /// served two a page with `opc-next-page` (availability domains: all at once).
+    pub catalog: BTreeMap<String, Listing>,
     pub next: u64,
 }
 
@@ -186,6 +192,29 @@ async fn handle(
     let q = query(&uri);
     let path = uri.path().to_owned();
     let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if method == Method::GET
+        && let Some((required, items)) = w.catalog.get(&path)
+    {
+        for (key, value) in required {
+            if q.get(key) != Some(value) {
+                return oci_error(StatusCode::BAD_REQUEST, "InvalidParameter", key);
+            }
+        }
+        if path.ends_with("/availabilityDomains") {
+            return axum::Json(items.clone()).into_response();
+        }
+        let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+        let chunk: Vec<Value> = items.iter().skip(page * 2).take(2).cloned().collect();
+        return if items.len() > (page + 1) * 2 {
+            (
+                [("opc-next-page", (page + 1).to_string())],
+                axum::Json(chunk),
+            )
+                .into_response()
+        } else {
+            axum::Json(chunk).into_response()
+        };
+    }
     match (&method, path.as_str()) {
         (&Method::POST, "/20160918/instances") => {
             let token = headers

@@ -11,6 +11,7 @@ pub use api::classify;
 pub use dns::OciDns;
 
 use super::{Addresses, CloudError, CloudVm, CreateRequest, ErrorClass, VmCloud, VmState, tags};
+use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::vm_provider::OciSettings;
 use crate::model::vm_provider::oci::OciLaunch;
 use api::Api;
@@ -19,11 +20,15 @@ use base64::Engine;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
+mod lists;
+
 const COMPUTE: &str = "/20160918";
 
 /// Instances in one compartment.
 pub struct OciCloud {
     api: Api,
+    /// The identity service (availability domains, for the form's list).
+    identity: Api,
     settings: OciSettings,
 }
 
@@ -32,6 +37,7 @@ impl OciCloud {
     pub fn new(settings: &OciSettings, endpoint: &str) -> Result<Self, CloudError> {
         Ok(Self {
             api: Api::new(&settings.credentials, "iaas", endpoint)?,
+            identity: Api::new(&settings.credentials, "identity", endpoint)?,
             settings: settings.clone(),
         })
     }
@@ -222,6 +228,10 @@ impl VmCloud for OciCloud {
             Err(e) if e.class == ErrorClass::NotFound => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    async fn list(&self, kind: ListKind, _search: &str) -> Result<Vec<ListEntry>, CloudError> {
+        self.list_of(kind).await
     }
 
     async fn test_connection(&self) -> Result<String, CloudError> {

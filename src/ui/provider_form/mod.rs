@@ -115,7 +115,7 @@ pub fn vm_provider_rows(
         ProviderSettings::Azure(s) => azure::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::DigitalOcean(s) => digitalocean::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::Gcp(s) => gcp::rows(ui, s, errors, reveal, pickers),
-        ProviderSettings::Oci(s) => oci::rows(ui, s, errors, reveal),
+        ProviderSettings::Oci(s) => oci::rows(ui, s, errors, reveal, pickers),
         ProviderSettings::Simulator(s) => simulator::rows(ui, s, errors),
     }
     code_row(

@@ -1,27 +1,39 @@
 //! The Oracle Cloud fields.
 
-use super::oci_credential_rows;
+use super::{listed_row, oci_credential_rows};
 use crate::model::ValidationErrors;
+use crate::model::cloud_list::ListKind;
 use crate::model::vm_provider::OciSettings;
-use crate::ui::form::{code_row, error_of, text_import_row, text_row};
+use crate::ui::cloud_lists::Pickers;
+use crate::ui::form::{code_row, error_line, error_of, note_row, text_import_row, text_row};
 use egui::Ui;
 
 /// Every Oracle Cloud field of a VM Provider config.
-pub fn rows(ui: &mut Ui, s: &mut OciSettings, e: Option<&ValidationErrors>, reveal: &mut bool) {
+pub fn rows(
+    ui: &mut Ui,
+    s: &mut OciSettings,
+    e: Option<&ValidationErrors>,
+    reveal: &mut bool,
+    pickers: &mut Pickers<'_>,
+) {
     oci_credential_rows(ui, &mut s.credentials, "Public Key Fingerprint", e, reveal);
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "Availability Domain",
         &mut s.availability_domain,
         error_of(e, "Availability Domain"),
+        ListKind::Zones,
     );
-    text_row(
+    // The shape first: the images offered are the ones compatible with it.
+    listed_row(
         ui,
-        "Image OCID",
-        &mut s.image_ocid,
-        error_of(e, "Image OCID"),
+        pickers,
+        "Shape",
+        &mut s.shape,
+        error_of(e, "Shape"),
+        ListKind::Sizes,
     );
-    text_row(ui, "Shape", &mut s.shape, error_of(e, "Shape"));
     if s.is_flex() {
         text_row(ui, "Flex CPUs", &mut s.flex_cpus, error_of(e, "Flex CPUs"));
         text_row(
@@ -30,7 +42,37 @@ pub fn rows(ui: &mut Ui, s: &mut OciSettings, e: Option<&ValidationErrors>, reve
             &mut s.flex_memory_gb,
             error_of(e, "Flex Memory GB"),
         );
+        // The shape's own ranges, once its list is read, bound both fields.
+        if let Some(range) = pickers
+            .known(ListKind::Sizes, &s.shape)
+            .and_then(|e| e.flex)
+        {
+            note_row(
+                ui,
+                &format!(
+                    "{}: {}–{} OCPUs, {}–{} GB",
+                    s.shape.trim(),
+                    range.ocpus.0,
+                    range.ocpus.1,
+                    range.memory_gb.0,
+                    range.memory_gb.1
+                ),
+            );
+            for problem in range.check(&s.flex_cpus, &s.flex_memory_gb) {
+                ui.label("");
+                error_line(ui, Some(&problem));
+                ui.end_row();
+            }
+        }
     }
+    listed_row(
+        ui,
+        pickers,
+        "Image OCID",
+        &mut s.image_ocid,
+        error_of(e, "Image OCID"),
+        ListKind::Images,
+    );
     text_row(
         ui,
         "Boot Volume GB",
@@ -45,11 +87,13 @@ pub fn rows(ui: &mut Ui, s: &mut OciSettings, e: Option<&ValidationErrors>, reve
         false,
         error_of(e, "Custom Tags (JSON)"),
     );
-    text_row(
+    listed_row(
         ui,
+        pickers,
         "Subnet OCID",
         &mut s.subnet_ocid,
         error_of(e, "Subnet OCID"),
+        ListKind::Subnets,
     );
     text_import_row(
         ui,
