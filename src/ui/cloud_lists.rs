@@ -231,12 +231,22 @@ impl Pickers<'_> {
             .changed();
         let shown: Vec<&ListEntry> = entries.iter().filter(|e| e.matches(search)).collect();
         let mut chosen = None;
+        ui.label(
+            RichText::new(format!("{} of {}", shown.len(), entries.len()))
+                .weak()
+                .small(),
+        );
+        let current = value.trim().to_owned();
         egui::ScrollArea::vertical()
             .max_height(180.0)
+            .min_scrolled_height(160.0)
             .id_salt(("cloud-list", key.0, key.1.as_str()))
             .show(ui, |ui| {
                 for entry in shown.iter().take(SHOWN) {
-                    if ui.selectable_label(false, entry.line()).clicked() {
+                    if ui
+                        .selectable_label(entry.value == current, entry.line())
+                        .clicked()
+                    {
                         chosen = Some((*entry).clone());
                     }
                 }

@@ -96,19 +96,20 @@ pub fn vm_provider_rows(
         &mut spec.hourly_price,
         error_of(errors, HOURLY_PRICE),
     )
-    .on_hover_text("What one instance costs per hour, in the currency of Settings");
+    .on_hover_text("What one instance costs per hour, in the General page's currency");
     text_row(
         ui,
         MONTHLY_BUDGET,
         &mut spec.monthly_budget,
         error_of(errors, MONTHLY_BUDGET),
     )
-    .on_hover_text("The most this config's instances may cost in a calendar month (UTC)");
+    .on_hover_text(
+        "The most this config's instances may cost in a calendar month (UTC): a create that \
+         would take the month's projection over it is not made; at 80 % you are warned",
+    );
     note_row(
         ui,
-        "Per instance and per month, in the currency of Settings; blank for none. A create \
-         that would take the month's projected cost over the budget is not made; at 80 % \
-         you are warned.",
+        "Per instance-hour and per UTC month, in the General page's currency; blank for none.",
     );
     match &mut spec.settings {
         ProviderSettings::Aws(s) => aws::rows(ui, s, errors, reveal, pickers),
