@@ -144,7 +144,12 @@ fn start_session_says_where_it_landed_or_why_not() {
     let (_dir, mut store) = temp_store();
     let pool = store.add_pool("Desktops", PoolKind::Server).unwrap();
     common::add_server(&mut store, "rdp-01", Some(pool), 1);
-    let mut h = harness(store);
+    let (command_tx, mut commands) = tokio::sync::mpsc::unbounded_channel();
+    let (_update_tx, update_rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = pooladmin::ui::PoolAdminApp::new(store).with_scaler(
+        pooladmin::scaler::ScalerHandle::from_channels(command_tx, update_rx),
+    );
+    let mut h = common::ui_driver::harness_with(app);
     settle(&mut h);
     h.get_by_label_contains("Sessions  (").click();
     settle(&mut h);
@@ -158,6 +163,7 @@ fn start_session_says_where_it_landed_or_why_not() {
     assert_eq!(h.state().store().sessions().unwrap().len(), 1);
 
     click(&mut h, "Start session");
+    while commands.try_recv().is_ok() {}
     type_into(&mut h, "User", "bob");
     click(&mut h, "Start");
     assert!(
@@ -165,6 +171,12 @@ fn start_session_says_where_it_landed_or_why_not() {
             .is_some()
     );
     assert_eq!(h.state().store().sessions().unwrap().len(), 1);
+    // No room is demand: the scaler is woken at once, though nothing was written.
+    let mut woken = false;
+    while let Ok(command) = commands.try_recv() {
+        woken |= command == pooladmin::scaler::Command::Wake;
+    }
+    assert!(woken, "a failed start wakes the scaler");
 }
 
 #[test]

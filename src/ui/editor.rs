@@ -74,6 +74,8 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
                 false
             }
             Err(StoreError::NoCapacity(refusal)) => {
+                // No room is demand the scaler should hear of at once (DESIGN §3).
+                ctx.scaler.send(crate::scaler::Command::Wake);
                 // The pool is the field to change: say so beside it, and as a toast.
                 ctx.toasts
                     .error(refusal.to_string())
