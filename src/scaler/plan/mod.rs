@@ -1,11 +1,16 @@
 //! The planner: a pure function of a snapshot and `now` that says what to create and what
 //! to delete, each with a reason a person can read (DESIGN §3).
 
-use super::snapshot::{
-    ConfigSnapshot, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot, Target,
-};
+mod budget;
+mod words;
+
+pub use budget::BUDGET_WARNING;
+use budget::{hold_to_budget, warn_of_budgets};
+use words::{describe, size_words};
+
+use super::snapshot::{ConfigSnapshot, MemberSnapshot, PoolSnapshot, Snapshot, Target};
 use crate::model::config_health::HealthStatus;
-use crate::model::cost::{BudgetUse, format_money};
+use crate::model::cost::BudgetUse;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
 use crate::model::resources::format_cores;
 use crate::model::scaler_event::EventKind;
@@ -131,40 +136,6 @@ pub fn plan(snapshot: &Snapshot, now: Timestamp) -> Plan {
     }
     warn_of_budgets(snapshot, &mut out);
     out
-}
-
-/// Share of a budget at which the administrator is warned.
-pub const BUDGET_WARNING: f64 = 0.8;
-
-/// A budget whose month is projected at 80 % or more is said once, under the first config
-/// that uses it; the words do not change while it lasts, so it is logged once.
-fn warn_of_budgets(snapshot: &Snapshot, out: &mut Plan) {
-    let mut budgeted: Vec<(&VmProviderId, &ProviderUse, BudgetUse)> = snapshot
-        .providers
-        .iter()
-        .filter_map(|(id, p)| Some((id, p, p.budget?)))
-        .filter(|(_, _, b)| b.projected() >= BUDGET_WARNING * b.monthly_budget)
-        .collect();
-    budgeted.sort_by_key(|(id, _, _)| **id);
-    for (id, provider, budget) in budgeted {
-        let Some((pool, config)) = snapshot.pools.iter().find_map(|pool| {
-            let config = pool.configs.iter().find(|c| c.vm_provider == *id)?;
-            Some((pool.id, config.id))
-        }) else {
-            continue;
-        };
-        out.notes.push(Note {
-            pool,
-            config: Some(config),
-            kind: EventKind::Budget,
-            message: format!(
-                "budget {} for {}: the month's projected cost has reached {} % of it",
-                format_money(budget.monthly_budget, &snapshot.currency),
-                provider.name,
-                (BUDGET_WARNING * 100.0).round()
-            ),
-        });
-    }
 }
 
 struct Headroom {
@@ -300,75 +271,6 @@ fn instances_for(deficit: &Resources, per: &Resources) -> Option<u32> {
     Some(count as u32)
 }
 
-fn describe(pool: &PoolSnapshot, deficit: &Resources, demand: &Demand) -> String {
-    let shortfall = shortfall(pool, deficit, demand);
-    let timetables: Vec<String> = demand
-        .scheduled
-        .iter()
-        .filter_map(|c| {
-            let why = c.standby_explained(demand.now).why?;
-            Some(format!("{}: {why}", c.name))
-        })
-        .collect();
-    if timetables.is_empty() {
-        shortfall
-    } else {
-        format!("{}; {shortfall}", timetables.join("; "))
-    }
-}
-
-fn shortfall(pool: &PoolSnapshot, deficit: &Resources, demand: &Demand) -> String {
-    match pool.kind {
-        PoolKind::Server => format!(
-            "available sessions {} < minimum {}",
-            format_cores(demand.free.cores),
-            format_cores(demand.need.cores)
-        ),
-        PoolKind::DockerAgent => {
-            let mut parts = Vec::new();
-            if deficit.cores > 1e-9 {
-                parts.push(format!(
-                    "standby cores {} > free {}",
-                    format_cores(demand.need.cores),
-                    format_cores(demand.free.cores)
-                ));
-            }
-            if deficit.memory_mb > 0 {
-                parts.push(format!(
-                    "standby memory {} MB > free {} MB",
-                    demand.need.memory_mb, demand.free.memory_mb
-                ));
-            }
-            if deficit.gpus > 0 {
-                parts.push(format!(
-                    "standby GPUs {} > free {}",
-                    demand.need.gpus, demand.free.gpus
-                ));
-            }
-            parts.join(", ")
-        }
-    }
-}
-
-fn size_words(pool: &PoolSnapshot, count: u32, size: &InstanceSize) -> String {
-    let noun = match (pool.kind, count) {
-        (PoolKind::Server, 1) => "server",
-        (PoolKind::Server, _) => "servers",
-        (PoolKind::DockerAgent, 1) => "agent",
-        (PoolKind::DockerAgent, _) => "agents",
-    };
-    match size {
-        InstanceSize::Agent(r) => format!(
-            "{count} {noun} of {} cores / {} MB / {} GPUs",
-            format_cores(r.cores),
-            r.memory_mb,
-            r.gpus
-        ),
-        InstanceSize::Server { slots: 1 } => format!("{count} {noun} of 1 session"),
-        InstanceSize::Server { slots } => format!("{count} {noun} of {slots} sessions"),
-    }
-}
-
 /// Serves a deficit with the pool's configs in order: each takes what its provider's
 /// headroom allows, unless it is paused, backing off or stopped.
 fn scale_up(
@@ -485,40 +387,6 @@ struct UpContext<'a> {
     now: Timestamp,
     currency: &'a str,
     demand: &'a Demand<'a>,
-}
-
-/// Cuts `count` to what the provider's monthly budget affords, with a note saying what was
-/// not created; charges the rest to the month's projection.
-fn hold_to_budget(
-    pool: &PoolSnapshot,
-    config: &ConfigSnapshot,
-    room: &mut Headroom,
-    count: u32,
-    size: &InstanceSize,
-    context: &UpContext,
-    out: &mut Plan,
-) -> u32 {
-    let Some((budget, projected)) = room.budget.as_mut() else {
-        return count;
-    };
-    let affordable = count.min(budget.affordable(*projected, context.now));
-    let each = budget.each(context.now);
-    if affordable < count {
-        out.notes.push(Note {
-            pool: pool.id,
-            config: Some(config.id),
-            kind: EventKind::Decision,
-            message: format!(
-                "budget {} for {}: projected {} — {} not created",
-                format_money(budget.monthly_budget, context.currency),
-                room.name,
-                format_money(*projected + each * f64::from(count), context.currency),
-                size_words(pool, count - affordable, size),
-            ),
-        });
-    }
-    *projected += each * f64::from(affordable);
-    affordable
 }
 
 /// Deletes idle autoscaled members, newest first, once the surplus has lasted the
