@@ -39,6 +39,56 @@ pub fn unknown_placeholders(script: &str) -> Vec<String> {
     unknown
 }
 
+/// What a new instance's startup script is filled with: the placeholder table, one field
+/// per placeholder (the optional ones only when the config has them).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScriptValues<'a> {
+    /// `{server_id}`: the instance's id.
+    pub server_id: i64,
+    /// `{server_hostname}`: the name the guest gets.
+    pub server_hostname: &'a str,
+    /// `{provider_name}`: the VM Provider config's name.
+    pub provider_name: &'a str,
+    /// `{pool_name}`.
+    pub pool_name: &'a str,
+    /// `{checkin_url}`: where the agent checks in.
+    pub checkin_url: &'a str,
+    /// `{checkin_token}`, when the instance has one.
+    pub checkin_token: Option<&'a str>,
+    /// `{ad_join_credential}`, already quoted for PowerShell, when a computer record waits.
+    pub ad_join_credential: Option<&'a str>,
+    /// `{domain}` of that record.
+    pub domain: Option<&'a str>,
+    /// `{nginx_cert}` and `{nginx_key}` of an agent config.
+    pub nginx: Option<(&'a str, &'a str)>,
+    /// `{server_external_fqdn}`, when the config registers DNS.
+    pub server_external_fqdn: Option<&'a str>,
+}
+
+impl ScriptValues<'_> {
+    /// `script` with these values in its placeholders.
+    pub fn render(&self, script: &str) -> String {
+        let id = self.server_id.to_string();
+        let mut values = vec![
+            ("server_id", id.as_str()),
+            ("server_hostname", self.server_hostname),
+            ("provider_name", self.provider_name),
+            ("pool_name", self.pool_name),
+            ("checkin_url", self.checkin_url),
+        ];
+        let optional = [
+            ("checkin_token", self.checkin_token),
+            ("ad_join_credential", self.ad_join_credential),
+            ("domain", self.domain),
+            ("nginx_cert", self.nginx.map(|(cert, _)| cert)),
+            ("nginx_key", self.nginx.map(|(_, key)| key)),
+            ("server_external_fqdn", self.server_external_fqdn),
+        ];
+        values.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+        render(script, &values)
+    }
+}
+
 /// Fills the placeholders of `script` with `values` (name, value). Doubled braces are
 /// escapes for one brace, as in the reference's PowerShell example
 /// (`@{{ UserName = $null }}` → `@{ UserName = $null }`); unknown names and the shell's
@@ -94,6 +144,39 @@ pub fn check_size(script: &str, limit_bytes: usize, cloud: &str) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_placeholder_has_its_place_in_the_table() {
+        let all: String = PLACEHOLDERS
+            .iter()
+            .map(|p| format!("{p}={{{p}}};"))
+            .collect();
+        let values = ScriptValues {
+            server_id: 42,
+            server_hostname: "pa1a2b3c4-42",
+            provider_name: "aws",
+            pool_name: "Windows",
+            checkin_url: "https://pa.example:8443/v1/checkin",
+            checkin_token: Some("tok"),
+            ad_join_credential: Some("'pw'"),
+            domain: Some("corp.example"),
+            nginx: Some(("CERT", "KEY")),
+            server_external_fqdn: Some("42.agents.example"),
+        };
+        let out = values.render(&all);
+        assert!(!out.contains('{'), "every placeholder filled: {out}");
+        assert!(
+            out.contains("server_id=42;") && out.contains("nginx_key=KEY;"),
+            "{out}"
+        );
+        // Without the optional ones, those stay as typed.
+        let bare = ScriptValues {
+            server_id: 7,
+            ..ScriptValues::default()
+        }
+        .render("{server_id} {checkin_token} {domain}");
+        assert_eq!(bare, "7 {checkin_token} {domain}");
+    }
 
     #[test]
     fn finds_unknown_placeholders_only() {

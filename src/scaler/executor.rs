@@ -14,7 +14,7 @@ use crate::directory::powershell_single_quoted;
 use crate::model::autoscale::{Scaling, ScalingValues};
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
-use crate::model::startup_script::{check_size, render};
+use crate::model::startup_script::{ScriptValues, check_size};
 use crate::model::vm_names::vm_names;
 use crate::model::{AutoScaleId, PoolId, VmProviderId};
 use crate::store::{InstanceChange, InstanceRequest, Store, StoreError};
@@ -477,39 +477,29 @@ impl Scaler {
             instance.computer_name.as_deref(),
         );
         let checkin_token = self.store.checkin_token(instance.id)?;
-        let id = instance.id.to_string();
-        let mut values = vec![
-            ("server_id", id.as_str().to_owned()),
-            ("server_hostname", names.host_name.clone()),
-            ("provider_name", provider.name.clone()),
-            ("pool_name", pool_name.to_owned()),
-            ("checkin_url", world.checkin_url.clone()),
-        ];
-        if let Some(token) = &checkin_token {
-            values.push(("checkin_token", token.expose().to_owned()));
-        }
-        if let Some((password, domain)) = &join {
-            values.push((
-                "ad_join_credential",
-                powershell_single_quoted(password.expose()),
-            ));
-            if let Some(domain) = domain {
-                values.push(("domain", domain.clone()));
-            }
-        }
-        if let Scaling::Agents(a) = &config.spec.scaling {
-            values.push(("nginx_cert", a.nginx_cert.clone()));
-            values.push(("nginx_key", a.nginx_key.expose().to_owned()));
-        }
-        if let Some(fqdn) = config
+        let join_credential = join
+            .as_ref()
+            .map(|(password, _)| powershell_single_quoted(password.expose()));
+        let fqdn = config
             .spec
             .scaling
-            .dns_record_name(&instance.name, instance.id.0)
-        {
-            values.push(("server_external_fqdn", fqdn));
+            .dns_record_name(&instance.name, instance.id.0);
+        let script = ScriptValues {
+            server_id: instance.id.0,
+            server_hostname: &names.host_name,
+            provider_name: &provider.name,
+            pool_name,
+            checkin_url: &world.checkin_url,
+            checkin_token: checkin_token.as_ref().map(|t| t.expose()),
+            ad_join_credential: join_credential.as_deref(),
+            domain: join.as_ref().and_then(|(_, domain)| domain.as_deref()),
+            nginx: match &config.spec.scaling {
+                Scaling::Agents(a) => Some((a.nginx_cert.as_str(), a.nginx_key.expose())),
+                Scaling::Servers(_) => None,
+            },
+            server_external_fqdn: fqdn.as_deref(),
         }
-        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let script = render(&provider.startup_script, &values);
+        .render(&provider.startup_script);
         // Placeholders can make a script grow past what the cloud takes: refuse before the
         // call, with the numbers, rather than let the cloud refuse it.
         let kind = provider.settings.kind();
