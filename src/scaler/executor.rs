@@ -7,7 +7,6 @@ use super::failpoint::Failpoint;
 use super::gauges::ScalerGauges;
 use super::operations::{self, CheckInProbe, Outcome, TaskContext};
 use super::plan::{Action, DeleteCause, Plan, plan};
-use super::retry::RetryPolicy;
 use super::world::World;
 use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
 use crate::directory::powershell_single_quoted;
@@ -21,69 +20,11 @@ use crate::store::{InstanceChange, InstanceRequest, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 /// The port a docker agent answers on once its service is up.
 pub const AGENT_PORT: u16 = 443;
-
-/// How the scaler paces itself.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalerSettings {
-    /// Reconciliation period (DESIGN §3: 15 s).
-    pub tick: Duration,
-    /// How often a booting instance is looked at.
-    pub poll_every: Duration,
-    /// Calls in flight per VM Provider config.
-    pub concurrency: usize,
-    /// Age before an unclaimed VM is an orphan, or a missing one is lost.
-    pub grace: Duration,
-    /// How retryable errors are repeated.
-    pub retry: RetryPolicy,
-}
-
-impl Default for ScalerSettings {
-    fn default() -> Self {
-        Self {
-            tick: Duration::from_secs(15),
-            poll_every: Duration::from_secs(2),
-            concurrency: 8,
-            grace: Duration::from_secs(60),
-            retry: RetryPolicy::default(),
-        }
-    }
-}
-
-/// What the scaler tells the window.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Update {
-    /// Something happened (also in the event log).
-    Event(ScalerEvent),
-    /// Each pool's free capacity against its target.
-    Levels(Timestamp, Vec<super::plan::PoolLevel>),
-    /// The answer to a Test connection, by its number: what the cloud said, or its error.
-    ConnectionTested(u64, Result<String, String>),
-    /// The answer to a list asked for a form's picker, by its number.
-    CloudListed(
-        u64,
-        Result<Vec<crate::model::cloud_list::ListEntry>, String>,
-    ),
-    /// The scaler stopped on a fatal error; it starts again after `restart_in`.
-    Stopped {
-        /// Why.
-        reason: String,
-        /// When it will be started again.
-        restart_in: Duration,
-    },
-    /// A stopped scaler was started again.
-    Restarted,
-    /// The database cannot grow (the disk is full): creates wait, nothing is made without
-    /// its record; the scaler keeps running.
-    CreatesPaused(String),
-    /// The database accepts writes again: creates go on.
-    CreatesResumed,
-}
 
 /// Why the scaler stopped running.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +36,9 @@ pub enum Halt {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+pub use super::settings::ScalerSettings;
+pub use super::update::Update;
 
 /// The scaler's working state; see the module comment.
 pub struct Scaler {

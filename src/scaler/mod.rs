@@ -16,7 +16,9 @@ pub mod plan;
 pub mod reconcile;
 pub mod retry;
 pub mod runtime;
+pub mod settings;
 pub mod snapshot;
+pub mod update;
 pub mod world;
 
 pub use executor::{Halt, Scaler, ScalerSettings, Update};
