@@ -5,7 +5,7 @@
 mod common;
 
 use common::scaling::agent_pool;
-use common::ui_driver::{click, harness_with, settle, type_into};
+use common::ui_driver::{click, harness_with, settle, type_into, until};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use jiff::Timestamp;
@@ -93,16 +93,13 @@ fn a_configs_preview_runs_and_shows_both_sides() {
     type_into(&mut h, "Standby Cores", "16");
     h.get_by_role_and_label(Role::Button, "Run Preview").click();
     settle(&mut h);
-    // The replay runs on its own thread; the panel takes its answer within a few frames.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while h.query_by_label("Session requests").is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the Preview never finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        h.run_steps(1);
-    }
+    // The replay runs on its own thread; the panel takes its answer when it comes.
+    until(
+        &mut h,
+        std::time::Duration::from_secs(60),
+        "the Preview's report",
+        |h| h.query_by_label("Session requests").is_some(),
+    );
     assert!(h.query_by_label("Candidate").is_some());
     assert!(h.query_by_label("Current").is_some());
     assert!(

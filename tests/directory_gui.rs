@@ -6,7 +6,7 @@
 mod common;
 
 use common::samba::{samba_ldap, samba_ou};
-use common::ui_driver::{harness_with, settle};
+use common::ui_driver::{harness_with, settle, until, until_still};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -59,22 +59,16 @@ fn test_connection_binds_and_finds_the_ou_of_the_config_that_uses_it() {
     h.get_by_role_and_label(Role::Button, "Edit").click();
     settle(&mut h);
     // The dialog sizes itself over its first frames; click once it stands still.
-    h.run_steps(20);
+    until_still(&mut h, Role::Button, "Test connection");
     h.get_by_role_and_label(Role::Button, "Test connection")
         .click();
     let answer = format!("the search base and {} exist", samba_ou());
-    for _ in 0..100 {
-        settle(&mut h);
-        if h.query_by_label_contains(&answer).is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let shown: Vec<String> = h
-        .query_all_by_role(Role::Label)
-        .map(|n| format!("{n:?}"))
-        .collect();
-    panic!("no answer from the directory; the window shows {shown:?}");
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the directory's answer",
+        |h| h.query_by_label_contains(&answer).is_some(),
+    );
 }
 
 #[test]
@@ -107,13 +101,11 @@ fn the_wizard_tests_the_chosen_ldap_config_and_ou() {
     settle(&mut h);
     h.get_by_role_and_label(Role::Button, "Test connection")
         .click_accesskit();
-    for _ in 0..100 {
-        settle(&mut h);
-        if h.query_by_label_contains("the directory has no").is_some() {
-            assert!(h.query_by_label_contains(&missing).is_some());
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("no answer from the directory about the OU");
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the directory's answer about the OU",
+        |h| h.query_by_label_contains("the directory has no").is_some(),
+    );
+    assert!(h.query_by_label_contains(&missing).is_some());
 }

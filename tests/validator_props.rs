@@ -10,17 +10,40 @@ use proptest::prelude::*;
 proptest! {
     #[test]
     fn no_validator_panics(text in "\\PC{0,200}") {
+        // Whatever the text, each check answers: accepted, or refused with words that say
+        // what is expected, filed under the field it was given.
         let mut e = ValidationErrors::default();
         let _ = string_list(&mut e, "F", &text, |_| None);
         let _ = string_map(&mut e, "F", &text, |_, _| None);
         let _ = object(&mut e, "F", &text, &["name"]);
         let _ = object_list(&mut e, "F", &text, "[]", |_| None);
-        let _ = (uuid(&text), ocid(&text, "user"), aws_id(&text, "sg"), region(&text));
-        let _ = (dns_name(&text), key_fingerprint(&text));
-        let _ = check_pem(&text, PemKind::Certificate);
-        let _ = check_pem(&text, PemKind::PrivateKey);
-        let _ = check_ssh_public_key(&text);
-        let _ = unknown_placeholders(&text);
+        for error in e.errors() {
+            prop_assert_eq!(error.field, "F");
+            prop_assert!(error.message.trim().len() > 5, "{:?}", error.message);
+        }
+        let answers = [
+            uuid(&text),
+            ocid(&text, "user"),
+            aws_id(&text, "sg"),
+            region(&text),
+            dns_name(&text),
+            key_fingerprint(&text),
+            check_pem(&text, PemKind::Certificate),
+            check_pem(&text, PemKind::PrivateKey),
+            check_ssh_public_key(&text),
+        ];
+        for message in answers.into_iter().flatten() {
+            prop_assert!(message.trim().len() > 5, "{:?}", message);
+        }
+        // A blank text is never taken for a certificate, a key or an id.
+        if text.trim().is_empty() {
+            prop_assert!(check_pem(&text, PemKind::Certificate).is_some());
+            prop_assert!(aws_id(&text, "sg").is_some());
+        }
+        for name in unknown_placeholders(&text) {
+            prop_assert!(!name.is_empty());
+            prop_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{name}");
+        }
     }
 
     #[test]

@@ -41,3 +41,40 @@ pub fn click(h: &mut Harness<'_, PoolAdminApp>, label: &str) {
     h.get_by_label(label).click();
     settle(h);
 }
+
+/// Steps the window until `done` holds, or panics with `what` after `patience` — for
+/// answers that come from another thread (a scaler, a directory).
+pub fn until(
+    h: &mut Harness<'_, PoolAdminApp>,
+    patience: std::time::Duration,
+    what: &str,
+    mut done: impl FnMut(&Harness<'_, PoolAdminApp>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        h.run_steps(1);
+        if done(h) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} within {patience:?}"
+        );
+        std::thread::yield_now();
+    }
+}
+
+/// Steps the window until the button `label` stands still (a dialog sizes itself over its
+/// first frames), so a click lands on it.
+pub fn until_still(h: &mut Harness<'_, PoolAdminApp>, role: Role, label: &str) {
+    let mut last = None;
+    for _ in 0..200 {
+        h.run_steps(1);
+        let rect = h.query_by_role_and_label(role, label).map(|n| n.rect());
+        if rect.is_some() && rect == last {
+            return;
+        }
+        last = rect;
+    }
+    panic!("{label} never stood still");
+}
