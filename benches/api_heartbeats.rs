@@ -2,6 +2,12 @@
 //! Criterion times one heartbeat through HTTP; with `cargo bench`, the load run also paces
 //! 1,000 heartbeats/s for 10 s at the real binary and prints the server's CPU use, read from
 //! /proc/<pid>/stat (user + system time over wall time). Target: ≤ 15 % of one core.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod support;
 

@@ -1,6 +1,12 @@
 //! `POST /v1/pools/{pool}/sessions` through HTTP on loopback, with 10,000 agents and 100,000
 //! sessions in the store. Targets: median ≤ 2 ms for one request; ≥ 1,000 placements/s
 //! sustained (the `burst` group: 400 requests from 16 concurrent clients, elements/s).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod support;
 

@@ -1,6 +1,12 @@
 //! The planner at scale: 1,000 pools, 20,000 members, 100,000 sessions (their use summed
 //! on each member, as the store keeps it). Target: median ≤ 10 ms; with a schedule (two
 //! windows and a holiday, in Europe/Berlin) on every config, within 10 % of that.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};

@@ -1,5 +1,11 @@
 //! Provisioning throughput: 200 creates against the simulator with 200 ms API latency at a
 //! concurrency of 16, through the real scaler. Target: ≤ 4 s.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod support;
 

@@ -1,5 +1,11 @@
 //! Reaction: from a session burst that creates a deficit to the simulated cloud receiving
 //! the create calls, through the real scaler runtime. Target: median ≤ 50 ms.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod support;
 

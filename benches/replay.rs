@@ -1,6 +1,12 @@
 //! A what-if replay at the size of issue 15's target: one week of a Docker Agent pool with
 //! 200 sessions a weekday (the stand-in demand), its standby on a weekday timetable, every
 //! 20 s step planned by the real planner. Target: median ≤ 2 s.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};

@@ -1,5 +1,11 @@
 //! Opening a database with 10,000 agents and 100,000 sessions and building the Pools
 //! overview. Target: median ≤ 150 ms. Also measured: loading everything the window shows.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod support;
 

@@ -1,5 +1,11 @@
 //! One frame of the Docker Agents page holding 10,000 agents and 50,000 sessions, headless
 //! (layout and tessellation, no GPU). Target: median ≤ 4 ms.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod support;
 

@@ -2,6 +2,8 @@
 //! (`--db PATH`), or a populated demo database (`--demo`); runs the scaler without a window
 //! (`headless`); exports and imports the configuration; manages API keys; and is the
 //! reference agent (`agent`) and a portal's client (`session`).
+// The command line's answers are its standard output (the library never prints).
+#![allow(clippy::print_stdout)]
 
 mod cli_api;
 mod cli_cloud;

@@ -1,6 +1,12 @@
 //! The HTTP API through real HTTP on 127.0.0.1: portal keys, sessions placed evenly and
 //! durably, every bad input answered with its status and nothing written, check-ins and
 //! heartbeats, missing hosts, rate limits, TLS, and the OpenAPI document.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! while pooladmin holds the database, `headless --listen`, `session start`/`end`, the
 //! reference agent, TLS with a generated certificate, and a SIGKILL with requests in flight
 //! that loses no session answered 201 and duplicates none.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

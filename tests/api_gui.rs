@@ -1,4 +1,10 @@
 //! The API page and the members' agent tokens, driven through AccessKit.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

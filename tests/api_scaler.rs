@@ -1,6 +1,12 @@
 //! The API and the scaler together, in real time on a simulated cloud: an instance with
 //! Agent check-in runs only once its agent checks in with the token its startup script got,
 //! and a host silent past the Host Dead Expiration is destroyed and replaced.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! AutoScale configs and their shared provider configs in SQLite: all-or-nothing saves,
 //! sharing, refusal to delete what is in use, and secrets sealed at rest.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! AWS through the real SDK against moto (a real AWS API emulator) that the README's test
 //! command starts on 127.0.0.1 and names in POOLADMIN_MOTO_ENDPOINT. Without it these tests
 //! fail: they never skip.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! (tests/common/azure_fake.rs): the token, every resource of a VM and its body, long-running
 //! operations, listing by tag across pages, the four-part delete, errors, Azure DNS, and the
 //! scaler end to end (scale up and down, a crash between the create and the store).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

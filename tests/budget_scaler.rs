@@ -1,6 +1,12 @@
 //! A monthly budget held by a real scaler on the simulated cloud: the create that would take
 //! the month's projection over it is not made and the reason says so; at 80 % a Budget
 //! event warns once; nothing in use is deleted for it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

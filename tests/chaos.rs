@@ -5,6 +5,12 @@
 //! no twin VMs for one instance, no live row whose VM is gone, no row stuck in requested,
 //! creating or deleting. A second test aims its kills: at each kind of cloud call (list,
 //! create, status, delete) while it is in flight, on a cloud that takes 1.5 s to answer.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! the test's hands: a pick asks the scaler (the window never calls a cloud), a chosen size
 //! fills the agent overrides of step 1, a value the account lacks is noted, and a cloud's
 //! refusal is shown in its own words under the field.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

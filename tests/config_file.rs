@@ -1,5 +1,11 @@
 //! Configuration as code: export and import round trips, idempotence, atomicity, secrets,
 //! bad files, and the command line's exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! Cost, budget and Preview in the window, driven through AccessKit: a priced pool shows
 //! its cost on the Pools page, the General page saves the currency (and refuses a wrong
 //! one, naming it), and a config's Preview runs and shows both sides.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

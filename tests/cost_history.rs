@@ -1,6 +1,12 @@
 //! What the cost and the what-if replay read: every ended session is on record whatever
 //! ended it, the record is pruned by its retention setting, and instance lifetimes run from
 //! the create call to the end.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

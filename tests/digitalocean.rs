@@ -1,6 +1,12 @@
 //! DigitalOcean against a local fake of its API that checks the token and every body:
 //! create, list by tag, delete; the missing-tag flow; 429 with Retry-After; a refused token
 //! stops the config with DigitalOcean's message; domain records.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

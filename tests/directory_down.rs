@@ -1,5 +1,11 @@
 //! Samba stopped: scripts/test.sh stops the domain controller it started and then runs
 //! this test on its own (`--ignored`), so the directory really is down.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! wizard's first step, the window sends the config (and OU) as typed to a real scaler,
 //! which binds to the Samba AD DC started by the README's test command and looks for the
 //! search base and the OU.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

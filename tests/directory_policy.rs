@@ -4,6 +4,12 @@
 //! the directory refused (constraint violation, 19), the config would stop — the
 //! classification's unit test. A test binary of its own: it tightens the whole test
 //! domain's policy for its duration, and cargo runs test binaries one after another.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

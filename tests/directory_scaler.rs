@@ -1,6 +1,12 @@
 //! The scaler with computer records, end to end: the simulated cloud for VMs, the real
 //! Samba AD DC (started by the README's test command) for the directory. Real time: the
 //! directory answers over a real network, which a paused tokio clock would time out.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

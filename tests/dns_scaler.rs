@@ -2,6 +2,12 @@
 //! (and its `{server_external_fqdn}`), the public address unless the DNS Provider config says
 //! private, and the record gone with the instance. The simulated cloud serves the VMs and
 //! the records.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -3,6 +3,12 @@
 //! README's test command starts on 127.0.0.1 and names in POOLADMIN_GCPLOCAL_ENDPOINT, with
 //! the scaler end to end; Cloud DNS against a local fake (gcplocal does not serve DNS). Each test uses a project of its
 //! own, so they share one gcplocal.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

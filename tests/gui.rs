@@ -1,4 +1,10 @@
 //! The window driven through AccessKit, as an administrator would use it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

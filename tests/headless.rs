@@ -1,5 +1,11 @@
 //! `pooladmin headless`: the scaler without a window, logging to stdout, stopped cleanly by
 //! SIGTERM and SIGINT.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! The scaler's rows in the store: an instance becomes a member in one transaction, a live
 //! autoscaled member cannot be taken away by hand, a member with a session is not deleted,
 //! and an edit clears a stopped config.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! The data key in the OS keyring, against a real Secret Service (gnome-keyring, started by
 //! scripts/test.sh in its own D-Bus session).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

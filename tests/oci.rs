@@ -2,6 +2,12 @@
 //! `Signer` (tests/peers/oci_sign.py, run with the Python that scripts/test.sh installs it
 //! in and names in POOLADMIN_PEERS_PYTHON), and the compute and DNS clients against a local
 //! fake that verifies every signature (tests/common/oci_fake.rs), with the scaler end to end.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Placement properties: capacity and slots are never exceeded, disabled or draining members
 //! are never picked, and equal members share sessions evenly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 use jiff::Timestamp;
 use pooladmin::model::{

@@ -2,6 +2,12 @@
 //! input gives the same report byte for byte; more standby means fewer requests without
 //! room and more instance-hours; a timetable's window is ready by its start; a server that
 //! is not Reusable goes after its session; the command line names what is wrong.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

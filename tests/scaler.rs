@@ -1,6 +1,12 @@
 //! The scaler end to end against the simulated cloud, on tokio's paused clock: scale-up,
 //! scale-down after the backoff (kept across a restart), faults, runaway instances, and
 //! crashes at every step.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

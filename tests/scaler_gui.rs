@@ -1,5 +1,11 @@
 //! The pool's Status tab and the Events page, fed by a real scaler run on the simulated
 //! cloud; the window's commands come back through an injected channel.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! busy timeout, or a row deleted while its cloud call is in flight, does not stop it; a
 //! fatal database error stops it loudly, answers the Test connections asked meanwhile, and
 //! it starts again by itself (or at once on "Restart scaler") once the database is whole.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! zone across DST changes (Europe/Berlin, America/New_York), a window crossing midnight
 //! ends the next morning, overlapping windows give the larger value, a date override wins
 //! over every window, and a window's values are in place its boot time before it begins.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;

@@ -2,6 +2,12 @@
 //! stored config reads back as it was typed (Draft → store → Draft), its typed values are
 //! exactly the numbers typed — never a default stood in for a value that did not parse —
 //! and every invalid draft is refused with its field, writing nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! The validators never panic on arbitrary input, and accept what they should.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 use pooladmin::model::ValidationErrors;
 use pooladmin::model::cloud_ids::{aws_id, dns_name, key_fingerprint, ocid, region, uuid};

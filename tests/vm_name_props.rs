@@ -1,5 +1,11 @@
 //! Every cloud's VM and host names hold the cloud's documented rules, for instance ids
 //! 1…10⁷ and every valid Computer Name Pattern, and stay unique within an installation.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 use pooladmin::model::computer_name::{check_pattern, computer_name};
 use pooladmin::model::vm_names::{VmNames, vm_names};

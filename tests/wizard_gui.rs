@@ -1,5 +1,11 @@
 //! The AutoScale wizard driven through AccessKit: end to end for every cloud, Next held back
 //! by a bad field, Cancel writing nothing, the AD fields, and the sharing notice.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
 
 mod common;
 

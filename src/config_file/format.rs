@@ -63,7 +63,7 @@ pub struct ConfigFile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneEntry {
-    /// Name.
+    /// Its name: what the file's references and a re-import match it by.
     pub name: String,
 }
 
@@ -71,7 +71,7 @@ pub struct ZoneEntry {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PoolEntry {
-    /// Name.
+    /// Its name: what the file's references and a re-import match it by.
     pub name: String,
     /// Server or DockerAgent.
     pub kind: PoolKind,
@@ -147,7 +147,7 @@ pub struct StagingEntry {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoScaleEntry {
-    /// Name.
+    /// Its name: what the file's references and a re-import match it by.
     pub name: String,
     /// Enabled.
     pub enabled: bool,

@@ -276,6 +276,8 @@ pub fn spawn(
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "the demo's users could not work"),
                 }
+                // The demo's users are a thread of their own, a tick a second.
+                #[allow(clippy::disallowed_methods)]
                 std::thread::sleep(step);
             }
         })

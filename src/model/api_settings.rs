@@ -42,7 +42,7 @@ impl Default for ApiSettings {
     fn default() -> Self {
         Self {
             enabled: false,
-            listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8443)),
             tls_cert: String::new(),
             tls_key: Secret::default(),
             agent_url: String::new(),
@@ -221,6 +221,7 @@ mod tests {
         let settings = ApiSettings::default();
         assert_eq!(settings.draft().parse().unwrap(), settings);
         assert_eq!(settings.checkin_url(), "http://127.0.0.1:8443/v1/checkin");
+        assert_eq!(settings.listen.to_string(), DEFAULT_LISTEN);
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl AgentSpec {
 /// A stored docker agent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DockerAgent {
-    /// Row id.
+    /// Its key in the database, stable for its life.
     pub id: AgentId,
     /// What the administrator set.
     pub spec: AgentSpec,

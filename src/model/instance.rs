@@ -139,7 +139,7 @@ pub enum InstanceMember {
 /// One instance as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
-    /// Row id.
+    /// Its key in the database, never reused (it names the VM and its tags).
     pub id: InstanceId,
     /// The AutoScale config that asked for it.
     pub config: AutoScaleId,

@@ -54,7 +54,7 @@ impl PoolKind {
 /// A named pool of servers or docker agents. The name is unique (case-insensitive).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pool {
-    /// Row id.
+    /// Its key in the database, stable for its life (a rename keeps it).
     pub id: PoolId,
     /// Unique name.
     pub name: String,

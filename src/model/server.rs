@@ -180,7 +180,7 @@ impl ServerSpec {
 /// A stored server.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Server {
-    /// Row id.
+    /// Its key in the database, stable for its life.
     pub id: ServerId,
     /// What the administrator set.
     pub spec: ServerSpec,

@@ -26,7 +26,7 @@ impl fmt::Display for SessionHost {
 /// A running session.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
-    /// Row id.
+    /// Its key in the database; the API hands it to portals to end the session.
     pub id: SessionId,
     /// Pool it was placed in.
     pub pool: PoolId,

@@ -68,7 +68,7 @@ impl StagingSpec {
 /// A stored staging config.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagingConfig {
-    /// Row id.
+    /// Its key in the database, stable for its life.
     pub id: StagingId,
     /// What the administrator set.
     pub spec: StagingSpec,

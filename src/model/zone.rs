@@ -5,7 +5,7 @@ use super::ZoneId;
 /// A named location. The name is unique (case-insensitive).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeploymentZone {
-    /// Row id.
+    /// Its key in the database, stable for its life.
     pub id: ZoneId,
     /// Unique name.
     pub name: String,

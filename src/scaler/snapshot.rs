@@ -38,7 +38,7 @@ pub struct ProviderUse {
 /// One pool.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolSnapshot {
-    /// Row id.
+    /// The pool's key in the database.
     pub id: PoolId,
     /// Name, for reasons.
     pub name: String,
@@ -67,7 +67,7 @@ pub struct StagingLack {
 /// One AutoScale config.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigSnapshot {
-    /// Row id.
+    /// The config's key in the database.
     pub id: AutoScaleId,
     /// Name, for reasons.
     pub name: String,

@@ -27,7 +27,7 @@ type StoredAutoScale = (i64, String, Option<Vec<u8>>, i64, Option<i64>);
 /// A stored AutoScale config.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScaleRow {
-    /// Row id.
+    /// Its key in the database (instances and events refer to it by this).
     pub id: AutoScaleId,
     /// What the administrator set, secrets unsealed.
     pub spec: AutoScaleSpec,

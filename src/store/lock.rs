@@ -31,6 +31,8 @@ impl DbLock {
         loop {
             match Self::acquire(db) {
                 Err(OpenError::InUse { .. }) if Instant::now() < deadline => {
+                    // Opening is blocking, before any runtime: a short poll of the lock file.
+                    #[allow(clippy::disallowed_methods)]
                     std::thread::sleep(Duration::from_millis(50));
                 }
                 other => return other,

@@ -112,7 +112,7 @@ type StoredConfig = (i64, String, Option<Vec<u8>>, Option<String>);
 /// A stored shared config and the AutoScale configs that use it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigRow<T: SharedConfig> {
-    /// Row id.
+    /// Its key in the database (AutoScale configs refer to it by this).
     pub id: T::Id,
     /// What the administrator set, secrets unsealed.
     pub spec: T,

@@ -19,7 +19,7 @@ const ROW_HEIGHT: f32 = 24.0;
 /// The pool form: a name, and a type when the pool is new.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolDraft {
-    /// Name.
+    /// Name, as typed; unique among pools.
     pub name: String,
     /// Type; fixed once created.
     pub kind: PoolKind,
