@@ -10,22 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::{Arc, Mutex};
-
-/// Requests answered, by route and status.
-#[derive(Default)]
-pub struct RequestCounts(Mutex<BTreeMap<(String, u16), u64>>);
-
-impl RequestCounts {
-    fn add(&self, route: &str, status: u16) {
-        let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *counts.entry((route.to_owned(), status)).or_default() += 1;
-    }
-
-    fn snapshot(&self) -> BTreeMap<(String, u16), u64> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
+use std::sync::Arc;
 
 /// Counts every answer under its route's pattern (unknown routes as `unmatched`).
 pub async fn count_requests(

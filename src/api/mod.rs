@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pools;
 pub mod rate_limit;
+pub mod request_counts;
 pub mod router;
 pub mod server;
 pub mod sessions;

@@ -3,8 +3,8 @@
 //! scaler's gauges.
 
 use super::error::ApiError;
-use super::metrics::RequestCounts;
 use super::rate_limit::RateLimiter;
+use super::request_counts::RequestCounts;
 use crate::scaler::gauges::ScalerGauges;
 use crate::store::{Store, TokenOwner};
 use axum::http::{HeaderMap, header};

@@ -4,59 +4,19 @@
 //! removed. The name, DN and sealed password are written down before the directory is
 //! called, so a crash leaves a row that says which record may exist.
 
+use super::computer_target::ComputerTarget;
 use super::executor::{Halt, Scaler};
 use super::operations;
 use crate::cloud::tags;
 use crate::directory::{
     ComputerRecord, DirectoryError, Placement, Removal, computer_dn, new_join_password,
 };
-use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::Secret;
 use crate::model::computer_name::computer_name;
 use crate::model::instance::{Instance, InstanceId};
-use crate::model::ldap::{LdapSpec, domain_of};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
-use crate::model::{LdapId, Secret};
 use jiff::Timestamp;
 use std::sync::Arc;
-
-/// Where a config's computer records go.
-pub(super) struct ComputerTarget {
-    ldap_id: LdapId,
-    ldap: LdapSpec,
-    ou_dn: String,
-    pattern: String,
-}
-
-impl ComputerTarget {
-    /// The domain's DNS name, for `{domain}`.
-    pub fn domain(&self) -> Option<String> {
-        domain_of(&self.ldap.search_base)
-    }
-}
-
-/// Whether a config creates computer records, and where; `Err` when its LDAP config is gone.
-pub(super) fn computer_target(
-    spec: &AutoScaleSpec,
-    ldap: &std::collections::HashMap<LdapId, LdapSpec>,
-) -> Option<Result<ComputerTarget, String>> {
-    let Scaling::Servers(s) = &spec.scaling else {
-        return None;
-    };
-    if !s.create_ad_record {
-        return None;
-    }
-    Some(
-        s.ldap_config
-            .and_then(|id| Some((id, ldap.get(&id)?)))
-            .map(|(ldap_id, ldap)| ComputerTarget {
-                ldap_id,
-                ldap: ldap.clone(),
-                ou_dn: s.ad_computer_ou_dn.trim().to_owned(),
-                pattern: s.computer_name_pattern.trim().to_owned(),
-            })
-            .ok_or_else(|| "its LDAP config is gone".to_owned()),
-    )
-}
 
 impl Scaler {
     /// Before a create: the instance's computer record must exist. Answers its join

@@ -2,7 +2,7 @@
 //! calls as bounded background tasks; `outcome.rs` writes what they learned. It is the only
 //! writer of instance state, so a crash at any point leaves rows the next start can resolve.
 
-use super::computers::computer_target;
+use super::computer_target::computer_target;
 use super::failpoint::Failpoint;
 use super::gauges::ScalerGauges;
 use super::operations::{self, CheckInProbe, Outcome, TaskContext};

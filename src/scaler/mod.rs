@@ -3,6 +3,7 @@
 //! [`runtime`] runs them on a background tokio runtime, talking to the window through
 //! commands and updates.
 
+mod computer_target;
 pub mod computers;
 pub mod executor;
 pub mod failpoint;

@@ -2,6 +2,7 @@
 //! transaction, so a wizard either writes everything or nothing.
 
 use super::provider_configs::{SharedConfig, insert_config, settings_json, write_config};
+use super::scaler_state::clear_stop;
 use super::zones::check_zone_exists;
 use super::{Store, StoreError};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
@@ -337,18 +338,4 @@ fn check_autoscale(
         }
     }
     errors.into_result(()).map_err(StoreError::from)
-}
-
-/// An edit is the administrator's answer to a stopped config: it may try again.
-pub(super) fn clear_stop(tx: &Connection, column: &str, id: i64) -> Result<(), StoreError> {
-    tx.execute(
-        &format!(
-            "UPDATE config_health
-                SET stopped_reason = NULL, consecutive_failures = 0,
-                    backoff_until = NULL, backoff_level = 0
-              WHERE config_id IN (SELECT id FROM autoscale_configs WHERE {column} = ?1)"
-        ),
-        [id],
-    )?;
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! VM Provider, DNS Provider and LDAP configs: shared by AutoScale configs, so a config in
 //! use is never deleted, and the store says which AutoScale configs use it.
 
-use super::autoscale::clear_stop;
+use super::scaler_state::clear_stop;
 use super::sealer::Sealer;
 use super::{Store, StoreError};
 use crate::model::dns_provider::DnsProviderSpec;

@@ -8,7 +8,7 @@ use crate::model::config_health::ConfigHealth;
 use crate::model::scaler_event::ScalerEvent;
 use crate::model::{AutoScaleId, PoolId};
 use jiff::Timestamp;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 use std::collections::HashMap;
 
 fn millis_to_timestamp(ms: Option<i64>) -> Option<Timestamp> {
@@ -113,4 +113,18 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// An edit is the administrator's answer to a stopped config: it may try again.
+pub(super) fn clear_stop(tx: &Connection, column: &str, id: i64) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "UPDATE config_health
+                SET stopped_reason = NULL, consecutive_failures = 0,
+                    backoff_until = NULL, backoff_level = 0
+              WHERE config_id IN (SELECT id FROM autoscale_configs WHERE {column} = ?1)"
+        ),
+        [id],
+    )?;
+    Ok(())
 }

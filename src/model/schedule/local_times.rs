@@ -1,9 +1,8 @@
 //! Local clock readings by instant and time zone, each worked out once per pass.
 
 use super::Zone;
-use super::spec::{day_index, seconds_of_day};
 use jiff::Timestamp;
-use jiff::civil::Date;
+use jiff::civil::{Date, Time, Weekday};
 
 /// A local clock reading, with what the windows ask of it worked out once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,4 +41,14 @@ impl LocalTimes {
         self.by_zone[zone.id] = Some((t, local));
         local
     }
+}
+
+/// Monday = 0.
+pub(super) fn day_index(weekday: Weekday) -> usize {
+    usize::from(weekday.to_monday_zero_offset().unsigned_abs())
+}
+
+/// Seconds since midnight on a local clock.
+pub(super) fn seconds_of_day(time: Time) -> i64 {
+    i64::from(time.hour()) * 3600 + i64::from(time.minute()) * 60 + i64::from(time.second())
 }

@@ -2,9 +2,9 @@
 //! config's boot time, and when it next changes.
 
 use super::Zone;
-use super::local_times::LocalTimes;
+use super::local_times::{LocalTimes, day_index, seconds_of_day};
 use crate::model::resources::Resources;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use jiff::{SignedDuration, Timestamp};
 
 /// What a config keeps free at some instant: an agent config's standby, or a server
@@ -97,10 +97,6 @@ pub struct Effective {
     pub level: Level,
     /// Why it differs from the config's own values, if it does.
     pub why: Option<String>,
-}
-
-pub(super) fn day_index(weekday: Weekday) -> usize {
-    usize::from(weekday.to_monday_zero_offset().unsigned_abs())
 }
 
 impl WindowSpec {
@@ -251,11 +247,6 @@ enum Cause {
     Base,
     Override,
     Windows,
-}
-
-/// Seconds since midnight on a local clock.
-pub(super) fn seconds_of_day(time: Time) -> i64 {
-    i64::from(time.hour()) * 3600 + i64::from(time.minute()) * 60 + i64::from(time.second())
 }
 
 /// A DST change moves a local clock by at most this much against the instant.
