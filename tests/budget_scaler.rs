@@ -14,7 +14,6 @@ use common::scaling::{agent_pool, quick_cloud, settings, wait};
 use pooladmin::model::cost::hours_left_in_month;
 use pooladmin::model::instance::InstanceState;
 use pooladmin::model::scaler_event::EventKind;
-use pooladmin::model::vm_provider::VmProviderSpec;
 use pooladmin::scaler::Update;
 
 #[tokio::test(start_paused = true)]
@@ -23,18 +22,7 @@ async fn a_budget_stops_the_create_that_would_pass_it_and_warns_at_80_percent() 
     // month's end (2.4 of them, at 1 an hour).
     let mut bench = agent_pool(quick_cloud(), 12, 10);
     let hours = hours_left_in_month(bench.clock.now());
-    let mut provider: VmProviderSpec = bench
-        .store
-        .configs::<VmProviderSpec>()
-        .unwrap()
-        .remove(0)
-        .spec;
-    provider.hourly_price = "1".into();
-    provider.monthly_budget = format!("{}", (hours * 2.4).round());
-    bench
-        .store
-        .update_config(bench.provider, &provider)
-        .unwrap();
+    bench.set_cost("1", &format!("{}", (hours * 2.4).round()));
     let mut scaler = bench.start(settings(), None);
     wait(90).await;
     assert_eq!(bench.count(InstanceState::Running), 2, "two of three made");

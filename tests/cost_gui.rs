@@ -19,7 +19,6 @@ use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::Resources;
 use pooladmin::model::instance::{InstanceSize, InstanceState};
 use pooladmin::model::scaler_event::{EventKind, ScalerEvent};
-use pooladmin::model::vm_provider::VmProviderSpec;
 use pooladmin::store::InstanceRequest;
 use pooladmin::ui::PoolAdminApp;
 use pooladmin::ui::page::Page;
@@ -27,17 +26,7 @@ use pooladmin::ui::page::Page;
 #[test]
 fn a_priced_pool_shows_its_cost_and_the_currency_is_a_setting() {
     let mut bench = agent_pool(Behaviour::default(), 8, 10);
-    let mut provider: VmProviderSpec = bench
-        .store
-        .configs::<VmProviderSpec>()
-        .unwrap()
-        .remove(0)
-        .spec;
-    provider.hourly_price = "0.5".into();
-    bench
-        .store
-        .update_config(bench.provider, &provider)
-        .unwrap();
+    bench.set_cost("0.5", "");
     // One instance live since its create call.
     let request = InstanceRequest {
         config: bench.config,

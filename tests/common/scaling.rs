@@ -173,6 +173,23 @@ impl Bench {
         )
     }
 
+    /// Gives the VM Provider config an Hourly Price and a Monthly Budget (blank: none).
+    pub fn set_cost(&mut self, hourly_price: &str, monthly_budget: &str) {
+        let mut provider: VmProviderSpec = self
+            .store
+            .configs::<VmProviderSpec>()
+            .expect("configs")
+            .into_iter()
+            .find(|row| row.id == self.provider)
+            .expect("the bench's provider")
+            .spec;
+        provider.hourly_price = hourly_price.into();
+        provider.monthly_budget = monthly_budget.into();
+        self.store
+            .update_config(self.provider, &provider)
+            .expect("save the provider");
+    }
+
     /// Changes the config's standby cores (as the wizard would).
     pub fn set_standby_cores(&mut self, cores: u32, backoff_s: u32) {
         if let Scaling::Agents(a) = &mut self.spec.scaling {
