@@ -12,6 +12,7 @@ pub mod gcp;
 pub mod http;
 pub mod oauth;
 pub mod oci;
+pub mod rsa_key;
 pub mod simulated;
 pub mod tags;
 

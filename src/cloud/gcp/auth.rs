@@ -2,6 +2,7 @@
 //! exchanged at the key file's `token_uri`, cached until shortly before it expires.
 
 use crate::cloud::oauth::{TokenCache, request_token};
+use crate::cloud::rsa_key::rsa_private_key;
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use aws_lc_rs::rand::SystemRandom;
@@ -38,11 +39,8 @@ impl ServiceAccount {
                 .map(str::to_owned)
                 .ok_or_else(|| invalid(&format!("no \"{key}\"")))
         };
-        let pem =
-            pem::parse(text("private_key")?).map_err(|_| invalid("\"private_key\" is not PEM"))?;
-        let key = RsaKeyPair::from_pkcs8(pem.contents())
-            .or_else(|_| RsaKeyPair::from_der(pem.contents()))
-            .map_err(|_| invalid("\"private_key\" is not an RSA key"))?;
+        let key = rsa_private_key(&text("private_key")?)
+            .map_err(|e| invalid(&format!("\"private_key\": {e}")))?;
         Ok(Self {
             email: text("client_email")?,
             token_uri: text("token_uri")?,

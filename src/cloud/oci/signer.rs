@@ -2,6 +2,7 @@
 //! `oci` SDKs make them: GET, DELETE and HEAD sign `date (request-target) host`; POST and
 //! PUT also `content-length content-type x-content-sha256`.
 
+use crate::cloud::rsa_key::rsa_private_key;
 use crate::model::Secret;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
@@ -40,14 +41,7 @@ impl Signer {
         fingerprint: &str,
         private_key: &Secret,
     ) -> Result<Self, String> {
-        let pem = pem::parse(private_key.expose().trim())
-            .map_err(|e| format!("the private key is not PEM: {e}"))?;
-        let key = match pem.tag() {
-            "RSA PRIVATE KEY" => RsaKeyPair::from_der(pem.contents()),
-            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(pem.contents()),
-            other => return Err(format!("expected an RSA private key, not {other}")),
-        }
-        .map_err(|e| format!("the private key is not a usable RSA key: {e}"))?;
+        let key = rsa_private_key(private_key.expose())?;
         Ok(Self {
             key_id: format!("{}/{}/{}", tenancy.trim(), user.trim(), fingerprint.trim()),
             key,
