@@ -27,7 +27,7 @@ impl Scaler {
         target: &ComputerTarget,
         now: Timestamp,
     ) -> Result<Option<Secret>, Halt> {
-        if self.computers_placed.contains(&instance.id)
+        if self.memory.computers_placed.contains(&instance.id)
             && let Some(password) = self.store.join_password(instance.id)?
         {
             return Ok(Some(password));
@@ -88,7 +88,7 @@ impl Scaler {
             .collect();
         Ok((1..).map_while(|n| computer_name(pattern, n)).find(|name| {
             let upper = name.to_uppercase();
-            !claimed.contains(&upper) && !self.names_taken.contains(&upper)
+            !claimed.contains(&upper) && !self.memory.names_taken.contains(&upper)
         }))
     }
 
@@ -98,7 +98,7 @@ impl Scaler {
         id: InstanceId,
         result: Result<Placement, DirectoryError>,
     ) -> Result<(), Halt> {
-        self.busy.remove(&id);
+        self.calls.busy.remove(&id);
         let now = self.now();
         let instance = self.store.instance(id)?;
         let name = instance.host_name().to_owned();
@@ -120,10 +120,10 @@ impl Scaler {
                     .with_config(instance.config)
                     .with_instance(id),
                 )?;
-                self.computers_placed.insert(id);
+                self.memory.computers_placed.insert(id);
             }
             Ok(Placement::Taken(by)) => {
-                self.names_taken.insert(name.to_uppercase());
+                self.memory.names_taken.insert(name.to_uppercase());
                 self.step()?;
                 self.store.release_computer(id)?;
                 self.record(
@@ -160,7 +160,7 @@ impl Scaler {
         if !self.fail_unmade(instance, &reason, message, now)? {
             return Ok(());
         }
-        self.computers_placed.remove(&instance.id);
+        self.memory.computers_placed.remove(&instance.id);
         let mut health = self.health(instance.config)?;
         // A refusal that stands (bind, rights, OU, password policy) stops the config until
         // it is edited or resumed; a directory that is down or busy is tried again later.
@@ -181,8 +181,12 @@ impl Scaler {
             let Some(dn) = instance.computer_dn.clone() else {
                 continue;
             };
-            if self.busy.contains(&instance.id)
-                || self.next_try.get(&instance.id).is_some_and(|t| *t > now)
+            if self.calls.busy.contains(&instance.id)
+                || self
+                    .memory
+                    .next_try
+                    .get(&instance.id)
+                    .is_some_and(|t| *t > now)
             {
                 continue;
             }
@@ -190,14 +194,18 @@ impl Scaler {
             let ldap = instance.computer_ldap.and_then(|id| world.ldap.get(&id));
             let Some(ldap) = ldap.cloned() else {
                 // No LDAP config to reach the directory with: said once, tried each tick.
-                self.next_try.insert(instance.id, now + self.settings.tick);
+                self.memory
+                    .next_try
+                    .insert(instance.id, now + self.settings.tick);
                 let error = DirectoryError::refused(format!(
                     "cannot remove computer record {dn}: the LDAP config it was made through is gone"
                 ));
                 self.log_error(&instance, &format!("Active Directory: {error}"), now)?;
                 continue;
             };
-            self.next_try.insert(instance.id, now + self.settings.tick);
+            self.memory
+                .next_try
+                .insert(instance.id, now + self.settings.tick);
             let owner = tags::directory_mark(self.store.installation_id(), instance.id.0);
             self.spawn(
                 Some(instance.id),
@@ -213,7 +221,7 @@ impl Scaler {
         id: InstanceId,
         result: Result<Removal, DirectoryError>,
     ) -> Result<(), Halt> {
-        self.busy.remove(&id);
+        self.calls.busy.remove(&id);
         let now = self.now();
         let instance = self.store.instance(id)?;
         let dn = instance.computer_dn.clone().unwrap_or_default();
@@ -229,9 +237,9 @@ impl Scaler {
         };
         self.step()?;
         self.store.computer_removed(id)?;
-        self.next_try.remove(&id);
-        self.errors_seen.remove(&id);
-        self.computers_placed.remove(&id);
+        self.memory.next_try.remove(&id);
+        self.memory.errors_seen.remove(&id);
+        self.memory.computers_placed.remove(&id);
         self.record(
             ScalerEvent::new(
                 now,

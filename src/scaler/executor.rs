@@ -3,25 +3,22 @@
 //! writer of instance state, so a crash at any point leaves rows the next start can resolve.
 
 use super::computer_target::computer_target;
-use super::failpoint::Failpoint;
-use super::gauges::ScalerGauges;
 use super::operations::{self, CheckInProbe, Outcome, TaskContext};
 use super::plan::{Action, DeleteCause, Plan, plan};
 use super::world::World;
-use crate::cloud::{Clock, CloudError, CloudFactory, CreateRequest, ErrorClass, VmCloud, tags};
+use crate::cloud::{CloudError, CreateRequest, ErrorClass, VmCloud, tags};
 use crate::directory::powershell_single_quoted;
+use crate::model::VmProviderId;
 use crate::model::autoscale::{Scaling, ScalingValues};
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{ScriptValues, check_size};
 use crate::model::vm_names::vm_names;
-use crate::model::{AutoScaleId, PoolId, VmProviderId};
-use crate::store::{InstanceChange, InstanceRequest, Store, StoreError};
+use crate::store::{InstanceChange, InstanceRequest, StoreError};
 use jiff::{SignedDuration, Timestamp};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
-use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinSet;
+use tokio::sync::Semaphore;
 
 /// The port a docker agent answers on once its service is up.
 pub const AGENT_PORT: u16 = 443;
@@ -38,107 +35,10 @@ pub enum Halt {
 }
 
 pub use super::settings::ScalerSettings;
+pub use super::state::Scaler;
 pub use super::update::Update;
 
-/// The scaler's working state; see the module comment.
-pub struct Scaler {
-    pub(super) store: Store,
-    pub(super) clouds: Arc<dyn CloudFactory>,
-    pub(super) clock: Clock,
-    pub(super) settings: ScalerSettings,
-    pub(super) tasks: JoinSet<Outcome>,
-    pub(super) task_owner: HashMap<tokio::task::Id, InstanceId>,
-    /// Instances with a call in flight: nothing else is started for them.
-    pub(super) busy: HashSet<InstanceId>,
-    /// When a booting or deleting instance may be tried again.
-    pub(super) next_try: HashMap<InstanceId, Timestamp>,
-    pub(super) permits: HashMap<VmProviderId, Arc<Semaphore>>,
-    pub(super) listing: HashSet<VmProviderId>,
-    /// Provider configs whose last listing failed: nothing of theirs is deleted as surplus
-    /// until one succeeds (a bad read is no reason to delete).
-    pub(super) listing_failed: HashSet<VmProviderId>,
-    pub(super) orphans_in_flight: HashSet<String>,
-    pub(super) updates: mpsc::UnboundedSender<Update>,
-    /// The last note shown per pool and config, so a standing condition is logged once.
-    notes_seen: HashSet<(PoolId, Option<AutoScaleId>, String)>,
-    /// The last error logged per instance, for the same reason.
-    pub(super) errors_seen: HashMap<InstanceId, String>,
-    pub(super) failpoint: Option<Arc<Failpoint>>,
-    pub(super) stopping: bool,
-    /// Why the database cannot grow, while it cannot: no create is started meanwhile.
-    pub(super) disk_full: Option<String>,
-    /// What the last pass read: configs and provider settings for the handlers of
-    /// finished calls, so each of them does not read the store again.
-    pub(super) world: Arc<World>,
-    /// Instances whose computer record the directory confirmed in this run.
-    pub(super) computers_placed: HashSet<InstanceId>,
-    /// Where passes are measured for the API's metrics.
-    pub(super) gauges: Arc<ScalerGauges>,
-    /// Commands that arrived while the scaler was stopped, carried out first.
-    pub(super) queued: Vec<super::runtime::Command>,
-    /// Computer names (upper case) the directory showed to belong to other objects.
-    pub(super) names_taken: HashSet<String>,
-    /// When the session history was last pruned.
-    pub(super) history_pruned: Option<Timestamp>,
-}
-
 impl Scaler {
-    /// A scaler on `store` (its own connection), reaching clouds through `clouds`.
-    pub fn new(
-        store: Store,
-        clouds: Arc<dyn CloudFactory>,
-        clock: Clock,
-        settings: ScalerSettings,
-        updates: mpsc::UnboundedSender<Update>,
-    ) -> Self {
-        Self {
-            store,
-            clouds,
-            clock,
-            settings,
-            tasks: JoinSet::new(),
-            task_owner: HashMap::new(),
-            busy: HashSet::new(),
-            next_try: HashMap::new(),
-            permits: HashMap::new(),
-            listing: HashSet::new(),
-            listing_failed: HashSet::new(),
-            orphans_in_flight: HashSet::new(),
-            updates,
-            notes_seen: HashSet::new(),
-            errors_seen: HashMap::new(),
-            failpoint: None,
-            stopping: false,
-            disk_full: None,
-            world: Arc::default(),
-            computers_placed: HashSet::new(),
-            names_taken: HashSet::new(),
-            gauges: Arc::default(),
-            queued: Vec::new(),
-            history_pruned: None,
-        }
-    }
-
-    /// Measures passes into `gauges` (read by the API).
-    pub fn with_gauges(mut self, gauges: Arc<ScalerGauges>) -> Self {
-        self.gauges = gauges;
-        self
-    }
-
-    /// Crashes on purpose at step `failpoint` (crash tests).
-    pub fn with_failpoint(mut self, failpoint: Arc<Failpoint>) -> Self {
-        self.failpoint = Some(failpoint);
-        self
-    }
-
-    /// Counts a step toward the failpoint; a tripped one stops everything here.
-    pub(super) fn step(&self) -> Result<(), Halt> {
-        match &self.failpoint {
-            Some(f) if f.hit() => Err(Halt::Crashed),
-            _ => Ok(()),
-        }
-    }
-
     pub(super) fn now(&self) -> Timestamp {
         self.clock.now()
     }
@@ -183,7 +83,7 @@ impl Scaler {
     /// While the disk is full, a pass starts by writing the event that says it is not: once
     /// that succeeds, creates go on.
     fn writes_again(&mut self, now: Timestamp) -> Result<(), Halt> {
-        if self.disk_full.is_none() {
+        if self.memory.disk_full.is_none() {
             return Ok(());
         }
         let event = ScalerEvent::new(
@@ -192,7 +92,7 @@ impl Scaler {
             "the database accepts writes again: creates go on",
         );
         self.store.record_events(std::slice::from_ref(&event))?;
-        self.disk_full = None;
+        self.memory.disk_full = None;
         tracing::info!("the database accepts writes again; creates go on");
         self.emit(event);
         let _ = self.updates.send(Update::CreatesResumed);
@@ -205,7 +105,7 @@ impl Scaler {
         for note in &plan.notes {
             let key = (note.pool, note.config, note.message.clone());
             // A standing condition is logged once, and again when its words change.
-            if !self.notes_seen.contains(&key) {
+            if !self.memory.notes_seen.contains(&key) {
                 let mut event =
                     ScalerEvent::new(now, note.kind, &note.message).with_pool(note.pool);
                 event.config = note.config;
@@ -213,7 +113,7 @@ impl Scaler {
             }
             current.insert(key);
         }
-        self.notes_seen = current;
+        self.memory.notes_seen = current;
         if !fresh.is_empty() {
             self.step()?;
             self.store.record_events(&fresh)?;
@@ -228,7 +128,7 @@ impl Scaler {
         for action in &plan.actions {
             match action {
                 // No room for the intent row: nothing is created without one.
-                Action::Create { .. } if self.disk_full.is_some() => {}
+                Action::Create { .. } if self.memory.disk_full.is_some() => {}
                 Action::Create {
                     pool,
                     config,
@@ -274,7 +174,7 @@ impl Scaler {
                 } if world
                     .instances
                     .get(instance)
-                    .is_some_and(|i| self.listing_failed.contains(&i.vm_provider)) => {}
+                    .is_some_and(|i| self.memory.listing_failed.contains(&i.vm_provider)) => {}
                 Action::Delete {
                     pool,
                     config,
@@ -316,14 +216,19 @@ impl Scaler {
                     .configs
                     .get(&instance.config)
                     .is_some_and(|c| c.spec.require_check_in && c.spec.agent_check_in);
-            if self.busy.contains(&instance.id)
-                || (!checked_in && self.next_try.get(&instance.id).is_some_and(|t| *t > now))
+            if self.calls.busy.contains(&instance.id)
+                || (!checked_in
+                    && self
+                        .memory
+                        .next_try
+                        .get(&instance.id)
+                        .is_some_and(|t| *t > now))
             {
                 continue;
             }
             match instance.state {
                 InstanceState::Requested | InstanceState::Creating
-                    if !self.stopping && self.disk_full.is_none() =>
+                    if !self.stopping && self.memory.disk_full.is_none() =>
                 {
                     self.start_create(&instance)?;
                 }
@@ -346,7 +251,8 @@ impl Scaler {
         let cloud: Arc<dyn VmCloud> = self.clouds.vm_cloud(provider, spec)?;
         let concurrency = self.settings.concurrency;
         let permits = Arc::clone(
-            self.permits
+            self.calls
+                .permits
                 .entry(provider)
                 .or_insert_with(|| Arc::new(Semaphore::new(concurrency))),
         );
@@ -363,10 +269,10 @@ impl Scaler {
         instance: Option<InstanceId>,
         task: impl Future<Output = Outcome> + Send + 'static,
     ) {
-        let handle = self.tasks.spawn(task);
+        let handle = self.calls.tasks.spawn(task);
         if let Some(id) = instance {
-            self.busy.insert(id);
-            self.task_owner.insert(handle.id(), id);
+            self.calls.busy.insert(id);
+            self.calls.task_owner.insert(handle.id(), id);
         }
     }
 
@@ -506,7 +412,7 @@ impl Scaler {
         let timeout = SignedDuration::from_secs(values.provision_timeout_s);
         // After a restart an instance is looked at once before its age can condemn it: it
         // may have come up while pooladmin was closed.
-        let looked_at = self.next_try.contains_key(&instance.id);
+        let looked_at = self.memory.next_try.contains_key(&instance.id);
         if looked_at && now.duration_since(instance.created_at) > timeout {
             let reason = format!(
                 "did not check in within the provision timeout of {}s",
@@ -549,7 +455,8 @@ impl Scaler {
         };
         match self.context(instance.vm_provider) {
             Ok(ctx) => {
-                self.next_try
+                self.memory
+                    .next_try
                     .insert(instance.id, now + self.settings.poll_every);
                 self.spawn(
                     Some(instance.id),
@@ -574,7 +481,9 @@ impl Scaler {
                 operations::delete(ctx, instance.id, cloud_id),
             ),
             Err(e) => {
-                self.next_try.insert(instance.id, now + self.settings.tick);
+                self.memory
+                    .next_try
+                    .insert(instance.id, now + self.settings.tick);
                 self.log_error(instance, &e, now)?;
             }
         }

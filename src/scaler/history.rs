@@ -12,6 +12,7 @@ impl Scaler {
     pub(super) fn prune_history(&mut self) -> Result<(), Halt> {
         let now = self.now();
         if self
+            .memory
             .history_pruned
             .is_some_and(|at| now.duration_since(at) < PRUNE_EVERY && at <= now)
         {
@@ -24,7 +25,7 @@ impl Scaler {
                 "ended sessions past the retention setting forgotten"
             );
         }
-        self.history_pruned = Some(now);
+        self.memory.history_pruned = Some(now);
         Ok(())
     }
 }

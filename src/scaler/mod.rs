@@ -19,6 +19,7 @@ pub mod retry;
 pub mod runtime;
 pub mod settings;
 pub mod snapshot;
+mod state;
 pub mod update;
 pub mod world;
 

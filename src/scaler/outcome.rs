@@ -22,7 +22,7 @@ impl Scaler {
         match outcome {
             Outcome::Crashed => return Err(Halt::Crashed),
             Outcome::Created(id, result) => {
-                self.busy.remove(&id);
+                self.calls.busy.remove(&id);
                 let instance = self.store.instance(id)?;
                 match result {
                     Ok(vm) => {
@@ -47,13 +47,15 @@ impl Scaler {
                         )? {
                             self.emit(event.with_instance(id));
                         }
-                        self.next_try.insert(id, now + self.settings.poll_every);
+                        self.memory
+                            .next_try
+                            .insert(id, now + self.settings.poll_every);
                     }
                     Err(e) => self.create_failed(&instance, &e, now)?,
                 }
             }
             Outcome::Polled(id, result) => {
-                self.busy.remove(&id);
+                self.calls.busy.remove(&id);
                 let instance = self.store.instance(id)?;
                 match result {
                     Ok((vm, true)) => self.became_running(&instance, vm.address, now)?,
@@ -65,7 +67,7 @@ impl Scaler {
                 }
             }
             Outcome::Deleted(id, result) => {
-                self.busy.remove(&id);
+                self.calls.busy.remove(&id);
                 let instance = self.store.instance(id)?;
                 match result {
                     Ok(()) => self.finish_delete(&instance, now)?,
@@ -73,13 +75,13 @@ impl Scaler {
                         self.finish_delete(&instance, now)?;
                     }
                     Err(e) => {
-                        self.next_try.insert(id, now + self.settings.tick);
+                        self.memory.next_try.insert(id, now + self.settings.tick);
                         self.log_error(&instance, &e, now)?;
                     }
                 }
             }
             Outcome::OrphanDeleted(_, cloud_id, result) => {
-                self.orphans_in_flight.remove(&cloud_id);
+                self.calls.orphans_in_flight.remove(&cloud_id);
                 let message = match result {
                     Ok(()) => format!("orphan VM {cloud_id} terminated"),
                     Err(e) => format!("orphan VM {cloud_id} could not be terminated: {e}"),
@@ -90,7 +92,7 @@ impl Scaler {
                 self.emit(event);
             }
             Outcome::Listed(provider, result) => {
-                self.listing.remove(&provider);
+                self.calls.listing.remove(&provider);
                 self.reconcile(provider, result)?;
             }
             Outcome::ComputerPlaced(id, result) => self.computer_placed(id, result)?,
@@ -120,8 +122,8 @@ impl Scaler {
 
     /// A task ended without an outcome (it panicked or was cancelled).
     pub fn task_lost(&mut self, task: tokio::task::Id) {
-        if let Some(id) = self.task_owner.remove(&task) {
-            self.busy.remove(&id);
+        if let Some(id) = self.calls.task_owner.remove(&task) {
+            self.calls.busy.remove(&id);
         }
     }
 
@@ -259,8 +261,8 @@ impl Scaler {
         {
             return Ok(());
         }
-        self.next_try.remove(&instance.id);
-        self.errors_seen.remove(&instance.id);
+        self.memory.next_try.remove(&instance.id);
+        self.memory.errors_seen.remove(&instance.id);
         self.emit(event.with_instance(instance.id));
         let health = self.health(instance.config)?;
         if health.consecutive_failures > 0 || health.backoff_level > 0 {
@@ -396,8 +398,8 @@ impl Scaler {
             now,
             event.clone(),
         )? {
-            self.next_try.remove(&instance.id);
-            self.errors_seen.remove(&instance.id);
+            self.memory.next_try.remove(&instance.id);
+            self.memory.errors_seen.remove(&instance.id);
             self.emit(event.with_instance(instance.id));
             let world = Arc::clone(&self.world);
             if let Some(config) = world.configs.get(&instance.config) {
@@ -416,10 +418,10 @@ impl Scaler {
         now: Timestamp,
     ) -> Result<(), Halt> {
         let message = format!("{}: {error}", instance.name);
-        if self.errors_seen.get(&instance.id) == Some(&message) {
+        if self.memory.errors_seen.get(&instance.id) == Some(&message) {
             return Ok(());
         }
-        self.errors_seen.insert(instance.id, message.clone());
+        self.memory.errors_seen.insert(instance.id, message.clone());
         let event = ScalerEvent::new(now, EventKind::Error, message)
             .with_pool(instance.pool)
             .with_config(instance.config)

@@ -39,14 +39,14 @@ impl Scaler {
         let owner = self.store.installation_id().to_owned();
         let providers: Vec<VmProviderId> = self.world.vm_providers.keys().copied().collect();
         for provider in providers {
-            if self.listing.contains(&provider) {
+            if self.calls.listing.contains(&provider) {
                 continue;
             }
             // A provider whose client cannot be made (a malformed key) has nothing to list.
             let Ok(ctx) = self.context(provider) else {
                 continue;
             };
-            self.listing.insert(provider);
+            self.calls.listing.insert(provider);
             self.spawn(None, operations::list(ctx, provider, owner.clone()));
         }
     }
@@ -60,7 +60,7 @@ impl Scaler {
         let now = self.now();
         let vms = match listing {
             Ok(vms) => {
-                self.listing_failed.remove(&provider);
+                self.memory.listing_failed.remove(&provider);
                 vms
             }
             Err(e) => {
@@ -76,7 +76,7 @@ impl Scaler {
                     EventKind::Error,
                     format!("listing of {name} failed: nothing deleted this pass ({e})"),
                 );
-                self.listing_failed.insert(provider);
+                self.memory.listing_failed.insert(provider);
                 self.step()?;
                 self.store.record_events(std::slice::from_ref(&event))?;
                 self.emit(event);
@@ -100,7 +100,7 @@ impl Scaler {
                     if matches!(
                         row.state,
                         InstanceState::Requested | InstanceState::Creating
-                    ) && !self.busy.contains(&row.id) =>
+                    ) && !self.calls.busy.contains(&row.id) =>
                 {
                     self.adopt(row, vm)?;
                 }
@@ -132,7 +132,7 @@ impl Scaler {
             .values()
             .filter(|row| {
                 watched(row)
-                    && !self.busy.contains(&row.id)
+                    && !self.calls.busy.contains(&row.id)
                     && row
                         .cloud_id
                         .as_deref()
@@ -220,7 +220,7 @@ impl Scaler {
     }
 
     fn terminate_orphan(&mut self, provider: VmProviderId, vm: &CloudVm) {
-        if !self.orphans_in_flight.insert(vm.cloud_id.clone()) {
+        if !self.calls.orphans_in_flight.insert(vm.cloud_id.clone()) {
             return;
         }
         if let Ok(ctx) = self.context(provider) {

@@ -133,7 +133,7 @@ impl Scaler {
                         self.survive(done)?;
                     }
                 },
-                Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
+                Some(done) = self.calls.tasks.join_next_with_id(), if !self.calls.tasks.is_empty() => {
                     let applied = self.finished(done);
                     self.survive(applied)?;
                 }
@@ -146,7 +146,7 @@ impl Scaler {
                 () = sleep(self.settings.poll_every) => {}
             }
             // Everything else that is ready is taken before planning again.
-            while let Some(done) = self.tasks.try_join_next_with_id() {
+            while let Some(done) = self.calls.tasks.try_join_next_with_id() {
                 let applied = self.finished(done);
                 self.survive(applied)?;
             }
@@ -191,11 +191,11 @@ impl Scaler {
                 Ok(())
             }
             StoreTrouble::Full => {
-                if self.disk_full.is_none() {
+                if self.memory.disk_full.is_none() {
                     let reason = format!("the database cannot grow ({error})");
                     tracing::error!(%reason, "creates are paused until the database accepts writes again");
                     let _ = self.updates.send(Update::CreatesPaused(reason.clone()));
-                    self.disk_full = Some(reason);
+                    self.memory.disk_full = Some(reason);
                 }
                 Ok(())
             }
@@ -209,7 +209,7 @@ impl Scaler {
     ) -> Result<(), Halt> {
         match done {
             Ok((task, outcome)) => {
-                self.task_owner.remove(&task);
+                self.calls.task_owner.remove(&task);
                 self.apply(outcome)
             }
             Err(e) => {
@@ -321,13 +321,13 @@ impl Scaler {
     async fn shut_down(mut self) -> Result<(), Halt> {
         self.stopping = true;
         let deadline = Instant::now() + SHUTDOWN_GRACE;
-        while !self.tasks.is_empty() {
+        while !self.calls.tasks.is_empty() {
             tokio::select! {
-                Some(done) = self.tasks.join_next_with_id() => self.finished(done)?,
+                Some(done) = self.calls.tasks.join_next_with_id() => self.finished(done)?,
                 () = sleep_until(deadline) => break,
             }
         }
-        tracing::info!(left = self.tasks.len(), "scaler stopped");
+        tracing::info!(left = self.calls.tasks.len(), "scaler stopped");
         Ok(())
     }
 }
