@@ -2,11 +2,11 @@
 
 use super::catalog::Catalog;
 use super::file_dialog::{Chooser, choose, stamped};
+use super::promise::{Poll, Promise};
 use crate::model::cost_report::{PoolCost, cost_csv};
 use crate::store::Store;
 use egui::{Id, Key, Modifiers, Ui};
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
 
 /// State of the About dialog.
 #[derive(Default)]
@@ -14,9 +14,9 @@ pub struct About {
     /// Shown when true.
     pub open: bool,
     /// The file chooser runs on its own thread; its answer arrives here.
-    chooser: Option<Receiver<Option<PathBuf>>>,
+    chooser: Option<Promise<Option<PathBuf>>>,
     /// The same for the cost report, with the report as it was when asked for.
-    cost_chooser: Option<(Receiver<Option<PathBuf>>, String)>,
+    cost_chooser: Option<(Promise<Option<PathBuf>>, String)>,
 }
 
 impl About {
@@ -96,11 +96,13 @@ impl About {
     }
 
     fn poll_cost_chooser(&mut self, toasts: &mut egui_notify::Toasts) {
-        let Some((rx, _)) = &self.cost_chooser else {
+        let Some((promise, _)) = &self.cost_chooser else {
             return;
         };
-        let Ok(choice) = rx.try_recv() else {
-            return;
+        let choice = match promise.poll() {
+            Poll::Pending => return,
+            Poll::Ready(choice) => choice,
+            Poll::Lost => None,
         };
         let Some((_, report)) = self.cost_chooser.take() else {
             return;
@@ -118,11 +120,13 @@ impl About {
     }
 
     fn poll_chooser(&mut self, store: &Store, toasts: &mut egui_notify::Toasts) {
-        let Some(rx) = &self.chooser else {
+        let Some(promise) = &self.chooser else {
             return;
         };
-        let Ok(choice) = rx.try_recv() else {
-            return;
+        let choice = match promise.poll() {
+            Poll::Pending => return,
+            Poll::Ready(choice) => choice,
+            Poll::Lost => None,
         };
         self.chooser = None;
         if let Some(path) = choice {

@@ -2,6 +2,7 @@
 //! import from the window. An import is always previewed (a dry run) before it is applied.
 
 use super::file_dialog::{Chooser, choose, stamped};
+use super::promise::{Poll, Promise};
 use crate::config_file::import::Change;
 use crate::config_file::{
     ConfigFile, ImportError, ImportOptions, ImportReport, export, import, parse_at,
@@ -11,7 +12,6 @@ use crate::store::Store;
 use egui::{Id, Key, Modifiers, RichText, Ui};
 use egui_notify::Toasts;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 /// A file read and checked, waiting for the administrator's word.
@@ -24,9 +24,20 @@ struct Preview {
 /// State of the export and import actions.
 #[derive(Default)]
 pub struct ConfigIo {
-    export_to: Option<Receiver<Option<PathBuf>>>,
-    import_from: Option<Receiver<Option<PathBuf>>>,
+    export_to: Option<Promise<Option<PathBuf>>>,
+    import_from: Option<Promise<Option<PathBuf>>>,
     preview: Option<Preview>,
+}
+
+/// The file a chooser answered with, once; a cancelled or lost chooser is let go.
+fn chosen(chooser: &mut Option<Promise<Option<PathBuf>>>) -> Option<PathBuf> {
+    let answer = match chooser.as_ref()?.poll() {
+        Poll::Pending => return None,
+        Poll::Ready(answer) => answer,
+        Poll::Lost => None,
+    };
+    *chooser = None;
+    answer
 }
 
 /// The passphrase that seals or opens secrets in configuration files, when set.
@@ -62,8 +73,7 @@ impl ConfigIo {
     /// Finishes what the choosers started and shows the import preview; true when the
     /// store changed.
     pub fn ui(&mut self, ui: &Ui, store: &mut Store, toasts: &mut Toasts) -> bool {
-        if let Some(Some(path)) = self.export_to.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            self.export_to = None;
+        if let Some(path) = chosen(&mut self.export_to) {
             let written = export(store, None).and_then(|text| {
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
             });
@@ -73,8 +83,7 @@ impl ConfigIo {
             }
             .duration(Some(Duration::from_secs(5)));
         }
-        if let Some(Some(path)) = self.import_from.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            self.import_from = None;
+        if let Some(path) = chosen(&mut self.import_from) {
             self.preview = Some(preview(store, path));
         }
         self.preview_ui(ui, store, toasts)

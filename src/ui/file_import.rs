@@ -1,11 +1,13 @@
 //! Import… buttons: read a key, certificate or credentials file into a field. The file
 //! chooser and the read run on a worker thread; the text arrives on a later frame.
 
+use super::promise::{Poll, Promise};
 use egui::{Id, Ui};
 use std::sync::{Arc, Mutex};
 
-/// What a worker hands back: the file's text, or why it could not be read.
-type Slot = Arc<Mutex<Option<Result<String, String>>>>;
+/// What a worker hands back: the file's text, or why it could not be read; `None` when the
+/// chooser was cancelled. Shared, as the window's temporary data keeps it between frames.
+type Slot = Arc<Mutex<Promise<Option<Result<String, String>>>>>;
 
 /// Largest file an Import… button reads: keys and certificates are a few KB.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -15,20 +17,28 @@ pub fn import_button(ui: &mut Ui, label: &str, value: &mut String) {
     let id = Id::unique(("import", label));
     let slot: Option<Slot> = ui.data(|d| d.get_temp(id));
     if let Some(slot) = &slot {
-        let arrived = slot.lock().ok().and_then(|mut s| s.take());
+        let arrived = match slot.lock() {
+            Ok(promise) => promise.poll(),
+            Err(_) => Poll::Lost,
+        };
         match arrived {
-            Some(Ok(text)) => {
-                *value = text;
+            Poll::Pending => {}
+            Poll::Ready(answer) => {
                 ui.data_mut(|d| d.remove::<Slot>(id));
-            }
-            Some(Err(problem)) => {
-                ui.data_mut(|d| d.remove::<Slot>(id));
-                // An empty problem is a cancelled chooser: nothing to say.
-                if !problem.is_empty() {
-                    ui.data_mut(|d| d.insert_temp(id.with("error"), problem));
+                match answer {
+                    Some(Ok(text)) => *value = text,
+                    Some(Err(problem)) => {
+                        ui.data_mut(|d| d.insert_temp(id.with("error"), problem));
+                    }
+                    // Cancelled: nothing changes, nothing to say.
+                    None => {}
                 }
             }
-            None => {}
+            Poll::Lost => {
+                ui.data_mut(|d| d.remove::<Slot>(id));
+                let problem = "the file chooser stopped unexpectedly".to_owned();
+                ui.data_mut(|d| d.insert_temp(id.with("error"), problem));
+            }
         }
     }
     let busy = ui.data(|d| d.get_temp::<Slot>(id)).is_some();
@@ -38,9 +48,8 @@ pub fn import_button(ui: &mut Ui, label: &str, value: &mut String) {
             .on_hover_text(format!("Read {label} from a file"));
         if button.clicked() {
             ui.data_mut(|d| d.remove::<String>(id.with("error")));
-            let slot: Slot = Arc::default();
-            ui.data_mut(|d| d.insert_temp(id, slot.clone()));
-            spawn_chooser(ui.ctx().clone(), label.to_owned(), slot);
+            let slot: Slot = Arc::new(Mutex::new(spawn_chooser(ui.ctx(), label.to_owned())));
+            ui.data_mut(|d| d.insert_temp(id, slot));
         }
         if let Some(problem) = ui.data(|d| d.get_temp::<String>(id.with("error"))) {
             ui.label(
@@ -52,21 +61,13 @@ pub fn import_button(ui: &mut Ui, label: &str, value: &mut String) {
     });
 }
 
-fn spawn_chooser(ctx: egui::Context, label: String, slot: Slot) {
-    std::thread::spawn(move || {
-        let outcome = match rfd::FileDialog::new()
+fn spawn_chooser(ctx: &egui::Context, label: String) -> Promise<Option<Result<String, String>>> {
+    Promise::spawn(ctx, move || {
+        rfd::FileDialog::new()
             .set_title(format!("Import {label}"))
             .pick_file()
-        {
-            // Cancelled: nothing changes.
-            None => Err(String::new()),
-            Some(path) => read_small_text(&path),
-        };
-        if let Ok(mut s) = slot.lock() {
-            *s = Some(outcome);
-        }
-        ctx.request_repaint();
-    });
+            .map(|path| read_small_text(&path))
+    })
 }
 
 /// Reads a text file of at most [`MAX_FILE_BYTES`].

@@ -30,6 +30,7 @@ pub mod pool_status;
 pub mod pools_page;
 pub mod preview_dialog;
 pub mod preview_panel;
+pub mod promise;
 pub mod provider_form;
 pub mod scaler_view;
 pub mod schedule_editor;

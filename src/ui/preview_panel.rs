@@ -2,6 +2,7 @@
 //! ones in the form, off the window's thread, and shows both side by side with a chart of
 //! capacity against demand.
 
+use super::promise::{Poll, Promise};
 use crate::model::AutoScaleId;
 use crate::model::autoscale::AutoScaleSpec;
 use crate::model::vm_provider::VmProviderSpec;
@@ -10,7 +11,6 @@ use crate::store::Store;
 use egui::{RichText, Ui};
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoints};
 use jiff::{SignedDuration, Timestamp};
-use std::sync::mpsc::{Receiver, channel};
 
 /// Days replayed, as the span picker offers them.
 const SPANS: [u32; 3] = [1, 7, 30];
@@ -34,7 +34,7 @@ pub struct PreviewInput<'a> {
 /// State of one Preview.
 pub struct PreviewPanel {
     days: u32,
-    running: Option<Receiver<Result<Preview, String>>>,
+    running: Option<Promise<Result<Preview, String>>>,
     result: Option<Result<Preview, String>>,
 }
 
@@ -56,7 +56,7 @@ impl PreviewPanel {
 
     /// Draws the panel: the span, the Run button (a spinner while it runs), the report.
     pub fn ui(&mut self, ui: &mut Ui, store: &Store, input: PreviewInput<'_>) {
-        self.poll(ui);
+        self.poll();
         ui.horizontal(|ui| {
             ui.label("Replay the last");
             for days in SPANS {
@@ -117,40 +117,32 @@ impl PreviewPanel {
         let candidate = input.candidate.clone();
         let candidate_max = input.candidate_max;
         let changes = input.changes.clone();
-        let (tx, rx) = channel();
-        let repaint = ui.ctx().clone();
-        std::thread::spawn(move || {
-            let report = preview(&basis, current.as_ref(), &candidate, candidate_max, changes)
-                .map_err(|e| format!("The Preview could not run: {e}"));
-            let _ = tx.send(report);
-            repaint.request_repaint();
-        });
-        self.running = Some(rx);
+        self.running = Some(Promise::spawn(ui.ctx(), move || {
+            preview(&basis, current.as_ref(), &candidate, candidate_max, changes)
+                .map_err(|e| format!("The Preview could not run: {e}"))
+        }));
     }
 
-    fn poll(&mut self, ui: &Ui) {
-        let Some(rx) = &self.running else {
+    fn poll(&mut self) {
+        let Some(running) = &self.running else {
             return;
         };
-        match rx.try_recv() {
-            Ok(report) => {
-                self.result = Some(report);
-                self.running = None;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => ui.ctx().request_repaint(),
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.result = Some(Err("The Preview stopped unexpectedly".to_owned()));
-                self.running = None;
-            }
-        }
+        let answer = match running.poll() {
+            Poll::Pending => return,
+            Poll::Ready(answer) => answer,
+            Poll::Lost => Err("The Preview stopped unexpectedly".to_owned()),
+        };
+        self.result = Some(answer);
+        self.running = None;
     }
 
     /// Waits for a running replay (tests).
     pub fn wait(&mut self) {
-        if let Some(rx) = self.running.take() {
+        if let Some(running) = self.running.take() {
             self.result = Some(
-                rx.recv()
-                    .unwrap_or_else(|_| Err("The Preview stopped unexpectedly".to_owned())),
+                running
+                    .wait()
+                    .unwrap_or_else(|| Err("The Preview stopped unexpectedly".to_owned())),
             );
         }
     }
