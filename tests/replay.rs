@@ -207,6 +207,20 @@ fn the_same_input_gives_the_same_report_and_history_comes_before_the_stand_in() 
     assert!(b.no_room <= a.no_room, "{a:?} {b:?}");
     assert!(b.instance_hours() > a.instance_hours());
 
+    // A new config is compared with the pool without it: nothing is created on that side.
+    let without = pooladmin::replay::preview(
+        &recorded.basis,
+        None,
+        &bench.spec,
+        None,
+        Vec::new(),
+    )
+    .unwrap();
+    assert!(without.current_is_without);
+    assert_eq!(without.current.outcome.creates, 0, "{:?}", without.current.outcome);
+    assert!(without.candidate.outcome.creates > 0);
+    assert!(without.to_text().contains("without it"));
+
     // A value the form refuses is named.
     let wrong = [Change::parse("standby_cores=lots").unwrap()];
     let error = for_config_named(&bench.store, &bench.spec.name, &wrong, from, to, now)

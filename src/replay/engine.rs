@@ -152,9 +152,9 @@ struct Replay<'a> {
 impl<'a> Replay<'a> {
     fn new(setup: &'a Setup) -> Self {
         let mut config = setup.config.clone();
-        // The replay is about the values, not about today's health of the real config.
+        // The replay is about the values, not about today's health of the real config (a
+        // disabled one stands for the pool without it).
         config.health = Default::default();
-        config.enabled = true;
         config.id = AutoScaleId(1);
         config.vm_provider = PROVIDER;
         let members = setup
