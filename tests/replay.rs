@@ -208,16 +208,14 @@ fn the_same_input_gives_the_same_report_and_history_comes_before_the_stand_in() 
     assert!(b.instance_hours() > a.instance_hours());
 
     // A new config is compared with the pool without it: nothing is created on that side.
-    let without = pooladmin::replay::preview(
-        &recorded.basis,
-        None,
-        &bench.spec,
-        None,
-        Vec::new(),
-    )
-    .unwrap();
+    let without =
+        pooladmin::replay::preview(&recorded.basis, None, &bench.spec, None, Vec::new()).unwrap();
     assert!(without.current_is_without);
-    assert_eq!(without.current.outcome.creates, 0, "{:?}", without.current.outcome);
+    assert_eq!(
+        without.current.outcome.creates, 0,
+        "{:?}",
+        without.current.outcome
+    );
     assert!(without.candidate.outcome.creates > 0);
     assert!(without.to_text().contains("without it"));
 

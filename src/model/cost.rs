@@ -3,6 +3,7 @@
 //! month's projection the budget is held to. Pure: the caller passes `now`.
 
 use super::ValidationErrors;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
@@ -94,32 +95,20 @@ impl Lifetime {
 
 /// The UTC calendar month around `now`: its first instant and the next month's.
 pub fn month_of(now: Timestamp) -> (Timestamp, Timestamp) {
-    let date = now.to_zoned(TimeZone::UTC).date();
-    let first = date.first_of_month();
-    let start = first.to_zoned(TimeZone::UTC).map(|z| z.timestamp());
-    let end = first
-        .checked_add(1.month())
-        .and_then(|d| d.to_zoned(TimeZone::UTC))
-        .map(|z| z.timestamp());
-    match (start, end) {
-        (Ok(start), Ok(end)) => (start, end),
-        // Only at the ends of jiff's range.
-        _ => (now, now),
-    }
+    let first = now.to_zoned(TimeZone::UTC).date().first_of_month();
+    utc_span(first, first.checked_add(1.month())).unwrap_or((now, now))
 }
 
 /// The UTC day around `now`: its first instant and the next day's.
 pub fn day_of(now: Timestamp) -> (Timestamp, Timestamp) {
     let date = now.to_zoned(TimeZone::UTC).date();
-    let start = date.to_zoned(TimeZone::UTC).map(|z| z.timestamp());
-    let end = date
-        .tomorrow()
-        .and_then(|d| d.to_zoned(TimeZone::UTC))
-        .map(|z| z.timestamp());
-    match (start, end) {
-        (Ok(start), Ok(end)) => (start, end),
-        _ => (now, now),
-    }
+    utc_span(date, date.tomorrow()).unwrap_or((now, now))
+}
+
+/// Midnight UTC of `first` and of `next`; only at the ends of jiff's range is there none.
+fn utc_span(first: Date, next: Result<Date, jiff::Error>) -> Option<(Timestamp, Timestamp)> {
+    let midnight = |d: Date| d.to_zoned(TimeZone::UTC).map(|z| z.timestamp());
+    Some((midnight(first).ok()?, next.and_then(midnight).ok()?))
 }
 
 /// Instance-time of the month as it stands plus what the live instances run up to its end,
@@ -152,18 +141,6 @@ pub struct CostSummary {
     pub month: f64,
     /// The month as it stands plus the live instances to its end.
     pub projected: f64,
-}
-
-impl CostSummary {
-    /// Adds another config's summary (a pool served by two).
-    pub fn plus(&self, other: &CostSummary) -> CostSummary {
-        CostSummary {
-            per_hour: self.per_hour + other.per_hour,
-            today: self.today + other.today,
-            month: self.month + other.month,
-            projected: self.projected + other.projected,
-        }
-    }
 }
 
 /// The cost of instances, each with its price per instance-hour, at `now`.
@@ -206,7 +183,7 @@ impl BudgetUse {
     /// How many more instances the month can take within the budget at `now`, each
     /// charged to the month's end.
     pub fn affordable(&self, projected: f64, now: Timestamp) -> u32 {
-        let each = self.hourly_price * hours_left_in_month(now);
+        let each = self.each(now);
         let room = self.monthly_budget - projected;
         if each <= 0.0 {
             return if room >= 0.0 { u32::MAX } else { 0 };

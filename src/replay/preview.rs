@@ -11,7 +11,7 @@ use crate::model::cost::format_money;
 use crate::model::schedule::{BOOTS_JUDGED, boot_p90};
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, Resources, ValidationErrors, VmProviderId};
-use crate::scaler::snapshot::{ConfigSnapshot, Target};
+use crate::scaler::snapshot::ConfigSnapshot;
 use crate::store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use std::fmt::Write as _;
@@ -217,18 +217,12 @@ fn side(
     let boot_time = basis
         .observed_boot
         .unwrap_or_else(|| SignedDuration::from_secs(values.provision_timeout_s));
-    let config = ConfigSnapshot {
-        id: AutoScaleId(1),
-        name: shape.name.clone(),
-        // Without the config, nothing is created: the pool has only what it has.
-        enabled: spec.is_some(),
-        vm_provider: VmProviderId(1),
-        health: Default::default(),
-        downscale_backoff: SignedDuration::from_secs(values.downscale_backoff_s),
-        target: Target::of(&values.scaling, &spec.unwrap_or(shape).scaling),
-        schedule: values.schedule.clone(),
-        boot_lead: boot_time,
-    };
+    let used = spec.unwrap_or(shape);
+    let mut config =
+        ConfigSnapshot::from_values(AutoScaleId(1), used, &values, Default::default(), boot_time);
+    config.name = shape.name.clone();
+    // Without the config, nothing is created: the pool has only what it has.
+    config.enabled = spec.is_some();
     let max_instances = max.unwrap_or(basis.max_instances);
     let setup = Setup {
         kind: basis.kind,

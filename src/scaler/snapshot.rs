@@ -2,7 +2,7 @@
 //! members (running and in flight), their configs in serving order, and the provider
 //! limits. Plain data, so tests and benchmarks build one by hand.
 
-use crate::model::autoscale::{Scaling, ScalingValues};
+use crate::model::autoscale::{AutoScaleSpec, AutoScaleValues, Scaling, ScalingValues};
 use crate::model::config_health::ConfigHealth;
 use crate::model::cost::BudgetUse;
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
@@ -90,6 +90,28 @@ pub struct ConfigSnapshot {
 }
 
 impl ConfigSnapshot {
+    /// The planner's view of a config from its parsed values; `boot_lead` is its observed
+    /// boot time (or the Provision Timeout before it has booted anything).
+    pub fn from_values(
+        id: AutoScaleId,
+        spec: &AutoScaleSpec,
+        values: &AutoScaleValues,
+        health: ConfigHealth,
+        boot_lead: SignedDuration,
+    ) -> Self {
+        Self {
+            id,
+            name: spec.name.clone(),
+            enabled: spec.enabled,
+            vm_provider: spec.vm_provider.unwrap_or(VmProviderId(0)),
+            health,
+            downscale_backoff: SignedDuration::from_secs(values.downscale_backoff_s),
+            target: Target::of(&values.scaling, &spec.scaling),
+            schedule: values.schedule.clone(),
+            boot_lead,
+        }
+    }
+
     fn base_level(&self) -> Level {
         match self.target {
             Target::Agents { standby, .. } => Level::Agents(standby),

@@ -3,7 +3,7 @@
 
 use super::snapshot::{
     ConfigSnapshot, MemberInstance, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot,
-    StagingLack, Target,
+    StagingLack,
 };
 use crate::model::autoscale::AutoScaleValues;
 use crate::model::cost::{BudgetUse, Lifetime, month_of, projected_month_millis};
@@ -141,21 +141,19 @@ impl World {
             let Some(parsed) = values.get(&row.id) else {
                 continue;
             };
-            let target = Target::of(&parsed.scaling, &row.spec.scaling);
-            pool.configs.push(ConfigSnapshot {
-                id: row.id,
-                name: row.spec.name.clone(),
-                enabled: row.spec.enabled,
-                vm_provider,
-                health: health.get(&row.id).cloned().unwrap_or_default(),
-                downscale_backoff: SignedDuration::from_secs(parsed.downscale_backoff_s),
-                target,
-                schedule: parsed.schedule.clone(),
-                boot_lead: boot_p90(
-                    boots.get(&row.id).map_or(&[], Vec::as_slice),
-                    SignedDuration::from_secs(parsed.provision_timeout_s),
-                ),
-            });
+            let boot_lead = boot_p90(
+                boots.get(&row.id).map_or(&[], Vec::as_slice),
+                SignedDuration::from_secs(parsed.provision_timeout_s),
+            );
+            let mut config = ConfigSnapshot::from_values(
+                row.id,
+                &row.spec,
+                parsed,
+                health.get(&row.id).cloned().unwrap_or_default(),
+                boot_lead,
+            );
+            config.vm_provider = vm_provider;
+            pool.configs.push(config);
         }
         for member in store.scaling_members(now)? {
             let Some(pool) = by_pool.get_mut(&member.pool) else {
