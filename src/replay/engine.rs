@@ -4,7 +4,10 @@
 //! the scaler would have done. Pure and deterministic: same input, same outcome.
 
 use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
-use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
+use crate::model::placement::{self, place};
+use crate::model::{
+    AgentId, AutoScaleId, PoolId, PoolKind, Resources, ServerId, SessionHost, VmProviderId,
+};
 use crate::scaler::plan::{Action, plan};
 use crate::scaler::snapshot::{
     ConfigSnapshot, MemberInstance, MemberSnapshot, PoolSnapshot, ProviderUse, Snapshot, Target,
@@ -115,6 +118,27 @@ struct Member {
 impl Member {
     fn serving(&self) -> bool {
         self.instance.is_none_or(|s| s == InstanceState::Running)
+    }
+
+    fn as_candidate(&self, kind: PoolKind, takes_sessions: bool) -> placement::Member {
+        placement::Member {
+            host: host_of(kind, self.id),
+            name: String::new(),
+            enabled: takes_sessions,
+            draining: false,
+            missing: false,
+            sessions: self.sessions,
+            capacity: match kind {
+                PoolKind::Server => placement::MemberCapacity::Slots {
+                    max_sessions: self.capacity.cores as u32,
+                },
+                PoolKind::DockerAgent => placement::MemberCapacity::Compute {
+                    capacity: self.capacity,
+                    used: self.used,
+                },
+            },
+            created_at: self.created_at,
+        }
     }
 }
 
@@ -245,23 +269,28 @@ impl<'a> Replay<'a> {
         });
     }
 
-    /// Places waiting requests, oldest first, each on the serving member with the most room.
+    /// Places waiting requests, oldest first, by the pool's own placement rule (fewest
+    /// sessions, then most room, then oldest).
     fn place(&mut self, now: Timestamp) {
         let kind = self.setup.kind;
         let mut still = Vec::new();
         for mut w in std::mem::take(&mut self.waiting) {
-            let need = use_of(kind, &w.request.resources);
-            let best = self
+            let candidates: Vec<placement::Member> = self
                 .members
-                .iter_mut()
-                .filter(|m| m.serving() && need.fits_in(&m.capacity.minus(&m.used)))
-                .filter(|m| kind == PoolKind::DockerAgent || self_reusable(&self.config, m))
-                .max_by(|a, b| {
-                    let free = |m: &Member| m.capacity.minus(&m.used).cores;
-                    free(a).total_cmp(&free(b)).then(b.id.0.cmp(&a.id.0))
+                .iter()
+                .filter(|m| m.serving())
+                .map(|m| m.as_candidate(kind, takes_another(&self.config, m)))
+                .collect();
+            let chosen = place("replay", kind, &w.request.resources, &candidates)
+                .ok()
+                .and_then(|host| {
+                    self.members
+                        .iter_mut()
+                        .find(|m| host_of(kind, m.id) == host)
                 });
-            match best {
+            match chosen {
                 Some(m) => {
+                    let need = use_of(kind, &w.request.resources);
                     m.sessions += 1;
                     m.used = m.used.plus(&need);
                     m.ever_used = true;
@@ -402,7 +431,21 @@ fn use_of(kind: PoolKind, resources: &Resources) -> Resources {
 }
 
 /// A server that is not Reusable serves one session in its life.
-fn self_reusable(config: &ConfigSnapshot, member: &Member) -> bool {
-    let reusable = matches!(config.target, Target::Servers { reusable: true, .. });
+fn takes_another(config: &ConfigSnapshot, member: &Member) -> bool {
+    let reusable = !matches!(
+        config.target,
+        Target::Servers {
+            reusable: false,
+            ..
+        }
+    );
     reusable || member.instance.is_none() || !member.ever_used
+}
+
+/// The replay's member as the placement rule sees it (instance ids stand for member ids).
+fn host_of(kind: PoolKind, id: InstanceId) -> SessionHost {
+    match kind {
+        PoolKind::DockerAgent => SessionHost::Agent(AgentId(id.0)),
+        PoolKind::Server => SessionHost::Server(ServerId(id.0)),
+    }
 }
