@@ -2,6 +2,7 @@
 //! config file's keys), checked the way the form checks them.
 
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::vm_provider::MAX_INSTANCES;
 
 /// The keys a what-if may change: the numbers the planner goes by.
 pub const KEYS: [&str; 11] = [
@@ -67,39 +68,53 @@ impl Change {
     }
 }
 
+/// A what-if field of a config: the text as typed, or the Reusable box.
+enum Field<'a> {
+    Text(&'a mut String),
+    Flag(&'a mut bool),
+}
+
+/// The field `key` names in `spec`; `None` when its kind of config has no such field.
+fn field<'a>(spec: &'a mut AutoScaleSpec, key: &str) -> Option<Field<'a>> {
+    Some(Field::Text(match (&mut spec.scaling, key) {
+        (_, "downscale_backoff_s") => &mut spec.downscale_backoff_s,
+        (Scaling::Agents(a), "standby_cores") => &mut a.standby_cores,
+        (Scaling::Agents(a), "standby_memory_mb") => &mut a.standby_memory_mb,
+        (Scaling::Agents(a), "standby_gpus") => &mut a.standby_gpus,
+        (Scaling::Agents(a), "agent_cores_override") => &mut a.agent_cores_override,
+        (Scaling::Agents(a), "agent_memory_override_gb") => &mut a.agent_memory_override_gb,
+        (Scaling::Agents(a), "agent_gpus_override") => &mut a.agent_gpus_override,
+        (Scaling::Servers(s), "minimum_available_sessions") => &mut s.minimum_available_sessions,
+        (Scaling::Servers(s), "max_sessions_per_server") => &mut s.max_sessions_per_server,
+        (Scaling::Servers(s), "reusable") => return Some(Field::Flag(&mut s.reusable)),
+        _ => return None,
+    }))
+}
+
 /// `spec` with `changes` applied (`max_instances` is the VM Provider config's and is left to
 /// the caller). The result still has to pass the form's checks (`values()`).
 pub fn apply(spec: &AutoScaleSpec, changes: &[Change]) -> Result<AutoScaleSpec, String> {
     let mut changed = spec.clone();
     for change in changes.iter().filter(|c| c.key != "max_instances") {
-        let value = change.value.clone();
-        match (&mut changed.scaling, change.key.as_str()) {
-            (_, "downscale_backoff_s") => changed.downscale_backoff_s = value,
-            (Scaling::Agents(a), "standby_cores") => a.standby_cores = value,
-            (Scaling::Agents(a), "standby_memory_mb") => a.standby_memory_mb = value,
-            (Scaling::Agents(a), "standby_gpus") => a.standby_gpus = value,
-            (Scaling::Agents(a), "agent_cores_override") => a.agent_cores_override = value,
-            (Scaling::Agents(a), "agent_memory_override_gb") => {
-                a.agent_memory_override_gb = value;
-            }
-            (Scaling::Agents(a), "agent_gpus_override") => a.agent_gpus_override = value,
-            (Scaling::Servers(s), "minimum_available_sessions") => {
-                s.minimum_available_sessions = value;
-            }
-            (Scaling::Servers(s), "max_sessions_per_server") => s.max_sessions_per_server = value,
-            (Scaling::Servers(s), "reusable") => {
-                s.reusable = match value.as_str() {
+        let kind = changed.scaling.kind().label();
+        match field(&mut changed, &change.key) {
+            Some(Field::Text(text)) => text.clone_from(&change.value),
+            Some(Field::Flag(flag)) => {
+                *flag = match change.value.as_str() {
                     "true" | "yes" | "on" => true,
                     "false" | "no" | "off" => false,
                     other => {
-                        return Err(format!("reusable: expected true or false, not '{other}'"));
+                        return Err(format!(
+                            "{}: expected true or false, not '{other}'",
+                            change.key
+                        ));
                     }
                 };
             }
-            (_, key) => {
+            None => {
                 return Err(format!(
-                    "{key}: this config has no such field (it is a {} config)",
-                    spec.scaling.kind().label()
+                    "{}: this config has no such field (it is a {kind} config)",
+                    change.key
                 ));
             }
         }
@@ -109,20 +124,23 @@ pub fn apply(spec: &AutoScaleSpec, changes: &[Change]) -> Result<AutoScaleSpec, 
 
 /// The value of `key` in `spec`, as typed; `None` when the config has no such field.
 pub fn value_of(spec: &AutoScaleSpec, key: &str) -> Option<String> {
-    let text = match (&spec.scaling, key) {
-        (_, "downscale_backoff_s") => &spec.downscale_backoff_s,
-        (Scaling::Agents(a), "standby_cores") => &a.standby_cores,
-        (Scaling::Agents(a), "standby_memory_mb") => &a.standby_memory_mb,
-        (Scaling::Agents(a), "standby_gpus") => &a.standby_gpus,
-        (Scaling::Agents(a), "agent_cores_override") => &a.agent_cores_override,
-        (Scaling::Agents(a), "agent_memory_override_gb") => &a.agent_memory_override_gb,
-        (Scaling::Agents(a), "agent_gpus_override") => &a.agent_gpus_override,
-        (Scaling::Servers(s), "minimum_available_sessions") => &s.minimum_available_sessions,
-        (Scaling::Servers(s), "max_sessions_per_server") => &s.max_sessions_per_server,
-        (Scaling::Servers(s), "reusable") => return Some(s.reusable.to_string()),
-        _ => return None,
-    };
-    Some(text.trim().to_owned())
+    match field(&mut spec.clone(), key)? {
+        Field::Text(text) => Some(text.trim().to_owned()),
+        Field::Flag(flag) => Some(flag.to_string()),
+    }
+}
+
+/// Max instances as a what-if sets it: a whole number the VM Provider config would take.
+pub fn parse_max_instances(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_INSTANCES).contains(&i64::from(*n)))
+        .ok_or_else(|| {
+            format!(
+                "max_instances: expected a whole number from 1 to {MAX_INSTANCES}, not '{text}'"
+            )
+        })
 }
 
 /// What differs between two versions of a config, in words ("standby_cores 8 → 16").

@@ -386,19 +386,10 @@ pub fn for_config_named(
         )));
     };
     let candidate = super::changes::apply(&row.spec, changes).map_err(PreviewError::Invalid)?;
-    let candidate_max = match super::changes::max_instances(changes) {
-        None => None,
-        Some(text) => Some(
-            text.parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    PreviewError::Invalid(format!(
-                        "max_instances: expected a whole number from 1 to 1000, not '{text}'"
-                    ))
-                })?,
-        ),
-    };
+    let candidate_max = super::changes::max_instances(changes)
+        .map(super::changes::parse_max_instances)
+        .transpose()
+        .map_err(PreviewError::Invalid)?;
     let provider = provider_of(store, row.spec.vm_provider)?;
     let basis = Basis::load(
         store,

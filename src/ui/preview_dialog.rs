@@ -5,7 +5,9 @@ use super::context::PageContext;
 use super::form::{form_grid, text_row};
 use super::preview_panel::{PreviewInput, PreviewPanel};
 use crate::model::AutoScaleId;
-use crate::replay::changes::{Change, KEYS, apply, differences, label, value_of};
+use crate::replay::changes::{
+    Change, KEYS, apply, differences, label, parse_max_instances, value_of,
+};
 use egui::{Id, Key, Modifiers, Ui};
 
 /// An open Preview dialog.
@@ -73,27 +75,19 @@ impl PreviewDialog {
                 .vm_provider
                 .and_then(|p| ctx.catalog.vm_providers.iter().find(|r| r.id == p))
                 .map(|r| &r.spec);
-            let max_error = match self.max_instances.trim().parse::<u32>() {
-                Ok(n) if (1..=1000).contains(&n) => None,
-                _ => Some("Max instances: expected a whole number from 1 to 1000"),
-            };
+            let max = parse_max_instances(&self.max_instances);
             ui.separator();
-            match (&candidate, max_error) {
-                (Err(e), _) => {
+            match (&candidate, &max) {
+                (Err(e), _) | (_, Err(e)) => {
                     ui.colored_label(ui.visuals().error_fg_color, e);
                 }
-                (_, Some(e)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
-                }
-                (Ok(candidate), None) => {
+                (Ok(candidate), &Ok(max)) => {
                     let mut words = differences(&row.spec, candidate);
-                    let candidate_max = self.max_instances.trim().parse::<u32>().ok();
                     let stored = provider.and_then(|p| p.max_instances.trim().parse().ok());
-                    if candidate_max != stored
-                        && let Some(max) = candidate_max
-                    {
+                    if stored != Some(max) {
                         words.push(format!("max_instances {} → {max}", stored.unwrap_or(0)));
                     }
+                    let candidate_max = Some(max);
                     egui::ScrollArea::vertical()
                         .max_height(460.0)
                         .show(ui, |ui| {
