@@ -2,8 +2,9 @@
 //! which field each fills, and one entry's shape (the value the field takes, words to
 //! recognise it by, and for sizes what one brings).
 
-use super::vm_provider::ProviderKind;
+use super::vm_provider::{ProviderKind, VmProviderSpec};
 use serde::Serialize;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// A list read from a cloud account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -277,5 +278,101 @@ impl ListEntry {
             line.push_str(&self.detail);
         }
         line
+    }
+}
+
+/// What a list depends on: the cloud, its endpoint and credentials, and the fields that
+/// narrow it (region, zone, project, the subnet's VPC). The text of the field a list fills
+/// is not in it, so typing there does not read the list again.
+pub fn list_scope(spec: &VmProviderSpec, kind: ListKind) -> u64 {
+    use super::vm_provider::ProviderSettings as S;
+    let mut h = DefaultHasher::new();
+    spec.endpoint_override.trim().hash(&mut h);
+    kind.hash(&mut h);
+    match &spec.settings {
+        S::Aws(s) => {
+            s.credentials.access_key_id.trim().hash(&mut h);
+            s.credentials.secret_access_key.expose().hash(&mut h);
+            if kind != ListKind::Regions {
+                s.region.trim().hash(&mut h);
+            }
+            if kind == ListKind::SecurityGroups {
+                s.subnet_id.trim().hash(&mut h);
+            }
+        }
+        S::DigitalOcean(s) => s.token.expose().hash(&mut h),
+        S::Gcp(s) => {
+            s.credentials.key_json.expose().hash(&mut h);
+            s.project_id.trim().hash(&mut h);
+            if matches!(kind, ListKind::Sizes | ListKind::Accelerators) {
+                s.zone.trim().hash(&mut h);
+            }
+            if kind == ListKind::Subnets {
+                s.region.trim().hash(&mut h);
+            }
+        }
+        S::Azure(s) => {
+            let c = &s.credentials;
+            for part in [
+                &c.subscription_id,
+                &c.resource_group,
+                &c.tenant_id,
+                &c.client_id,
+                &c.authority_host,
+                &c.region,
+            ] {
+                part.trim().hash(&mut h);
+            }
+            c.client_secret.expose().hash(&mut h);
+            // The image lists go publisher → offer → SKU → version down the reference.
+            if kind == ListKind::Images {
+                s.image_reference.trim().hash(&mut h);
+            }
+        }
+        S::Oci(s) => {
+            let c = &s.credentials;
+            for part in [
+                &c.user_ocid,
+                &c.fingerprint,
+                &c.tenancy_ocid,
+                &c.compartment_ocid,
+                &c.region,
+            ] {
+                part.trim().hash(&mut h);
+            }
+            c.private_key.expose().hash(&mut h);
+            if kind == ListKind::Sizes {
+                s.availability_domain.trim().hash(&mut h);
+            }
+            if kind == ListKind::Images {
+                s.shape.trim().hash(&mut h);
+            }
+        }
+        S::Simulator(_) => "simulator".hash(&mut h),
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::vm_provider::{ProviderKind, ProviderSettings};
+
+    #[test]
+    fn typing_in_the_field_a_list_fills_keeps_its_scope() {
+        let mut spec = VmProviderSpec::new(ProviderKind::Aws);
+        let before = list_scope(&spec, ListKind::Images);
+        if let ProviderSettings::Aws(s) = &mut spec.settings {
+            s.ami_id = "ami-123".into();
+        }
+        assert_eq!(list_scope(&spec, ListKind::Images), before);
+        if let ProviderSettings::Aws(s) = &mut spec.settings {
+            s.region = "eu-west-1".into();
+        }
+        assert_ne!(
+            list_scope(&spec, ListKind::Images),
+            before,
+            "another region, another list"
+        );
     }
 }

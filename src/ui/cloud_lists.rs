@@ -3,12 +3,11 @@
 //! shows one beside its text field — free text stays possible.
 
 use super::form::error_line;
-use crate::model::cloud_list::{ListEntry, ListKind};
+use crate::model::cloud_list::{ListEntry, ListKind, list_scope};
 use crate::model::vm_provider::VmProviderSpec;
 use crate::scaler::Command;
 use egui::{RichText, TextEdit, Ui};
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 /// How long a list is kept before it is read again.
@@ -118,7 +117,7 @@ pub struct Pickers<'a> {
 impl Pickers<'_> {
     /// The entry `value` of the `kind` list already read for this config, if any.
     pub fn known(&self, kind: ListKind, value: &str) -> Option<&ListEntry> {
-        match self.lists.state(scope_of(&self.spec, kind), kind) {
+        match self.lists.state(list_scope(&self.spec, kind), kind) {
             Some(ListState::Ready(entries, _)) => entries.iter().find(|e| e.value == value.trim()),
             _ => None,
         }
@@ -136,7 +135,7 @@ impl Pickers<'_> {
         fill: Fill,
     ) {
         let cloud = self.spec.settings.kind();
-        let scope = scope_of(&self.spec, kind);
+        let scope = list_scope(&self.spec, kind);
         let key = (scope, kind);
         let label_response = ui.label(label);
         ui.vertical(|ui| {
@@ -284,105 +283,14 @@ fn appended(list: &str, item: &str) -> String {
     serde_json::to_string(&items).unwrap_or_else(|_| list.to_owned())
 }
 
-/// What a list depends on: the cloud, its endpoint and credentials, and the fields that
-/// narrow it (region, zone, project, the subnet's VPC). The text of the field a list fills
-/// is not in it, so typing there does not read the list again.
-pub fn scope_of(spec: &VmProviderSpec, kind: ListKind) -> u64 {
-    use crate::model::vm_provider::ProviderSettings as S;
-    let mut h = DefaultHasher::new();
-    spec.endpoint_override.trim().hash(&mut h);
-    kind.hash(&mut h);
-    match &spec.settings {
-        S::Aws(s) => {
-            s.credentials.access_key_id.trim().hash(&mut h);
-            s.credentials.secret_access_key.expose().hash(&mut h);
-            if kind != ListKind::Regions {
-                s.region.trim().hash(&mut h);
-            }
-            if kind == ListKind::SecurityGroups {
-                s.subnet_id.trim().hash(&mut h);
-            }
-        }
-        S::DigitalOcean(s) => s.token.expose().hash(&mut h),
-        S::Gcp(s) => {
-            s.credentials.key_json.expose().hash(&mut h);
-            s.project_id.trim().hash(&mut h);
-            if matches!(kind, ListKind::Sizes | ListKind::Accelerators) {
-                s.zone.trim().hash(&mut h);
-            }
-            if kind == ListKind::Subnets {
-                s.region.trim().hash(&mut h);
-            }
-        }
-        S::Azure(s) => {
-            let c = &s.credentials;
-            for part in [
-                &c.subscription_id,
-                &c.resource_group,
-                &c.tenant_id,
-                &c.client_id,
-                &c.authority_host,
-                &c.region,
-            ] {
-                part.trim().hash(&mut h);
-            }
-            c.client_secret.expose().hash(&mut h);
-            // The image lists go publisher → offer → SKU → version down the reference.
-            if kind == ListKind::Images {
-                s.image_reference.trim().hash(&mut h);
-            }
-        }
-        S::Oci(s) => {
-            let c = &s.credentials;
-            for part in [
-                &c.user_ocid,
-                &c.fingerprint,
-                &c.tenancy_ocid,
-                &c.compartment_ocid,
-                &c.region,
-            ] {
-                part.trim().hash(&mut h);
-            }
-            c.private_key.expose().hash(&mut h);
-            if kind == ListKind::Sizes {
-                s.availability_domain.trim().hash(&mut h);
-            }
-            if kind == ListKind::Images {
-                s.shape.trim().hash(&mut h);
-            }
-        }
-        S::Simulator(_) => "simulator".hash(&mut h),
-    }
-    h.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::vm_provider::{ProviderKind, ProviderSettings};
 
     #[test]
     fn a_pick_is_added_to_a_json_list_once() {
         assert_eq!(appended("[]", "sg-1"), r#"["sg-1"]"#);
         assert_eq!(appended(r#"["sg-1"]"#, "sg-2"), r#"["sg-1","sg-2"]"#);
         assert_eq!(appended(r#"["sg-1"]"#, "sg-1"), r#"["sg-1"]"#);
-    }
-
-    #[test]
-    fn typing_in_the_field_a_list_fills_keeps_its_scope() {
-        let mut spec = VmProviderSpec::new(ProviderKind::Aws);
-        let before = scope_of(&spec, ListKind::Images);
-        if let ProviderSettings::Aws(s) = &mut spec.settings {
-            s.ami_id = "ami-123".into();
-        }
-        assert_eq!(scope_of(&spec, ListKind::Images), before);
-        if let ProviderSettings::Aws(s) = &mut spec.settings {
-            s.region = "eu-west-1".into();
-        }
-        assert_ne!(
-            scope_of(&spec, ListKind::Images),
-            before,
-            "another region, another list"
-        );
     }
 }
