@@ -1,7 +1,7 @@
 //! What the AWS form picks from: regions, AMIs (the account's own, and public ones by name,
 //! newest first), instance types with their vCPUs, memory, GPUs and architectures, subnets,
 //! the security groups of the subnet's VPC, key pairs and IAM instance profiles. Every
-//! paged call is followed to its last page.
+//! paged call is followed to its last page (the SDK's paginators).
 
 use super::{AwsCloud, cloud_error};
 use crate::cloud::CloudError;
@@ -74,23 +74,16 @@ impl AwsCloud {
     /// The account's own AMIs, then — when `search` has three letters or more — public
     /// ones whose name holds it, newest first.
     async fn images(&self, search: &str) -> Result<Vec<ListEntry>, CloudError> {
-        let mut own: Vec<Image> = Vec::new();
-        let mut token = None;
-        loop {
-            let out = self
-                .ec2
-                .describe_images()
-                .owners("self")
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(cloud_error)?;
-            own.extend(out.images().iter().cloned());
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+        let mut own: Vec<Image> = self
+            .ec2
+            .describe_images()
+            .owners("self")
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(cloud_error)?;
         own.sort_by(|a, b| b.creation_date().cmp(&a.creation_date()));
         let mut entries: Vec<ListEntry> = own.iter().map(image_entry).collect();
         let search = search.trim();
@@ -120,86 +113,75 @@ impl AwsCloud {
     }
 
     async fn instance_types(&self) -> Result<Vec<ListEntry>, CloudError> {
+        let types: Vec<_> = self
+            .ec2
+            .describe_instance_types()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(cloud_error)?;
         let mut entries = Vec::new();
-        let mut token = None;
-        loop {
-            let out = self
-                .ec2
-                .describe_instance_types()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(cloud_error)?;
-            for t in out.instance_types() {
-                let Some(name) = t.instance_type() else {
-                    continue;
-                };
-                let cores = t.v_cpu_info().and_then(|v| v.default_v_cpus()).unwrap_or(0);
-                let memory_mb = t.memory_info().and_then(|m| m.size_in_mib()).unwrap_or(0);
-                let gpus: i64 = t.gpu_info().map_or(0, |g| {
-                    g.gpus()
+        for t in &types {
+            let Some(name) = t.instance_type() else {
+                continue;
+            };
+            let cores = t.v_cpu_info().and_then(|v| v.default_v_cpus()).unwrap_or(0);
+            let memory_mb = t.memory_info().and_then(|m| m.size_in_mib()).unwrap_or(0);
+            let gpus: i64 = t.gpu_info().map_or(0, |g| {
+                g.gpus()
+                    .iter()
+                    .map(|d| i64::from(d.count().unwrap_or(0)))
+                    .sum()
+            });
+            let arch: Vec<&str> = t
+                .processor_info()
+                .map(|p| {
+                    p.supported_architectures()
                         .iter()
-                        .map(|d| i64::from(d.count().unwrap_or(0)))
-                        .sum()
-                });
-                let arch: Vec<&str> = t
-                    .processor_info()
-                    .map(|p| {
-                        p.supported_architectures()
-                            .iter()
-                            .map(|a| a.as_str())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut entry = ListEntry::new(name.as_str()).detailed(format!(
-                    "{cores} vCPUs · {memory_mb} MiB · {gpus} GPUs · {}",
-                    arch.join("/")
-                ));
-                entry.size = Some(SizeFacts {
-                    cores: f64::from(cores),
-                    memory_mb,
-                    gpus,
-                });
-                entries.push(entry);
-            }
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
+                        .map(|a| a.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut entry = ListEntry::new(name.as_str()).detailed(format!(
+                "{cores} vCPUs · {memory_mb} MiB · {gpus} GPUs · {}",
+                arch.join("/")
+            ));
+            entry.size = Some(SizeFacts {
+                cores: f64::from(cores),
+                memory_mb,
+                gpus,
+            });
+            entries.push(entry);
         }
         entries.sort_by(|a, b| a.value.cmp(&b.value));
         Ok(entries)
     }
 
     async fn subnets(&self) -> Result<Vec<ListEntry>, CloudError> {
-        let mut entries = Vec::new();
-        let mut token = None;
-        loop {
-            let out = self
-                .ec2
-                .describe_subnets()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(cloud_error)?;
-            for s in out.subnets() {
-                entries.push(
-                    ListEntry::new(s.subnet_id().unwrap_or_default())
-                        .labelled(name_tag(s.tags()))
-                        .detailed(format!(
-                            "VPC {} · {} · {}",
-                            s.vpc_id().unwrap_or("?"),
-                            s.availability_zone().unwrap_or("?"),
-                            s.cidr_block().unwrap_or("?")
-                        )),
-                );
-            }
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok(entries)
+        let subnets: Vec<_> = self
+            .ec2
+            .describe_subnets()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(cloud_error)?;
+        Ok(subnets
+            .iter()
+            .map(|s| {
+                ListEntry::new(s.subnet_id().unwrap_or_default())
+                    .labelled(name_tag(s.tags()))
+                    .detailed(format!(
+                        "VPC {} · {} · {}",
+                        s.vpc_id().unwrap_or("?"),
+                        s.availability_zone().unwrap_or("?"),
+                        s.cidr_block().unwrap_or("?")
+                    ))
+            })
+            .collect())
     }
 
     /// The security groups of the configured subnet's VPC (all of them before a subnet is
@@ -221,31 +203,29 @@ impl AwsCloud {
                 .and_then(|s| s.vpc_id())
                 .map(str::to_owned)
         };
-        let mut entries = Vec::new();
-        let mut token = None;
-        loop {
-            let mut call = self.ec2.describe_security_groups().set_next_token(token);
-            if let Some(vpc) = &vpc {
-                call = call.filters(Filter::builder().name("vpc-id").values(vpc).build());
-            }
-            let out = call.send().await.map_err(cloud_error)?;
-            for g in out.security_groups() {
-                entries.push(
-                    ListEntry::new(g.group_id().unwrap_or_default())
-                        .labelled(g.group_name().unwrap_or_default())
-                        .detailed(format!(
-                            "VPC {} · {}",
-                            g.vpc_id().unwrap_or("?"),
-                            g.description().unwrap_or_default()
-                        )),
-                );
-            }
-            token = out.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
+        let mut call = self.ec2.describe_security_groups();
+        if let Some(vpc) = &vpc {
+            call = call.filters(Filter::builder().name("vpc-id").values(vpc).build());
         }
-        Ok(entries)
+        let groups: Vec<_> = call
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(cloud_error)?;
+        Ok(groups
+            .iter()
+            .map(|g| {
+                ListEntry::new(g.group_id().unwrap_or_default())
+                    .labelled(g.group_name().unwrap_or_default())
+                    .detailed(format!(
+                        "VPC {} · {}",
+                        g.vpc_id().unwrap_or("?"),
+                        g.description().unwrap_or_default()
+                    ))
+            })
+            .collect())
     }
 
     async fn key_pairs(&self) -> Result<Vec<ListEntry>, CloudError> {
@@ -269,24 +249,18 @@ impl AwsCloud {
     }
 
     async fn instance_profiles(&self) -> Result<Vec<ListEntry>, CloudError> {
-        let mut entries = Vec::new();
-        let mut marker = None;
-        loop {
-            let out = self
-                .iam
-                .list_instance_profiles()
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(cloud_error)?;
-            for p in out.instance_profiles() {
-                entries.push(ListEntry::new(p.instance_profile_name()).detailed(p.arn()));
-            }
-            marker = out.marker().map(str::to_owned);
-            if !out.is_truncated() || marker.is_none() {
-                break;
-            }
-        }
-        Ok(entries)
+        let profiles: Vec<_> = self
+            .iam
+            .list_instance_profiles()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(cloud_error)?;
+        Ok(profiles
+            .iter()
+            .map(|p| ListEntry::new(p.instance_profile_name()).detailed(p.arn()))
+            .collect())
     }
 }
