@@ -23,3 +23,10 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs)
 }
+
+/// The text at `key` of a JSON answer's item, or "" when it has none (lists show it blank).
+pub fn text<'a>(item: &'a serde_json::Value, key: &str) -> &'a str {
+    item.get(key)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+}

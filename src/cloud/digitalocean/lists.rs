@@ -4,6 +4,7 @@
 //! says there is more.
 
 use super::{Api, DigitalOceanCloud, PAGE, field};
+use crate::cloud::http::text;
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::cloud_list::{ListEntry, ListKind, SizeFacts};
 use reqwest::Method;
@@ -33,10 +34,6 @@ async fn paged(api: &Api, path: &str, key: &str) -> Result<Vec<Value>, CloudErro
         }
     }
     Ok(all)
-}
-
-fn text<'a>(item: &'a Value, key: &str) -> &'a str {
-    item.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 fn size_entry(size: &Value) -> ListEntry {

@@ -6,6 +6,7 @@
 
 use super::GcpCloud;
 use super::api::Api;
+use crate::cloud::http::text;
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::cloud_list::{ListEntry, ListKind, SizeFacts};
 use reqwest::Method;
@@ -48,10 +49,6 @@ async fn paged(api: &Api, path: &str, key: &str) -> Result<Vec<Value>, CloudErro
             return Ok(all);
         }
     }
-}
-
-fn text<'a>(item: &'a Value, key: &str) -> &'a str {
-    item.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The last segment of a resource URL ("…/regions/us-central1" → "us-central1").

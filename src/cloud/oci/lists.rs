@@ -4,14 +4,11 @@
 //! Listings follow `opc-next-page`.
 
 use super::{COMPUTE, OciCloud};
+use crate::cloud::http::text;
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::cloud_list::{FlexRange, ListEntry, ListKind, SizeFacts};
 use reqwest::Method;
 use serde_json::Value;
-
-fn text<'a>(item: &'a Value, key: &str) -> &'a str {
-    item.get(key).and_then(Value::as_str).unwrap_or_default()
-}
 
 fn number(item: &Value, pointer: &str) -> f64 {
     item.pointer(pointer).and_then(Value::as_f64).unwrap_or(0.0)
