@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of pooladmin: formatting, lints, unit and property tests, store tests on real
-# SQLite files, GUI tests (egui_kittest, headless: no display needed), each benchmark run
+# SQLite files, GUI tests (egui_kittest, headless: no display needed) and snapshots of every
+# page and wizard step (wgpu on Mesa's software Vulkan), each benchmark run
 # once in test mode, the OS keyring tests against a real Secret Service (gnome-keyring in a
 # D-Bus session of its own), the AWS tests against moto_server, the Google Cloud tests
 # against gcplocal, the Oracle Cloud signer against the oci SDK, and the directory tests
@@ -16,6 +17,8 @@ command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
 command -v samba >/dev/null || missing+=(samba samba-ad-dc)
 [ -d /usr/share/samba/setup/ad-schema ] || missing+=(samba-ad-provision)
 command -v openssl >/dev/null || missing+=(openssl)
+# The snapshot tests render with wgpu on Mesa's software Vulkan (lavapipe): no GPU, no display.
+compgen -G '/usr/share/vulkan/icd.d/lvp_icd.*.json' >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing the test peers: ${missing[*]}"
   apt-get update -qq

@@ -89,9 +89,9 @@ impl EventsPage {
                 ui.checkbox(on, kind.label());
             }
             ui.separator();
-            ui.label("Pool");
+            let label = ui.label("Pool");
             let pool_name = ctx.catalog.pool_name(self.pool).to_owned();
-            egui::ComboBox::from_id_salt("events-pool")
+            let choice = egui::ComboBox::from_id_salt("events-pool")
                 .selected_text(if self.pool.is_none() {
                     "All pools".to_owned()
                 } else {
@@ -103,6 +103,8 @@ impl EventsPage {
                         ui.selectable_value(&mut self.pool, Some(pool.id), &pool.name);
                     }
                 });
+            // Screen readers (and the snapshot tests' accessibility check) name it "Pool".
+            let _ = choice.response.labelled_by(label.id);
             ui.separator();
             filter_box(ui, &mut self.text);
         });
