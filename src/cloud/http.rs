@@ -1,5 +1,5 @@
-//! What the REST clients (Azure, DigitalOcean, Google, Oracle) share: an HTTP client with
-//! the call timeout, and the wait a throttled answer asks for.
+//! What the REST clients (Azure, DigitalOcean, Google, Oracle) share besides the exchange
+//! itself (`rest.rs`): an HTTP client with the call timeout, and reading a listed item.
 
 use super::{CloudError, ErrorClass};
 use std::time::Duration;
@@ -13,15 +13,6 @@ pub fn client() -> Result<reqwest::Client, CloudError> {
         .timeout(CALL_TIMEOUT)
         .build()
         .map_err(|e| CloudError::new(ErrorClass::InvalidConfig, e.to_string()))
-}
-
-/// The `Retry-After` header's wait, in seconds.
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
 }
 
 /// The text at `key` of a JSON answer's item, or "" when it has none (lists show it blank).

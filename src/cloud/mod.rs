@@ -12,6 +12,8 @@ pub mod gcp;
 pub mod http;
 pub mod oauth;
 pub mod oci;
+pub mod operation;
+pub mod rest;
 pub mod rsa_key;
 pub mod simulated;
 pub mod tags;

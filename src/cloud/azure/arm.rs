@@ -2,19 +2,32 @@
 //! (cached until shortly before it expires), JSON calls with `api-version`, long-running
 //! operations followed to their end, and Azure's errors classified.
 
-use crate::cloud::http::{self, retry_after};
+use crate::cloud::http;
 use crate::cloud::oauth::{TokenCache, request_token};
+use crate::cloud::operation::{Patience, Progress};
+use crate::cloud::rest::{Dialect, Fault, Reply, exchange, retry_after};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use crate::model::credentials::AzureCredentials;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How often a long-running operation is looked at, unless Azure says otherwise.
-const POLL_EVERY: Duration = Duration::from_secs(2);
-/// How long a long-running operation may run before pooladmin stops waiting.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(900);
+/// Azure's long-running operations: looked at every 2 s unless Azure asks otherwise,
+/// waited for at most 15 minutes.
+const OPERATIONS: Patience = Patience {
+    cloud: "Azure",
+    every: Duration::from_secs(2),
+    at_most: Duration::from_secs(900),
+};
+
+/// How Azure words its failures.
+const AZURE: Dialect = Dialect {
+    cloud: "Azure",
+    fault: azure_fault,
+    classify: |status, code, _| classify(status, code),
+    wait: retry_after,
+};
 
 /// One app registration's access to Resource Manager.
 pub struct Arm {
@@ -75,15 +88,14 @@ impl Arm {
     }
 
     /// One call to `path` (under Resource Manager, or a whole URL Azure handed out) with
-    /// `api_version`; `Ok(None)` for an empty answer. The response headers come back for
-    /// the long-running operations.
+    /// `api_version`.
     async fn send(
         &self,
         method: Method,
         path: &str,
         api_version: Option<&str>,
         body: Option<&Value>,
-    ) -> Result<(StatusCode, reqwest::header::HeaderMap, Option<Value>), CloudError> {
+    ) -> Result<Reply, CloudError> {
         let url = if path.starts_with("http") {
             path.to_owned()
         } else {
@@ -99,35 +111,10 @@ impl Arm {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| CloudError::new(ErrorClass::Transient, format!("Azure: {e}")))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        let json: Option<Value> = if text.trim().is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(&text).map_err(|e| {
-                CloudError::new(
-                    ErrorClass::Transient,
-                    format!("Azure answered with unreadable JSON: {e}"),
-                )
-            })?)
-        };
-        if status.is_success() {
-            return Ok((status, headers, json));
-        }
-        let (code, message) = error_of(json.as_ref(), &text);
-        let error = CloudError::new(
-            classify(status, &code),
-            format!("{} {code}: {message}", status.as_u16()),
-        );
-        Err(error.wait(retry_after(&headers)))
+        exchange(&AZURE, request).await
     }
 
-    /// A call that answers at once.
+    /// A call that answers at once; `Ok(None)` for an empty answer.
     pub async fn call(
         &self,
         method: Method,
@@ -135,7 +122,7 @@ impl Arm {
         api_version: &str,
         body: Option<&Value>,
     ) -> Result<Option<Value>, CloudError> {
-        Ok(self.send(method, path, Some(api_version), body).await?.2)
+        Ok(self.send(method, path, Some(api_version), body).await?.body)
     }
 
     /// A call that may start a long-running operation: follows `Azure-AsyncOperation` (or
@@ -147,53 +134,54 @@ impl Arm {
         api_version: &str,
         body: Option<&Value>,
     ) -> Result<Option<Value>, CloudError> {
-        let (status, headers, first) = self.send(method, path, Some(api_version), body).await?;
+        let first = self.send(method, path, Some(api_version), body).await?;
         let header = |name: &str| {
-            headers
+            first
+                .headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let started = Instant::now();
+        let asked = retry_after(&first.headers);
         if let Some(operation) = header("azure-asyncoperation") {
-            let mut wait = retry_after(&headers).unwrap_or(POLL_EVERY);
-            loop {
-                tokio::time::sleep(wait).await;
-                let (_, headers, state) = self.send(Method::GET, &operation, None, None).await?;
-                wait = retry_after(&headers).unwrap_or(POLL_EVERY);
-                let state = state.unwrap_or(Value::Null);
-                match state.get("status").and_then(Value::as_str) {
-                    Some("Succeeded") => return Ok(first),
-                    Some(end @ ("Failed" | "Canceled")) => {
-                        let (code, message) = error_of(Some(&state), end);
-                        return Err(CloudError::new(
-                            classify(StatusCode::OK, &code),
-                            format!("{end} {code}: {message}"),
-                        ));
+            return OPERATIONS
+                .follow(asked, || async {
+                    let look = self.send(Method::GET, &operation, None, None).await?;
+                    let state = look.body.unwrap_or(Value::Null);
+                    match state.get("status").and_then(Value::as_str) {
+                        Some("Succeeded") => Ok(Progress::Done(())),
+                        Some(end @ ("Failed" | "Canceled")) => {
+                            let fault = azure_fault(&state);
+                            let code = fault.code.unwrap_or_else(|| "Error".to_owned());
+                            let message = fault.message.unwrap_or_default();
+                            Err(CloudError::new(
+                                classify(StatusCode::OK, &code),
+                                format!("{end} {code}: {message}"),
+                            ))
+                        }
+                        _ => Ok(Progress::Running(retry_after(&look.headers))),
                     }
-                    _ if started.elapsed() > OPERATION_TIMEOUT => return Err(still_running()),
-                    _ => {}
-                }
-            }
+                })
+                .await
+                .map(|()| first.body);
         }
-        if status == StatusCode::ACCEPTED
+        if first.status == StatusCode::ACCEPTED
             && let Some(location) = header("location")
         {
-            let mut wait = retry_after(&headers).unwrap_or(POLL_EVERY);
-            loop {
-                tokio::time::sleep(wait).await;
-                let (status, headers, answer) =
-                    self.send(Method::GET, &location, None, None).await?;
-                wait = retry_after(&headers).unwrap_or(POLL_EVERY);
-                if status != StatusCode::ACCEPTED {
-                    return Ok(answer.or(first));
-                }
-                if started.elapsed() > OPERATION_TIMEOUT {
-                    return Err(still_running());
-                }
-            }
+            let first_body = first.body.clone();
+            return OPERATIONS
+                .follow(asked, || async {
+                    let look = self.send(Method::GET, &location, None, None).await?;
+                    Ok(if look.status == StatusCode::ACCEPTED {
+                        Progress::Running(retry_after(&look.headers))
+                    } else {
+                        Progress::Done(look.body)
+                    })
+                })
+                .await
+                .map(|answer| answer.or(first_body));
         }
-        Ok(first)
+        Ok(first.body)
     }
 
     /// Every item of a listing, following `nextLink`.
@@ -201,8 +189,8 @@ impl Arm {
         let mut items = Vec::new();
         let mut next = Some((path.to_owned(), Some(api_version)));
         while let Some((url, version)) = next.take() {
-            let (_, _, page) = self.send(Method::GET, &url, version, None).await?;
-            let page = page.unwrap_or(Value::Null);
+            let page = self.send(Method::GET, &url, version, None).await?;
+            let page = page.body.unwrap_or(Value::Null);
             if let Some(values) = page.get("value").and_then(Value::as_array) {
                 items.extend(values.iter().cloned());
             }
@@ -215,27 +203,10 @@ impl Arm {
     }
 }
 
-/// A long-running operation that outlasted pooladmin's patience: worth another try later.
-fn still_running() -> CloudError {
-    CloudError::new(
-        ErrorClass::Transient,
-        format!("Azure operation still running after {OPERATION_TIMEOUT:?}"),
-    )
-}
-
-/// Azure's error code and message from an error body.
-fn error_of(json: Option<&Value>, text: &str) -> (String, String) {
-    let error = json.and_then(|j| j.get("error"));
-    let field = |key: &str| {
-        error
-            .and_then(|e| e.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    (
-        field("code").unwrap_or_else(|| "Error".to_owned()),
-        field("message").unwrap_or_else(|| text.chars().take(300).collect()),
-    )
+/// Where Azure's error bodies keep the code and message (`{"error": {"code", "message"}}`,
+/// also an operation's end state).
+fn azure_fault(body: &Value) -> Fault {
+    Fault::at(body, "/error/code", "/error/message")
 }
 
 /// Azure's status codes and error codes as classes.

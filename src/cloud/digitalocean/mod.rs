@@ -5,6 +5,7 @@
 
 use super::dns_zone::zone_for;
 use super::http;
+use super::rest::{self, Dialect, Fault, exchange};
 use super::{CloudError, CloudVm, CreateRequest, DnsCloud, ErrorClass, VmCloud, VmState, tags};
 use crate::model::Secret;
 use crate::model::cloud_list::{ListEntry, ListKind};
@@ -78,44 +79,22 @@ impl Api {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| CloudError::new(ErrorClass::Transient, format!("DigitalOcean: {e}")))?;
-        let status = response.status();
-        let wait = retry_after(response.headers());
-        let text = response.text().await.unwrap_or_default();
-        if status.is_success() {
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            return serde_json::from_str(&text).map(Some).map_err(|e| {
-                CloudError::new(
-                    ErrorClass::Transient,
-                    format!("DigitalOcean answered with unreadable JSON: {e}"),
-                )
-            });
-        }
-        let message = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-            .unwrap_or_else(|| text.chars().take(300).collect());
-        let error = CloudError::new(
-            classify(status, &message),
-            format!(
-                "{} {}: {message}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            ),
-        );
-        Err(error.wait(wait))
+        Ok(exchange(&DIGITALOCEAN, request).await?.body)
     }
 }
+
+/// How DigitalOcean words its failures: `{"id": "not_found", "message": "..."}`.
+const DIGITALOCEAN: Dialect = Dialect {
+    cloud: "DigitalOcean",
+    fault: |body| Fault::at(body, "/id", "/message"),
+    classify: |status, _, message| classify(status, message),
+    wait: retry_after,
+};
 
 /// How long DigitalOcean asks to wait: `Retry-After` (seconds), else until `RateLimit-Reset`
 /// (epoch seconds).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    http::retry_after(headers).or_else(|| {
+    rest::retry_after(headers).or_else(|| {
         let reset: i64 = headers
             .get("ratelimit-reset")?
             .to_str()

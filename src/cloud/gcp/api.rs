@@ -2,17 +2,30 @@
 //! errors classified.
 
 use super::auth::ServiceAccount;
-use crate::cloud::http::{self, retry_after};
+use crate::cloud::http;
+use crate::cloud::operation::{Patience, Progress};
+use crate::cloud::rest::{Dialect, Fault, exchange, retry_after};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
-/// How often an operation is looked at.
-const POLL_EVERY: Duration = Duration::from_millis(1500);
-/// How long an operation may run before pooladmin stops waiting.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(600);
+/// Google's operations: looked at every 1.5 s, waited for at most 10 minutes.
+const OPERATIONS: Patience = Patience {
+    cloud: "Google Cloud",
+    every: Duration::from_millis(1500),
+    at_most: Duration::from_secs(600),
+};
+
+/// How Google words its failures.
+const GOOGLE: Dialect = Dialect {
+    cloud: "Google Cloud",
+    fault: google_fault,
+    classify: |status, reason, _| classify(status, reason),
+    wait: retry_after,
+};
 
 /// One service account's access to Google's APIs at `base`.
 pub struct Api {
@@ -56,76 +69,78 @@ impl Api {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| CloudError::new(ErrorClass::Transient, format!("Google Cloud: {e}")))?;
-        let status = response.status();
-        let wait = retry_after(response.headers());
-        let text = response.text().await.unwrap_or_default();
-        let json: Option<Value> = serde_json::from_str(&text).ok();
-        if status.is_success() {
-            return Ok(json);
-        }
-        let error = json.as_ref().and_then(|j| j.get("error"));
-        let reason = error
-            .and_then(|e| e.pointer("/errors/0/reason"))
-            .or_else(|| error.and_then(|e| e.get("status")))
-            .and_then(Value::as_str)
-            .unwrap_or("error")
-            .to_owned();
-        let message = error
-            .and_then(|e| e.get("message"))
-            .and_then(Value::as_str)
-            .map_or_else(|| text.chars().take(300).collect(), str::to_owned);
-        let error = CloudError::new(
-            classify(status, &reason),
-            format!("{} {reason}: {message}", status.as_u16()),
-        );
-        Err(error.wait(wait))
+        Ok(exchange(&GOOGLE, request).await?.body)
     }
 
     /// Waits until the operation `op` (as a call answered it) is DONE; its error, if any.
     /// An operation without a `selfLink` is looked up under `operations` by its name.
     pub async fn wait(&self, op: Option<Value>, operations: &str) -> Result<(), CloudError> {
-        let started = Instant::now();
-        let mut op = op.unwrap_or(Value::Null);
-        loop {
-            if op.get("status").and_then(Value::as_str) == Some("DONE") || op.is_null() {
-                return match op.pointer("/error/errors/0") {
-                    None => Ok(()),
-                    Some(error) => {
-                        let code = error.get("code").and_then(Value::as_str).unwrap_or("ERROR");
-                        let message = error.get("message").and_then(Value::as_str).unwrap_or("");
-                        Err(CloudError::new(
-                            classify(StatusCode::OK, code),
-                            format!("{code}: {message}"),
-                        ))
+        let op = op.unwrap_or(Value::Null);
+        if let Some(ended) = ended(&op) {
+            return ended;
+        }
+        // The latest answer: each look follows the link the one before it gave.
+        let latest = Mutex::new(op);
+        OPERATIONS
+            .follow(None, || async {
+                let link = {
+                    let op = latest.lock().unwrap_or_else(PoisonError::into_inner);
+                    match (op.get("selfLink"), op.get("name")) {
+                        (Some(Value::String(link)), _) => link.clone(),
+                        (_, Some(Value::String(name))) => format!("{operations}/{name}"),
+                        _ => {
+                            return Err(CloudError::new(
+                                ErrorClass::Transient,
+                                "Google answered an operation without a name",
+                            ));
+                        }
                     }
                 };
-            }
-            if started.elapsed() > OPERATION_TIMEOUT {
-                return Err(CloudError::new(
-                    ErrorClass::Transient,
-                    format!("the operation was still running after {OPERATION_TIMEOUT:?}"),
-                ));
-            }
-            tokio::time::sleep(POLL_EVERY).await;
-            let link = match (op.get("selfLink"), op.get("name")) {
-                (Some(Value::String(link)), _) => link.clone(),
-                (_, Some(Value::String(name))) => format!("{operations}/{name}"),
-                _ => {
-                    return Err(CloudError::new(
-                        ErrorClass::Transient,
-                        "Google answered an operation without a name",
-                    ));
-                }
-            };
-            op = self
-                .call(Method::GET, &link, None)
-                .await?
-                .unwrap_or(Value::Null);
+                let op = self
+                    .call(Method::GET, &link, None)
+                    .await?
+                    .unwrap_or(Value::Null);
+                let progress = match ended(&op) {
+                    Some(ended) => Progress::Done(ended),
+                    None => Progress::Running(None),
+                };
+                *latest.lock().unwrap_or_else(PoisonError::into_inner) = op;
+                Ok(progress)
+            })
+            .await?
+    }
+}
+
+/// An operation's outcome once it is DONE (an empty answer counts as done); `None` while
+/// it runs.
+fn ended(op: &Value) -> Option<Result<(), CloudError>> {
+    if !op.is_null() && op.get("status").and_then(Value::as_str) != Some("DONE") {
+        return None;
+    }
+    Some(match op.pointer("/error/errors/0") {
+        None => Ok(()),
+        Some(error) => {
+            let code = error.get("code").and_then(Value::as_str).unwrap_or("ERROR");
+            let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+            Err(CloudError::new(
+                classify(StatusCode::OK, code),
+                format!("{code}: {message}"),
+            ))
         }
+    })
+}
+
+/// Where Google's error bodies keep the reason and message: the first of `errors` gives the
+/// reason ("quotaExceeded"), else the `status` ("RESOURCE_EXHAUSTED").
+fn google_fault(body: &Value) -> Fault {
+    let text = |pointer: &str| {
+        body.pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Fault {
+        code: text("/error/errors/0/reason").or_else(|| text("/error/status")),
+        message: text("/error/message"),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Signed JSON calls to one Oracle Cloud service, with OCI's errors classified.
 
 use super::signer::Signer;
-use crate::cloud::http::{self, retry_after};
+use crate::cloud::http;
+use crate::cloud::rest::{Dialect, Fault, exchange, retry_after};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::credentials::OciCredentials;
 use jiff::Timestamp;
@@ -83,32 +84,18 @@ impl Api {
         if let Some(bytes) = bytes {
             request = request.body(bytes);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| CloudError::new(ErrorClass::Transient, format!("Oracle Cloud: {e}")))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        let json: Option<Value> = serde_json::from_str(&text).ok();
-        if status.is_success() {
-            return Ok((json, headers));
-        }
-        let field = |key: &str| {
-            json.as_ref()
-                .and_then(|j| j.get(key))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let code = field("code").unwrap_or_else(|| "Error".to_owned());
-        let message = field("message").unwrap_or_else(|| text.chars().take(300).collect());
-        let error = CloudError::new(
-            classify(status, &code, &message),
-            format!("{} {code}: {message}", status.as_u16()),
-        );
-        Err(error.wait(retry_after(&headers)))
+        let reply = exchange(&ORACLE, request).await?;
+        Ok((reply.body, reply.headers))
     }
 }
+
+/// How Oracle Cloud words its failures: `{"code": "NotAuthenticated", "message": "..."}`.
+const ORACLE: Dialect = Dialect {
+    cloud: "Oracle Cloud",
+    fault: |body| Fault::at(body, "/code", "/message"),
+    classify,
+    wait: retry_after,
+};
 
 /// OCI's status codes, error codes and messages as classes.
 pub fn classify(status: StatusCode, code: &str, message: &str) -> ErrorClass {
