@@ -52,7 +52,6 @@ impl Scaler {
                 };
                 let dn = computer_dn(&name, &target.ou_dn);
                 let password = new_join_password();
-                self.step()?;
                 self.store
                     .claim_computer(instance.id, &name, &dn, target.ldap_id, &password)?;
                 (name, password)
@@ -124,7 +123,6 @@ impl Scaler {
             }
             Ok(Placement::Taken(by)) => {
                 self.memory.names_taken.insert(name.to_uppercase());
-                self.step()?;
                 self.store.release_computer(id)?;
                 self.record(
                     ScalerEvent::new(
@@ -235,7 +233,6 @@ impl Scaler {
                 return self.log_error(&instance, &format!("Active Directory: {error}"), now);
             }
         };
-        self.step()?;
         self.store.computer_removed(id)?;
         self.memory.next_try.remove(&id);
         self.memory.errors_seen.remove(&id);

@@ -45,7 +45,6 @@ impl Scaler {
 
     /// Writes `event` to the log and shows it.
     pub(super) fn record(&mut self, event: ScalerEvent) -> Result<(), Halt> {
-        self.step()?;
         self.store.record_events(std::slice::from_ref(&event))?;
         self.emit(event);
         Ok(())
@@ -115,7 +114,6 @@ impl Scaler {
         }
         self.memory.notes_seen = current;
         if !fresh.is_empty() {
-            self.step()?;
             self.store.record_events(&fresh)?;
             for event in fresh {
                 self.emit(event);
@@ -140,7 +138,6 @@ impl Scaler {
                     let decision = ScalerEvent::new(now, EventKind::Decision, reason)
                         .with_pool(*pool)
                         .with_config(*config);
-                    self.step()?;
                     self.store.record_events(std::slice::from_ref(&decision))?;
                     self.emit(decision);
                     let request = InstanceRequest {
@@ -153,7 +150,6 @@ impl Scaler {
                         let event = ScalerEvent::new(now, EventKind::Transition, "requested")
                             .with_pool(*pool)
                             .with_config(*config);
-                        self.step()?;
                         let instance = self.store.request_instance(&request, now, event)?;
                         self.emit(
                             ScalerEvent::new(
@@ -191,7 +187,6 @@ impl Scaler {
                             .with_pool(*pool)
                             .with_config(*config)
                             .with_instance(*instance);
-                    self.step()?;
                     if self
                         .store
                         .begin_delete(*instance, reason, false, now, event.clone())?
@@ -379,7 +374,6 @@ impl Scaler {
             )
             .with_pool(instance.pool)
             .with_config(instance.config);
-            self.step()?;
             if self.store.move_instance(
                 instance.id,
                 &[InstanceState::Requested],
@@ -425,7 +419,6 @@ impl Scaler {
             )
             .with_pool(instance.pool)
             .with_config(instance.config);
-            self.step()?;
             if self
                 .store
                 .begin_delete(instance.id, &reason, true, now, event.clone())?

@@ -3,7 +3,8 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
-/// Counts the scaler's steps (each store write and each cloud call) and trips at one.
+/// Counts the scaler's steps — each commit of its store connection (`Store::refuse_commits_when`)
+/// and each cloud call of its tasks (`operations::guarded`) — and trips at one.
 #[derive(Debug)]
 pub struct Failpoint {
     steps_left: AtomicI64,

@@ -33,7 +33,6 @@ impl Scaler {
                         )
                         .with_pool(instance.pool)
                         .with_config(instance.config);
-                        self.step()?;
                         if self.store.move_instance(
                             id,
                             &[InstanceState::Requested, InstanceState::Creating],
@@ -87,7 +86,6 @@ impl Scaler {
                     Err(e) => format!("orphan VM {cloud_id} could not be terminated: {e}"),
                 };
                 let event = ScalerEvent::new(now, EventKind::Reconcile, message);
-                self.step()?;
                 self.store.record_events(std::slice::from_ref(&event))?;
                 self.emit(event);
             }
@@ -168,7 +166,6 @@ impl Scaler {
         let event = ScalerEvent::new(now, EventKind::Error, message)
             .with_pool(instance.pool)
             .with_config(instance.config);
-        self.step()?;
         let moved = self.store.move_instance(
             instance.id,
             &[InstanceState::Requested, InstanceState::Creating],
@@ -224,7 +221,6 @@ impl Scaler {
         let event = ScalerEvent::new(now, EventKind::Error, message)
             .with_pool(pool)
             .with_config(config);
-        self.step()?;
         self.store.set_config_health(config, health, Some(&event))?;
         self.emit(event);
         Ok(())
@@ -254,7 +250,6 @@ impl Scaler {
         )
         .with_pool(instance.pool)
         .with_config(instance.config);
-        self.step()?;
         if !self
             .store
             .instance_running(instance.id, &address, &member, now, event.clone())?
@@ -268,7 +263,6 @@ impl Scaler {
         if health.consecutive_failures > 0 || health.backoff_level > 0 {
             let mut healed = health.clone();
             healed.succeeded();
-            self.step()?;
             self.store
                 .set_config_health(instance.config, &healed, None)?;
         }
@@ -327,7 +321,6 @@ impl Scaler {
                     format!("DNS record {name}: {e}"),
                 )
                 .with_instance(instance.id);
-                self.step()?;
                 self.store.record_events(std::slice::from_ref(&event))?;
                 self.emit(event);
             }
@@ -351,7 +344,6 @@ impl Scaler {
         )
         .with_pool(instance.pool)
         .with_config(instance.config);
-        self.step()?;
         if self.store.move_instance(
             instance.id,
             &[
@@ -389,7 +381,6 @@ impl Scaler {
         )
         .with_pool(instance.pool)
         .with_config(instance.config);
-        self.step()?;
         if self.store.move_instance(
             instance.id,
             &[InstanceState::Deleting],
@@ -426,7 +417,6 @@ impl Scaler {
             .with_pool(instance.pool)
             .with_config(instance.config)
             .with_instance(instance.id);
-        self.step()?;
         self.store.record_events(std::slice::from_ref(&event))?;
         self.emit(event);
         Ok(())

@@ -47,7 +47,6 @@ impl Scaler {
             )
             .with_pool(instance.pool)
             .with_config(instance.config);
-            self.step()?;
             let began = self.store.atomically(|store| {
                 store.end_sessions_of_instance(dead.instance)?;
                 store.begin_delete(dead.instance, &reason, false, now, event.clone())

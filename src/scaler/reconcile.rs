@@ -77,7 +77,6 @@ impl Scaler {
                     format!("listing of {name} failed: nothing deleted this pass ({e})"),
                 );
                 self.memory.listing_failed.insert(provider);
-                self.step()?;
                 self.store.record_events(std::slice::from_ref(&event))?;
                 self.emit(event);
                 return Ok(());
@@ -202,7 +201,6 @@ impl Scaler {
         )
         .with_pool(row.pool)
         .with_config(row.config);
-        self.step()?;
         if self.store.move_instance(
             row.id,
             &[InstanceState::Requested, InstanceState::Creating],

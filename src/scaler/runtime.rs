@@ -169,6 +169,10 @@ impl Scaler {
     fn survive(&mut self, result: Result<(), Halt>) -> Result<(), Halt> {
         let error = match result {
             Ok(()) => return Ok(()),
+            // A write the failpoint refused: the crash it stands for.
+            Err(_) if self.failpoint.as_ref().is_some_and(|f| f.tripped()) => {
+                return Err(Halt::Crashed);
+            }
             Err(Halt::Store(error)) => error,
             Err(other) => return Err(other),
         };
@@ -248,7 +252,6 @@ impl Scaler {
                     },
                 )
                 .with_config(config);
-                self.step()?;
                 self.store
                     .set_config_health(config, &health, Some(&event))?;
                 self.emit(event);
@@ -307,7 +310,6 @@ impl Scaler {
                 .with_pool(row.pool)
                 .with_config(row.config)
                 .with_instance(instance);
-                self.step()?;
                 if self.store.drain_instance(instance, now, event.clone())? {
                     self.emit(event);
                 }

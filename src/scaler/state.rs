@@ -2,7 +2,6 @@
 //! calls it has in flight and what they hold, and what it remembers between passes (lost
 //! with the process; the store has what must survive).
 
-use super::executor::Halt;
 use super::failpoint::Failpoint;
 use super::gauges::ScalerGauges;
 use super::operations::Outcome;
@@ -110,17 +109,14 @@ impl Scaler {
         self
     }
 
-    /// Crashes on purpose at step `failpoint` (crash tests).
+    /// Crashes on purpose at step `failpoint` (crash tests): its steps are the commits of
+    /// the scaler's connection (the store's one seam) and the cloud calls of its tasks.
     pub fn with_failpoint(mut self, failpoint: Arc<Failpoint>) -> Self {
+        let counted = failpoint.clone();
+        if let Err(error) = self.store.refuse_commits_when(move || counted.hit()) {
+            tracing::error!(%error, "the failpoint cannot watch the store's commits");
+        }
         self.failpoint = Some(failpoint);
         self
-    }
-
-    /// Counts a step toward the failpoint; a tripped one stops everything here.
-    pub(super) fn step(&self) -> Result<(), Halt> {
-        match &self.failpoint {
-            Some(f) if f.hit() => Err(Halt::Crashed),
-            _ => Ok(()),
-        }
     }
 }

@@ -8,6 +8,7 @@ mod api_settings;
 mod autoscale;
 mod backup;
 mod bearer;
+mod commit_gate;
 mod computers;
 mod error;
 mod events;
