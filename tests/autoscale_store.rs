@@ -13,6 +13,7 @@ use common::configs::{CERT, KEY, complete};
 use common::{default_zone, temp_store};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use pooladmin::model::field::AutoScaleField;
 use pooladmin::model::ldap::LdapSpec;
 use pooladmin::model::secret_fields::SecretFields;
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
@@ -126,7 +127,7 @@ fn a_failed_finish_writes_nothing() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("Name")
+            .for_field(AutoScaleField::Name)
             .unwrap()
             .contains("already exists")
     );
@@ -145,7 +146,7 @@ fn a_failed_finish_writes_nothing() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("DNS Provider Config")
+            .for_field(AutoScaleField::DnsProviderConfig)
             .is_some()
     );
 }
@@ -215,7 +216,7 @@ fn a_config_for_the_wrong_pool_type_is_refused() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("AutoScale Type")
+            .for_field(AutoScaleField::Kind)
             .is_some()
     );
     assert!(store.configs::<VmProviderSpec>().unwrap().is_empty());

@@ -7,8 +7,13 @@
     clippy::print_stdout
 )]
 
+use pooladmin::model::Field;
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use pooladmin::model::field::{
+    AutoScaleField, AwsField, AzureCredentialField, AzureField, GcpField, LdapField,
+    OciCredentialField, OciField, VmProviderField,
+};
 use pooladmin::model::ldap::LdapSpec;
 use pooladmin::model::secret_fields::SecretFields;
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
@@ -53,7 +58,8 @@ fn no_secret_shows_in_debug() {
     }
 }
 
-fn field_error(spec: &VmProviderSpec, field: &str) -> String {
+fn field_error(spec: &VmProviderSpec, field: impl Into<Field>) -> String {
+    let field: Field = field.into();
     spec.check()
         .errors
         .for_field(field)
@@ -69,11 +75,9 @@ fn each_bad_field_is_named_with_what_is_expected() {
         s.ami_id = "ubuntu".into();
         s.volume_size_gb = "2".into();
     }
-    assert!(
-        field_error(&aws, "AWS: EC2 Security Group IDs").contains("expected a list of strings")
-    );
-    assert!(field_error(&aws, "AWS: EC2 AMI ID").contains("ami-"));
-    assert!(field_error(&aws, "AWS: EC2 EBS Volume Size (GB)").contains("8 to 16384"));
+    assert!(field_error(&aws, AwsField::SecurityGroupIds).contains("expected a list of strings"));
+    assert!(field_error(&aws, AwsField::AmiId).contains("ami-"));
+    assert!(field_error(&aws, AwsField::VolumeSize).contains("8 to 16384"));
 
     let mut azure = complete(ProviderKind::Azure);
     if let ProviderSettings::Azure(s) = &mut azure.settings {
@@ -83,10 +87,10 @@ fn each_bad_field_is_named_with_what_is_expected() {
         s.image_is_windows = true;
         s.os_password = Secret::default();
     }
-    assert!(field_error(&azure, "Tenant ID").contains("UUID"));
-    assert!(field_error(&azure, "OS Image Reference (JSON)").contains("sku"));
-    assert!(field_error(&azure, "Config Override (JSON)").contains("cannot be overridden"));
-    assert!(field_error(&azure, "OS Password").contains("Windows"));
+    assert!(field_error(&azure, Field::vm_azure(AzureCredentialField::TenantId)).contains("UUID"));
+    assert!(field_error(&azure, AzureField::ImageReference).contains("sku"));
+    assert!(field_error(&azure, AzureField::ConfigOverride).contains("cannot be overridden"));
+    assert!(field_error(&azure, AzureField::OsPassword).contains("Windows"));
 
     let mut gcp = complete(ProviderKind::Gcp);
     if let ProviderSettings::Gcp(s) = &mut gcp.settings {
@@ -95,10 +99,10 @@ fn each_bad_field_is_named_with_what_is_expected() {
         s.guest_accelerators = r#"[{"type": "nvidia-tesla-t4", "count": 0}]"#.into();
         s.custom_labels = r#"{"Team": "x"}"#.into();
     }
-    assert!(field_error(&gcp, "GCP Credentials").contains("service_account"));
-    assert!(field_error(&gcp, "Metadata (JSON)").contains("Startup Script"));
-    assert!(field_error(&gcp, "Guest Accelerators (JSON)").contains("count"));
-    assert!(field_error(&gcp, "Custom Labels (JSON)").contains("lower-case"));
+    assert!(field_error(&gcp, GcpField::Credentials).contains("service_account"));
+    assert!(field_error(&gcp, GcpField::Metadata).contains("Startup Script"));
+    assert!(field_error(&gcp, GcpField::GuestAccelerators).contains("count"));
+    assert!(field_error(&gcp, GcpField::CustomLabels).contains("lower-case"));
 
     let mut oci = complete(ProviderKind::Oci);
     if let ProviderSettings::Oci(s) = &mut oci.settings {
@@ -106,15 +110,29 @@ fn each_bad_field_is_named_with_what_is_expected() {
         s.image_ocid = "ocid1.subnet.oc1..aaaa".into();
         s.flex_cpus = "0".into();
     }
-    assert!(field_error(&oci, "Private Key").contains("CERTIFICATE"));
-    assert!(field_error(&oci, "Image OCID").contains("ocid1.image"));
-    assert!(field_error(&oci, "Flex CPUs").contains("1 to 128"));
+    assert!(
+        field_error(&oci, Field::vm_oci(OciCredentialField::PrivateKey)).contains("CERTIFICATE")
+    );
+    assert!(field_error(&oci, OciField::ImageOcid).contains("ocid1.image"));
+    assert!(field_error(&oci, OciField::FlexCpus).contains("1 to 128"));
 
     let mut ocean = complete(ProviderKind::DigitalOcean);
     ocean.max_instances = "0".into();
     ocean.startup_script = "x".repeat(70 * 1024);
-    assert!(field_error(&ocean, "Max Droplets").contains("1 to 1000"));
-    assert!(field_error(&ocean, "Startup Script").contains("at most 65536 bytes"));
+    assert!(
+        field_error(
+            &ocean,
+            VmProviderField::MaxInstances(ProviderKind::DigitalOcean),
+        )
+        .contains("1 to 1000")
+    );
+    assert!(
+        field_error(
+            &ocean,
+            VmProviderField::StartupScript(ProviderKind::DigitalOcean),
+        )
+        .contains("at most 65536 bytes")
+    );
 }
 
 #[test]
@@ -134,7 +152,7 @@ fn the_gcp_key_error_never_quotes_the_key() {
     if let ProviderSettings::Gcp(s) = &mut spec.settings {
         s.credentials.key_json = Secret::new(broken);
     }
-    let message = field_error(&spec, "GCP Credentials");
+    let message = field_error(&spec, GcpField::Credentials);
     assert!(!message.contains("SECRETMATERIAL"), "{message}");
     assert!(message.contains("line 1"), "{message}");
 }
@@ -205,8 +223,8 @@ fn ldap_configs() {
     ldap.start_tls = true;
     ldap.ca_certificate = KEY.into();
     let errors = ldap.validate().unwrap_err();
-    assert!(errors.for_field("URL").is_some());
-    assert!(errors.for_field("CA Certificate").is_some());
+    assert!(errors.for_field(LdapField::Url).is_some());
+    assert!(errors.for_field(LdapField::CaCertificate).is_some());
 }
 
 #[test]
@@ -224,12 +242,21 @@ fn autoscale_configs_of_both_types() {
     let errors = agents.validate().unwrap_err();
     assert!(
         errors
-            .for_field("Agent Cores Override")
+            .for_field(AutoScaleField::AgentCoresOverride)
             .unwrap()
             .contains("above 0")
     );
-    assert!(errors.for_field("DNS Provider Config").is_some());
-    assert!(errors.for_field("NGINX Key").unwrap().contains("both"));
+    assert!(
+        errors
+            .for_field(AutoScaleField::DnsProviderConfig)
+            .is_some()
+    );
+    assert!(
+        errors
+            .for_field(AutoScaleField::NginxKey)
+            .unwrap()
+            .contains("both")
+    );
     agents.dns_provider = Some(DnsProviderId(1));
     if let Scaling::Agents(a) = &mut agents.scaling {
         a.agent_cores_override = "4".into();
@@ -245,12 +272,8 @@ fn autoscale_configs_of_both_types() {
         s.create_ad_record = true;
     }
     let errors = servers.validate().unwrap_err();
-    assert!(errors.for_field("LDAP Config").is_some());
-    assert!(
-        errors
-            .for_field("Active Directory Computer OU DN")
-            .is_some()
-    );
+    assert!(errors.for_field(AutoScaleField::LdapConfig).is_some());
+    assert!(errors.for_field(AutoScaleField::AdComputerOuDn).is_some());
     if let Scaling::Servers(s) = &mut servers.scaling {
         s.ldap_config = Some(LdapId(1));
         s.ad_computer_ou_dn = "OU=Kasm,OU=Computers,DC=corp,DC=example,DC=com".into();
@@ -273,12 +296,9 @@ fn an_aws_launch_is_parsed_once_and_never_guessed() {
     aws.volume_size_gb = "forty".into();
     aws.security_group_ids = "sg-1".into();
     let errors = aws.launch().unwrap_err();
+    assert!(errors.for_field(AwsField::VolumeSize).is_some(), "{errors}");
     assert!(
-        errors.for_field("AWS: EC2 EBS Volume Size (GB)").is_some(),
-        "{errors}"
-    );
-    assert!(
-        errors.for_field("AWS: EC2 Security Group IDs").is_some(),
+        errors.for_field(AwsField::SecurityGroupIds).is_some(),
         "{errors}"
     );
 }
@@ -298,9 +318,9 @@ fn an_azure_launch_is_parsed_once_and_never_guessed() {
     azure.tags = "[1]".into();
     let errors = azure.launch().unwrap_err();
     for field in [
-        "OS Disk Size (GB)",
-        "OS Image Reference (JSON)",
-        "Tags (JSON)",
+        AzureField::OsDiskSize,
+        AzureField::ImageReference,
+        AzureField::Tags,
     ] {
         assert!(errors.for_field(field).is_some(), "{field}: {errors}");
     }
@@ -318,7 +338,7 @@ fn an_oci_launch_is_parsed_once_and_never_guessed() {
     oci.boot_volume_gb = "huge".into();
     oci.flex_cpus = "many".into();
     let errors = oci.launch().unwrap_err();
-    for field in ["Boot Volume GB", "Flex CPUs"] {
+    for field in [OciField::BootVolume, OciField::FlexCpus] {
         assert!(errors.for_field(field).is_some(), "{field}: {errors}");
     }
 }

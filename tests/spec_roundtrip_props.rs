@@ -14,6 +14,7 @@ mod common;
 use common::configs::complete;
 use common::{default_zone, temp_store};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling, ScalingValues};
+use pooladmin::model::field::{AutoScaleField, AwsField, VmProviderField};
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use pooladmin::model::{PoolKind, Resources};
 use pooladmin::store::{Choice, StoreError};
@@ -55,12 +56,12 @@ proptest! {
         let provider = complete(ProviderKind::Simulator);
         let saved = store.save_autoscale(None, &spec, &Choice::New(provider), None);
         let fields = [
-            ("Downscale Backoff (Seconds)", &backoff),
-            ("Provision Timeout (s)", &timeout),
-            ("Standby Cores", &cores),
-            ("Standby Memory (MB)", &memory),
-            ("Standby GPUs", &gpus),
-            ("Agent Cores Override", &agent_cores),
+            (AutoScaleField::DownscaleBackoff, &backoff),
+            (AutoScaleField::ProvisionTimeout, &timeout),
+            (AutoScaleField::StandbyCores, &cores),
+            (AutoScaleField::StandbyMemory, &memory),
+            (AutoScaleField::StandbyGpus, &gpus),
+            (AutoScaleField::AgentCoresOverride, &agent_cores),
         ];
         let all_typed = fields.iter().all(|(_, (_, n))| n.is_some());
         match saved {
@@ -134,10 +135,10 @@ proptest! {
             }
             Err(StoreError::Invalid(errors)) => {
                 if max.1.is_none() {
-                    prop_assert!(errors.for_field("AWS: Max EC2 Nodes").is_some(), "{errors}");
+                    prop_assert!(errors.for_field(VmProviderField::MaxInstances(ProviderKind::Aws)).is_some(), "{errors}");
                 }
                 if volume.1.is_none() {
-                    prop_assert!(errors.for_field("AWS: EC2 EBS Volume Size (GB)").is_some(), "{errors}");
+                    prop_assert!(errors.for_field(AwsField::VolumeSize).is_some(), "{errors}");
                 }
                 prop_assert!(store.configs::<VmProviderSpec>().unwrap().is_empty());
             }

@@ -9,6 +9,7 @@
 mod common;
 
 use common::{add_agent, add_server, default_zone, server_spec, temp_store};
+use pooladmin::model::field::{PoolField, ServerField, StagingField, ZoneField};
 use pooladmin::model::{
     FreeCapacity, PoolKind, Resources, SessionHost, SessionRequest, StagingDraft,
 };
@@ -197,13 +198,13 @@ fn duplicate_and_blank_names_are_refused_by_field() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("Name")
+            .for_field(PoolField::Name)
             .unwrap()
             .contains("already exists")
     );
     let err = store.add_pool("  ", PoolKind::Server).unwrap_err();
     assert_eq!(
-        err.field_errors().unwrap().for_field("Name"),
+        err.field_errors().unwrap().for_field(PoolField::Name),
         Some("must not be blank")
     );
     add_server(&mut store, "rdp-01", None, 1);
@@ -214,7 +215,7 @@ fn duplicate_and_blank_names_are_refused_by_field() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("Friendly Name")
+            .for_field(ServerField::FriendlyName)
             .is_some()
     );
     assert_eq!(store.pools().unwrap().len(), 1);
@@ -230,7 +231,7 @@ fn a_member_only_joins_a_pool_of_its_kind() {
     let message = err
         .field_errors()
         .unwrap()
-        .for_field("Pool")
+        .for_field(ServerField::Pool)
         .unwrap()
         .to_owned();
     assert!(message.contains("Server pool"), "{message}");
@@ -238,7 +239,12 @@ fn a_member_only_joins_a_pool_of_its_kind() {
     let err = store
         .add_server(&server_spec("rdp-02", zone, Some(agents), 1))
         .unwrap_err();
-    assert!(err.field_errors().unwrap().for_field("Pool").is_some());
+    assert!(
+        err.field_errors()
+            .unwrap()
+            .for_field(ServerField::Pool)
+            .is_some()
+    );
     assert_eq!(store.servers().unwrap()[0].server.spec.pool, None);
 }
 
@@ -337,7 +343,12 @@ fn zones_in_use_are_kept_and_renamed_zones_stay_unique() {
     let (_dir, mut store) = temp_store();
     let zone = store.add_zone("Europe").unwrap();
     let err = store.add_zone("europe").unwrap_err();
-    assert!(err.field_errors().unwrap().for_field("Name").is_some());
+    assert!(
+        err.field_errors()
+            .unwrap()
+            .for_field(ZoneField::Name)
+            .is_some()
+    );
     let mut spec = server_spec("rdp-01", zone, None, 1);
     spec.zone = zone;
     store.add_server(&spec).unwrap();
@@ -367,7 +378,7 @@ fn staging_needs_an_agent_pool_and_a_unique_workspace() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("Pool")
+            .for_field(StagingField::Pool)
             .unwrap()
             .contains("Docker Agent")
     );
@@ -378,7 +389,7 @@ fn staging_needs_an_agent_pool_and_a_unique_workspace() {
     assert!(
         err.field_errors()
             .unwrap()
-            .for_field("Workspace Name")
+            .for_field(StagingField::WorkspaceName)
             .is_some()
     );
     let err = store.delete_pool(agents).unwrap_err();

@@ -6,8 +6,10 @@
     clippy::print_stdout
 )]
 
+use pooladmin::model::Field;
 use pooladmin::model::ValidationErrors;
 use pooladmin::model::cloud_ids::{aws_id, dns_name, key_fingerprint, ocid, region, uuid};
+use pooladmin::model::field::GcpField;
 use pooladmin::model::json_shapes::{object, object_list, string_list, string_map};
 use pooladmin::model::pem_text::{PemKind, check_pem, check_ssh_public_key};
 use pooladmin::model::startup_script::unknown_placeholders;
@@ -18,14 +20,22 @@ proptest! {
     fn no_validator_panics(text in "\\PC{0,200}") {
         // Whatever the text, each check answers: accepted, or refused with words that say
         // what is expected, filed under the field it was given.
+        let fields = [GcpField::NetworkTags, GcpField::CustomLabels, GcpField::Metadata, GcpField::GuestAccelerators];
         let mut e = ValidationErrors::default();
-        let _ = string_list(&mut e, "F", &text, |_| None);
-        let _ = string_map(&mut e, "F", &text, |_, _| None);
-        let _ = object(&mut e, "F", &text, &["name"]);
-        let _ = object_list(&mut e, "F", &text, "[]", |_| None);
+        let list = string_list(&mut e, fields[0], &text, |_| None);
+        let _ = string_map(&mut e, fields[1], &text, |_, _| None);
+        let _ = object(&mut e, fields[2], &text, &["name"]);
+        let _ = object_list(&mut e, fields[3], &text, "[]", |_| None);
         for error in e.errors() {
-            prop_assert_eq!(error.field, "F");
+            prop_assert!(fields.iter().any(|f| Field::from(*f) == error.field), "{:?}", error.field);
             prop_assert!(error.message.trim().len() > 5, "{:?}", error.message);
+        }
+        // Not a list of strings (and not blank, which means "none"): refused, never taken.
+        let is_list = serde_json::from_str::<Vec<String>>(&text).is_ok();
+        if !text.trim().is_empty() && !is_list {
+            prop_assert!(e.for_field(fields[0]).is_some(), "{text:?} was taken as {list:?}");
+        } else {
+            prop_assert!(e.for_field(fields[0]).is_none(), "{text:?}: {e}");
         }
         let answers = [
             uuid(&text),
@@ -55,8 +65,8 @@ proptest! {
     #[test]
     fn json_text_shaped_like_json_never_panics(text in "[\\[\\]{}\",:a-z0-9 ]{0,80}") {
         let mut e = ValidationErrors::default();
-        let _ = string_list(&mut e, "F", &text, |_| None);
-        let _ = object_list(&mut e, "F", &text, "[]", |_| None);
+        let _ = string_list(&mut e, GcpField::NetworkTags, &text, |_| None);
+        let _ = object_list(&mut e, GcpField::GuestAccelerators, &text, "[]", |_| None);
     }
 
     #[test]
@@ -72,16 +82,17 @@ proptest! {
     fn generated_lists_and_maps_pass(items in prop::collection::vec("[a-z]{1,10}", 0..8)) {
         let mut e = ValidationErrors::default();
         let list = serde_json::to_string(&items).unwrap();
-        prop_assert_eq!(string_list(&mut e, "F", &list, |_| None), items.clone());
+        prop_assert_eq!(string_list(&mut e, GcpField::NetworkTags, &list, |_| None), items.clone());
         let map: std::collections::BTreeMap<_, _> = items.iter().map(|i| (i.clone(), i.to_uppercase())).collect();
         let text = serde_json::to_string(&map).unwrap();
-        prop_assert_eq!(string_map(&mut e, "G", &text, |_, _| None), map);
+        prop_assert_eq!(string_map(&mut e, GcpField::CustomLabels, &text, |_, _| None), map);
         prop_assert!(e.is_empty());
     }
 }
 
 mod autoscale_values {
     use pooladmin::model::autoscale::{AutoScaleSpec, Scaling, ScalingValues};
+    use pooladmin::model::field::AutoScaleField;
     use pooladmin::model::{PoolId, PoolKind, VmProviderId, ZoneId};
     use proptest::prelude::*;
 
@@ -127,9 +138,9 @@ mod autoscale_values {
                 }
                 Err(errors) => {
                     prop_assert!(!(backoff_ok && timeout_ok && standby_ok));
-                    prop_assert_eq!(errors.for_field("Downscale Backoff (Seconds)").is_some(), !backoff_ok);
-                    prop_assert_eq!(errors.for_field("Provision Timeout (s)").is_some(), !timeout_ok);
-                    prop_assert_eq!(errors.for_field("Standby Cores").is_some(), !standby_ok);
+                    prop_assert_eq!(errors.for_field(AutoScaleField::DownscaleBackoff).is_some(), !backoff_ok);
+                    prop_assert_eq!(errors.for_field(AutoScaleField::ProvisionTimeout).is_some(), !timeout_ok);
+                    prop_assert_eq!(errors.for_field(AutoScaleField::StandbyCores).is_some(), !standby_ok);
                 }
             }
         }

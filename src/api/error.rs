@@ -46,7 +46,7 @@ impl ApiError {
                 .errors()
                 .iter()
                 .map(|e| FieldProblem {
-                    field: e.field.to_owned(),
+                    field: e.field.label().into_owned(),
                     message: e.message.clone(),
                 })
                 .collect(),

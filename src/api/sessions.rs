@@ -5,6 +5,7 @@ use super::body::parse_json;
 use super::error::ApiError;
 use super::state::ApiState;
 use super::types::{ErrorBody, SessionResponse, SessionStartRequest};
+use crate::model::field::ApiBodyField;
 use crate::model::sso::{SsoIdentity, resolve, uses_sso};
 use crate::model::validation::check_name;
 use crate::model::{
@@ -67,23 +68,26 @@ fn place(
         .pool_by_name(pool_name)?
         .ok_or_else(|| ApiError::NotFound(format!("there is no pool named {pool_name}")))?;
     let mut errors = ValidationErrors::default();
-    check_name(&mut errors, "user", &request.user);
+    check_name(&mut errors, ApiBodyField::User, &request.user);
     let resources = match pool.kind {
         PoolKind::DockerAgent => {
             let cores = request.cores.unwrap_or(-1.0);
             if !(cores.is_finite() && cores > 0.0 && cores <= 100_000.0) {
-                errors.push("cores", "expected the cores the session needs, more than 0");
+                errors.push(
+                    ApiBodyField::Cores,
+                    "expected the cores the session needs, more than 0",
+                );
             }
             let memory_mb = request.memory_mb.unwrap_or(-1);
             if !(1..=64 * 1024 * 1024).contains(&memory_mb) {
                 errors.push(
-                    "memory_mb",
+                    ApiBodyField::Memory,
                     "expected the memory the session needs in MB, at least 1",
                 );
             }
             let gpus = request.gpus.unwrap_or(0);
             if !(0..=1024).contains(&gpus) {
-                errors.push("gpus", "expected a whole number from 0 to 1024");
+                errors.push(ApiBodyField::Gpus, "expected a whole number from 0 to 1024");
             }
             Resources::new(cores, memory_mb, gpus)
         }
@@ -137,7 +141,7 @@ fn endpoint(
         let credentials = if uses_sso(&server) {
             let Some(credential) = credential.filter(|c| !c.is_empty()) else {
                 return Err(ValidationErrors::single(
-                    "credential",
+                    ApiBodyField::Credential,
                     format!(
                         "{} signs in as the user ({{sso_cred}}): send the user's credential",
                         server.friendly_name

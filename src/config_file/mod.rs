@@ -2,7 +2,6 @@
 //! deterministically and imported in one transaction.
 
 pub mod export;
-pub mod field_keys;
 pub mod format;
 pub mod import;
 pub mod secret_refs;

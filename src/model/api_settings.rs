@@ -6,6 +6,7 @@
 use super::pem_text::{PemKind, check_pem};
 use super::validation::parse_whole;
 use super::{Secret, ValidationErrors};
+use crate::model::field::ApiSettingsField;
 use std::net::SocketAddr;
 
 /// Where the API listens unless told otherwise: loopback only.
@@ -119,7 +120,7 @@ impl ApiSettingsDraft {
             Ok(addr) => Some(addr),
             Err(_) => {
                 errors.push(
-                    "Listen Address",
+                    ApiSettingsField::ListenAddress,
                     "expected an IP address and port, e.g. 127.0.0.1:8443 or [::1]:8443",
                 );
                 None
@@ -129,18 +130,24 @@ impl ApiSettingsDraft {
         let key = self.tls_key.expose().trim();
         if !cert.is_empty() {
             if let Some(problem) = check_pem(cert, PemKind::Certificate) {
-                errors.push("TLS Certificate", problem);
+                errors.push(ApiSettingsField::TlsCertificate, problem);
             }
             if key.is_empty() {
-                errors.push("TLS Key", "the certificate needs its private key (PEM)");
+                errors.push(
+                    ApiSettingsField::TlsKey,
+                    "the certificate needs its private key (PEM)",
+                );
             }
         }
         if !key.is_empty() {
             if let Some(problem) = check_pem(key, PemKind::PrivateKey) {
-                errors.push("TLS Key", problem);
+                errors.push(ApiSettingsField::TlsKey, problem);
             }
             if cert.is_empty() {
-                errors.push("TLS Certificate", "the key needs its certificate (PEM)");
+                errors.push(
+                    ApiSettingsField::TlsCertificate,
+                    "the key needs its certificate (PEM)",
+                );
             }
         }
         if let Some(addr) = listen
@@ -148,7 +155,7 @@ impl ApiSettingsDraft {
             && cert.is_empty()
         {
             errors.push(
-                "Listen Address",
+                ApiSettingsField::ListenAddress,
                 format!(
                     "{} is reachable from other machines: give a TLS certificate and key, or listen on 127.0.0.1",
                     addr.ip()
@@ -159,7 +166,7 @@ impl ApiSettingsDraft {
         let is_url = agent_url.starts_with("http://") || agent_url.starts_with("https://");
         if !agent_url.is_empty() && !is_url {
             errors.push(
-                "Agent URL",
+                ApiSettingsField::AgentUrl,
                 "expected a URL starting with https:// (or http://), e.g. https://pooladmin.example.com:8443",
             );
         }
@@ -168,30 +175,30 @@ impl ApiSettingsDraft {
         };
         let host_missing_s = whole(
             &mut errors,
-            "Host Missing Expiration (s)",
+            ApiSettingsField::HostMissing,
             &self.host_missing_s,
             10,
             86_400,
         );
         let host_dead_s = whole(
             &mut errors,
-            "Host Dead Expiration (s)",
+            ApiSettingsField::HostDead,
             &self.host_dead_s,
             10,
             7 * 86_400,
         );
-        if errors.for_field("Host Missing Expiration (s)").is_none()
-            && errors.for_field("Host Dead Expiration (s)").is_none()
+        if errors.for_field(ApiSettingsField::HostMissing).is_none()
+            && errors.for_field(ApiSettingsField::HostDead).is_none()
             && host_dead_s <= host_missing_s
         {
             errors.push(
-                "Host Dead Expiration (s)",
+                ApiSettingsField::HostDead,
                 format!("expected more than the Host Missing Expiration ({host_missing_s} s)"),
             );
         }
         let rate_limit = whole(
             &mut errors,
-            "Rate Limit (requests/s per key)",
+            ApiSettingsField::RateLimit,
             &self.rate_limit,
             1,
             1_000_000,
@@ -231,7 +238,7 @@ mod tests {
         let errors = draft.parse().unwrap_err();
         assert!(
             errors
-                .for_field("Listen Address")
+                .for_field(ApiSettingsField::ListenAddress)
                 .unwrap()
                 .contains("TLS certificate"),
             "{errors}"
@@ -247,11 +254,11 @@ mod tests {
         draft.tls_key = Secret::new("not pem");
         let errors = draft.parse().unwrap_err();
         for field in [
-            "Listen Address",
-            "Host Missing Expiration (s)",
-            "Agent URL",
-            "TLS Key",
-            "TLS Certificate",
+            ApiSettingsField::ListenAddress,
+            ApiSettingsField::HostMissing,
+            ApiSettingsField::AgentUrl,
+            ApiSettingsField::TlsKey,
+            ApiSettingsField::TlsCertificate,
         ] {
             assert!(errors.for_field(field).is_some(), "{field}: {errors}");
         }
@@ -262,6 +269,6 @@ mod tests {
         let mut draft = ApiSettings::default().draft();
         draft.host_dead_s = "300".into();
         let errors = draft.parse().unwrap_err();
-        assert!(errors.for_field("Host Dead Expiration (s)").is_some());
+        assert!(errors.for_field(ApiSettingsField::HostDead).is_some());
     }
 }

@@ -4,11 +4,8 @@
 use super::ValidationErrors;
 use super::cost::check_currency;
 use super::validation::parse_whole;
+use crate::model::field::AppSettingsField;
 
-/// Label of the currency field.
-pub const CURRENCY: &str = "Currency";
-/// Label of the history retention field.
-pub const HISTORY_DAYS: &str = "Keep Session History (days)";
 /// The longest history kept: two years.
 pub const MAX_HISTORY_DAYS: i64 = 730;
 
@@ -52,12 +49,12 @@ impl AppSettingsDraft {
     pub fn validate(&self) -> Result<AppSettings, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let currency = check_currency(&self.currency).unwrap_or_else(|message| {
-            errors.push(CURRENCY, message);
+            errors.push(AppSettingsField::Currency, message);
             String::new()
         });
         let days = parse_whole(
             &mut errors,
-            HISTORY_DAYS,
+            AppSettingsField::HistoryDays,
             &self.history_days,
             1,
             MAX_HISTORY_DAYS,
@@ -91,7 +88,17 @@ mod tests {
             history_days: "0".into(),
         };
         let errors = bad.validate().unwrap_err();
-        assert!(errors.for_field(CURRENCY).unwrap().contains("three-letter"));
-        assert!(errors.for_field(HISTORY_DAYS).unwrap().contains("1 to 730"));
+        assert!(
+            errors
+                .for_field(AppSettingsField::Currency)
+                .unwrap()
+                .contains("three-letter")
+        );
+        assert!(
+            errors
+                .for_field(AppSettingsField::HistoryDays)
+                .unwrap()
+                .contains("1 to 730")
+        );
     }
 }

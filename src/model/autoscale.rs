@@ -16,6 +16,7 @@ use super::{
     ConnectionType, DnsProviderId, LdapId, PoolId, PoolKind, Resources, Secret, ValidationErrors,
     VmProviderId, ZoneId,
 };
+use crate::model::field::AutoScaleField;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -241,8 +242,11 @@ impl AutoScaleSpec {
     /// Every secret field with its label.
     pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
         match &mut self.scaling {
-            Scaling::Servers(s) => vec![("Connection Password", &mut s.connection_password)],
-            Scaling::Agents(a) => vec![("NGINX Key", &mut a.nginx_key)],
+            Scaling::Servers(s) => vec![(
+                AutoScaleField::ConnectionPassword.label(),
+                &mut s.connection_password,
+            )],
+            Scaling::Agents(a) => vec![(AutoScaleField::NginxKey.label(), &mut a.nginx_key)],
         }
     }
 
@@ -261,22 +265,22 @@ impl AutoScaleSpec {
     }
 
     fn parse_own_fields(&self, errors: &mut ValidationErrors) -> AutoScaleValues {
-        check_name(errors, "Name", &self.name);
+        check_name(errors, AutoScaleField::Name, &self.name);
         let zone = self.zone.unwrap_or_else(|| {
-            errors.push("Deployment Zone", "choose a deployment zone");
+            errors.push(AutoScaleField::Zone, "choose a deployment zone");
             // Never used: the values are only handed out without errors.
             ZoneId(0)
         });
         let downscale_backoff_s = parse_whole(
             errors,
-            "Downscale Backoff (Seconds)",
+            AutoScaleField::DownscaleBackoff,
             &self.downscale_backoff_s,
             0,
             86_400,
         );
         let provision_timeout_s = parse_whole(
             errors,
-            "Provision Timeout (s)",
+            AutoScaleField::ProvisionTimeout,
             &self.provision_timeout_s,
             60,
             7_200,
@@ -303,13 +307,13 @@ impl AutoScaleSpec {
         self.check_own_fields(&mut errors);
         if self.vm_provider.is_none() {
             errors.push(
-                "VM Provider Config",
+                AutoScaleField::VmProviderConfig,
                 "choose or create a VM Provider config",
             );
         }
         if self.scaling.dns_domain().is_some() && self.dns_provider.is_none() {
             errors.push(
-                "DNS Provider Config",
+                AutoScaleField::DnsProviderConfig,
                 "Register DNS is on: choose or create a DNS Provider config",
             );
         }
@@ -318,44 +322,60 @@ impl AutoScaleSpec {
 }
 
 /// The Base Domain Name, required when DNS is registered.
-fn check_base_domain(errors: &mut ValidationErrors, register: bool, domain: &str) {
-    if register && required(errors, "Base Domain Name", domain) {
-        note(errors, "Base Domain Name", dns_name(domain.trim()));
+fn check_base_domain(
+    errors: &mut ValidationErrors,
+    field: AutoScaleField,
+    register: bool,
+    domain: &str,
+) {
+    if register && required(errors, field, domain) {
+        note(errors, field, dns_name(domain.trim()));
     }
 }
 
 fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) -> ScalingValues {
-    check_base_domain(errors, s.register_dns, &s.base_domain_name);
-    let port = parse_whole(errors, "Connection Port", &s.connection_port, 1, 65_535);
+    check_base_domain(
+        errors,
+        AutoScaleField::ServersBaseDomain,
+        s.register_dns,
+        &s.base_domain_name,
+    );
+    let port = parse_whole(
+        errors,
+        AutoScaleField::ConnectionPort,
+        &s.connection_port,
+        1,
+        65_535,
+    );
     // Single sign-on takes both halves: the user's name and the user's credential.
     let sso_user = s.connection_username.contains(SSO_USERNAME);
     let sso_cred = s.connection_password.expose().contains(SSO_CREDENTIAL);
     if sso_user && !sso_cred {
         errors.push(
-            "Connection Password",
+            AutoScaleField::ConnectionPassword,
             format!(
                 "single sign-on needs {SSO_CREDENTIAL} here, with {SSO_USERNAME} as the username"
             ),
         );
     } else if sso_cred && !sso_user {
         errors.push(
-            "Connection Username",
+            AutoScaleField::ConnectionUsername,
             format!(
                 "single sign-on needs {SSO_USERNAME} here, with {SSO_CREDENTIAL} as the password"
             ),
         );
     }
-    check_json_object(errors, "Connection Info (JSON)", &s.connection_info);
+    check_json_object(errors, AutoScaleField::ConnectionInfo, &s.connection_info);
     let min_available = parse_whole(
         errors,
-        "Minimum Available Sessions",
+        AutoScaleField::MinimumAvailableSessions,
         &s.minimum_available_sessions,
         0,
         10_000,
     );
     let slots = parse_whole(
         errors,
-        "Max Simultaneous Sessions Per Server",
+        AutoScaleField::MaxSessionsPerServer,
         &s.max_sessions_per_server,
         1,
         1_000,
@@ -363,24 +383,20 @@ fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) -> ScalingVal
     if s.create_ad_record {
         if s.ldap_config.is_none() {
             errors.push(
-                "LDAP Config",
+                AutoScaleField::LdapConfig,
                 "choose the LDAP config that creates the computer records",
             );
         }
-        if required(
-            errors,
-            "Active Directory Computer OU DN",
-            &s.ad_computer_ou_dn,
-        ) {
+        if required(errors, AutoScaleField::AdComputerOuDn, &s.ad_computer_ou_dn) {
             note(
                 errors,
-                "Active Directory Computer OU DN",
+                AutoScaleField::AdComputerOuDn,
                 check_dn(&s.ad_computer_ou_dn),
             );
         }
         note(
             errors,
-            "Computer Name Pattern",
+            AutoScaleField::ComputerNamePattern,
             check_pattern(&s.computer_name_pattern),
         );
     }
@@ -392,61 +408,85 @@ fn check_servers(s: &ServerScaling, errors: &mut ValidationErrors) -> ScalingVal
 }
 
 fn check_agents(a: &AgentScaling, errors: &mut ValidationErrors) -> ScalingValues {
-    let standby_cores = parse_decimal(errors, "Standby Cores", &a.standby_cores, 0.0);
-    let standby_gpus = parse_whole(errors, "Standby GPUs", &a.standby_gpus, 0, 1024);
+    let standby_cores = parse_decimal(errors, AutoScaleField::StandbyCores, &a.standby_cores, 0.0);
+    let standby_gpus = parse_whole(
+        errors,
+        AutoScaleField::StandbyGpus,
+        &a.standby_gpus,
+        0,
+        1024,
+    );
     let standby_memory_mb = parse_whole(
         errors,
-        "Standby Memory (MB)",
+        AutoScaleField::StandbyMemory,
         &a.standby_memory_mb,
         0,
         64 * 1024 * 1024,
     );
     // The scaler counts an agent that is still booting by these: they must be known.
-    let agent_cores = parse_decimal(errors, "Agent Cores Override", &a.agent_cores_override, 0.0);
+    let agent_cores = parse_decimal(
+        errors,
+        AutoScaleField::AgentCoresOverride,
+        &a.agent_cores_override,
+        0.0,
+    );
     if agent_cores <= 0.0 {
         errors.push(
-            "Agent Cores Override",
+            AutoScaleField::AgentCoresOverride,
             "must be above 0: the scaler sizes new agents by it",
         );
     }
     let agent_gpus = parse_whole(
         errors,
-        "Agent GPUs Override",
+        AutoScaleField::AgentGpusOverride,
         &a.agent_gpus_override,
         0,
         1024,
     );
     let agent_memory_gb = parse_decimal(
         errors,
-        "Agent Memory Override (GB)",
+        AutoScaleField::AgentMemoryOverride,
         &a.agent_memory_override_gb,
         0.0,
     );
     if agent_memory_gb <= 0.0 {
         errors.push(
-            "Agent Memory Override (GB)",
+            AutoScaleField::AgentMemoryOverride,
             "must be above 0: the scaler sizes new agents by it",
         );
     }
     let cert = a.nginx_cert.trim();
     let key = a.nginx_key.expose().trim();
     if !cert.is_empty() {
-        note(errors, "NGINX Cert", check_pem(cert, PemKind::Certificate));
+        note(
+            errors,
+            AutoScaleField::NginxCert,
+            check_pem(cert, PemKind::Certificate),
+        );
     }
     if !key.is_empty() {
-        note(errors, "NGINX Key", check_pem(key, PemKind::PrivateKey));
+        note(
+            errors,
+            AutoScaleField::NginxKey,
+            check_pem(key, PemKind::PrivateKey),
+        );
     }
     if cert.is_empty() != key.is_empty() {
         errors.push(
             if cert.is_empty() {
-                "NGINX Cert"
+                AutoScaleField::NginxCert
             } else {
-                "NGINX Key"
+                AutoScaleField::NginxKey
             },
             "give both the certificate and its key, or neither",
         );
     }
-    check_base_domain(errors, a.register_dns, &a.base_domain_name);
+    check_base_domain(
+        errors,
+        AutoScaleField::AgentsBaseDomain,
+        a.register_dns,
+        &a.base_domain_name,
+    );
     ScalingValues::Agents {
         standby: Resources::new(standby_cores, standby_memory_mb, standby_gpus),
         per_agent: Resources::new(

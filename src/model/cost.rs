@@ -3,6 +3,8 @@
 //! month's projection the budget is held to. Pure: the caller passes `now`.
 
 use super::ValidationErrors;
+use super::field::Field;
+use crate::model::field::ProviderField;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
@@ -11,11 +13,6 @@ const MS_PER_HOUR: f64 = 3_600_000.0;
 
 /// The highest price or budget a field takes (a typo guard, not a policy).
 pub const MAX_AMOUNT: f64 = 100_000_000.0;
-
-/// Labels of the VM Provider config's cost fields.
-pub const HOURLY_PRICE: &str = "Hourly Price";
-/// See [`HOURLY_PRICE`].
-pub const MONTHLY_BUDGET: &str = "Monthly Budget";
 
 /// A config's price and budget, parsed. No price means no cost is shown or held.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -29,11 +26,11 @@ pub struct CostTerms {
 /// Parses the two cost fields as typed; blank is "none".
 pub fn parse_terms(price: &str, budget: &str) -> Result<CostTerms, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    let hourly_price = parse_amount(&mut errors, HOURLY_PRICE, price);
-    let monthly_budget = parse_amount(&mut errors, MONTHLY_BUDGET, budget);
+    let hourly_price = parse_amount(&mut errors, ProviderField::HourlyPrice, price);
+    let monthly_budget = parse_amount(&mut errors, ProviderField::MonthlyBudget, budget);
     if monthly_budget.is_some() && hourly_price.is_none() {
         errors.push(
-            MONTHLY_BUDGET,
+            ProviderField::MonthlyBudget,
             "needs an Hourly Price: without one no cost is known to hold the budget to",
         );
     }
@@ -43,7 +40,8 @@ pub fn parse_terms(price: &str, budget: &str) -> Result<CostTerms, ValidationErr
     })
 }
 
-fn parse_amount(errors: &mut ValidationErrors, field: &'static str, text: &str) -> Option<f64> {
+fn parse_amount(errors: &mut ValidationErrors, field: impl Into<Field>, text: &str) -> Option<f64> {
+    let field: Field = field.into();
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -280,11 +278,19 @@ mod tests {
         assert_eq!(t.hourly_price, Some(0.096));
         assert_eq!(t.monthly_budget, Some(500.0));
         let e = parse_terms("-1", "x").unwrap_err();
-        assert!(e.for_field(HOURLY_PRICE).unwrap().contains("at least 0"));
-        assert!(e.for_field(MONTHLY_BUDGET).unwrap().contains("amount"));
+        assert!(
+            e.for_field(ProviderField::HourlyPrice)
+                .unwrap()
+                .contains("at least 0")
+        );
+        assert!(
+            e.for_field(ProviderField::MonthlyBudget)
+                .unwrap()
+                .contains("amount")
+        );
         let e = parse_terms("", "500").unwrap_err();
         assert!(
-            e.for_field(MONTHLY_BUDGET)
+            e.for_field(ProviderField::MonthlyBudget)
                 .unwrap()
                 .contains("Hourly Price")
         );

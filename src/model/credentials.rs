@@ -1,7 +1,9 @@
 //! How pooladmin signs in to each cloud. VM Provider and DNS Provider configs share these;
-//! the seed labels some fields differently in the two, so each check takes its labels.
+//! the seed labels some fields differently in the two, and a file keeps them at different
+//! places, so each check takes the fields it names.
 
 use super::cloud_ids::{key_fingerprint, ocid, region, uuid};
+use super::field::{AzureCredentialField, Field, OciCredentialField};
 use super::json_shapes::{parse_json, required_string};
 use super::pem_text::{PemKind, check_pem};
 use super::{Secret, ValidationErrors};
@@ -9,14 +11,16 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Records `problem` for `field` when there is one.
-pub fn note(errors: &mut ValidationErrors, field: &'static str, problem: Option<String>) {
+pub fn note(errors: &mut ValidationErrors, field: impl Into<Field>, problem: Option<String>) {
+    let field: Field = field.into();
     if let Some(problem) = problem {
         errors.push(field, problem);
     }
 }
 
 /// Records "must not be blank" for an empty required field; true when present.
-pub fn required(errors: &mut ValidationErrors, field: &'static str, text: &str) -> bool {
+pub fn required(errors: &mut ValidationErrors, field: impl Into<Field>, text: &str) -> bool {
+    let field: Field = field.into();
     if text.trim().is_empty() {
         errors.push(field, "must not be blank");
         false
@@ -37,13 +41,14 @@ pub struct AwsCredentials {
 }
 
 impl AwsCredentials {
-    /// Checks both keys under the given labels.
+    /// Checks both keys, naming them `id_field` and `secret_field`.
     pub fn check(
         &self,
         errors: &mut ValidationErrors,
-        id_label: &'static str,
-        secret_label: &'static str,
+        id_field: impl Into<Field>,
+        secret_field: impl Into<Field>,
     ) {
+        let (id_label, secret_label): (Field, Field) = (id_field.into(), secret_field.into());
         let id = self.access_key_id.trim();
         let shaped = (16..=128).contains(&id.len())
             && id
@@ -154,19 +159,23 @@ impl AzureCredentials {
 }
 
 impl AzureCredentials {
-    /// Checks every field under the seed's labels.
-    pub fn check(&self, errors: &mut ValidationErrors) {
+    /// Checks every field under the seed's labels; `field` says whose they are (a VM or a
+    /// DNS Provider config's).
+    pub fn check(&self, errors: &mut ValidationErrors, field: fn(AzureCredentialField) -> Field) {
         for (label, value) in [
-            ("Subscription ID", &self.subscription_id),
-            ("Tenant ID", &self.tenant_id),
-            ("Client ID", &self.client_id),
+            (
+                field(AzureCredentialField::SubscriptionId),
+                &self.subscription_id,
+            ),
+            (field(AzureCredentialField::TenantId), &self.tenant_id),
+            (field(AzureCredentialField::ClientId), &self.client_id),
         ] {
             if required(errors, label, value) {
                 note(errors, label, uuid(value.trim()));
             }
         }
         let group = self.resource_group.trim();
-        if required(errors, "Resource Group", group)
+        if required(errors, field(AzureCredentialField::ResourceGroup), group)
             && (group.len() > 90
                 || group.ends_with('.')
                 || !group
@@ -174,18 +183,23 @@ impl AzureCredentials {
                     .all(|c| c.is_alphanumeric() || "-_.()".contains(c)))
         {
             errors.push(
-                "Resource Group",
+                field(AzureCredentialField::ResourceGroup),
                 "expected up to 90 letters, digits, - _ . ( ), not ending in a dot",
             );
         }
-        required(errors, "Client Secret", self.client_secret.expose());
+        required(
+            errors,
+            field(AzureCredentialField::ClientSecret),
+            self.client_secret.expose(),
+        );
         note(
             errors,
-            "Authority Host Override",
+            field(AzureCredentialField::AuthorityHost),
             super::vm_provider::check_endpoint(&self.authority_host),
         );
-        if required(errors, "Region", &self.region) {
-            note(errors, "Region", region(self.region.trim()));
+        let field = field(AzureCredentialField::Region);
+        if required(errors, field, &self.region) {
+            note(errors, field, region(self.region.trim()));
         }
     }
 }
@@ -202,7 +216,8 @@ pub struct GcpCredentials {
 impl GcpCredentials {
     /// Checks that the JSON is a service-account key: type, client_email, private_key,
     /// token_uri.
-    pub fn check(&self, errors: &mut ValidationErrors, label: &'static str) {
+    pub fn check(&self, errors: &mut ValidationErrors, field: impl Into<Field>) {
+        let label: Field = field.into();
         if !required(errors, label, self.key_json.expose()) {
             return;
         }
@@ -269,12 +284,27 @@ pub struct OciCredentials {
 }
 
 impl OciCredentials {
-    /// Checks every field; `fingerprint_label` differs between VM and DNS configs.
-    pub fn check(&self, errors: &mut ValidationErrors, fingerprint_label: &'static str) {
+    /// Checks every field; `field` says whose they are (a VM or a DNS Provider config's),
+    /// `fingerprint` which label the fingerprint has there.
+    pub fn check(
+        &self,
+        errors: &mut ValidationErrors,
+        field: fn(OciCredentialField) -> Field,
+        fingerprint: OciCredentialField,
+    ) {
+        let fingerprint_label = field(fingerprint);
         for (label, value, kind) in [
-            ("User OCID", &self.user_ocid, "user"),
-            ("Tenancy OCID", &self.tenancy_ocid, "tenancy"),
-            ("Compartment OCID", &self.compartment_ocid, "compartment"),
+            (field(OciCredentialField::UserOcid), &self.user_ocid, "user"),
+            (
+                field(OciCredentialField::TenancyOcid),
+                &self.tenancy_ocid,
+                "tenancy",
+            ),
+            (
+                field(OciCredentialField::CompartmentOcid),
+                &self.compartment_ocid,
+                "compartment",
+            ),
         ] {
             if required(errors, label, value) {
                 note(errors, label, ocid(value.trim(), kind));
@@ -287,25 +317,32 @@ impl OciCredentials {
                 key_fingerprint(self.fingerprint.trim()),
             );
         }
-        if required(errors, "Private Key", self.private_key.expose()) {
+        let private_key = field(OciCredentialField::PrivateKey);
+        if required(errors, private_key, self.private_key.expose()) {
             note(
                 errors,
-                "Private Key",
+                private_key,
                 check_pem(self.private_key.expose(), PemKind::PrivateKey),
             );
         }
-        if required(errors, "Region", &self.region) {
-            note(errors, "Region", region(self.region.trim()));
+        let field = field(OciCredentialField::Region);
+        if required(errors, field, &self.region) {
+            note(errors, field, region(self.region.trim()));
         }
     }
 }
 
 /// A DigitalOcean personal access token.
-pub fn check_digitalocean_token(errors: &mut ValidationErrors, token: &Secret) {
+pub fn check_digitalocean_token(
+    errors: &mut ValidationErrors,
+    field: impl Into<Field>,
+    token: &Secret,
+) {
+    let field: Field = field.into();
     let token = token.expose().trim();
-    if required(errors, "Token", token)
+    if required(errors, field, token)
         && (token.len() < 20 || token.chars().any(char::is_whitespace))
     {
-        errors.push("Token", "expected a DigitalOcean API token, e.g. dop_v1_…");
+        errors.push(field, "expected a DigitalOcean API token, e.g. dop_v1_…");
     }
 }

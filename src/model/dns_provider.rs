@@ -9,6 +9,8 @@ use super::credentials::{
 use super::validation::check_name;
 use super::vm_provider::{ProviderKind, check_endpoint};
 use super::{Secret, ValidationErrors};
+use crate::model::Field;
+use crate::model::field::{DnsField, OciCredentialField};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -78,17 +80,23 @@ impl DnsSettings {
 
     fn check(&self, errors: &mut ValidationErrors) {
         match self {
-            Self::Aws(c) => c.check(errors, "Access Key ID", "Access Key Secret"),
-            Self::Azure(c) => c.check(errors),
-            Self::DigitalOcean { token } => check_digitalocean_token(errors, token),
+            Self::Aws(c) => c.check(
+                errors,
+                DnsField::AwsAccessKeyId,
+                DnsField::AwsAccessKeySecret,
+            ),
+            Self::Azure(c) => c.check(errors, Field::dns_azure),
+            Self::DigitalOcean { token } => {
+                check_digitalocean_token(errors, DnsField::DigitalOceanToken, token);
+            }
             Self::Gcp {
                 project,
                 credentials,
             } => {
-                required(errors, "Project", project);
-                credentials.check(errors, "Credentials");
+                required(errors, DnsField::GcpProject, project);
+                credentials.check(errors, DnsField::GcpCredentials);
             }
-            Self::Oci(c) => c.check(errors, "Fingerprint"),
+            Self::Oci(c) => c.check(errors, Field::dns_oci, OciCredentialField::Fingerprint),
         }
     }
 }
@@ -148,10 +156,10 @@ impl DnsProviderSpec {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        check_name(&mut errors, "Name", &self.name);
+        check_name(&mut errors, DnsField::Name, &self.name);
         note(
             &mut errors,
-            "Endpoint Override",
+            DnsField::EndpointOverride,
             check_endpoint(&self.endpoint_override),
         );
         self.settings.check(&mut errors);

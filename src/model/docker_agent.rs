@@ -2,6 +2,7 @@
 
 use super::validation::{check_host, parse_decimal, parse_whole};
 use super::{AgentId, Origin, PoolId, Resources, ValidationErrors, ZoneId};
+use crate::model::field::AgentField;
 use jiff::Timestamp;
 
 /// Largest memory a form accepts, in MB (64 TB).
@@ -56,27 +57,30 @@ impl AgentSpec {
     }
 
     fn check(&self, errors: &mut ValidationErrors) {
-        check_host(errors, "Hostname", &self.hostname);
-        let checks: [(&'static str, bool); 6] = [
+        check_host(errors, AgentField::Hostname, &self.hostname);
+        let checks: [(AgentField, bool); 6] = [
             (
-                "Cores",
+                AgentField::Cores,
                 self.reported.cores >= 0.0 && self.reported.cores.is_finite(),
             ),
             (
-                "Memory (MB)",
+                AgentField::Memory,
                 (0..=MAX_MEMORY_MB).contains(&self.reported.memory_mb),
             ),
-            ("GPUs", (0..=MAX_GPUS).contains(&self.reported.gpus)),
             (
-                "Cores Override",
+                AgentField::Gpus,
+                (0..=MAX_GPUS).contains(&self.reported.gpus),
+            ),
+            (
+                AgentField::CoresOverride,
                 self.overrides.cores >= 0.0 && self.overrides.cores.is_finite(),
             ),
             (
-                "Memory Override (MB)",
+                AgentField::MemoryOverride,
                 (0..=MAX_MEMORY_MB).contains(&self.overrides.memory_mb),
             ),
             (
-                "GPUs Override",
+                AgentField::GpusOverride,
                 (0..=MAX_GPUS).contains(&self.overrides.gpus),
             ),
         ];
@@ -168,32 +172,37 @@ impl AgentDraft {
     pub fn parse(&self) -> Result<AgentSpec, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let zone = self.zone.unwrap_or_else(|| {
-            errors.push("Deployment Zone", "choose a deployment zone");
+            errors.push(AgentField::Zone, "choose a deployment zone");
             ZoneId(0)
         });
         let reported = Resources::new(
-            parse_decimal(&mut errors, "Cores", &self.cores, 0.0),
+            parse_decimal(&mut errors, AgentField::Cores, &self.cores, 0.0),
             parse_whole(
                 &mut errors,
-                "Memory (MB)",
+                AgentField::Memory,
                 &self.memory_mb,
                 0,
                 MAX_MEMORY_MB,
             ),
-            parse_whole(&mut errors, "GPUs", &self.gpus, 0, MAX_GPUS),
+            parse_whole(&mut errors, AgentField::Gpus, &self.gpus, 0, MAX_GPUS),
         );
         let overrides = Resources::new(
-            parse_decimal(&mut errors, "Cores Override", &self.cores_override, 0.0),
+            parse_decimal(
+                &mut errors,
+                AgentField::CoresOverride,
+                &self.cores_override,
+                0.0,
+            ),
             parse_whole(
                 &mut errors,
-                "Memory Override (MB)",
+                AgentField::MemoryOverride,
                 &self.memory_override_mb,
                 0,
                 MAX_MEMORY_MB,
             ),
             parse_whole(
                 &mut errors,
-                "GPUs Override",
+                AgentField::GpusOverride,
                 &self.gpus_override,
                 0,
                 MAX_GPUS,
@@ -232,9 +241,9 @@ mod tests {
         draft.cores = "-2".into();
         draft.gpus_override = "x".into();
         let errors = draft.parse().unwrap_err();
-        assert!(errors.for_field("Hostname").is_some());
-        assert!(errors.for_field("Cores").is_some());
-        assert!(errors.for_field("GPUs Override").is_some());
-        assert!(errors.for_field("Memory (MB)").is_none());
+        assert!(errors.for_field(AgentField::Hostname).is_some());
+        assert!(errors.for_field(AgentField::Cores).is_some());
+        assert!(errors.for_field(AgentField::GpusOverride).is_some());
+        assert!(errors.for_field(AgentField::Memory).is_none());
     }
 }

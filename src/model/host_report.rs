@@ -3,6 +3,7 @@
 
 use super::validation::check_host;
 use super::{Resources, SessionId, ValidationErrors};
+use crate::model::field::ApiBodyField;
 
 /// Largest memory a host may report, in MB (64 TB).
 const MAX_MEMORY_MB: i64 = 64 * 1024 * 1024;
@@ -26,26 +27,26 @@ impl HostReport {
     /// Checks every field; errors use the API's JSON key names.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        check_host(&mut errors, "hostname", &self.hostname);
-        check_host(&mut errors, "address", &self.address);
+        check_host(&mut errors, ApiBodyField::Hostname, &self.hostname);
+        check_host(&mut errors, ApiBodyField::Address, &self.address);
         let r = &self.resources;
         if !(r.cores.is_finite() && (0.0..=100_000.0).contains(&r.cores)) {
-            errors.push("cores", "expected a number from 0 to 100000");
+            errors.push(ApiBodyField::Cores, "expected a number from 0 to 100000");
         }
         if !(0..=MAX_MEMORY_MB).contains(&r.memory_mb) {
             errors.push(
-                "memory_mb",
+                ApiBodyField::Memory,
                 format!("expected a whole number from 0 to {MAX_MEMORY_MB}"),
             );
         }
         if !(0..=1024).contains(&r.gpus) {
-            errors.push("gpus", "expected a whole number from 0 to 1024");
+            errors.push(ApiBodyField::Gpus, "expected a whole number from 0 to 1024");
         }
         if self.version.chars().count() > MAX_VERSION_LEN
             || self.version.chars().any(char::is_control)
         {
             errors.push(
-                "version",
+                ApiBodyField::Version,
                 format!("expected at most {MAX_VERSION_LEN} printable characters"),
             );
         }
@@ -67,10 +68,13 @@ impl Heartbeat {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if self.load.is_some_and(|l| !(l.is_finite() && l >= 0.0)) {
-            errors.push("load", "expected a number of at least 0");
+            errors.push(ApiBodyField::Load, "expected a number of at least 0");
         }
         if self.sessions.as_ref().is_some_and(|s| s.len() > 100_000) {
-            errors.push("sessions", "expected at most 100000 session ids");
+            errors.push(
+                ApiBodyField::Sessions,
+                "expected at most 100000 session ids",
+            );
         }
         errors.into_result(())
     }
@@ -97,7 +101,13 @@ mod tests {
         bad.resources = Resources::new(f64::NAN, -1, 5000);
         bad.version = "x".repeat(65);
         let errors = bad.validate().unwrap_err();
-        for field in ["address", "cores", "memory_mb", "gpus", "version"] {
+        for field in [
+            ApiBodyField::Address,
+            ApiBodyField::Cores,
+            ApiBodyField::Memory,
+            ApiBodyField::Gpus,
+            ApiBodyField::Version,
+        ] {
             assert!(errors.for_field(field).is_some(), "{field}: {errors}");
         }
     }

@@ -3,11 +3,17 @@
 //! line and column.
 
 use super::ValidationErrors;
+use super::field::Field;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Parses `text` as JSON; blank is `None` without an error (an empty optional field).
-pub fn parse_json(errors: &mut ValidationErrors, field: &'static str, text: &str) -> Option<Value> {
+pub fn parse_json(
+    errors: &mut ValidationErrors,
+    field: impl Into<Field>,
+    text: &str,
+) -> Option<Value> {
+    let field: Field = field.into();
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -43,10 +49,11 @@ fn kind_of(value: &Value) -> &'static str {
 /// A JSON list of strings, each passing `item` (which returns a problem, if any).
 pub fn string_list(
     errors: &mut ValidationErrors,
-    field: &'static str,
+    field: impl Into<Field>,
     text: &str,
     item: impl Fn(&str) -> Option<String>,
 ) -> Vec<String> {
+    let field: Field = field.into();
     let Some(value) = parse_json(errors, field, text) else {
         return Vec::new();
     };
@@ -85,10 +92,11 @@ pub fn string_list(
 /// A JSON object whose values are all strings, each key passing `key_check`.
 pub fn string_map(
     errors: &mut ValidationErrors,
-    field: &'static str,
+    field: impl Into<Field>,
     text: &str,
     key_check: impl Fn(&str, &str) -> Option<String>,
 ) -> BTreeMap<String, String> {
+    let field: Field = field.into();
     let Some(value) = parse_json(errors, field, text) else {
         return BTreeMap::new();
     };
@@ -123,10 +131,11 @@ pub fn string_map(
 /// A JSON object; keys in `forbidden` may not be set (the application owns them).
 pub fn object(
     errors: &mut ValidationErrors,
-    field: &'static str,
+    field: impl Into<Field>,
     text: &str,
     forbidden: &[&str],
 ) -> Map<String, Value> {
+    let field: Field = field.into();
     let Some(value) = parse_json(errors, field, text) else {
         return Map::new();
     };
@@ -152,11 +161,12 @@ pub fn object(
 /// A JSON list of objects, each checked by `item` (which returns a problem, if any).
 pub fn object_list(
     errors: &mut ValidationErrors,
-    field: &'static str,
+    field: impl Into<Field>,
     text: &str,
     example: &str,
     item: impl Fn(&Map<String, Value>) -> Option<String>,
 ) -> Vec<Map<String, Value>> {
+    let field: Field = field.into();
     let Some(value) = parse_json(errors, field, text) else {
         return Vec::new();
     };
@@ -207,27 +217,43 @@ pub fn required_string<'m>(map: &'m Map<String, Value>, key: &str) -> Result<&'m
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::field::GcpField;
 
     #[test]
     fn lists_maps_and_objects() {
         let mut e = ValidationErrors::default();
         assert_eq!(
-            string_list(&mut e, "F", r#"["a","b"]"#, |_| None),
+            string_list(&mut e, GcpField::NetworkTags, r#"["a","b"]"#, |_| None),
             ["a", "b"]
         );
-        assert!(string_map(&mut e, "G", r#"{"k":"v"}"#, |_, _| None).contains_key("k"));
-        assert!(e.is_empty());
-        string_list(&mut e, "F", r#"{"a":1}"#, |_| None);
-        assert!(e.for_field("F").unwrap().contains("found an object"));
-        string_map(&mut e, "G", r#"{"k": 1}"#, |_, _| None);
         assert!(
-            e.for_field("G")
+            string_map(&mut e, GcpField::CustomLabels, r#"{"k":"v"}"#, |_, _| None)
+                .contains_key("k")
+        );
+        assert!(e.is_empty());
+        string_list(&mut e, GcpField::NetworkTags, r#"{"a":1}"#, |_| None);
+        assert!(
+            e.for_field(GcpField::NetworkTags)
+                .unwrap()
+                .contains("found an object")
+        );
+        string_map(&mut e, GcpField::CustomLabels, r#"{"k": 1}"#, |_, _| None);
+        assert!(
+            e.for_field(GcpField::CustomLabels)
                 .unwrap()
                 .contains("expected a string value")
         );
-        object(&mut e, "H", r#"{"name": "x"}"#, &["name"]);
-        assert!(e.for_field("H").unwrap().contains("cannot be overridden"));
-        parse_json(&mut e, "I", "[1,");
-        assert!(e.for_field("I").unwrap().contains("line 1"));
+        object(&mut e, GcpField::Metadata, r#"{"name": "x"}"#, &["name"]);
+        assert!(
+            e.for_field(GcpField::Metadata)
+                .unwrap()
+                .contains("cannot be overridden")
+        );
+        parse_json(&mut e, GcpField::ServiceAccount, "[1,");
+        assert!(
+            e.for_field(GcpField::ServiceAccount)
+                .unwrap()
+                .contains("line 1")
+        );
     }
 }

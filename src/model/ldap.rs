@@ -5,6 +5,7 @@ use super::credentials::{note, required};
 use super::pem_text::{PemKind, check_pem};
 use super::validation::{check_name, parse_whole};
 use super::{Secret, ValidationErrors};
+use crate::model::field::LdapField;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +64,7 @@ impl LdapSpec {
     /// Every secret field with its label, for sealing.
     pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
         vec![(
-            "Service Account Password",
+            LdapField::ServiceAccountPassword.label(),
             &mut self.service_account_password,
         )]
     }
@@ -71,39 +72,50 @@ impl LdapSpec {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        check_name(&mut errors, "Name", &self.name);
+        check_name(&mut errors, LdapField::Name, &self.name);
         let url = self.url.trim();
         let host = url
             .strip_prefix("ldaps://")
             .or_else(|| url.strip_prefix("ldap://"));
         match host {
             Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {}
-            _ => errors.push("URL", "expected ldap://host[:port] or ldaps://host[:port]"),
+            _ => errors.push(
+                LdapField::Url,
+                "expected ldap://host[:port] or ldaps://host[:port]",
+            ),
         }
         if self.start_tls && url.starts_with("ldaps://") {
             errors.push(
-                "StartTLS",
+                LdapField::StartTls,
                 "an ldaps:// URL is already encrypted; StartTLS is for ldap://",
             );
         }
-        if required(&mut errors, "Search Base", &self.search_base) {
-            note(&mut errors, "Search Base", check_dn(&self.search_base));
-        }
-        if required(&mut errors, "Service Account DN", &self.service_account_dn) {
+        if required(&mut errors, LdapField::SearchBase, &self.search_base) {
             note(
                 &mut errors,
-                "Service Account DN",
+                LdapField::SearchBase,
+                check_dn(&self.search_base),
+            );
+        }
+        if required(
+            &mut errors,
+            LdapField::ServiceAccountDn,
+            &self.service_account_dn,
+        ) {
+            note(
+                &mut errors,
+                LdapField::ServiceAccountDn,
                 check_dn(&self.service_account_dn),
             );
         }
         required(
             &mut errors,
-            "Service Account Password",
+            LdapField::ServiceAccountPassword,
             self.service_account_password.expose(),
         );
         parse_whole(
             &mut errors,
-            "Connection Timeout (s)",
+            LdapField::ConnectionTimeout,
             &self.connection_timeout_s,
             1,
             300,
@@ -111,7 +123,7 @@ impl LdapSpec {
         if !self.ca_certificate.trim().is_empty() {
             note(
                 &mut errors,
-                "CA Certificate",
+                LdapField::CaCertificate,
                 check_pem(&self.ca_certificate, PemKind::Certificate),
             );
         }

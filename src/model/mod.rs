@@ -12,6 +12,7 @@ pub mod cost_report;
 pub mod credentials;
 pub mod dns_provider;
 pub mod docker_agent;
+pub mod field;
 pub mod host_health;
 pub mod host_report;
 pub mod ids;
@@ -40,6 +41,7 @@ pub mod vm_provider;
 pub mod zone;
 
 pub use docker_agent::{AgentDraft, AgentSpec, DockerAgent};
+pub use field::Field;
 pub use ids::{
     AgentId, AutoScaleId, DnsProviderId, LdapId, PoolId, ServerId, SessionId, StagingId,
     VmProviderId, ZoneId,

@@ -2,6 +2,7 @@
 
 use super::validation::{check_host, check_json_object, check_name, parse_whole};
 use super::{Origin, PoolId, Secret, ServerId, ValidationErrors, ZoneId};
+use crate::model::field::ServerField;
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -146,21 +147,24 @@ impl ServerSpec {
     }
 
     fn check(&self, errors: &mut ValidationErrors) {
-        check_name(errors, "Friendly Name", &self.friendly_name);
-        check_host(errors, "Host", &self.host);
+        check_name(errors, ServerField::FriendlyName, &self.friendly_name);
+        check_host(errors, ServerField::Host, &self.host);
         if self.port == 0 {
-            errors.push("Port", "expected a whole number from 1 to 65535");
+            errors.push(ServerField::Port, "expected a whole number from 1 to 65535");
         }
         if self.max_sessions == 0 || i64::from(self.max_sessions) > MAX_SESSIONS_PER_SERVER {
             errors.push(
-                "Max Simultaneous Sessions",
+                ServerField::MaxSessions,
                 format!("expected a whole number from 1 to {MAX_SESSIONS_PER_SERVER}"),
             );
         }
-        check_json_object(errors, "Connection Info (JSON)", &self.connection_info);
+        check_json_object(errors, ServerField::ConnectionInfo, &self.connection_info);
         match self.credential_type {
             CredentialType::Static if self.username.trim().is_empty() => {
-                errors.push("Username", "must not be blank for static credentials");
+                errors.push(
+                    ServerField::Username,
+                    "must not be blank for static credentials",
+                );
             }
             // A domain around the name is fine: CORP\{sso_username}, {sso_username}@corp.
             CredentialType::SsoPlaceholders
@@ -168,7 +172,7 @@ impl ServerSpec {
                     || !self.password.expose().contains(SSO_CREDENTIAL) =>
             {
                 errors.push(
-                    "Username",
+                    ServerField::Username,
                     format!("single sign-on uses {SSO_USERNAME} and {SSO_CREDENTIAL}"),
                 );
             }
@@ -266,13 +270,13 @@ impl ServerDraft {
     pub fn parse(&self) -> Result<ServerSpec, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let zone = self.zone.unwrap_or_else(|| {
-            errors.push("Deployment Zone", "choose a deployment zone");
+            errors.push(ServerField::Zone, "choose a deployment zone");
             ZoneId(0)
         });
-        let port = parse_whole(&mut errors, "Port", &self.port, 1, 65535);
+        let port = parse_whole(&mut errors, ServerField::Port, &self.port, 1, 65535);
         let max_sessions = parse_whole(
             &mut errors,
-            "Max Simultaneous Sessions",
+            ServerField::MaxSessions,
             &self.max_sessions,
             1,
             MAX_SESSIONS_PER_SERVER,
@@ -297,7 +301,7 @@ impl ServerDraft {
             password,
             connection_info: check_json_object(
                 &mut errors,
-                "Connection Info (JSON)",
+                ServerField::ConnectionInfo,
                 &self.connection_info,
             ),
             max_sessions: u32::try_from(max_sessions).unwrap_or(0),
@@ -339,12 +343,12 @@ mod tests {
         draft.zone = None;
         let errors = draft.parse().unwrap_err();
         for field in [
-            "Friendly Name",
-            "Port",
-            "Host",
-            "Connection Info (JSON)",
-            "Max Simultaneous Sessions",
-            "Deployment Zone",
+            ServerField::FriendlyName,
+            ServerField::Port,
+            ServerField::Host,
+            ServerField::ConnectionInfo,
+            ServerField::MaxSessions,
+            ServerField::Zone,
         ] {
             assert!(
                 errors.for_field(field).is_some(),

@@ -2,6 +2,7 @@
 
 use super::validation::{check_name, parse_decimal, parse_whole};
 use super::{AgentId, PoolId, Resources, Secret, ServerId, SessionId, ValidationErrors};
+use crate::model::field::SessionField;
 use jiff::Timestamp;
 use std::fmt;
 
@@ -96,20 +97,26 @@ impl SessionRequestDraft {
     pub fn parse(&self) -> Result<SessionRequest, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let pool = self.pool.unwrap_or_else(|| {
-            errors.push("Pool", "choose a pool");
+            errors.push(SessionField::Pool, "choose a pool");
             PoolId(0)
         });
-        check_name(&mut errors, "User", &self.user_label);
+        check_name(&mut errors, SessionField::User, &self.user_label);
         if self.needs_credential && self.credential.is_empty() && !self.staged {
             errors.push(
-                "Credential",
+                SessionField::Credential,
                 "servers of this pool sign in as the user ({sso_cred}): type the user's credential",
             );
         }
         let resources = Resources::new(
-            parse_decimal(&mut errors, "Cores", &self.cores, 0.0),
-            parse_whole(&mut errors, "Memory (MB)", &self.memory_mb, 0, i64::MAX),
-            parse_whole(&mut errors, "GPUs", &self.gpus, 0, 1024),
+            parse_decimal(&mut errors, SessionField::Cores, &self.cores, 0.0),
+            parse_whole(
+                &mut errors,
+                SessionField::Memory,
+                &self.memory_mb,
+                0,
+                i64::MAX,
+            ),
+            parse_whole(&mut errors, SessionField::Gpus, &self.gpus, 0, 1024),
         );
         errors.into_result(SessionRequest {
             pool,

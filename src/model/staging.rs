@@ -2,6 +2,7 @@
 
 use super::validation::{check_name, parse_decimal, parse_whole};
 use super::{PoolId, Resources, StagingId, ValidationErrors, ZoneId};
+use crate::model::field::StagingField;
 
 /// The most sessions one staging config may keep ready.
 pub const MAX_STAGED_SESSIONS: i64 = 10_000;
@@ -40,27 +41,27 @@ impl StagingSpec {
     }
 
     fn check(&self, errors: &mut ValidationErrors) {
-        check_name(errors, "Workspace Name", &self.workspace_name);
+        check_name(errors, StagingField::WorkspaceName, &self.workspace_name);
         if i64::from(self.desired_sessions) > MAX_STAGED_SESSIONS {
             errors.push(
-                "Desired Sessions",
+                StagingField::DesiredSessions,
                 format!("expected at most {MAX_STAGED_SESSIONS}"),
             );
         }
         if !(self.per_session.cores > 0.0 && self.per_session.cores.is_finite()) {
             errors.push(
-                "Cores per Session",
+                StagingField::Cores,
                 "expected a number above 0, e.g. 2 or 0.5",
             );
         }
         if self.per_session.memory_mb < 1 {
             errors.push(
-                "Memory per Session (MB)",
+                StagingField::Memory,
                 "expected a whole number of at least 1",
             );
         }
         if self.per_session.gpus < 0 {
-            errors.push("GPUs per Session", "expected a whole number of at least 0");
+            errors.push(StagingField::Gpus, "expected a whole number of at least 0");
         }
     }
 }
@@ -124,30 +125,30 @@ impl StagingDraft {
     pub fn parse(&self) -> Result<StagingSpec, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let zone = self.zone.unwrap_or_else(|| {
-            errors.push("Deployment Zone", "choose a deployment zone");
+            errors.push(StagingField::Zone, "choose a deployment zone");
             ZoneId(0)
         });
         let pool = self.pool.unwrap_or_else(|| {
-            errors.push("Pool", "choose a pool");
+            errors.push(StagingField::Pool, "choose a pool");
             PoolId(0)
         });
         let desired = parse_whole(
             &mut errors,
-            "Desired Sessions",
+            StagingField::DesiredSessions,
             &self.desired_sessions,
             0,
             MAX_STAGED_SESSIONS,
         );
         let per_session = Resources::new(
-            parse_decimal(&mut errors, "Cores per Session", &self.cores, 0.0),
+            parse_decimal(&mut errors, StagingField::Cores, &self.cores, 0.0),
             parse_whole(
                 &mut errors,
-                "Memory per Session (MB)",
+                StagingField::Memory,
                 &self.memory_mb,
                 1,
                 i64::MAX,
             ),
-            parse_whole(&mut errors, "GPUs per Session", &self.gpus, 0, 1024),
+            parse_whole(&mut errors, StagingField::Gpus, &self.gpus, 0, 1024),
         );
         let spec = StagingSpec {
             zone,
@@ -178,8 +179,8 @@ mod tests {
         let mut draft = StagingDraft::new(Some(ZoneId(1)), None);
         draft.cores = "0".into();
         let errors = draft.parse().unwrap_err();
-        assert!(errors.for_field("Cores per Session").is_some());
-        assert!(errors.for_field("Pool").is_some());
-        assert!(errors.for_field("Workspace Name").is_some());
+        assert!(errors.for_field(StagingField::Cores).is_some());
+        assert!(errors.for_field(StagingField::Pool).is_some());
+        assert!(errors.for_field(StagingField::WorkspaceName).is_some());
     }
 }

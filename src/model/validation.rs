@@ -1,6 +1,7 @@
 //! Field errors and the checks shared by every form: each error names the field and says
 //! what is expected.
 
+use super::field::Field;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -10,8 +11,8 @@ pub const MAX_NAME_LEN: usize = 64;
 /// One field's problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field's label as the form shows it ("Port").
-    pub field: &'static str,
+    /// Which field: its label is what the form shows ("Port"), its key where a file keeps it.
+    pub field: Field,
     /// What is wrong and what is expected.
     pub message: String,
 }
@@ -28,14 +29,15 @@ pub struct ValidationErrors(Vec<FieldError>);
 
 impl ValidationErrors {
     /// One error.
-    pub fn single(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn single(field: impl Into<Field>, message: impl Into<String>) -> Self {
         let mut errors = Self::default();
         errors.push(field, message);
         errors
     }
 
     /// Records a problem; only the first problem of a field is kept, as it is the one to fix.
-    pub fn push(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn push(&mut self, field: impl Into<Field>, message: impl Into<String>) {
+        let field = field.into();
         if self.for_field(field).is_none() {
             self.0.push(FieldError {
                 field,
@@ -52,7 +54,8 @@ impl ValidationErrors {
     }
 
     /// The message for one field, if it has a problem.
-    pub fn for_field(&self, field: &str) -> Option<&str> {
+    pub fn for_field(&self, field: impl Into<Field>) -> Option<&str> {
+        let field = field.into();
         self.0
             .iter()
             .find(|e| e.field == field)
@@ -94,7 +97,8 @@ impl fmt::Display for ValidationErrors {
 impl std::error::Error for ValidationErrors {}
 
 /// A name: not blank, at most [`MAX_NAME_LEN`] characters, no control characters.
-pub fn check_name(errors: &mut ValidationErrors, field: &'static str, value: &str) {
+pub fn check_name(errors: &mut ValidationErrors, field: impl Into<Field>, value: &str) {
+    let field: Field = field.into();
     let trimmed = value.trim();
     if trimmed.is_empty() {
         errors.push(field, "must not be blank");
@@ -106,7 +110,8 @@ pub fn check_name(errors: &mut ValidationErrors, field: &'static str, value: &st
 }
 
 /// A host: an IPv4 or IPv6 address, or a DNS name of letters, digits and hyphens.
-pub fn check_host(errors: &mut ValidationErrors, field: &'static str, value: &str) {
+pub fn check_host(errors: &mut ValidationErrors, field: impl Into<Field>, value: &str) {
+    let field: Field = field.into();
     let value = value.trim();
     if value.is_empty() {
         errors.push(
@@ -143,11 +148,12 @@ pub fn check_host(errors: &mut ValidationErrors, field: &'static str, value: &st
 /// A whole number typed into a text field, within `min..=max`.
 pub fn parse_whole(
     errors: &mut ValidationErrors,
-    field: &'static str,
+    field: impl Into<Field>,
     text: &str,
     min: i64,
     max: i64,
 ) -> i64 {
+    let field: Field = field.into();
     match text.trim().parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => n,
         Ok(_) | Err(_) => {
@@ -169,10 +175,11 @@ pub fn whole_expectation(min: i64, max: i64) -> String {
 /// A decimal number (cores) typed into a text field, at least `min`.
 pub fn parse_decimal(
     errors: &mut ValidationErrors,
-    field: &'static str,
+    field: impl Into<Field>,
     text: &str,
     min: f64,
 ) -> f64 {
+    let field: Field = field.into();
     match text.trim().parse::<f64>() {
         Ok(n) if n.is_finite() && n >= min && n <= 100_000.0 => n,
         Ok(_) | Err(_) => {
@@ -186,7 +193,12 @@ pub fn parse_decimal(
 }
 
 /// A JSON object typed into a text field. Blank means `{}`. Returns the text to keep.
-pub fn check_json_object(errors: &mut ValidationErrors, field: &'static str, text: &str) -> String {
+pub fn check_json_object(
+    errors: &mut ValidationErrors,
+    field: impl Into<Field>,
+    text: &str,
+) -> String {
+    let field: Field = field.into();
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return "{}".to_owned();
@@ -214,10 +226,11 @@ pub fn check_json_object(errors: &mut ValidationErrors, field: &'static str, tex
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::field::{ServerField, ZoneField};
 
     fn host_ok(value: &str) -> bool {
         let mut errors = ValidationErrors::default();
-        check_host(&mut errors, "Host", value);
+        check_host(&mut errors, ServerField::Host, value);
         errors.is_empty()
     }
 
@@ -238,39 +251,42 @@ mod tests {
     #[test]
     fn whole_numbers_name_the_range() {
         let mut errors = ValidationErrors::default();
-        assert_eq!(parse_whole(&mut errors, "Port", "3389", 1, 65535), 3389);
-        assert!(errors.is_empty());
-        parse_whole(&mut errors, "Port", "70000", 1, 65535);
         assert_eq!(
-            errors.for_field("Port"),
+            parse_whole(&mut errors, ServerField::Port, "3389", 1, 65535),
+            3389
+        );
+        assert!(errors.is_empty());
+        parse_whole(&mut errors, ServerField::Port, "70000", 1, 65535);
+        assert_eq!(
+            errors.for_field(ServerField::Port),
             Some("expected a whole number from 1 to 65535")
         );
         let mut errors = ValidationErrors::default();
-        parse_whole(&mut errors, "Port", "abc", 1, 65535);
-        assert!(errors.for_field("Port").is_some());
+        parse_whole(&mut errors, ServerField::Port, "abc", 1, 65535);
+        assert!(errors.for_field(ServerField::Port).is_some());
     }
 
     #[test]
     fn json_objects() {
         let mut errors = ValidationErrors::default();
         assert_eq!(
-            check_json_object(&mut errors, "Connection Info (JSON)", "  "),
+            check_json_object(&mut errors, ServerField::ConnectionInfo, "  "),
             "{}"
         );
-        check_json_object(&mut errors, "Connection Info (JSON)", r#"{"a": 1}"#);
+        check_json_object(&mut errors, ServerField::ConnectionInfo, r#"{"a": 1}"#);
         assert!(errors.is_empty());
-        check_json_object(&mut errors, "Connection Info (JSON)", "[1]");
+        check_json_object(&mut errors, ServerField::ConnectionInfo, "[1]");
         assert!(
             errors
-                .for_field("Connection Info (JSON)")
+                .for_field(ServerField::ConnectionInfo)
                 .unwrap()
                 .contains("JSON object")
         );
         let mut errors = ValidationErrors::default();
-        check_json_object(&mut errors, "Connection Info (JSON)", "{\"a\": ");
+        check_json_object(&mut errors, ServerField::ConnectionInfo, "{\"a\": ");
         assert!(
             errors
-                .for_field("Connection Info (JSON)")
+                .for_field(ServerField::ConnectionInfo)
                 .unwrap()
                 .contains("not valid JSON")
         );
@@ -279,10 +295,10 @@ mod tests {
     #[test]
     fn names() {
         let mut errors = ValidationErrors::default();
-        check_name(&mut errors, "Name", "   ");
-        assert_eq!(errors.for_field("Name"), Some("must not be blank"));
+        check_name(&mut errors, ZoneField::Name, "   ");
+        assert_eq!(errors.for_field(ZoneField::Name), Some("must not be blank"));
         let mut errors = ValidationErrors::default();
-        check_name(&mut errors, "Name", &"x".repeat(65));
-        assert!(errors.for_field("Name").is_some());
+        check_name(&mut errors, ZoneField::Name, &"x".repeat(65));
+        assert!(errors.for_field(ZoneField::Name).is_some());
     }
 }

@@ -6,6 +6,7 @@ use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::Secret;
 use crate::model::ValidationErrors;
+use crate::model::field::ApiSettingsField;
 use crate::model::validation::check_name;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
@@ -34,7 +35,7 @@ impl Store {
     /// Makes a key named `name` and returns it: the only time it can be seen.
     pub fn create_api_key(&mut self, name: &str, now: Timestamp) -> Result<Secret, StoreError> {
         let mut errors = ValidationErrors::default();
-        check_name(&mut errors, "Key Name", name);
+        check_name(&mut errors, ApiSettingsField::KeyName, name);
         errors.into_result(())?;
         let name = name.trim();
         let taken: bool = self.conn.query_row(
@@ -44,7 +45,7 @@ impl Store {
         )?;
         if taken {
             return Err(ValidationErrors::single(
-                "Key Name",
+                ApiSettingsField::KeyName,
                 format!(
                     "a key named {name} exists already; choose another name or revoke it first"
                 ),

@@ -7,6 +7,7 @@ use super::zones::check_zone_exists;
 use super::{Store, StoreError};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::field::AutoScaleField;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, ValidationErrors};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -191,11 +192,15 @@ impl Store {
             .optional()?;
         match pool_kind {
             None => {
-                return Err(ValidationErrors::single("Pool", "the pool no longer exists").into());
+                return Err(ValidationErrors::single(
+                    AutoScaleField::Pool,
+                    "the pool no longer exists",
+                )
+                .into());
             }
             Some((name, kind)) if kind != config_kind => {
                 return Err(ValidationErrors::single(
-                    "Pool",
+                    AutoScaleField::Pool,
                     format!("pool {name} is of another type than this AutoScale config"),
                 )
                 .into());
@@ -289,7 +294,7 @@ fn check_autoscale(
     except: Option<AutoScaleId>,
 ) -> Result<(), StoreError> {
     let mut errors: ValidationErrors = spec.validate().err().unwrap_or_default();
-    if errors.for_field("Name").is_none() {
+    if errors.for_field(AutoScaleField::Name).is_none() {
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM autoscale_configs
                             WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2)",
@@ -298,7 +303,7 @@ fn check_autoscale(
         )?;
         if taken {
             errors.push(
-                "Name",
+                AutoScaleField::Name,
                 format!(
                     "an AutoScale config named '{}' already exists",
                     spec.name.trim()
@@ -307,7 +312,7 @@ fn check_autoscale(
         }
     }
     if let Some(zone) = spec.zone {
-        check_zone_exists(tx, &mut errors, zone)?;
+        check_zone_exists(tx, &mut errors, AutoScaleField::Zone, zone)?;
     }
     let pool: Option<(String, String)> = tx
         .query_row(
@@ -317,9 +322,9 @@ fn check_autoscale(
         )
         .optional()?;
     match pool {
-        None => errors.push("Pool", "the pool no longer exists"),
+        None => errors.push(AutoScaleField::Pool, "the pool no longer exists"),
         Some((name, kind)) if PoolKind::parse(&kind) != Some(spec.scaling.kind()) => errors.push(
-            "AutoScale Type",
+            AutoScaleField::Kind,
             format!("pool {name} is not a {} pool", spec.scaling.kind().label()),
         ),
         Some(_) => {}
@@ -334,7 +339,10 @@ fn check_autoscale(
             |r| r.get(0),
         )?;
         if !exists {
-            errors.push("LDAP Config", "the chosen LDAP config no longer exists");
+            errors.push(
+                AutoScaleField::LdapConfig,
+                "the chosen LDAP config no longer exists",
+            );
         }
     }
     errors.into_result(()).map_err(StoreError::from)

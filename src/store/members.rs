@@ -4,6 +4,8 @@
 use super::StoreError;
 use super::names::{AGENT_NAME, SERVER_NAME, UniqueName};
 use super::zones::check_zone_exists;
+use crate::model::Field;
+use crate::model::field::{AgentField, ServerField};
 use crate::model::{PoolId, PoolKind, ValidationErrors, ZoneId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -17,6 +19,8 @@ pub struct MemberTable {
     pub kind: PoolKind,
     /// The unique name column.
     pub unique_name: UniqueName,
+    /// Its form's Deployment Zone and Pool fields.
+    pub zone_and_pool: (Field, Field),
     /// The column of `instances` that points at these members.
     pub instance_column: &'static str,
 }
@@ -26,6 +30,10 @@ pub const SERVERS: MemberTable = MemberTable {
     name_column: "friendly_name",
     kind: PoolKind::Server,
     unique_name: SERVER_NAME,
+    zone_and_pool: (
+        Field::Server(ServerField::Zone),
+        Field::Server(ServerField::Pool),
+    ),
     instance_column: "server_id",
 };
 
@@ -34,6 +42,10 @@ pub const AGENTS: MemberTable = MemberTable {
     name_column: "hostname",
     kind: PoolKind::DockerAgent,
     unique_name: AGENT_NAME,
+    zone_and_pool: (
+        Field::Agent(AgentField::Zone),
+        Field::Agent(AgentField::Pool),
+    ),
     instance_column: "agent_id",
 };
 
@@ -57,9 +69,12 @@ impl MemberTable {
             )
             .optional()?;
         match found {
-            None => errors.push("Pool", "the chosen pool no longer exists; choose another"),
+            None => errors.push(
+                self.zone_and_pool.1,
+                "the chosen pool no longer exists; choose another",
+            ),
             Some((name, kind)) if kind != self.kind.as_str() => errors.push(
-                "Pool",
+                self.zone_and_pool.1,
                 format!(
                     "pool {name} holds {}s; a {} can only join a {} pool",
                     PoolKind::parse(&kind).map_or("other members", PoolKind::member_noun),
@@ -87,7 +102,7 @@ impl MemberTable {
         if errors.for_field(self.unique_name.field).is_none() {
             self.unique_name.check_free(tx, &mut errors, name, except)?;
         }
-        check_zone_exists(tx, &mut errors, zone)?;
+        check_zone_exists(tx, &mut errors, self.zone_and_pool.0, zone)?;
         if let Some(pool) = pool {
             self.check_pool(tx, &mut errors, pool)?;
         }

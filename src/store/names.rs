@@ -1,7 +1,9 @@
 //! Unique names: one check for every table whose name column is unique (case-insensitive).
 
 use super::StoreError;
+use crate::model::Field;
 use crate::model::ValidationErrors;
+use crate::model::field::{AgentField, PoolField, ServerField, ZoneField};
 use crate::model::validation::check_name;
 use rusqlite::{Connection, params};
 
@@ -12,7 +14,7 @@ pub struct UniqueName {
     /// Column.
     pub column: &'static str,
     /// The form field ("Name", "Hostname").
-    pub field: &'static str,
+    pub field: Field,
     /// What a row is called in messages ("pool").
     pub noun: &'static str,
 }
@@ -20,25 +22,25 @@ pub struct UniqueName {
 pub const ZONE_NAME: UniqueName = UniqueName {
     table: "zones",
     column: "name",
-    field: "Name",
+    field: Field::Zone(ZoneField::Name),
     noun: "zone",
 };
 pub const POOL_NAME: UniqueName = UniqueName {
     table: "pools",
     column: "name",
-    field: "Name",
+    field: Field::Pool(PoolField::Name),
     noun: "pool",
 };
 pub const SERVER_NAME: UniqueName = UniqueName {
     table: "servers",
     column: "friendly_name",
-    field: "Friendly Name",
+    field: Field::Server(ServerField::FriendlyName),
     noun: "server",
 };
 pub const AGENT_NAME: UniqueName = UniqueName {
     table: "docker_agents",
     column: "hostname",
-    field: "Hostname",
+    field: Field::Agent(AgentField::Hostname),
     noun: "docker agent",
 };
 

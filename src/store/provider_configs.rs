@@ -4,7 +4,11 @@
 use super::scaler_state::clear_stop;
 use super::sealer::Sealer;
 use super::{Store, StoreError};
+use crate::model::Field;
 use crate::model::dns_provider::DnsProviderSpec;
+use crate::model::field::{
+    AutoScaleField, DnsField, DnsProviderField, LdapField, ProviderField, VmProviderField,
+};
 use crate::model::ldap::LdapSpec;
 use crate::model::secret_fields::SecretFields;
 use crate::model::validation::check_name;
@@ -28,6 +32,10 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
     const RECORDS_COLUMN: Option<&'static str>;
     /// What it is called in messages.
     const NOUN: &'static str;
+    /// Its form's Name field.
+    const NAME_FIELD: Field;
+    /// The AutoScale config's field that chooses one.
+    const CHOICE_FIELD: Field;
     /// Wraps a row id.
     fn id(raw: i64) -> Self::Id;
     /// Unwraps a typed id.
@@ -44,7 +52,7 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
 
 /// The parts every shared config implements alike.
 macro_rules! shared_config {
-    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $instances:expr, $records:expr, $noun:literal, |$s:ident| $provider:expr) => {
+    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $instances:expr, $records:expr, $noun:literal, $name_field:expr, $choice_field:expr, |$s:ident| $provider:expr) => {
         impl SharedConfig for $spec {
             type Id = $id;
             const TABLE: &'static str = $table;
@@ -52,6 +60,8 @@ macro_rules! shared_config {
             const INSTANCES_COLUMN: Option<&'static str> = $instances;
             const RECORDS_COLUMN: Option<&'static str> = $records;
             const NOUN: &'static str = $noun;
+            const NAME_FIELD: Field = $name_field;
+            const CHOICE_FIELD: Field = $choice_field;
             fn id(raw: i64) -> $id {
                 $id(raw)
             }
@@ -83,6 +93,8 @@ shared_config!(
     Some("vm_provider_id"),
     None,
     "VM Provider config",
+    Field::VmProvider(VmProviderField::Common(ProviderField::Name)),
+    Field::AutoScale(AutoScaleField::VmProviderConfig),
     |spec| spec.settings.kind().as_str()
 );
 shared_config!(
@@ -93,6 +105,8 @@ shared_config!(
     None,
     None,
     "DNS Provider config",
+    Field::DnsProvider(DnsProviderField::Own(DnsField::Name)),
+    Field::AutoScale(AutoScaleField::DnsProviderConfig),
     |spec| spec.settings.kind().as_str()
 );
 shared_config!(
@@ -103,6 +117,8 @@ shared_config!(
     None,
     Some("computer_ldap_id"),
     "LDAP config",
+    Field::Ldap(LdapField::Name),
+    Field::AutoScale(AutoScaleField::LdapConfig),
     |_spec| "ldap"
 );
 
@@ -260,8 +276,8 @@ fn check_config<T: SharedConfig>(
     except: Option<i64>,
 ) -> Result<(), StoreError> {
     let mut errors = spec.validate().err().unwrap_or_default();
-    check_name(&mut errors, "Name", spec.name());
-    if errors.for_field("Name").is_none() {
+    check_name(&mut errors, T::NAME_FIELD, spec.name());
+    if errors.for_field(T::NAME_FIELD).is_none() {
         let sql = format!(
             "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2)",
             T::TABLE
@@ -269,7 +285,7 @@ fn check_config<T: SharedConfig>(
         let taken: bool = tx.query_row(&sql, params![spec.name().trim(), except], |r| r.get(0))?;
         if taken {
             errors.push(
-                "Name",
+                T::NAME_FIELD,
                 format!(
                     "a {} named '{}' already exists",
                     T::NOUN,

@@ -3,6 +3,7 @@
 use super::api_settings::host_expiry;
 use super::rows::{SessionRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
+use crate::model::field::SessionField;
 use crate::model::{
     AgentId, Member, MemberCapacity, PoolId, PoolKind, Resources, ServerId, Session, SessionHost,
     SessionId, SessionRequest, ValidationErrors, place,
@@ -110,7 +111,9 @@ fn pool_of(tx: &Connection, pool: PoolId) -> Result<(String, PoolKind), StoreErr
         |r| Ok((r.get(0)?, parsed(r, 1, PoolKind::parse)?)),
     )
     .optional()?
-    .ok_or_else(|| ValidationErrors::single("Pool", "the chosen pool no longer exists").into())
+    .ok_or_else(|| {
+        ValidationErrors::single(SessionField::Pool, "the chosen pool no longer exists").into()
+    })
 }
 
 fn members_of(

@@ -2,6 +2,7 @@
 
 use super::zones::check_zone_exists;
 use super::{Store, StoreError};
+use crate::model::field::StagingField;
 use crate::model::{
     PoolId, PoolKind, Resources, StagingConfig, StagingId, StagingSpec, ValidationErrors, ZoneId,
 };
@@ -92,7 +93,7 @@ fn check_staging(
     except: Option<StagingId>,
 ) -> Result<(), StoreError> {
     let mut errors: ValidationErrors = spec.validate().err().unwrap_or_default();
-    check_zone_exists(tx, &mut errors, spec.zone)?;
+    check_zone_exists(tx, &mut errors, StagingField::Zone, spec.zone)?;
     let pool: Option<(String, String)> = tx
         .query_row(
             "SELECT name, kind FROM pools WHERE id = ?1",
@@ -101,9 +102,12 @@ fn check_staging(
         )
         .optional()?;
     match pool {
-        None => errors.push("Pool", "the chosen pool no longer exists; choose another"),
+        None => errors.push(
+            StagingField::Pool,
+            "the chosen pool no longer exists; choose another",
+        ),
         Some((name, kind)) if kind != PoolKind::DockerAgent.as_str() => errors.push(
-            "Pool",
+            StagingField::Pool,
             format!("pool {name} is a Server pool; staging needs a Docker Agent pool"),
         ),
         Some(_) => {}
@@ -117,7 +121,7 @@ fn check_staging(
     )?;
     if taken {
         errors.push(
-            "Workspace Name",
+            StagingField::WorkspaceName,
             format!(
                 "this pool already stages '{}'; edit that config instead",
                 spec.workspace_name

@@ -2,6 +2,7 @@
 
 use super::names::ZONE_NAME;
 use super::{Store, StoreError};
+use crate::model::Field;
 use crate::model::{DeploymentZone, ValidationErrors, ZoneId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -78,6 +79,7 @@ impl Store {
 pub(super) fn check_zone_exists(
     tx: &Connection,
     errors: &mut ValidationErrors,
+    field: impl Into<Field>,
     zone: ZoneId,
 ) -> Result<(), StoreError> {
     let exists: bool = tx.query_row(
@@ -86,10 +88,7 @@ pub(super) fn check_zone_exists(
         |r| r.get(0),
     )?;
     if !exists {
-        errors.push(
-            "Deployment Zone",
-            "the chosen zone no longer exists; choose another",
-        );
+        errors.push(field, "the chosen zone no longer exists; choose another");
     }
     Ok(())
 }

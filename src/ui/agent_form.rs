@@ -4,6 +4,7 @@ use super::context::PageContext;
 use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{checkbox_row, combo_row, error_of, form_grid, text_row};
+use crate::model::field::AgentField;
 use crate::model::{AgentDraft, AgentId, PoolId, PoolKind};
 use egui::Ui;
 
@@ -42,7 +43,7 @@ impl AgentForm {
                     ui,
                     "Hostname",
                     &mut d.hostname,
-                    error_of(errors, "Hostname"),
+                    error_of(errors, AgentField::Hostname),
                 );
                 checkbox_row(
                     ui,
@@ -55,17 +56,28 @@ impl AgentForm {
                     "Deployment Zone",
                     &mut d.zone,
                     &zones,
-                    error_of(errors, "Deployment Zone"),
+                    error_of(errors, AgentField::Zone),
                 );
-                combo_row(ui, "Pool", &mut d.pool, &pools, error_of(errors, "Pool"));
-                text_row(ui, "Cores", &mut d.cores, error_of(errors, "Cores"));
+                combo_row(
+                    ui,
+                    "Pool",
+                    &mut d.pool,
+                    &pools,
+                    error_of(errors, AgentField::Pool),
+                );
+                text_row(
+                    ui,
+                    "Cores",
+                    &mut d.cores,
+                    error_of(errors, AgentField::Cores),
+                );
                 text_row(
                     ui,
                     "Memory (MB)",
                     &mut d.memory_mb,
-                    error_of(errors, "Memory (MB)"),
+                    error_of(errors, AgentField::Memory),
                 );
-                text_row(ui, "GPUs", &mut d.gpus, error_of(errors, "GPUs"));
+                text_row(ui, "GPUs", &mut d.gpus, error_of(errors, AgentField::Gpus));
                 ui.label("");
                 ui.label(
                     egui::RichText::new("Overrides replace the reported values; 0 = no override.")
@@ -77,19 +89,19 @@ impl AgentForm {
                     ui,
                     "Cores Override",
                     &mut d.cores_override,
-                    error_of(errors, "Cores Override"),
+                    error_of(errors, AgentField::CoresOverride),
                 );
                 text_row(
                     ui,
                     "Memory Override (MB)",
                     &mut d.memory_override_mb,
-                    error_of(errors, "Memory Override (MB)"),
+                    error_of(errors, AgentField::MemoryOverride),
                 );
                 text_row(
                     ui,
                     "GPUs Override",
                     &mut d.gpus_override,
-                    error_of(errors, "GPUs Override"),
+                    error_of(errors, AgentField::GpusOverride),
                 );
             });
         });

@@ -9,6 +9,7 @@ use super::table::local_time;
 use crate::api::{ApiControl, ApiStatus};
 use crate::model::ValidationErrors;
 use crate::model::api_settings::ApiSettingsDraft;
+use crate::model::field::ApiSettingsField;
 use crate::model::host_health::report_age;
 use crate::store::ApiKeyRow;
 use egui::{RichText, Ui};
@@ -76,35 +77,35 @@ impl ApiPage {
                 ui,
                 "Listen Address",
                 &mut draft.listen,
-                error_of(e, "Listen Address"),
+                error_of(e, ApiSettingsField::ListenAddress),
             )
             .on_hover_text("127.0.0.1:8443 serves this machine only; any other address needs TLS");
             text_row(
                 ui,
                 "Agent URL",
                 &mut draft.agent_url,
-                error_of(e, "Agent URL"),
+                error_of(e, ApiSettingsField::AgentUrl),
             )
             .on_hover_text("Where VMs reach the API ({checkin_url}); empty: the listen address");
             text_row(
                 ui,
                 "Host Missing Expiration (s)",
                 &mut draft.host_missing_s,
-                error_of(e, "Host Missing Expiration (s)"),
+                error_of(e, ApiSettingsField::HostMissing),
             )
             .on_hover_text("A host silent this long gets no new sessions");
             text_row(
                 ui,
                 "Host Dead Expiration (s)",
                 &mut draft.host_dead_s,
-                error_of(e, "Host Dead Expiration (s)"),
+                error_of(e, ApiSettingsField::HostDead),
             )
             .on_hover_text("An autoscaled host silent this long is destroyed and replaced");
             text_row(
                 ui,
                 "Rate Limit (requests/s per key)",
                 &mut draft.rate_limit,
-                error_of(e, "Rate Limit (requests/s per key)"),
+                error_of(e, ApiSettingsField::RateLimit),
             );
             code_row(
                 ui,
@@ -112,7 +113,7 @@ impl ApiPage {
                 &mut draft.tls_cert,
                 "pem",
                 true,
-                error_of(e, "TLS Certificate"),
+                error_of(e, ApiSettingsField::TlsCertificate),
             );
             if self.reveal_key {
                 code_row(
@@ -121,7 +122,7 @@ impl ApiPage {
                     draft.tls_key.expose_mut(),
                     "pem",
                     true,
-                    error_of(e, "TLS Key"),
+                    error_of(e, ApiSettingsField::TlsKey),
                 );
                 ui.label("");
                 if ui.small_button("Hide the key").clicked() {
@@ -147,7 +148,7 @@ impl ApiPage {
                             draft.tls_key.expose_mut(),
                         );
                     });
-                    if let Some(error) = error_of(e, "TLS Key") {
+                    if let Some(error) = error_of(e, ApiSettingsField::TlsKey) {
                         ui.label(
                             RichText::new(error)
                                 .color(ui.visuals().error_fg_color)

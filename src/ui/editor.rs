@@ -4,6 +4,7 @@
 use super::context::PageContext;
 use super::dialog::Outcome;
 use crate::model::ValidationErrors;
+use crate::model::field::SessionField;
 use crate::store::{Store, StoreError};
 use std::time::Duration;
 
@@ -80,7 +81,10 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
                 ctx.toasts
                     .error(refusal.to_string())
                     .duration(Some(Duration::from_secs(8)));
-                self.show_errors(ValidationErrors::single("Pool", refusal.to_string()));
+                self.show_errors(ValidationErrors::single(
+                    SessionField::Pool,
+                    refusal.to_string(),
+                ));
                 false
             }
             Err(e) => {

@@ -1,6 +1,7 @@
 //! Labelled form rows: a label, its input (named by the label for screen readers and tests)
 //! and the field's error beneath it. Rows go inside [`form_grid`].
 
+use crate::model::Field;
 use crate::model::{Secret, ValidationErrors};
 use egui::{Id, Response, RichText, TextEdit, Ui};
 
@@ -18,7 +19,7 @@ pub fn form_grid(ui: &mut Ui, id_salt: &str, rows: impl FnOnce(&mut Ui)) {
 }
 
 /// The error of `field`, if any, from the errors on show.
-pub fn error_of<'e>(errors: Option<&'e ValidationErrors>, field: &str) -> Option<&'e str> {
+pub fn error_of(errors: Option<&ValidationErrors>, field: impl Into<Field>) -> Option<&str> {
     errors.and_then(|e| e.for_field(field))
 }
 

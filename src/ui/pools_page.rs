@@ -9,6 +9,7 @@ use super::form::{combo_row, error_of, form_grid, text_row};
 use super::page::Page;
 use super::table::{RowOrder, Sort, filter_box, matches, sort_header};
 use crate::model::cost::{CostSummary, format_money};
+use crate::model::field::PoolField;
 use crate::model::validation::check_name;
 use crate::model::{PoolId, PoolKind, ValidationErrors};
 use egui::Ui;
@@ -56,7 +57,7 @@ pub fn cost_words(cost: &CostSummary, currency: &str) -> String {
 
 fn parse_pool(draft: &PoolDraft) -> Result<PoolDraft, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    check_name(&mut errors, "Name", &draft.name);
+    check_name(&mut errors, PoolField::Name, &draft.name);
     errors.into_result(draft.clone())
 }
 
@@ -241,7 +242,7 @@ impl PoolsPage {
                         ui,
                         "Name",
                         &mut editor.draft.name,
-                        error_of(errors.as_ref(), "Name"),
+                        error_of(errors.as_ref(), PoolField::Name),
                     );
                     if is_new {
                         let options: Vec<_> = PoolKind::ALL

@@ -2,7 +2,9 @@
 //! picked from the time zone database with a search, and the values that hold meanwhile)
 //! and its date overrides (a date, closed or its own values), each row's errors under it.
 
+use crate::model::Field;
 use crate::model::ValidationErrors;
+use crate::model::field::ScheduleRow;
 use crate::model::schedule::{DAYS, DateOverride, Schedule, ScheduleWindow, ScheduledValues};
 use egui::{Id, RichText, TextEdit, Ui};
 use std::sync::OnceLock;
@@ -59,7 +61,7 @@ pub fn ui(ui: &mut Ui, schedule: &mut Schedule, servers: bool, errors: Option<&V
                 }
             });
             values_row(ui, &at, &mut window.values, servers);
-            row_errors(ui, errors, &at);
+            row_errors(ui, errors, ScheduleRow::Window(i));
         });
     }
     if let Some(i) = remove {
@@ -95,7 +97,7 @@ pub fn ui(ui: &mut Ui, schedule: &mut Schedule, servers: bool, errors: Option<&V
             if !date_override.closed {
                 values_row(ui, &at, &mut date_override.values, servers);
             }
-            row_errors(ui, errors, &at);
+            row_errors(ui, errors, ScheduleRow::Override(i));
         });
     }
     if let Some(i) = remove {
@@ -140,13 +142,14 @@ fn values_row(ui: &mut Ui, at: &str, values: &mut ScheduledValues, servers: bool
 }
 
 /// The errors of one row's fields, under it.
-fn row_errors(ui: &mut Ui, errors: Option<&ValidationErrors>, at: &str) {
+fn row_errors(ui: &mut Ui, errors: Option<&ValidationErrors>, row: ScheduleRow) {
     let Some(errors) = errors else { return };
-    let prefix = format!("{at}: ");
     for error in errors.errors() {
-        if let Some(field) = error.field.strip_prefix(&prefix) {
+        if let Field::Schedule(field) = error.field
+            && field.row == row
+        {
             ui.label(
-                RichText::new(format!("{field}: {}", error.message))
+                RichText::new(format!("{}: {}", field.part.label(), error.message))
                     .color(ui.visuals().error_fg_color)
                     .small(),
             );

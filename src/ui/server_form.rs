@@ -6,6 +6,7 @@ use super::editor::Editor;
 use super::form::{
     checkbox_row, combo_row, error_of, form_grid, multiline_row, secret_row, text_row,
 };
+use crate::model::field::ServerField;
 use crate::model::{ConnectionType, CredentialType, PoolId, PoolKind, ServerDraft, ServerId};
 use egui::Ui;
 
@@ -48,7 +49,7 @@ impl ServerForm {
                             ui,
                             "Friendly Name",
                             &mut d.friendly_name,
-                            error_of(errors, "Friendly Name"),
+                            error_of(errors, ServerField::FriendlyName),
                         );
                         checkbox_row(
                             ui,
@@ -61,9 +62,15 @@ impl ServerForm {
                             "Deployment Zone",
                             &mut d.zone,
                             &zones,
-                            error_of(errors, "Deployment Zone"),
+                            error_of(errors, ServerField::Zone),
                         );
-                        combo_row(ui, "Pool", &mut d.pool, &pools, error_of(errors, "Pool"));
+                        combo_row(
+                            ui,
+                            "Pool",
+                            &mut d.pool,
+                            &pools,
+                            error_of(errors, ServerField::Pool),
+                        );
                         let before = d.connection_type;
                         let types: Vec<_> = ConnectionType::ALL
                             .iter()
@@ -76,8 +83,8 @@ impl ServerForm {
                             // Follow the type's usual port unless the administrator chose another.
                             d.port = d.connection_type.default_port().to_string();
                         }
-                        text_row(ui, "Host", &mut d.host, error_of(errors, "Host"));
-                        text_row(ui, "Port", &mut d.port, error_of(errors, "Port"));
+                        text_row(ui, "Host", &mut d.host, error_of(errors, ServerField::Host));
+                        text_row(ui, "Port", &mut d.port, error_of(errors, ServerField::Port));
                         let credentials: Vec<_> = CredentialType::ALL
                             .iter()
                             .map(|t| (*t, t.label().to_owned()))
@@ -94,7 +101,7 @@ impl ServerForm {
                                 ui,
                                 "Username",
                                 &mut d.username,
-                                error_of(errors, "Username"),
+                                error_of(errors, ServerField::Username),
                             );
                             secret_row(ui, "Password", &mut d.password, reveal, None);
                         }
@@ -102,13 +109,13 @@ impl ServerForm {
                             ui,
                             "Connection Info (JSON)",
                             &mut d.connection_info,
-                            error_of(errors, "Connection Info (JSON)"),
+                            error_of(errors, ServerField::ConnectionInfo),
                         );
                         text_row(
                             ui,
                             "Max Simultaneous Sessions",
                             &mut d.max_sessions,
-                            error_of(errors, "Max Simultaneous Sessions"),
+                            error_of(errors, ServerField::MaxSessions),
                         );
                         checkbox_row(
                             ui,

@@ -7,6 +7,7 @@ use super::dialog::{Outcome, form_dialog};
 use super::editor::Editor;
 use super::form::{checkbox_row, combo_row, error_of, form_grid, secret_row, text_row};
 use super::table::{RowOrder, Sort, filter_box, local_time, matches, sort_header};
+use crate::model::field::SessionField;
 use crate::model::resources::format_cores;
 use crate::model::session::SessionHost;
 use crate::model::sso::{SessionCredentials, SsoIdentity, resolve, uses_sso};
@@ -231,15 +232,26 @@ impl SessionsPage {
         let reveal = &mut editor.reveal;
         let outcome = form_dialog(ui, "session", "Start session", "Start", |ui| {
             form_grid(ui, "session-form", |ui| {
-                combo_row(ui, "Pool", &mut d.pool, &pools, error_of(errors, "Pool"));
-                text_row(ui, "User", &mut d.user_label, error_of(errors, "User"));
+                combo_row(
+                    ui,
+                    "Pool",
+                    &mut d.pool,
+                    &pools,
+                    error_of(errors, SessionField::Pool),
+                );
+                text_row(
+                    ui,
+                    "User",
+                    &mut d.user_label,
+                    error_of(errors, SessionField::User),
+                );
                 if d.needs_credential {
                     secret_row(
                         ui,
                         "Credential",
                         &mut d.credential,
                         reveal,
-                        error_of(errors, "Credential"),
+                        error_of(errors, SessionField::Credential),
                     );
                     ui.label("");
                     ui.label(
@@ -251,14 +263,24 @@ impl SessionsPage {
                     );
                     ui.end_row();
                 }
-                text_row(ui, "Cores", &mut d.cores, error_of(errors, "Cores"));
+                text_row(
+                    ui,
+                    "Cores",
+                    &mut d.cores,
+                    error_of(errors, SessionField::Cores),
+                );
                 text_row(
                     ui,
                     "Memory (MB)",
                     &mut d.memory_mb,
-                    error_of(errors, "Memory (MB)"),
+                    error_of(errors, SessionField::Memory),
                 );
-                text_row(ui, "GPUs", &mut d.gpus, error_of(errors, "GPUs"));
+                text_row(
+                    ui,
+                    "GPUs",
+                    &mut d.gpus,
+                    error_of(errors, SessionField::Gpus),
+                );
                 checkbox_row(
                     ui,
                     "Staged",

@@ -4,7 +4,8 @@
 use super::context::PageContext;
 use super::form::{error_of, form_grid, note_row, text_row};
 use crate::model::ValidationErrors;
-use crate::model::app_settings::{AppSettingsDraft, CURRENCY, HISTORY_DAYS};
+use crate::model::app_settings::AppSettingsDraft;
+use crate::model::field::AppSettingsField;
 use egui::Ui;
 
 /// State of the page: the form as typed, and its last check.
@@ -40,15 +41,15 @@ impl SettingsPage {
         form_grid(ui, "settings-form", |ui| {
             text_row(
                 ui,
-                CURRENCY,
+                AppSettingsField::Currency.label(),
                 &mut draft.currency,
-                error_of(errors, CURRENCY),
+                error_of(errors, AppSettingsField::Currency),
             );
             text_row(
                 ui,
-                HISTORY_DAYS,
+                AppSettingsField::HistoryDays.label(),
                 &mut draft.history_days,
-                error_of(errors, HISTORY_DAYS),
+                error_of(errors, AppSettingsField::HistoryDays),
             );
             note_row(
                 ui,

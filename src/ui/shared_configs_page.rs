@@ -13,6 +13,7 @@ use super::scaler_view::ScalerView;
 use crate::model::ValidationErrors;
 use crate::model::autoscale::Scaling;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use crate::model::field::LdapField;
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::scaler::ConnectionTarget;
@@ -183,15 +184,15 @@ impl ConfigPageKind for LdapSpec {
         reveal: &mut bool,
         _scaler: &mut ScalerView,
     ) {
-        text_row(ui, "Name", &mut spec.name, error_of(e, "Name"));
-        text_row(ui, "URL", &mut spec.url, error_of(e, "URL"));
+        text_row(ui, "Name", &mut spec.name, error_of(e, LdapField::Name));
+        text_row(ui, "URL", &mut spec.url, error_of(e, LdapField::Url));
         checkbox_row(
             ui,
             "StartTLS",
             &mut spec.start_tls,
             "upgrade an ldap:// connection to TLS",
         );
-        if let Some(error) = error_of(e, "StartTLS") {
+        if let Some(error) = error_of(e, LdapField::StartTls) {
             ui.label("");
             ui.label(
                 egui::RichText::new(error)
@@ -204,20 +205,20 @@ impl ConfigPageKind for LdapSpec {
             ui,
             "Search Base",
             &mut spec.search_base,
-            error_of(e, "Search Base"),
+            error_of(e, LdapField::SearchBase),
         );
         text_row(
             ui,
             "Service Account DN",
             &mut spec.service_account_dn,
-            error_of(e, "Service Account DN"),
+            error_of(e, LdapField::ServiceAccountDn),
         );
         secret_row(
             ui,
             "Service Account Password",
             &mut spec.service_account_password,
             reveal,
-            error_of(e, "Service Account Password"),
+            error_of(e, LdapField::ServiceAccountPassword),
         );
         checkbox_row(
             ui,
@@ -229,7 +230,7 @@ impl ConfigPageKind for LdapSpec {
             ui,
             "Connection Timeout (s)",
             &mut spec.connection_timeout_s,
-            error_of(e, "Connection Timeout (s)"),
+            error_of(e, LdapField::ConnectionTimeout),
         );
         code_row(
             ui,
@@ -237,7 +238,7 @@ impl ConfigPageKind for LdapSpec {
             &mut spec.ca_certificate,
             "txt",
             true,
-            error_of(e, "CA Certificate"),
+            error_of(e, LdapField::CaCertificate),
         );
     }
 }

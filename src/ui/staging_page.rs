@@ -5,6 +5,7 @@ use super::context::PageContext;
 use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{combo_row, error_of, form_grid, text_row};
+use crate::model::field::StagingField;
 use crate::model::resources::format_cores;
 use crate::model::{PoolKind, StagingDraft, StagingId};
 use egui::Ui;
@@ -147,38 +148,44 @@ impl StagingPage {
                     "Deployment Zone",
                     &mut d.zone,
                     &zones,
-                    error_of(errors, "Deployment Zone"),
+                    error_of(errors, StagingField::Zone),
                 );
-                combo_row(ui, "Pool", &mut d.pool, &pools, error_of(errors, "Pool"));
+                combo_row(
+                    ui,
+                    "Pool",
+                    &mut d.pool,
+                    &pools,
+                    error_of(errors, StagingField::Pool),
+                );
                 text_row(
                     ui,
                     "Workspace Name",
                     &mut d.workspace_name,
-                    error_of(errors, "Workspace Name"),
+                    error_of(errors, StagingField::WorkspaceName),
                 );
                 text_row(
                     ui,
                     "Desired Sessions",
                     &mut d.desired_sessions,
-                    error_of(errors, "Desired Sessions"),
+                    error_of(errors, StagingField::DesiredSessions),
                 );
                 text_row(
                     ui,
                     "Cores per Session",
                     &mut d.cores,
-                    error_of(errors, "Cores per Session"),
+                    error_of(errors, StagingField::Cores),
                 );
                 text_row(
                     ui,
                     "Memory per Session (MB)",
                     &mut d.memory_mb,
-                    error_of(errors, "Memory per Session (MB)"),
+                    error_of(errors, StagingField::Memory),
                 );
                 text_row(
                     ui,
                     "GPUs per Session",
                     &mut d.gpus,
-                    error_of(errors, "GPUs per Session"),
+                    error_of(errors, StagingField::Gpus),
                 );
             });
         });

@@ -5,6 +5,7 @@ use super::context::PageContext;
 use super::dialog::form_dialog;
 use super::editor::Editor;
 use super::form::{error_of, form_grid, text_row};
+use crate::model::field::ZoneField;
 use crate::model::validation::check_name;
 use crate::model::{ValidationErrors, ZoneId};
 use egui::Ui;
@@ -12,7 +13,7 @@ use egui_extras::{Column, TableBuilder};
 
 fn parse_zone(name: &str) -> Result<String, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    check_name(&mut errors, "Name", name);
+    check_name(&mut errors, ZoneField::Name, name);
     errors.into_result(name.trim().to_owned())
 }
 
@@ -125,7 +126,7 @@ impl ZonesPage {
                     ui,
                     "Name",
                     &mut editor.draft,
-                    error_of(errors.as_ref(), "Name"),
+                    error_of(errors.as_ref(), ZoneField::Name),
                 );
             });
         });

@@ -3,9 +3,9 @@
 
 use super::reading::fill;
 use crate::config_file::export::Snapshot;
-use crate::config_file::field_keys;
 use crate::config_file::format::{AutoScaleEntry, ConfigFile, ServerEntry, StagingEntry};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
+use crate::model::field::ZoneField;
 use crate::model::server::{SSO_CREDENTIAL, SSO_USERNAME};
 use crate::model::{
     AgentSpec, CredentialType, DnsProviderId, LdapId, PoolId, PoolKind, Secret, ServerSpec,
@@ -81,16 +81,20 @@ impl Known {
 
 /// Records a validator's errors at `at`, each with its JSON key where `key` knows it
 /// (`servers[3].port (Port): …`); secret fields, kept in `secrets`, keep just the label.
+/// Each of a check's errors, at its place in the file (`servers[3].port (Port): …`); a
+/// secret, which the file does not hold, by its label only.
 pub(super) fn field_errors(
     errors: &mut Vec<String>,
     at: &str,
     result: Result<(), ValidationErrors>,
-    key: impl Fn(&str) -> Option<String>,
 ) {
     if let Err(found) = result {
-        errors.extend(found.errors().iter().map(|e| match key(e.field) {
-            Some(key) => format!("{at}.{key} ({}): {}", e.field, e.message),
-            None => format!("{at} ({}): {}", e.field, e.message),
+        errors.extend(found.errors().iter().map(|e| {
+            let label = e.field.label();
+            match e.field.json_key() {
+                Some(key) => format!("{at}.{key} ({label}): {}", e.message),
+                None => format!("{at} ({label}): {}", e.message),
+            }
         }));
     }
 }
@@ -250,13 +254,8 @@ pub(super) fn check(
     let known = Known::new(file, current);
     for (i, zone) in file.zones.iter().enumerate() {
         let mut found = ValidationErrors::default();
-        crate::model::validation::check_name(&mut found, "Name", &zone.name);
-        field_errors(
-            &mut errors,
-            &format!("zones[{i}]"),
-            found.into_result(()),
-            |_| Some("name".to_owned()),
-        );
+        crate::model::validation::check_name(&mut found, ZoneField::Name, &zone.name);
+        field_errors(&mut errors, &format!("zones[{i}]"), found.into_result(()));
     }
     for (i, entry) in file.servers.iter().enumerate() {
         let at = format!("servers[{i}]");
@@ -265,7 +264,7 @@ pub(super) fn check(
             known.pool(&mut errors, &at, pool, PoolKind::Server);
         }
         let spec = server_spec(entry, Secret::default(), ZoneId(0), None);
-        field_errors(&mut errors, &at, spec.validate(), field_keys::server);
+        field_errors(&mut errors, &at, spec.validate());
     }
     for (i, entry) in file.docker_agents.iter().enumerate() {
         let at = format!("docker_agents[{i}]");
@@ -281,7 +280,7 @@ pub(super) fn check(
             reported: entry.reported,
             overrides: entry.overrides,
         };
-        field_errors(&mut errors, &at, spec.validate(), field_keys::agent);
+        field_errors(&mut errors, &at, spec.validate());
     }
     for (i, entry) in file.staging_configs.iter().enumerate() {
         let at = format!("staging_configs[{i}]");
@@ -291,7 +290,6 @@ pub(super) fn check(
             &mut errors,
             &at,
             staging_spec(entry, ZoneId(0), PoolId(0)).validate(),
-            field_keys::staging,
         );
     }
     check_shared(
@@ -300,7 +298,6 @@ pub(super) fn check(
         &file.ldap_configs,
         given,
         &now.secrets,
-        |_, l| field_keys::ldap(l),
     );
     check_shared(
         &mut errors,
@@ -308,7 +305,6 @@ pub(super) fn check(
         &file.vm_provider_configs,
         given,
         &now.secrets,
-        field_keys::vm_provider,
     );
     check_shared(
         &mut errors,
@@ -316,7 +312,6 @@ pub(super) fn check(
         &file.dns_provider_configs,
         given,
         &now.secrets,
-        field_keys::dns_provider,
     );
     for (i, entry) in file.autoscale_configs.iter().enumerate() {
         let at = format!("autoscale_configs[{i}]");
@@ -344,9 +339,7 @@ pub(super) fn check(
             given,
             &now.secrets,
         );
-        field_errors(&mut errors, &at, spec.validate(), |label| {
-            field_keys::autoscale(&spec.scaling, label)
-        });
+        field_errors(&mut errors, &at, spec.validate());
     }
     errors
 }
@@ -357,13 +350,10 @@ pub(super) fn check_shared<T: SharedConfig + Clone>(
     entries: &[T],
     given: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,
-    key: impl Fn(&T, &str) -> Option<String>,
 ) {
     for (i, entry) in entries.iter().enumerate() {
         let mut spec = entry.clone();
         fill(&mut spec, list, entry.name(), given, current);
-        field_errors(errors, &format!("{list}[{i}]"), spec.validate(), |label| {
-            key(entry, label)
-        });
+        field_errors(errors, &format!("{list}[{i}]"), spec.validate());
     }
 }

@@ -15,6 +15,7 @@ pub use local_times::LocalTimes;
 pub use spec::{Effective, Level, OverrideSpec, ScheduleSpec, WindowSpec};
 
 use super::ValidationErrors;
+use super::field::{Field, ScheduleField, SchedulePart, ScheduleRow};
 use super::resources::Resources;
 use super::validation::parse_whole;
 use jiff::civil::{Date, Time};
@@ -126,24 +127,27 @@ impl Schedule {
     }
 
     /// The typed timetable of a config of `servers` kind, or every field that is wrong.
-    /// Fields are named "Schedule window 2: Start", "Date override 1: Date", ….
+    /// Each error names its row and field ([`ScheduleField`]: "Schedule window 2: Start").
     pub fn parse(&self, servers: bool, errors: &mut ValidationErrors) -> ScheduleSpec {
         let mut spec = ScheduleSpec::default();
         for (i, window) in self.windows.iter().enumerate() {
-            let at = format!("Schedule window {}", i + 1);
-            let field = |name: &str| leak(format!("{at}: {name}"));
-            let start = parse_time(errors, field("Start"), &window.start);
-            let end = parse_time(errors, field("End"), &window.end);
-            let zone = parse_zone(errors, field("Time Zone"), &window.time_zone);
+            let at = ScheduleRow::Window(i);
+            let field = |part| ScheduleField { row: at, part };
+            let start = parse_time(errors, field(SchedulePart::Start), &window.start);
+            let end = parse_time(errors, field(SchedulePart::End), &window.end);
+            let zone = parse_zone(errors, field(SchedulePart::TimeZone), &window.time_zone);
             if !window.days.iter().any(|d| *d) {
-                errors.push(field("Days"), "choose at least one day");
+                errors.push(field(SchedulePart::Days), "choose at least one day");
             }
             if let (Some(s), Some(e)) = (start, end)
                 && s == e
             {
-                errors.push(field("End"), "a window ends at another time than it starts");
+                errors.push(
+                    field(SchedulePart::End),
+                    "a window ends at another time than it starts",
+                );
             }
-            let level = parse_values(errors, &at, &window.values, servers);
+            let level = parse_values(errors, at, &window.values, servers);
             if let (Some(start), Some(end), Some(zone)) = (start, end, zone) {
                 spec.windows.push(WindowSpec {
                     label: format!(
@@ -162,18 +166,22 @@ impl Schedule {
             }
         }
         for (i, date_override) in self.overrides.iter().enumerate() {
-            let at = format!("Date override {}", i + 1);
-            let field = |name: &str| leak(format!("{at}: {name}"));
+            let at = ScheduleRow::Override(i);
+            let field = |part| ScheduleField { row: at, part };
             let date = match date_override.date.trim().parse::<Date>() {
                 Ok(date) => Some(date),
                 Err(_) => {
-                    errors.push(field("Date"), "expected a date like 2026-12-24");
+                    errors.push(field(SchedulePart::Date), "expected a date like 2026-12-24");
                     None
                 }
             };
-            let zone = parse_zone(errors, field("Time Zone"), &date_override.time_zone);
+            let zone = parse_zone(
+                errors,
+                field(SchedulePart::TimeZone),
+                &date_override.time_zone,
+            );
             let level = (!date_override.closed)
-                .then(|| parse_values(errors, &at, &date_override.values, servers));
+                .then(|| parse_values(errors, at, &date_override.values, servers));
             if let (Some(date), Some(zone)) = (date, zone) {
                 spec.overrides.push(OverrideSpec {
                     label: match level {
@@ -190,25 +198,8 @@ impl Schedule {
     }
 }
 
-/// Field names are built per row; the errors keep `&'static str` names, and a form has a
-/// handful of rows, so each distinct name is kept once for the process.
-fn leak(name: String) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(known) = names.get(name.as_str()) {
-        return known;
-    }
-    let kept: &'static str = Box::leak(name.into_boxed_str());
-    names.insert(kept);
-    kept
-}
-
-fn parse_time(errors: &mut ValidationErrors, field: &'static str, text: &str) -> Option<Time> {
+fn parse_time(errors: &mut ValidationErrors, field: impl Into<Field>, text: &str) -> Option<Time> {
+    let field: Field = field.into();
     let text = text.trim();
     let parsed = text
         .split_once(':')
@@ -221,7 +212,8 @@ fn parse_time(errors: &mut ValidationErrors, field: &'static str, text: &str) ->
     parsed
 }
 
-fn parse_zone(errors: &mut ValidationErrors, field: &'static str, text: &str) -> Option<Zone> {
+fn parse_zone(errors: &mut ValidationErrors, field: impl Into<Field>, text: &str) -> Option<Zone> {
+    let field: Field = field.into();
     match TimeZone::get(text.trim()) {
         Ok(tz) => Some(Zone {
             id: zone_number(text.trim()),
@@ -260,15 +252,15 @@ fn zone_number(name: &str) -> usize {
 
 fn parse_values(
     errors: &mut ValidationErrors,
-    at: &str,
+    at: ScheduleRow,
     values: &ScheduledValues,
     servers: bool,
 ) -> Level {
-    let field = |name: &str| leak(format!("{at}: {name}"));
+    let field = |part| ScheduleField { row: at, part };
     if servers {
         let n = parse_whole(
             errors,
-            field("Minimum Available Sessions"),
+            field(SchedulePart::MinimumAvailableSessions),
             &values.minimum_available_sessions,
             0,
             10_000,
@@ -277,21 +269,21 @@ fn parse_values(
     } else {
         let cores = parse_whole(
             errors,
-            field("Standby Cores"),
+            field(SchedulePart::StandbyCores),
             &values.standby_cores,
             0,
             100_000,
         );
         let gpus = parse_whole(
             errors,
-            field("Standby GPUs"),
+            field(SchedulePart::StandbyGpus),
             &values.standby_gpus,
             0,
             10_000,
         );
         let memory = parse_whole(
             errors,
-            field("Standby Memory (MB)"),
+            field(SchedulePart::StandbyMemory),
             &values.standby_memory_mb,
             0,
             1_000_000_000,

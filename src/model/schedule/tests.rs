@@ -1,6 +1,7 @@
 //! The timetable's unit tests: parsing, windows, overrides, DST, the planner's answers.
 
 use super::*;
+use crate::model::field::{ScheduleField, SchedulePart, ScheduleRow};
 use jiff::{SignedDuration, Timestamp};
 
 fn window(days: [bool; 7], start: &str, end: &str, zone: &str, cores: &str) -> ScheduleWindow {
@@ -114,16 +115,29 @@ fn bad_rows_are_refused_with_their_fields() {
         }],
     }
     .parse(false, &mut errors);
+    let window = |part| ScheduleField {
+        row: ScheduleRow::Window(0),
+        part,
+    };
     for field in [
-        "Schedule window 1: Days",
-        "Schedule window 1: Start",
-        "Schedule window 1: End",
-        "Schedule window 1: Time Zone",
-        "Schedule window 1: Standby Cores",
-        "Date override 1: Date",
+        window(SchedulePart::Days),
+        window(SchedulePart::Start),
+        window(SchedulePart::End),
+        window(SchedulePart::TimeZone),
+        window(SchedulePart::StandbyCores),
+        ScheduleField {
+            row: ScheduleRow::Override(0),
+            part: SchedulePart::Date,
+        },
     ] {
-        assert!(errors.for_field(field).is_some(), "{field}: {errors}");
+        assert!(errors.for_field(field).is_some(), "{field:?}: {errors}");
     }
+    // Said under the row's own label.
+    assert!(
+        errors
+            .to_string()
+            .contains("Schedule window 1: Start: expected a time")
+    );
 }
 
 #[test]

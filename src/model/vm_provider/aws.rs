@@ -3,6 +3,7 @@
 use crate::model::ValidationErrors;
 use crate::model::cloud_ids::{aws_id, region, simple_name};
 use crate::model::credentials::{AwsCredentials, note, required};
+use crate::model::field::AwsField;
 use crate::model::json_shapes::{string_list, string_map};
 use crate::model::validation::parse_whole;
 use schemars::JsonSchema;
@@ -85,49 +86,49 @@ impl AwsSettings {
 
     fn parsed(&self, errors: &mut ValidationErrors) -> AwsLaunch {
         self.credentials
-            .check(errors, "AWS Access Key ID", "AWS Secret Access Key");
-        if required(errors, "AWS: Region", &self.region) {
-            note(errors, "AWS: Region", region(self.region.trim()));
+            .check(errors, AwsField::AccessKeyId, AwsField::SecretAccessKey);
+        if required(errors, AwsField::Region, &self.region) {
+            note(errors, AwsField::Region, region(self.region.trim()));
         }
-        if required(errors, "AWS: EC2 AMI ID", &self.ami_id) {
-            note(errors, "AWS: EC2 AMI ID", aws_id(self.ami_id.trim(), "ami"));
+        if required(errors, AwsField::AmiId, &self.ami_id) {
+            note(errors, AwsField::AmiId, aws_id(self.ami_id.trim(), "ami"));
         }
-        if required(errors, "AWS: EC2 Instance Type", &self.instance_type) {
+        if required(errors, AwsField::InstanceType, &self.instance_type) {
             note(
                 errors,
-                "AWS: EC2 Instance Type",
+                AwsField::InstanceType,
                 simple_name(self.instance_type.trim(), ".-", "t3.micro"),
             );
         }
         let groups = string_list(
             errors,
-            "AWS: EC2 Security Group IDs",
+            AwsField::SecurityGroupIds,
             &self.security_group_ids,
             |g| aws_id(g, "sg"),
         );
-        if groups.is_empty() && errors.for_field("AWS: EC2 Security Group IDs").is_none() {
+        if groups.is_empty() && errors.for_field(AwsField::SecurityGroupIds).is_none() {
             errors.push(
-                "AWS: EC2 Security Group IDs",
+                AwsField::SecurityGroupIds,
                 "expected at least one security group, e.g. [\"sg-0123456789abcdef0\"]",
             );
         }
-        if required(errors, "AWS: EC2 Subnet ID", &self.subnet_id) {
+        if required(errors, AwsField::SubnetId, &self.subnet_id) {
             note(
                 errors,
-                "AWS: EC2 Subnet ID",
+                AwsField::SubnetId,
                 aws_id(self.subnet_id.trim(), "subnet"),
             );
         }
         let volume_size_gb = parse_whole(
             errors,
-            "AWS: EC2 EBS Volume Size (GB)",
+            AwsField::VolumeSize,
             &self.volume_size_gb,
             8,
             16_384,
         );
         if !VOLUME_TYPES.contains(&self.volume_type.trim()) {
             errors.push(
-                "AWS: EC2 EBS Volume Type",
+                AwsField::VolumeType,
                 format!("expected one of {}", VOLUME_TYPES.join(", ")),
             );
         }
@@ -135,7 +136,7 @@ impl AwsSettings {
         if !profile.is_empty() {
             note(
                 errors,
-                "AWS: EC2 IAM",
+                AwsField::IamInstanceProfile,
                 simple_name(
                     profile,
                     "+=,.@-_/:",
@@ -145,7 +146,7 @@ impl AwsSettings {
         }
         let tags = string_map(
             errors,
-            "AWS: EC2 Custom Tags",
+            AwsField::CustomTags,
             &self.custom_tags,
             |key, value| {
                 if key.is_empty() || key.len() > 128 || value.len() > 256 {
@@ -160,7 +161,7 @@ impl AwsSettings {
         let key_pair = self.key_pair.trim();
         if key_pair.len() > 255 {
             errors.push(
-                "SSH Keys",
+                AwsField::KeyPair,
                 "expected a key pair name of at most 255 characters",
             );
         }

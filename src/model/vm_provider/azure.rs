@@ -1,7 +1,9 @@
 //! Azure VM settings: every field of the seed's Azure table.
 
+use crate::model::Field;
 use crate::model::cloud_ids::simple_name;
 use crate::model::credentials::{AzureCredentials, note, required};
+use crate::model::field::AzureField;
 use crate::model::json_shapes::{object, string_map};
 use crate::model::pem_text::check_ssh_public_key;
 use crate::model::validation::parse_whole;
@@ -149,31 +151,36 @@ impl AzureSettings {
     }
 
     fn parsed(&self, errors: &mut ValidationErrors) -> AzureLaunch {
-        self.credentials.check(errors);
-        if required(errors, "VM Size", &self.vm_size) {
+        self.credentials.check(errors, Field::vm_azure);
+        if required(errors, AzureField::VmSize, &self.vm_size) {
             note(
                 errors,
-                "VM Size",
+                AzureField::VmSize,
                 simple_name(self.vm_size.trim(), "_", "Standard_D2s_v3"),
             );
         }
         if !OS_DISK_TYPES.contains(&self.os_disk_type.trim()) {
             errors.push(
-                "OS Disk Type",
+                AzureField::OsDiskType,
                 format!("expected one of {}", OS_DISK_TYPES.join(", ")),
             );
         }
-        let os_disk_size_gb =
-            parse_whole(errors, "OS Disk Size (GB)", &self.os_disk_size_gb, 30, 4095);
+        let os_disk_size_gb = parse_whole(
+            errors,
+            AzureField::OsDiskSize,
+            &self.os_disk_size_gb,
+            30,
+            4095,
+        );
         let image_reference = self.check_image_reference(errors);
         if required(
             errors,
-            "Network Security Group",
+            AzureField::NetworkSecurityGroup,
             &self.network_security_group,
         ) {
             note(
                 errors,
-                "Network Security Group",
+                AzureField::NetworkSecurityGroup,
                 resource_id(
                     self.network_security_group.trim(),
                     "networkSecurityGroups",
@@ -181,10 +188,10 @@ impl AzureSettings {
                 ),
             );
         }
-        if required(errors, "Subnet", &self.subnet) {
+        if required(errors, AzureField::Subnet, &self.subnet) {
             note(
                 errors,
-                "Subnet",
+                AzureField::Subnet,
                 resource_id(
                     self.subnet.trim(),
                     "subnets",
@@ -192,7 +199,7 @@ impl AzureSettings {
                 ),
             );
         }
-        let tags = string_map(errors, "Tags (JSON)", &self.tags, |key, value| {
+        let tags = string_map(errors, AzureField::Tags, &self.tags, |key, value| {
             if key.is_empty()
                 || key.len() > 512
                 || value.len() > 256
@@ -209,38 +216,42 @@ impl AzureSettings {
             }
         });
         let user = self.os_username.trim();
-        if required(errors, "OS Username", user) {
+        if required(errors, AzureField::OsUsername, user) {
             if user.len() > 64 || RESERVED_USERS.contains(&user.to_lowercase().as_str()) {
                 errors.push(
-                    "OS Username",
+                    AzureField::OsUsername,
                     "expected up to 64 characters, not a reserved name such as admin or root",
                 );
             } else {
-                note(errors, "OS Username", simple_name(user, "-_.", "kasm"));
+                note(
+                    errors,
+                    AzureField::OsUsername,
+                    simple_name(user, "-_.", "kasm"),
+                );
             }
         }
         let password = self.os_password.expose();
         if self.image_is_windows && password.is_empty() {
-            errors.push("OS Password", "a Windows image needs a password");
+            errors.push(AzureField::OsPassword, "a Windows image needs a password");
         }
         if !password.is_empty() && !strong_enough(password) {
             errors.push(
-                "OS Password",
+                AzureField::OsPassword,
                 "expected 12 to 123 characters with three of: lower case, upper case, digit, symbol",
             );
         }
         let key = self.ssh_public_key.trim();
         if !key.is_empty() {
-            note(errors, "SSH Public Key", check_ssh_public_key(key));
+            note(errors, AzureField::SshPublicKey, check_ssh_public_key(key));
         } else if !self.image_is_windows && password.is_empty() {
             errors.push(
-                "SSH Public Key",
+                AzureField::SshPublicKey,
                 "a Linux image needs an SSH public key or an OS password",
             );
         }
         let config_override = object(
             errors,
-            "Config Override (JSON)",
+            AzureField::ConfigOverride,
             &self.config_override,
             &FIXED_KEYS,
         );
@@ -253,7 +264,7 @@ impl AzureSettings {
     }
 
     fn check_image_reference(&self, errors: &mut ValidationErrors) -> Map<String, Value> {
-        const FIELD: &str = "OS Image Reference (JSON)";
+        const FIELD: AzureField = AzureField::ImageReference;
         if !required(errors, FIELD, &self.image_reference) {
             return Map::new();
         }

@@ -2,6 +2,7 @@
 
 use crate::model::cloud_ids::{region, simple_name};
 use crate::model::credentials::{check_digitalocean_token, note, required};
+use crate::model::field::DigitalOceanField;
 use crate::model::{Secret, ValidationErrors};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -44,21 +45,25 @@ impl Default for DigitalOceanSettings {
 impl DigitalOceanSettings {
     /// Checks every field under the seed's labels.
     pub fn check(&self, errors: &mut ValidationErrors) {
-        check_digitalocean_token(errors, &self.token);
-        if required(errors, "Region", &self.region) {
-            note(errors, "Region", region(self.region.trim()));
-        }
-        if required(errors, "Image", &self.image) {
+        check_digitalocean_token(errors, DigitalOceanField::Token, &self.token);
+        if required(errors, DigitalOceanField::Region, &self.region) {
             note(
                 errors,
-                "Image",
+                DigitalOceanField::Region,
+                region(self.region.trim()),
+            );
+        }
+        if required(errors, DigitalOceanField::Image, &self.image) {
+            note(
+                errors,
+                DigitalOceanField::Image,
                 simple_name(self.image.trim(), "-._", "docker-20-04"),
             );
         }
-        if required(errors, "Droplet Size", &self.size) {
+        if required(errors, DigitalOceanField::Size, &self.size) {
             note(
                 errors,
-                "Droplet Size",
+                DigitalOceanField::Size,
                 simple_name(self.size.trim(), "-", "s-2vcpu-4gb"),
             );
         }
@@ -66,13 +71,13 @@ impl DigitalOceanSettings {
         if !tag.is_empty() {
             note(
                 errors,
-                "Tags",
+                DigitalOceanField::Tags,
                 simple_name(tag, ":-_", "kasm-agents (letters, digits, : - _)"),
             );
         }
         for (label, value) in [
-            ("SSH Key Name", &self.ssh_key_name),
-            ("Firewall Name", &self.firewall_name),
+            (DigitalOceanField::SshKeyName, &self.ssh_key_name),
+            (DigitalOceanField::FirewallName, &self.firewall_name),
         ] {
             if value.trim().len() > 255 {
                 errors.push(label, "expected at most 255 characters");

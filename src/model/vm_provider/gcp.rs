@@ -3,6 +3,7 @@
 use crate::model::ValidationErrors;
 use crate::model::cloud_ids::{region, simple_name};
 use crate::model::credentials::{GcpCredentials, note, required};
+use crate::model::field::GcpField;
 use crate::model::json_shapes::{object, object_list, required_string, string_list, string_map};
 use crate::model::validation::parse_whole;
 use schemars::JsonSchema;
@@ -149,26 +150,27 @@ impl GcpSettings {
     }
 
     fn parsed(&self, errors: &mut ValidationErrors) -> GcpLaunch {
-        self.credentials.check(errors, "GCP Credentials");
+        self.credentials.check(errors, GcpField::Credentials);
         let project = self.project_id.trim();
         let project_ok = (6..=30).contains(&project.len())
             && gcp_name(project, false, true)
             && !project.contains('_')
             && !project.ends_with('-');
-        if required(errors, "Project ID", project) && !project_ok {
+        if required(errors, GcpField::ProjectId, project) && !project_ok {
             errors.push(
-                "Project ID",
+                GcpField::ProjectId,
                 "expected 6 to 30 lower-case letters, digits and hyphens, starting with a letter",
             );
         }
-        if required(errors, "Region", &self.region) {
-            note(errors, "Region", region(self.region.trim()));
+        if required(errors, GcpField::Region, &self.region) {
+            note(errors, GcpField::Region, region(self.region.trim()));
         }
         let zone = self.zone.trim();
-        if required(errors, "Zone", zone) && !zone.starts_with(&format!("{}-", self.region.trim()))
+        if required(errors, GcpField::Zone, zone)
+            && !zone.starts_with(&format!("{}-", self.region.trim()))
         {
             errors.push(
-                "Zone",
+                GcpField::Zone,
                 format!(
                     "expected a zone of region {}, e.g. {}-b",
                     self.region.trim(),
@@ -176,28 +178,33 @@ impl GcpSettings {
                 ),
             );
         }
-        if required(errors, "Machine Type", &self.machine_type) {
+        if required(errors, GcpField::MachineType, &self.machine_type) {
             note(
                 errors,
-                "Machine Type",
+                GcpField::MachineType,
                 simple_name(self.machine_type.trim(), "-", "e2-standard-2"),
             );
         }
         let image = self.machine_image.trim();
-        if required(errors, "Machine Image", image)
+        if required(errors, GcpField::MachineImage, image)
             && !(path_like(image, &["projects", "*", "global", "images", "*"])
                 || path_like(image, &["projects", "*", "global", "images", "family", "*"]))
         {
             errors.push(
-                "Machine Image",
+                GcpField::MachineImage,
                 "expected projects/PROJECT/global/images/IMAGE (or …/images/family/FAMILY)",
             );
         }
-        let boot_volume_gb =
-            parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 10, 65_536);
+        let boot_volume_gb = parse_whole(
+            errors,
+            GcpField::BootVolume,
+            &self.boot_volume_gb,
+            10,
+            65_536,
+        );
         if !DISK_TYPES.contains(&self.disk_type.trim()) {
             errors.push(
-                "Disk Type",
+                GcpField::DiskType,
                 format!("expected one of {}", DISK_TYPES.join(", ")),
             );
         }
@@ -218,33 +225,33 @@ impl GcpSettings {
             )
         {
             errors.push(
-                "Customer Managed Encryption Key (CMEK)",
+                GcpField::Cmek,
                 "expected projects/P/locations/L/keyRings/R/cryptoKeys/K",
             );
         }
-        if required(errors, "Network", &self.network)
+        if required(errors, GcpField::Network, &self.network)
             && !path_like(
                 self.network.trim(),
                 &["projects", "*", "global", "networks", "*"],
             )
         {
             errors.push(
-                "Network",
+                GcpField::Network,
                 "expected projects/PROJECT/global/networks/NETWORK",
             );
         }
-        if required(errors, "Sub Network", &self.subnetwork)
+        if required(errors, GcpField::Subnetwork, &self.subnetwork)
             && !path_like(
                 self.subnetwork.trim(),
                 &["projects", "*", "regions", "*", "subnetworks", "*"],
             )
         {
             errors.push(
-                "Sub Network",
+                GcpField::Subnetwork,
                 "expected projects/PROJECT/regions/REGION/subnetworks/SUBNET",
             );
         }
-        let network_tags = string_list(errors, "Network Tags (JSON)", &self.network_tags, |tag| {
+        let network_tags = string_list(errors, GcpField::NetworkTags, &self.network_tags, |tag| {
             (!gcp_name(tag, false, true) || tag.contains('_')).then(|| {
                 format!(
                     "\"{tag}\" is not a network tag (lower case, digits, hyphens; a letter first)"
@@ -253,7 +260,7 @@ impl GcpSettings {
         });
         let labels = string_map(
             errors,
-            "Custom Labels (JSON)",
+            GcpField::CustomLabels,
             &self.custom_labels,
             |key, value| {
                 if !gcp_name(key, false, true) || !gcp_name(value, true, false) {
@@ -267,7 +274,7 @@ impl GcpSettings {
         );
         let metadata = object_list(
             errors,
-            "Metadata (JSON)",
+            GcpField::Metadata,
             &self.metadata,
             "[{\"key\": \"k\", \"value\": \"v\"}]",
             |item| {
@@ -287,7 +294,7 @@ impl GcpSettings {
         let service_account = self.check_service_account(errors);
         let accelerators = object_list(
             errors,
-            "Guest Accelerators (JSON)",
+            GcpField::GuestAccelerators,
             &self.guest_accelerators,
             "[{\"type\": \"nvidia-tesla-t4\", \"count\": 1}]",
             |item| {
@@ -302,7 +309,7 @@ impl GcpSettings {
         );
         let config_override = object(
             errors,
-            "GCP Config Override (JSON)",
+            GcpField::ConfigOverride,
             &self.config_override,
             &FIXED_KEYS,
         );
@@ -333,7 +340,7 @@ impl GcpSettings {
     }
 
     fn check_service_account(&self, errors: &mut ValidationErrors) -> Option<Map<String, Value>> {
-        const FIELD: &str = "Service Account (JSON)";
+        const FIELD: GcpField = GcpField::ServiceAccount;
         if self.service_account.trim().is_empty() {
             return None;
         }

@@ -21,6 +21,7 @@ use super::credentials::note;
 use super::startup_script::{check_size, unknown_placeholders};
 use super::validation::{check_name, parse_whole};
 use super::{Secret, ValidationErrors};
+use crate::model::field::{ProviderField, VmProviderField};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -239,22 +240,22 @@ impl VmProviderSpec {
     pub fn check(&self) -> Checked {
         let kind = self.settings.kind();
         let mut errors = ValidationErrors::default();
-        check_name(&mut errors, "Name", &self.name);
+        check_name(&mut errors, ProviderField::Name, &self.name);
         parse_whole(
             &mut errors,
-            kind.max_instances_label(),
+            VmProviderField::MaxInstances(kind),
             &self.max_instances,
             1,
             MAX_INSTANCES,
         );
         note(
             &mut errors,
-            kind.startup_script_label(),
+            VmProviderField::StartupScript(kind),
             check_size(&self.startup_script, kind.user_data_limit(), kind.label()),
         );
         note(
             &mut errors,
-            "Endpoint Override",
+            ProviderField::EndpointOverride,
             check_endpoint(&self.endpoint_override),
         );
         if let Err(cost) = parse_terms(&self.hourly_price, &self.monthly_budget) {
@@ -285,7 +286,7 @@ impl VmProviderSpec {
         let mut errors = ValidationErrors::default();
         let max = parse_whole(
             &mut errors,
-            self.settings.kind().max_instances_label(),
+            VmProviderField::MaxInstances(self.settings.kind()),
             &self.max_instances,
             0,
             MAX_INSTANCES,

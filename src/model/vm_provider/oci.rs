@@ -1,8 +1,11 @@
 //! Oracle Cloud compute settings: every field of the seed's Oracle Cloud table.
 
+use crate::model::Field;
 use crate::model::ValidationErrors;
 use crate::model::cloud_ids::{ocid, simple_name};
 use crate::model::credentials::{OciCredentials, note, required};
+use crate::model::field::OciCredentialField;
+use crate::model::field::OciField;
 use crate::model::json_shapes::string_map;
 use crate::model::pem_text::check_ssh_public_key;
 use crate::model::validation::parse_whole;
@@ -74,37 +77,50 @@ impl OciSettings {
     }
 
     fn parsed(&self, errors: &mut ValidationErrors) -> OciLaunch {
-        self.credentials.check(errors, "Public Key Fingerprint");
+        self.credentials.check(
+            errors,
+            Field::vm_oci,
+            OciCredentialField::PublicKeyFingerprint,
+        );
         let domain = self.availability_domain.trim();
-        if required(errors, "Availability Domain", domain)
+        if required(errors, OciField::AvailabilityDomain, domain)
             && !(domain.contains(':') && domain.contains("-AD-"))
         {
             errors.push(
-                "Availability Domain",
+                OciField::AvailabilityDomain,
                 "expected a name like BEol:US-ASHBURN-AD-1",
             );
         }
-        if required(errors, "Image OCID", &self.image_ocid) {
-            note(errors, "Image OCID", ocid(self.image_ocid.trim(), "image"));
-        }
-        if required(errors, "Shape", &self.shape) {
+        if required(errors, OciField::ImageOcid, &self.image_ocid) {
             note(
                 errors,
-                "Shape",
+                OciField::ImageOcid,
+                ocid(self.image_ocid.trim(), "image"),
+            );
+        }
+        if required(errors, OciField::Shape, &self.shape) {
+            note(
+                errors,
+                OciField::Shape,
                 simple_name(self.shape.trim(), ".", "VM.Standard.E4.Flex"),
             );
         }
         let flex = self.is_flex().then(|| {
             (
-                parse_whole(errors, "Flex CPUs", &self.flex_cpus, 1, 128),
-                parse_whole(errors, "Flex Memory GB", &self.flex_memory_gb, 1, 1024),
+                parse_whole(errors, OciField::FlexCpus, &self.flex_cpus, 1, 128),
+                parse_whole(errors, OciField::FlexMemory, &self.flex_memory_gb, 1, 1024),
             )
         });
-        let boot_volume_gb =
-            parse_whole(errors, "Boot Volume GB", &self.boot_volume_gb, 50, 32_768);
+        let boot_volume_gb = parse_whole(
+            errors,
+            OciField::BootVolume,
+            &self.boot_volume_gb,
+            50,
+            32_768,
+        );
         let tags = string_map(
             errors,
-            "Custom Tags (JSON)",
+            OciField::CustomTags,
             &self.custom_tags,
             |key, value| {
                 if key.is_empty() || key.len() > 100 || value.len() > 256 {
@@ -116,17 +132,17 @@ impl OciSettings {
                 }
             },
         );
-        if required(errors, "Subnet OCID", &self.subnet_ocid) {
+        if required(errors, OciField::SubnetOcid, &self.subnet_ocid) {
             note(
                 errors,
-                "Subnet OCID",
+                OciField::SubnetOcid,
                 ocid(self.subnet_ocid.trim(), "subnet"),
             );
         }
-        if required(errors, "SSH Public Key", &self.ssh_public_key) {
+        if required(errors, OciField::SshPublicKey, &self.ssh_public_key) {
             note(
                 errors,
-                "SSH Public Key",
+                OciField::SshPublicKey,
                 check_ssh_public_key(self.ssh_public_key.trim()),
             );
         }

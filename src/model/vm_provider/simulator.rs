@@ -1,6 +1,7 @@
 //! The simulated cloud's settings, for demos and tests.
 
 use crate::model::ValidationErrors;
+use crate::model::field::SimulatorField;
 use crate::model::validation::parse_whole;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -62,16 +63,30 @@ impl SimulatorSettings {
     }
 
     fn parsed(&self, errors: &mut ValidationErrors) -> SimulatorValues {
-        let boot_delay_s = parse_whole(errors, "Boot Delay (s)", &self.boot_delay_s, 0, 3600);
-        let api_latency_ms =
-            parse_whole(errors, "API Latency (ms)", &self.api_latency_ms, 0, 60_000);
-        let mut share = |label: &'static str, value: &str| {
+        let boot_delay_s = parse_whole(
+            errors,
+            SimulatorField::BootDelay,
+            &self.boot_delay_s,
+            0,
+            3600,
+        );
+        let api_latency_ms = parse_whole(
+            errors,
+            SimulatorField::ApiLatency,
+            &self.api_latency_ms,
+            0,
+            60_000,
+        );
+        let mut share = |label: SimulatorField, value: &str| {
             parse_whole(errors, label, value, 0, 100) as f64 / 100.0
         };
         SimulatorValues {
-            failure_rate: share("Failure Rate (%)", &self.failure_rate_percent),
-            throttle_rate: share("Throttle Rate (%)", &self.throttle_rate_percent),
-            capacity_error_rate: share("Capacity Errors (%)", &self.capacity_error_percent),
+            failure_rate: share(SimulatorField::FailureRate, &self.failure_rate_percent),
+            throttle_rate: share(SimulatorField::ThrottleRate, &self.throttle_rate_percent),
+            capacity_error_rate: share(
+                SimulatorField::CapacityErrors,
+                &self.capacity_error_percent,
+            ),
             // Within their ranges once parsed.
             boot_delay_s: u32::try_from(boot_delay_s).unwrap_or(u32::MAX),
             api_latency_ms: u64::try_from(api_latency_ms).unwrap_or(u64::MAX),

@@ -3,6 +3,7 @@
 use super::{choices, listed_row};
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
+use crate::model::field::AwsField;
 use crate::model::vm_provider::AwsSettings;
 use crate::model::vm_provider::aws::VOLUME_TYPES;
 use crate::ui::cloud_lists::{Fill, Pickers};
@@ -22,21 +23,21 @@ pub fn rows(
         ui,
         "AWS Access Key ID",
         &mut c.access_key_id,
-        error_of(e, "AWS Access Key ID"),
+        error_of(e, AwsField::AccessKeyId),
     );
     secret_row(
         ui,
         "AWS Secret Access Key",
         &mut c.secret_access_key,
         reveal,
-        error_of(e, "AWS Secret Access Key"),
+        error_of(e, AwsField::SecretAccessKey),
     );
     listed_row(
         ui,
         pickers,
         "AWS: Region",
         &mut s.region,
-        error_of(e, "AWS: Region"),
+        error_of(e, AwsField::Region),
         ListKind::Regions,
     );
     listed_row(
@@ -44,7 +45,7 @@ pub fn rows(
         pickers,
         "AWS: EC2 AMI ID",
         &mut s.ami_id,
-        error_of(e, "AWS: EC2 AMI ID"),
+        error_of(e, AwsField::AmiId),
         ListKind::Images,
     );
     listed_row(
@@ -52,7 +53,7 @@ pub fn rows(
         pickers,
         "AWS: EC2 Instance Type",
         &mut s.instance_type,
-        error_of(e, "AWS: EC2 Instance Type"),
+        error_of(e, AwsField::InstanceType),
         ListKind::Sizes,
     );
     code_row(
@@ -61,7 +62,7 @@ pub fn rows(
         &mut s.security_group_ids,
         "json",
         false,
-        error_of(e, "AWS: EC2 Security Group IDs"),
+        error_of(e, AwsField::SecurityGroupIds),
     );
     if pickers.attached {
         pickers.row(
@@ -78,28 +79,28 @@ pub fn rows(
         pickers,
         "AWS: EC2 Subnet ID",
         &mut s.subnet_id,
-        error_of(e, "AWS: EC2 Subnet ID"),
+        error_of(e, AwsField::SubnetId),
         ListKind::Subnets,
     );
     text_row(
         ui,
         "AWS: EC2 EBS Volume Size (GB)",
         &mut s.volume_size_gb,
-        error_of(e, "AWS: EC2 EBS Volume Size (GB)"),
+        error_of(e, AwsField::VolumeSize),
     );
     combo_row(
         ui,
         "AWS: EC2 EBS Volume Type",
         &mut s.volume_type,
         &choices(&VOLUME_TYPES),
-        error_of(e, "AWS: EC2 EBS Volume Type"),
+        error_of(e, AwsField::VolumeType),
     );
     listed_row(
         ui,
         pickers,
         "AWS: EC2 IAM",
         &mut s.iam_instance_profile,
-        error_of(e, "AWS: EC2 IAM"),
+        error_of(e, AwsField::IamInstanceProfile),
         ListKind::Identities,
     );
     code_row(
@@ -108,14 +109,14 @@ pub fn rows(
         &mut s.custom_tags,
         "json",
         false,
-        error_of(e, "AWS: EC2 Custom Tags"),
+        error_of(e, AwsField::CustomTags),
     );
     listed_row(
         ui,
         pickers,
         "SSH Keys",
         &mut s.key_pair,
-        error_of(e, "SSH Keys"),
+        error_of(e, AwsField::KeyPair),
         ListKind::KeyPairs,
     );
 }

@@ -1,8 +1,10 @@
 //! The Azure fields.
 
 use super::{azure_credential_rows, choices, listed_row};
+use crate::model::Field;
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
+use crate::model::field::AzureField;
 use crate::model::vm_provider::AzureSettings;
 use crate::model::vm_provider::azure::OS_DISK_TYPES;
 use crate::ui::cloud_lists::{Fill, Pickers};
@@ -19,7 +21,7 @@ pub fn rows(
     reveal: &mut bool,
     pickers: &mut Pickers<'_>,
 ) {
-    azure_credential_rows(ui, &mut s.credentials, e, reveal);
+    azure_credential_rows(ui, &mut s.credentials, Field::vm_azure, e, reveal);
     if pickers.attached {
         // The credential rows are shared with DNS configs: their pickers come after them.
         let c = &mut s.credentials;
@@ -45,7 +47,7 @@ pub fn rows(
         pickers,
         "VM Size",
         &mut s.vm_size,
-        error_of(e, "VM Size"),
+        error_of(e, AzureField::VmSize),
         ListKind::Sizes,
     );
     combo_row(
@@ -53,13 +55,13 @@ pub fn rows(
         "OS Disk Type",
         &mut s.os_disk_type,
         &choices(&OS_DISK_TYPES),
-        error_of(e, "OS Disk Type"),
+        error_of(e, AzureField::OsDiskType),
     );
     text_row(
         ui,
         "OS Disk Size (GB)",
         &mut s.os_disk_size_gb,
-        error_of(e, "OS Disk Size (GB)"),
+        error_of(e, AzureField::OsDiskSize),
     );
     code_row(
         ui,
@@ -67,7 +69,7 @@ pub fn rows(
         &mut s.image_reference,
         "json",
         false,
-        error_of(e, "OS Image Reference (JSON)"),
+        error_of(e, AzureField::ImageReference),
     );
     if pickers.attached {
         pickers.row(
@@ -90,7 +92,7 @@ pub fn rows(
         pickers,
         "Network Security Group",
         &mut s.network_security_group,
-        error_of(e, "Network Security Group"),
+        error_of(e, AzureField::NetworkSecurityGroup),
         ListKind::SecurityGroups,
     );
     listed_row(
@@ -98,7 +100,7 @@ pub fn rows(
         pickers,
         "Subnet",
         &mut s.subnet,
-        error_of(e, "Subnet"),
+        error_of(e, AzureField::Subnet),
         ListKind::Subnets,
     );
     checkbox_row(ui, "Assign Public IP", &mut s.assign_public_ip, "");
@@ -108,26 +110,26 @@ pub fn rows(
         &mut s.tags,
         "json",
         false,
-        error_of(e, "Tags (JSON)"),
+        error_of(e, AzureField::Tags),
     );
     text_row(
         ui,
         "OS Username",
         &mut s.os_username,
-        error_of(e, "OS Username"),
+        error_of(e, AzureField::OsUsername),
     );
     secret_row(
         ui,
         "OS Password",
         &mut s.os_password,
         reveal,
-        error_of(e, "OS Password"),
+        error_of(e, AzureField::OsPassword),
     );
     text_import_row(
         ui,
         "SSH Public Key",
         &mut s.ssh_public_key,
-        error_of(e, "SSH Public Key"),
+        error_of(e, AzureField::SshPublicKey),
     );
     if let Some(note) = s.password_note() {
         note_row(ui, note);
@@ -138,6 +140,6 @@ pub fn rows(
         &mut s.config_override,
         "json",
         false,
-        error_of(e, "Config Override (JSON)"),
+        error_of(e, AzureField::ConfigOverride),
     );
 }

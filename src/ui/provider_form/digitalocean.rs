@@ -3,6 +3,7 @@
 use super::listed_row;
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
+use crate::model::field::DigitalOceanField;
 use crate::model::vm_provider::DigitalOceanSettings;
 use crate::ui::cloud_lists::Pickers;
 use crate::ui::form::{error_of, secret_row};
@@ -16,13 +17,19 @@ pub fn rows(
     reveal: &mut bool,
     pickers: &mut Pickers<'_>,
 ) {
-    secret_row(ui, "Token", &mut s.token, reveal, error_of(e, "Token"));
+    secret_row(
+        ui,
+        "Token",
+        &mut s.token,
+        reveal,
+        error_of(e, DigitalOceanField::Token),
+    );
     listed_row(
         ui,
         pickers,
         "Region",
         &mut s.region,
-        error_of(e, "Region"),
+        error_of(e, DigitalOceanField::Region),
         ListKind::Regions,
     );
     listed_row(
@@ -30,7 +37,7 @@ pub fn rows(
         pickers,
         "Image",
         &mut s.image,
-        error_of(e, "Image"),
+        error_of(e, DigitalOceanField::Image),
         ListKind::Images,
     );
     listed_row(
@@ -38,7 +45,7 @@ pub fn rows(
         pickers,
         "Droplet Size",
         &mut s.size,
-        error_of(e, "Droplet Size"),
+        error_of(e, DigitalOceanField::Size),
         ListKind::Sizes,
     );
     listed_row(
@@ -46,7 +53,7 @@ pub fn rows(
         pickers,
         "Tags",
         &mut s.tag,
-        error_of(e, "Tags"),
+        error_of(e, DigitalOceanField::Tags),
         ListKind::Tags,
     );
     listed_row(
@@ -54,7 +61,7 @@ pub fn rows(
         pickers,
         "SSH Key Name",
         &mut s.ssh_key_name,
-        error_of(e, "SSH Key Name"),
+        error_of(e, DigitalOceanField::SshKeyName),
         ListKind::KeyPairs,
     );
     listed_row(
@@ -62,7 +69,7 @@ pub fn rows(
         pickers,
         "Firewall Name",
         &mut s.firewall_name,
-        error_of(e, "Firewall Name"),
+        error_of(e, DigitalOceanField::FirewallName),
         ListKind::Firewalls,
     );
 }

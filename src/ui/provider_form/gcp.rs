@@ -4,6 +4,7 @@ use super::listed_row;
 use super::{choices, secret_code_row};
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
+use crate::model::field::GcpField;
 use crate::model::vm_provider::GcpSettings;
 use crate::model::vm_provider::gcp::DISK_TYPES;
 use crate::ui::cloud_lists::Pickers;
@@ -20,7 +21,7 @@ pub fn rows(
 ) {
     secret_code_row(
         ui,
-        "GCP Credentials",
+        GcpField::Credentials,
         s.credentials.key_json.expose_mut(),
         reveal,
         e,
@@ -29,15 +30,15 @@ pub fn rows(
         ui,
         "Project ID",
         &mut s.project_id,
-        error_of(e, "Project ID"),
+        error_of(e, GcpField::ProjectId),
     );
-    text_row(ui, "Region", &mut s.region, error_of(e, "Region"));
+    text_row(ui, "Region", &mut s.region, error_of(e, GcpField::Region));
     listed_row(
         ui,
         pickers,
         "Zone",
         &mut s.zone,
-        error_of(e, "Zone"),
+        error_of(e, GcpField::Zone),
         ListKind::Zones,
     );
     listed_row(
@@ -45,7 +46,7 @@ pub fn rows(
         pickers,
         "Machine Type",
         &mut s.machine_type,
-        error_of(e, "Machine Type"),
+        error_of(e, GcpField::MachineType),
         ListKind::Sizes,
     );
     listed_row(
@@ -53,34 +54,34 @@ pub fn rows(
         pickers,
         "Machine Image",
         &mut s.machine_image,
-        error_of(e, "Machine Image"),
+        error_of(e, GcpField::MachineImage),
         ListKind::Images,
     );
     text_row(
         ui,
         "Boot Volume GB",
         &mut s.boot_volume_gb,
-        error_of(e, "Boot Volume GB"),
+        error_of(e, GcpField::BootVolume),
     );
     combo_row(
         ui,
         "Disk Type",
         &mut s.disk_type,
         &choices(&DISK_TYPES),
-        error_of(e, "Disk Type"),
+        error_of(e, GcpField::DiskType),
     );
     text_row(
         ui,
         "Customer Managed Encryption Key (CMEK)",
         &mut s.cmek,
-        error_of(e, "Customer Managed Encryption Key (CMEK)"),
+        error_of(e, GcpField::Cmek),
     );
     listed_row(
         ui,
         pickers,
         "Network",
         &mut s.network,
-        error_of(e, "Network"),
+        error_of(e, GcpField::Network),
         ListKind::Networks,
     );
     listed_row(
@@ -88,18 +89,18 @@ pub fn rows(
         pickers,
         "Sub Network",
         &mut s.subnetwork,
-        error_of(e, "Sub Network"),
+        error_of(e, GcpField::Subnetwork),
         ListKind::Subnets,
     );
     checkbox_row(ui, "Public IP", &mut s.public_ip, "");
     for (label, value) in [
-        ("Network Tags (JSON)", &mut s.network_tags),
-        ("Custom Labels (JSON)", &mut s.custom_labels),
-        ("Metadata (JSON)", &mut s.metadata),
-        ("Service Account (JSON)", &mut s.service_account),
-        ("Guest Accelerators (JSON)", &mut s.guest_accelerators),
-        ("GCP Config Override (JSON)", &mut s.config_override),
+        (GcpField::NetworkTags, &mut s.network_tags),
+        (GcpField::CustomLabels, &mut s.custom_labels),
+        (GcpField::Metadata, &mut s.metadata),
+        (GcpField::ServiceAccount, &mut s.service_account),
+        (GcpField::GuestAccelerators, &mut s.guest_accelerators),
+        (GcpField::ConfigOverride, &mut s.config_override),
     ] {
-        code_row(ui, label, value, "json", false, error_of(e, label));
+        code_row(ui, label.label(), value, "json", false, error_of(e, label));
     }
 }

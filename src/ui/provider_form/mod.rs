@@ -10,11 +10,14 @@ pub mod simulator;
 
 use super::cloud_lists::{Fill, Pickers};
 use super::form::{code_row, combo_row, error_of, note_row, secret_row, text_row};
+use crate::model::Field;
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
-use crate::model::cost::{HOURLY_PRICE, MONTHLY_BUDGET};
 use crate::model::credentials::{AzureAuthority, AzureCredentials, OciCredentials};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings, RegisterAddress};
+use crate::model::field::{
+    AzureCredentialField, DnsField, OciCredentialField, ProviderField, VmProviderField,
+};
 use crate::model::startup_script::{PLACEHOLDERS, unknown_placeholders};
 use crate::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use egui::Ui;
@@ -83,25 +86,30 @@ pub fn vm_provider_rows(
     pickers: &mut Pickers<'_>,
 ) {
     let kind = spec.settings.kind();
-    text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
+    text_row(
+        ui,
+        "Name",
+        &mut spec.name,
+        error_of(errors, ProviderField::Name),
+    );
     text_row(
         ui,
         kind.max_instances_label(),
         &mut spec.max_instances,
-        error_of(errors, kind.max_instances_label()),
+        error_of(errors, VmProviderField::MaxInstances(kind)),
     );
     text_row(
         ui,
-        HOURLY_PRICE,
+        ProviderField::HourlyPrice.label(),
         &mut spec.hourly_price,
-        error_of(errors, HOURLY_PRICE),
+        error_of(errors, ProviderField::HourlyPrice),
     )
     .on_hover_text("What one instance costs per hour, in the General page's currency");
     text_row(
         ui,
-        MONTHLY_BUDGET,
+        ProviderField::MonthlyBudget.label(),
         &mut spec.monthly_budget,
-        error_of(errors, MONTHLY_BUDGET),
+        error_of(errors, ProviderField::MonthlyBudget),
     )
     .on_hover_text(
         "The most this config's instances may cost in a calendar month (UTC): a create that \
@@ -125,7 +133,7 @@ pub fn vm_provider_rows(
         &mut spec.startup_script,
         "sh",
         true,
-        error_of(errors, kind.startup_script_label()),
+        error_of(errors, VmProviderField::StartupScript(kind)),
     );
     let unknown = unknown_placeholders(&spec.startup_script);
     if !unknown.is_empty() {
@@ -146,7 +154,7 @@ pub fn vm_provider_rows(
         ui,
         "Endpoint Override",
         &mut spec.endpoint_override,
-        error_of(errors, "Endpoint Override"),
+        error_of(errors, ProviderField::EndpointOverride),
     );
 }
 
@@ -157,41 +165,58 @@ pub fn dns_provider_rows(
     errors: Option<&ValidationErrors>,
     reveal: &mut bool,
 ) {
-    text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
+    text_row(ui, "Name", &mut spec.name, error_of(errors, DnsField::Name));
     match &mut spec.settings {
         DnsSettings::Aws(c) => {
             text_row(
                 ui,
                 "Access Key ID",
                 &mut c.access_key_id,
-                error_of(errors, "Access Key ID"),
+                error_of(errors, DnsField::AwsAccessKeyId),
             );
             secret_row(
                 ui,
                 "Access Key Secret",
                 &mut c.secret_access_key,
                 reveal,
-                error_of(errors, "Access Key Secret"),
+                error_of(errors, DnsField::AwsAccessKeySecret),
             );
         }
-        DnsSettings::Azure(c) => azure_credential_rows(ui, c, errors, reveal),
+        DnsSettings::Azure(c) => azure_credential_rows(ui, c, Field::dns_azure, errors, reveal),
         DnsSettings::DigitalOcean { token } => {
-            secret_row(ui, "Token", token, reveal, error_of(errors, "Token"));
+            secret_row(
+                ui,
+                "Token",
+                token,
+                reveal,
+                error_of(errors, DnsField::DigitalOceanToken),
+            );
         }
         DnsSettings::Gcp {
             project,
             credentials,
         } => {
-            text_row(ui, "Project", project, error_of(errors, "Project"));
+            text_row(
+                ui,
+                "Project",
+                project,
+                error_of(errors, DnsField::GcpProject),
+            );
             secret_code_row(
                 ui,
-                "Credentials",
+                DnsField::GcpCredentials,
                 credentials.key_json.expose_mut(),
                 reveal,
                 errors,
             );
         }
-        DnsSettings::Oci(c) => oci_credential_rows(ui, c, "Fingerprint", errors, reveal),
+        DnsSettings::Oci(c) => oci_credential_rows(
+            ui,
+            c,
+            (Field::dns_oci, OciCredentialField::Fingerprint),
+            errors,
+            reveal,
+        ),
     }
     let choices: Vec<_> = RegisterAddress::ALL
         .iter()
@@ -202,7 +227,7 @@ pub fn dns_provider_rows(
         ui,
         "Endpoint Override",
         &mut spec.endpoint_override,
-        error_of(errors, "Endpoint Override"),
+        error_of(errors, DnsField::EndpointOverride),
     );
 }
 
@@ -210,39 +235,41 @@ pub fn dns_provider_rows(
 pub fn azure_credential_rows(
     ui: &mut Ui,
     c: &mut AzureCredentials,
+    field: fn(AzureCredentialField) -> Field,
     errors: Option<&ValidationErrors>,
     reveal: &mut bool,
 ) {
+    let error = |f| error_of(errors, field(f));
     text_row(
         ui,
         "Subscription ID",
         &mut c.subscription_id,
-        error_of(errors, "Subscription ID"),
+        error(AzureCredentialField::SubscriptionId),
     );
     text_row(
         ui,
         "Resource Group",
         &mut c.resource_group,
-        error_of(errors, "Resource Group"),
+        error(AzureCredentialField::ResourceGroup),
     );
     text_row(
         ui,
         "Tenant ID",
         &mut c.tenant_id,
-        error_of(errors, "Tenant ID"),
+        error(AzureCredentialField::TenantId),
     );
     text_row(
         ui,
         "Client ID",
         &mut c.client_id,
-        error_of(errors, "Client ID"),
+        error(AzureCredentialField::ClientId),
     );
     secret_row(
         ui,
         "Client Secret",
         &mut c.client_secret,
         reveal,
-        error_of(errors, "Client Secret"),
+        error(AzureCredentialField::ClientSecret),
     );
     let authorities: Vec<_> = AzureAuthority::ALL
         .iter()
@@ -253,51 +280,62 @@ pub fn azure_credential_rows(
         ui,
         "Authority Host Override",
         &mut c.authority_host,
-        error_of(errors, "Authority Host Override"),
+        error(AzureCredentialField::AuthorityHost),
     )
     .on_hover_text("Where tokens come from, if not the Azure cloud's own sign-in host");
-    text_row(ui, "Region", &mut c.region, error_of(errors, "Region"));
+    text_row(
+        ui,
+        "Region",
+        &mut c.region,
+        error(AzureCredentialField::Region),
+    );
 }
 
 /// The OCI API key fields, shared by VM and DNS configs.
 pub fn oci_credential_rows(
     ui: &mut Ui,
     c: &mut OciCredentials,
-    fingerprint_label: &str,
+    (field, fingerprint): (fn(OciCredentialField) -> Field, OciCredentialField),
     errors: Option<&ValidationErrors>,
     reveal: &mut bool,
 ) {
+    let error = |f| error_of(errors, field(f));
     text_row(
         ui,
         "User OCID",
         &mut c.user_ocid,
-        error_of(errors, "User OCID"),
+        error(OciCredentialField::UserOcid),
     );
     text_row(
         ui,
-        fingerprint_label,
+        fingerprint.label(),
         &mut c.fingerprint,
-        error_of(errors, fingerprint_label),
+        error(fingerprint),
     );
     secret_code_row(
         ui,
-        "Private Key",
+        field(OciCredentialField::PrivateKey),
         c.private_key.expose_mut(),
         reveal,
         errors,
     );
-    text_row(ui, "Region", &mut c.region, error_of(errors, "Region"));
+    text_row(
+        ui,
+        "Region",
+        &mut c.region,
+        error(OciCredentialField::Region),
+    );
     text_row(
         ui,
         "Tenancy OCID",
         &mut c.tenancy_ocid,
-        error_of(errors, "Tenancy OCID"),
+        error(OciCredentialField::TenancyOcid),
     );
     text_row(
         ui,
         "Compartment OCID",
         &mut c.compartment_ocid,
-        error_of(errors, "Compartment OCID"),
+        error(OciCredentialField::CompartmentOcid),
     );
 }
 
@@ -305,18 +343,20 @@ pub fn oci_credential_rows(
 /// multi-line editor; Import… reads it from disk either way.
 pub fn secret_code_row(
     ui: &mut Ui,
-    label: &str,
+    field: impl Into<Field>,
     value: &mut String,
     reveal: &mut bool,
     errors: Option<&ValidationErrors>,
 ) {
+    let field: Field = field.into();
+    let label = &*field.label();
     if *reveal {
         let language = if value.trim_start().starts_with('{') {
             "json"
         } else {
             "txt"
         };
-        code_row(ui, label, value, language, true, error_of(errors, label));
+        code_row(ui, label, value, language, true, error_of(errors, field));
         return;
     }
     let label_response = ui.label(label);
@@ -338,7 +378,7 @@ pub fn secret_code_row(
             }
         });
         super::file_import::import_button(ui, label, value);
-        if let Some(error) = error_of(errors, label) {
+        if let Some(error) = error_of(errors, field) {
             ui.label(
                 egui::RichText::new(error)
                     .color(ui.visuals().error_fg_color)

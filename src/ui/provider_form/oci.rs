@@ -1,8 +1,11 @@
 //! The Oracle Cloud fields.
 
 use super::{listed_row, oci_credential_rows};
+use crate::model::Field;
 use crate::model::ValidationErrors;
 use crate::model::cloud_list::ListKind;
+use crate::model::field::OciCredentialField;
+use crate::model::field::OciField;
 use crate::model::vm_provider::OciSettings;
 use crate::ui::cloud_lists::Pickers;
 use crate::ui::form::{code_row, error_line, error_of, note_row, text_import_row, text_row};
@@ -16,13 +19,19 @@ pub fn rows(
     reveal: &mut bool,
     pickers: &mut Pickers<'_>,
 ) {
-    oci_credential_rows(ui, &mut s.credentials, "Public Key Fingerprint", e, reveal);
+    oci_credential_rows(
+        ui,
+        &mut s.credentials,
+        (Field::vm_oci, OciCredentialField::PublicKeyFingerprint),
+        e,
+        reveal,
+    );
     listed_row(
         ui,
         pickers,
         "Availability Domain",
         &mut s.availability_domain,
-        error_of(e, "Availability Domain"),
+        error_of(e, OciField::AvailabilityDomain),
         ListKind::Zones,
     );
     // The shape first: the images offered are the ones compatible with it.
@@ -31,16 +40,21 @@ pub fn rows(
         pickers,
         "Shape",
         &mut s.shape,
-        error_of(e, "Shape"),
+        error_of(e, OciField::Shape),
         ListKind::Sizes,
     );
     if s.is_flex() {
-        text_row(ui, "Flex CPUs", &mut s.flex_cpus, error_of(e, "Flex CPUs"));
+        text_row(
+            ui,
+            "Flex CPUs",
+            &mut s.flex_cpus,
+            error_of(e, OciField::FlexCpus),
+        );
         text_row(
             ui,
             "Flex Memory GB",
             &mut s.flex_memory_gb,
-            error_of(e, "Flex Memory GB"),
+            error_of(e, OciField::FlexMemory),
         );
         // The shape's own ranges, once its list is read, bound both fields.
         if let Some(range) = pickers
@@ -70,14 +84,14 @@ pub fn rows(
         pickers,
         "Image OCID",
         &mut s.image_ocid,
-        error_of(e, "Image OCID"),
+        error_of(e, OciField::ImageOcid),
         ListKind::Images,
     );
     text_row(
         ui,
         "Boot Volume GB",
         &mut s.boot_volume_gb,
-        error_of(e, "Boot Volume GB"),
+        error_of(e, OciField::BootVolume),
     );
     code_row(
         ui,
@@ -85,20 +99,20 @@ pub fn rows(
         &mut s.custom_tags,
         "json",
         false,
-        error_of(e, "Custom Tags (JSON)"),
+        error_of(e, OciField::CustomTags),
     );
     listed_row(
         ui,
         pickers,
         "Subnet OCID",
         &mut s.subnet_ocid,
-        error_of(e, "Subnet OCID"),
+        error_of(e, OciField::SubnetOcid),
         ListKind::Subnets,
     );
     text_import_row(
         ui,
         "SSH Public Key",
         &mut s.ssh_public_key,
-        error_of(e, "SSH Public Key"),
+        error_of(e, OciField::SshPublicKey),
     );
 }

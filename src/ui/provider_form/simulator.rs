@@ -1,6 +1,7 @@
 //! The simulator's fields.
 
 use crate::model::ValidationErrors;
+use crate::model::field::SimulatorField;
 use crate::model::vm_provider::SimulatorSettings;
 use crate::ui::form::{error_of, text_row};
 use egui::Ui;
@@ -11,14 +12,17 @@ pub fn rows(ui: &mut Ui, s: &mut SimulatorSettings, e: Option<&ValidationErrors>
         ui,
         "Boot Delay (s)",
         &mut s.boot_delay_s,
-        error_of(e, "Boot Delay (s)"),
+        error_of(e, SimulatorField::BootDelay),
     );
     for (label, value) in [
-        ("Failure Rate (%)", &mut s.failure_rate_percent),
-        ("Throttle Rate (%)", &mut s.throttle_rate_percent),
-        ("Capacity Errors (%)", &mut s.capacity_error_percent),
-        ("API Latency (ms)", &mut s.api_latency_ms),
+        (SimulatorField::FailureRate, &mut s.failure_rate_percent),
+        (SimulatorField::ThrottleRate, &mut s.throttle_rate_percent),
+        (
+            SimulatorField::CapacityErrors,
+            &mut s.capacity_error_percent,
+        ),
+        (SimulatorField::ApiLatency, &mut s.api_latency_ms),
     ] {
-        text_row(ui, label, value, error_of(e, label));
+        text_row(ui, label.label(), value, error_of(e, label));
     }
 }

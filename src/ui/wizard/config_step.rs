@@ -2,6 +2,7 @@
 //! Directory fields appear only when Create Active Directory Computer Record is ticked.
 
 use crate::model::autoscale::{AgentScaling, AutoScaleSpec, Scaling, ServerScaling};
+use crate::model::field::AutoScaleField;
 use crate::model::{ConnectionType, ValidationErrors};
 use crate::ui::catalog::Catalog;
 use crate::ui::form::{
@@ -23,7 +24,12 @@ pub fn ui(
     directory_test: &mut dyn FnMut(&mut Ui, &ServerScaling),
 ) {
     form_grid(ui, "autoscale-config", |ui| {
-        text_row(ui, "Name", &mut spec.name, error_of(errors, "Name"));
+        text_row(
+            ui,
+            "Name",
+            &mut spec.name,
+            error_of(errors, AutoScaleField::Name),
+        );
         fixed_row(ui, "AutoScale Type", spec.scaling.kind().label());
         fixed_row(ui, "Pool", pool_name);
         checkbox_row(
@@ -37,7 +43,7 @@ pub fn ui(
             "Deployment Zone",
             &mut spec.zone,
             &catalog.zone_choices(),
-            error_of(errors, "Deployment Zone"),
+            error_of(errors, AutoScaleField::Zone),
         );
         match &mut spec.scaling {
             Scaling::Servers(s) => server_rows(ui, s, catalog, errors, reveal, directory_test),
@@ -47,7 +53,7 @@ pub fn ui(
             ui,
             "Downscale Backoff (Seconds)",
             &mut spec.downscale_backoff_s,
-            error_of(errors, "Downscale Backoff (Seconds)"),
+            error_of(errors, AutoScaleField::DownscaleBackoff),
         );
         checkbox_row(
             ui,
@@ -67,7 +73,7 @@ pub fn ui(
             ui,
             "Provision Timeout (s)",
             &mut spec.provision_timeout_s,
-            error_of(errors, "Provision Timeout (s)"),
+            error_of(errors, AutoScaleField::ProvisionTimeout),
         );
     });
     let servers = matches!(spec.scaling, Scaling::Servers(_));
@@ -104,20 +110,20 @@ fn server_rows(
         ui,
         "Connection Port",
         &mut s.connection_port,
-        error_of(e, "Connection Port"),
+        error_of(e, AutoScaleField::ConnectionPort),
     );
     text_row(
         ui,
         "Connection Username",
         &mut s.connection_username,
-        error_of(e, "Connection Username"),
+        error_of(e, AutoScaleField::ConnectionUsername),
     );
     secret_row(
         ui,
         "Connection Password",
         &mut s.connection_password,
         reveal,
-        error_of(e, "Connection Password"),
+        error_of(e, AutoScaleField::ConnectionPassword),
     );
     code_row(
         ui,
@@ -125,7 +131,7 @@ fn server_rows(
         &mut s.connection_info,
         "json",
         false,
-        error_of(e, "Connection Info (JSON)"),
+        error_of(e, AutoScaleField::ConnectionInfo),
     );
     checkbox_row(
         ui,
@@ -150,19 +156,19 @@ fn server_rows(
             "LDAP Config",
             &mut s.ldap_config,
             &ldap,
-            error_of(e, "LDAP Config"),
+            error_of(e, AutoScaleField::LdapConfig),
         );
         text_row(
             ui,
             "Active Directory Computer OU DN",
             &mut s.ad_computer_ou_dn,
-            error_of(e, "Active Directory Computer OU DN"),
+            error_of(e, AutoScaleField::AdComputerOuDn),
         );
         text_row(
             ui,
             "Computer Name Pattern",
             &mut s.computer_name_pattern,
-            error_of(e, "Computer Name Pattern"),
+            error_of(e, AutoScaleField::ComputerNamePattern),
         );
         if s.ldap_config.is_some() {
             ui.label("");
@@ -180,16 +186,17 @@ fn server_rows(
         ui,
         "Minimum Available Sessions",
         &mut s.minimum_available_sessions,
-        error_of(e, "Minimum Available Sessions"),
+        error_of(e, AutoScaleField::MinimumAvailableSessions),
     );
     text_row(
         ui,
         "Max Simultaneous Sessions Per Server",
         &mut s.max_sessions_per_server,
-        error_of(e, "Max Simultaneous Sessions Per Server"),
+        error_of(e, AutoScaleField::MaxSessionsPerServer),
     );
     dns_rows(
         ui,
+        AutoScaleField::ServersBaseDomain,
         &mut s.register_dns,
         &mut s.base_domain_name,
         "register <server id>.<Base Domain Name> for each server",
@@ -199,17 +206,23 @@ fn server_rows(
 
 fn agent_rows(ui: &mut Ui, a: &mut AgentScaling, e: Option<&ValidationErrors>, reveal: &mut bool) {
     for (label, value) in [
-        ("Standby Cores", &mut a.standby_cores),
-        ("Standby GPUs", &mut a.standby_gpus),
-        ("Standby Memory (MB)", &mut a.standby_memory_mb),
-        ("Agent Cores Override", &mut a.agent_cores_override),
-        ("Agent GPUs Override", &mut a.agent_gpus_override),
+        (AutoScaleField::StandbyCores, &mut a.standby_cores),
+        (AutoScaleField::StandbyGpus, &mut a.standby_gpus),
+        (AutoScaleField::StandbyMemory, &mut a.standby_memory_mb),
         (
-            "Agent Memory Override (GB)",
+            AutoScaleField::AgentCoresOverride,
+            &mut a.agent_cores_override,
+        ),
+        (
+            AutoScaleField::AgentGpusOverride,
+            &mut a.agent_gpus_override,
+        ),
+        (
+            AutoScaleField::AgentMemoryOverride,
             &mut a.agent_memory_override_gb,
         ),
     ] {
-        text_row(ui, label, value, error_of(e, label));
+        text_row(ui, label.label(), value, error_of(e, label));
     }
     code_row(
         ui,
@@ -217,11 +230,18 @@ fn agent_rows(ui: &mut Ui, a: &mut AgentScaling, e: Option<&ValidationErrors>, r
         &mut a.nginx_cert,
         "txt",
         true,
-        error_of(e, "NGINX Cert"),
+        error_of(e, AutoScaleField::NginxCert),
     );
-    secret_code_row(ui, "NGINX Key", a.nginx_key.expose_mut(), reveal, e);
+    secret_code_row(
+        ui,
+        AutoScaleField::NginxKey,
+        a.nginx_key.expose_mut(),
+        reveal,
+        e,
+    );
     dns_rows(
         ui,
+        AutoScaleField::AgentsBaseDomain,
         &mut a.register_dns,
         &mut a.base_domain_name,
         "register <id>.<Base Domain Name> for each agent",
@@ -232,6 +252,7 @@ fn agent_rows(ui: &mut Ui, a: &mut AgentScaling, e: Option<&ValidationErrors>, r
 /// Register DNS and, when on, the Base Domain Name.
 fn dns_rows(
     ui: &mut Ui,
+    field: AutoScaleField,
     register: &mut bool,
     domain: &mut String,
     hint: &str,
@@ -239,11 +260,6 @@ fn dns_rows(
 ) {
     checkbox_row(ui, "Register DNS", register, hint);
     if *register {
-        text_row(
-            ui,
-            "Base Domain Name",
-            domain,
-            error_of(e, "Base Domain Name"),
-        );
+        text_row(ui, "Base Domain Name", domain, error_of(e, field));
     }
 }

@@ -12,6 +12,7 @@ use super::preview_panel::{PreviewInput, PreviewPanel};
 use crate::model::autoscale::{AutoScaleSpec, ServerScaling};
 use crate::model::cloud_list::ListKind;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
+use crate::model::field::AutoScaleField;
 use crate::model::vm_provider::{ProviderKind, VmProviderSpec};
 use crate::model::{AutoScaleId, Pool, ValidationErrors};
 use crate::replay::changes::differences;
@@ -148,7 +149,7 @@ impl AutoScaleWizard {
                 });
                 if taken {
                     errors.push(
-                        "Name",
+                        AutoScaleField::Name,
                         format!(
                             "an AutoScale config named '{}' already exists",
                             self.spec.name.trim()
@@ -382,7 +383,8 @@ impl AutoScaleWizard {
             ui.label(
                 RichText::new(format!(
                     "To continue, fix {}: {}{tail}",
-                    first.field, first.message
+                    first.field.label(),
+                    first.message
                 ))
                 .color(ui.visuals().warn_fg_color),
             );

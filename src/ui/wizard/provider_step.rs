@@ -7,7 +7,7 @@ use crate::model::cloud_list::{ListEntry, ListKind};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::store::{ConfigRow, SharedConfig};
-use crate::ui::form::{combo_row, error_of, form_grid};
+use crate::ui::form::{combo_row, form_grid};
 use crate::ui::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
 use crate::ui::scaler_view::ScalerView;
 use egui::{RichText, Ui};
@@ -132,7 +132,7 @@ fn existing_ui<T: SharedConfig + Clone>(
                 )
             })
             .collect();
-        combo_row(ui, label, &mut picked, &options, error_of(None, label));
+        combo_row(ui, label, &mut picked, &options, None);
     });
     if picked != choice.existing
         && let Some(row) = rows.iter().find(|r| Some(r.id) == picked)

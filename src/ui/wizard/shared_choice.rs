@@ -69,18 +69,18 @@ where
         let mut errors = ValidationErrors::default();
         match self.mode {
             Mode::None if !optional => errors.push(
-                "Provider",
+                T::CHOICE_FIELD,
                 format!("choose an existing {noun} or create one"),
             ),
             Mode::None => {}
             Mode::Existing if self.chosen(rows).is_none() => {
-                errors.push("Provider", format!("choose one of the stored {noun}s"));
+                errors.push(T::CHOICE_FIELD, format!("choose one of the stored {noun}s"));
             }
             _ => {}
         }
         if self.writes_draft() {
             errors = self.draft.validate().err().unwrap_or_default();
-            check_name(&mut errors, "Name", self.draft.name());
+            check_name(&mut errors, T::NAME_FIELD, self.draft.name());
             let except = if self.mode == Mode::Existing {
                 self.existing
             } else {
@@ -95,7 +95,7 @@ where
             });
             if taken {
                 errors.push(
-                    "Name",
+                    T::NAME_FIELD,
                     format!(
                         "a {noun} named '{}' already exists",
                         self.draft.name().trim()
