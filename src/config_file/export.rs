@@ -5,6 +5,7 @@ use super::format::{
     AgentEntry, AutoScaleEntry, ConfigFile, FORMAT, PoolEntry, SealedSecrets, ServerEntry,
     StagingEntry, ZoneEntry,
 };
+use crate::config_file::list::List;
 use crate::model::Secret;
 use crate::model::autoscale::Scaling;
 use crate::model::secret_fields::SecretFields;
@@ -22,13 +23,13 @@ pub struct Snapshot {
 }
 
 /// The key of a secret in the sealed map.
-pub fn secret_key(kind: &str, name: &str, field: &str) -> String {
+pub fn secret_key(kind: List, name: &str, field: &str) -> String {
     format!("{kind}/{name}/{field}")
 }
 
 fn collect<T: SecretFields>(
     secrets: &mut BTreeMap<String, String>,
-    kind: &str,
+    kind: List,
     name: &str,
     record: &T,
 ) {
@@ -67,7 +68,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
         let s = row.server.spec;
         if !s.password.is_empty() {
             secrets.insert(
-                secret_key("servers", &s.friendly_name, "Password"),
+                secret_key(List::Servers, &s.friendly_name, "Password"),
                 s.password.expose().to_owned(),
             );
         }
@@ -115,13 +116,13 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
     let vm_name: HashMap<_, _> = vms.iter().map(|r| (r.id, r.spec.name.clone())).collect();
     let dns_name: HashMap<_, _> = dns.iter().map(|r| (r.id, r.spec.name.clone())).collect();
     for row in ldap {
-        collect(&mut secrets, "ldap_configs", &row.spec.name, &row.spec);
+        collect(&mut secrets, List::LdapConfigs, &row.spec.name, &row.spec);
         file.ldap_configs.push(row.spec);
     }
     for row in vms {
         collect(
             &mut secrets,
-            "vm_provider_configs",
+            List::VmProviderConfigs,
             &row.spec.name,
             &row.spec,
         );
@@ -130,7 +131,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
     for row in dns {
         collect(
             &mut secrets,
-            "dns_provider_configs",
+            List::DnsProviderConfigs,
             &row.spec.name,
             &row.spec,
         );
@@ -138,7 +139,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
     }
     for row in store.autoscale_configs()? {
         let spec = row.spec;
-        collect(&mut secrets, "autoscale_configs", &spec.name, &spec);
+        collect(&mut secrets, List::AutoScaleConfigs, &spec.name, &spec);
         let ldap_config = match &spec.scaling {
             Scaling::Servers(s) => s.ldap_config.and_then(|id| ldap_name.get(&id).cloned()),
             Scaling::Agents(_) => None,

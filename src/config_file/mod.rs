@@ -4,6 +4,7 @@
 pub mod export;
 pub mod format;
 pub mod import;
+pub mod list;
 pub mod secret_refs;
 
 pub use export::{export, snapshot};

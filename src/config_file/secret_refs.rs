@@ -4,84 +4,85 @@
 //! sealed in the database like any secret; an export never writes them back in clear.
 
 use super::export::secret_key;
+use crate::config_file::list::List;
 use crate::model::Secret;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Where each list's secrets sit in an entry, and the label they are stored under.
-const SECRET_PLACES: &[(&str, &[&str], &str)] = &[
+const SECRET_PLACES: &[(List, &[&str], &str)] = &[
     (
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &["settings", "Aws", "credentials", "secret_access_key"],
         "AWS Secret Access Key",
     ),
     (
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &["settings", "Azure", "credentials", "client_secret"],
         "Client Secret",
     ),
     (
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &["settings", "Azure", "os_password"],
         "OS Password",
     ),
     (
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &["settings", "DigitalOcean", "token"],
         "Token",
     ),
     (
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &["settings", "Gcp", "credentials", "key_json"],
         "GCP Credentials",
     ),
     (
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &["settings", "Oci", "credentials", "private_key"],
         "Private Key",
     ),
     (
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &["settings", "Aws", "secret_access_key"],
         "Access Key Secret",
     ),
     (
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &["settings", "Azure", "client_secret"],
         "Client Secret",
     ),
     (
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &["settings", "DigitalOcean", "token"],
         "Token",
     ),
     (
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &["settings", "Gcp", "credentials", "key_json"],
         "Credentials",
     ),
     (
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &["settings", "Oci", "private_key"],
         "Private Key",
     ),
     (
-        "autoscale_configs",
+        List::AutoScaleConfigs,
         &["scaling", "Servers", "connection_password"],
         "Connection Password",
     ),
     (
-        "autoscale_configs",
+        List::AutoScaleConfigs,
         &["scaling", "Agents", "nginx_key"],
         "NGINX Key",
     ),
     (
-        "ldap_configs",
+        List::LdapConfigs,
         &["service_account_password"],
         "Service Account Password",
     ),
-    ("servers", &["password"], "Password"),
+    (List::Servers, &["password"], "Password"),
 ];
 
 /// Reads environment variables (the process's, or a test's).
@@ -100,8 +101,12 @@ pub fn take_references(
     let Some(root) = json.as_object_mut() else {
         return Ok(found);
     };
-    for (list, entries) in root.iter_mut() {
-        let Some(entries) = entries.as_array_mut() else {
+    for (key, entries) in root.iter_mut() {
+        // Lists this version does not know are the parser's to refuse.
+        let (Some(list), Some(entries)) = (
+            List::ALL.into_iter().find(|l| l.key() == key),
+            entries.as_array_mut(),
+        ) else {
             continue;
         };
         for (index, entry) in entries.iter_mut().enumerate() {
@@ -114,7 +119,7 @@ pub fn take_references(
                 .unwrap_or_default()
                 .to_owned();
             let at = format!("{list}[{index}]");
-            for (_, place, label) in SECRET_PLACES.iter().filter(|(l, _, _)| l == list) {
+            for (_, place, label) in SECRET_PLACES.iter().filter(|(l, _, _)| *l == list) {
                 let Some(value) = take_at(entry, place) else {
                     continue;
                 };
@@ -217,16 +222,16 @@ mod tests {
     /// its path says: the table cannot drift from the records.
     #[test]
     fn every_place_is_a_secret_of_its_record() {
-        let labels = |list: &str, variant: &str| -> Vec<&'static str> {
+        let labels = |list: List, variant: &str| -> Vec<&'static str> {
             let kind = ProviderKind::ALL
                 .into_iter()
                 .find(|k| format!("{k:?}") == variant);
             let values = match (list, kind) {
-                ("vm_provider_configs", Some(kind)) => VmProviderSpec::new(kind).secret_values(),
-                ("dns_provider_configs", Some(kind)) => DnsSettings::new(kind)
+                (List::VmProviderConfigs, Some(kind)) => VmProviderSpec::new(kind).secret_values(),
+                (List::DnsProviderConfigs, Some(kind)) => DnsSettings::new(kind)
                     .map(|s| s.secret_values())
                     .unwrap_or_default(),
-                ("autoscale_configs", _) => {
+                (List::AutoScaleConfigs, _) => {
                     let kind = if variant == "Servers" {
                         PoolKind::Server
                     } else {
@@ -234,9 +239,9 @@ mod tests {
                     };
                     AutoScaleSpec::new(PoolId(1), kind, None).secret_values()
                 }
-                ("ldap_configs", _) => LdapSpec::default().secret_values(),
+                (List::LdapConfigs, _) => LdapSpec::default().secret_values(),
                 // A server's password is sealed by the import itself under "Password".
-                ("servers", _) => return vec!["Password"],
+                (List::Servers, _) => return vec!["Password"],
                 other => panic!("no record for {other:?}"),
             };
             values.into_iter().map(|(label, _)| label).collect()
@@ -244,7 +249,7 @@ mod tests {
         for (list, place, label) in SECRET_PLACES {
             let variant = place.get(1).copied().unwrap_or_default();
             assert!(
-                labels(list, variant).contains(label),
+                labels(*list, variant).contains(label),
                 "{list}.{}: {label}",
                 place.join(".")
             );

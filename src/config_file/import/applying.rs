@@ -6,6 +6,7 @@ use super::reading::fill;
 use super::{Change, ImportReport, change_of};
 use crate::config_file::export::secret_key;
 use crate::config_file::format::ConfigFile;
+use crate::config_file::list::List;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
 use crate::model::vm_provider::VmProviderSpec;
@@ -28,7 +29,7 @@ pub(super) fn lookup<I: Copy>(map: &HashMap<String, I>, name: &str) -> Result<I,
 
 pub(super) fn apply_shared<T: SharedConfig + Clone>(
     store: &mut Store,
-    list: &'static str,
+    list: List,
     entries: &[T],
     report: &ImportReport,
     given: &BTreeMap<String, String>,
@@ -69,7 +70,7 @@ pub(super) fn apply(
     // Names match without regard to case; an update is a change of case only.
     let zone_ids = by_name(store.zones()?.into_iter().map(|z| (z.name, z.id)));
     for zone in &file.zones {
-        match change_of(report, "zones", &zone.name) {
+        match change_of(report, List::Zones, &zone.name) {
             Change::Create => {
                 store.add_zone(&zone.name)?;
             }
@@ -79,7 +80,7 @@ pub(super) fn apply(
     }
     let pool_ids = by_name(store.pools()?.into_iter().map(|p| (p.name, p.id)));
     for pool in &file.pools {
-        match change_of(report, "pools", &pool.name) {
+        match change_of(report, List::Pools, &pool.name) {
             Change::Create => {
                 store.add_pool(&pool.name, pool.kind)?;
             }
@@ -91,7 +92,7 @@ pub(super) fn apply(
     let pools = by_name(store.pools()?.into_iter().map(|p| (p.name, p.id)));
     let ldap = apply_shared::<LdapSpec>(
         store,
-        "ldap_configs",
+        List::LdapConfigs,
         &file.ldap_configs,
         report,
         given,
@@ -99,7 +100,7 @@ pub(super) fn apply(
     )?;
     let vm = apply_shared::<VmProviderSpec>(
         store,
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &file.vm_provider_configs,
         report,
         given,
@@ -107,7 +108,7 @@ pub(super) fn apply(
     )?;
     let dns = apply_shared::<DnsProviderSpec>(
         store,
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &file.dns_provider_configs,
         report,
         given,
@@ -120,11 +121,11 @@ pub(super) fn apply(
             .map(|r| (r.server.spec.friendly_name, r.server.id)),
     );
     for entry in &file.servers {
-        let change = change_of(report, "servers", &entry.friendly_name);
+        let change = change_of(report, List::Servers, &entry.friendly_name);
         if change == Change::Unchanged {
             continue;
         }
-        let key = secret_key("servers", &entry.friendly_name, "Password");
+        let key = secret_key(List::Servers, &entry.friendly_name, "Password");
         let password = Secret::new(
             given
                 .get(&key)
@@ -152,7 +153,7 @@ pub(super) fn apply(
             .map(|r| (r.agent.spec.hostname, r.agent.id)),
     );
     for entry in &file.docker_agents {
-        let change = change_of(report, "docker_agents", &entry.hostname);
+        let change = change_of(report, List::DockerAgents, &entry.hostname);
         if change == Change::Unchanged {
             continue;
         }
@@ -185,7 +186,7 @@ pub(super) fn apply(
         .collect();
     for entry in &file.staging_configs {
         let name = format!("{} / {}", entry.pool, entry.workspace_name);
-        let change = change_of(report, "staging_configs", &name);
+        let change = change_of(report, List::StagingConfigs, &name);
         if change == Change::Unchanged {
             continue;
         }
@@ -205,7 +206,7 @@ pub(super) fn apply(
             .map(|r| (r.spec.name, (r.id, r.spec.pool))),
     );
     for entry in &file.autoscale_configs {
-        let change = change_of(report, "autoscale_configs", &entry.name);
+        let change = change_of(report, List::AutoScaleConfigs, &entry.name);
         if change == Change::Unchanged {
             continue;
         }
@@ -229,7 +230,13 @@ pub(super) fn apply(
             dns_id,
             ldap_id,
         );
-        fill(&mut spec, "autoscale_configs", &entry.name, given, current);
+        fill(
+            &mut spec,
+            List::AutoScaleConfigs,
+            &entry.name,
+            given,
+            current,
+        );
         let target = match change {
             Change::Create => None,
             _ => {
@@ -249,7 +256,7 @@ pub(super) fn apply(
 /// Deletes what `report` marks for deletion, users before what they use; the store refuses
 /// anything still in use (a member with sessions, a config an AutoScale config uses).
 pub(super) fn delete_missing(store: &mut Store, report: &ImportReport) -> Result<(), StoreError> {
-    let doomed = |kind: &str| -> Vec<String> {
+    let doomed = |kind: List| -> Vec<String> {
         report
             .changes
             .iter()
@@ -258,7 +265,7 @@ pub(super) fn delete_missing(store: &mut Store, report: &ImportReport) -> Result
             .collect()
     };
     for row in store.autoscale_configs()? {
-        if doomed("autoscale_configs").contains(&row.spec.name.to_lowercase()) {
+        if doomed(List::AutoScaleConfigs).contains(&row.spec.name.to_lowercase()) {
             store.delete_autoscale(row.id)?;
         }
     }
@@ -270,30 +277,30 @@ pub(super) fn delete_missing(store: &mut Store, report: &ImportReport) -> Result
             .cloned()
             .unwrap_or_default();
         let key = format!("{} / {}", pool, config.spec.workspace_name).to_lowercase();
-        if doomed("staging_configs").contains(&key) {
+        if doomed(List::StagingConfigs).contains(&key) {
             store.delete_staging(config.id)?;
         }
     }
     for row in store.agents()? {
-        if doomed("docker_agents").contains(&row.agent.spec.hostname.to_lowercase()) {
+        if doomed(List::DockerAgents).contains(&row.agent.spec.hostname.to_lowercase()) {
             store.delete_agent(row.agent.id)?;
         }
     }
     for row in store.servers()? {
-        if doomed("servers").contains(&row.server.spec.friendly_name.to_lowercase()) {
+        if doomed(List::Servers).contains(&row.server.spec.friendly_name.to_lowercase()) {
             store.delete_server(row.server.id)?;
         }
     }
-    delete_shared::<DnsProviderSpec>(store, &doomed("dns_provider_configs"))?;
-    delete_shared::<VmProviderSpec>(store, &doomed("vm_provider_configs"))?;
-    delete_shared::<LdapSpec>(store, &doomed("ldap_configs"))?;
+    delete_shared::<DnsProviderSpec>(store, &doomed(List::DnsProviderConfigs))?;
+    delete_shared::<VmProviderSpec>(store, &doomed(List::VmProviderConfigs))?;
+    delete_shared::<LdapSpec>(store, &doomed(List::LdapConfigs))?;
     for pool in store.pools()? {
-        if doomed("pools").contains(&pool.name.to_lowercase()) {
+        if doomed(List::Pools).contains(&pool.name.to_lowercase()) {
             store.delete_pool(pool.id)?;
         }
     }
     for zone in store.zones()? {
-        if doomed("zones").contains(&zone.name.to_lowercase()) {
+        if doomed(List::Zones).contains(&zone.name.to_lowercase()) {
             store.delete_zone(zone.id)?;
         }
     }

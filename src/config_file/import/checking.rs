@@ -4,6 +4,7 @@
 use super::reading::fill;
 use crate::config_file::export::Snapshot;
 use crate::config_file::format::{AutoScaleEntry, ConfigFile, ServerEntry, StagingEntry};
+use crate::config_file::list::List;
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::field::ZoneField;
 use crate::model::server::{SSO_CREDENTIAL, SSO_USERNAME};
@@ -101,7 +102,7 @@ pub(super) fn field_errors(
 
 pub(super) fn duplicates(
     errors: &mut Vec<String>,
-    list: &str,
+    list: List,
     names: impl Iterator<Item = String>,
 ) {
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -192,49 +193,49 @@ pub(super) fn check(
     let current = &now.file;
     duplicates(
         &mut errors,
-        "zones",
+        List::Zones,
         file.zones.iter().map(|z| z.name.clone()),
     );
     duplicates(
         &mut errors,
-        "pools",
+        List::Pools,
         file.pools.iter().map(|p| p.name.clone()),
     );
     duplicates(
         &mut errors,
-        "servers",
+        List::Servers,
         file.servers.iter().map(|s| s.friendly_name.clone()),
     );
     duplicates(
         &mut errors,
-        "docker_agents",
+        List::DockerAgents,
         file.docker_agents.iter().map(|a| a.hostname.clone()),
     );
     duplicates(
         &mut errors,
-        "staging_configs",
+        List::StagingConfigs,
         file.staging_configs
             .iter()
             .map(|s| format!("{} / {}", s.pool, s.workspace_name)),
     );
     duplicates(
         &mut errors,
-        "ldap_configs",
+        List::LdapConfigs,
         file.ldap_configs.iter().map(|c| c.name.clone()),
     );
     duplicates(
         &mut errors,
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         file.vm_provider_configs.iter().map(|c| c.name.clone()),
     );
     duplicates(
         &mut errors,
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         file.dns_provider_configs.iter().map(|c| c.name.clone()),
     );
     duplicates(
         &mut errors,
-        "autoscale_configs",
+        List::AutoScaleConfigs,
         file.autoscale_configs.iter().map(|c| c.name.clone()),
     );
     for (i, pool) in file.pools.iter().enumerate() {
@@ -294,21 +295,21 @@ pub(super) fn check(
     }
     check_shared(
         &mut errors,
-        "ldap_configs",
+        List::LdapConfigs,
         &file.ldap_configs,
         given,
         &now.secrets,
     );
     check_shared(
         &mut errors,
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         &file.vm_provider_configs,
         given,
         &now.secrets,
     );
     check_shared(
         &mut errors,
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         &file.dns_provider_configs,
         given,
         &now.secrets,
@@ -334,7 +335,7 @@ pub(super) fn check(
         let mut spec = autoscale_spec(entry, ZoneId(0), PoolId(0), VmProviderId(0), dns, ldap);
         fill(
             &mut spec,
-            "autoscale_configs",
+            List::AutoScaleConfigs,
             &entry.name,
             given,
             &now.secrets,
@@ -346,7 +347,7 @@ pub(super) fn check(
 
 pub(super) fn check_shared<T: SharedConfig + Clone>(
     errors: &mut Vec<String>,
-    list: &str,
+    list: List,
     entries: &[T],
     given: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,

@@ -7,6 +7,7 @@ mod checking;
 mod planning;
 mod reading;
 
+use crate::config_file::list::List;
 use applying::apply;
 use checking::check;
 use planning::plan;
@@ -43,8 +44,8 @@ pub struct ImportOptions {
 /// One object's change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedChange {
-    /// Its list in the file ("servers").
-    pub kind: &'static str,
+    /// Its list in the file.
+    pub kind: List,
     /// Its name.
     pub name: String,
     /// What happens to it.
@@ -118,7 +119,7 @@ pub fn import(
     Ok(report)
 }
 
-fn change_of(report: &ImportReport, kind: &str, name: &str) -> Change {
+fn change_of(report: &ImportReport, kind: List, name: &str) -> Change {
     report
         .changes
         .iter()

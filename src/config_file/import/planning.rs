@@ -6,6 +6,7 @@ use crate::config_file::export::Snapshot;
 use crate::config_file::format::{
     AgentEntry, AutoScaleEntry, ConfigFile, ServerEntry, StagingEntry,
 };
+use crate::config_file::list::List;
 use crate::model::Secret;
 use crate::model::autoscale::Scaling;
 
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// Whether the object `name` of `list` gets a secret the database does not have.
 pub(super) fn secrets_change(
-    list: &str,
+    list: List,
     name: &str,
     given: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,
@@ -86,7 +87,7 @@ pub(super) fn plan(
 ) -> ImportReport {
     let current = &now.file;
     let mut report = ImportReport::default();
-    let mut add = |kind: &'static str, name: String, existing: Option<bool>| {
+    let mut add = |kind: List, name: String, existing: Option<bool>| {
         let change = match existing {
             None => Change::Create,
             Some(true) => Change::Unchanged,
@@ -96,7 +97,7 @@ pub(super) fn plan(
     };
     let mut deletes = Vec::new();
     macro_rules! compare {
-        ($list:ident, $kind:literal, |$e:ident| $key:expr, |$a:ident, $b:ident| $same:expr) => {
+        ($list:ident, $kind:expr, |$e:ident| $key:expr, |$a:ident, $b:ident| $same:expr) => {
             for $e in &file.$list {
                 let key = $key;
                 let found = current
@@ -124,44 +125,49 @@ pub(super) fn plan(
             }
         };
     }
-    compare!(zones, "zones", |e| e.name.clone(), |a, b| a.name == b.name);
-    compare!(pools, "pools", |e| e.name.clone(), |a, b| a.name == b.name);
+    compare!(zones, List::Zones, |e| e.name.clone(), |a, b| a.name
+        == b.name);
+    compare!(pools, List::Pools, |e| e.name.clone(), |a, b| a.name
+        == b.name);
     compare!(
         ldap_configs,
-        "ldap_configs",
+        List::LdapConfigs,
         |e| e.name.clone(),
         |a, b| without_secrets(a) == without_secrets(b)
     );
     compare!(
         vm_provider_configs,
-        "vm_provider_configs",
+        List::VmProviderConfigs,
         |e| e.name.clone(),
         |a, b| without_secrets(a) == without_secrets(b)
     );
     compare!(
         dns_provider_configs,
-        "dns_provider_configs",
+        List::DnsProviderConfigs,
         |e| e.name.clone(),
         |a, b| without_secrets(a) == without_secrets(b)
     );
-    compare!(servers, "servers", |e| e.friendly_name.clone(), |a, b| {
-        folded_server(a) == folded_server(b)
-    });
+    compare!(
+        servers,
+        List::Servers,
+        |e| e.friendly_name.clone(),
+        |a, b| { folded_server(a) == folded_server(b) }
+    );
     compare!(
         docker_agents,
-        "docker_agents",
+        List::DockerAgents,
         |e| e.hostname.clone(),
         |a, b| folded_agent(a) == folded_agent(b)
     );
     compare!(
         staging_configs,
-        "staging_configs",
+        List::StagingConfigs,
         |e| format!("{} / {}", e.pool, e.workspace_name),
         |a, b| folded_staging(a) == folded_staging(b)
     );
     compare!(
         autoscale_configs,
-        "autoscale_configs",
+        List::AutoScaleConfigs,
         |e| e.name.clone(),
         |a, b| folded_autoscale(a) == folded_autoscale(b)
     );

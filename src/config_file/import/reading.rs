@@ -4,6 +4,7 @@
 use super::ImportError;
 use crate::config_file::export::secret_key;
 use crate::config_file::format::{ConfigFile, FORMAT};
+use crate::config_file::list::List;
 use crate::config_file::secret_refs;
 use crate::model::Secret;
 use crate::model::secret_fields::SecretFields;
@@ -112,7 +113,7 @@ pub(super) fn unseal(
 /// Fills `record`'s secrets from the file, else from the database's current values.
 pub(super) fn fill<T: SecretFields>(
     record: &mut T,
-    kind: &str,
+    kind: List,
     name: &str,
     given: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,
