@@ -235,7 +235,7 @@ pub fn handle_agent_action(
             ));
         }
         AgentAction::Delete(_) => {
-            ctx.confirm = Some(super::confirm::Confirm::delete(
+            ctx.confirm(super::confirm::Confirm::delete(
                 "Docker agent",
                 &name,
                 "This cannot be undone.",

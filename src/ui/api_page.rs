@@ -1,6 +1,7 @@
 //! The API page (Settings): where pooladmin's HTTP API listens, its TLS, how long a silent
 //! host is trusted, and the portal keys (made here and shown once, revoked at once).
 
+use super::command::UiCommand;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
@@ -29,9 +30,10 @@ pub struct ApiPage {
 }
 
 impl ApiPage {
-    /// Draws the page; `api` is the running API's control, when a scaler runs beside the
-    /// window.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, api: Option<&ApiControl>) {
+    /// Draws the page; the context has the running API's control, when a scaler runs
+    /// beside the window.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let api = ctx.api;
         ui.heading("API");
         ui.label(
             "Hosts check in and report through it; portals start and end sessions with a key.",
@@ -207,12 +209,12 @@ impl ApiPage {
             if ui.button("Create key").clicked() {
                 match ctx.store.create_api_key(&self.key_name, jiff::Timestamp::now()) {
                     Ok(key) => {
-                        ctx.changed = true;
-                        ctx.shown_once = Some(ShownOnce {
+                        ctx.commands.send(UiCommand::Reload);
+                        ctx.commands.send(UiCommand::ShowOnce(ShownOnce {
                             title: format!("API key {}", self.key_name.trim()),
                             message: "Give it to the portal: it calls the API with the header Authorization: Bearer <key>.".to_owned(),
                             secret: key,
-                        });
+                        }));
                         self.key_name.clear();
                         self.key_error = None;
                     }
@@ -269,7 +271,7 @@ impl ApiPage {
                 }
             });
         if let Some((id, name)) = revoke {
-            ctx.confirm = Some(Confirm {
+            ctx.confirm(Confirm {
                 title: "Revoke API key?".to_owned(),
                 message: format!(
                     "Key {name} will stop working at once: the next request with it is refused."

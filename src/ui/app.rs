@@ -2,29 +2,16 @@
 //! toasts on top. State lives in the page structs; the catalog is reloaded after each change.
 
 use super::about::About;
-use super::agents_page::AgentsPage;
-use super::api_page::ApiPage;
-use super::autoscale_page::AutoScalePage;
 use super::catalog::Catalog;
+use super::command::{CommandSender, UiCommand};
 use super::config_io::ConfigIo;
 use super::confirm::Confirm;
 use super::context::PageContext;
-use super::events_page::EventsPage;
 use super::page::Page;
-use super::pool_detail::PoolDetail;
-use super::pools_page::PoolsPage;
 use super::scaler_view::ScalerView;
-use super::servers_page::ServersPage;
-use super::sessions_page::SessionsPage;
-use super::settings_page::SettingsPage;
-use super::shared_configs_page::SharedConfigsPage;
 use super::shown_once::ShownOnce;
-use super::staging_page::StagingPage;
-use super::zones_page::ZonesPage;
+use super::view::Pages;
 use crate::api::ApiControl;
-use crate::model::dns_provider::DnsProviderSpec;
-use crate::model::ldap::LdapSpec;
-use crate::model::vm_provider::VmProviderSpec;
 use crate::scaler::{Command, ScalerHandle};
 use crate::store::Store;
 use egui::{RichText, Ui};
@@ -41,18 +28,8 @@ pub struct PoolAdminApp {
     store: Store,
     catalog: Catalog,
     page: Page,
-    pools: PoolsPage,
-    pool_detail: PoolDetail,
-    servers: ServersPage,
-    agents: AgentsPage,
-    zones: ZonesPage,
-    staging: StagingPage,
-    sessions: SessionsPage,
-    autoscale: AutoScalePage,
-    vm_providers: SharedConfigsPage<VmProviderSpec>,
-    dns_providers: SharedConfigsPage<DnsProviderSpec>,
-    ldap: SharedConfigsPage<LdapSpec>,
-    events: EventsPage,
+    pages: Pages,
+    commands: CommandSender,
     scaler: Option<ScalerHandle>,
     scaler_view: ScalerView,
     reloaded_at: Instant,
@@ -64,8 +41,6 @@ pub struct PoolAdminApp {
     subtitle: Option<String>,
     fonts_installed: bool,
     banner: Option<String>,
-    api_page: ApiPage,
-    settings_page: SettingsPage,
     api: Option<ApiControl>,
     shown_once: Option<ShownOnce>,
 }
@@ -77,18 +52,8 @@ impl PoolAdminApp {
             store,
             catalog: Catalog::default(),
             page: Page::Pools,
-            pools: PoolsPage::default(),
-            pool_detail: PoolDetail::default(),
-            servers: ServersPage::default(),
-            agents: AgentsPage::default(),
-            zones: ZonesPage::default(),
-            staging: StagingPage::default(),
-            sessions: SessionsPage::default(),
-            autoscale: AutoScalePage::default(),
-            vm_providers: SharedConfigsPage::default(),
-            dns_providers: SharedConfigsPage::default(),
-            ldap: SharedConfigsPage::default(),
-            events: EventsPage::default(),
+            pages: Pages::default(),
+            commands: CommandSender::default(),
             scaler: None,
             scaler_view: ScalerView::default(),
             reloaded_at: Instant::now(),
@@ -100,8 +65,6 @@ impl PoolAdminApp {
             subtitle: None,
             fonts_installed: false,
             banner: None,
-            api_page: ApiPage::default(),
-            settings_page: SettingsPage::default(),
             api: None,
             shown_once: None,
         };
@@ -224,89 +187,27 @@ impl PoolAdminApp {
             self.toasts
                 .error(format!("Reading the sessions failed: {e}"));
         }
-        let mut ctx = PageContext {
-            store: &mut self.store,
-            catalog: &self.catalog,
-            toasts: &mut self.toasts,
-            changed: false,
-            goto: None,
-            confirm: None,
-            banner: self.banner.take(),
-            scaler: &mut self.scaler_view,
-            shown_once: None,
-        };
         egui::CentralPanel::default().show(ui, |ui| {
-            scaler_stopped_ui(ui, ctx.scaler);
-            banner_ui(ui, &mut ctx.banner);
-            match self.page {
-                Page::Pools => self.pools.ui(ui, &mut ctx),
-                Page::Pool(id) => self.pool_detail.ui(ui, &mut ctx, id),
-                Page::Servers => self.servers.ui(ui, &mut ctx),
-                Page::DockerAgents => self.agents.ui(ui, &mut ctx),
-                Page::Zones => self.zones.ui(ui, &mut ctx),
-                Page::Staging => self.staging.ui(ui, &mut ctx),
-                Page::Sessions => self.sessions.ui(ui, &mut ctx),
-                Page::AutoScale => self.autoscale.ui(ui, &mut ctx),
-                Page::VmProviders => self.vm_providers.ui(ui, &mut ctx),
-                Page::DnsProviders => self.dns_providers.ui(ui, &mut ctx),
-                Page::Ldap => self.ldap.ui(ui, &mut ctx),
-                Page::Events => self.events.ui(ui, &mut ctx),
-                Page::Api => self.api_page.ui(ui, &mut ctx, self.api.as_ref()),
-                Page::General => self.settings_page.ui(ui, &mut ctx),
-            }
+            scaler_stopped_ui(ui, &mut self.scaler_view);
+            banner_ui(ui, &mut self.banner);
+            let mut ctx = PageContext {
+                store: &mut self.store,
+                catalog: &self.catalog,
+                toasts: &mut self.toasts,
+                commands: &mut self.commands,
+                page: self.page,
+                scaler: &mut self.scaler_view,
+                api: self.api.as_ref(),
+            };
+            self.pages.view(self.page).ui(ui, &mut ctx);
         });
-        let PageContext {
-            changed,
-            goto,
-            confirm,
-            banner,
-            shown_once,
-            ..
-        } = ctx;
-        if shown_once.is_some() {
-            self.shown_once = shown_once;
-        }
+        let mut changed = self.apply_commands();
         if let Some(once) = &self.shown_once
             && once.show(ui)
         {
             self.shown_once = None;
         }
-        self.banner = banner;
-        if let Some(page) = goto {
-            self.page = page;
-        }
-        if confirm.is_some() {
-            self.confirm = confirm;
-        }
-        let mut changed = changed;
-        if let Some(confirm) = &self.confirm
-            && let Some(answer) = confirm.show(ui)
-        {
-            if answer {
-                match confirm.action.apply(&mut self.store) {
-                    Ok(()) => {
-                        changed = true;
-                        self.banner = None;
-                        self.toasts
-                            .success(confirm.done.clone())
-                            .duration(Some(Duration::from_secs(3)));
-                        if let (super::confirm::Action::DeletePool(id), Page::Pool(open)) =
-                            (confirm.action, self.page)
-                            && id == open
-                        {
-                            self.page = Page::Pools;
-                        }
-                    }
-                    Err(e) => {
-                        self.toasts
-                            .error(e.to_string())
-                            .duration(Some(Duration::from_secs(8)));
-                        self.banner = Some(e.to_string());
-                    }
-                }
-            }
-            self.confirm = None;
-        }
+        changed |= self.confirmation_ui(ui);
         self.about
             .ui(ui, &self.store, &self.catalog, &mut self.toasts);
         changed |= self.config_io.ui(ui, &mut self.store, &mut self.toasts);
@@ -319,6 +220,59 @@ impl PoolAdminApp {
             ui.ctx().request_repaint_after(Duration::from_secs(1));
         }
         self.toasts.show(ui.ctx());
+    }
+
+    /// Carries out what the pages asked for this frame, in order; whether the database
+    /// changed.
+    fn apply_commands(&mut self) -> bool {
+        let mut changed = false;
+        for command in self.commands.take() {
+            match command {
+                UiCommand::Navigate(page) => self.page = page,
+                UiCommand::Confirm(confirm) => self.confirm = Some(confirm),
+                UiCommand::Reload => changed = true,
+                UiCommand::ShowOnce(secret) => self.shown_once = Some(secret),
+                UiCommand::Banner(banner) => self.banner = banner,
+            }
+        }
+        changed
+    }
+
+    /// The open confirmation, and a yes carried out; whether the database changed.
+    fn confirmation_ui(&mut self, ui: &mut Ui) -> bool {
+        let Some(confirm) = &self.confirm else {
+            return false;
+        };
+        let Some(answer) = confirm.show(ui) else {
+            return false;
+        };
+        let mut changed = false;
+        if answer {
+            match confirm.action.apply(&mut self.store) {
+                Ok(()) => {
+                    changed = true;
+                    self.banner = None;
+                    self.toasts
+                        .success(confirm.done.clone())
+                        .duration(Some(Duration::from_secs(3)));
+                    // The pool on show is gone: back to the list.
+                    if let (super::confirm::Action::DeletePool(id), Page::Pool(open)) =
+                        (confirm.action, self.page)
+                        && id == open
+                    {
+                        self.page = Page::Pools;
+                    }
+                }
+                Err(e) => {
+                    self.toasts
+                        .error(e.to_string())
+                        .duration(Some(Duration::from_secs(8)));
+                    self.banner = Some(e.to_string());
+                }
+            }
+        }
+        self.confirm = None;
+        changed
     }
 
     fn menu_ui(&mut self, ui: &mut Ui) {
@@ -354,25 +308,10 @@ impl PoolAdminApp {
                 ui.add_space(6.0);
                 ui.label(RichText::new("Settings").weak().small());
             }
-            let selected = self.page.title() == page.title();
-            let count = match page {
-                Page::Pools | Page::Pool(_) => self.catalog.pools.len(),
-                Page::Servers => self.catalog.servers.len(),
-                Page::DockerAgents => self.catalog.agents.len(),
-                Page::Zones => self.catalog.zones.len(),
-                Page::Staging => self.catalog.staging.len(),
-                Page::Sessions => self.catalog.session_count() as usize,
-                Page::AutoScale => self.catalog.autoscale.len(),
-                Page::VmProviders => self.catalog.vm_providers.len(),
-                Page::DnsProviders => self.catalog.dns_providers.len(),
-                Page::Ldap => self.catalog.ldap.len(),
-                Page::Events | Page::Api | Page::General => usize::MAX,
-            };
-            // The event log only grows and the API page holds settings: no count worth showing.
-            let text = if count == usize::MAX {
-                page.title().to_owned()
-            } else {
-                format!("{}  ({count})", page.title())
+            let selected = self.page.nav_item() == page;
+            let text = match self.pages.view(page).count(&self.catalog) {
+                Some(count) => format!("{}  ({count})", page.title()),
+                None => page.title().to_owned(),
             };
             if ui.selectable_label(selected, text).clicked() {
                 self.page = page;

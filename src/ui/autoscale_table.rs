@@ -232,7 +232,7 @@ pub fn handle_autoscale_action(
         AutoScaleAction::Edit(_) => dialogs.wizard = Some(AutoScaleWizard::edit(row, ctx)),
         AutoScaleAction::Preview(_) => dialogs.preview = PreviewDialog::open(id, ctx),
         AutoScaleAction::Delete(_) => {
-            ctx.confirm = Some(Confirm::delete(
+            ctx.confirm(Confirm::delete(
                 "AutoScale config",
                 &name,
                 "Its pool stops scaling through it.",

@@ -1,10 +1,12 @@
-//! What a page may touch while it draws: the store, the catalog, toasts and navigation.
+//! What a page may touch while it draws: the store, the catalog, toasts, and the commands it
+//! sends the window (navigation, confirmations, reloads, the banner).
 
 use super::catalog::Catalog;
-use super::confirm::Confirm;
+use super::command::{CommandSender, UiCommand};
 use super::page::Page;
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
+use crate::api::ApiControl;
 use crate::store::{Store, StoreError};
 use egui_notify::Toasts;
 use std::time::Duration;
@@ -17,18 +19,14 @@ pub struct PageContext<'a> {
     pub catalog: &'a Catalog,
     /// Where warnings and errors go.
     pub toasts: &'a mut Toasts,
-    /// Set when the store changed, so the catalog is reloaded after this frame.
-    pub changed: bool,
-    /// Set to go to another page after this frame.
-    pub goto: Option<Page>,
-    /// Set to ask the administrator before something destructive.
-    pub confirm: Option<Confirm>,
-    /// The last refusal, shown above the page until dismissed or until the next success.
-    pub banner: Option<String>,
+    /// What the window does after this frame.
+    pub commands: &'a mut CommandSender,
+    /// The page on show (the pool page reads its pool from it).
+    pub page: Page,
     /// The scaler's feed, and the commands pages send it.
     pub scaler: &'a mut ScalerView,
-    /// A secret to show once (a new key or token), after this frame.
-    pub shown_once: Option<ShownOnce>,
+    /// The HTTP API beside the scaler, when one runs.
+    pub api: Option<&'a ApiControl>,
 }
 
 impl PageContext<'_> {
@@ -37,11 +35,7 @@ impl PageContext<'_> {
     pub fn report<T>(&mut self, result: Result<T, StoreError>, success: impl Into<String>) -> bool {
         match result {
             Ok(_) => {
-                self.changed = true;
-                self.banner = None;
-                self.toasts
-                    .success(success.into())
-                    .duration(Some(Duration::from_secs(3)));
+                self.succeeded(success);
                 true
             }
             Err(e) => {
@@ -55,14 +49,14 @@ impl PageContext<'_> {
     pub fn show_token(&mut self, name: &str, issued: Result<crate::model::Secret, StoreError>) {
         match issued {
             Ok(token) => {
-                self.changed = true;
-                self.shown_once = Some(ShownOnce {
+                self.commands.send(UiCommand::Reload);
+                self.commands.send(UiCommand::ShowOnce(ShownOnce {
                     title: format!("Agent token for {name}"),
                     message: format!(
                         "Run the agent on {name} with it: pooladmin agent --url <API URL> --token-file <file holding this token>. Any earlier token of {name} stops working now."
                     ),
                     secret: token,
-                });
+                }));
             }
             Err(e) => self.error(format!("No agent token for {name}: {e}")),
         }
@@ -74,6 +68,25 @@ impl PageContext<'_> {
         self.toasts
             .error(message.clone())
             .duration(Some(Duration::from_secs(8)));
-        self.banner = Some(message);
+        self.commands.send(UiCommand::Banner(Some(message)));
+    }
+
+    /// A change went through: say so briefly, clear the last refusal, reload.
+    pub fn succeeded(&mut self, message: impl Into<String>) {
+        self.commands.send(UiCommand::Reload);
+        self.commands.send(UiCommand::Banner(None));
+        self.toasts
+            .success(message.into())
+            .duration(Some(Duration::from_secs(3)));
+    }
+
+    /// Goes to `page` after this frame.
+    pub fn navigate(&mut self, page: Page) {
+        self.commands.send(UiCommand::Navigate(page));
+    }
+
+    /// Asks before something destructive; a yes is carried out after this frame.
+    pub fn confirm(&mut self, confirm: super::confirm::Confirm) {
+        self.commands.send(UiCommand::Confirm(confirm));
     }
 }

@@ -63,11 +63,7 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
         };
         match save(ctx.store, &spec) {
             Ok(saved) => {
-                ctx.changed = true;
-                ctx.banner = None;
-                ctx.toasts
-                    .success(success(&spec, &saved))
-                    .duration(Some(Duration::from_secs(3)));
+                ctx.succeeded(success(&spec, &saved));
                 true
             }
             Err(StoreError::Invalid(errors)) => {

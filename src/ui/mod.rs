@@ -11,6 +11,7 @@ pub mod autoscale_table;
 pub mod capacity_chart;
 pub mod catalog;
 pub mod cloud_lists;
+pub mod command;
 pub mod config_io;
 pub mod confirm;
 pub mod connection_test;
@@ -43,6 +44,7 @@ pub mod shared_configs_page;
 pub mod shown_once;
 pub mod staging_page;
 pub mod table;
+pub mod view;
 pub mod wizard;
 pub mod zones_page;
 

@@ -53,6 +53,14 @@ impl Page {
         Page::General,
     ];
 
+    /// The navigation's entry it belongs to (a pool's page to Pools).
+    pub fn nav_item(self) -> Page {
+        match self {
+            Page::Pool(_) => Page::Pools,
+            other => other,
+        }
+    }
+
     /// What the navigation shows.
     pub fn title(self) -> &'static str {
         match self {

@@ -51,8 +51,11 @@ pub struct PoolDetail {
 }
 
 impl PoolDetail {
-    /// Draws the page of pool `id`.
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, id: PoolId) {
+    /// Draws the page of the pool on show.
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
+        let Page::Pool(id) = ctx.page else {
+            return;
+        };
         if self.pool != Some(id) {
             *self = Self {
                 pool: Some(id),
@@ -62,7 +65,7 @@ impl PoolDetail {
         let Some(pool) = ctx.catalog.pool(id).cloned() else {
             ui.label("This pool no longer exists.");
             if ui.button("Back to Pools").clicked() {
-                ctx.goto = Some(Page::Pools);
+                ctx.navigate(Page::Pools);
             }
             return;
         };
@@ -98,7 +101,7 @@ impl PoolDetail {
     fn header_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, pool: &Pool) {
         ui.horizontal(|ui| {
             if ui.link("← Pools").clicked() {
-                ctx.goto = Some(Page::Pools);
+                ctx.navigate(Page::Pools);
             }
         });
         ui.horizontal(|ui| {
@@ -106,7 +109,7 @@ impl PoolDetail {
             ui.label(format!("{} pool", pool.kind.label()));
             ui.add_space(16.0);
             if ui.button("Delete pool").clicked() {
-                ctx.confirm = Some(delete_pool_confirm(&pool.name, pool.id));
+                ctx.confirm(delete_pool_confirm(&pool.name, pool.id));
             }
         });
         if let Some(summary) = ctx.catalog.overview.iter().find(|s| s.pool.id == pool.id) {

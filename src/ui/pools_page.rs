@@ -207,7 +207,7 @@ impl PoolsPage {
                 });
             });
         if let Some(id) = open {
-            ctx.goto = Some(Page::Pool(id));
+            ctx.navigate(Page::Pool(id));
         }
         if let Some(pool) = rename {
             self.editor = Some(Editor::new(
@@ -219,7 +219,7 @@ impl PoolsPage {
             ));
         }
         if let Some(pool) = delete {
-            ctx.confirm = Some(delete_pool_confirm(&pool.name, pool.id));
+            ctx.confirm(delete_pool_confirm(&pool.name, pool.id));
         }
     }
 

@@ -203,7 +203,7 @@ pub fn handle_server_action(
             ));
         }
         ServerAction::Delete(_) => {
-            ctx.confirm = Some(super::confirm::Confirm::delete(
+            ctx.confirm(super::confirm::Confirm::delete(
                 "Server",
                 &name,
                 "This cannot be undone.",

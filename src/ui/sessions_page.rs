@@ -204,7 +204,7 @@ impl SessionsPage {
                 });
             });
         if let Some((id, user, host)) = end {
-            ctx.confirm = Some(Confirm {
+            ctx.confirm(Confirm {
                 title: "End session?".to_owned(),
                 message: format!("The session of {user} on {host} will be ended."),
                 button: "End session",

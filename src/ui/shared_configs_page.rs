@@ -330,7 +330,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
             self.connection = ConnectionTest::default();
         }
         if let Some(row) = delete {
-            ctx.confirm = Some(Confirm::delete(
+            ctx.confirm(Confirm::delete(
                 T::NOUN,
                 row.spec.name(),
                 "One still used by an AutoScale config is kept.",

@@ -116,7 +116,7 @@ impl StagingPage {
         }
         if let Some(config) = delete {
             let name = config.spec.workspace_name;
-            ctx.confirm = Some(Confirm::delete(
+            ctx.confirm(Confirm::delete(
                 "Staging config",
                 &name,
                 "Its sessions will no longer be kept ready.",

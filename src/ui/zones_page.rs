@@ -99,7 +99,7 @@ impl ZonesPage {
             self.editor = Some(Editor::new(Some(zone.id), zone.name));
         }
         if let Some(zone) = delete {
-            ctx.confirm = Some(Confirm::delete(
+            ctx.confirm(Confirm::delete(
                 "Zone",
                 &zone.name,
                 "A zone still in use is kept.",

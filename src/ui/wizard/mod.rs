@@ -20,7 +20,6 @@ use crate::scaler::ConnectionTarget;
 use crate::store::{AutoScaleRow, StoreError};
 use egui::{Id, Key, Modifiers, RichText, Ui};
 use shared_choice::{Mode, SharedChoice};
-use std::time::Duration;
 
 /// Height of a step's area; longer steps scroll.
 const STEP_HEIGHT: f32 = 540.0;
@@ -403,11 +402,7 @@ impl AutoScaleWizard {
             .save_autoscale(self.target, &self.spec, &vm, dns.as_ref())
         {
             Ok(_) => {
-                ctx.changed = true;
-                ctx.banner = None;
-                ctx.toasts
-                    .success(format!("AutoScale config {} saved", self.spec.name.trim()))
-                    .duration(Some(Duration::from_secs(3)));
+                ctx.succeeded(format!("AutoScale config {} saved", self.spec.name.trim()));
                 true
             }
             Err(StoreError::Invalid(errors)) => {
