@@ -23,6 +23,7 @@ use pooladmin::scaler::gauges::ScalerGauges;
 use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerSettings};
 use pooladmin::store::{KeySource, Store};
 #[cfg(feature = "gui")]
+use pooladmin::ui::ui_state::UiState;
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -243,6 +244,12 @@ fn run(cli: &Cli) -> Result<()> {
             }
             let app = match api {
                 Some(api) => app.with_api(api),
+                None => app,
+            };
+            // The page, filters and sorts of the last run (window size, column widths
+            // and the theme come back through eframe and egui themselves).
+            let app = match cc.storage {
+                Some(storage) => app.with_ui_state(UiState::load(storage)),
                 None => app,
             };
             Ok(Box::new(app.with_scaler(scaler)))

@@ -93,3 +93,16 @@ fn every_wizard_step_looks_as_it_did() {
     }
     results.unwrap();
 }
+
+#[test]
+fn the_light_theme_looks_as_it_did() {
+    let (_dir, mut h) = demo_window();
+    // Chosen as an administrator would: View → Light.
+    click(&mut h, "View");
+    click(&mut h, "Light");
+    h.key_press(egui::Key::Escape);
+    snapshot(&mut h, "page-pools-light");
+    let page = pool_of_kind(&h, PoolKind::DockerAgent);
+    h.state_mut().open_page(page);
+    snapshot(&mut h, "page-pool-of-agents-light");
+}

@@ -9,7 +9,7 @@ use crate::store::AgentRow;
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
-const ROW_HEIGHT: f32 = 24.0;
+use super::theme::ROW_HEIGHT;
 const HEADERS: [&str; 11] = [
     "Hostname",
     "State",

@@ -9,8 +9,8 @@ use egui::Ui;
 /// State of the Docker Agents page.
 #[derive(Default)]
 pub struct AgentsPage {
-    filter: String,
-    sort: Sort,
+    pub(super) filter: String,
+    pub(super) sort: Sort,
     order: RowOrder,
     form: Option<AgentForm>,
 }

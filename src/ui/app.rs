@@ -10,6 +10,7 @@ use super::context::PageContext;
 use super::page::Page;
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
+use super::ui_state::UiState;
 use super::view::Pages;
 use crate::api::ApiControl;
 use crate::scaler::{Command, ScalerHandle};
@@ -97,6 +98,37 @@ impl PoolAdminApp {
         self
     }
 
+    /// What the window remembers between runs: the page on show, each table's filter
+    /// and sort.
+    pub fn ui_state(&mut self) -> UiState {
+        let mut state = UiState {
+            page: Some(self.page),
+            ..UiState::default()
+        };
+        for page in Page::NAVIGATION {
+            if let Some(view) = self.pages.view(page).state() {
+                state.views.insert(page.title().to_owned(), view);
+            }
+        }
+        state
+    }
+
+    /// Takes back what [`Self::ui_state`] gave, as far as it still applies: a pool's page
+    /// whose pool is gone opens the Pools page instead.
+    pub fn with_ui_state(mut self, mut state: UiState) -> Self {
+        for page in Page::NAVIGATION {
+            if let Some(view) = state.views.remove(page.title()) {
+                self.pages.view(page).restore(view);
+            }
+        }
+        self.page = match state.page {
+            Some(Page::Pool(id)) if !self.catalog.pools.iter().any(|p| p.id == id) => Page::Pools,
+            Some(page) => page,
+            None => Page::Pools,
+        };
+        self
+    }
+
     /// Switches to a page.
     pub fn open_page(&mut self, page: Page) {
         self.page = page;
@@ -174,7 +206,7 @@ impl PoolAdminApp {
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::left("navigation")
             .resizable(false)
-            .exact_size(190.0)
+            .exact_size(super::theme::NAV_WIDTH)
             .show(ui, |ui| self.navigation_ui(ui));
         for warning in std::mem::take(&mut self.scaler_view.warnings) {
             self.toasts
@@ -289,6 +321,10 @@ impl PoolAdminApp {
                     self.about.open = true;
                 }
             });
+            ui.menu_button("View", |ui| {
+                ui.label(RichText::new("Theme").weak().small());
+                super::theme::theme_menu(ui);
+            });
         });
     }
 
@@ -362,14 +398,10 @@ fn scaler_stopped_ui(ui: &mut Ui, scaler: &mut ScalerView) {
 
 /// A red frame around one line of `content`, above the page.
 fn red_banner(ui: &mut Ui, content: impl FnOnce(&mut Ui)) {
-    egui::Frame::new()
-        .fill(ui.visuals().error_fg_color.gamma_multiply(0.25))
-        .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
-        .inner_margin(6.0)
-        .corner_radius(4.0)
-        .show(ui, |ui| {
-            ui.horizontal(content);
-        });
+    let red = ui.visuals().error_fg_color;
+    super::theme::notice_frame(red, red.gamma_multiply(0.25)).show(ui, |ui| {
+        ui.horizontal(content);
+    });
     ui.add_space(4.0);
 }
 
@@ -379,17 +411,15 @@ fn banner_ui(ui: &mut Ui, banner: &mut Option<String>) {
         return;
     };
     let mut dismiss = false;
-    egui::Frame::new()
-        .fill(ui.visuals().extreme_bg_color)
-        .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
-        .inner_margin(6.0)
-        .corner_radius(4.0)
-        .show(ui, |ui| {
+    super::theme::notice_frame(ui.visuals().error_fg_color, ui.visuals().extreme_bg_color).show(
+        ui,
+        |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
                 dismiss = ui.small_button("Dismiss").clicked();
             });
-        });
+        },
+    );
     ui.add_space(4.0);
     if dismiss {
         *banner = None;
@@ -399,5 +429,9 @@ fn banner_ui(ui: &mut Ui, banner: &mut Option<String>) {
 impl eframe::App for PoolAdminApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.ui_state().save(storage);
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 pub const KEPT_FOR: Duration = Duration::from_secs(600);
 /// The most entries a picker shows at once (search narrows the rest).
 const SHOWN: usize = 200;
-const FIELD_WIDTH: f32 = 250.0;
+use super::theme::PICKER_WIDTH;
 
 /// Where one list stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,7 +141,7 @@ impl Pickers<'_> {
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 if fill == Fill::Text {
-                    ui.add(TextEdit::singleline(value).desired_width(FIELD_WIDTH))
+                    ui.add(TextEdit::singleline(value).desired_width(PICKER_WIDTH))
                         .labelled_by(label_response.id);
                 }
                 if !self.attached {
@@ -225,7 +225,7 @@ impl Pickers<'_> {
             .add(
                 TextEdit::singleline(search)
                     .hint_text("search")
-                    .desired_width(FIELD_WIDTH),
+                    .desired_width(PICKER_WIDTH),
             )
             .changed();
         let shown: Vec<&ListEntry> = entries.iter().filter(|e| e.matches(search)).collect();

@@ -3,7 +3,7 @@
 
 use super::scaler_view::ScalerView;
 use crate::scaler::{Command, ConnectionTarget};
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 /// One form's test: the question in flight, or the last answer.
 #[derive(Default)]
@@ -52,7 +52,8 @@ impl ConnectionTest {
             match &self.answer {
                 Some(Ok(text)) => {
                     ui.label(
-                        RichText::new(format!("✔ {text}")).color(Color32::from_rgb(60, 160, 80)),
+                        RichText::new(format!("✔ {text}"))
+                            .color(super::theme::ok_colour(ui.visuals())),
                     );
                 }
                 Some(Err(text)) => {

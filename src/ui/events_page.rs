@@ -19,7 +19,7 @@ const REFRESH: Duration = Duration::from_millis(300);
 pub struct EventsPage {
     kinds: Vec<(EventKind, bool)>,
     pool: Option<PoolId>,
-    text: String,
+    pub(super) filter: String,
     rows: Vec<(i64, ScalerEvent)>,
     loaded: Option<(EventFilter, u64, Instant)>,
     error: Option<String>,
@@ -30,7 +30,7 @@ impl Default for EventsPage {
         Self {
             kinds: EventKind::ALL.iter().map(|k| (*k, true)).collect(),
             pool: None,
-            text: String::new(),
+            filter: String::new(),
             rows: Vec::new(),
             loaded: None,
             error: None,
@@ -50,7 +50,7 @@ impl EventsPage {
             // All kinds off shows nothing rather than everything.
             kinds: if chosen.is_empty() { vec![] } else { chosen },
             pool: self.pool,
-            text: self.text.clone(),
+            text: self.filter.clone(),
             after: None,
         }
     }
@@ -106,7 +106,7 @@ impl EventsPage {
             // Screen readers (and the snapshot tests' accessibility check) name it "Pool".
             let _ = choice.response.labelled_by(label.id);
             ui.separator();
-            filter_box(ui, &mut self.text);
+            filter_box(ui, &mut self.filter);
         });
         if let Some(error) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, error);

@@ -5,7 +5,7 @@ use crate::model::Field;
 use crate::model::{Secret, ValidationErrors};
 use egui::{Id, Response, RichText, TextEdit, Ui};
 
-const FIELD_WIDTH: f32 = 320.0;
+use super::theme::FIELD_WIDTH;
 
 /// Set while a multi-line editor has focus, so Enter adds a line instead of submitting.
 pub const MULTILINE_FOCUS: &str = "pooladmin-multiline-focus";

@@ -44,6 +44,8 @@ pub mod shared_configs_page;
 pub mod shown_once;
 pub mod staging_page;
 pub mod table;
+pub mod theme;
+pub mod ui_state;
 pub mod view;
 pub mod wizard;
 pub mod zones_page;

@@ -1,9 +1,10 @@
 //! The pages of the left navigation.
 
 use crate::model::PoolId;
+use serde::{Deserialize, Serialize};
 
 /// Which page the central panel shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Page {
     /// The Pools table.
     Pools,

@@ -15,7 +15,7 @@ use crate::model::schedule::Level;
 use crate::model::{AutoScaleId, Pool, PoolKind};
 use crate::scaler::Command;
 use crate::store::{EventFilter, StoreError};
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -225,7 +225,9 @@ impl PoolStatus {
                         ("disabled".to_owned(), ui.visuals().weak_text_color())
                     } else {
                         match &status {
-                            HealthStatus::Ok => ("ok".to_owned(), Color32::from_rgb(60, 160, 80)),
+                            HealthStatus::Ok => {
+                                ("ok".to_owned(), super::theme::ok_colour(ui.visuals()))
+                            }
                             HealthStatus::Paused => {
                                 ("paused".to_owned(), ui.visuals().warn_fg_color)
                             }

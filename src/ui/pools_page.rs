@@ -15,7 +15,7 @@ use crate::model::{PoolId, PoolKind, ValidationErrors};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
-const ROW_HEIGHT: f32 = 24.0;
+use super::theme::ROW_HEIGHT;
 
 /// The pool form: a name, and a type when the pool is new.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,8 +64,8 @@ fn parse_pool(draft: &PoolDraft) -> Result<PoolDraft, ValidationErrors> {
 /// State of the Pools page.
 #[derive(Default)]
 pub struct PoolsPage {
-    filter: String,
-    sort: Sort,
+    pub(super) filter: String,
+    pub(super) sort: Sort,
     order: RowOrder,
     editor: Option<Editor<PoolDraft, Option<PoolId>>>,
 }

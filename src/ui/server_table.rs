@@ -7,7 +7,7 @@ use crate::model::{PoolId, ServerId};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
-const ROW_HEIGHT: f32 = 24.0;
+use super::theme::ROW_HEIGHT;
 const HEADERS: [&str; 11] = [
     "Friendly Name",
     "Enabled",

@@ -9,8 +9,8 @@ use egui::Ui;
 /// State of the Servers page.
 #[derive(Default)]
 pub struct ServersPage {
-    filter: String,
-    sort: Sort,
+    pub(super) filter: String,
+    pub(super) sort: Sort,
     order: RowOrder,
     form: Option<ServerForm>,
 }

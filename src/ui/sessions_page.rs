@@ -17,7 +17,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::{HashMap, HashSet};
 
-const ROW_HEIGHT: f32 = 24.0;
+use super::theme::ROW_HEIGHT;
 const HEADERS: [&str; 9] = [
     "User",
     "Pool",
@@ -33,8 +33,8 @@ const HEADERS: [&str; 9] = [
 /// State of the Sessions page.
 #[derive(Default)]
 pub struct SessionsPage {
-    filter: String,
-    sort: Sort,
+    pub(super) filter: String,
+    pub(super) sort: Sort,
     order: RowOrder,
     editor: Option<Editor<SessionRequestDraft, ()>>,
     last_placed: Option<String>,

@@ -7,7 +7,7 @@ use egui::{Button, Ui};
 pub const ACTIONS_MENU: &str = "Actions ⏷";
 
 /// Which column sorts the table, and which way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sort {
     /// Column index.
     pub column: usize,

@@ -16,6 +16,7 @@ use super::sessions_page::SessionsPage;
 use super::settings_page::SettingsPage;
 use super::shared_configs_page::SharedConfigsPage;
 use super::staging_page::StagingPage;
+use super::ui_state::ViewState;
 use super::zones_page::ZonesPage;
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::ldap::LdapSpec;
@@ -32,6 +33,14 @@ pub trait View {
 
     /// Draws it for one frame.
     fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>);
+
+    /// What it keeps between runs (its filter and sort); `None` for a page that has none.
+    fn state(&self) -> Option<ViewState> {
+        None
+    }
+
+    /// Takes back what [`View::state`] gave.
+    fn restore(&mut self, _state: ViewState) {}
 }
 
 /// Each page's view, with what it keeps between frames (sort, filters, open forms).
@@ -75,43 +84,56 @@ impl Pages {
     }
 }
 
-/// A page whose own `ui` draws it, counted by `count` (or not at all).
+/// A page whose own `ui` draws it: counted by `count` (or not at all), keeping its
+/// `filter` (and `sort`) between runs when it has them.
 macro_rules! view {
-    ($page:ty) => {
+    ($page:ty $(, count |$catalog:ident| $count:expr)? $(, keeps $filter:ident $(, $sort:ident)?)?) => {
         impl View for $page {
-            fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
-                <$page>::ui(self, ui, ctx);
-            }
-        }
-    };
-    ($page:ty, |$catalog:ident| $count:expr) => {
-        impl View for $page {
-            fn count(&self, $catalog: &Catalog) -> Option<usize> {
+            $(fn count(&self, $catalog: &Catalog) -> Option<usize> {
                 Some($count)
-            }
+            })?
 
             fn ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
                 <$page>::ui(self, ui, ctx);
             }
+
+            $(fn state(&self) -> Option<ViewState> {
+                Some(ViewState {
+                    filter: self.$filter.clone(),
+                    sort: None $(.or(Some(self.$sort)))?,
+                })
+            }
+
+            fn restore(&mut self, state: ViewState) {
+                self.$filter = state.filter;
+                $(if let Some(sort) = state.sort {
+                    self.$sort = sort;
+                })?
+            })?
         }
     };
 }
 
-view!(PoolsPage, |catalog| catalog.pools.len());
-view!(PoolDetail, |catalog| catalog.pools.len());
-view!(ServersPage, |catalog| catalog.servers.len());
-view!(AgentsPage, |catalog| catalog.agents.len());
-view!(ZonesPage, |catalog| catalog.zones.len());
-view!(StagingPage, |catalog| catalog.staging.len());
-view!(SessionsPage, |catalog| catalog.session_count() as usize);
-view!(AutoScalePage, |catalog| catalog.autoscale.len());
-view!(SharedConfigsPage<VmProviderSpec>, |catalog| catalog
-    .vm_providers
-    .len());
-view!(SharedConfigsPage<DnsProviderSpec>, |catalog| catalog
-    .dns_providers
-    .len());
-view!(SharedConfigsPage<LdapSpec>, |catalog| catalog.ldap.len());
-view!(EventsPage);
+view!(PoolsPage, count |catalog| catalog.pools.len(), keeps filter, sort);
+view!(PoolDetail, count | catalog | catalog.pools.len());
+view!(ServersPage, count |catalog| catalog.servers.len(), keeps filter, sort);
+view!(AgentsPage, count |catalog| catalog.agents.len(), keeps filter, sort);
+view!(ZonesPage, count | catalog | catalog.zones.len());
+view!(StagingPage, count | catalog | catalog.staging.len());
+view!(SessionsPage, count |catalog| catalog.session_count() as usize, keeps filter, sort);
+view!(AutoScalePage, count | catalog | catalog.autoscale.len());
+view!(
+    SharedConfigsPage<VmProviderSpec>,
+    count | catalog | catalog.vm_providers.len()
+);
+view!(
+    SharedConfigsPage<DnsProviderSpec>,
+    count | catalog | catalog.dns_providers.len()
+);
+view!(
+    SharedConfigsPage<LdapSpec>,
+    count | catalog | catalog.ldap.len()
+);
+view!(EventsPage, keeps filter);
 view!(ApiPage);
 view!(SettingsPage);

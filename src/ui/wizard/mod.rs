@@ -21,8 +21,7 @@ use crate::store::{AutoScaleRow, StoreError};
 use egui::{Id, Key, Modifiers, RichText, Ui};
 use shared_choice::{Mode, SharedChoice};
 
-/// Height of a step's area; longer steps scroll.
-const STEP_HEIGHT: f32 = 540.0;
+use crate::ui::theme::WIZARD_STEP_HEIGHT;
 
 /// The wizard's steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,14 +187,14 @@ impl AutoScaleWizard {
             ui.label(RichText::new(self.step.title()).strong());
             ui.separator();
             egui::ScrollArea::vertical()
-                .max_height(STEP_HEIGHT)
+                .max_height(WIZARD_STEP_HEIGHT)
                 .show(ui, |ui| {
                     let top = ui.cursor().top();
                     self.step_ui(ui, ctx, &problems);
                     // Every step as tall, so Back / Next / Finish stay where they were.
                     let used = ui.cursor().top() - top;
-                    if used < STEP_HEIGHT {
-                        ui.add_space(STEP_HEIGHT - used);
+                    if used < WIZARD_STEP_HEIGHT {
+                        ui.add_space(WIZARD_STEP_HEIGHT - used);
                     }
                 });
             ui.separator();
