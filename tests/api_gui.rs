@@ -10,7 +10,7 @@ mod common;
 
 use common::api::host_report;
 use common::temp_store;
-use common::ui_driver::{click, harness, settle, type_into};
+use common::ui_driver::{click, harness, settle, type_into, until};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use pooladmin::model::{PoolKind, Resources};
@@ -108,11 +108,11 @@ fn a_static_agent_gets_a_token_and_its_silence_shows() {
             jiff::Timestamp::now() - jiff::SignedDuration::from_secs(2 * 3600),
         )
         .unwrap();
-    // Another connection wrote: the window reads again on its own.
-    std::thread::sleep(std::time::Duration::from_millis(350));
-    settle(&mut h);
-    assert!(
-        h.query_by_label("2 h ago · dead").is_some(),
-        "the silence is shown"
+    // Another connection wrote: the window reads again on its own (at most every 300 ms).
+    until(
+        &mut h,
+        std::time::Duration::from_secs(5),
+        "the silence is shown",
+        |h| h.query_by_label("2 h ago · dead").is_some(),
     );
 }

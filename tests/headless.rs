@@ -96,11 +96,14 @@ fn stops_cleanly_on(signal: &str) {
     };
     assert!(status.success(), "exit status {status}");
     wait_for(&lines, "scaler stopped", &mut seen);
-    assert!(
-        seen.iter()
-            .any(|l| l.contains("standby cores 8 > free 0 → create 2 agents")),
-        "the decisions are logged with their reasons"
-    );
+    // Each decision is logged with its numbers as fields (and its reason in words).
+    let decision = seen
+        .iter()
+        .find(|l| l.contains("kind=\"decision\"") && l.contains("count="))
+        .unwrap_or_else(|| panic!("no create decision logged: {seen:#?}"));
+    for field in ["count=2", "need_cores=8", "free_cores=0"] {
+        assert!(decision.contains(field), "{field} in {decision}");
+    }
     // The database is free again and every instance is accounted for.
     let store = pooladmin::store::Store::open(&db).expect("reopen after a clean stop");
     assert!(!store.live_instances().expect("instances").is_empty());

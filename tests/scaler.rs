@@ -13,6 +13,7 @@ mod common;
 use common::scaling::{agent_pool, quick_cloud, settings, wait};
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::config_health::HealthStatus;
+use pooladmin::model::decision::{Decision, DeleteCause};
 use pooladmin::model::instance::InstanceState;
 use pooladmin::model::scaler_event::EventKind;
 use pooladmin::model::{Resources, SessionRequest};
@@ -55,12 +56,21 @@ async fn keeps_standby_cores_free_and_follows_demand() {
     assert_eq!(bench.count(InstanceState::Running), 4);
     assert_eq!(bench.cloud.calls().vms_made, 4);
     let events = bench.store.events(&EventFilter::default(), 100).unwrap();
-    assert!(
-        events.iter().any(|(_, e)| e
-            .message
-            .contains("standby cores 8 > free 2 → create 2 agents")),
-        "the decision carries its reason: {events:#?}"
-    );
+    // The decision carries its numbers (and, for a person, its reason in words).
+    let decision = events
+        .iter()
+        .filter_map(|(_, e)| match e.decision {
+            Some(Decision::Create { count, need, free }) if free.cores > 0.0 => {
+                Some((count, need.cores, free.cores, e.message.clone()))
+            }
+            _ => None,
+        })
+        .next();
+    let Some((count, need, free, words)) = decision else {
+        panic!("no create decision after the sessions: {events:#?}");
+    };
+    assert_eq!((count, need, free), (2, 8.0, 2.0), "{words}");
+    assert!(words.contains("create"), "{words}");
     scaler.stop().await;
     bench.set_standby_cores(8, 600);
     bench.assert_consistent();
@@ -113,7 +123,12 @@ async fn deletes_surplus_only_after_the_backoff_even_across_a_restart() {
         .events(&EventFilter::default(), 200)
         .unwrap()
         .into_iter()
-        .filter(|(_, e)| e.message.contains("Downscale Backoff 600s"))
+        .filter(|(_, e)| {
+            e.decision
+                == Some(Decision::Delete {
+                    cause: DeleteCause::Surplus,
+                })
+        })
         .map(|(_, e)| e.at)
         .min()
         .expect("a deletion decision");

@@ -10,6 +10,7 @@ pub mod config_health;
 pub mod cost;
 pub mod cost_report;
 pub mod credentials;
+pub mod decision;
 pub mod dns_provider;
 pub mod docker_agent;
 pub mod field;

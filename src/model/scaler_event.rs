@@ -1,5 +1,6 @@
 //! The scaler's event log: every decision, transition and error, with its reason.
 
+use super::decision::Decision;
 use super::instance::InstanceId;
 use super::{AutoScaleId, PoolId};
 use jiff::Timestamp;
@@ -77,6 +78,8 @@ pub struct ScalerEvent {
     pub instance: Option<InstanceId>,
     /// What a person reads.
     pub message: String,
+    /// A decision's numbers, for those who read the log by machine.
+    pub decision: Option<Decision>,
 }
 
 impl ScalerEvent {
@@ -89,7 +92,14 @@ impl ScalerEvent {
             config: None,
             instance: None,
             message: message.into(),
+            decision: None,
         }
+    }
+
+    /// With the numbers of the decision it reports.
+    pub fn with_decision(mut self, decision: Decision) -> Self {
+        self.decision = Some(decision);
+        self
     }
 
     /// About `pool`.

@@ -10,6 +10,7 @@ use crate::cloud::{CloudError, CreateRequest, ErrorClass, VmCloud, tags};
 use crate::directory::powershell_single_quoted;
 use crate::model::VmProviderId;
 use crate::model::autoscale::{Scaling, ScalingValues};
+use crate::model::decision::Decision;
 use crate::model::instance::{Instance, InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::startup_script::{ScriptValues, check_size};
@@ -51,7 +52,20 @@ impl Scaler {
     }
 
     pub(super) fn emit(&self, event: ScalerEvent) {
-        tracing::info!(kind = event.kind.as_str(), pool = ?event.pool, "{}", event.message);
+        // A create's numbers go with it as fields, so a log reader need not parse words.
+        let created = match event.decision {
+            Some(Decision::Create { count, need, free }) => Some((count, need.cores, free.cores)),
+            _ => None,
+        };
+        tracing::info!(
+            kind = event.kind.as_str(),
+            pool = ?event.pool,
+            count = created.map(|c| c.0),
+            need_cores = created.map(|c| c.1),
+            free_cores = created.map(|c| c.2),
+            "{}",
+            event.message
+        );
         // The window may be gone (headless); the log above still has it.
         let _ = self.updates.send(Update::Event(event));
     }
@@ -133,11 +147,18 @@ impl Scaler {
                     vm_provider,
                     count,
                     size,
+                    need,
+                    free,
                     reason,
                 } => {
                     let decision = ScalerEvent::new(now, EventKind::Decision, reason)
                         .with_pool(*pool)
-                        .with_config(*config);
+                        .with_config(*config)
+                        .with_decision(Decision::Create {
+                            count: *count,
+                            need: *need,
+                            free: *free,
+                        });
                     self.store.record_events(std::slice::from_ref(&decision))?;
                     self.emit(decision);
                     let request = InstanceRequest {
@@ -175,8 +196,8 @@ impl Scaler {
                     pool,
                     config,
                     instance,
+                    cause,
                     reason,
-                    ..
                 } => {
                     let name = world
                         .instances
@@ -186,7 +207,8 @@ impl Scaler {
                         ScalerEvent::new(now, EventKind::Decision, format!("{name}: {reason}"))
                             .with_pool(*pool)
                             .with_config(*config)
-                            .with_instance(*instance);
+                            .with_instance(*instance)
+                            .with_decision(Decision::Delete { cause: *cause });
                     if self
                         .store
                         .begin_delete(*instance, reason, false, now, event.clone())?

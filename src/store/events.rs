@@ -25,9 +25,13 @@ pub struct EventFilter {
 
 pub(super) fn insert_event(tx: &Connection, event: &ScalerEvent) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
-        "INSERT INTO events (at, kind, pool_id, config_id, instance_id, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (at, kind, pool_id, config_id, instance_id, message, decision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
+    let decision = event
+        .decision
+        .as_ref()
+        .and_then(|d| serde_json::to_string(d).ok());
     insert.execute(params![
         to_millis(event.at),
         event.kind.as_str(),
@@ -35,6 +39,7 @@ pub(super) fn insert_event(tx: &Connection, event: &ScalerEvent) -> Result<(), S
         event.config.map(|c| c.0),
         event.instance.map(|i| i.0),
         event.message,
+        decision,
     ])?;
     Ok(())
 }
@@ -63,7 +68,7 @@ impl Store {
         let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.as_str()).collect();
         let kinds_json = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".to_owned());
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, at, kind, pool_id, config_id, instance_id, message FROM events
+            "SELECT id, at, kind, pool_id, config_id, instance_id, message, decision FROM events
              WHERE (?1 = '[]' OR kind IN (SELECT value FROM json_each(?1)))
                AND (?2 IS NULL OR pool_id = ?2)
                AND (?3 = '' OR instr(lower(message), lower(?3)) > 0)
@@ -82,6 +87,7 @@ impl Store {
                 let pool: Option<i64> = r.get(3)?;
                 let config: Option<i64> = r.get(4)?;
                 let instance: Option<i64> = r.get(5)?;
+                let decision: Option<String> = r.get(7)?;
                 Ok((
                     r.get(0)?,
                     ScalerEvent {
@@ -91,6 +97,9 @@ impl Store {
                         config: config.map(AutoScaleId),
                         instance: instance.map(InstanceId),
                         message: r.get(6)?,
+                        // Written by this code from the type: an unreadable one is dropped,
+                        // the words still say it.
+                        decision: decision.and_then(|d| serde_json::from_str(&d).ok()),
                     },
                 ))
             },

@@ -378,7 +378,12 @@ CREATE TRIGGER sessions_kept AFTER DELETE ON sessions BEGIN
 END;
 "#;
 
-const STEPS: [&str; 9] = [
+/// V10 (issue 16): a decision's numbers beside its words (JSON of `model::decision`).
+const V10_DECISIONS: &str = r#"
+ALTER TABLE events ADD COLUMN decision TEXT;
+"#;
+
+const STEPS: [&str; 10] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -388,6 +393,7 @@ const STEPS: [&str; 9] = [
     V7_SIGHTINGS,
     V8_BOOT_TIMES,
     V9_HISTORY,
+    V10_DECISIONS,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

@@ -47,6 +47,10 @@ pub enum Action {
         count: u32,
         /// What each brings.
         size: InstanceSize,
+        /// What the pool must have free, and had (the numbers behind `reason`).
+        need: Resources,
+        /// What it had free.
+        free: Resources,
         /// Why.
         reason: String,
     },
@@ -65,16 +69,7 @@ pub enum Action {
     },
 }
 
-/// Why an instance is deleted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeleteCause {
-    /// The pool had more than it needs for Downscale Backoff.
-    Surplus,
-    /// It was drained and is empty.
-    Drained,
-    /// A server that is not Reusable served its session.
-    Spent,
-}
+pub use crate::model::decision::DeleteCause;
 
 /// Something the administrator should know about a plan. Its message stays the same while
 /// the condition lasts (no ticking counters), so the executor logs it once.
@@ -355,6 +350,8 @@ fn scale_up(
             count,
             reason: format!("{why} → create {}", size_words(pool, count, &size)),
             size,
+            need: context.demand.need,
+            free: context.demand.free,
         });
         let brought = Resources::new(
             per.cores * f64::from(count),
