@@ -24,6 +24,7 @@ use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerSettings};
 use pooladmin::store::{KeySource, Store};
 #[cfg(feature = "gui")]
 use pooladmin::ui::ui_state::UiState;
+#[cfg(feature = "gui")]
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
 use std::path::PathBuf;
 use std::process::ExitCode;

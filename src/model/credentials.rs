@@ -195,7 +195,7 @@ impl AzureCredentials {
         note(
             errors,
             field(AzureCredentialField::AuthorityHost),
-            super::vm_provider::check_endpoint(&self.authority_host),
+            super::validation::check_endpoint(&self.authority_host),
         );
         let field = field(AzureCredentialField::Region);
         if required(errors, field, &self.region) {

@@ -6,8 +6,9 @@ use super::credentials::{
     AwsCredentials, AzureCredentials, GcpCredentials, OciCredentials, check_digitalocean_token,
     required,
 };
+use super::validation::check_endpoint;
 use super::validation::check_name;
-use super::vm_provider::{ProviderKind, check_endpoint};
+use super::vm_provider::ProviderKind;
 use super::{Secret, ValidationErrors};
 use crate::model::Field;
 use crate::model::field::{DnsField, OciCredentialField};

@@ -223,6 +223,21 @@ pub fn check_json_object(
     }
 }
 
+/// An optional http(s) URL.
+pub fn check_endpoint(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => None,
+        _ => Some("expected an http:// or https:// URL, or nothing for the cloud's own".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

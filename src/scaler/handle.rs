@@ -3,9 +3,9 @@
 //! at once on "Restart scaler"); meanwhile the window is told why, and Test connections
 //! asked in the gap are answered rather than left waiting.
 
+use super::command::Command;
 use super::executor::{Scaler, ScalerSettings, Update};
 use super::gauges::ScalerGauges;
-use super::runtime::Command;
 use crate::cloud::{Clock, CloudFactory};
 use crate::store::Store;
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 //! [`runtime`] runs them on a background tokio runtime, talking to the window through
 //! commands and updates.
 
+pub mod command;
 mod computer_target;
 pub mod computers;
 pub mod executor;
@@ -23,6 +24,6 @@ mod state;
 pub mod update;
 pub mod world;
 
+pub use command::{Command, ConnectionTarget};
 pub use executor::{Halt, Scaler, ScalerSettings, Update};
 pub use handle::ScalerHandle;
-pub use runtime::{Command, ConnectionTarget};

@@ -2,30 +2,16 @@
 //! periodic tick for reconciliation; the window talks to it through a
 //! [`super::ScalerHandle`].
 
-use super::executor::{Halt, Scaler, Update};
-use crate::model::cloud_list::ListKind;
-use crate::model::dns_provider::DnsProviderSpec;
-use crate::model::instance::InstanceId;
-use crate::model::ldap::LdapSpec;
+use super::command::{Command, ConnectionTarget};
+use super::executor::{Halt, Update};
+use super::state::Scaler;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
-use crate::model::vm_provider::VmProviderSpec;
-use crate::model::{AutoScaleId, DnsProviderId, VmProviderId};
+use crate::model::{DnsProviderId, VmProviderId};
 use crate::store::StoreError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep, sleep_until};
-
-/// What a Test connection click asks about.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConnectionTarget {
-    /// A VM Provider config.
-    Vm(Box<VmProviderSpec>),
-    /// A DNS Provider config.
-    Dns(Box<DnsProviderSpec>),
-    /// An LDAP config, and the computer OUs to look for.
-    Ldap(Box<LdapSpec>, Vec<String>),
-}
 
 /// What a database error means for the scaler's loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,27 +53,6 @@ const TEST_ID: i64 = 0;
 
 /// How long a clean stop waits for calls in flight before leaving them to the next start.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-
-/// What the window (or the headless loop) asks of the scaler.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Command {
-    /// Something changed: plan again now.
-    Wake,
-    /// Stop creating for this config until resumed.
-    Pause(AutoScaleId),
-    /// Resume a paused, backing-off or stopped config.
-    Resume(AutoScaleId),
-    /// Take no new sessions on this instance; delete it once empty.
-    Drain(InstanceId),
-    /// One cheap read against a provider config as typed (saved or not); the answer comes
-    /// back as [`Update::ConnectionTested`] with the same number.
-    TestConnection(u64, ConnectionTarget),
-    /// One list of what a VM Provider config's account has (as typed, saved or not), for a
-    /// form's picker; the answer comes back as [`Update::CloudListed`] with the same number.
-    ListCloud(u64, Box<VmProviderSpec>, ListKind, String),
-    /// Finish what is in flight and stop.
-    Shutdown,
-}
 
 impl Scaler {
     /// Runs until shut down (or, in tests, until the failpoint trips). A busy database or a

@@ -2,10 +2,10 @@
 //! calls it has in flight and what they hold, and what it remembers between passes (lost
 //! with the process; the store has what must survive).
 
+use super::command::Command;
 use super::failpoint::Failpoint;
 use super::gauges::ScalerGauges;
 use super::operations::Outcome;
-use super::runtime::Command;
 use super::settings::ScalerSettings;
 use super::update::Update;
 use super::world::World;

@@ -6,13 +6,16 @@ pub mod aws;
 pub mod azure;
 pub mod digitalocean;
 pub mod gcp;
+pub mod kind;
 pub mod oci;
 pub mod simulator;
 
+pub use super::validation::check_endpoint;
 pub use aws::AwsSettings;
 pub use azure::AzureSettings;
 pub use digitalocean::DigitalOceanSettings;
 pub use gcp::GcpSettings;
+pub use kind::ProviderKind;
 pub use oci::OciSettings;
 pub use simulator::SimulatorSettings;
 
@@ -27,97 +30,6 @@ use serde::{Deserialize, Serialize};
 
 /// The most instances one VM Provider config may run.
 pub const MAX_INSTANCES: i64 = 1000;
-
-/// The clouds pooladmin creates VMs in, plus the simulator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum ProviderKind {
-    /// Amazon EC2.
-    Aws,
-    /// Microsoft Azure.
-    Azure,
-    /// DigitalOcean droplets.
-    DigitalOcean,
-    /// Google Compute Engine.
-    Gcp,
-    /// Oracle Cloud Infrastructure.
-    Oci,
-    /// An in-process cloud for demos and tests.
-    Simulator,
-}
-
-impl ProviderKind {
-    /// Every provider, in the order the wizard offers them.
-    pub const ALL: [ProviderKind; 6] = [
-        Self::Aws,
-        Self::Azure,
-        Self::DigitalOcean,
-        Self::Gcp,
-        Self::Oci,
-        Self::Simulator,
-    ];
-
-    /// What the forms show.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Aws => "AWS",
-            Self::Azure => "Azure",
-            Self::DigitalOcean => "Digital Ocean",
-            Self::Gcp => "Google Cloud",
-            Self::Oci => "Oracle Cloud",
-            Self::Simulator => "Simulator",
-        }
-    }
-
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Aws => "aws",
-            Self::Azure => "azure",
-            Self::DigitalOcean => "digitalocean",
-            Self::Gcp => "gcp",
-            Self::Oci => "oci",
-            Self::Simulator => "simulator",
-        }
-    }
-
-    /// Parses the stored spelling.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == text)
-    }
-
-    /// The seed's label of the Max instances field for this cloud.
-    pub fn max_instances_label(self) -> &'static str {
-        match self {
-            Self::Aws => "AWS: Max EC2 Nodes",
-            Self::DigitalOcean => "Max Droplets",
-            _ => "Max Instances",
-        }
-    }
-
-    /// The seed's label of the startup script field for this cloud.
-    pub fn startup_script_label(self) -> &'static str {
-        match self {
-            Self::Aws => "AWS: EC2 Startup Script",
-            Self::Azure => "Agent Startup Script",
-            _ => "Startup Script",
-        }
-    }
-
-    /// The most user data the cloud accepts, in bytes of the script before encoding.
-    pub fn user_data_limit(self) -> usize {
-        match self {
-            // EC2: 16 KB of raw user data.
-            Self::Aws => 16 * 1024,
-            // Azure custom data and DigitalOcean user data: 64 KB.
-            Self::Azure | Self::DigitalOcean => 64 * 1024,
-            // GCE: a metadata value may hold 256 KB.
-            Self::Gcp => 256 * 1024,
-            // OCI: all metadata within 32,000 bytes, user_data base64-encoded in it.
-            Self::Oci => 23_000,
-            Self::Simulator => 1024 * 1024,
-        }
-    }
-}
 
 /// One cloud's settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -297,20 +209,5 @@ impl VmProviderSpec {
     /// Its price and budget: what the Pools page shows and the planner holds to.
     pub fn cost_terms(&self) -> Result<CostTerms, ValidationErrors> {
         parse_terms(&self.hourly_price, &self.monthly_budget)
-    }
-}
-
-/// An optional http(s) URL.
-pub fn check_endpoint(text: &str) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => None,
-        _ => Some("expected an http:// or https:// URL, or nothing for the cloud's own".to_owned()),
     }
 }
