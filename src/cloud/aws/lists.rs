@@ -4,9 +4,23 @@
 //! paged call is followed to its last page (the SDK's paginators).
 
 use super::{AwsCloud, cloud_error};
+
 use crate::cloud::CloudError;
 use crate::model::cloud_list::{ListEntry, ListKind, SizeFacts};
 use aws_sdk_ec2::types::{Filter, Image, Tag};
+
+/// Every item of a paginated call, all pages followed, or its first error.
+macro_rules! every_item {
+    ($call:expr) => {
+        $call
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(cloud_error)
+    };
+}
 
 /// The most public AMIs a search shows (newest first).
 const PUBLIC_IMAGES: usize = 100;
@@ -74,16 +88,7 @@ impl AwsCloud {
     /// The account's own AMIs, then — when `search` has three letters or more — public
     /// ones whose name holds it, newest first.
     async fn images(&self, search: &str) -> Result<Vec<ListEntry>, CloudError> {
-        let mut own: Vec<Image> = self
-            .ec2
-            .describe_images()
-            .owners("self")
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .map_err(cloud_error)?;
+        let mut own: Vec<Image> = every_item!(self.ec2.describe_images().owners("self"))?;
         own.sort_by(|a, b| b.creation_date().cmp(&a.creation_date()));
         let mut entries: Vec<ListEntry> = own.iter().map(image_entry).collect();
         let search = search.trim();
@@ -113,15 +118,7 @@ impl AwsCloud {
     }
 
     async fn instance_types(&self) -> Result<Vec<ListEntry>, CloudError> {
-        let types: Vec<_> = self
-            .ec2
-            .describe_instance_types()
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .map_err(cloud_error)?;
+        let types: Vec<_> = every_item!(self.ec2.describe_instance_types())?;
         let mut entries = Vec::new();
         for t in &types {
             let Some(name) = t.instance_type() else {
@@ -160,15 +157,7 @@ impl AwsCloud {
     }
 
     async fn subnets(&self) -> Result<Vec<ListEntry>, CloudError> {
-        let subnets: Vec<_> = self
-            .ec2
-            .describe_subnets()
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .map_err(cloud_error)?;
+        let subnets: Vec<_> = every_item!(self.ec2.describe_subnets())?;
         Ok(subnets
             .iter()
             .map(|s| {
@@ -207,13 +196,7 @@ impl AwsCloud {
         if let Some(vpc) = &vpc {
             call = call.filters(Filter::builder().name("vpc-id").values(vpc).build());
         }
-        let groups: Vec<_> = call
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .map_err(cloud_error)?;
+        let groups: Vec<_> = every_item!(call)?;
         Ok(groups
             .iter()
             .map(|g| {
@@ -249,15 +232,7 @@ impl AwsCloud {
     }
 
     async fn instance_profiles(&self) -> Result<Vec<ListEntry>, CloudError> {
-        let profiles: Vec<_> = self
-            .iam
-            .list_instance_profiles()
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .map_err(cloud_error)?;
+        let profiles: Vec<_> = every_item!(self.iam.list_instance_profiles())?;
         Ok(profiles
             .iter()
             .map(|p| ListEntry::new(p.instance_profile_name()).detailed(p.arn()))

@@ -9,7 +9,6 @@ use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// Google's operations: looked at every 1.5 s, waited for at most 10 minutes.
@@ -79,33 +78,27 @@ impl Api {
         if let Some(ended) = ended(&op) {
             return ended;
         }
-        // The latest answer: each look follows the link the one before it gave.
-        let latest = Mutex::new(op);
+        // An operation keeps its link while it runs: every look goes to the first one's.
+        let link = match (op.get("selfLink"), op.get("name")) {
+            (Some(Value::String(link)), _) => link.clone(),
+            (_, Some(Value::String(name))) => format!("{operations}/{name}"),
+            _ => {
+                return Err(CloudError::new(
+                    ErrorClass::Transient,
+                    "Google answered an operation without a name",
+                ));
+            }
+        };
         OPERATIONS
             .follow(None, || async {
-                let link = {
-                    let op = latest.lock().unwrap_or_else(PoisonError::into_inner);
-                    match (op.get("selfLink"), op.get("name")) {
-                        (Some(Value::String(link)), _) => link.clone(),
-                        (_, Some(Value::String(name))) => format!("{operations}/{name}"),
-                        _ => {
-                            return Err(CloudError::new(
-                                ErrorClass::Transient,
-                                "Google answered an operation without a name",
-                            ));
-                        }
-                    }
-                };
                 let op = self
                     .call(Method::GET, &link, None)
                     .await?
                     .unwrap_or(Value::Null);
-                let progress = match ended(&op) {
+                Ok(match ended(&op) {
                     Some(ended) => Progress::Done(ended),
                     None => Progress::Running(None),
-                };
-                *latest.lock().unwrap_or_else(PoisonError::into_inner) = op;
-                Ok(progress)
+                })
             })
             .await?
     }
