@@ -23,7 +23,11 @@ fn api_placement(c: &mut Criterion) {
     let path = dir.path().join("bench.sqlite");
     let mut store = support::large_deployment(&path, 10_000, 100_000);
     let key = store
-        .create_api_key("bench", jiff::Timestamp::now())
+        .create_api_key(
+            "bench",
+            &pooladmin::store::KeyRights::default(),
+            jiff::Timestamp::now(),
+        )
         .expect("key");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

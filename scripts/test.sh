@@ -26,14 +26,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # From PyPI, in a virtual environment of its own that later runs reuse: moto stands in for
-# AWS, gcplocal for Google Cloud's compute and DNS, and the oci SDK signs the requests the
-# Oracle Cloud signer's golden tests compare against.
+# AWS, gcplocal for Google Cloud's compute and DNS, the oci SDK signs the requests the
+# Oracle Cloud signer's golden tests compare against, and schemathesis tests the HTTP API
+# against its own OpenAPI document (tests/api_schemathesis.rs).
 peers="${POOLADMIN_PEERS_DIR:-/var/tmp/pooladmin-peers}"
 if [ ! -x "$peers/bin/moto_server" ] || [ ! -x "$peers/bin/gcplocal" ] \
-  || ! "$peers/bin/python" -c 'import oci' 2>/dev/null; then
-  echo "Installing the test peers: moto[server], gcplocal and oci into $peers"
+  || [ ! -x "$peers/bin/schemathesis" ] || ! "$peers/bin/python" -c 'import oci' 2>/dev/null; then
+  echo "Installing the test peers: moto[server], gcplocal, oci and schemathesis into $peers"
   python3 -m venv "$peers"
-  "$peers/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'gcplocal>=0.1,<0.2' 'oci>=2.150,<3'
+  "$peers/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'gcplocal>=0.1,<0.2' 'oci>=2.150,<3' \
+    'schemathesis>=4.32,<5'
 fi
 export POOLADMIN_PEERS_PYTHON="$peers/bin/python"
 

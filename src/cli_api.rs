@@ -8,7 +8,7 @@ use pooladmin::api::client::ApiClient;
 use pooladmin::api::types::SessionStartRequest;
 use pooladmin::model::Secret;
 use pooladmin::model::host_health::report_age;
-use pooladmin::store::{KeySource, Store};
+use pooladmin::store::{KeyRights, KeySource, Store};
 use std::path::{Path, PathBuf};
 
 /// `pooladmin api-key …`.
@@ -19,8 +19,14 @@ pub enum ApiKeyCommand {
         /// A name for it (who uses it).
         #[arg(long)]
         name: String,
+        /// It may only read (pools, metrics): no session started or ended.
+        #[arg(long)]
+        read_only: bool,
+        /// A pool it may use (repeat for more); without any, every pool.
+        #[arg(long = "pool", value_name = "NAME")]
+        pools: Vec<String>,
     },
-    /// List the keys: name, created, last used.
+    /// List the keys: name, created, last used, rights.
     List,
     /// Revoke a key at once.
     Revoke {
@@ -104,22 +110,31 @@ pub fn api_key(db: &Path, key: &KeySource, command: &ApiKeyCommand) -> Result<()
     let mut store = Store::open_for_command(db, key)?;
     let now = jiff::Timestamp::now();
     match command {
-        ApiKeyCommand::Create { name } => {
-            let key = store.create_api_key(name, now)?;
+        ApiKeyCommand::Create {
+            name,
+            read_only,
+            pools,
+        } => {
+            let rights = KeyRights {
+                read_only: *read_only,
+                pools: pools.clone(),
+            };
+            let key = store.create_api_key(name, &rights, now)?;
             println!("API key {} created; it is shown this once:", name.trim());
             println!("{}", key.expose());
         }
         ApiKeyCommand::List => {
-            println!("NAME\tCREATED\tLAST USED");
+            println!("NAME\tCREATED\tLAST USED\tRIGHTS");
             for key in store.api_keys()? {
                 let created = key
                     .created_at
                     .round(jiff::Unit::Second)
                     .unwrap_or(key.created_at);
                 println!(
-                    "{}\t{created}\t{}",
+                    "{}\t{created}\t{}\t{}",
                     key.name,
-                    report_age(key.last_used, now)
+                    report_age(key.last_used, now),
+                    key.rights.describe()
                 );
             }
         }

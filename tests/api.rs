@@ -118,19 +118,45 @@ async fn bad_input_gets_its_status_and_writes_nothing() {
     assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
     let body: Value = wrong_type.json().await.unwrap();
     assert_eq!(body["fields"][0]["field"], "cores", "{body}");
+    // What a Docker Agent pool needs is a matter of the pool, not of the request's form.
     let no_cores = start(key.expose(), r#"{"user":"a"}"#.into())
         .send()
         .await
         .unwrap();
-    assert_eq!(no_cores.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(no_cores.status(), StatusCode::CONFLICT);
     let body: Value = no_cores.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("needs cores and memory_mb"),
+        "{body}"
+    );
+    let bad_values = start(
+        key.expose(),
+        r#"{"user":" ","cores":0,"memory_mb":0.5}"#.into(),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(bad_values.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad_values.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "memory_mb", "{body}");
+    let zero_cores = start(
+        key.expose(),
+        r#"{"user":" ","cores":0,"memory_mb":1}"#.into(),
+    )
+    .send()
+    .await
+    .unwrap();
+    let body: Value = zero_cores.json().await.unwrap();
     let fields: Vec<&str> = body["fields"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["cores", "memory_mb"], "{body}");
+    assert_eq!(fields, ["user", "cores"], "{body}");
     let unknown_key = start(
         key.expose(),
         r#"{"user":"a","cores":1,"memory_mb":1,"colour":"red"}"#.into(),
@@ -298,12 +324,18 @@ async fn check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_mis
         1,
         "a session younger than the grace stays"
     );
-    let bad_beat = api
+    // An id the API never gave out names no session: it ends nothing by being listed, and a
+    // malformed field is still refused.
+    let unknown_id = api
         .post(
             "/v1/heartbeat",
             token.expose(),
             &json!({"sessions": ["seven"]}),
         )
+        .await;
+    assert_eq!(unknown_id.status(), StatusCode::OK);
+    let bad_beat = api
+        .post("/v1/heartbeat", token.expose(), &json!({"load": -1}))
         .await;
     assert_eq!(bad_beat.status(), StatusCode::BAD_REQUEST);
 
@@ -516,6 +548,16 @@ fn the_shipped_openapi_document_matches_the_code() {
     );
     let doc: Value = serde_json::from_str(&generated).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    // The patterns the server checks with are the ones the document publishes.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["CheckinRequest"]["properties"]["address"]["pattern"],
+        pooladmin::model::api_text::HOST_PATTERN
+    );
+    assert_eq!(
+        schemas["SessionStartRequest"]["properties"]["user"]["pattern"],
+        pooladmin::model::api_text::USER_PATTERN
+    );
     for path in [
         "/v1/checkin",
         "/v1/heartbeat",

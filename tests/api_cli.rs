@@ -241,7 +241,11 @@ async fn tls_with_a_generated_certificate() {
         "the TLS key is sealed"
     );
     let portal = store
-        .create_api_key("portal", jiff::Timestamp::now())
+        .create_api_key(
+            "portal",
+            &pooladmin::store::KeyRights::default(),
+            jiff::Timestamp::now(),
+        )
         .unwrap();
     let api = serve_api(&store, &settings).await;
     assert!(api.url().starts_with("https://127.0.0.1:"));
@@ -341,7 +345,11 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
         add_server(&mut store, &format!("vdi-{i}"), Some(pool), 1000);
     }
     let key = store
-        .create_api_key("portal", jiff::Timestamp::now())
+        .create_api_key(
+            "portal",
+            &pooladmin::store::KeyRights::default(),
+            jiff::Timestamp::now(),
+        )
         .unwrap();
     let key_file = dir.path().join("key");
     std::fs::write(&key_file, key.expose()).unwrap();

@@ -1,9 +1,35 @@
-//! Request bodies read strictly: malformed JSON or a wrong type is a 400 that names the
-//! field, not axum's generic rejection.
+//! Request bodies read strictly: only once the caller is known, within
+//! [`BODY_TIMEOUT`] and [`MAX_BODY_BYTES`]; malformed JSON or a wrong type is a 400 that
+//! names the field, not axum's generic rejection.
 
+use super::connection::BODY_TIMEOUT;
 use super::error::ApiError;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use serde::de::DeserializeOwned;
+
+/// Largest request body accepted; larger ones are answered 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Reads a request's body whole: 413 past [`MAX_BODY_BYTES`], 408 when it does not arrive
+/// within [`BODY_TIMEOUT`].
+pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Err(_) => Err(ApiError::RequestTimeout),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                Err(ApiError::PayloadTooLarge)
+            } else {
+                Err(ApiError::BadRequest(
+                    format!("the body could not be read: {e}"),
+                    Vec::new(),
+                ))
+            }
+        }
+    }
+}
 
 /// Parses `body` as `T`, naming the field at fault.
 pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {

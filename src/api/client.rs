@@ -61,8 +61,9 @@ impl ApiClient {
             .trim_end_matches('/')
             .trim_end_matches("/v1/checkin")
             .to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!("{url} is not an http:// or https:// URL"));
+        // The bearer secret travels with every call: never in clear to another machine.
+        if let Some(problem) = crate::model::validation::check_endpoint(&base) {
+            return Err(format!("{url}: {problem}"));
         }
         let mut builder = reqwest::Client::builder().timeout(CALL_TIMEOUT);
         if let Some(pem) = ca_pem {
@@ -212,5 +213,9 @@ mod tests {
         .unwrap();
         assert_eq!(client.base(), "https://pa.example.com:8443");
         assert!(ApiClient::new("pa.example.com", Secret::new("t"), None).is_err());
+        // The token would travel in clear to another machine.
+        let clear = ApiClient::new("http://10.1.2.3:8443", Secret::new("t"), None).unwrap_err();
+        assert!(clear.contains("in clear"), "{clear}");
+        assert!(ApiClient::new("http://127.0.0.1:8443", Secret::new("t"), None).is_ok());
     }
 }

@@ -15,9 +15,19 @@ pub enum ApiError {
     BadRequest(String, Vec<FieldProblem>),
     /// 401: missing, wrong or revoked key or token.
     Unauthorized,
+    /// 403: the key may not do this (read-only, or another pool's).
+    Forbidden(String),
     /// 404: no such pool, session or route.
     NotFound(String),
-    /// 429: the key's rate limit; retry after this many seconds.
+    /// 409: the request does not fit the state of what it names (a Docker Agent pool
+    /// asked for a session without resources).
+    Conflict(String),
+    /// 408: the body did not arrive in time.
+    RequestTimeout,
+    /// 413: the body is over the limit.
+    PayloadTooLarge,
+    /// 429: the key's rate limit, or the address's failed authentications; retry after
+    /// this many seconds.
     TooManyRequests(u64),
     /// 503: no member has room (the scaler was woken); retry after this many seconds.
     NoCapacity(String, u64),
@@ -79,10 +89,27 @@ impl IntoResponse for ApiError {
                 Vec::new(),
                 None,
             ),
+            Self::Forbidden(message) => (StatusCode::FORBIDDEN, message, Vec::new(), None),
             Self::NotFound(message) => (StatusCode::NOT_FOUND, message, Vec::new(), None),
+            Self::Conflict(message) => (StatusCode::CONFLICT, message, Vec::new(), None),
+            Self::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body did not arrive in time".to_owned(),
+                Vec::new(),
+                None,
+            ),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is over {} KiB",
+                    super::body::MAX_BODY_BYTES / 1024
+                ),
+                Vec::new(),
+                None,
+            ),
             Self::TooManyRequests(after) => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate limit of this key reached".to_owned(),
+                "too many requests: this key's rate limit, or too many failed authentications from this address".to_owned(),
                 Vec::new(),
                 Some(after),
             ),

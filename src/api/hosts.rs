@@ -1,16 +1,15 @@
 //! `POST /v1/checkin` and `POST /v1/heartbeat`: what hosts' agents report.
 
-use super::body::parse_json;
+use super::body::{parse_json, read_body};
 use super::error::ApiError;
-use super::state::ApiState;
+use super::state::{ApiState, Caller};
 use super::types::{CheckinRequest, ErrorBody, HeartbeatRequest, ReportResponse};
 use crate::model::host_report::{Heartbeat, HostReport};
 use crate::model::{Resources, SessionId};
 use crate::store::ReportReceipt;
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::HeaderMap;
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -40,17 +39,21 @@ fn response(receipt: ReportReceipt) -> Json<ReportResponse> {
         (status = 200, description = "Reported capacity and Last report written; a booting instance becomes running on the scaler's next pass", body = ReportResponse),
         (status = 400, description = "A field is malformed", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB"),
+        (status = 408, description = "The body did not arrive within 30 s", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn checkin(
     State(state): State<Arc<ApiState>>,
-    headers: HeaderMap,
-    body: Bytes,
+    caller: Caller,
+    body: Body,
 ) -> Result<Json<ReportResponse>, ApiError> {
     // The caller is known before its body is read.
+    let owner = state.host(&caller).await?;
+    let body = read_body(body).await?;
     let receipt = state
-        .as_host(&headers, move |store, owner| {
+        .with_store(move |store| {
             let report = checkin_report(&body)?;
             Ok(store.check_in(owner, &report, Timestamp::now())?)
         })
@@ -72,16 +75,22 @@ pub async fn checkin(
         (status = 200, description = "Last report written; sessions the host no longer runs ended", body = ReportResponse),
         (status = 400, description = "A field is malformed", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within 30 s", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn heartbeat(
     State(state): State<Arc<ApiState>>,
-    headers: HeaderMap,
-    body: Bytes,
+    caller: Caller,
+    body: Body,
 ) -> Result<Json<ReportResponse>, ApiError> {
+    // The caller is known before its body is read.
+    let owner = state.host(&caller).await?;
+    let body = read_body(body).await?;
     let queue = Arc::clone(&state);
     let receipt = state
-        .as_host(&headers, move |store, owner| {
+        .with_store(move |store| {
             let heartbeat = heartbeat_of(&body)?;
             if heartbeat.sessions.is_some() {
                 // Sessions to check: one transaction, now.
@@ -117,22 +126,14 @@ fn checkin_report(body: &Bytes) -> Result<HostReport, ApiError> {
 /// A heartbeat body, checked.
 fn heartbeat_of(body: &Bytes) -> Result<Heartbeat, ApiError> {
     let request: HeartbeatRequest = parse_json(body)?;
-    let sessions = match &request.sessions {
-        None => None,
-        Some(ids) => {
-            let mut sessions = Vec::with_capacity(ids.len());
-            for (i, id) in ids.iter().enumerate() {
-                let n = id.trim().parse::<i64>().map_err(|_| {
-                    ApiError::field(
-                        &format!("sessions[{i}]"),
-                        "expected a session id as the API gave it out",
-                    )
-                })?;
-                sessions.push(SessionId(n));
-            }
-            Some(sessions)
-        }
-    };
+    // An id that is not one the API gave out names no session of this host: it changes
+    // nothing, like any other unknown id.
+    let sessions = request.sessions.as_ref().map(|ids| {
+        ids.iter()
+            .filter_map(|id| id.parse::<i64>().ok())
+            .map(SessionId)
+            .collect()
+    });
     let heartbeat = Heartbeat {
         sessions,
         load: request.load,

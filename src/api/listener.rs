@@ -1,9 +1,10 @@
 //! The API's listener: plain TCP on loopback, or TLS (rustls, the configured certificate
 //! chain and key) with handshakes done off the accept loop so a slow client never holds up
-//! the others.
+//! the others. Every connection is admitted under the connection caps first
+//! ([`super::connection_limits`]); one over them is closed at once.
 
-use axum::extract::connect_info::Connected;
-use axum::serve::{IncomingStream, Listener};
+use super::connection_limits::{Admission, Admitted, Refusal};
+use super::repeated_warning::RepeatedWarning;
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -46,24 +47,34 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Connection for T {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Peer(pub SocketAddr);
 
-impl Connected<IncomingStream<'_, ApiListener>> for Peer {
-    fn connect_info(stream: IncomingStream<'_, ApiListener>) -> Self {
-        *stream.remote_addr()
-    }
-}
+/// A connection ready to be served: its stream, its peer, its place under the caps.
+pub type Ready = (Box<dyn Connection>, Peer, Admitted);
 
-/// Accepts TCP connections and hands on each one (for TLS, once its handshake succeeded).
+/// Failures to accept (out of file descriptors and the like), logged once an interval.
+static ACCEPT_FAILED: RepeatedWarning =
+    RepeatedWarning::new("the API could not accept a connection");
+/// Connections closed at once for being over a cap, logged once an interval.
+static REFUSED: RepeatedWarning =
+    RepeatedWarning::new("the API refused a connection over its connection cap");
+
+/// Accepts TCP connections under the connection caps and hands on each one (for TLS, once
+/// its handshake succeeded).
 pub struct ApiListener {
-    ready: mpsc::Receiver<(Box<dyn Connection>, Peer)>,
+    ready: mpsc::Receiver<Ready>,
     local: SocketAddr,
     accepting: tokio::task::JoinHandle<()>,
 }
 
 impl ApiListener {
-    /// Serves `tcp`, with TLS when `tls` is given.
-    pub fn new(tcp: TcpListener, tls: Option<Arc<ServerConfig>>) -> std::io::Result<Self> {
+    /// Serves `tcp`, with TLS when `tls` is given, admitting connections through
+    /// `admission`: one over a cap is closed at once, never queued.
+    pub fn new(
+        tcp: TcpListener,
+        tls: Option<Arc<ServerConfig>>,
+        admission: Arc<Admission>,
+    ) -> std::io::Result<Self> {
         let local = tcp.local_addr()?;
-        let (sender, ready) = mpsc::channel::<(Box<dyn Connection>, Peer)>(64);
+        let (sender, ready) = mpsc::channel::<Ready>(64);
         let acceptor = tls.map(TlsAcceptor::from);
         let accepting = tokio::spawn(async move {
             loop {
@@ -71,14 +82,30 @@ impl ApiListener {
                     Ok(accepted) => accepted,
                     Err(e) => {
                         // Out of file descriptors and the like: wait, then go on.
-                        tracing::warn!(error = %e, "the API could not accept a connection");
+                        ACCEPT_FAILED.note(&e);
                         tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let admitted = match admission.admit(peer.ip()) {
+                    Ok(admitted) => admitted,
+                    Err(refusal) => {
+                        // Dropping the stream closes it: the client learns at once.
+                        let cap = match refusal {
+                            Refusal::Total => "in all",
+                            Refusal::Address => "from one address",
+                        };
+                        REFUSED.note(&format_args!("{peer}, over the cap {cap}"));
                         continue;
                     }
                 };
                 let _ = stream.set_nodelay(true);
                 let Some(acceptor) = acceptor.clone() else {
-                    if sender.send((Box::new(stream), Peer(peer))).await.is_err() {
+                    if sender
+                        .send((Box::new(stream), Peer(peer), admitted))
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                     continue;
@@ -87,7 +114,7 @@ impl ApiListener {
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
-                            let _ = sender.send((Box::new(tls), Peer(peer))).await;
+                            let _ = sender.send((Box::new(tls), Peer(peer), admitted)).await;
                         }
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -101,19 +128,9 @@ impl ApiListener {
             accepting,
         })
     }
-}
 
-impl Drop for ApiListener {
-    fn drop(&mut self) {
-        self.accepting.abort();
-    }
-}
-
-impl Listener for ApiListener {
-    type Io = Box<dyn Connection>;
-    type Addr = Peer;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+    /// The next connection ready to be served.
+    pub async fn accept(&mut self) -> Ready {
         match self.ready.recv().await {
             Some(ready) => ready,
             // The accept loop only ends with the listener itself.
@@ -121,7 +138,14 @@ impl Listener for ApiListener {
         }
     }
 
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(Peer(self.local))
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+}
+
+impl Drop for ApiListener {
+    fn drop(&mut self) {
+        self.accepting.abort();
     }
 }

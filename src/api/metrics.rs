@@ -1,11 +1,10 @@
 //! `GET /metrics` in the Prometheus text format, and the request counters behind it.
 
 use super::error::ApiError;
-use super::listener::Peer;
-use super::state::ApiState;
+use super::state::{ApiState, Caller};
 use crate::model::instance::InstanceState;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
@@ -41,16 +40,17 @@ pub async fn count_requests(
 )]
 pub async fn metrics(
     State(state): State<Arc<ApiState>>,
-    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Response, ApiError> {
     let gather = |store: &mut crate::store::Store| {
         Ok((store.pool_overview()?, store.instance_state_counts()?))
     };
-    let (pools, instances) = if peer.ip().is_loopback() {
+    let (pools, instances) = if caller.address.is_loopback() {
         state.with_store(gather).await?
     } else {
-        state.as_portal(&headers, gather).await?
+        state
+            .as_portal(&caller, move |store, _| gather(store))
+            .await?
     };
     let measured = state.gauges.measured();
     let mut out = String::new();
@@ -122,6 +122,31 @@ pub async fn metrics(
             "pooladmin_api_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
             escape(&route)
         );
+    }
+    let connections = state.connections.snapshot();
+    for (name, kind, help, value) in [
+        (
+            "pooladmin_api_connections_open",
+            "gauge",
+            "Connections the API holds open.",
+            connections.open as u64,
+        ),
+        (
+            "pooladmin_api_connections_refused_total",
+            "counter",
+            "Connections closed at once for being over a connection cap.",
+            connections.refused,
+        ),
+        (
+            "pooladmin_api_connections_timed_out_total",
+            "counter",
+            "Connections closed for a head, body, request or idle time that ran out.",
+            connections.timed_out,
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        let _ = writeln!(out, "{name} {value}");
     }
     let _ = writeln!(
         out,

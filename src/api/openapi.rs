@@ -2,7 +2,9 @@
 //! `assets/api-openapi.json` and printed by `pooladmin api-schema`.
 
 use super::{hosts, metrics, pools, sessions, types};
+use crate::model::api_text::{HOST_PATTERN, USER_PATTERN, VERSION_PATTERN};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -35,7 +37,7 @@ use utoipa::{Modify, OpenApi};
         types::ErrorBody,
         types::FieldProblem,
     )),
-    modifiers(&BearerSchemes),
+    modifiers(&BearerSchemes, &TextRules),
 )]
 struct ApiDoc;
 
@@ -49,6 +51,38 @@ impl Modify for BearerSchemes {
                 name,
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
+        }
+    }
+}
+
+/// The text patterns the server checks with, published on the fields they apply to (one
+/// constant for the check and the document: `model::api_text`).
+struct TextRules;
+
+impl Modify for TextRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for (schema, field, pattern) in [
+            ("CheckinRequest", "hostname", HOST_PATTERN),
+            ("CheckinRequest", "address", HOST_PATTERN),
+            ("CheckinRequest", "version", VERSION_PATTERN),
+            ("SessionStartRequest", "user", USER_PATTERN),
+        ] {
+            let object = components.schemas.get_mut(schema).and_then(|s| match s {
+                RefOr::T(Schema::Object(object)) => Some(object),
+                _ => None,
+            });
+            let property = object
+                .and_then(|o| o.properties.get_mut(field))
+                .and_then(|p| match p {
+                    RefOr::T(Schema::Object(property)) => Some(property),
+                    _ => None,
+                });
+            if let Some(property) = property {
+                property.pattern = Some(pattern.to_owned());
+            }
         }
     }
 }

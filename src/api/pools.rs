@@ -1,20 +1,34 @@
 //! `GET /v1/pools`, `GET /v1/pools/{pool}` and `GET /healthz`.
 
 use super::error::ApiError;
-use super::state::ApiState;
+use super::state::{ApiState, Caller};
 use super::types::{ErrorBody, Health, MemberStates, PoolList, PoolView};
 use crate::model::PoolSummary;
 use crate::scaler::plan::PoolLevel;
-use crate::store::{MemberCounts, Store};
+use crate::store::{MemberCounts, PortalKey, Store};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use jiff::Timestamp;
 use std::sync::Arc;
 
-fn views(store: &Store, levels: &[PoolLevel]) -> Result<Vec<PoolView>, ApiError> {
+/// The pools `key` may see, named `only` when given: 403 for a pool it may not see.
+fn views(
+    store: &Store,
+    levels: &[PoolLevel],
+    key: &PortalKey,
+    only: Option<&str>,
+) -> Result<Vec<PoolView>, ApiError> {
     let counts = store.member_counts(Timestamp::now())?;
-    let overview: Vec<PoolSummary> = store.pool_overview()?;
+    let mut overview: Vec<PoolSummary> = store.pool_overview()?;
+    if let Some(name) = only {
+        overview.retain(|summary| summary.pool.name.eq_ignore_ascii_case(name));
+        if overview.iter().any(|summary| !key.may_use(summary.pool.id)) {
+            return Err(ApiError::Forbidden(format!(
+                "this key may not use pool {name}"
+            )));
+        }
+    }
+    overview.retain(|summary| key.may_use(summary.pool.id));
     Ok(overview
         .into_iter()
         .map(|summary| {
@@ -46,17 +60,18 @@ fn views(store: &Store, levels: &[PoolLevel]) -> Result<Vec<PoolView>, ApiError>
     tag = "pools",
     security(("portal_key" = [])),
     responses(
-        (status = 200, description = "Every pool", body = PoolList),
+        (status = 200, description = "Every pool the key may use", body = PoolList),
         (status = 401, description = "Missing, unknown or revoked key", body = ErrorBody),
+        (status = 429, description = "The key's rate limit, or too many failed authentications from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn list(
     State(state): State<Arc<ApiState>>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Json<PoolList>, ApiError> {
     let levels = state.gauges.measured().levels;
     let pools = state
-        .as_portal(&headers, move |store| views(store, &levels))
+        .as_portal(&caller, move |store, key| views(store, &levels, &key, None))
         .await?;
     Ok(Json(PoolList { pools }))
 }
@@ -71,18 +86,20 @@ pub async fn list(
     responses(
         (status = 200, description = "The pool", body = PoolView),
         (status = 401, description = "Missing, unknown or revoked key", body = ErrorBody),
+        (status = 403, description = "The key is limited to other pools", body = ErrorBody),
         (status = 404, description = "No pool of that name", body = ErrorBody),
+        (status = 429, description = "The key's rate limit, or too many failed authentications from this address; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn one(
     State(state): State<Arc<ApiState>>,
     Path(pool): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Json<PoolView>, ApiError> {
     let levels = state.gauges.measured().levels;
     let view = state
-        .as_portal(&headers, move |store| {
-            views(store, &levels)?
+        .as_portal(&caller, move |store, key| {
+            views(store, &levels, &key, Some(&pool))?
                 .into_iter()
                 .find(|v| v.name.eq_ignore_ascii_case(&pool))
                 .ok_or_else(|| ApiError::NotFound(format!("there is no pool named {pool}")))

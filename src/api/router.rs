@@ -1,17 +1,16 @@
-//! The routes, the 64 KiB body limit, the request counter and the JSON 404 for anything else.
+//! The routes, the request counter and the JSON 404 for anything else. Bodies are read by
+//! the handlers once the caller is known ([`super::body::read_body`]).
 
 use super::error::ApiError;
 use super::metrics::count_requests;
 use super::state::ApiState;
 use super::{hosts, metrics, pools, sessions};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::http::header;
 use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use std::sync::Arc;
-
-/// Largest request body accepted; larger ones are answered 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Every route of the API over `state`.
 pub fn router(state: Arc<ApiState>) -> Router {
@@ -24,13 +23,21 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/v1/sessions/{id}", delete(sessions::end))
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(pools::healthz))
+        .route("/openapi.json", get(openapi_document))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             count_requests,
         ))
         .with_state(state)
+}
+
+/// The API's own OpenAPI document, for clients and testers that read it from the server.
+async fn openapi_document() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        super::openapi_json(),
+    )
 }
 
 async fn not_found() -> ApiError {

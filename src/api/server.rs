@@ -1,7 +1,9 @@
 //! Starting and stopping the API: loopback unless TLS is configured, one server at a time,
 //! started again whenever its settings change.
 
-use super::listener::{ApiListener, Peer, server_config};
+use super::connection::{Closed, serve};
+use super::connection_limits::{Admission, ConnectionLimits};
+use super::listener::{ApiListener, server_config};
 use super::router::router;
 use super::state::{ApiState, Wake};
 use crate::model::api_settings::ApiSettings;
@@ -11,9 +13,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
+use tokio::task::JoinSet;
 
 /// How often answered heartbeats are written.
 const HEARTBEAT_FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Requests in flight get this long to finish when the API stops.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Where the API stands, for the API page and the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -76,13 +82,12 @@ pub async fn start_api(
         .local_addr()
         .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
     let state = Arc::new(ApiState::new(store, settings.rate_limit, wake, gauges));
-    let app = router(Arc::clone(&state)).into_make_service_with_connect_info::<Peer>();
+    let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
-    let shutdown = async move {
-        let _ = stopped.await;
-    };
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let listener = ApiListener::new(tcp, tls)
+    let admission = Admission::new(ConnectionLimits::from_setting(settings.max_connections));
+    state.connections.watch(Arc::clone(&admission));
+    let listener = ApiListener::new(tcp, tls, admission)
         .map_err(|e| format!("the API cannot listen on {listen}: {e}"))?;
     let task = tokio::spawn(async move {
         let flusher = {
@@ -95,9 +100,7 @@ pub async fn start_api(
                 }
             })
         };
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        serve_until(listener, app, &state, stopped).await;
         flusher.abort();
         // What was answered is written before the API is gone.
         state.flush_heartbeats().await;
@@ -108,6 +111,42 @@ pub async fn start_api(
         stop: Some(stop),
         task,
     })
+}
+
+/// Serves each connection `listener` hands on in a task of its own until `stopped`; then
+/// stops accepting and gives requests in flight [`DRAIN_TIMEOUT`] to finish.
+async fn serve_until(
+    mut listener: ApiListener,
+    app: axum::Router,
+    state: &Arc<ApiState>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let (stop, stopping) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            (io, peer, admitted) = listener.accept() => {
+                connections.spawn(serve(io, peer, admitted, app.clone(), stopping.clone()));
+            }
+            Some(closed) = connections.join_next(), if !connections.is_empty() => {
+                state.connections.closed(closed.unwrap_or(Closed::Normally));
+            }
+        }
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            open = connections.len(),
+            "the API stopped with requests still in flight"
+        );
+        connections.abort_all();
+    }
 }
 
 /// Keeps the API as its stored settings say (with `listen` overriding the address and

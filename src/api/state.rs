@@ -2,14 +2,20 @@
 //! async threads), the scaler's wake-up, the rate limiter, the request counters and the
 //! scaler's gauges.
 
+use super::auth_failures::AuthFailures;
+use super::connection_counts::ConnectionCounts;
 use super::error::ApiError;
+use super::listener::Peer;
 use super::rate_limit::RateLimiter;
 use super::request_counts::RequestCounts;
 use crate::scaler::gauges::ScalerGauges;
-use crate::store::{Store, TokenOwner};
+use crate::store::{PortalKey, Store, TokenOwner};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use jiff::Timestamp;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -25,6 +31,10 @@ pub struct ApiState {
     pub counts: RequestCounts,
     /// What the scaler measured.
     pub gauges: Arc<ScalerGauges>,
+    /// Open, refused and timed-out connections.
+    pub connections: ConnectionCounts,
+    /// Failed authentications by client address.
+    auth_failures: AuthFailures,
     /// Heartbeats answered but not yet written (the latest per host), written together
     /// every second by [`ApiState::flush_heartbeats`].
     beats: Mutex<HashMap<TokenOwner, (Timestamp, Option<f64>)>>,
@@ -40,6 +50,8 @@ impl ApiState {
             limiter: RateLimiter::new(rate_limit),
             counts: RequestCounts::default(),
             gauges,
+            connections: ConnectionCounts::default(),
+            auth_failures: AuthFailures::default(),
             beats: Mutex::new(HashMap::new()),
         }
     }
@@ -92,41 +104,89 @@ impl ApiState {
         })?
     }
 
-    /// Runs `work` for the portal key the request carries (refused: 401, over its rate: 429).
-    pub async fn as_portal<T: Send + 'static>(
-        self: &Arc<Self>,
-        headers: &HeaderMap,
-        work: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
-        let state = Arc::clone(self);
-        self.with_store(move |store| {
-            let key = store
-                .authenticate_api_key(&presented, Timestamp::now())?
-                .ok_or(ApiError::Unauthorized)?;
-            state
-                .limiter
-                .take(key, Instant::now())
-                .map_err(ApiError::TooManyRequests)?;
-            work(store)
-        })
-        .await
+    /// The portal key `caller` presents, checked before anything of its request is read:
+    /// refused (401), over its rate (429), or from an address that keeps failing (429).
+    pub async fn portal(self: &Arc<Self>, caller: &Caller) -> Result<PortalKey, ApiError> {
+        let presented = self.presented(caller)?;
+        let key = self
+            .with_store(move |store| Ok(store.authenticate_api_key(&presented, Timestamp::now())?))
+            .await?;
+        let key = self.known(caller, key)?;
+        self.limiter
+            .take(key.id, Instant::now())
+            .map_err(ApiError::TooManyRequests)?;
+        Ok(key)
     }
 
-    /// Runs `work` for the host whose agent token the request carries (refused: 401).
-    pub async fn as_host<T: Send + 'static>(
+    /// Whom the agent token `caller` presents speaks for, checked before anything of its
+    /// request is read: refused (401), or from an address that keeps failing (429).
+    pub async fn host(self: &Arc<Self>, caller: &Caller) -> Result<TokenOwner, ApiError> {
+        let presented = self.presented(caller)?;
+        let owner = self
+            .with_store(move |store| Ok(store.token_owner(&presented)?))
+            .await?;
+        self.known(caller, owner)
+    }
+
+    /// Runs `work` for the portal key `caller` presents.
+    pub async fn as_portal<T: Send + 'static>(
         self: &Arc<Self>,
-        headers: &HeaderMap,
-        work: impl FnOnce(&mut Store, TokenOwner) -> Result<T, ApiError> + Send + 'static,
+        caller: &Caller,
+        work: impl FnOnce(&mut Store, PortalKey) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
-        self.with_store(move |store| {
-            let owner = store
-                .token_owner(&presented)?
-                .ok_or(ApiError::Unauthorized)?;
-            work(store, owner)
+        let key = self.portal(caller).await?;
+        self.with_store(move |store| work(store, key)).await
+    }
+
+    /// The credential `caller` presents. Presenting none is a client not set up, not a
+    /// guess: it is answered 401 and costs no failure budget.
+    fn presented(&self, caller: &Caller) -> Result<String, ApiError> {
+        caller.credential.clone().ok_or(ApiError::Unauthorized)
+    }
+
+    /// What a credential was found to be, a miss counted against the caller's address.
+    fn known<T>(&self, caller: &Caller, found: Option<T>) -> Result<T, ApiError> {
+        found.ok_or_else(|| self.refused(caller))
+    }
+
+    /// A failed authentication: 401, or 429 with the wait once its address has failed too
+    /// often. A good credential is still served from that address: good clients behind the
+    /// same address as a bad one are never slowed.
+    fn refused(&self, caller: &Caller) -> ApiError {
+        let now = Instant::now();
+        let budget = self.auth_failures.check(caller.address, now);
+        self.auth_failures.failed(caller.address, now);
+        match budget {
+            Ok(()) => ApiError::Unauthorized,
+            Err(after) => ApiError::TooManyRequests(after),
+        }
+    }
+}
+
+/// Who sent a request: the client's address and the bearer credential it presents.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The client's address.
+    pub address: IpAddr,
+    /// Its bearer credential, if it sent one.
+    pub credential: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<Peer>>()
+            .map(|ConnectInfo(Peer(peer))| peer.ip())
+            .ok_or_else(|| {
+                ApiError::Internal("the request came without its connection".to_owned())
+            })?;
+        Ok(Self {
+            address,
+            credential: bearer(&parts.headers),
         })
-        .await
     }
 }
 

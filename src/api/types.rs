@@ -1,6 +1,11 @@
 //! The API's request and response bodies. The JSON key names are part of the contract
 //! (issue 12); the OpenAPI document is derived from these types.
 
+//! Every constraint the server enforces on a request is stated here; the text patterns are
+//! added to the document from the very constants the server checks with
+//! (`model::api_text`, see `openapi::TextRules`).
+
+use super::json_number::{optional_whole, whole};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -9,18 +14,25 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct CheckinRequest {
     /// The host's name.
+    #[schema(min_length = 1, max_length = 253)]
     pub hostname: String,
     /// The address sessions reach it at (an IP address or DNS name).
+    #[schema(min_length = 1, max_length = 253)]
     pub address: String,
     /// CPU cores.
+    #[schema(minimum = 0, maximum = 100000)]
     pub cores: f64,
     /// Memory in MB.
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 0, maximum = 67108864)]
     pub memory_mb: i64,
     /// GPUs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
+    #[schema(minimum = 0, maximum = 1024)]
     pub gpus: i64,
     /// The agent's version.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub version: String,
 }
 
@@ -30,11 +42,13 @@ pub struct CheckinRequest {
 pub struct HeartbeatRequest {
     /// Ids of the sessions it hosts (as the API gave them out). When given, a session of
     /// this host that is missing from it (and older than a minute) is ended; when left out,
-    /// sessions are not checked.
+    /// sessions are not checked. An id the API did not give out names no session.
     #[serde(default)]
+    #[schema(max_items = 100000)]
     pub sessions: Option<Vec<String>>,
     /// Its load, e.g. the 1-minute load average.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub load: Option<f64>,
 }
 
@@ -57,15 +71,19 @@ pub struct ReportResponse {
 #[serde(deny_unknown_fields)]
 pub struct SessionStartRequest {
     /// Who the session is for.
+    #[schema(min_length = 1, max_length = 64)]
     pub user: String,
-    /// Cores it needs (Docker Agent pools).
+    /// Cores it needs (Docker Agent pools: required, more than 0).
     #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 100000)]
     pub cores: Option<f64>,
-    /// Memory it needs in MB (Docker Agent pools).
-    #[serde(default)]
+    /// Memory it needs in MB (Docker Agent pools: required).
+    #[serde(default, deserialize_with = "optional_whole")]
+    #[schema(minimum = 1, maximum = 67108864)]
     pub memory_mb: Option<i64>,
     /// GPUs it needs (Docker Agent pools).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_whole")]
+    #[schema(minimum = 0, maximum = 1024)]
     pub gpus: Option<i64>,
     /// The user's credential, for servers that sign in as the user (`{sso_cred}`). Used for
     /// this answer only; never stored.

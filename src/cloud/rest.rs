@@ -112,9 +112,56 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// A whole URL a cloud handed back (an operation to follow, the next page), checked before
+/// credentials go with it: its origin (scheme, host, port) must be one of `trusted`'s, the
+/// configured endpoint's; a link elsewhere fails with the reason and is not called.
+pub fn trusted_link(cloud: &str, link: &str, trusted: &[&str]) -> Result<String, CloudError> {
+    let origin = |text: &str| url::Url::parse(text).ok().map(|u| u.origin());
+    let allowed = origin(link).is_some_and(|found| {
+        found.is_tuple() && trusted.iter().any(|t| origin(t).as_ref() == Some(&found))
+    });
+    if allowed {
+        Ok(link.to_owned())
+    } else {
+        let shown: String = link.chars().take(200).collect();
+        Err(CloudError::new(
+            ErrorClass::InvalidConfig,
+            format!(
+                "{cloud} answered with a link to {shown}, outside {}: pooladmin sends its credentials only there, so the call was not made",
+                trusted
+                    .first()
+                    .copied()
+                    .unwrap_or("the configured endpoint")
+            ),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_followed_only_to_the_configured_origin() {
+        let base = ["https://management.azure.com"];
+        assert!(
+            trusted_link(
+                "Azure",
+                "https://management.azure.com/subscriptions/s/operations/1?api-version=1",
+                &base
+            )
+            .is_ok()
+        );
+        for elsewhere in [
+            "https://attacker.example.com/steal",
+            "http://management.azure.com/x",
+            "https://management.azure.com:8443/x",
+            "not a url",
+        ] {
+            let refused = trusted_link("Azure", elsewhere, &base).unwrap_err();
+            assert_eq!(refused.class, ErrorClass::InvalidConfig, "{elsewhere}");
+        }
+    }
 
     const PLAIN: Dialect = Dialect {
         cloud: "Plain",

@@ -28,7 +28,11 @@ pub fn start_on_api(
 ) -> Result<(), String> {
     let _ = store.revoke_api_key(DEMO_KEY);
     let key = store
-        .create_api_key(DEMO_KEY, jiff::Timestamp::now())
+        .create_api_key(
+            DEMO_KEY,
+            &crate::store::KeyRights::default(),
+            jiff::Timestamp::now(),
+        )
         .map_err(|e| format!("the demo's users get no API key: {e}"))?;
     let users = store.sibling().map_err(|e| e.to_string())?;
     let demand = demand::Demand::new(users, demand::DemandSettings::default(), 2026)

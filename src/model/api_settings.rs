@@ -17,6 +17,8 @@ pub const DEFAULT_HOST_MISSING_S: u32 = 600;
 pub const DEFAULT_HOST_DEAD_S: u32 = 3600;
 /// Requests per second a portal key may make (a burst of as many is allowed).
 pub const DEFAULT_RATE_LIMIT: u32 = 2000;
+/// The largest connection cap that can be typed (0 derives it from the open-file limit).
+pub const MAX_CONNECTIONS_LIMIT: u32 = 1_000_000;
 
 /// The API settings, typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +39,9 @@ pub struct ApiSettings {
     pub host_dead_s: u32,
     /// Requests per second per portal key.
     pub rate_limit: u32,
+    /// Open connections the API accepts at once; 0 derives the cap from the process's
+    /// open-file limit, keeping a reserve for the scaler, the database and the clouds.
+    pub max_connections: u32,
 }
 
 impl Default for ApiSettings {
@@ -50,6 +55,7 @@ impl Default for ApiSettings {
             host_missing_s: DEFAULT_HOST_MISSING_S,
             host_dead_s: DEFAULT_HOST_DEAD_S,
             rate_limit: DEFAULT_RATE_LIMIT,
+            max_connections: 0,
         }
     }
 }
@@ -76,6 +82,7 @@ impl ApiSettings {
             host_missing_s: self.host_missing_s.to_string(),
             host_dead_s: self.host_dead_s.to_string(),
             rate_limit: self.rate_limit.to_string(),
+            max_connections: self.max_connections.to_string(),
         }
     }
 }
@@ -110,6 +117,8 @@ pub struct ApiSettingsDraft {
     pub host_dead_s: String,
     /// Rate Limit (requests/s per key).
     pub rate_limit: String,
+    /// Max Connections (0 = from the open-file limit).
+    pub max_connections: String,
 }
 
 impl ApiSettingsDraft {
@@ -203,6 +212,13 @@ impl ApiSettingsDraft {
             1,
             1_000_000,
         );
+        let max_connections = whole(
+            &mut errors,
+            ApiSettingsField::MaxConnections,
+            &self.max_connections,
+            0,
+            i64::from(MAX_CONNECTIONS_LIMIT),
+        );
         match listen {
             Some(listen) if errors.is_empty() => Ok(ApiSettings {
                 enabled: self.enabled,
@@ -213,6 +229,7 @@ impl ApiSettingsDraft {
                 host_missing_s,
                 host_dead_s,
                 rate_limit,
+                max_connections,
             }),
             _ => Err(errors),
         }

@@ -1,14 +1,16 @@
 //! What a host's agent tells the API: its check-in (who and what it is) and its heartbeats
 //! (which sessions it still hosts).
 
-use super::validation::check_host;
+use super::api_text::{HOST_MAX_LEN, VERSION_MAX_LEN, is_host, is_version};
 use super::{Resources, SessionId, ValidationErrors};
 use crate::model::field::ApiBodyField;
 
 /// Largest memory a host may report, in MB (64 TB).
-const MAX_MEMORY_MB: i64 = 64 * 1024 * 1024;
-/// Longest agent version string kept.
-const MAX_VERSION_LEN: usize = 64;
+pub const MAX_MEMORY_MB: i64 = 64 * 1024 * 1024;
+/// Most cores a host may report.
+pub const MAX_CORES: f64 = 100_000.0;
+/// Most GPUs a host may report.
+pub const MAX_GPUS: i64 = 1024;
 
 /// A check-in, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,10 +29,19 @@ impl HostReport {
     /// Checks every field; errors use the API's JSON key names.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        check_host(&mut errors, ApiBodyField::Hostname, &self.hostname);
-        check_host(&mut errors, ApiBodyField::Address, &self.address);
+        for (field, value) in [
+            (ApiBodyField::Hostname, &self.hostname),
+            (ApiBodyField::Address, &self.address),
+        ] {
+            if !is_host(value) {
+                errors.push(
+                    field,
+                    format!("expected an IPv4 or IPv6 address or a DNS name of at most {HOST_MAX_LEN} characters, without spaces"),
+                );
+            }
+        }
         let r = &self.resources;
-        if !(r.cores.is_finite() && (0.0..=100_000.0).contains(&r.cores)) {
+        if !(r.cores.is_finite() && (0.0..=MAX_CORES).contains(&r.cores)) {
             errors.push(ApiBodyField::Cores, "expected a number from 0 to 100000");
         }
         if !(0..=MAX_MEMORY_MB).contains(&r.memory_mb) {
@@ -39,15 +50,13 @@ impl HostReport {
                 format!("expected a whole number from 0 to {MAX_MEMORY_MB}"),
             );
         }
-        if !(0..=1024).contains(&r.gpus) {
+        if !(0..=MAX_GPUS).contains(&r.gpus) {
             errors.push(ApiBodyField::Gpus, "expected a whole number from 0 to 1024");
         }
-        if self.version.chars().count() > MAX_VERSION_LEN
-            || self.version.chars().any(char::is_control)
-        {
+        if !is_version(&self.version) {
             errors.push(
                 ApiBodyField::Version,
-                format!("expected at most {MAX_VERSION_LEN} printable characters"),
+                format!("expected at most {VERSION_MAX_LEN} printable characters"),
             );
         }
         errors.into_result(())

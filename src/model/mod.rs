@@ -1,6 +1,7 @@
 //! Plain data types of pooladmin and their validation: no I/O, no clock, no async.
 
 pub mod api_settings;
+pub mod api_text;
 pub mod app_settings;
 pub mod autoscale;
 pub mod cloud_ids;

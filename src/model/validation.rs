@@ -223,18 +223,40 @@ pub fn check_json_object(
     }
 }
 
-/// An optional http(s) URL.
+/// An optional https URL, or an http one to this machine only: credentials travel over
+/// it, and never in clear to another host.
 pub fn check_endpoint(text: &str) -> Option<String> {
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => None,
-        _ => Some("expected an http:// or https:// URL, or nothing for the cloud's own".to_owned()),
+    let expected =
+        "expected an https:// URL (http:// only to this machine), or nothing for the cloud's own";
+    let Ok(url) = url::Url::parse(text) else {
+        return Some(expected.to_owned());
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => None,
+        "http" if url.host().is_some() => (!is_loopback_url(&url)).then(|| {
+            format!(
+                "http:// would send the credentials in clear to {}: use https://, or http:// only to this machine (127.0.0.1, ::1, localhost)",
+                url.host_str().unwrap_or_default()
+            )
+        }),
+        _ => Some(expected.to_owned()),
+    }
+}
+
+/// Whether `url` points at this machine (a loopback address, or `localhost`).
+pub fn is_loopback_url(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        None => false,
     }
 }
 
@@ -261,6 +283,20 @@ mod tests {
         assert!(!host_ok("a..b"));
         assert!(!host_ok("999.1.1.1"));
         assert!(!host_ok("under_score.example.com"));
+    }
+
+    #[test]
+    fn endpoints_carry_credentials_in_clear_only_to_this_machine() {
+        assert_eq!(check_endpoint(""), None);
+        assert_eq!(check_endpoint("https://ec2.eu-west-1.amazonaws.com"), None);
+        assert_eq!(check_endpoint("http://127.0.0.1:5000"), None);
+        assert_eq!(check_endpoint("http://[::1]:5000/"), None);
+        assert_eq!(check_endpoint("http://localhost:8080"), None);
+        let remote = check_endpoint("http://10.0.0.5:5000").unwrap();
+        assert!(remote.contains("in clear to 10.0.0.5"), "{remote}");
+        assert!(check_endpoint("http://compute.example.com").is_some());
+        assert!(check_endpoint("ftp://example.com").is_some());
+        assert!(check_endpoint("https://").is_some());
     }
 
     #[test]

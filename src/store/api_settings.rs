@@ -7,10 +7,10 @@ use rusqlite::{Connection, params};
 impl Store {
     /// The API settings (defaults until first saved).
     pub fn api_settings(&self) -> Result<ApiSettings, StoreError> {
-        let (enabled, listen, tls_cert, sealed, agent_url, missing, dead, rate) =
+        let (enabled, listen, tls_cert, sealed, agent_url, missing, dead, rate, max_connections) =
             self.conn.query_row(
                 "SELECT enabled, listen, tls_cert, tls_key_sealed, agent_url, host_missing_s,
-                        host_dead_s, rate_limit
+                        host_dead_s, rate_limit, max_connections
                  FROM api_settings WHERE id = 1",
                 [],
                 |r| {
@@ -23,6 +23,7 @@ impl Store {
                         r.get::<_, u32>(5)?,
                         r.get::<_, u32>(6)?,
                         r.get::<_, u32>(7)?,
+                        r.get::<_, u32>(8)?,
                     ))
                 },
             )?;
@@ -40,6 +41,7 @@ impl Store {
             host_missing_s: missing,
             host_dead_s: dead,
             rate_limit: rate,
+            max_connections,
         })
     }
 
@@ -63,7 +65,8 @@ impl Store {
     pub fn save_api_settings(&mut self, settings: &ApiSettings) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE api_settings SET enabled = ?1, listen = ?2, tls_cert = ?3, tls_key_sealed = ?4,
-                    agent_url = ?5, host_missing_s = ?6, host_dead_s = ?7, rate_limit = ?8
+                    agent_url = ?5, host_missing_s = ?6, host_dead_s = ?7, rate_limit = ?8,
+                    max_connections = ?9
              WHERE id = 1",
             params![
                 settings.enabled,
@@ -74,6 +77,7 @@ impl Store {
                 settings.host_missing_s,
                 settings.host_dead_s,
                 settings.rate_limit,
+                settings.max_connections,
             ],
         )?;
         Ok(())

@@ -383,7 +383,23 @@ const V10_DECISIONS: &str = r#"
 ALTER TABLE events ADD COLUMN decision TEXT;
 "#;
 
-const STEPS: [&str; 10] = [
+/// V11 (issue 25): the API's connection cap (0 = from the open-file limit), and portal keys
+/// with less power: read-only, and/or limited to named pools (`limited_to_pools` with its
+/// rows in `api_key_pools`, so a key whose pools were all deleted may use none, not all).
+const V11_API_LIMITS: &str = r#"
+ALTER TABLE api_settings ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 0
+    CHECK (max_connections >= 0);
+ALTER TABLE api_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN limited_to_pools INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE api_key_pools (
+    key_id  INTEGER NOT NULL REFERENCES api_keys (id) ON DELETE CASCADE,
+    pool_id INTEGER NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    PRIMARY KEY (key_id, pool_id)
+) WITHOUT ROWID;
+CREATE INDEX api_key_pools_pool ON api_key_pools (pool_id);
+"#;
+
+const STEPS: [&str; 11] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -394,6 +410,7 @@ const STEPS: [&str; 10] = [
     V8_BOOT_TIMES,
     V9_HISTORY,
     V10_DECISIONS,
+    V11_API_LIMITS,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

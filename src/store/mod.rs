@@ -38,7 +38,7 @@ mod vm_sightings;
 mod zones;
 
 pub use agent_tokens::TokenOwner;
-pub use api_keys::ApiKeyRow;
+pub use api_keys::{ApiKeyRow, KeyRights, PortalKey};
 pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
 pub use error::{OpenError, StoreError};

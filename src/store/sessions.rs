@@ -94,6 +94,15 @@ impl Store {
         Ok(())
     }
 
+    /// The pool a session runs in, while it runs.
+    pub fn session_pool(&self, id: SessionId) -> Result<Option<PoolId>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT pool_id FROM sessions WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0).map(PoolId))
+            .optional()?)
+    }
+
     /// Ends a session, freeing its slot or resources.
     pub fn end_session(&mut self, id: SessionId) -> Result<(), StoreError> {
         let changed = self

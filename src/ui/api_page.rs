@@ -7,12 +7,13 @@ use super::context::PageContext;
 use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
 use super::shown_once::ShownOnce;
 use super::table::local_time;
+use crate::api::connection_limits::ConnectionLimits;
 use crate::api::{ApiControl, ApiStatus};
 use crate::model::ValidationErrors;
 use crate::model::api_settings::ApiSettingsDraft;
 use crate::model::field::ApiSettingsField;
 use crate::model::host_health::report_age;
-use crate::store::ApiKeyRow;
+use crate::store::{ApiKeyRow, KeyRights};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
@@ -24,6 +25,9 @@ pub struct ApiPage {
     errors: Option<ValidationErrors>,
     reveal_key: bool,
     key_name: String,
+    key_read_only: bool,
+    /// Pool names, separated by commas; empty: every pool.
+    key_pools: String,
     key_error: Option<String>,
     keys: Vec<ApiKeyRow>,
     keys_generation: Option<u64>,
@@ -109,6 +113,13 @@ impl ApiPage {
                 &mut draft.rate_limit,
                 error_of(e, ApiSettingsField::RateLimit),
             );
+            text_row(
+                ui,
+                "Max Connections",
+                &mut draft.max_connections,
+                error_of(e, ApiSettingsField::MaxConnections),
+            )
+            .on_hover_text(automatic_cap_hint());
             code_row(
                 ui,
                 "TLS Certificate",
@@ -206,16 +217,44 @@ impl ApiPage {
             let label = ui.label("Key Name");
             ui.add(egui::TextEdit::singleline(&mut self.key_name).desired_width(220.0))
                 .labelled_by(label.id);
+            let label = ui.label("Key Pools");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.key_pools)
+                    .desired_width(220.0)
+                    .hint_text("every pool"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("The pools it may use, separated by commas; empty: every pool");
+            ui.checkbox(&mut self.key_read_only, "Read-only")
+                .on_hover_text("It may list pools and read metrics, but not start or end sessions");
             if ui.button("Create key").clicked() {
-                match ctx.store.create_api_key(&self.key_name, jiff::Timestamp::now()) {
+                let rights = KeyRights {
+                    read_only: self.key_read_only,
+                    pools: self
+                        .key_pools
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                };
+                match ctx
+                    .store
+                    .create_api_key(&self.key_name, &rights, jiff::Timestamp::now())
+                {
                     Ok(key) => {
                         ctx.commands.send(UiCommand::Reload);
                         ctx.commands.send(UiCommand::ShowOnce(ShownOnce {
                             title: format!("API key {}", self.key_name.trim()),
-                            message: "Give it to the portal: it calls the API with the header Authorization: Bearer <key>.".to_owned(),
+                            message: format!(
+                                "Give it to the portal: it calls the API with the header Authorization: Bearer <key>. Rights: {}.",
+                                rights.describe()
+                            ),
                             secret: key,
                         }));
                         self.key_name.clear();
+                        self.key_pools.clear();
+                        self.key_read_only = false;
                         self.key_error = None;
                     }
                     Err(e) => self.key_error = Some(e.to_string()),
@@ -242,9 +281,10 @@ impl ApiPage {
             .column(Column::initial(220.0).resizable(true))
             .column(Column::initial(160.0))
             .column(Column::initial(120.0))
+            .column(Column::initial(220.0).resizable(true))
             .column(Column::remainder().at_least(80.0))
             .header(24.0, |mut header| {
-                for label in ["Name", "Created", "Last used", "Actions"] {
+                for label in ["Name", "Created", "Last used", "Rights", "Actions"] {
                     header.col(|ui| {
                         ui.strong(label);
                     });
@@ -261,6 +301,9 @@ impl ApiPage {
                         });
                         row.col(|ui| {
                             ui.label(report_age(key.last_used, now));
+                        });
+                        row.col(|ui| {
+                            ui.label(key.rights.describe());
                         });
                         row.col(|ui| {
                             if ui.button("Revoke…").clicked() {
@@ -307,4 +350,15 @@ fn status_line(ui: &mut Ui, api: Option<&ApiControl>) {
                 .small(),
         );
     }
+}
+
+/// What 0 in Max Connections means on this machine.
+fn automatic_cap_hint() -> String {
+    let limits = ConnectionLimits::automatic();
+    format!(
+        "Open connections served at once, each client address at most {}; more are refused at once. \
+         0: from this process's open-file limit (now {} connections), keeping a reserve for the scaler, \
+         the database and the clouds",
+        limits.per_address, limits.total
+    )
 }

@@ -95,7 +95,11 @@ pub async fn serve_api_waking(store: &Store, settings: &ApiSettings, wake: Optio
 /// A new portal key.
 pub fn portal_key(store: &mut Store, name: &str) -> Secret {
     store
-        .create_api_key(name, jiff::Timestamp::now())
+        .create_api_key(
+            name,
+            &pooladmin::store::KeyRights::default(),
+            jiff::Timestamp::now(),
+        )
         .expect("key")
 }
 

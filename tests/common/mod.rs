@@ -4,6 +4,7 @@
 pub mod api;
 pub mod azure_fake;
 pub mod configs;
+pub mod demo_process;
 pub mod do_fake;
 pub mod gcp_catalog_fake;
 pub mod gcp_dns_fake;

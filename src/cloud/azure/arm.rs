@@ -5,7 +5,7 @@
 use crate::cloud::http;
 use crate::cloud::oauth::{TokenCache, request_token};
 use crate::cloud::operation::{Patience, Progress};
-use crate::cloud::rest::{Dialect, Fault, Reply, exchange, retry_after};
+use crate::cloud::rest::{Dialect, Fault, Reply, exchange, retry_after, trusted_link};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use crate::model::credentials::AzureCredentials;
@@ -97,7 +97,7 @@ impl Arm {
         body: Option<&Value>,
     ) -> Result<Reply, CloudError> {
         let url = if path.starts_with("http") {
-            path.to_owned()
+            trusted_link("Azure", path, &[&self.management])?
         } else {
             format!("{}{path}", self.management)
         };

@@ -4,7 +4,7 @@
 use super::auth::ServiceAccount;
 use crate::cloud::http;
 use crate::cloud::operation::{Patience, Progress};
-use crate::cloud::rest::{Dialect, Fault, exchange, retry_after};
+use crate::cloud::rest::{Dialect, Fault, exchange, retry_after, trusted_link};
 use crate::cloud::{CloudError, ErrorClass};
 use crate::model::Secret;
 use reqwest::{Method, StatusCode};
@@ -27,6 +27,9 @@ const GOOGLE: Dialect = Dialect {
 };
 
 /// One service account's access to Google's APIs at `base`.
+/// Where Compute Engine's links (`selfLink`) point when its own endpoint is used.
+const GOOGLE_LINKS: &str = "https://www.googleapis.com";
+
 pub struct Api {
     http: reqwest::Client,
     base: String,
@@ -57,7 +60,14 @@ impl Api {
         body: Option<&Value>,
     ) -> Result<Option<Value>, CloudError> {
         let url = if path.starts_with("http") {
-            path.to_owned()
+            // Compute Engine's own links (selfLink) name www.googleapis.com.
+            let google = self.base == super::COMPUTE;
+            let trusted: &[&str] = if google {
+                &[&self.base, GOOGLE_LINKS]
+            } else {
+                &[&self.base]
+            };
+            trusted_link("Google", path, trusted)?
         } else {
             format!("{}{path}", self.base)
         };

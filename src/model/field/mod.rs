@@ -249,7 +249,9 @@ form_fields! {
         HostMissing => "Host Missing Expiration (s)", None;
         HostDead => "Host Dead Expiration (s)", None;
         RateLimit => "Rate Limit (requests/s per key)", None;
+        MaxConnections => "Max Connections", None;
         KeyName => "Key Name", None;
+        KeyPools => "Key Pools", None;
     }
 }
 
