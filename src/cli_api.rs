@@ -41,7 +41,9 @@ pub struct AgentArgs {
     /// pooladmin's API: its base URL or the `{checkin_url}`.
     #[arg(long)]
     url: String,
-    /// File holding the agent token (`{checkin_token}`, or one from the member's Actions menu).
+    /// File holding the agent token (`{checkin_token}`, or one from the member's Actions
+    /// menu). A bootstrap token is replaced in it by the member's working token at check-in,
+    /// so the file must be writable (it is written with mode 0600).
     #[arg(long, value_name = "FILE")]
     token_file: PathBuf,
     /// The address sessions reach this host at (default: the one that routes to pooladmin).
@@ -195,6 +197,7 @@ pub fn agent(args: &AgentArgs) -> Result<()> {
         client,
         facts,
         sessions_file: args.sessions_file.clone(),
+        token_file: Some(args.token_file.clone()),
     };
     runtime()?.block_on(async {
         let stop = async {

@@ -57,6 +57,17 @@ fn bench() -> Bench {
     Bench::saving(dir, store, &spec, provider, behaviour)
 }
 
+/// The address the simulated cloud reports for `cloud_id` now.
+fn vm_address(bench: &Bench, cloud_id: &str) -> String {
+    bench
+        .cloud
+        .vms()
+        .into_iter()
+        .find(|vm| vm.cloud_id == cloud_id)
+        .and_then(|vm| vm.address)
+        .expect("the VM has an address")
+}
+
 fn quick() -> ScalerSettings {
     ScalerSettings {
         tick: Duration::from_secs(1),
@@ -117,10 +128,21 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     assert_eq!(bench.count(InstanceState::Booting), 1);
     assert!(bench.store.agents().unwrap().is_empty());
 
+    // The agent claims more than its config gives an instance, and an address the cloud
+    // does not report for it.
     let answer = api.post("/v1/checkin", token, &json!({"hostname": "vm-1", "address": "10.1.2.3", "cores": 6, "memory_mb": 12288, "gpus": 0, "version": "test"})).await;
     assert_eq!(answer.status(), StatusCode::OK);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["state"], "booting");
+    // The bootstrap token from the startup script is exchanged for the working token, once.
+    let working = body["token"].as_str().expect("a working token").to_owned();
+    assert_ne!(working, token);
+    let again = api.post("/v1/checkin", token, &json!({"hostname": "vm-1", "address": "10.1.2.3", "cores": 4, "memory_mb": 8192, "gpus": 0, "version": "test"})).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::UNAUTHORIZED,
+        "a bootstrap token works once"
+    );
     until(10, "the instance running", || {
         bench.count(InstanceState::Running) == 1
     })
@@ -128,8 +150,8 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     let agent = &bench.store.agents().unwrap()[0];
     assert_eq!(
         agent.agent.spec.reported,
-        Resources::new(6.0, 12288, 0),
-        "the check-in's capacity"
+        Resources::new(4.0, 8192, 0),
+        "the claim capped at what the config gives an instance"
     );
     assert!(agent.agent.last_report.is_some());
     let instance = bench
@@ -137,14 +159,38 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
         .into_iter()
         .find(|i| i.state == InstanceState::Running)
         .unwrap();
-    assert_eq!(instance.address.as_deref(), Some("10.1.2.3"));
+    let cloud_address = vm_address(&bench, &vm.cloud_id);
+    assert_eq!(
+        instance.address.as_deref(),
+        Some(cloud_address.as_str()),
+        "the cloud's address, not the agent's claim"
+    );
+    let said: Vec<String> = bench
+        .store
+        .events(&pooladmin::store::EventFilter::default(), 200)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e.message)
+        .collect();
+    for words in ["claimed 10.1.2.3", "reported 6 cores"] {
+        assert!(
+            said.iter().any(|m| m.contains(words)),
+            "no event with {words:?}: {said:#?}"
+        );
+    }
     assert!(
         bench.store.checkin_token(instance.id).unwrap().is_none(),
         "the sealed token is gone once it runs"
     );
 
-    // Its heartbeats keep it; then it falls silent past the Host Dead Expiration.
-    // (With a session list, a heartbeat is written at once; without, within a second.)
+    // Its heartbeats (with the working token) keep it; then it falls silent past the Host
+    // Dead Expiration. (With a session list, a heartbeat is written at once; without,
+    // within a second.)
+    let stale = api
+        .post("/v1/heartbeat", token, &json!({"sessions": []}))
+        .await;
+    assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
+    let token = working.as_str();
     let beat = api
         .post("/v1/heartbeat", token, &json!({"sessions": []}))
         .await;

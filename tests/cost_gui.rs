@@ -33,6 +33,7 @@ fn a_priced_pool_shows_its_cost_and_the_currency_is_a_setting() {
         vm_provider: bench.provider,
         pool: bench.pool,
         size: InstanceSize::Agent(Resources::new(4.0, 8192, 0)),
+        provision_timeout_s: 600,
     };
     let event = ScalerEvent::new(Timestamp::now(), EventKind::Transition, "requested");
     let instance = bench

@@ -113,6 +113,7 @@ fn an_instance_costs_from_its_create_call_to_its_end() {
         vm_provider: bench.provider,
         pool: bench.pool,
         size: InstanceSize::Agent(Resources::new(4.0, 8192, 0)),
+        provision_timeout_s: 600,
     };
     let gone = store
         .request_instance(&request, created, event("requested"))

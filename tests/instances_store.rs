@@ -47,6 +47,7 @@ fn a_live_instance_is_kept_until_the_scaler_deletes_it() {
         vm_provider: bench.provider,
         pool: bench.pool,
         size: InstanceSize::Agent(Resources::new(4.0, 8192, 0)),
+        provision_timeout_s: 600,
     };
     let instance = store
         .request_instance(&request, now, event("requested"))
@@ -184,6 +185,7 @@ fn a_vm_provider_config_that_instances_still_run_on_is_kept() {
         vm_provider: bench.provider,
         pool: bench.pool,
         size: InstanceSize::Agent(Resources::new(4.0, 8192, 0)),
+        provision_timeout_s: 600,
     };
     let instance = bench
         .store

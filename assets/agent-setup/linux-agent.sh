@@ -8,6 +8,9 @@
 set -eu
 AGENT_BINARY_URL="https://downloads.example.com/pooladmin/pooladmin"
 
+# {checkin_token} is a one-time bootstrap token (user data can be read by any process on
+# this VM): the agent's first check-in exchanges it for the member's working token and
+# writes that over this file (mode 0600), so the folder stays root's and writable by it.
 install -d -m 0700 /etc/pooladmin
 umask 077
 printf '%s\n' '{checkin_token}' > /etc/pooladmin/token

@@ -11,7 +11,9 @@ $AgentBinaryUrl = 'https://downloads.example.com/pooladmin/pooladmin.exe'
 $AgentHome = 'C:\ProgramData\pooladmin'
 
 New-Item -ItemType Directory -Force -Path $AgentHome | Out-Null
-# Only SYSTEM and Administrators may read the token.
+# Only SYSTEM and Administrators may read the token. {checkin_token} is a one-time bootstrap
+# token (user data can be read by any process on this VM): the agent's first check-in
+# exchanges it for the member's working token and writes that over this file.
 icacls $AgentHome /inheritance:r /grant:r 'SYSTEM:(OI)(CI)F' 'Administrators:(OI)(CI)F' | Out-Null
 Set-Content -Path "$AgentHome\token" -Value '{checkin_token}' -NoNewline
 Invoke-WebRequest -UseBasicParsing -Uri $AgentBinaryUrl -OutFile "$AgentHome\pooladmin.exe"

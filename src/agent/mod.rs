@@ -2,9 +2,11 @@
 //! then heartbeats every 10 s, backing off while pooladmin is away, until told to stop.
 
 pub mod host_facts;
+pub mod token_file;
 
 use crate::api::client::{ApiClient, ClientError};
 use crate::api::types::{CheckinRequest, HeartbeatRequest};
+use crate::model::Secret;
 use host_facts::HostFacts;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,6 +25,9 @@ pub struct AgentOptions {
     pub facts: HostFacts,
     /// A file listing the session ids the host runs (one a line), when it keeps track.
     pub sessions_file: Option<PathBuf>,
+    /// The file the token came from: the working token a check-in gives in exchange for a
+    /// bootstrap token is saved there (mode 0600). Without one it is kept in memory only.
+    pub token_file: Option<PathBuf>,
 }
 
 /// Why the agent stopped on its own.
@@ -36,7 +41,10 @@ pub enum AgentError {
 }
 
 /// Runs until `stop` resolves (SIGTERM), or the token is refused.
-pub async fn run(options: AgentOptions, stop: impl Future<Output = ()>) -> Result<(), AgentError> {
+pub async fn run(
+    mut options: AgentOptions,
+    stop: impl Future<Output = ()>,
+) -> Result<(), AgentError> {
     tokio::pin!(stop);
     let checkin = CheckinRequest {
         hostname: options.facts.hostname.clone(),
@@ -62,6 +70,20 @@ pub async fn run(options: AgentOptions, stop: impl Future<Output = ()>) -> Resul
             Ok(answer) => {
                 if !checked_in {
                     tracing::info!(name = %answer.name, state = %answer.state, "checked in");
+                }
+                if let Some(token) = answer.token {
+                    // The bootstrap token is dead now: from here on, the working one.
+                    let token = Secret::new(token);
+                    if let Some(file) = &options.token_file
+                        && let Err(e) = token_file::save_token(file, &token)
+                    {
+                        tracing::warn!(
+                            file = %file.display(),
+                            error = %e,
+                            "the working token cannot be saved; it is kept in memory until the agent stops"
+                        );
+                    }
+                    options.client.set_bearer(token);
                 }
                 checked_in = true;
                 backoff = Duration::from_secs(1);

@@ -6,7 +6,7 @@ use super::state::{ApiState, Caller};
 use super::types::{CheckinRequest, ErrorBody, HeartbeatRequest, ReportResponse};
 use crate::model::host_report::{Heartbeat, HostReport};
 use crate::model::{Resources, SessionId};
-use crate::store::ReportReceipt;
+use crate::store::{ReportReceipt, StoreError};
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -25,6 +25,7 @@ fn response(receipt: ReportReceipt) -> Json<ReportResponse> {
         state: receipt.state,
         heartbeat_interval_s: HEARTBEAT_INTERVAL_S,
         ended_sessions: receipt.ended.iter().map(|s| s.0.to_string()).collect(),
+        token: receipt.token.map(|t| t.expose().to_owned()),
     })
 }
 
@@ -36,7 +37,7 @@ fn response(receipt: ReportReceipt) -> Json<ReportResponse> {
     request_body = CheckinRequest,
     security(("agent_token" = [])),
     responses(
-        (status = 200, description = "Reported capacity and Last report written; a booting instance becomes running on the scaler's next pass", body = ReportResponse),
+        (status = 200, description = "Reported capacity and Last report written; a booting instance becomes running on the scaler's next pass. A bootstrap token (an instance's `{checkin_token}`) is exchanged for the member's working token, returned once in `token`: use it from then on; the bootstrap token is dead", body = ReportResponse),
         (status = 400, description = "A field is malformed", body = ErrorBody),
         (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
         (status = 408, description = "The body did not arrive within 30 s", body = ErrorBody),
@@ -50,12 +51,19 @@ pub async fn checkin(
     body: Body,
 ) -> Result<Json<ReportResponse>, ApiError> {
     // The caller is known before its body is read.
-    let owner = state.host(&caller).await?;
+    let token = state.host(&caller).await?;
     let body = read_body(body).await?;
     let receipt = state
         .with_store(move |store| {
             let report = checkin_report(&body)?;
-            Ok(store.check_in(owner, &report, Timestamp::now())?)
+            match store.check_in(token, &report, Timestamp::now()) {
+                // Its bootstrap token was exchanged by another check-in meanwhile.
+                Err(StoreError::NotFound {
+                    what: "bootstrap token",
+                    ..
+                }) => Err(ApiError::Unauthorized),
+                other => Ok(other?),
+            }
         })
         .await?;
     if receipt.state != "running" {
@@ -74,7 +82,7 @@ pub async fn checkin(
     responses(
         (status = 200, description = "Last report written; sessions the host no longer runs ended", body = ReportResponse),
         (status = 400, description = "A field is malformed", body = ErrorBody),
-        (status = 401, description = "Missing, unknown or revoked token", body = ErrorBody),
+        (status = 401, description = "Missing, unknown, revoked or expired token, or a bootstrap token (it only checks in)", body = ErrorBody),
         (status = 408, description = "The body did not arrive within 30 s", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 429, description = "Too many failed authentications from this address; see Retry-After", body = ErrorBody),
@@ -85,8 +93,12 @@ pub async fn heartbeat(
     caller: Caller,
     body: Body,
 ) -> Result<Json<ReportResponse>, ApiError> {
-    // The caller is known before its body is read.
-    let owner = state.host(&caller).await?;
+    // The caller is known before its body is read; a bootstrap token only checks in.
+    let token = state.host(&caller).await?;
+    if token.bootstrap {
+        return Err(ApiError::Unauthorized);
+    }
+    let owner = token.owner;
     let body = read_body(body).await?;
     let queue = Arc::clone(&state);
     let receipt = state

@@ -9,7 +9,7 @@ use super::listener::Peer;
 use super::rate_limit::RateLimiter;
 use super::request_counts::RequestCounts;
 use crate::scaler::gauges::ScalerGauges;
-use crate::store::{PortalKey, Store, TokenOwner};
+use crate::store::{HostToken, PortalKey, Store, TokenOwner};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -120,12 +120,12 @@ impl ApiState {
 
     /// Whom the agent token `caller` presents speaks for, checked before anything of its
     /// request is read: refused (401), or from an address that keeps failing (429).
-    pub async fn host(self: &Arc<Self>, caller: &Caller) -> Result<TokenOwner, ApiError> {
+    pub async fn host(self: &Arc<Self>, caller: &Caller) -> Result<HostToken, ApiError> {
         let presented = self.presented(caller)?;
-        let owner = self
-            .with_store(move |store| Ok(store.token_owner(&presented)?))
+        let token = self
+            .with_store(move |store| Ok(store.host_token(&presented, Timestamp::now())?))
             .await?;
-        self.known(caller, owner)
+        self.known(caller, token)
     }
 
     /// Runs `work` for the portal key `caller` presents.

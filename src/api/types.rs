@@ -64,6 +64,10 @@ pub struct ReportResponse {
     /// Sessions ended because the host no longer reported them.
     #[serde(default)]
     pub ended_sessions: Vec<String>,
+    /// The member's working token, given once when a check-in exchanged a bootstrap token
+    /// (`{checkin_token}`): keep it (mode 0600) and use it from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// `POST /v1/pools/{pool}/sessions`: a session for a user.

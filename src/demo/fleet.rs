@@ -146,6 +146,7 @@ fn spawn_agent(base: &str, token: Secret, facts: HostFacts) -> JoinHandle<()> {
             client,
             facts,
             sessions_file: None,
+            token_file: None,
         };
         if let Err(e) = run(options, std::future::pending()).await {
             tracing::info!(host = %name, error = %e, "a demo host's agent stopped");

@@ -1,5 +1,6 @@
 //! Plain data types of pooladmin and their validation: no I/O, no clock, no async.
 
+pub mod agent_address;
 pub mod api_settings;
 pub mod api_text;
 pub mod app_settings;

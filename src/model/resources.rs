@@ -42,6 +42,15 @@ impl Resources {
         )
     }
 
+    /// These, each resource at most `cap`'s.
+    pub fn capped_at(&self, cap: &Resources) -> Resources {
+        Resources::new(
+            self.cores.min(cap.cores),
+            self.memory_mb.min(cap.memory_mb),
+            self.gpus.min(cap.gpus),
+        )
+    }
+
     /// `self - other`, resource by resource (may go negative when a member is over-committed).
     pub fn minus(&self, other: &Resources) -> Resources {
         Resources::new(

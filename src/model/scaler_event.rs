@@ -20,17 +20,21 @@ pub enum EventKind {
     Command,
     /// A VM Provider config's month nears or reaches its budget.
     Budget,
+    /// A host's report was not taken as said (an address or capacity it claimed), or ended
+    /// sessions it no longer runs.
+    Report,
 }
 
 impl EventKind {
     /// Every kind, in the order the filter offers them.
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         Self::Decision,
         Self::Transition,
         Self::Error,
         Self::Reconcile,
         Self::Command,
         Self::Budget,
+        Self::Report,
     ];
 
     /// The stored spelling.
@@ -42,6 +46,7 @@ impl EventKind {
             Self::Reconcile => "reconcile",
             Self::Command => "command",
             Self::Budget => "budget",
+            Self::Report => "report",
         }
     }
 
@@ -59,6 +64,7 @@ impl EventKind {
             Self::Reconcile => "Reconcile",
             Self::Command => "Command",
             Self::Budget => "Budget",
+            Self::Report => "Host report",
         }
     }
 }

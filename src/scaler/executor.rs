@@ -161,11 +161,16 @@ impl Scaler {
                         });
                     self.store.record_events(std::slice::from_ref(&decision))?;
                     self.emit(decision);
+                    // The planner creates only for configs whose values parse.
+                    let Some(values) = world.values.get(config) else {
+                        continue;
+                    };
                     let request = InstanceRequest {
                         config: *config,
                         vm_provider: *vm_provider,
                         pool: *pool,
                         size: *size,
+                        provision_timeout_s: values.provision_timeout_s,
                     };
                     for _ in 0..*count {
                         let event = ScalerEvent::new(now, EventKind::Transition, "requested")
@@ -226,9 +231,19 @@ impl Scaler {
         let now = self.now();
         let world = Arc::clone(&self.world);
         for instance in self.store.live_instances()? {
-            // An agent's check-in is acted on at once, not at the next poll.
+            // An agent's check-in is acted on at once (the cloud is asked for the instance's
+            // addresses), not at the next poll — once: a look started after the check-in
+            // has seen it.
+            let last_look = self
+                .memory
+                .next_try
+                .get(&instance.id)
+                .map(|t| *t - self.settings.poll_every);
             let checked_in = instance.state == InstanceState::Booting
-                && instance.check_in.is_some()
+                && instance
+                    .check_in
+                    .as_ref()
+                    .is_some_and(|c| last_look.is_none_or(|looked| c.at > looked))
                 && world
                     .configs
                     .get(&instance.config)
@@ -455,14 +470,9 @@ impl Scaler {
         };
         let probe = match (config.spec.require_check_in, config.spec.agent_check_in) {
             (false, _) => CheckInProbe::CloudOnly,
-            // Agent check-in: running once its agent has called POST /v1/checkin.
-            (true, true) => match &instance.check_in {
-                Some(check_in) => {
-                    let address = Some(check_in.address.clone());
-                    return self.became_running(instance, address, now);
-                }
-                None => CheckInProbe::Agent,
-            },
+            // Agent check-in: running once its agent has called POST /v1/checkin and the
+            // cloud, asked for the instance's addresses, says it runs.
+            (true, true) => CheckInProbe::Agent,
             (true, false) => CheckInProbe::Port(match values.scaling {
                 ScalingValues::Servers { port, .. } => port,
                 ScalingValues::Agents { .. } => AGENT_PORT,

@@ -3,7 +3,8 @@
 
 use super::executor::{Halt, Scaler};
 use super::operations::{self, DnsChange, DnsDone, Outcome};
-use crate::cloud::{CloudError, ErrorClass};
+use crate::cloud::{CloudError, CloudVm, ErrorClass, VmState};
+use crate::model::agent_address::choose_address;
 use crate::model::autoscale::{AutoScaleSpec, AutoScaleValues, Scaling, ScalingValues};
 use crate::model::config_health::ConfigHealth;
 use crate::model::dns_provider::DnsProviderSpec;
@@ -58,6 +59,9 @@ impl Scaler {
                 let instance = self.store.instance(id)?;
                 match result {
                     Ok((vm, true)) => self.became_running(&instance, vm.address, now)?,
+                    Ok((vm, false)) if vm.state == VmState::Running => {
+                        self.agent_checked_in(&instance, &vm, now)?;
+                    }
                     Ok(_) => {}
                     Err(e) if e.class == ErrorClass::NotFound => {
                         self.vanished(&instance, now)?;
@@ -224,6 +228,58 @@ impl Scaler {
         self.store.set_config_health(config, health, Some(&event))?;
         self.emit(event);
         Ok(())
+    }
+
+    /// A booting instance whose agent has checked in (Agent check-in) and that the cloud
+    /// says runs: a member at the address the cloud confirms.
+    fn agent_checked_in(
+        &mut self,
+        instance: &Instance,
+        vm: &CloudVm,
+        now: Timestamp,
+    ) -> Result<(), Halt> {
+        let Some(check_in) = &instance.check_in else {
+            return Ok(());
+        };
+        let by_agent = self
+            .world
+            .configs
+            .get(&instance.config)
+            .is_some_and(|c| c.spec.require_check_in && c.spec.agent_check_in);
+        if !by_agent {
+            return Ok(());
+        }
+        let mut notes = Vec::new();
+        if let InstanceSize::Agent(size) = instance.size {
+            let counted = check_in.resources.capped_at(&size);
+            if counted != check_in.resources {
+                notes.push(format!(
+                    "its agent reported {}, more than its config gives an instance ({size}): counted as {counted}",
+                    check_in.resources
+                ));
+            }
+        }
+        let cloud: Vec<&str> = [vm.address.as_deref(), vm.public_address.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let choice = choose_address(&check_in.address, &cloud);
+        if let Some(why) = choice.refused {
+            notes.push(format!(
+                "{why}; it runs at {}",
+                choice.address.as_deref().unwrap_or(&instance.name)
+            ));
+        }
+        for note in notes {
+            let event =
+                ScalerEvent::new(now, EventKind::Report, format!("{}: {note}", instance.name))
+                    .with_pool(instance.pool)
+                    .with_config(instance.config)
+                    .with_instance(instance.id);
+            self.store.record_events(std::slice::from_ref(&event))?;
+            self.emit(event);
+        }
+        self.became_running(instance, choice.address, now)
     }
 
     pub(super) fn became_running(
@@ -461,8 +517,10 @@ fn member_template(
             })
         }
         (_, size) => {
-            // What its agent reported at check-in, else what the config said it brings.
+            // What its agent reported at check-in, at most what its config gives an
+            // instance; else what the config said it brings.
             let reported = match (&instance.check_in, size) {
+                (Some(check_in), InstanceSize::Agent(r)) => check_in.resources.capped_at(&r),
                 (Some(check_in), _) => check_in.resources,
                 (None, InstanceSize::Agent(r)) => r,
                 (None, InstanceSize::Server { .. }) => Resources::default(),

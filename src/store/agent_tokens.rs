@@ -1,6 +1,9 @@
 //! Agent tokens: one per autoscaled instance (made with its intent) or per static member
-//! (issued from its Actions menu). Only the hash is kept for look-up; an instance's token is
-//! also kept sealed until it runs, because a retried create renders the same startup script.
+//! (issued from its Actions menu). Only the hash is kept for look-up. An instance's first
+//! token is a one-time **bootstrap** token: it sits in cloud user-data, which any process on
+//! the VM can read, so its first check-in exchanges it for the member's working token (known
+//! only to the agent) and it dies then, or at the Provision Timeout. It is also kept sealed
+//! until the instance runs, because a retried create renders the same startup script.
 
 use super::bearer::{bearer_hash, hash_matches, new_bearer};
 use super::rows::to_millis;
@@ -24,22 +27,45 @@ pub enum TokenOwner {
     Agent(AgentId),
 }
 
-/// Makes the token of a new instance inside its intent's transaction: the hash for look-up,
-/// the token sealed for its startup script.
+/// A live token as presented: whom it speaks for, and whether it is a bootstrap token (good
+/// for one check-in only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostToken {
+    /// Whom it speaks for.
+    pub owner: TokenOwner,
+    /// A bootstrap token, to be exchanged at check-in.
+    pub bootstrap: bool,
+}
+
+impl From<TokenOwner> for HostToken {
+    /// A working token of `owner`.
+    fn from(owner: TokenOwner) -> Self {
+        Self {
+            owner,
+            bootstrap: false,
+        }
+    }
+}
+
+/// Makes the bootstrap token of a new instance inside its intent's transaction: the hash for
+/// look-up (dead after `valid_s`), the token sealed for its startup script.
 pub(super) fn issue_instance_token(
     tx: &Connection,
     sealer: &Sealer,
     instance: InstanceId,
     now: Timestamp,
+    valid_s: i64,
 ) -> Result<(), StoreError> {
     let token = new_bearer(TOKEN_PREFIX);
     tx.prepare_cached(
-        "INSERT INTO agent_tokens (hash, instance_id, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap, expires_at)
+         VALUES (?1, ?2, ?3, 1, ?4)",
     )?
     .execute(params![
         bearer_hash(token.expose()).as_slice(),
         instance.0,
-        to_millis(now)
+        to_millis(now),
+        to_millis(now) + valid_s.saturating_mul(1000)
     ])?;
     tx.prepare_cached("UPDATE instances SET checkin_secret = ?1 WHERE id = ?2")?
         .execute(params![sealer.seal(&token), instance.0])?;
@@ -82,6 +108,17 @@ impl Store {
 
     /// Whom a presented token speaks for, if it is a live one.
     pub fn token_owner(&self, presented: &str) -> Result<Option<TokenOwner>, StoreError> {
+        Ok(self
+            .host_token(presented, Timestamp::now())?
+            .map(|token| token.owner))
+    }
+
+    /// The presented token, if it is live at `now` (a bootstrap token past its time is not).
+    pub fn host_token(
+        &self,
+        presented: &str,
+        now: Timestamp,
+    ) -> Result<Option<HostToken>, StoreError> {
         if !presented.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
@@ -89,7 +126,8 @@ impl Store {
         let found = self
             .conn
             .prepare_cached(
-                "SELECT hash, instance_id, server_id, agent_id FROM agent_tokens WHERE hash = ?1",
+                "SELECT hash, instance_id, server_id, agent_id, bootstrap, expires_at
+                 FROM agent_tokens WHERE hash = ?1",
             )?
             .query_row([hash.as_slice()], |r| {
                 Ok((
@@ -97,18 +135,24 @@ impl Store {
                     r.get::<_, Option<i64>>(1)?,
                     r.get::<_, Option<i64>>(2)?,
                     r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, bool>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
                 ))
             })
             .optional()?;
-        Ok(found.and_then(|(stored, instance, server, agent)| {
-            if !hash_matches(&stored, &hash) {
-                return None;
-            }
-            instance
-                .map(|id| TokenOwner::Instance(InstanceId(id)))
-                .or(server.map(|id| TokenOwner::Server(ServerId(id))))
-                .or(agent.map(|id| TokenOwner::Agent(AgentId(id))))
-        }))
+        let millis = to_millis(now);
+        Ok(
+            found.and_then(|(stored, instance, server, agent, bootstrap, expires_at)| {
+                if !hash_matches(&stored, &hash) || expires_at.is_some_and(|at| millis >= at) {
+                    return None;
+                }
+                let owner = instance
+                    .map(|id| TokenOwner::Instance(InstanceId(id)))
+                    .or(server.map(|id| TokenOwner::Server(ServerId(id))))
+                    .or(agent.map(|id| TokenOwner::Agent(AgentId(id))))?;
+                Some(HostToken { owner, bootstrap })
+            }),
+        )
     }
 
     /// The check-in token of an instance not yet running, for its startup script.
@@ -131,4 +175,31 @@ impl Store {
                 .ok_or(StoreError::Unseal),
         }
     }
+}
+
+/// Exchanges an instance's bootstrap token for its working token inside a check-in's
+/// transaction: the bootstrap token is gone, the working one returned (the only time it can
+/// be seen). `None` when the bootstrap token was exchanged meanwhile (a second check-in
+/// racing the first): that one is refused.
+pub(super) fn exchange_bootstrap(
+    tx: &Connection,
+    instance: InstanceId,
+    now: Timestamp,
+) -> Result<Option<Secret>, StoreError> {
+    let gone = tx
+        .prepare_cached("DELETE FROM agent_tokens WHERE instance_id = ?1 AND bootstrap = 1")?
+        .execute([instance.0])?;
+    if gone == 0 {
+        return Ok(None);
+    }
+    let token = new_bearer(TOKEN_PREFIX);
+    tx.prepare_cached(
+        "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap) VALUES (?1, ?2, ?3, 0)",
+    )?
+    .execute(params![
+        bearer_hash(token.expose()).as_slice(),
+        instance.0,
+        to_millis(now)
+    ])?;
+    Ok(Some(token))
 }

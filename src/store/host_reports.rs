@@ -2,12 +2,14 @@
 //! instance that is not running yet has its check-in noted on the instance row, and the
 //! scaler (the only writer of instance state) makes it a member on its next pass.
 
-use super::agent_tokens::TokenOwner;
+use super::agent_tokens::{HostToken, TokenOwner, exchange_bootstrap};
+use super::events::insert_event;
 use super::rows::to_millis;
 use super::{Store, StoreError};
 use crate::model::host_report::{Heartbeat, HostReport};
-use crate::model::instance::InstanceState;
-use crate::model::{SessionHost, SessionId};
+use crate::model::instance::{InstanceId, InstanceState};
+use crate::model::scaler_event::{EventKind, ScalerEvent};
+use crate::model::{AgentId, AutoScaleId, PoolId, Resources, Secret, SessionHost, SessionId};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
@@ -21,6 +23,9 @@ pub struct ReportReceipt {
     pub state: String,
     /// Sessions ended because the host no longer reports them (heartbeats).
     pub ended: Vec<SessionId>,
+    /// The working token a bootstrap token was exchanged for at this check-in: the agent
+    /// uses it from now on (shown this once).
+    pub token: Option<Secret>,
 }
 
 /// Where a token's report lands.
@@ -72,7 +77,12 @@ impl Target {
             Target::Pending(_, name, state) => (name, state.as_str().to_owned()),
             Target::Member(_, name) => (name, "running".to_owned()),
         };
-        ReportReceipt { name, state, ended }
+        ReportReceipt {
+            name,
+            state,
+            ended,
+            token: None,
+        }
     }
 }
 
@@ -89,16 +99,29 @@ fn name_of(tx: &Connection, member: SessionHost) -> Result<String, StoreError> {
 
 impl Store {
     /// A host checked in: its capacity and Last report, or (booting) its instance's check-in.
+    /// A bootstrap token is exchanged for the working token in the same transaction (the
+    /// receipt carries it); one exchanged meanwhile is refused (`NotFound`).
     pub fn check_in(
         &mut self,
-        owner: TokenOwner,
+        token: impl Into<HostToken>,
         report: &HostReport,
         now: Timestamp,
     ) -> Result<ReportReceipt, StoreError> {
+        let token = token.into();
         report.validate()?;
         let millis = to_millis(now);
         let tx = self.conn.savepoint()?;
+        let owner = token.owner;
         let target = target_of(&tx, owner)?;
+        let working = match (token.bootstrap, owner) {
+            (true, TokenOwner::Instance(instance)) => Some(
+                exchange_bootstrap(&tx, instance, now)?.ok_or(StoreError::NotFound {
+                    what: "bootstrap token",
+                    id: instance.0,
+                })?,
+            ),
+            _ => None,
+        };
         match &target {
             Target::Pending(id, _, _) => {
                 tx.prepare_cached(
@@ -117,16 +140,17 @@ impl Store {
                     id
                 ])?;
             }
-            Target::Member(SessionHost::Agent(id), _) => {
+            Target::Member(SessionHost::Agent(id), name) => {
+                let reported = capped_claim(&tx, *id, name, report.resources, now)?;
                 tx.prepare_cached(
                     "UPDATE docker_agents SET reported_cores = ?1, reported_memory_mb = ?2,
                             reported_gpus = ?3, agent_version = ?4, last_report = ?5
                      WHERE id = ?6",
                 )?
                 .execute(params![
-                    report.resources.cores,
-                    report.resources.memory_mb,
-                    report.resources.gpus,
+                    reported.cores,
+                    reported.memory_mb,
+                    reported.gpus,
                     report.version,
                     millis,
                     id.0
@@ -140,7 +164,10 @@ impl Store {
             }
         }
         tx.commit()?;
-        Ok(target.receipt(Vec::new()))
+        Ok(ReportReceipt {
+            token: working,
+            ..target.receipt(Vec::new())
+        })
     }
 
     /// A heartbeat: Last report, load, and the end of every session of the member that the
@@ -158,8 +185,21 @@ impl Store {
         let target = target_of(&tx, owner)?;
         touch(&tx, &target, millis, heartbeat.load)?;
         let ended = match (&target, &heartbeat.sessions) {
-            (Target::Member(member, _), Some(sessions)) => {
-                end_unreported(&tx, *member, sessions, millis - grace_s * 1000)?
+            (Target::Member(member, name), Some(sessions)) => {
+                let ended = end_unreported(&tx, *member, sessions, millis - grace_s * 1000)?;
+                if !ended.is_empty() {
+                    let mut event = ScalerEvent::new(
+                        now,
+                        EventKind::Report,
+                        format!(
+                            "{name}'s heartbeat no longer lists {} session(s) older than {grace_s} s: ended",
+                            ended.len()
+                        ),
+                    );
+                    event.pool = pool_of_member(&tx, *member)?;
+                    insert_event(&tx, &event)?;
+                }
+                ended
             }
             // Before it is a member an instance has no sessions; without a list none is checked.
             _ => Vec::new(),
@@ -248,4 +288,61 @@ fn end_unreported(
             .execute([session])?;
     }
     Ok(stale.into_iter().map(SessionId).collect())
+}
+
+/// The pool a member is in, if any.
+fn pool_of_member(tx: &Connection, member: SessionHost) -> Result<Option<PoolId>, StoreError> {
+    let (sql, id) = match member {
+        SessionHost::Server(id) => ("SELECT pool_id FROM servers WHERE id = ?1", id.0),
+        SessionHost::Agent(id) => ("SELECT pool_id FROM docker_agents WHERE id = ?1", id.0),
+    };
+    Ok(tx
+        .prepare_cached(sql)?
+        .query_row([id], |r| r.get::<_, Option<i64>>(0))
+        .optional()?
+        .flatten()
+        .map(PoolId))
+}
+
+/// What an agent's check-in may claim: an autoscaled agent at most what its config says an
+/// instance has (a larger claim is capped, and an event names it); a static one as reported.
+fn capped_claim(
+    tx: &Connection,
+    agent: AgentId,
+    name: &str,
+    claimed: Resources,
+    now: Timestamp,
+) -> Result<Resources, StoreError> {
+    let instance = tx
+        .prepare_cached(
+            "SELECT id, pool_id, config_id, cores, memory_mb, gpus FROM instances
+             WHERE agent_id = ?1",
+        )?
+        .query_row([agent.0], |r| {
+            Ok((
+                InstanceId(r.get(0)?),
+                PoolId(r.get(1)?),
+                AutoScaleId(r.get(2)?),
+                Resources::new(r.get(3)?, r.get(4)?, r.get(5)?),
+            ))
+        })
+        .optional()?;
+    let Some((instance, pool, config, size)) = instance else {
+        return Ok(claimed);
+    };
+    let capped = claimed.capped_at(&size);
+    if capped != claimed {
+        let event = ScalerEvent::new(
+            now,
+            EventKind::Report,
+            format!(
+                "{name} reported {claimed}, more than its config gives an instance ({size}): counted as {capped}"
+            ),
+        )
+        .with_pool(pool)
+        .with_config(config)
+        .with_instance(instance);
+        insert_event(tx, &event)?;
+    }
+    Ok(capped)
 }

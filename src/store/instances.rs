@@ -31,6 +31,9 @@ pub struct InstanceRequest {
     pub pool: PoolId,
     /// What the instance brings.
     pub size: InstanceSize,
+    /// Its config's Provision Timeout (s): how long the bootstrap token in its startup
+    /// script lives.
+    pub provision_timeout_s: i64,
 }
 
 /// Fields a transition may set besides the state.
@@ -186,7 +189,7 @@ impl Store {
             ],
         )?;
         let id = InstanceId(id);
-        issue_instance_token(&tx, &self.sealer, id, now)?;
+        issue_instance_token(&tx, &self.sealer, id, now, request.provision_timeout_s)?;
         let short = &self.installation_id[..8.min(self.installation_id.len())];
         let name = format!("pa-{short}-{id}");
         tx.execute(

@@ -399,7 +399,16 @@ CREATE TABLE api_key_pools (
 CREATE INDEX api_key_pools_pool ON api_key_pools (pool_id);
 "#;
 
-const STEPS: [&str; 11] = [
+/// V12 (issue 25): the token in an instance's startup script is a one-time bootstrap token
+/// (cloud user-data can be read by any process on the VM): its first check-in exchanges it
+/// for the member's working token, and it dies then or at `expires_at` (the Provision
+/// Timeout), whichever comes first.
+const V12_BOOTSTRAP_TOKENS: &str = r#"
+ALTER TABLE agent_tokens ADD COLUMN bootstrap INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agent_tokens ADD COLUMN expires_at INTEGER;
+"#;
+
+const STEPS: [&str; 12] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -411,6 +420,7 @@ const STEPS: [&str; 11] = [
     V9_HISTORY,
     V10_DECISIONS,
     V11_API_LIMITS,
+    V12_BOOTSTRAP_TOKENS,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

@@ -37,7 +37,7 @@ mod staging;
 mod vm_sightings;
 mod zones;
 
-pub use agent_tokens::TokenOwner;
+pub use agent_tokens::{HostToken, TokenOwner};
 pub use api_keys::{ApiKeyRow, KeyRights, PortalKey};
 pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
