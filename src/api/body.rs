@@ -39,6 +39,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
             Vec::new(),
         ));
     }
+    // Every body is a JSON object: serde would also read a struct from an array
+    // (`[null, null]`), which the document does not allow.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::BadRequest(
+            "the body is not the expected JSON: expected an object".to_owned(),
+            Vec::new(),
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -78,6 +86,11 @@ mod tests {
         let missing = Bytes::from_static(br#"{"hostname": "a"}"#);
         assert!(matches!(
             parse_json::<CheckinRequest>(&missing),
+            Err(ApiError::BadRequest(..))
+        ));
+        let array = Bytes::from_static(b"[null, null]");
+        assert!(matches!(
+            parse_json::<crate::api::types::HeartbeatRequest>(&array),
             Err(ApiError::BadRequest(..))
         ));
         let broken = Bytes::from_static(b"{not json");
