@@ -174,13 +174,21 @@ async fn starttls_upgrades_a_plain_connection_and_plain_binds_are_refused() {
     test_connection(&starttls, &[samba_ou()])
         .await
         .expect("StartTLS binds");
-    // Without TLS, AD refuses a simple bind with a password (strongerAuthRequired).
+    // Without TLS pooladmin does not send the password at all unless told it is a test...
     let plain = LdapSpec {
         url: plain_url,
         start_tls: false,
         ..samba_ldap()
     };
     let error = test_connection(&plain, &[]).await.expect_err("refused");
+    assert!(error.message.contains("in clear"), "{error}");
+    assert!(error.stops(), "the config stops until someone edits it");
+    // ...and when told, AD itself refuses a simple bind in clear (strongerAuthRequired).
+    let allowed = LdapSpec {
+        allow_unencrypted: true,
+        ..plain
+    };
+    let error = test_connection(&allowed, &[]).await.expect_err("refused");
     assert!(error.message.contains("bind"), "{error}");
 }
 

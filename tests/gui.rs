@@ -265,3 +265,50 @@ fn pools_sort_by_header_and_filter() {
     assert!(h.query_by_label("GPU Workloads").is_some());
     assert!(h.query_by_label("Browser Isolation").is_none());
 }
+
+#[test]
+fn ldap_in_clear_needs_the_test_only_tick_and_shows_a_warning() {
+    use pooladmin::model::Secret;
+    use pooladmin::model::ldap::LdapSpec;
+    let (_dir, mut store) = temp_store();
+    store
+        .add_config(&LdapSpec {
+            name: "corp".into(),
+            url: "ldaps://dc1.corp.example.com".into(),
+            search_base: "DC=corp,DC=example,DC=com".into(),
+            service_account_dn: "CN=svc,DC=corp,DC=example,DC=com".into(),
+            service_account_password: Secret::new("p"),
+            ..LdapSpec::default()
+        })
+        .unwrap();
+    let mut h = harness(store);
+    settle(&mut h);
+    h.get_by_label_contains("LDAP Configs").click();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "Edit").click();
+    settle(&mut h);
+    type_into(&mut h, "URL", "ldap://dc1.corp.example.com");
+    click(&mut h, "Save");
+    assert!(
+        h.query_by_label_contains("sends the password in clear")
+            .is_some()
+    );
+    let stored = || {
+        h.state().store().configs::<LdapSpec>().unwrap()[0]
+            .spec
+            .url
+            .clone()
+    };
+    assert_eq!(stored(), "ldaps://dc1.corp.example.com", "nothing saved");
+    h.get_by_role_and_label(Role::CheckBox, "Allow unencrypted LDAP (test only)")
+        .click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("crosses the network in clear")
+            .is_some()
+    );
+    click(&mut h, "Save");
+    let saved = h.state().store().configs::<LdapSpec>().unwrap();
+    assert_eq!(saved[0].spec.url, "ldap://dc1.corp.example.com");
+    assert!(saved[0].spec.allow_unencrypted);
+}

@@ -228,6 +228,32 @@ fn ldap_configs() {
 }
 
 #[test]
+fn ldap_in_clear_is_refused_unless_allowed_for_a_test() {
+    let mut ldap = LdapSpec {
+        name: "corp".into(),
+        url: "ldap://dc1.corp.example.com".into(),
+        search_base: "DC=corp,DC=example,DC=com".into(),
+        service_account_dn: "CN=svc,DC=corp,DC=example,DC=com".into(),
+        service_account_password: Secret::new("p"),
+        ..LdapSpec::default()
+    };
+    let errors = ldap.validate().unwrap_err();
+    let url_error = errors.for_field(LdapField::Url).expect("refused");
+    assert!(url_error.contains("in clear"), "{url_error}");
+    ldap.start_tls = true;
+    assert_eq!(ldap.validate(), Ok(()));
+    ldap.start_tls = false;
+    ldap.allow_unencrypted = true;
+    assert_eq!(ldap.validate(), Ok(()));
+    assert!(ldap.cleartext_refusal().is_none());
+    // A file written before the rule has no such key: it reads as not allowed.
+    let old: LdapSpec =
+        serde_json::from_str(r#"{"name":"x","url":"ldap://dc1","start_tls":false}"#).unwrap();
+    assert!(!old.allow_unencrypted);
+    assert!(old.cleartext_refusal().is_some());
+}
+
+#[test]
 fn autoscale_configs_of_both_types() {
     let mut agents = AutoScaleSpec::new(PoolId(1), PoolKind::DockerAgent, Some(ZoneId(1)));
     agents.name = "agents-east".into();

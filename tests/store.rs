@@ -507,3 +507,99 @@ fn a_replaced_key_file_is_refused() {
         "{err}"
     );
 }
+
+/// Runs `sql` on the database file with a connection of its own (the store closed).
+fn tamper(path: &std::path::Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn a_sealed_value_copied_to_another_row_or_column_does_not_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        add_server(&mut store, "rdp-01", None, 1);
+        let mut other = server_spec("rdp-02", default_zone(&store), None, 1);
+        other.password = pooladmin::model::Secret::new("another-password");
+        store.add_server(&other).unwrap();
+    }
+    // The first server's password copied over the second's: it does not open there.
+    tamper(
+        &path,
+        "UPDATE servers SET password_sealed =
+             (SELECT password_sealed FROM servers WHERE friendly_name = 'rdp-01')
+         WHERE friendly_name = 'rdp-02';
+         UPDATE api_settings SET tls_key_sealed =
+             (SELECT password_sealed FROM servers WHERE friendly_name = 'rdp-01');",
+    );
+    let store = Store::open(&path).unwrap();
+    let error = store.servers().unwrap_err().to_string();
+    assert!(error.contains("could not be unsealed"), "{error}");
+    assert!(matches!(store.api_settings(), Err(StoreError::Unseal)));
+}
+
+#[test]
+fn secrets_sealed_before_v13_are_bound_to_their_places_once() {
+    use pooladmin::model::Secret;
+    use pooladmin::store::Sealer;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let sealer = Sealer::for_database(&path).unwrap();
+    let old_blob = sealer.seal_unbound(&Secret::new("old-password")).unwrap();
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        migrations::migrations().to_version(&mut conn, 12).unwrap();
+        conn.execute(
+            "INSERT INTO servers (friendly_name, enabled, zone_id, connection_type, host, port,
+                                  credential_type, username, password_sealed, connection_info,
+                                  max_sessions, reusable, origin, created_at)
+             VALUES ('old', 1, 1, 'rdp', 'old.example.com', 3389, 'static', 'admin', ?1, '',
+                     1, 1, 'static', 0)",
+            [&old_blob],
+        )
+        .unwrap();
+    }
+    {
+        let store = Store::open(&path).unwrap();
+        let servers = store.servers().unwrap();
+        assert_eq!(servers[0].server.spec.password.expose(), "old-password");
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let now: Vec<u8> = conn
+        .query_row("SELECT password_sealed FROM servers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(&now[..2], b"s2", "re-sealed in the bound format");
+    drop(conn);
+    // An old unbound blob planted later is not re-sealed again, so it never opens.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE servers SET password_sealed = ?1", [&old_blob])
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.servers().is_err());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_its_wal_and_its_backups_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    add_server(&mut store, "rdp-01", None, 1);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(std::path::Path::new(&wal)), 0o600);
+    let copy = dir.path().join("copy.sqlite");
+    store.backup_to(&copy).unwrap();
+    assert_eq!(mode(&copy), 0o600);
+    let copied: i64 = rusqlite::Connection::open(&copy)
+        .unwrap()
+        .query_row("SELECT count(*) FROM servers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(copied, 1, "the copy is a whole database");
+}

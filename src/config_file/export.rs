@@ -191,7 +191,7 @@ pub fn export(store: &Store, passphrase: Option<&Secret>) -> Result<String, Stri
         let sealer = Sealer::from_passphrase(passphrase, &salt)?;
         let plain = Secret::new(serde_json::to_string(&secrets).map_err(|e| e.to_string())?);
         let sealed = sealer
-            .seal(&plain)
+            .seal_unbound(&plain)
             .ok_or_else(|| "the secrets could not be sealed".to_owned())?;
         file.secrets = Some(SealedSecrets {
             salt: STANDARD.encode(salt),

@@ -23,6 +23,9 @@ impl Directory {
     /// Connects and binds as the config's service account.
     pub async fn open(spec: &LdapSpec) -> Result<Self, DirectoryError> {
         let url = spec.url.trim();
+        if let Some(refusal) = spec.cleartext_refusal() {
+            return Err(DirectoryError::refused(refusal));
+        }
         let timeout = Duration::from_secs(spec.connection_timeout_s.trim().parse().unwrap_or(5));
         let mut settings = LdapConnSettings::new()
             .set_conn_timeout(timeout)

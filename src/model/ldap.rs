@@ -19,6 +19,9 @@ pub struct LdapSpec {
     pub url: String,
     /// Upgrade an ldap:// connection with StartTLS.
     pub start_tls: bool,
+    /// Allow unencrypted LDAP (test only): an ldap:// URL without StartTLS sends the service
+    /// account's password in clear, so it is refused unless this is ticked.
+    pub allow_unencrypted: bool,
     /// Search Base (DN).
     pub search_base: String,
     /// Service Account DN.
@@ -40,6 +43,7 @@ impl Default for LdapSpec {
             name: String::new(),
             url: "ldaps://".into(),
             start_tls: false,
+            allow_unencrypted: false,
             search_base: String::new(),
             service_account_dn: String::new(),
             service_account_password: Secret::default(),
@@ -69,6 +73,21 @@ impl LdapSpec {
         )]
     }
 
+    /// Whether the bind would send the password unencrypted: ldap:// without StartTLS.
+    pub fn sends_password_in_clear(&self) -> bool {
+        self.url.trim().starts_with("ldap://") && !self.start_tls
+    }
+
+    /// Why this config may not connect: an unencrypted bind nobody allowed. Checked when a
+    /// config is saved and again before every connection (a config saved by an older version
+    /// may predate the rule).
+    pub fn cleartext_refusal(&self) -> Option<&'static str> {
+        (self.sends_password_in_clear() && !self.allow_unencrypted).then_some(
+            "ldap:// without StartTLS sends the password in clear: use ldaps://, tick StartTLS, \
+             or tick Allow unencrypted LDAP (test only)",
+        )
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
@@ -83,6 +102,9 @@ impl LdapSpec {
                 LdapField::Url,
                 "expected ldap://host[:port] or ldaps://host[:port]",
             ),
+        }
+        if let Some(refusal) = self.cleartext_refusal() {
+            errors.push(LdapField::Url, refusal);
         }
         if self.start_tls && url.starts_with("ldaps://") {
             errors.push(

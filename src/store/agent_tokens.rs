@@ -7,6 +7,7 @@
 
 use super::bearer::{bearer_hash, hash_matches, new_bearer};
 use super::rows::to_millis;
+use super::sealed_columns::CHECKIN_SECRET;
 use super::{Sealer, Store, StoreError};
 use crate::model::instance::InstanceId;
 use crate::model::{AgentId, Secret, ServerId, SessionHost};
@@ -68,7 +69,10 @@ pub(super) fn issue_instance_token(
         to_millis(now) + valid_s.saturating_mul(1000)
     ])?;
     tx.prepare_cached("UPDATE instances SET checkin_secret = ?1 WHERE id = ?2")?
-        .execute(params![sealer.seal(&token), instance.0])?;
+        .execute(params![
+            sealer.seal(&token, CHECKIN_SECRET.at(instance.0)),
+            instance.0
+        ])?;
     Ok(())
 }
 
@@ -170,7 +174,7 @@ impl Store {
             None => Ok(None),
             Some(sealed) => self
                 .sealer
-                .open(Some(&sealed))
+                .open(Some(&sealed), CHECKIN_SECRET.at(instance.0))
                 .map(Some)
                 .ok_or(StoreError::Unseal),
         }

@@ -1,5 +1,6 @@
 //! The HTTP API's settings: one row, its TLS key sealed like every secret.
 
+use super::sealed_columns::API_TLS_KEY;
 use super::{Store, StoreError};
 use crate::model::api_settings::{ApiSettings, checkin_url};
 use rusqlite::{Connection, params};
@@ -30,7 +31,7 @@ impl Store {
         let listen = stored_listen(&listen)?;
         let tls_key = self
             .sealer
-            .open(sealed.as_deref())
+            .open(sealed.as_deref(), API_TLS_KEY.at(1))
             .ok_or(StoreError::Unseal)?;
         Ok(ApiSettings {
             enabled,
@@ -72,7 +73,7 @@ impl Store {
                 settings.enabled,
                 settings.listen.to_string(),
                 settings.tls_cert,
-                self.sealer.seal(&settings.tls_key),
+                self.sealer.seal(&settings.tls_key, API_TLS_KEY.at(1)),
                 settings.agent_url,
                 settings.host_missing_s,
                 settings.host_dead_s,

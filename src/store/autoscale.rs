@@ -3,6 +3,7 @@
 
 use super::provider_configs::{SharedConfig, insert_config, settings_json, write_config};
 use super::scaler_state::clear_stop;
+use super::sealed_columns::AUTOSCALE_SECRETS;
 use super::zones::check_zone_exists;
 use super::{Store, StoreError};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
@@ -54,7 +55,8 @@ impl Store {
                 let mut spec: AutoScaleSpec = serde_json::from_str(&settings).map_err(|e| {
                     StoreError::Refused(format!("AutoScale config #{id} is stored damaged: {e}"))
                 })?;
-                self.sealer.open_fields(&mut spec, sealed.as_deref())?;
+                self.sealer
+                    .open_fields(&mut spec, sealed.as_deref(), AUTOSCALE_SECRETS.at(id))?;
                 if let Scaling::Servers(servers) = &mut spec.scaling {
                     servers.ldap_config = ldap.map(crate::model::LdapId);
                 }
@@ -92,16 +94,15 @@ impl Store {
         let vm_id = spec.vm_provider.map(|v| v.0);
         let dns_id = spec.dns_provider.map(|d| d.0);
         let settings = settings_json(&spec)?;
-        let sealed = self.sealer.seal_fields(&spec);
         let id = match target {
             None => {
                 tx.execute(
                     "INSERT INTO autoscale_configs (name, pool_id, zone_id, kind, vm_provider_id,
-                            dns_provider_id, ldap_id, position, settings, secrets)
+                            dns_provider_id, ldap_id, position, settings)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
                              (SELECT coalesce(max(position), 0) + 1 FROM autoscale_configs
                               WHERE pool_id = ?2),
-                             ?8, ?9)",
+                             ?8)",
                     params![
                         spec.name.trim(),
                         spec.pool.0,
@@ -110,8 +111,7 @@ impl Store {
                         vm_id,
                         dns_id,
                         ldap,
-                        settings,
-                        sealed
+                        settings
                     ],
                 )?;
                 AutoScaleId(tx.last_insert_rowid())
@@ -119,8 +119,8 @@ impl Store {
             Some(id) => {
                 let changed = tx.execute(
                     "UPDATE autoscale_configs SET name = ?1, zone_id = ?2, vm_provider_id = ?3,
-                            dns_provider_id = ?4, ldap_id = ?5, settings = ?6, secrets = ?7
-                     WHERE id = ?8 AND pool_id = ?9",
+                            dns_provider_id = ?4, ldap_id = ?5, settings = ?6
+                     WHERE id = ?7 AND pool_id = ?8",
                     params![
                         spec.name.trim(),
                         zone,
@@ -128,7 +128,6 @@ impl Store {
                         dns_id,
                         ldap,
                         settings,
-                        sealed,
                         id.0,
                         spec.pool.0
                     ],
@@ -138,6 +137,14 @@ impl Store {
                 id
             }
         };
+        // Sealed for the row, whose id a new config has only now.
+        tx.execute(
+            "UPDATE autoscale_configs SET secrets = ?1 WHERE id = ?2",
+            params![
+                self.sealer.seal_fields(&spec, AUTOSCALE_SECRETS.at(id.0)),
+                id.0
+            ],
+        )?;
         tx.commit()?;
         Ok(id)
     }

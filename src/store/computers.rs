@@ -4,6 +4,7 @@
 //! gone.
 
 use super::instances::{COLUMNS, read_instance};
+use super::sealed_columns::JOIN_SECRET;
 use super::{Store, StoreError};
 use crate::model::instance::Instance;
 use crate::model::instance::InstanceId;
@@ -23,7 +24,7 @@ impl Store {
         ldap: LdapId,
         password: &Secret,
     ) -> Result<(), StoreError> {
-        let sealed = self.sealer.seal(password);
+        let sealed = self.sealer.seal(password, JOIN_SECRET.at(id.0));
         let changed = self.conn.execute(
             "UPDATE instances SET computer_name = ?1, computer_dn = ?2, join_secret = ?3,
                                   computer_ldap_id = ?4
@@ -53,7 +54,7 @@ impl Store {
             None => Ok(None),
             Some(sealed) => self
                 .sealer
-                .open(Some(&sealed))
+                .open(Some(&sealed), JOIN_SECRET.at(id.0))
                 .map(Some)
                 .ok_or(StoreError::Unseal),
         }

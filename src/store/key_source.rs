@@ -3,6 +3,7 @@
 //! the first key used, so another key is refused rather than garbling secrets.
 
 use super::OpenError;
+use super::sealed_columns::KEY_CHECK_AT;
 use super::sealer::{KEY_LEN, Sealer, key_path, new_key};
 use crate::model::Secret;
 use rusqlite::Connection;
@@ -92,7 +93,7 @@ pub(super) fn sealer_for(
         },
     };
     match check {
-        Some(check) if !sealer.recognises(&check) => Err(db_error(format!(
+        Some(check) if !sealer.recognises(&check, KEY_CHECK_AT) => Err(db_error(format!(
             "the key ({location}) does not open this database's secrets; was the key \
              replaced, or is another POOLADMIN_PASSPHRASE needed?"
         ))),
@@ -100,7 +101,7 @@ pub(super) fn sealer_for(
         None => {
             conn.execute(
                 "UPDATE installation SET key_check = ?1 WHERE id = 1",
-                [sealer.check_value()],
+                [sealer.check_value(KEY_CHECK_AT)],
             )
             .map_err(|e| db_error(e.to_string()))?;
             Ok((sealer, location))

@@ -408,7 +408,14 @@ ALTER TABLE agent_tokens ADD COLUMN bootstrap INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE agent_tokens ADD COLUMN expires_at INTEGER;
 "#;
 
-const STEPS: [&str; 12] = [
+/// V13 (issue 25): sealed values are bound to their table, column and row; the values sealed
+/// before are re-sealed once, by `sealed_columns::bind_to_places` (it needs the key, which
+/// SQL has not), which then sets the flag.
+const V13_SEALED_PLACES: &str = r#"
+ALTER TABLE installation ADD COLUMN sealed_bound INTEGER NOT NULL DEFAULT 0;
+"#;
+
+const STEPS: [&str; 13] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -421,6 +428,7 @@ const STEPS: [&str; 12] = [
     V10_DECISIONS,
     V11_API_LIMITS,
     V12_BOOTSTRAP_TOKENS,
+    V13_SEALED_PLACES,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

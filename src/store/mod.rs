@@ -27,6 +27,7 @@ mod provider_configs;
 mod rows;
 mod scaler_state;
 mod scaling;
+mod sealed_columns;
 mod sealed_fields;
 mod sealer;
 mod servers;
@@ -131,6 +132,11 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if !path.exists() {
+            // Best effort (a race with another creator is fine): SQLite opens the empty file
+            // as a new database, and an error here shows again, better worded, at the open.
+            let _ = backup::create_owner_only(&path);
+        }
         let mut conn =
             Connection::open_with_flags(&path, flags).map_err(|source| OpenError::Io {
                 path: path.clone(),
@@ -181,6 +187,23 @@ impl Store {
                 message: e.to_string(),
             })?;
         let (sealer, key_location) = key_source::sealer_for(&conn, &path, source)?;
+        if sealed_columns::rebinding_due(&conn).map_err(corrupt)? {
+            if lock.is_none() {
+                return Err(OpenError::Migrate {
+                    path: path.clone(),
+                    message: "its secrets wait to be re-sealed by the pooladmin that holds it; \
+                              close that pooladmin and start again"
+                        .to_owned(),
+                });
+            }
+            let (rebound, unopened) =
+                sealed_columns::bind_to_places(&mut conn, &sealer).map_err(corrupt)?;
+            tracing::info!(
+                rebound,
+                unopened,
+                "bound the stored secrets to their places"
+            );
+        }
         let installation_id = conn
             .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| {
                 r.get(0)

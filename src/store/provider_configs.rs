@@ -2,6 +2,9 @@
 //! use is never deleted, and the store says which AutoScale configs use it.
 
 use super::scaler_state::clear_stop;
+use super::sealed_columns::{
+    DNS_PROVIDER_SECRETS, LDAP_SECRETS, SealedColumn, VM_PROVIDER_SECRETS,
+};
 use super::sealer::Sealer;
 use super::{Store, StoreError};
 use crate::model::Field;
@@ -24,6 +27,8 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
     type Id: Copy;
     /// Table.
     const TABLE: &'static str;
+    /// Its column of sealed secrets.
+    const SECRETS: SealedColumn;
     /// Column of `autoscale_configs` that refers to it.
     const USED_BY: &'static str;
     /// Column of `instances` that refers to it, for the kinds instances are made with.
@@ -52,10 +57,11 @@ pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
 
 /// The parts every shared config implements alike.
 macro_rules! shared_config {
-    ($spec:ty, $id:ident, $table:literal, $used_by:literal, $instances:expr, $records:expr, $noun:literal, $name_field:expr, $choice_field:expr, |$s:ident| $provider:expr) => {
+    ($spec:ty, $id:ident, $table:literal, $secrets:expr, $used_by:literal, $instances:expr, $records:expr, $noun:literal, $name_field:expr, $choice_field:expr, |$s:ident| $provider:expr) => {
         impl SharedConfig for $spec {
             type Id = $id;
             const TABLE: &'static str = $table;
+            const SECRETS: SealedColumn = $secrets;
             const USED_BY: &'static str = $used_by;
             const INSTANCES_COLUMN: Option<&'static str> = $instances;
             const RECORDS_COLUMN: Option<&'static str> = $records;
@@ -89,6 +95,7 @@ shared_config!(
     VmProviderSpec,
     VmProviderId,
     "vm_provider_configs",
+    VM_PROVIDER_SECRETS,
     "vm_provider_id",
     Some("vm_provider_id"),
     None,
@@ -101,6 +108,7 @@ shared_config!(
     DnsProviderSpec,
     DnsProviderId,
     "dns_provider_configs",
+    DNS_PROVIDER_SECRETS,
     "dns_provider_id",
     None,
     None,
@@ -113,6 +121,7 @@ shared_config!(
     LdapSpec,
     LdapId,
     "ldap_configs",
+    LDAP_SECRETS,
     "ldap_id",
     None,
     Some("computer_ldap_id"),
@@ -157,7 +166,8 @@ impl Store {
                 let mut spec: T = serde_json::from_str(&settings).map_err(|e| {
                     StoreError::Refused(format!("{} #{id} is stored damaged: {e}", T::NOUN))
                 })?;
-                self.sealer.open_fields(&mut spec, sealed.as_deref())?;
+                self.sealer
+                    .open_fields(&mut spec, sealed.as_deref(), T::SECRETS.at(id))?;
                 Ok(ConfigRow {
                     id: T::id(id),
                     spec,
@@ -314,10 +324,18 @@ pub(super) fn insert_config<T: SharedConfig>(
             spec.name().trim(),
             spec.provider(),
             settings_json(spec)?,
-            sealer.seal_fields(spec)
+            None::<Vec<u8>>
         ],
     )?;
-    Ok(T::id(tx.last_insert_rowid()))
+    let id = tx.last_insert_rowid();
+    // The secrets are sealed for their row, whose id the insert just chose.
+    if let Some(sealed) = sealer.seal_fields(spec, T::SECRETS.at(id)) {
+        tx.execute(
+            &format!("UPDATE {} SET secrets = ?1 WHERE id = ?2", T::TABLE),
+            params![sealed, id],
+        )?;
+    }
+    Ok(T::id(id))
 }
 
 /// Overwrites a config inside a transaction.
@@ -339,7 +357,7 @@ pub(super) fn write_config<T: SharedConfig>(
             spec.name().trim(),
             spec.provider(),
             settings_json(spec)?,
-            sealer.seal_fields(spec),
+            sealer.seal_fields(spec, T::SECRETS.at(raw)),
             raw
         ],
     )?;

@@ -2,14 +2,14 @@
 //! settings JSON, which holds no secret.
 
 use super::StoreError;
-use super::sealer::Sealer;
+use super::sealer::{SealedAt, Sealer};
 use crate::model::Secret;
 use crate::model::secret_fields::SecretFields;
 use std::collections::BTreeMap;
 
 impl Sealer {
-    /// Seals every secret of `record`; `None` when it has none set.
-    pub fn seal_fields<T: SecretFields>(&self, record: &T) -> Option<Vec<u8>> {
+    /// Seals every secret of `record` for its place `at`; `None` when it has none set.
+    pub fn seal_fields<T: SecretFields>(&self, record: &T, at: SealedAt) -> Option<Vec<u8>> {
         let values: BTreeMap<&str, String> = record
             .secret_values()
             .into_iter()
@@ -21,7 +21,7 @@ impl Sealer {
         }
         // Serialising a map of strings cannot fail.
         let plain = Secret::new(serde_json::to_string(&values).unwrap_or_default());
-        self.seal(&plain)
+        self.seal(&plain, at)
     }
 
     /// Fills the secrets of `record` from what `seal_fields` stored.
@@ -29,8 +29,9 @@ impl Sealer {
         &self,
         record: &mut T,
         sealed: Option<&[u8]>,
+        at: SealedAt,
     ) -> Result<(), StoreError> {
-        let plain = self.open(sealed).ok_or(StoreError::Unseal)?;
+        let plain = self.open(sealed, at).ok_or(StoreError::Unseal)?;
         if plain.is_empty() {
             return Ok(());
         }

@@ -21,9 +21,38 @@ pub fn new_key() -> [u8; KEY_LEN] {
 }
 
 const NONCE_LEN: usize = 24;
-const FORMAT: &[u8; 2] = b"s1";
+/// A value bound to its place in the database (schema V13 on).
+const FORMAT: &[u8; 2] = b"s2";
+/// A value bound to pooladmin only: configuration files, and database values sealed before
+/// schema V13 (re-sealed to their places when that schema is first opened).
+const UNBOUND_FORMAT: &[u8; 2] = b"s1";
 /// Binds sealed values to pooladmin, so a blob sealed for another purpose never opens here.
-const AAD: &[u8] = b"pooladmin secret v1";
+const UNBOUND_AAD: &[u8] = b"pooladmin secret v1";
+const BOUND_AAD: &[u8] = b"pooladmin secret v2";
+
+/// Where a sealed value lives: its table, column and row. They are the value's associated
+/// data, so a blob copied into another column or another row (by someone with write access
+/// to the database file but not the key) does not open there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SealedAt {
+    /// Table.
+    pub table: &'static str,
+    /// Column.
+    pub column: &'static str,
+    /// The row's key.
+    pub row: i64,
+}
+
+impl SealedAt {
+    fn associated_data(&self) -> Vec<u8> {
+        let mut aad = BOUND_AAD.to_vec();
+        for part in [self.table, self.column, &self.row.to_string()] {
+            aad.push(0);
+            aad.extend_from_slice(part.as_bytes());
+        }
+        aad
+    }
+}
 
 /// Seals and opens secrets with the database's key.
 #[derive(Clone)]
@@ -44,6 +73,35 @@ pub fn key_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Refuses a key file that another user owns (they could have replaced the key) or that
+/// others may read (they could open every secret), naming what is wrong and the fix.
+#[cfg(unix)]
+fn refuse_exposed_key_file(file: &std::fs::File) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "it is owned by user {}, not by this user ({me}); whoever owns it could replace \
+             the key",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "others may read it (mode {mode:o}); run chmod 600 on it, then start again"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_exposed_key_file(_file: &std::fs::File) -> Result<(), String> {
+    Ok(())
+}
+
 /// A fixed text sealed with the first key used, to recognise that key later.
 const CHECK_TEXT: &str = "pooladmin key check";
 
@@ -60,14 +118,16 @@ impl Sealer {
         Ok(Self::from_key(key))
     }
 
-    /// A sealed check value for [`Sealer::recognises`].
-    pub fn check_value(&self) -> Option<Vec<u8>> {
-        self.seal(&Secret::new(CHECK_TEXT))
+    /// A sealed check value for [`Sealer::recognises`], kept at `at`.
+    pub fn check_value(&self, at: SealedAt) -> Option<Vec<u8>> {
+        self.seal(&Secret::new(CHECK_TEXT), at)
     }
 
-    /// Whether `check` was sealed with this key.
-    pub fn recognises(&self, check: &[u8]) -> bool {
-        self.open(Some(check))
+    /// Whether `check` was sealed with this key, at `at` or (before schema V13) unbound. The
+    /// check value is no secret: it only proves the key.
+    pub fn recognises(&self, check: &[u8], at: SealedAt) -> bool {
+        self.open(Some(check), at)
+            .or_else(|| self.open_unbound(check))
             .is_some_and(|plain| plain.expose() == CHECK_TEXT)
     }
 
@@ -88,6 +148,7 @@ impl Sealer {
         let mut key = [0u8; KEY_LEN];
         match std::fs::File::open(&path) {
             Ok(mut file) => {
+                refuse_exposed_key_file(&file).map_err(key_error)?;
                 let mut bytes = Vec::new();
                 file.read_to_end(&mut bytes)
                     .map_err(|e| key_error(e.to_string()))?;
@@ -114,48 +175,61 @@ impl Sealer {
         Ok(Self::from_key(key))
     }
 
-    /// Seals a secret; an empty secret is stored as no value at all.
-    pub fn seal(&self, secret: &Secret) -> Option<Vec<u8>> {
+    /// Seals a secret for its place `at`; an empty secret is stored as no value at all.
+    pub fn seal(&self, secret: &Secret, at: SealedAt) -> Option<Vec<u8>> {
         if secret.is_empty() {
             return None;
         }
+        self.seal_with(FORMAT, &at.associated_data(), secret)
+    }
+
+    /// Opens the secret sealed for `at`; `None` in the database is the empty secret. A value
+    /// sealed for another place (or damaged, or sealed with another key) does not open.
+    pub fn open(&self, sealed: Option<&[u8]>, at: SealedAt) -> Option<Secret> {
+        let Some(sealed) = sealed else {
+            return Some(Secret::default());
+        };
+        self.open_with(FORMAT, &at.associated_data(), sealed)
+    }
+
+    /// Seals a secret bound to no place: for configuration files, which leave the database.
+    pub fn seal_unbound(&self, secret: &Secret) -> Option<Vec<u8>> {
+        self.seal_with(UNBOUND_FORMAT, UNBOUND_AAD, secret)
+    }
+
+    /// Opens what [`Sealer::seal_unbound`] sealed (files; database values before V13).
+    pub fn open_unbound(&self, sealed: &[u8]) -> Option<Secret> {
+        self.open_with(UNBOUND_FORMAT, UNBOUND_AAD, sealed)
+    }
+
+    fn seal_with(&self, format: &[u8; 2], aad: &[u8], secret: &Secret) -> Option<Vec<u8>> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let payload = Payload {
             msg: secret.expose().as_bytes(),
-            aad: AAD,
+            aad,
         };
         // Encryption only fails for messages beyond 256 GiB.
         let sealed = self
             .cipher
             .encrypt(XNonce::from_slice(&nonce), payload)
             .ok()?;
-        let mut out = Vec::with_capacity(FORMAT.len() + NONCE_LEN + sealed.len());
-        out.extend_from_slice(FORMAT);
+        let mut out = Vec::with_capacity(format.len() + NONCE_LEN + sealed.len());
+        out.extend_from_slice(format);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
         Some(out)
     }
 
-    /// Opens a sealed secret; `None` in the database is the empty secret.
-    pub fn open(&self, sealed: Option<&[u8]>) -> Option<Secret> {
-        let Some(sealed) = sealed else {
-            return Some(Secret::default());
-        };
-        let rest = sealed.strip_prefix(FORMAT.as_slice())?;
+    fn open_with(&self, format: &[u8; 2], aad: &[u8], sealed: &[u8]) -> Option<Secret> {
+        let rest = sealed.strip_prefix(format.as_slice())?;
         if rest.len() < NONCE_LEN {
             return None;
         }
         let (nonce, body) = rest.split_at(NONCE_LEN);
         let plain = self
             .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: AAD,
-                },
-            )
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
             .ok()?;
         String::from_utf8(plain).ok().map(Secret::new)
     }
@@ -170,16 +244,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.sqlite");
         let sealer = Sealer::for_database(&db).unwrap();
-        let sealed = sealer.seal(&Secret::new("hunter2")).unwrap();
+        let sealed = sealer.seal(&Secret::new("hunter2"), HERE).unwrap();
         assert!(!sealed.windows(7).any(|w| w == b"hunter2"));
-        assert_eq!(sealer.open(Some(&sealed)).unwrap().expose(), "hunter2");
+        assert_eq!(
+            sealer.open(Some(&sealed), HERE).unwrap().expose(),
+            "hunter2"
+        );
         let mut tampered = sealed.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
-        assert!(sealer.open(Some(&tampered)).is_none());
+        assert!(sealer.open(Some(&tampered), HERE).is_none());
         // The same key file gives the same key.
         let again = Sealer::for_database(&db).unwrap();
-        assert_eq!(again.open(Some(&sealed)).unwrap().expose(), "hunter2");
+        assert_eq!(again.open(Some(&sealed), HERE).unwrap().expose(), "hunter2");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -189,5 +266,52 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    const HERE: SealedAt = SealedAt {
+        table: "servers",
+        column: "password_sealed",
+        row: 7,
+    };
+
+    #[test]
+    fn a_value_opens_only_at_its_own_place() {
+        let sealer = Sealer::from_key(new_key());
+        let sealed = sealer.seal(&Secret::new("hunter2"), HERE).unwrap();
+        let other_row = SealedAt { row: 8, ..HERE };
+        let other_column = SealedAt {
+            column: "tls_key_sealed",
+            ..HERE
+        };
+        let other_table = SealedAt {
+            table: "instances",
+            ..HERE
+        };
+        for elsewhere in [other_row, other_column, other_table] {
+            assert!(
+                sealer.open(Some(&sealed), elsewhere).is_none(),
+                "{elsewhere:?}"
+            );
+        }
+        assert!(sealer.open_unbound(&sealed).is_none());
+        // An unbound value (a file's, or one from before V13) opens nowhere in the database.
+        let unbound = sealer.seal_unbound(&Secret::new("hunter2")).unwrap();
+        assert!(sealer.open(Some(&unbound), HERE).is_none());
+        assert_eq!(sealer.open_unbound(&unbound).unwrap().expose(), "hunter2");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.sqlite");
+        Sealer::for_database(&db).unwrap();
+        let key = key_path(&db);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let error = Sealer::for_database(&db).unwrap_err().to_string();
+        assert!(error.contains("others may read it (mode 644)"), "{error}");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        Sealer::for_database(&db).unwrap();
     }
 }

@@ -2,6 +2,7 @@
 
 use super::members::SERVERS;
 use super::rows::{ServerRow, count, optional_timestamp, parsed, timestamp, to_millis};
+use super::sealed_columns::SERVER_PASSWORD;
 use super::{Sealer, Store, StoreError};
 use crate::model::{
     ConnectionType, CredentialType, Origin, PoolId, Server, ServerId, ServerSpec, ZoneId,
@@ -83,7 +84,7 @@ impl Store {
                 spec.port,
                 spec.credential_type.as_str(),
                 spec.username,
-                self.sealer.seal(&spec.password),
+                self.sealer.seal(&spec.password, SERVER_PASSWORD.at(id.0)),
                 spec.connection_info,
                 spec.max_sessions,
                 spec.reusable,
@@ -143,7 +144,7 @@ pub(super) fn insert_server(
             spec.port,
             spec.credential_type.as_str(),
             spec.username,
-            sealer.seal(&spec.password),
+            None::<Vec<u8>>,
             spec.connection_info,
             spec.max_sessions,
             spec.reusable,
@@ -151,7 +152,15 @@ pub(super) fn insert_server(
             now,
         ],
     )?;
-    Ok(ServerId(tx.last_insert_rowid()))
+    let id = tx.last_insert_rowid();
+    // The password is sealed for its row, whose id the insert just chose.
+    if let Some(sealed) = sealer.seal(&spec.password, SERVER_PASSWORD.at(id)) {
+        tx.execute(
+            "UPDATE servers SET password_sealed = ?1 WHERE id = ?2",
+            params![sealed, id],
+        )?;
+    }
+    Ok(ServerId(id))
 }
 
 const SERVER_COLUMNS: &str = "s.id, s.friendly_name, s.enabled, s.zone_id, s.pool_id,
@@ -161,13 +170,16 @@ const SERVER_COLUMNS: &str = "s.id, s.friendly_name, s.enabled, s.zone_id, s.poo
 
 fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<ServerRow> {
     let sealed: Option<Vec<u8>> = r.get(10)?;
-    let password = sealer.open(sealed.as_deref()).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            10,
-            rusqlite::types::Type::Blob,
-            "the password could not be unsealed; was the key file replaced?".into(),
-        )
-    })?;
+    let id: i64 = r.get(0)?;
+    let password = sealer
+        .open(sealed.as_deref(), SERVER_PASSWORD.at(id))
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                10,
+                rusqlite::types::Type::Blob,
+                "the password could not be unsealed; was the key file replaced?".into(),
+            )
+        })?;
     Ok(ServerRow {
         server: Server {
             id: ServerId(r.get(0)?),

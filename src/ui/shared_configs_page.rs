@@ -201,6 +201,24 @@ impl ConfigPageKind for LdapSpec {
             );
             ui.end_row();
         }
+        checkbox_row(
+            ui,
+            LdapField::AllowUnencrypted.label(),
+            &mut spec.allow_unencrypted,
+            "",
+        );
+        if spec.allow_unencrypted && spec.sends_password_in_clear() {
+            ui.label("");
+            ui.label(
+                egui::RichText::new(
+                    "⚠ the service account's password crosses the network in clear: \
+                     for a test directory only",
+                )
+                .color(ui.visuals().warn_fg_color)
+                .small(),
+            );
+            ui.end_row();
+        }
         text_row(
             ui,
             "Search Base",

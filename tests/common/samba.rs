@@ -20,6 +20,7 @@ pub fn samba_ldap() -> LdapSpec {
         name: "Samba".into(),
         url: samba_env("POOLADMIN_SAMBA_URL"),
         start_tls: false,
+        allow_unencrypted: false,
         search_base: samba_env("POOLADMIN_SAMBA_BASE"),
         service_account_dn: samba_env("POOLADMIN_SAMBA_ADMIN_DN"),
         service_account_password: Secret::new(samba_env("POOLADMIN_SAMBA_PASSWORD")),

@@ -95,7 +95,7 @@ pub(super) fn unseal(
         .map_err(|_| invalid("sealed is not base64"))?;
     let sealer = Sealer::from_passphrase(passphrase, &salt).map_err(|e| invalid(&e))?;
     let plain = sealer
-        .open(Some(&blob))
+        .open_unbound(&blob)
         .ok_or_else(|| invalid("the passphrase does not open them"))?;
     let sealed: BTreeMap<String, String> =
         serde_json::from_str(plain.expose()).map_err(|_| invalid("they are damaged"))?;

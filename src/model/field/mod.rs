@@ -143,6 +143,7 @@ form_fields! {
         Name => "Name", Some("name");
         Url => "URL", Some("url");
         StartTls => "StartTLS", Some("start_tls");
+        AllowUnencrypted => "Allow unencrypted LDAP (test only)", Some("allow_unencrypted");
         SearchBase => "Search Base", Some("search_base");
         ServiceAccountDn => "Service Account DN", Some("service_account_dn");
         ServiceAccountPassword => "Service Account Password", None;
