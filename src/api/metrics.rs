@@ -43,13 +43,21 @@ pub async fn metrics(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let gather = |store: &mut crate::store::Store| {
-        Ok((store.pool_overview()?, store.instance_state_counts()?))
+        Ok((store.pool_overview()?, Some(store.instance_state_counts()?)))
     };
+    // A key limited to some pools sees those pools only, and no fleet-wide instance counts.
     let (pools, instances) = if caller.address.is_loopback() {
         state.with_store(gather).await?
     } else {
         state
-            .as_portal(&caller, move |store, _| gather(store))
+            .as_portal(&caller, move |store, key| {
+                let (mut pools, instances) = gather(store)?;
+                if key.pools.is_none() {
+                    return Ok((pools, instances));
+                }
+                pools.retain(|p| key.may_use(p.pool.id));
+                Ok((pools, None))
+            })
             .await?
     };
     let measured = state.gauges.measured();
@@ -98,18 +106,20 @@ pub async fn metrics(
             pool.sessions
         );
     }
-    let _ = writeln!(
-        out,
-        "# HELP pooladmin_instances Autoscaled instances by state."
-    );
-    let _ = writeln!(out, "# TYPE pooladmin_instances gauge");
-    for state_ in InstanceState::ALL {
-        let n = instances.get(&state_).copied().unwrap_or(0);
+    if let Some(instances) = instances {
         let _ = writeln!(
             out,
-            "pooladmin_instances{{state=\"{}\"}} {n}",
-            state_.as_str()
+            "# HELP pooladmin_instances Autoscaled instances by state."
         );
+        let _ = writeln!(out, "# TYPE pooladmin_instances gauge");
+        for state_ in InstanceState::ALL {
+            let n = instances.get(&state_).copied().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "pooladmin_instances{{state=\"{}\"}} {n}",
+                state_.as_str()
+            );
+        }
     }
     let _ = writeln!(
         out,
