@@ -51,6 +51,7 @@ fn setup() -> Setup {
         max_instances: 50,
         boot_time: SignedDuration::from_mins(4),
         fixed: vec![Resources::new(8.0, 16_384, 0); 4],
+        initial: Vec::new(),
     }
 }
 

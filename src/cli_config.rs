@@ -57,7 +57,10 @@ pub fn config_command(cli: &Cli, command: &Command) -> ExitCode {
         | Command::Simulate(_)
         | Command::Cloud(_)
         | Command::Session(_) => ExitCode::SUCCESS,
-        Command::Export { with_secrets } => {
+        Command::Export {
+            with_secrets,
+            include_state,
+        } => {
             let passphrase = export_passphrase(*with_secrets);
             if *with_secrets && passphrase.is_none() {
                 eprintln!(
@@ -70,7 +73,12 @@ pub fn config_command(cli: &Cli, command: &Command) -> ExitCode {
             } else {
                 None
             };
-            match pooladmin::config_file::export(&store, sealing) {
+            let scope = if *include_state {
+                pooladmin::config_file::ExportScope::WithState
+            } else {
+                pooladmin::config_file::ExportScope::Configuration
+            };
+            match pooladmin::config_file::export(&store, sealing, scope) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS

@@ -71,11 +71,16 @@ enum Command {
     /// Start or end a session through the HTTP API, as a portal does.
     #[command(subcommand)]
     Session(cli_api::SessionCommand),
-    /// Print the whole configuration as JSON ("format": "pooladmin/1") on standard output.
+    /// Print the whole configuration as JSON ("format": "pooladmin/1") on standard output:
+    /// what administrators made, not the members AutoScale configs made.
     Export {
         /// Include every secret, sealed with POOLADMIN_EXPORT_PASSPHRASE (never in clear).
         #[arg(long)]
         with_secrets: bool,
+        /// Also list the autoscaled members, marked "autoscaled": a backup to read; import
+        /// leaves them out.
+        #[arg(long)]
+        include_state: bool,
     },
     /// Print the JSON Schema of the configuration file format.
     Schema,

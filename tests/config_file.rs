@@ -11,8 +11,11 @@ mod common;
 
 use common::configs::{CERT, KEY, complete};
 use common::temp_store;
+use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::config_file::import::Change;
-use pooladmin::config_file::{ImportError, ImportOptions, export, import, parse, snapshot};
+use pooladmin::config_file::{
+    ExportScope, ImportError, ImportOptions, export, import, parse, snapshot,
+};
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
 use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use pooladmin::model::ldap::LdapSpec;
@@ -110,9 +113,18 @@ fn populated() -> (tempfile::TempDir, Store) {
 #[test]
 fn a_round_trip_through_an_empty_database_is_byte_identical() {
     let (_a, source) = populated();
-    let plain = export(&source, None).unwrap();
-    assert_eq!(export(&source, None).unwrap(), plain, "two exports differ");
-    let sealed = export(&source, Some(&Secret::new(PASSPHRASE))).unwrap();
+    let plain = export(&source, None, ExportScope::Configuration).unwrap();
+    assert_eq!(
+        export(&source, None, ExportScope::Configuration).unwrap(),
+        plain,
+        "two exports differ"
+    );
+    let sealed = export(
+        &source,
+        Some(&Secret::new(PASSPHRASE)),
+        ExportScope::Configuration,
+    )
+    .unwrap();
     let (_b, mut target) = temp_store();
     let report = import(
         &mut target,
@@ -122,17 +134,32 @@ fn a_round_trip_through_an_empty_database_is_byte_identical() {
     )
     .unwrap();
     assert!(report.count(Change::Create) > 30, "{}", report.summary());
-    assert_eq!(export(&target, None).unwrap(), plain);
     assert_eq!(
-        snapshot(&target).unwrap().secrets,
-        snapshot(&source).unwrap().secrets
+        export(&target, None, ExportScope::Configuration).unwrap(),
+        plain
+    );
+    assert_eq!(
+        snapshot(&target, ExportScope::Configuration)
+            .unwrap()
+            .secrets,
+        snapshot(&source, ExportScope::Configuration)
+            .unwrap()
+            .secrets
     );
 }
 
 #[test]
 fn importing_twice_changes_nothing_the_second_time() {
     let (_a, source) = populated();
-    let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let file = parse(
+        &export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let (_b, mut target) = temp_store();
     import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
     let again = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
@@ -142,7 +169,7 @@ fn importing_twice_changes_nothing_the_second_time() {
         again.summary()
     );
     // A file without secrets keeps the stored ones.
-    let plain = parse(&export(&source, None).unwrap()).unwrap();
+    let plain = parse(&export(&source, None, ExportScope::Configuration).unwrap()).unwrap();
     let third = import(&mut target, &plain, None, APPLY).unwrap();
     assert!(
         third.summary().starts_with("0 changes"),
@@ -150,30 +177,53 @@ fn importing_twice_changes_nothing_the_second_time() {
         third.summary()
     );
     assert_eq!(
-        snapshot(&target).unwrap().secrets,
-        snapshot(&source).unwrap().secrets
+        snapshot(&target, ExportScope::Configuration)
+            .unwrap()
+            .secrets,
+        snapshot(&source, ExportScope::Configuration)
+            .unwrap()
+            .secrets
     );
 }
 
 #[test]
 fn a_dry_run_plans_and_writes_nothing() {
     let (_a, source) = populated();
-    let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let file = parse(
+        &export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let (_b, mut target) = temp_store();
-    let before = export(&target, None).unwrap();
+    let before = export(&target, None, ExportScope::Configuration).unwrap();
     let report = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), DRY_RUN).unwrap();
     assert!(report.count(Change::Create) > 30);
-    assert_eq!(export(&target, None).unwrap(), before);
+    assert_eq!(
+        export(&target, None, ExportScope::Configuration).unwrap(),
+        before
+    );
 }
 
 #[test]
 fn one_bad_field_in_the_last_object_writes_nothing() {
     let (_a, source) = populated();
-    let mut file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let mut file = parse(
+        &export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let last = file.autoscale_configs.last_mut().unwrap();
     last.provision_timeout_s = "forever".into();
     let (_b, mut target) = temp_store();
-    let before = export(&target, None).unwrap();
+    let before = export(&target, None, ExportScope::Configuration).unwrap();
     let err = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap_err();
     let ImportError::Invalid(problems) = err else {
         panic!("expected Invalid")
@@ -185,18 +235,28 @@ fn one_bad_field_in_the_last_object_writes_nothing() {
         ))),
         "{problems:?}"
     );
-    assert_eq!(export(&target, None).unwrap(), before);
+    assert_eq!(
+        export(&target, None, ExportScope::Configuration).unwrap(),
+        before
+    );
 }
 
 #[test]
 fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
     let (_a, source) = populated();
-    let secrets = snapshot(&source).unwrap().secrets;
+    let secrets = snapshot(&source, ExportScope::Configuration)
+        .unwrap()
+        .secrets;
     assert!(secrets.len() > 10);
     let key_body = KEY.lines().nth(1).unwrap();
     for text in [
-        export(&source, None).unwrap(),
-        export(&source, Some(&Secret::new(PASSPHRASE))).unwrap(),
+        export(&source, None, ExportScope::Configuration).unwrap(),
+        export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
     ] {
         for value in secrets.values() {
             let needle = value
@@ -207,7 +267,15 @@ fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
         }
         assert!(!text.contains(key_body));
     }
-    let file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let file = parse(
+        &export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let (_b, mut target) = temp_store();
     let err = import(
         &mut target,
@@ -437,14 +505,14 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics_nor_writes(text in "\\PC{0,120}", pools in prop::collection::vec("[a-zA-Z ]{0,8}", 0..4)) {
         let (_d, mut store) = temp_store();
-        let before = export(&store, None).unwrap();
+        let before = export(&store, None, ExportScope::Configuration).unwrap();
         if let Ok(file) = parse(&text) {
             let _ = import(&mut store, &file, None, APPLY);
         }
         let listed: Vec<String> = pools.iter().map(|p| format!("{{\"name\": {p:?}, \"kind\": \"Sever\"}}")).collect();
         let shaped = format!("{{\"format\": \"pooladmin/1\", \"pools\": [{}]}}", listed.join(","));
         prop_assert!(parse(&shaped).is_err() || pools.is_empty());
-        prop_assert_eq!(export(&store, None).unwrap(), before);
+        prop_assert_eq!(export(&store, None, ExportScope::Configuration).unwrap(), before);
     }
 }
 
@@ -453,7 +521,10 @@ fn the_demo_is_seeded_from_its_json_file_exactly() {
     let (_d, mut store) = temp_store();
     pooladmin::demo::seed(&mut store).unwrap();
     let shipped = include_str!("../assets/demo.json");
-    assert_eq!(export(&store, None).unwrap(), shipped);
+    assert_eq!(
+        export(&store, None, ExportScope::Configuration).unwrap(),
+        shipped
+    );
     assert!(store.sessions().unwrap().len() > 20);
 }
 
@@ -466,7 +537,7 @@ fn prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use() {
         prune: true,
     };
     // Dropping an unused server and a staging config is fine.
-    let mut file = parse(&export(&store, None).unwrap()).unwrap();
+    let mut file = parse(&export(&store, None, ExportScope::Configuration).unwrap()).unwrap();
     file.servers.retain(|s| s.friendly_name != "bastion-ssh");
     file.staging_configs.clear();
     let report = import(&mut store, &file, None, prune).unwrap();
@@ -480,13 +551,16 @@ fn prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use() {
     );
     assert!(store.staging_configs().unwrap().is_empty());
     // Dropping a server that runs sessions is refused: exit code 2, nothing written.
-    let before = export(&store, None).unwrap();
+    let before = export(&store, None, ExportScope::Configuration).unwrap();
     let mut file = parse(&before).unwrap();
     file.servers.retain(|s| s.friendly_name != "win-rdp-01");
     let err = import(&mut store, &file, None, prune).unwrap_err();
     assert!(matches!(err, ImportError::Refused(_)), "{err}");
     assert!(err.to_string().contains("win-rdp-01"), "{err}");
-    assert_eq!(export(&store, None).unwrap(), before);
+    assert_eq!(
+        export(&store, None, ExportScope::Configuration).unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -529,7 +603,15 @@ fn the_shipped_schema_matches_the_types() {
 #[test]
 fn serving_order_and_name_case_survive_an_import() {
     let (_a, source) = populated();
-    let mut file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let mut file = parse(
+        &export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     // Reverse the serving order of the agent pool's configs, and change a zone's case.
     let agents: Vec<_> = file
         .autoscale_configs
@@ -571,7 +653,15 @@ fn serving_order_and_name_case_survive_an_import() {
 #[test]
 fn field_errors_carry_their_json_key() {
     let (_a, source) = populated();
-    let mut file = parse(&export(&source, Some(&Secret::new(PASSPHRASE))).unwrap()).unwrap();
+    let mut file = parse(
+        &export(
+            &source,
+            Some(&Secret::new(PASSPHRASE)),
+            ExportScope::Configuration,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let aws = file
         .vm_provider_configs
         .iter()
@@ -628,4 +718,31 @@ fn every_vm_provider_field_error_has_a_json_key() {
             );
         }
     }
+}
+
+#[test]
+fn autoscaled_members_are_state_left_out_of_exports_and_never_imported_as_static() {
+    let mut bench = common::scaling::agent_pool(Behaviour::default(), 8, 10);
+    let configuration = export(&bench.store, None, ExportScope::Configuration).unwrap();
+    let made = bench.running_instance(jiff::Timestamp::now());
+    assert_eq!(bench.store.agents().unwrap().len(), 1);
+    // The configuration did not change: the export is the same, byte for byte.
+    assert_eq!(
+        export(&bench.store, None, ExportScope::Configuration).unwrap(),
+        configuration
+    );
+    let backup = export(&bench.store, None, ExportScope::WithState).unwrap();
+    assert!(backup.contains(&made.name) && backup.contains(r#""autoscaled": true"#));
+    // Imported into an empty database, the marked member is left out and said so.
+    let (_dir, mut target) = temp_store();
+    let report = import(
+        &mut target,
+        &parse(&backup).unwrap(),
+        None,
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(target.agents().unwrap().is_empty());
+    assert_eq!(report.count(Change::Skipped), 1);
+    assert!(report.summary().contains("1 autoscaled member(s) left out"));
 }

@@ -47,6 +47,7 @@ fn agents(standby: f64) -> Setup {
         max_instances: 20,
         boot_time: SignedDuration::from_mins(5),
         fixed: Vec::new(),
+        initial: Vec::new(),
     }
 }
 
@@ -199,8 +200,16 @@ fn the_same_input_gives_the_same_report_and_history_comes_before_the_stand_in() 
     bench.store.record_ended_sessions(&sessions).unwrap();
     let recorded =
         for_config_named(&bench.store, &bench.spec.name, &changes, from, to, now).unwrap();
-    assert_eq!(recorded.basis.source, DemandSource::Recorded(50));
-    assert!(recorded.to_text().contains("Demand: 50 recorded sessions"));
+    assert_eq!(
+        recorded.basis.source,
+        DemandSource::Recorded {
+            ended: 50,
+            running: 0
+        }
+    );
+    assert!(recorded.to_text().contains(
+        "Demand: 50 sessions, 2026-11-23 00:00 – 2026-11-30 00:00 UTC: 50 ended, 0 still running"
+    ));
     assert_eq!(recorded.current.outcome.requests, 50);
     // More standby (16 over 8): fewer requests without room, more instance-hours.
     let (a, b) = (&recorded.current.outcome, &recorded.candidate.outcome);
@@ -285,4 +294,43 @@ fn the_command_line_prints_the_report_and_names_what_is_wrong() {
         "2026-11-23",
     ]);
     assert!(String::from_utf8_lossy(&backwards.stderr).contains("is not before"));
+}
+
+#[test]
+fn sessions_still_running_and_the_fleet_at_the_start_are_replayed() {
+    use pooladmin::model::SessionRequest;
+    let mut bench = agent_pool(Behaviour::default(), 8, 10);
+    let now = Timestamp::now();
+    // An instance that has served since before the span, from the instance history.
+    bench.running_instance(now - SignedDuration::from_hours(2));
+    // Two sessions running on it now, none ended.
+    for user in ["alice", "bob"] {
+        bench
+            .store
+            .start_session(&SessionRequest {
+                pool: bench.pool,
+                user_label: user.into(),
+                resources: Resources::new(2.0, 1024, 0),
+                staged: false,
+            })
+            .unwrap();
+    }
+    let (from, to) = (
+        now - SignedDuration::from_hours(1),
+        now + SignedDuration::from_mins(1),
+    );
+    let preview = for_config_named(&bench.store, &bench.spec.name, &[], from, to, to).unwrap();
+    assert_eq!(
+        preview.basis.source,
+        DemandSource::Recorded {
+            ended: 0,
+            running: 2
+        }
+    );
+    assert_eq!(preview.basis.initial, [Resources::new(4.0, 8192, 0)]);
+    assert_eq!(preview.current.outcome.requests, 2);
+    assert!(preview.current.outcome.instance_hours() > 0.0);
+    let text = preview.to_text();
+    assert!(text.contains("0 ended, 2 still running"), "{text}");
+    assert!(text.contains("1 autoscaled instance(s)"), "{text}");
 }

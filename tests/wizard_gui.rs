@@ -384,3 +384,26 @@ fn a_schedule_window_is_added_checked_and_saved_with_the_config() {
         [true, true, true, true, true, false, false]
     );
 }
+
+#[test]
+fn the_preview_sees_the_vm_provider_config_made_in_step_two() {
+    let (_dir, mut h) = on_pool_page(PoolKind::DockerAgent, |_, _| {});
+    config_step(&mut h, "agents-east");
+    choose(&mut h, "Provider", ProviderKind::Simulator.label());
+    type_into(&mut h, "Name", "simulated");
+    click(&mut h, "Next");
+    click(&mut h, "Create a new DNS Provider config");
+    click(&mut h, "None");
+    click(&mut h, "Run Preview");
+    common::ui_driver::until(
+        &mut h,
+        std::time::Duration::from_secs(30),
+        "the Preview's report",
+        |h| h.query_by_label_contains("Demand:").is_some(),
+    );
+    assert!(
+        h.query_by_label_contains("choose or create").is_none(),
+        "the Preview asked for a VM Provider config step 2 made"
+    );
+    assert!(h.query_by_label_contains("could not").is_none());
+}

@@ -8,6 +8,7 @@ use super::format::{
 use crate::config_file::list::List;
 use crate::model::Secret;
 use crate::model::autoscale::Scaling;
+use crate::model::origin::Origin;
 use crate::model::secret_fields::SecretFields;
 use crate::store::{Sealer, Store, StoreError};
 use base64::Engine;
@@ -40,8 +41,23 @@ fn collect<T: SecretFields>(
     }
 }
 
-/// Reads everything from the store, lists sorted by name.
-pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
+/// What an export holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportScope {
+    /// The configuration only: what an administrator made. Members an AutoScale config
+    /// made are state (they come and go as the scaler acts), so two exports are equal for as
+    /// long as nobody edits the configuration.
+    #[default]
+    Configuration,
+    /// The configuration and the autoscaled members, marked as such: a backup to read, not
+    /// a configuration to import (import skips the marked members).
+    WithState,
+}
+
+/// Reads the configuration (and with [`ExportScope::WithState`] the autoscaled members,
+/// marked) from the store, lists sorted by name.
+pub fn snapshot(store: &Store, scope: ExportScope) -> Result<Snapshot, StoreError> {
+    let wanted = |origin: Origin| origin == Origin::Static || scope == ExportScope::WithState;
     let zones: HashMap<_, _> = store.zones()?.into_iter().map(|z| (z.id, z.name)).collect();
     let pools: HashMap<_, _> = store.pools()?.into_iter().map(|p| (p.id, p.name)).collect();
     let zone = |id| zones.get(&id).cloned().unwrap_or_default();
@@ -65,6 +81,10 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
         })
         .collect();
     for row in store.servers()? {
+        let origin = row.server.origin;
+        if !wanted(origin) {
+            continue;
+        }
         let s = row.server.spec;
         if !s.password.is_empty() {
             secrets.insert(
@@ -85,10 +105,14 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
             connection_info: s.connection_info,
             max_sessions: s.max_sessions,
             reusable: s.reusable,
+            autoscaled: origin == Origin::Autoscaled,
         });
     }
     for row in store.agents()? {
         let a = row.agent;
+        if !wanted(a.origin) {
+            continue;
+        }
         file.docker_agents.push(AgentEntry {
             hostname: a.spec.hostname,
             enabled: a.spec.enabled,
@@ -97,6 +121,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
             pool: a.spec.pool.map(pool),
             reported: a.spec.reported,
             overrides: a.spec.overrides,
+            autoscaled: a.origin == Origin::Autoscaled,
         });
     }
     for config in store.staging_configs()? {
@@ -183,9 +208,14 @@ fn sort_by_name(file: &mut ConfigFile) {
     file.autoscale_configs.sort_by_key(|e| lower(&e.pool));
 }
 
-/// The configuration as pretty JSON; with a passphrase, its secrets sealed inside.
-pub fn export(store: &Store, passphrase: Option<&Secret>) -> Result<String, String> {
-    let Snapshot { mut file, secrets } = snapshot(store).map_err(|e| e.to_string())?;
+/// The configuration (see [`ExportScope`]) as pretty JSON; with a passphrase, its secrets
+/// sealed inside.
+pub fn export(
+    store: &Store,
+    passphrase: Option<&Secret>,
+    scope: ExportScope,
+) -> Result<String, String> {
+    let Snapshot { mut file, secrets } = snapshot(store, scope).map_err(|e| e.to_string())?;
     if let Some(passphrase) = passphrase {
         let salt = crate::store::sealer_salt();
         let sealer = Sealer::from_passphrase(passphrase, &salt)?;

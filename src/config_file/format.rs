@@ -105,6 +105,10 @@ pub struct ServerEntry {
     pub max_sessions: u32,
     /// Reusable.
     pub reusable: bool,
+    /// Made by an AutoScale config: state, not configuration. Written only by
+    /// `export --include-state` (a backup); import never makes such an entry a static member.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub autoscaled: bool,
 }
 
 /// A docker agent.
@@ -125,6 +129,10 @@ pub struct AgentEntry {
     pub reported: Resources,
     /// Overrides (0 = none).
     pub overrides: Resources,
+    /// Made by an AutoScale config: state, not configuration. Written only by
+    /// `export --include-state` (a backup); import never makes such an entry a static member.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub autoscaled: bool,
 }
 
 /// A staging config; a pool stages a workspace once, so (pool, workspace) names it.

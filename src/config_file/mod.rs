@@ -7,7 +7,7 @@ pub mod import;
 pub mod list;
 pub mod secret_refs;
 
-pub use export::{export, snapshot};
+pub use export::{ExportScope, export, snapshot};
 pub use format::{ConfigFile, FORMAT};
 pub use import::{ImportError, ImportOptions, ImportReport, import, parse, parse_at};
 

@@ -264,6 +264,14 @@ impl AutoScaleSpec {
         errors.into_result(values)
     }
 
+    /// The numbers of the config's own fields, without the provider choices: a what-if
+    /// replay needs no provider (the wizard's may still be unsaved in its step 2).
+    pub fn own_values(&self) -> Result<AutoScaleValues, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let values = self.parse_own_fields(&mut errors);
+        errors.into_result(values)
+    }
+
     fn parse_own_fields(&self, errors: &mut ValidationErrors) -> AutoScaleValues {
         check_name(errors, AutoScaleField::Name, &self.name);
         let zone = self.zone.unwrap_or_else(|| {

@@ -35,6 +35,9 @@ pub struct Setup {
     /// The capacity of the pool's members that are not autoscaled (servers: slots in
     /// `cores`).
     pub fixed: Vec<Resources>,
+    /// The autoscaled instances serving when the replay starts, each one's capacity: the
+    /// replay may delete them as the scaler would.
+    pub initial: Vec<Resources>,
 }
 
 /// One session request: when it came, how long it ran, what it asked for.
@@ -159,7 +162,7 @@ const PROVIDER: VmProviderId = VmProviderId(1);
 
 /// Replays `requests` (oldest first) from `from` to `to` against `setup`.
 pub fn replay(setup: &Setup, requests: &[Request], from: Timestamp, to: Timestamp) -> Outcome {
-    Replay::new(setup).run(requests, from, to)
+    Replay::new(setup, from).run(requests, from, to)
 }
 
 struct Replay<'a> {
@@ -174,28 +177,35 @@ struct Replay<'a> {
 }
 
 impl<'a> Replay<'a> {
-    fn new(setup: &'a Setup) -> Self {
+    fn new(setup: &'a Setup, from: Timestamp) -> Self {
         let mut config = setup.config.clone();
         // The replay is about the values, not about today's health of the real config (a
         // disabled one stands for the pool without it).
         config.health = Default::default();
         config.id = AutoScaleId(1);
         config.vm_provider = PROVIDER;
-        let members = setup
-            .fixed
-            .iter()
-            .enumerate()
-            .map(|(i, capacity)| Member {
-                instance: None,
-                id: InstanceId(-(i as i64) - 1),
-                capacity: *capacity,
-                used: Resources::default(),
-                sessions: 0,
-                ever_used: false,
-                created_at: Timestamp::UNIX_EPOCH,
-                ready_at: Timestamp::UNIX_EPOCH,
-            })
-            .collect();
+        let fixed = setup.fixed.iter().enumerate().map(|(i, capacity)| Member {
+            instance: None,
+            id: InstanceId(-(i as i64) - 1),
+            capacity: *capacity,
+            used: Resources::default(),
+            sessions: 0,
+            ever_used: false,
+            created_at: Timestamp::UNIX_EPOCH,
+            ready_at: Timestamp::UNIX_EPOCH,
+        });
+        let initial = setup.initial.iter().zip(1..).map(|(capacity, id)| Member {
+            instance: Some(InstanceState::Running),
+            id: InstanceId(id),
+            capacity: *capacity,
+            used: Resources::default(),
+            sessions: 0,
+            ever_used: false,
+            created_at: from,
+            ready_at: from,
+        });
+        let members: Vec<Member> = fixed.chain(initial).collect();
+        let next_id = setup.initial.len() as i64 + 1;
         Self {
             setup,
             config,
@@ -203,7 +213,7 @@ impl<'a> Replay<'a> {
             running: Vec::new(),
             waiting: Vec::new(),
             surplus_since: None,
-            next_id: 1,
+            next_id,
             outcome: Outcome::default(),
         }
     }

@@ -19,8 +19,14 @@ use std::fmt::Write as _;
 /// Where the replayed demand came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DemandSource {
-    /// The pool's session history: this many sessions.
-    Recorded(usize),
+    /// The pool's sessions: those that ended, and those still running (taken as running
+    /// until the replay's end).
+    Recorded {
+        /// Sessions on record as ended.
+        ended: usize,
+        /// Sessions running now.
+        running: usize,
+    },
     /// No history in the span: the demo's demand generator stood in.
     StandIn,
 }
@@ -50,6 +56,9 @@ pub struct Basis {
     pub currency: String,
     /// The pool's members that are not autoscaled (servers: slots in `cores`).
     pub fixed: Vec<Resources>,
+    /// The autoscaled instances that were serving when the span began, from the instance
+    /// history (servers: slots in `cores`): the fleet the replay starts with.
+    pub initial: Vec<Resources>,
 }
 
 /// Why a Preview could not be made.
@@ -86,25 +95,35 @@ impl Basis {
             .into_iter()
             .find(|p| p.id == spec.pool)
             .ok_or_else(|| PreviewError::Invalid(format!("pool {} does not exist", spec.pool.0)))?;
-        let recorded: Vec<Request> = store
-            .ended_sessions(pool.id, from, to)?
-            .into_iter()
-            .filter(|s| !s.staged)
-            .map(|s| Request {
-                at: s.started_at,
-                duration: s.duration(),
-                resources: s.resources,
-            })
-            .collect();
+        let requests_of =
+            |sessions: Vec<crate::model::session_history::EndedSession>| -> Vec<Request> {
+                sessions
+                    .into_iter()
+                    .filter(|s| !s.staged)
+                    .map(|s| Request {
+                        at: s.started_at,
+                        duration: s.duration(),
+                        resources: s.resources,
+                    })
+                    .collect()
+            };
+        let ended = requests_of(store.ended_sessions(pool.id, from, to)?);
+        let running = requests_of(store.running_sessions(pool.id, from, to)?);
+        let source = DemandSource::Recorded {
+            ended: ended.len(),
+            running: running.len(),
+        };
+        let mut recorded = ended;
+        recorded.extend(running);
+        recorded.sort_by_key(|r| r.at);
         let (requests, source) = if recorded.is_empty() {
             let size = spec
-                .values()
+                .own_values()
                 .map(|v| session_size(&v.scaling))
                 .unwrap_or_else(|_| Resources::new(2.0, 2_048, 0));
             (StandIn::new(size).requests(from, to), DemandSource::StandIn)
         } else {
-            let n = recorded.len();
-            (recorded, DemandSource::Recorded(n))
+            (recorded, source)
         };
         let observed_boot = match config {
             Some(id) => store
@@ -139,6 +158,7 @@ impl Basis {
             hourly_price,
             currency: store.app_settings()?.currency,
             fixed,
+            initial: store.fleet_at(pool.id, from)?,
         })
     }
 }
@@ -213,7 +233,7 @@ fn side(
     shape: &AutoScaleSpec,
     max: Option<u32>,
 ) -> Result<Side, PreviewError> {
-    let values = spec.unwrap_or(shape).values()?;
+    let values = spec.unwrap_or(shape).own_values()?;
     let boot_time = basis
         .observed_boot
         .unwrap_or_else(|| SignedDuration::from_secs(values.provision_timeout_s));
@@ -230,6 +250,7 @@ fn side(
         max_instances,
         boot_time,
         fixed: basis.fixed.clone(),
+        initial: basis.initial.clone(),
     };
     Ok(Side {
         outcome: replay(&setup, &basis.requests, basis.from, basis.to),
@@ -254,9 +275,12 @@ impl Preview {
             b.to.strftime("%Y-%m-%d %H:%M")
         );
         let _ = match b.source {
-            DemandSource::Recorded(n) => {
-                writeln!(out, "Demand: {n} recorded sessions, {span}")
-            }
+            DemandSource::Recorded { ended, running } => writeln!(
+                out,
+                "Demand: {} sessions, {span}: {ended} ended, {running} still running \
+                 (taken as running to the end)",
+                ended + running
+            ),
             DemandSource::StandIn => writeln!(
                 out,
                 "Demand: no session history in {span} — the demo's demand generator stands in \
@@ -275,6 +299,13 @@ impl Preview {
                 duration_words(self.candidate.boot_time)
             ),
         };
+        let _ = writeln!(
+            out,
+            "Fleet at the start: {} static member(s), {} autoscaled instance(s) (from the \
+             instance history)",
+            b.fixed.len(),
+            b.initial.len()
+        );
         if !self.changes.is_empty() {
             let _ = writeln!(out, "Candidate: {}", self.changes.join(", "));
         }

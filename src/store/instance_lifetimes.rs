@@ -4,8 +4,9 @@
 use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::cost::Lifetime;
-use crate::model::{AutoScaleId, PoolId, VmProviderId};
+use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::Timestamp;
+use rusqlite::params;
 
 /// One instance's lifetime, with what it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,6 +42,27 @@ impl Store {
                     from: timestamp(r, 3)?,
                     to: optional_timestamp(r, 4)?,
                 },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What each autoscaled instance of `pool` that was serving at `at` brought (cores,
+    /// memory and GPUs of an agent; a server's session slots in `cores`): the fleet a replay
+    /// starting at `at` starts with.
+    pub fn fleet_at(&self, pool: PoolId, at: Timestamp) -> Result<Vec<Resources>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, cores, memory_mb, gpus, slots FROM instances
+             WHERE pool_id = ?1 AND running_at IS NOT NULL AND running_at <= ?2
+               AND (state NOT IN ('deleted', 'failed', 'lost') OR state_since > ?2)
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![pool.0, to_millis(at)], |r| {
+            let kind: String = r.get(0)?;
+            Ok(if kind == PoolKind::Server.as_str() {
+                Resources::new(f64::from(r.get::<_, u32>(4)?), 0, 0)
+            } else {
+                Resources::new(r.get(1)?, r.get(2)?, r.get(3)?)
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -34,6 +34,32 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The sessions of `pool` that started in `[from, to)` and are still running, as if they
+    /// ended at `to` (a replay counts the demand they make now), oldest first.
+    pub fn running_sessions(
+        &self,
+        pool: PoolId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<EndedSession>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pool_id, started_at, cores, memory_mb, gpus, staged
+             FROM sessions
+             WHERE pool_id = ?1 AND started_at >= ?2 AND started_at < ?3
+             ORDER BY started_at, id",
+        )?;
+        let rows = stmt.query_map(params![pool.0, to_millis(from), to_millis(to)], |r| {
+            Ok(EndedSession {
+                pool: PoolId(r.get(0)?),
+                started_at: timestamp(r, 1)?,
+                ended_at: to,
+                resources: Resources::new(r.get(2)?, r.get(3)?, r.get(4)?),
+                staged: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Puts sessions on record as if they had run (imports, tests, benchmarks).
     pub fn record_ended_sessions(&mut self, sessions: &[EndedSession]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;

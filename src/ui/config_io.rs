@@ -5,7 +5,7 @@ use super::file_dialog::{Chooser, choose, stamped};
 use super::promise::{Poll, Promise};
 use crate::config_file::import::Change;
 use crate::config_file::{
-    ConfigFile, ImportError, ImportOptions, ImportReport, export, import, parse_at,
+    ConfigFile, ExportScope, ImportError, ImportOptions, ImportReport, export, import, parse_at,
 };
 use crate::model::Secret;
 use crate::store::Store;
@@ -74,7 +74,7 @@ impl ConfigIo {
     /// store changed.
     pub fn ui(&mut self, ui: &Ui, store: &mut Store, toasts: &mut Toasts) -> bool {
         if let Some(path) = chosen(&mut self.export_to) {
-            let written = export(store, None).and_then(|text| {
+            let written = export(store, None, ExportScope::Configuration).and_then(|text| {
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
             });
             match written {

@@ -94,6 +94,59 @@ impl Bench {
     }
 }
 
+impl Bench {
+    /// An instance of the config made by hand (no scaler), running with its agent since
+    /// `since`, as the instance history would have it.
+    pub fn running_instance(&mut self, since: jiff::Timestamp) -> Instance {
+        use pooladmin::model::instance::InstanceSize;
+        use pooladmin::model::scaler_event::{EventKind, ScalerEvent};
+        use pooladmin::model::{AgentSpec, Resources};
+        use pooladmin::store::{InstanceChange, InstanceRequest, MemberTemplate};
+        let event = || ScalerEvent::new(since, EventKind::Transition, "made by the test");
+        let size = Resources::new(4.0, 8192, 0);
+        let instance = self
+            .store
+            .request_instance(
+                &InstanceRequest {
+                    config: self.config,
+                    vm_provider: self.provider,
+                    pool: self.pool,
+                    size: InstanceSize::Agent(size),
+                    provision_timeout_s: 600,
+                },
+                since,
+                event(),
+            )
+            .expect("intent");
+        let booting = InstanceChange {
+            cloud_id: Some(format!("sim-{}", instance.id.0)),
+            ..InstanceChange::default()
+        };
+        self.store
+            .move_instance(
+                instance.id,
+                &[InstanceState::Requested],
+                InstanceState::Booting,
+                &booting,
+                since,
+                event(),
+            )
+            .expect("booting");
+        let member = MemberTemplate::Agent(AgentSpec {
+            hostname: instance.name.clone(),
+            enabled: true,
+            zone: self.store.zones().expect("zones")[0].id,
+            pool: Some(self.pool),
+            reported: size,
+            overrides: Resources::default(),
+        });
+        self.store
+            .instance_running(instance.id, "10.0.0.1", &member, since, event())
+            .expect("running");
+        instance
+    }
+}
+
 /// A simulated cloud that answers in 200 ms and boots a VM in 30 s.
 pub fn quick_cloud() -> Behaviour {
     Behaviour {

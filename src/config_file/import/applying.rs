@@ -49,7 +49,7 @@ pub(super) fn apply_shared<T: SharedConfig + Clone>(
                 store.add_config(&spec)?;
             }
             Change::Update => store.update_config(lookup(&ids, entry.name())?, &spec)?,
-            Change::Unchanged | Change::Delete => {}
+            Change::Unchanged | Change::Delete | Change::Skipped => {}
         }
     }
     Ok(by_name(
@@ -75,7 +75,7 @@ pub(super) fn apply(
                 store.add_zone(&zone.name)?;
             }
             Change::Update => store.rename_zone(lookup(&zone_ids, &zone.name)?, &zone.name)?,
-            Change::Unchanged | Change::Delete => {}
+            Change::Unchanged | Change::Delete | Change::Skipped => {}
         }
     }
     let pool_ids = by_name(store.pools()?.into_iter().map(|p| (p.name, p.id)));
@@ -85,7 +85,7 @@ pub(super) fn apply(
                 store.add_pool(&pool.name, pool.kind)?;
             }
             Change::Update => store.rename_pool(lookup(&pool_ids, &pool.name)?, &pool.name)?,
-            Change::Unchanged | Change::Delete => {}
+            Change::Unchanged | Change::Delete | Change::Skipped => {}
         }
     }
     let zones = by_name(store.zones()?.into_iter().map(|z| (z.name, z.id)));

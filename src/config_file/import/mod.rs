@@ -14,7 +14,7 @@ use planning::plan;
 use reading::unseal;
 pub use reading::{parse, parse_at};
 
-use super::export::snapshot;
+use super::export::{ExportScope, snapshot};
 use super::format::ConfigFile;
 use crate::model::Secret;
 use crate::store::Store;
@@ -30,6 +30,9 @@ pub enum Change {
     Unchanged,
     /// Not in the file, and `prune` was asked: deleted.
     Delete,
+    /// A member the file marks as autoscaled (state, from `export --include-state`): never
+    /// made a static member, so left out.
+    Skipped,
 }
 
 /// How to import.
@@ -67,21 +70,32 @@ impl ImportReport {
 
     /// Whether anything is created, updated or deleted.
     pub fn writes(&self) -> bool {
-        self.changes.iter().any(|c| c.change != Change::Unchanged)
+        self.changes
+            .iter()
+            .any(|c| matches!(c.change, Change::Create | Change::Update | Change::Delete))
     }
 
-    /// "2 to create, 1 to update, 0 to delete, 5 unchanged", or "0 changes".
+    /// "2 to create, 1 to update, 0 to delete, 5 unchanged", or "0 changes"; autoscaled
+    /// members left out are counted after.
     pub fn summary(&self) -> String {
-        if !self.writes() {
-            return format!("0 changes ({} unchanged)", self.count(Change::Unchanged));
+        let mut summary = if self.writes() {
+            format!(
+                "{} to create, {} to update, {} to delete, {} unchanged",
+                self.count(Change::Create),
+                self.count(Change::Update),
+                self.count(Change::Delete),
+                self.count(Change::Unchanged)
+            )
+        } else {
+            format!("0 changes ({} unchanged)", self.count(Change::Unchanged))
+        };
+        let skipped = self.count(Change::Skipped);
+        if skipped > 0 {
+            summary.push_str(&format!(
+                "; {skipped} autoscaled member(s) left out (state, not configuration)"
+            ));
         }
-        format!(
-            "{} to create, {} to update, {} to delete, {} unchanged",
-            self.count(Change::Create),
-            self.count(Change::Update),
-            self.count(Change::Delete),
-            self.count(Change::Unchanged)
-        )
+        summary
     }
 }
 
@@ -104,19 +118,47 @@ pub fn import(
     options: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let given = unseal(file, passphrase)?;
-    let now = snapshot(store).map_err(|e| ImportError::Refused(e.to_string()))?;
-    let errors = check(file, &now, &given);
+    let (file, skipped) = without_autoscaled(file);
+    let now = snapshot(store, ExportScope::Configuration)
+        .map_err(|e| ImportError::Refused(e.to_string()))?;
+    let errors = check(&file, &now, &given);
     if !errors.is_empty() {
         return Err(ImportError::Invalid(errors));
     }
-    let report = plan(file, &now, &given, options.prune);
-    if options.dry_run || !report.writes() {
-        return Ok(report);
+    let mut report = plan(&file, &now, &given, options.prune);
+    if !(options.dry_run || !report.writes()) {
+        store
+            .atomically(|store| apply(store, &file, &report, &given, &now.secrets))
+            .map_err(|e| ImportError::Refused(e.to_string()))?;
     }
-    store
-        .atomically(|store| apply(store, file, &report, &given, &now.secrets))
-        .map_err(|e| ImportError::Refused(e.to_string()))?;
+    report.changes.extend(skipped);
     Ok(report)
+}
+
+/// The file without the members it marks as autoscaled, and those members as skipped.
+fn without_autoscaled(file: &ConfigFile) -> (ConfigFile, Vec<PlannedChange>) {
+    let mut file = file.clone();
+    let mut skipped = Vec::new();
+    let mut skip = |kind: List, name: &str| {
+        skipped.push(PlannedChange {
+            kind,
+            name: name.to_owned(),
+            change: Change::Skipped,
+        });
+    };
+    file.servers.retain(|e| {
+        if e.autoscaled {
+            skip(List::Servers, &e.friendly_name);
+        }
+        !e.autoscaled
+    });
+    file.docker_agents.retain(|e| {
+        if e.autoscaled {
+            skip(List::DockerAgents, &e.hostname);
+        }
+        !e.autoscaled
+    });
+    (file, skipped)
 }
 
 fn change_of(report: &ImportReport, kind: List, name: &str) -> Change {
