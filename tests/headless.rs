@@ -118,3 +118,116 @@ fn sigterm_stops_the_headless_scaler_cleanly() {
 fn sigint_stops_the_headless_scaler_cleanly() {
     stops_cleanly_on("-INT");
 }
+
+/// The demo's database opened beside the running demo, with its passphrase.
+fn beside_the_demo(db: &Path) -> pooladmin::store::Store {
+    use pooladmin::store::{KeySource, Store};
+    let key = KeySource::Passphrase(pooladmin::model::Secret::new(
+        common::demo_process::PASSPHRASE,
+    ));
+    Store::open_for_command(db, &key).expect("open beside the demo")
+}
+
+/// Every member in a pool with its last report (or none).
+fn reports(store: &pooladmin::store::Store) -> Vec<(String, bool, Option<jiff::Timestamp>)> {
+    use pooladmin::model::Origin;
+    let agents = store.agents().unwrap().into_iter().map(|r| {
+        let a = r.agent;
+        (
+            a.spec.hostname,
+            a.origin == Origin::Autoscaled,
+            a.last_report,
+        )
+    });
+    let servers = store.servers().unwrap().into_iter().map(|r| {
+        let s = r.server;
+        (
+            s.spec.friendly_name,
+            s.origin == Origin::Autoscaled,
+            s.last_report,
+        )
+    });
+    agents.chain(servers).collect()
+}
+
+/// Waits up to `patience` for `done` on what the database says.
+fn wait_until(
+    store: &pooladmin::store::Store,
+    patience: Duration,
+    what: &str,
+    done: impl Fn(&[(String, bool, Option<jiff::Timestamp>)]) -> bool,
+) {
+    let deadline = Instant::now() + patience;
+    loop {
+        let now = reports(store);
+        if done(&now) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} within {patience:?}: {now:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn every_member_of_a_restarted_demo_reports_again_and_its_export_stays_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let export = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_pooladmin"))
+            .args(["export", "--db"])
+            .arg(&db)
+            .env("POOLADMIN_PASSPHRASE", common::demo_process::PASSPHRASE)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = common::demo_process::start_demo(&db, None);
+    let store = beside_the_demo(&db);
+    wait_until(
+        &store,
+        Duration::from_secs(120),
+        "an autoscaled member reporting",
+        |members| {
+            members
+                .iter()
+                .any(|(_, auto, last)| *auto && last.is_some())
+        },
+    );
+    // The scaler acts, the configuration stays: two exports are byte-identical, and hold
+    // no autoscaled member.
+    let before = export();
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(
+        export(),
+        before,
+        "the export changed while nobody edited anything"
+    );
+    for (name, autoscaled, _) in reports(&store) {
+        assert_eq!(
+            before.contains(&format!("\"{name}\"")),
+            !autoscaled,
+            "{name}"
+        );
+    }
+    drop(first);
+    let restarted = jiff::Timestamp::now();
+    let _second = common::demo_process::start_demo(&db, None);
+    wait_until(
+        &store,
+        Duration::from_secs(15),
+        "every member reporting after the restart",
+        |members| {
+            members
+                .iter()
+                .all(|(_, _, last)| last.is_some_and(|t| t > restarted))
+        },
+    );
+}

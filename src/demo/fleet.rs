@@ -1,6 +1,7 @@
 //! The demo's hosts: every member runs the agent protocol through real HTTP, as a deployment
 //! would. Static members get a token when the demo starts; each simulated VM, once it runs,
-//! starts an agent with the `{checkin_token}` its startup script was given.
+//! starts an agent with the `{checkin_token}` its startup script was given, or, for a VM made
+//! before the demo restarted, with a fresh token for its instance.
 
 use crate::agent::host_facts::HostFacts;
 use crate::agent::{AgentOptions, run};
@@ -55,21 +56,21 @@ pub async fn run_fleet(mut store: Store, url: ApiUrl, clouds: SimulatedClouds) {
                 if vm.state != VmState::Running || agents.contains_key(&vm.cloud_id) {
                     continue;
                 }
-                let Some(script) = cloud.startup_script(&vm.cloud_id) else {
-                    continue;
-                };
-                let Some(token) = token_in(&script) else {
-                    continue;
-                };
-                let resources = vm
+                let instance = vm
                     .tags
                     .get(tags::INSTANCE)
                     .and_then(|id| id.parse().ok())
-                    .and_then(|id| store.instance(InstanceId(id)).ok())
-                    .map_or_else(Resources::default, |i| match i.size {
+                    .map(InstanceId);
+                let Some(token) = vm_token(&mut store, &cloud, &vm.cloud_id, instance) else {
+                    continue;
+                };
+                let resources = instance.and_then(|id| store.instance(id).ok()).map_or_else(
+                    Resources::default,
+                    |i| match i.size {
                         InstanceSize::Agent(r) => r,
                         InstanceSize::Server { .. } => Resources::new(4.0, 8192, 0),
-                    });
+                    },
+                );
                 let facts = HostFacts {
                     hostname: vm.name.clone(),
                     address: vm.address.clone().unwrap_or_else(|| "127.0.0.1".to_owned()),
@@ -77,7 +78,7 @@ pub async fn run_fleet(mut store: Store, url: ApiUrl, clouds: SimulatedClouds) {
                     memory_mb: resources.memory_mb,
                     gpus: resources.gpus,
                 };
-                let agent = spawn_agent(&base, Secret::new(token), facts);
+                let agent = spawn_agent(&base, token, facts);
                 agents.insert(vm.cloud_id.clone(), agent);
             }
         }
@@ -90,6 +91,24 @@ pub async fn run_fleet(mut store: Store, url: ApiUrl, clouds: SimulatedClouds) {
             keep
         });
     }
+}
+
+/// The token a simulated VM's agent starts with: the one in its startup script while this
+/// process has the script, else (the demo restarted: scripts and the tokens agents were
+/// given lived in memory) a fresh working token for its instance.
+fn vm_token(
+    store: &mut Store,
+    cloud: &SimulatedCloud,
+    cloud_id: &str,
+    instance: Option<InstanceId>,
+) -> Option<Secret> {
+    let script = cloud.startup_script(cloud_id).unwrap_or_default();
+    if let Some(token) = token_in(&script) {
+        return Some(Secret::new(token));
+    }
+    store
+        .reissue_instance_token(instance?, jiff::Timestamp::now())
+        .ok()
 }
 
 /// Every static member with a fresh token (the demo's own; a real host is given one from

@@ -8,8 +8,11 @@ use jiff::Timestamp;
 pub enum HostHealth {
     /// No agent ever reported for it (a member without an agent, or one still booting).
     Unmonitored,
-    /// Reported within the Host Missing Expiration.
+    /// Reported within a third of the Host Missing Expiration.
     Reporting,
+    /// Silent past a third of the Host Missing Expiration: still takes sessions, but an
+    /// agent that reports every few seconds has missed several reports, so it is shown.
+    Late,
     /// Silent past the Host Missing Expiration: no new sessions.
     Missing,
     /// Silent past the Host Dead Expiration: an autoscaled member is replaced.
@@ -27,6 +30,8 @@ impl HostHealth {
             Self::Dead
         } else if silent > i64::from(missing_s) * 1000 {
             Self::Missing
+        } else if silent > i64::from(missing_s) * 1000 / 3 {
+            Self::Late
         } else {
             Self::Reporting
         }
@@ -34,12 +39,13 @@ impl HostHealth {
 
     /// Whether placement may use the member.
     pub fn takes_sessions(self) -> bool {
-        matches!(self, Self::Unmonitored | Self::Reporting)
+        matches!(self, Self::Unmonitored | Self::Reporting | Self::Late)
     }
 
     /// The word the tables show, when there is one.
     pub fn label(self) -> Option<&'static str> {
         match self {
+            Self::Late => Some("late"),
             Self::Missing => Some("missing"),
             Self::Dead => Some("dead"),
             Self::Unmonitored | Self::Reporting => None,
@@ -77,9 +83,12 @@ mod tests {
             HostHealth::Unmonitored
         );
         assert_eq!(
-            HostHealth::of(last, at(600), 600, 3600),
+            HostHealth::of(last, at(200), 600, 3600),
             HostHealth::Reporting
         );
+        assert_eq!(HostHealth::of(last, at(201), 600, 3600), HostHealth::Late);
+        assert_eq!(HostHealth::of(last, at(600), 600, 3600), HostHealth::Late);
+        assert!(HostHealth::Late.takes_sessions());
         assert_eq!(
             HostHealth::of(last, at(601), 600, 3600),
             HostHealth::Missing

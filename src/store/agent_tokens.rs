@@ -110,6 +110,45 @@ impl Store {
         Ok(token)
     }
 
+    /// A new working token for a live instance's agent, replacing its others (the bootstrap
+    /// one included, which stops working): for a host that lost its token, as the demo's
+    /// simulated VMs do when the demo restarts (their tokens lived in memory only).
+    pub fn reissue_instance_token(
+        &mut self,
+        instance: InstanceId,
+        now: Timestamp,
+    ) -> Result<Secret, StoreError> {
+        let tx = self.conn.savepoint()?;
+        let live: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM instances
+                            WHERE id = ?1 AND state NOT IN ('deleted', 'failed', 'lost'))",
+            [instance.0],
+            |r| r.get(0),
+        )?;
+        if !live {
+            return Err(StoreError::NotFound {
+                what: "live instance",
+                id: instance.0,
+            });
+        }
+        tx.execute(
+            "DELETE FROM agent_tokens WHERE instance_id = ?1",
+            [instance.0],
+        )?;
+        let token = new_bearer(TOKEN_PREFIX);
+        tx.execute(
+            "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap)
+             VALUES (?1, ?2, ?3, 0)",
+            params![
+                bearer_hash(token.expose()).as_slice(),
+                instance.0,
+                to_millis(now)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(token)
+    }
+
     /// Whom a presented token speaks for, if it is a live one.
     pub fn token_owner(&self, presented: &str) -> Result<Option<TokenOwner>, StoreError> {
         Ok(self

@@ -1,7 +1,8 @@
 //! The Last report cell of the members tables: "12 s ago", and missing / dead in the error
-//! colour once the agent is silent past the API's expirations.
+//! colour once the agent is silent past the API's expirations, amber once it is late.
 
 use super::catalog::Catalog;
+use crate::model::PoolId;
 use crate::model::host_health::{HostHealth, report_age};
 use egui::{RichText, Ui};
 use jiff::Timestamp;
@@ -22,15 +23,51 @@ pub fn last_report_text(
     (text, health)
 }
 
-/// Draws the cell.
+/// Draws the cell: amber when late, in the error colour when missing or dead.
 pub fn last_report_cell(ui: &mut Ui, catalog: &Catalog, last_report: Option<Timestamp>) {
     let (text, health) = last_report_text(catalog, last_report, Timestamp::now());
-    if health.takes_sessions() {
-        ui.label(text);
-    } else {
-        ui.label(RichText::new(text).color(ui.visuals().error_fg_color))
-            .on_hover_text(
-                "No agent report within the Host Missing Expiration: no new sessions go here",
-            );
+    match health {
+        HostHealth::Unmonitored | HostHealth::Reporting => {
+            ui.label(text);
+        }
+        HostHealth::Late => {
+            ui.label(RichText::new(text).color(ui.visuals().warn_fg_color))
+                .on_hover_text(
+                    "No agent report for a third of the Host Missing Expiration: it still \
+                     takes sessions, but its agent may have stopped",
+                );
+        }
+        HostHealth::Missing | HostHealth::Dead => {
+            ui.label(RichText::new(text).color(ui.visuals().error_fg_color))
+                .on_hover_text(
+                    "No agent report within the Host Missing Expiration: no new sessions go here",
+                );
+        }
     }
+}
+
+/// How many members of `pool` report late, and how many are missing or dead, at `now`.
+pub fn silent_members(catalog: &Catalog, pool: PoolId, now: Timestamp) -> (usize, usize) {
+    let (missing_s, dead_s) = catalog.host_expiry;
+    let reports = catalog
+        .agents
+        .iter()
+        .filter(|r| r.agent.spec.pool == Some(pool))
+        .map(|r| r.agent.last_report)
+        .chain(
+            catalog
+                .servers
+                .iter()
+                .filter(|r| r.server.spec.pool == Some(pool))
+                .map(|r| r.server.last_report),
+        );
+    let (mut late, mut gone) = (0, 0);
+    for last in reports {
+        match HostHealth::of(last, now, missing_s, dead_s) {
+            HostHealth::Late => late += 1,
+            HostHealth::Missing | HostHealth::Dead => gone += 1,
+            HostHealth::Unmonitored | HostHealth::Reporting => {}
+        }
+    }
+    (late, gone)
 }

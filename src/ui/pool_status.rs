@@ -4,6 +4,7 @@
 
 use super::capacity_chart::capacity_chart;
 use super::context::PageContext;
+use super::last_report::silent_members;
 use super::pools_page::cost_words;
 use super::table::local_time;
 use crate::model::autoscale::{AutoScaleSpec, ScalingValues};
@@ -200,6 +201,25 @@ impl PoolStatus {
             let static_members = members.saturating_sub(autoscaled);
             ui.separator();
             ui.label(format!("Static: {static_members}"));
+            let (late, gone) = silent_members(ctx.catalog, pool.id, jiff::Timestamp::now());
+            if late > 0 {
+                ui.separator();
+                ui.label(
+                    RichText::new(format!("Reporting late: {late}"))
+                        .color(ui.visuals().warn_fg_color),
+                )
+                .on_hover_text(
+                    "Members whose agents have not reported for a third of the Host Missing \
+                     Expiration",
+                );
+            }
+            if gone > 0 {
+                ui.separator();
+                ui.label(
+                    RichText::new(format!("Missing or dead: {gone}"))
+                        .color(ui.visuals().error_fg_color),
+                );
+            }
         });
     }
 
