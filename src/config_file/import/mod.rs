@@ -126,7 +126,7 @@ pub fn import(
         return Err(ImportError::Invalid(errors));
     }
     let mut report = plan(&file, &now, &given, options.prune);
-    if !(options.dry_run || !report.writes()) {
+    if !options.dry_run && report.writes() {
         store
             .atomically(|store| apply(store, &file, &report, &given, &now.secrets))
             .map_err(|e| ImportError::Refused(e.to_string()))?;
