@@ -303,8 +303,15 @@ fn bad_files_are_named_by_path() {
         Err(ImportError::Invalid(problems)) => problems.join("\n"),
         other => panic!("expected Invalid, got {other:?}"),
     };
-    assert!(invalid("{\"format\": \"pooladmin/1\", \"pools\": [").contains("pools"));
-    assert!(invalid("not json").contains("expected"));
+    assert_eq!(
+        invalid("{\"format\": \"pooladmin/1\", \"pools\": ["),
+        "line 1, column 36: the text ends in the middle of a value"
+    );
+    assert_eq!(
+        invalid("not json"),
+        "line 1, column 2: a value was expected here (text goes in double quotes)"
+    );
+    assert_eq!(invalid(""), "the file is empty");
     assert!(invalid(r#"{"format": "pooladmin/9"}"#).contains("format: expected \"pooladmin/1\""));
     let unknown = invalid(
         r#"{"format": "pooladmin/1", "pools": [{"name": "a", "kind": "Server", "colour": "red"}]}"#,

@@ -6,6 +6,8 @@ mod applying;
 mod checking;
 mod planning;
 mod reading;
+mod serde_words;
+mod shape;
 
 use crate::config_file::list::List;
 use applying::apply;

@@ -2,8 +2,9 @@
 //! reference read, sealed secrets opened.
 
 use super::ImportError;
+use super::shape;
 use crate::config_file::export::secret_key;
-use crate::config_file::format::{ConfigFile, FORMAT};
+use crate::config_file::format::ConfigFile;
 use crate::config_file::list::List;
 use crate::config_file::secret_refs;
 use crate::model::Secret;
@@ -11,12 +12,11 @@ use crate::model::secret_fields::SecretFields;
 use crate::store::Sealer;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Parses a file; errors carry their JSON path, and unknown keys are refused by path.
-/// Secret references are read relative to the working folder.
+/// Parses a file; every fault is named by its JSON path, all of them in one go. Secret
+/// references are read relative to the working folder.
 pub fn parse(text: &str) -> Result<ConfigFile, ImportError> {
     parse_at(text, Path::new("."))
 }
@@ -24,50 +24,23 @@ pub fn parse(text: &str) -> Result<ConfigFile, ImportError> {
 /// Parses a file that lives in `folder` (where its `{"file": …}` references are), reading
 /// its `{"env": …}` references from this process's environment.
 pub fn parse_at(text: &str, folder: &Path) -> Result<ConfigFile, ImportError> {
-    let Ok(mut json) = serde_json::from_str::<Value>(text) else {
-        return Err(syntax_error(text));
-    };
+    let mut json = shape::json_of(text).map_err(|fault| ImportError::Invalid(vec![fault]))?;
     let env = |name: &str| std::env::var(name).ok();
-    let references =
-        secret_refs::take_references(&mut json, folder, &env).map_err(ImportError::Invalid)?;
-    let mut unknown = Vec::new();
-    // The model's types accept unknown keys (settings stored by another version); a file
-    // written by hand must not lose a mistyped key silently.
-    let mut note_unknown = |path: serde_ignored::Path<'_>| {
-        unknown.push(format!("{path}: unknown key"));
+    let (references, mut faults) = match secret_refs::take_references(&mut json, folder, &env) {
+        Ok(references) => (references, Vec::new()),
+        Err(faults) => (BTreeMap::new(), faults),
     };
-    let tracked = serde_ignored::Deserializer::new(json, &mut note_unknown);
-    let mut file: ConfigFile = serde_path_to_error::deserialize(tracked).map_err(|e| {
-        let path = e.path().to_string();
-        ImportError::Invalid(vec![format!("{path}: {}", e.into_inner())])
-    })?;
-    file.references = references;
-    if !unknown.is_empty() {
-        return Err(ImportError::Invalid(unknown));
-    }
-    if file.format != FORMAT {
-        return Err(ImportError::Invalid(vec![format!(
-            "format: expected \"{FORMAT}\", found \"{}\"",
-            file.format
-        )]));
-    }
-    Ok(file)
-}
-
-/// Where text that is not JSON breaks, by JSON path (`pools[0]: EOF while parsing …`).
-pub(super) fn syntax_error(text: &str) -> ImportError {
-    let mut json = serde_json::Deserializer::from_str(text);
-    let problem = match serde_path_to_error::deserialize::<_, ConfigFile>(&mut json) {
-        Err(e) => {
-            let path = e.path().to_string();
-            format!("{path}: {}", e.into_inner())
+    match shape::typed(json) {
+        Ok(mut file) if faults.is_empty() => {
+            file.references = references;
+            Ok(file)
         }
-        Ok(_) => match json.end() {
-            Err(e) => format!("after the configuration: {e}"),
-            Ok(()) => "not JSON".to_owned(),
-        },
-    };
-    ImportError::Invalid(vec![problem])
+        Ok(_) => Err(ImportError::Invalid(faults)),
+        Err(more) => {
+            faults.extend(more);
+            Err(ImportError::Invalid(faults))
+        }
+    }
 }
 
 /// The file's secrets: those it names by reference and its sealed ones, opened with
