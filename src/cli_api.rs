@@ -1,6 +1,7 @@
 //! The command line of the HTTP API: portal keys (`api-key`), the reference agent (`agent`)
 //! and a portal's calls (`session start`, `session end`).
 
+use crate::cli_database::{DatabaseArgs, key_source};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use pooladmin::agent::{AgentOptions, host_facts::read_host};
@@ -8,14 +9,16 @@ use pooladmin::api::client::ApiClient;
 use pooladmin::api::types::SessionStartRequest;
 use pooladmin::model::Secret;
 use pooladmin::model::host_health::report_age;
-use pooladmin::store::{KeyRights, KeySource, Store};
+use pooladmin::store::{KeyRights, Store};
 use std::path::{Path, PathBuf};
 
-/// `pooladmin api-key …`.
+/// `pooladmin api-key …`: on a database, also while pooladmin has it open.
 #[derive(Subcommand, Debug)]
 pub enum ApiKeyCommand {
     /// Make a portal key; it is printed once, alone on the last line.
     Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// A name for it (who uses it).
         #[arg(long)]
         name: String,
@@ -27,9 +30,14 @@ pub enum ApiKeyCommand {
         pools: Vec<String>,
     },
     /// List the keys: name, created, last used, rights.
-    List,
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Revoke a key at once.
     Revoke {
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Its name.
         name: String,
     },
@@ -107,12 +115,27 @@ pub enum SessionCommand {
     },
 }
 
-/// Runs an `api-key` command on the database at `db` (also while pooladmin has it open).
-pub fn api_key(db: &Path, key: &KeySource, command: &ApiKeyCommand) -> Result<()> {
-    let mut store = Store::open_for_command(db, key)?;
+impl ApiKeyCommand {
+    /// Its database options.
+    pub fn database_mut(&mut self) -> &mut DatabaseArgs {
+        match self {
+            Self::Create { database, .. }
+            | Self::List { database }
+            | Self::Revoke { database, .. } => database,
+        }
+    }
+}
+
+/// Runs an `api-key` command.
+pub fn api_key(command: &ApiKeyCommand) -> Result<()> {
+    let (ApiKeyCommand::Create { database, .. }
+    | ApiKeyCommand::List { database }
+    | ApiKeyCommand::Revoke { database, .. }) = command;
+    let mut store = Store::open_for_command(&database.path()?, &key_source())?;
     let now = jiff::Timestamp::now();
     match command {
         ApiKeyCommand::Create {
+            database: _,
             name,
             read_only,
             pools,
@@ -125,7 +148,7 @@ pub fn api_key(db: &Path, key: &KeySource, command: &ApiKeyCommand) -> Result<()
             println!("API key {} created; it is shown this once:", name.trim());
             println!("{}", key.expose());
         }
-        ApiKeyCommand::List => {
+        ApiKeyCommand::List { .. } => {
             println!("NAME\tCREATED\tLAST USED\tRIGHTS");
             for key in store.api_keys()? {
                 let created = key
@@ -140,7 +163,7 @@ pub fn api_key(db: &Path, key: &KeySource, command: &ApiKeyCommand) -> Result<()
                 );
             }
         }
-        ApiKeyCommand::Revoke { name } => {
+        ApiKeyCommand::Revoke { name, .. } => {
             store.revoke_api_key(name)?;
             println!("API key {} revoked", name.trim());
         }
@@ -201,7 +224,7 @@ pub fn agent(args: &AgentArgs) -> Result<()> {
     };
     runtime()?.block_on(async {
         let stop = async {
-            let _ = crate::wait_for_stop_signal().await;
+            let _ = crate::stop_signal::wait_for_stop_signal().await;
         };
         pooladmin::agent::run(options, stop)
             .await
@@ -241,9 +264,12 @@ pub fn session(command: &SessionCommand) -> Result<()> {
             };
             let answer = runtime()?
                 .block_on(client.start_session(pool, &request))
-                .map_err(|e| match e.retry_after {
-                    Some(after) => anyhow::anyhow!("{e} (retry after {after} s)"),
-                    None => anyhow::anyhow!("{e}"),
+                .map_err(|e| {
+                    let context = match e.retry_after {
+                        Some(after) => format!("no session started (retry after {after} s)"),
+                        None => "no session started".to_owned(),
+                    };
+                    anyhow::Error::new(e).context(context)
                 })?;
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
@@ -252,7 +278,7 @@ pub fn session(command: &SessionCommand) -> Result<()> {
             let client = portal_client(portal)?;
             runtime()?
                 .block_on(client.end_session(id))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::Error::new(e).context(format!("session {id} not ended")))?;
             println!("session {id} ended");
             Ok(())
         }

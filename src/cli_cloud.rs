@@ -1,13 +1,13 @@
 //! `pooladmin cloud list`: what a VM Provider config's account has, as the form's pickers
 //! show it, printed as a table or JSON.
 
+use crate::cli_database::{DatabaseArgs, key_source};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use pooladmin::cloud::{Clock, CloudFactory, ProviderClouds};
 use pooladmin::model::cloud_list::ListKind;
 use pooladmin::model::vm_provider::VmProviderSpec;
-use pooladmin::store::{KeySource, Store};
-use std::path::Path;
+use pooladmin::store::Store;
 
 /// `pooladmin cloud …`.
 #[derive(Subcommand, Debug)]
@@ -20,6 +20,8 @@ pub enum CloudCommand {
 /// `pooladmin cloud list …`.
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
     /// The VM Provider config whose account and region are read.
     #[arg(long)]
     provider_config: String,
@@ -33,9 +35,18 @@ pub struct ListArgs {
     json: bool,
 }
 
+impl CloudCommand {
+    /// Its database options.
+    pub fn database_mut(&mut self) -> &mut DatabaseArgs {
+        let Self::List(args) = self;
+        &mut args.database
+    }
+}
+
 /// Reads and prints the list.
-pub fn cloud(db: &Path, key: &KeySource, command: &CloudCommand) -> Result<()> {
+pub fn cloud(command: &CloudCommand) -> Result<()> {
     let CloudCommand::List(args) = command;
+    let db = args.database.path()?;
     let kind = ListKind::parse(&args.kind).ok_or_else(|| {
         let kinds: Vec<&str> = ListKind::ALL.iter().map(|k| k.as_str()).collect();
         anyhow::anyhow!(
@@ -44,7 +55,7 @@ pub fn cloud(db: &Path, key: &KeySource, command: &CloudCommand) -> Result<()> {
             kinds.join(", ")
         )
     })?;
-    let store = Store::open_for_command(db, key)?;
+    let store = Store::open_for_command(&db, &key_source())?;
     let configs = store.configs::<VmProviderSpec>()?;
     let row = configs
         .iter()
@@ -62,19 +73,27 @@ pub fn cloud(db: &Path, key: &KeySource, command: &CloudCommand) -> Result<()> {
             )
         })?;
     let cloud_kind = row.spec.settings.kind();
-    if !ListKind::of(cloud_kind).contains(&kind) {
+    let offered = ListKind::of(cloud_kind);
+    if offered.is_empty() {
+        anyhow::bail!(
+            "{} is {}, which has no account to read lists from",
+            row.spec.name,
+            cloud_kind.label()
+        );
+    }
+    if !offered.contains(&kind) {
         anyhow::bail!(
             "{} offers no list of {} here; it has: {}",
             cloud_kind.label(),
             kind.as_str(),
-            ListKind::of(cloud_kind)
+            offered
                 .iter()
                 .map(|k| k.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
-    let clouds = ProviderClouds::new(Clock::new(), Some(db.to_path_buf()));
+    let clouds = ProviderClouds::new(Clock::new(), Some(db.clone()));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -102,6 +121,6 @@ pub fn cloud(db: &Path, key: &KeySource, command: &CloudCommand) -> Result<()> {
     for e in &entries {
         println!("{:w1$}  {:w2$}  {}", e.value, e.label, e.detail);
     }
-    eprintln!("{} {}", entries.len(), kind.noun(cloud_kind));
+    println!("{} {}", entries.len(), kind.noun(cloud_kind));
     Ok(())
 }

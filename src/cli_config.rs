@@ -1,10 +1,42 @@
-//! `export`, `import` and `schema`: the configuration as a file, reported on standard
-//! output and error, answered with the exit code (0 applied, 1 invalid, 2 refused).
+//! `export` and `import`: the configuration as a file. Import checks the whole file first,
+//! every fault listed at once, even when the database cannot take it now.
 
-use crate::{Cli, Command, database_path, key_source};
+use crate::cli_database::{DatabaseArgs, key_source};
+use anyhow::{Context, Result};
+use clap::Args;
+use pooladmin::config_file::{ExportScope, ImportError, ImportOptions, ImportReport};
 use pooladmin::model::Secret;
-use pooladmin::store::Store;
-use std::process::ExitCode;
+use pooladmin::store::{OpenError, Store};
+use std::path::{Path, PathBuf};
+
+/// `pooladmin export …`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Include every secret, sealed with POOLADMIN_EXPORT_PASSPHRASE (never in clear).
+    #[arg(long)]
+    with_secrets: bool,
+    /// Also list the autoscaled members, marked "autoscaled": a backup to read; import
+    /// leaves them out.
+    #[arg(long)]
+    include_state: bool,
+}
+
+/// `pooladmin import …`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The file (from `pooladmin export` or written by hand).
+    file: PathBuf,
+    /// Print what would change and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also delete what the file no longer has (refused for anything still in use).
+    #[arg(long)]
+    prune: bool,
+}
 
 /// The export passphrase: POOLADMIN_EXPORT_PASSPHRASE, else asked for on the terminal
 /// (not echoed) when `ask` and there is one.
@@ -24,118 +56,77 @@ fn export_passphrase(ask: bool) -> Option<Secret> {
         .map(Secret::new)
 }
 
-/// `export` and `import`: reports on stdout / stderr, answers with the exit code.
-pub fn config_command(cli: &Cli, command: &Command) -> ExitCode {
-    if let Command::Schema = command {
-        print!("{}", pooladmin::config_file::json_schema());
-        return ExitCode::SUCCESS;
-    }
-    // Export reads beside a running pooladmin; import writes, so it takes the lock.
-    let beside = matches!(command, Command::Export { .. });
-    let opened = database_path(cli).and_then(|path| {
-        let key = key_source();
-        let store = if beside {
-            Store::open_for_command(&path, &key)
-        } else {
-            Store::open_with_key(&path, &key)
-        };
-        store.map_err(anyhow::Error::from)
-    });
-    let mut store = match opened {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("pooladmin: {e:#}");
-            return ExitCode::from(1);
-        }
+/// Prints the configuration; it reads beside a running pooladmin.
+pub fn export(args: &ExportArgs) -> Result<()> {
+    let passphrase = if args.with_secrets {
+        Some(export_passphrase(true).context(
+            "--with-secrets needs a passphrase to seal them: set POOLADMIN_EXPORT_PASSPHRASE or run it in a terminal",
+        )?)
+    } else {
+        None
     };
-    match command {
-        Command::Schema
-        | Command::Headless { .. }
-        | Command::ApiKey(_)
-        | Command::ApiSchema
-        | Command::Agent(_)
-        | Command::Simulate(_)
-        | Command::Cloud(_)
-        | Command::Session(_) => ExitCode::SUCCESS,
-        Command::Export {
-            with_secrets,
-            include_state,
-        } => {
-            let passphrase = export_passphrase(*with_secrets);
-            if *with_secrets && passphrase.is_none() {
-                eprintln!(
-                    "pooladmin: --with-secrets needs a passphrase to seal them: set POOLADMIN_EXPORT_PASSPHRASE or run it in a terminal"
-                );
-                return ExitCode::from(1);
-            }
-            let sealing = if *with_secrets {
-                passphrase.as_ref()
-            } else {
-                None
-            };
-            let scope = if *include_state {
-                pooladmin::config_file::ExportScope::WithState
-            } else {
-                pooladmin::config_file::ExportScope::Configuration
-            };
-            match pooladmin::config_file::export(&store, sealing, scope) {
-                Ok(text) => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("pooladmin: export failed: {e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
-        Command::Import {
-            file,
-            dry_run,
-            prune,
-        } => {
-            let text = match std::fs::read_to_string(file) {
-                Ok(text) => text,
-                Err(e) => {
-                    eprintln!("pooladmin: {}: {e}", file.display());
-                    return ExitCode::from(1);
-                }
-            };
-            let options = pooladmin::config_file::ImportOptions {
-                dry_run: *dry_run,
-                prune: *prune,
-            };
-            let folder = file.parent().unwrap_or(std::path::Path::new("."));
-            let outcome = pooladmin::config_file::parse_at(&text, folder).and_then(|parsed| {
-                pooladmin::config_file::import(
-                    &mut store,
-                    &parsed,
-                    export_passphrase(needs_passphrase(&text)).as_ref(),
-                    options,
-                )
-            });
-            match outcome {
-                Ok(report) => {
-                    for change in &report.changes {
-                        println!("{:?}\t{}\t{}", change.change, change.kind, change.name);
-                    }
-                    let verb = if *dry_run { "would apply" } else { "applied" };
-                    println!("{verb}: {}", report.summary());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("pooladmin: {}: {e}", file.display());
-                    match e {
-                        pooladmin::config_file::ImportError::Invalid(_) => ExitCode::from(1),
-                        pooladmin::config_file::ImportError::Refused(_) => ExitCode::from(2),
-                    }
-                }
-            }
-        }
-    }
+    let store = Store::open_for_command(&args.database.path()?, &key_source())?;
+    let scope = if args.include_state {
+        ExportScope::WithState
+    } else {
+        ExportScope::Configuration
+    };
+    let text = pooladmin::config_file::export(&store, passphrase.as_ref(), scope)
+        .map_err(anyhow::Error::msg)
+        .context("export failed")?;
+    print!("{text}");
+    Ok(())
 }
 
-/// Whether a configuration file holds sealed secrets (so a passphrase is worth asking for).
-fn needs_passphrase(text: &str) -> bool {
-    pooladmin::config_file::parse(text).is_ok_and(|file| file.secrets.is_some())
+/// Checks the file, then applies it (or, with --dry-run, says what would change). Writing
+/// needs the database to itself; held by a running pooladmin, the file is still checked
+/// against it, and the import is refused after.
+pub fn import(args: &ImportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let in_file = |e: ImportError| anyhow::Error::new(e).context(args.file.display().to_string());
+    let folder = args.file.parent().unwrap_or(Path::new("."));
+    let parsed = pooladmin::config_file::parse_at(&text, folder).map_err(in_file)?;
+    let passphrase = export_passphrase(parsed.secrets.is_some());
+    let path = args.database.path()?;
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        prune: args.prune,
+    };
+    let mut store = match Store::open_with_key(&path, &key_source()) {
+        Ok(store) => store,
+        Err(held @ OpenError::InUse { .. }) => {
+            // Checked against the database as it is, then refused: nothing is written.
+            let mut beside = Store::open_for_command(&path, &key_source())?;
+            let check = ImportOptions {
+                dry_run: true,
+                ..options
+            };
+            let report =
+                pooladmin::config_file::import(&mut beside, &parsed, passphrase.as_ref(), check)
+                    .map_err(in_file)?;
+            if args.dry_run {
+                print_report(&report, true);
+                return Ok(());
+            }
+            return Err(anyhow::Error::new(held).context(format!(
+                "{} is valid ({}), but it cannot be applied now",
+                args.file.display(),
+                report.summary()
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let report = pooladmin::config_file::import(&mut store, &parsed, passphrase.as_ref(), options)
+        .map_err(in_file)?;
+    print_report(&report, args.dry_run);
+    Ok(())
+}
+
+fn print_report(report: &ImportReport, dry_run: bool) {
+    for change in &report.changes {
+        println!("{:?}\t{}\t{}", change.change, change.kind, change.name);
+    }
+    let verb = if dry_run { "would apply" } else { "applied" };
+    println!("{verb}: {}", report.summary());
 }

@@ -1,16 +1,18 @@
 //! `pooladmin simulate`: a what-if replay of a config's recorded demand, printed.
 
+use crate::cli_database::{DatabaseArgs, key_source};
 use anyhow::{Context, Result};
 use clap::Args;
 use jiff::{SignedDuration, Timestamp};
 use pooladmin::replay::Change;
 use pooladmin::replay::preview::for_config_named;
-use pooladmin::store::{KeySource, Store};
-use std::path::Path;
+use pooladmin::store::Store;
 
 /// `pooladmin simulate …`.
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// The AutoScale config whose pool's demand is replayed.
     #[arg(long)]
     config: String,
@@ -30,7 +32,7 @@ pub struct SimulateArgs {
 }
 
 /// Replays and prints the report; a wrong argument names itself.
-pub fn simulate(db: &Path, key: &KeySource, args: &SimulateArgs) -> Result<()> {
+pub fn simulate(args: &SimulateArgs) -> Result<()> {
     let changes = args
         .set
         .iter()
@@ -49,7 +51,7 @@ pub fn simulate(db: &Path, key: &KeySource, args: &SimulateArgs) -> Result<()> {
         Some(text) => parse_when(text).context("--from")?,
         None => to - SignedDuration::from_hours(24 * 7),
     };
-    let store = Store::open_for_command(db, key)?;
+    let store = Store::open_for_command(&args.database.path()?, &key_source())?;
     let preview = for_config_named(&store, &args.config, &changes, from, to, now)?;
     print!("{}", preview.to_text());
     Ok(())

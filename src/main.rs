@@ -8,41 +8,44 @@
 mod cli_api;
 mod cli_cloud;
 mod cli_config;
+mod cli_database;
+mod cli_exit;
 mod cli_simulate;
+mod stop_signal;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use cli_database::{DatabaseArgs, key_source};
+use cli_exit::{EXIT_CODES, report};
 #[cfg(feature = "gui")]
 use pooladmin::api::ApiControl;
 use pooladmin::api::ApiStatus;
 use pooladmin::cloud::{Clock, ProviderClouds};
-use pooladmin::model::Secret;
 #[cfg(feature = "gui")]
 use pooladmin::scaler::ScalerHandle;
 use pooladmin::scaler::gauges::ScalerGauges;
 use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerSettings};
-use pooladmin::store::{KeySource, Store};
+use pooladmin::store::Store;
 #[cfg(feature = "gui")]
 use pooladmin::ui::ui_state::UiState;
 #[cfg(feature = "gui")]
 use pooladmin::ui::{OpenErrorApp, PoolAdminApp};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Administration of remote-desktop Server and Docker Agent pools.
+/// Administration of remote-desktop Server and Docker Agent pools. Without a command, the
+/// window opens.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, after_help = EXIT_CODES)]
 struct Cli {
-    /// Database file to open (created if missing). Default: pooladmin.sqlite in the
-    /// platform's data directory.
-    #[arg(long, value_name = "PATH", global = true)]
-    db: Option<PathBuf>,
-    /// Open a populated demo database (demo.sqlite beside the default one, or --db PATH),
-    /// never your own. Accepted before or after the command.
-    #[arg(long, global = true)]
-    demo: bool,
+    /// The window's database (commands that use one also take these after their name).
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// More log on standard error: -v for progress, -vv for detail (RUST_LOG, when set,
+    /// decides instead). headless and agent log progress to standard output anyway.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     /// Without a command, the window opens.
     #[command(subcommand)]
     command: Option<Command>,
@@ -54,153 +57,177 @@ enum Command {
     /// Run the scaler without a window, logging to standard output, until SIGINT or
     /// SIGTERM (calls in flight finish or are left for the next start). With --demo, the
     /// demo's users start and end sessions too. The HTTP API runs as its settings say.
+    #[command(after_help = EXIT_CODES)]
     Headless {
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Serve the HTTP API on this address and port (e.g. 127.0.0.1:8443), whatever the
         /// stored settings say; an address other than loopback needs the stored TLS settings.
         #[arg(long, value_name = "ADDR:PORT")]
         listen: Option<std::net::SocketAddr>,
     },
     /// Portal keys of the HTTP API.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = EXIT_CODES)]
     ApiKey(cli_api::ApiKeyCommand),
     /// Print the HTTP API's OpenAPI 3.1 document (assets/api-openapi.json).
     ApiSchema,
     /// Run the reference agent on a member: check in, then heartbeat every 10 s, until
     /// SIGTERM.
+    #[command(after_help = EXIT_CODES)]
     Agent(cli_api::AgentArgs),
     /// Start or end a session through the HTTP API, as a portal does.
     #[command(subcommand)]
     Session(cli_api::SessionCommand),
     /// Print the whole configuration as JSON ("format": "pooladmin/1") on standard output:
     /// what administrators made, not the members AutoScale configs made.
-    Export {
-        /// Include every secret, sealed with POOLADMIN_EXPORT_PASSPHRASE (never in clear).
-        #[arg(long)]
-        with_secrets: bool,
-        /// Also list the autoscaled members, marked "autoscaled": a backup to read; import
-        /// leaves them out.
-        #[arg(long)]
-        include_state: bool,
-    },
+    #[command(after_help = EXIT_CODES)]
+    Export(cli_config::ExportArgs),
     /// Print the JSON Schema of the configuration file format.
     Schema,
     /// Replay a config's recorded demand (default: the last 7 days) against its current
     /// values and candidate ones (--set key=value), and print both side by side.
+    #[command(after_help = EXIT_CODES)]
     Simulate(cli_simulate::SimulateArgs),
     /// Read what a VM Provider config's account has (regions, images, sizes, …).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = EXIT_CODES)]
     Cloud(cli_cloud::CloudCommand),
-    /// Apply a configuration file in one transaction: create what is new, update what
-    /// exists (matched by name). Exit code 0 applied, 1 invalid file, 2 refused.
-    Import {
-        /// The file (from `pooladmin export` or written by hand).
-        file: PathBuf,
-        /// Print what would change and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Also delete what the file no longer has (refused for anything still in use).
-        #[arg(long)]
-        prune: bool,
-    },
+    /// Check a configuration file, then apply it in one transaction: create what is new,
+    /// update what exists (matched by name). Every fault of the file is listed at once.
+    #[command(after_help = EXIT_CODES)]
+    Import(cli_config::ImportArgs),
+}
+
+impl Cli {
+    /// The database options given before a command's name moved to the command (as earlier
+    /// versions took them there); refused for a command that uses no database.
+    fn settled(mut self) -> Result<Self, &'static str> {
+        let given = self.database.db.is_some() || self.database.demo;
+        if let Some(command) = &mut self.command {
+            match command.database_mut() {
+                Some(own) => own.fill_from(&self.database),
+                None if given => {
+                    return Err("this command uses no database: --db and --demo do not apply");
+                }
+                None => {}
+            }
+        }
+        Ok(self)
+    }
+}
+
+impl Command {
+    /// The database options of a command that uses a database.
+    fn database_mut(&mut self) -> Option<&mut DatabaseArgs> {
+        match self {
+            Self::Headless { database, .. } => Some(database),
+            Self::ApiKey(command) => Some(command.database_mut()),
+            Self::Export(args) => Some(&mut args.database),
+            Self::Import(args) => Some(&mut args.database),
+            Self::Simulate(args) => Some(&mut args.database),
+            Self::Cloud(command) => Some(command.database_mut()),
+            Self::ApiSchema | Self::Agent(_) | Self::Session(_) | Self::Schema => None,
+        }
+    }
 }
 
 #[cfg(feature = "gui")]
 const ICON: &[u8] = include_bytes!("../assets/icon.png");
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are answers (0); a wrong argument is the caller's input (1).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { cli_exit::INPUT } else { 0 });
+        }
+    };
+    let cli = match cli.settled() {
+        Ok(cli) => cli,
+        Err(problem) => {
+            eprintln!("pooladmin: {problem}");
+            return ExitCode::from(cli_exit::INPUT);
+        }
+    };
+    // Headless and as an agent, the log is the output (progress included); otherwise
+    // standard output belongs to the command's answer and standard error says only what
+    // went wrong, unless asked for more.
+    let logs_progress = matches!(
+        cli.command,
+        Some(Command::Agent(_) | Command::Headless { .. })
+    );
+    let level = match (logs_progress, cli.verbose) {
+        (true, 0) | (false, 1) => "info",
+        (_, 0) => "warn",
+        _ => "debug",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Headless and as an agent, the log is the output; otherwise standard output belongs to
-    // the command's answer.
-    if let Some(Command::Agent(args)) = &cli.command {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stdout)
-            .init();
-        return report(cli_api::agent(args));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let log = tracing_subscriber::fmt().with_env_filter(filter);
+    if logs_progress {
+        log.with_writer(std::io::stdout).init();
+    } else {
+        log.with_writer(std::io::stderr).init();
     }
-    if let Some(Command::Headless { listen }) = &cli.command {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stdout)
-            .init();
-        return report(headless(&cli, *listen));
-    }
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
     match &cli.command {
+        Some(Command::Agent(args)) => report(cli_api::agent(args)),
+        Some(Command::Headless { database, listen }) => report(headless(database, *listen)),
         Some(Command::ApiSchema) => {
             print!("{}", pooladmin::api::openapi_json());
             ExitCode::SUCCESS
         }
-        Some(Command::ApiKey(command)) => {
-            report(database_path(&cli).and_then(|db| cli_api::api_key(&db, &key_source(), command)))
+        Some(Command::Schema) => {
+            print!("{}", pooladmin::config_file::json_schema());
+            ExitCode::SUCCESS
         }
+        Some(Command::ApiKey(command)) => report(cli_api::api_key(command)),
         Some(Command::Session(command)) => report(cli_api::session(command)),
-        Some(Command::Cloud(command)) => {
-            report(database_path(&cli).and_then(|db| cli_cloud::cloud(&db, &key_source(), command)))
-        }
-        Some(Command::Simulate(args)) => report(
-            database_path(&cli).and_then(|db| cli_simulate::simulate(&db, &key_source(), args)),
-        ),
-        Some(command) => cli_config::config_command(&cli, command),
-        None => report(run(&cli)),
-    }
-}
-
-/// The exit code of a command, its error on standard error.
-fn report(result: Result<()>) -> ExitCode {
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("pooladmin: {e:#}");
-            ExitCode::FAILURE
-        }
+        Some(Command::Cloud(command)) => report(cli_cloud::cloud(command)),
+        Some(Command::Simulate(args)) => report(cli_simulate::simulate(args)),
+        Some(Command::Export(args)) => report(cli_config::export(args)),
+        Some(Command::Import(args)) => report(cli_config::import(args)),
+        None => report(run(&cli.database)),
     }
 }
 
 #[cfg(not(feature = "gui"))]
-fn run(_cli: &Cli) -> Result<()> {
+fn run(_database: &DatabaseArgs) -> Result<()> {
     anyhow::bail!(
         "this pooladmin was built without the window (--no-default-features); use headless, agent, session, api-key, export or import"
     )
 }
 
 #[cfg(feature = "gui")]
-fn run(cli: &Cli) -> Result<()> {
-    let path = database_path(cli)?;
+fn run(database: &DatabaseArgs) -> Result<()> {
+    let path = database.path()?;
     let store = match Store::open_with_key(&path, &key_source()) {
         Ok(store) => store,
         Err(e) => {
-            eprintln!("pooladmin: {e}");
-            // Also say it in a window: a desktop user may not see stderr.
+            // Said in a window too: a desktop user may not see standard error.
             let message = e.to_string();
             let _ = eframe::run_native(
                 "pooladmin",
                 window_options([560.0, 220.0]),
                 Box::new(|_| Ok(Box::new(OpenErrorApp { message }))),
             );
-            anyhow::bail!("the database could not be opened");
+            return Err(e.into());
         }
     };
     let mut store = store;
-    if cli.demo && store.is_empty()? {
+    if database.demo && store.is_empty()? {
         pooladmin::demo::seed(&mut store).context("writing the demo data")?;
         tracing::info!(path = %path.display(), "demo database populated");
     }
     tracing::info!(path = %path.display(), "database open");
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
     let api_store = store.sibling().context("opening the API's connection")?;
-    let demo_store = if cli.demo {
+    let demo_store = if database.demo {
         Some(store.sibling().context("opening the demo's connection")?)
     } else {
         None
     };
     let mut app = PoolAdminApp::new(store);
-    if cli.demo {
+    if database.demo {
         app = app.with_subtitle("Demo database");
     }
     let stop_users = Arc::new(AtomicBool::new(false));
@@ -267,10 +294,10 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 /// The scaler without a window, until SIGINT or SIGTERM.
-fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
-    let path = database_path(cli)?;
+fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Result<()> {
+    let path = database.path()?;
     let mut store = Store::open_with_key(&path, &key_source())?;
-    if cli.demo && store.is_empty()? {
+    if database.demo && store.is_empty()? {
         pooladmin::demo::seed(&mut store).context("writing the demo data")?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -304,7 +331,7 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
         }
         // The API, as its settings say (the demo's on loopback); the watch's sender lives as
         // long as this loop.
-        let listen = listen.or(cli.demo.then(loopback_any_port));
+        let listen = listen.or(database.demo.then(loopback_any_port));
         let (_reload, reload_rx) = tokio::sync::watch::channel(0u64);
         let api_status = Arc::new(std::sync::Mutex::new(ApiStatus::Off));
         let wake = commands.clone();
@@ -318,7 +345,7 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
             reload_rx,
             Arc::clone(&api_status),
         ));
-        if cli.demo {
+        if database.demo {
             let wake = commands.clone();
             pooladmin::demo::start_on_api(
                 &mut store,
@@ -335,7 +362,7 @@ fn headless(cli: &Cli, listen: Option<std::net::SocketAddr>) -> Result<()> {
         tracing::info!(db = %path.display(), "scaler running headless; Ctrl-C or SIGTERM stops it");
         let mut running = tokio::spawn(scaler.run(command_rx));
         tokio::select! {
-            stopped = wait_for_stop_signal() => stopped?,
+            stopped = stop_signal::wait_for_stop_signal() => stopped?,
             ended = &mut running => {
                 // The scaler stopped on its own: say why and exit non-zero, so a service
                 // manager restarts it.
@@ -360,50 +387,6 @@ fn loopback_any_port() -> std::net::SocketAddr {
 fn simulated_clouds(clouds: &Arc<ProviderClouds>) -> pooladmin::demo::fleet::SimulatedClouds {
     let clouds = Arc::clone(clouds);
     Arc::new(move || clouds.simulated_clouds())
-}
-
-/// Waits for SIGINT (Ctrl-C) or SIGTERM.
-pub(crate) async fn wait_for_stop_signal() -> Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("listening for SIGTERM")?;
-        tokio::select! {
-            signal = tokio::signal::ctrl_c() => signal.context("listening for SIGINT")?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("listening for Ctrl-C")?;
-    Ok(())
-}
-
-/// The key source the environment asks for.
-fn key_source() -> KeySource {
-    // A passphrase, when given, seals secrets instead of the keyring or key file.
-    match std::env::var("POOLADMIN_PASSPHRASE") {
-        Ok(passphrase) if !passphrase.is_empty() => KeySource::Passphrase(Secret::new(passphrase)),
-        _ => KeySource::Auto,
-    }
-}
-
-fn database_path(cli: &Cli) -> Result<PathBuf> {
-    if let Some(path) = &cli.db {
-        return Ok(path.clone());
-    }
-    let dirs = directories::ProjectDirs::from("", "", "pooladmin")
-        .context("no home directory: pass --db PATH")?;
-    let dir = dirs.data_dir();
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("creating the data directory {}", dir.display()))?;
-    let file = if cli.demo {
-        "demo.sqlite"
-    } else {
-        "pooladmin.sqlite"
-    };
-    Ok(dir.join(file))
 }
 
 #[cfg(feature = "gui")]
@@ -498,8 +481,11 @@ mod tests {
             ["pooladmin", "--demo", "headless"],
             ["pooladmin", "headless", "--demo"],
         ] {
-            let cli = Cli::try_parse_from(argv).expect("parses");
-            assert!(cli.demo, "{argv:?}");
+            let cli = Cli::try_parse_from(argv).expect("parses").settled().unwrap();
+            let Some(Command::Headless { database, .. }) = cli.command else {
+                panic!("{argv:?}: not headless");
+            };
+            assert!(database.demo, "{argv:?}");
         }
     }
 }

@@ -9,29 +9,39 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// A failed request.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the body is malformed or a field is wrong.
+    #[error("bad request: {0}")]
     BadRequest(String, Vec<FieldProblem>),
     /// 401: missing, wrong or revoked key or token.
+    #[error("unauthorized")]
     Unauthorized,
     /// 403: the key may not do this (read-only, or another pool's).
+    #[error("forbidden: {0}")]
     Forbidden(String),
     /// 404: no such pool, session or route.
+    #[error("not found: {0}")]
     NotFound(String),
     /// 409: the request does not fit the state of what it names (a Docker Agent pool
     /// asked for a session without resources).
+    #[error("conflict: {0}")]
     Conflict(String),
     /// 408: the body did not arrive in time.
+    #[error("the request body did not arrive in time")]
     RequestTimeout,
     /// 413: the body is over the limit.
+    #[error("the request body is too large")]
     PayloadTooLarge,
     /// 429: the key's rate limit, or the address's failed authentications; retry after
     /// this many seconds.
+    #[error("too many requests; retry after {0} s")]
     TooManyRequests(u64),
     /// 503: no member has room (the scaler was woken); retry after this many seconds.
+    #[error("no capacity: {0}; retry after {1} s")]
     NoCapacity(String, u64),
     /// 500: the database failed.
+    #[error("{0}")]
     Internal(String),
 }
 

@@ -78,7 +78,7 @@ impl ApiState {
             .with_store(move |store| Ok(store.record_heartbeats(&batch)?))
             .await;
         if let Err(e) = written {
-            tracing::warn!(error = ?e, "heartbeats could not be written; the next ones will be");
+            tracing::warn!(error = %e, "heartbeats could not be written; the next ones will be");
         }
     }
 

@@ -59,7 +59,9 @@ impl Scaler {
         };
         tracing::info!(
             kind = event.kind.as_str(),
-            pool = ?event.pool,
+            pool = event.pool.map(|p| p.0),
+            config = event.config.map(|c| c.0),
+            instance = event.instance.map(|i| i.0),
             count = created.map(|c| c.0),
             need_cores = created.map(|c| c.1),
             free_cores = created.map(|c| c.2),

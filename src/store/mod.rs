@@ -198,11 +198,15 @@ impl Store {
             }
             let (rebound, unopened) =
                 sealed_columns::bind_to_places(&mut conn, &sealer).map_err(corrupt)?;
-            tracing::info!(
-                rebound,
-                unopened,
-                "bound the stored secrets to their places"
-            );
+            if rebound > 0 {
+                tracing::info!(rebound, "bound the stored secrets to their places");
+            }
+            if unopened > 0 {
+                tracing::warn!(
+                    unopened,
+                    "stored secrets that did not open were left as they are"
+                );
+            }
         }
         let installation_id = conn
             .query_row("SELECT uuid FROM installation WHERE id = 1", [], |r| {
