@@ -481,7 +481,10 @@ mod tests {
             ["pooladmin", "--demo", "headless"],
             ["pooladmin", "headless", "--demo"],
         ] {
-            let cli = Cli::try_parse_from(argv).expect("parses").settled().unwrap();
+            let cli = Cli::try_parse_from(argv)
+                .expect("parses")
+                .settled()
+                .unwrap();
             let Some(Command::Headless { database, .. }) = cli.command else {
                 panic!("{argv:?}: not headless");
             };
