@@ -4,12 +4,11 @@
 use super::sealer::{SealedAt, Sealer};
 use rusqlite::{Connection, params};
 
-/// A column that holds sealed values, and the column that keys its rows.
+/// A column that holds sealed values (every such table is keyed by `id`).
 #[derive(Clone, Copy, Debug)]
 pub struct SealedColumn {
     table: &'static str,
     column: &'static str,
-    key: &'static str,
 }
 
 impl SealedColumn {
@@ -24,13 +23,12 @@ impl SealedColumn {
 }
 
 macro_rules! sealed_columns {
-    ($($name:ident => $table:literal . $column:literal keyed by $key:literal;)*) => {
+    ($($name:ident => $table:literal . $column:literal;)*) => {
         $(
             #[doc = concat!("`", $table, ".", $column, "`")]
             pub const $name: SealedColumn = SealedColumn {
                 table: $table,
                 column: $column,
-                key: $key,
             };
         )*
         /// All of them, for re-sealing.
@@ -39,15 +37,15 @@ macro_rules! sealed_columns {
 }
 
 sealed_columns! {
-    KEY_CHECK => "installation"."key_check" keyed by "id";
-    SERVER_PASSWORD => "servers"."password_sealed" keyed by "id";
-    LDAP_SECRETS => "ldap_configs"."secrets" keyed by "id";
-    VM_PROVIDER_SECRETS => "vm_provider_configs"."secrets" keyed by "id";
-    DNS_PROVIDER_SECRETS => "dns_provider_configs"."secrets" keyed by "id";
-    AUTOSCALE_SECRETS => "autoscale_configs"."secrets" keyed by "id";
-    JOIN_SECRET => "instances"."join_secret" keyed by "id";
-    CHECKIN_SECRET => "instances"."checkin_secret" keyed by "id";
-    API_TLS_KEY => "api_settings"."tls_key_sealed" keyed by "id";
+    KEY_CHECK => "installation"."key_check";
+    SERVER_PASSWORD => "servers"."password_sealed";
+    LDAP_SECRETS => "ldap_configs"."secrets";
+    VM_PROVIDER_SECRETS => "vm_provider_configs"."secrets";
+    DNS_PROVIDER_SECRETS => "dns_provider_configs"."secrets";
+    AUTOSCALE_SECRETS => "autoscale_configs"."secrets";
+    JOIN_SECRET => "instances"."join_secret";
+    CHECKIN_SECRET => "instances"."checkin_secret";
+    API_TLS_KEY => "api_settings"."tls_key_sealed";
 }
 
 /// The `installation` row's place for its key check value.
@@ -74,8 +72,7 @@ pub fn bind_to_places(conn: &mut Connection, sealer: &Sealer) -> rusqlite::Resul
         // Table and column names are the constants above, never input.
         let rows: Vec<(i64, Vec<u8>)> = tx
             .prepare(&format!(
-                "SELECT {key}, {col} FROM {table} WHERE {col} IS NOT NULL",
-                key = column.key,
+                "SELECT id, {col} FROM {table} WHERE {col} IS NOT NULL",
                 col = column.column,
                 table = column.table
             ))?
@@ -91,8 +88,7 @@ pub fn bind_to_places(conn: &mut Connection, sealer: &Sealer) -> rusqlite::Resul
             };
             tx.execute(
                 &format!(
-                    "UPDATE {table} SET {col} = ?1 WHERE {key} = ?2",
-                    key = column.key,
+                    "UPDATE {table} SET {col} = ?1 WHERE id = ?2",
                     col = column.column,
                     table = column.table
                 ),

@@ -16,22 +16,15 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<EndedSession>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.sessions_between(
             "SELECT pool_id, started_at, ended_at, cores, memory_mb, gpus, staged
              FROM session_history
              WHERE pool_id = ?1 AND started_at >= ?2 AND started_at < ?3
              ORDER BY started_at, id",
-        )?;
-        let rows = stmt.query_map(params![pool.0, to_millis(from), to_millis(to)], |r| {
-            Ok(EndedSession {
-                pool: PoolId(r.get(0)?),
-                started_at: timestamp(r, 1)?,
-                ended_at: timestamp(r, 2)?,
-                resources: Resources::new(r.get(3)?, r.get(4)?, r.get(5)?),
-                staged: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            pool,
+            from,
+            to,
+        )
     }
 
     /// The sessions of `pool` that started in `[from, to)` and are still running, as if they
@@ -42,19 +35,34 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<EndedSession>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT pool_id, started_at, cores, memory_mb, gpus, staged
+        self.sessions_between(
+            "SELECT pool_id, started_at, ?3, cores, memory_mb, gpus, staged
              FROM sessions
              WHERE pool_id = ?1 AND started_at >= ?2 AND started_at < ?3
              ORDER BY started_at, id",
-        )?;
+            pool,
+            from,
+            to,
+        )
+    }
+
+    /// Runs `sql` (columns: pool, start, end, cores, memory, GPUs, staged; parameters: pool,
+    /// from, to).
+    fn sessions_between(
+        &self,
+        sql: &str,
+        pool: PoolId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<EndedSession>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![pool.0, to_millis(from), to_millis(to)], |r| {
             Ok(EndedSession {
                 pool: PoolId(r.get(0)?),
                 started_at: timestamp(r, 1)?,
-                ended_at: to,
-                resources: Resources::new(r.get(2)?, r.get(3)?, r.get(4)?),
-                staged: r.get(5)?,
+                ended_at: timestamp(r, 2)?,
+                resources: Resources::new(r.get(3)?, r.get(4)?, r.get(5)?),
+                staged: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
