@@ -27,6 +27,31 @@ pub struct AgentSpec {
     pub overrides: Resources,
 }
 
+/// [`AgentSpec::capacity`] for one resource (`cores`, `memory_mb`, `gpus`) of a
+/// `docker_agents` row, as SQL for the queries that sum or sort by it: `$row` is the row's
+/// alias with its dot (`"a."`) or `""`. A literal, so queries can `concat!` it; a store test
+/// holds it to the method.
+macro_rules! agent_capacity_sql {
+    ($row:literal, $resource:literal) => {
+        concat!(
+            "(CASE WHEN ",
+            $row,
+            "override_",
+            $resource,
+            " > 0 THEN ",
+            $row,
+            "override_",
+            $resource,
+            " ELSE ",
+            $row,
+            "reported_",
+            $resource,
+            " END)"
+        )
+    };
+}
+pub(crate) use agent_capacity_sql;
+
 impl AgentSpec {
     /// Capacity: each override where it is above 0, else the reported value.
     pub fn capacity(&self) -> Resources {

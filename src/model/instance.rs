@@ -99,6 +99,24 @@ impl InstanceState {
     }
 }
 
+/// The states of [`InstanceState::is_terminal`] as an SQL list, `('deleted', …)`: a literal,
+/// so queries can `concat!` it; a test holds it to the method.
+macro_rules! terminal_states_sql {
+    () => {
+        "('deleted', 'failed', 'lost')"
+    };
+}
+pub(crate) use terminal_states_sql;
+
+/// The states of [`InstanceState::is_provisioning`] as an SQL list, like
+/// [`terminal_states_sql`].
+macro_rules! provisioning_states_sql {
+    () => {
+        "('requested', 'creating', 'booting')"
+    };
+}
+pub(crate) use provisioning_states_sql;
+
 impl fmt::Display for InstanceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -211,5 +229,37 @@ mod tests {
             assert_eq!(InstanceState::parse(state.as_str()), Some(state));
         }
         assert_eq!(InstanceState::parse("running "), None);
+    }
+}
+
+#[cfg(test)]
+mod sql_lists {
+    use super::InstanceState;
+
+    fn listed(sql: &str) -> Vec<&str> {
+        sql.trim_matches(|c| c == '(' || c == ')')
+            .split(", ")
+            .map(|s| s.trim_matches('\''))
+            .collect()
+    }
+
+    fn named(keep: fn(InstanceState) -> bool) -> Vec<&'static str> {
+        InstanceState::ALL
+            .into_iter()
+            .filter(|s| keep(*s))
+            .map(InstanceState::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn the_sql_lists_are_the_methods_states() {
+        assert_eq!(
+            listed(terminal_states_sql!()),
+            named(InstanceState::is_terminal)
+        );
+        assert_eq!(
+            listed(provisioning_states_sql!()),
+            named(InstanceState::is_provisioning)
+        );
     }
 }

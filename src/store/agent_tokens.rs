@@ -10,6 +10,7 @@ use super::rows::to_millis;
 use super::sealed_columns::CHECKIN_SECRET;
 use super::{Sealer, Store, StoreError};
 use crate::model::instance::InstanceId;
+use crate::model::instance::terminal_states_sql;
 use crate::model::{AgentId, Secret, ServerId, SessionHost};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -120,8 +121,11 @@ impl Store {
     ) -> Result<Secret, StoreError> {
         let tx = self.conn.savepoint()?;
         let live: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM instances
-                            WHERE id = ?1 AND state NOT IN ('deleted', 'failed', 'lost'))",
+            concat!(
+                "SELECT EXISTS (SELECT 1 FROM instances WHERE id = ?1 AND state NOT IN ",
+                terminal_states_sql!(),
+                ")"
+            ),
             [instance.0],
             |r| r.get(0),
         )?;

@@ -178,3 +178,54 @@ pub(super) fn insert_agent(
     ])?;
     Ok(AgentId(tx.last_insert_rowid()))
 }
+
+#[cfg(test)]
+mod capacity_sql {
+    use crate::model::docker_agent::agent_capacity_sql;
+    use crate::model::{AgentSpec, PoolId, Resources, ZoneId};
+
+    #[test]
+    fn the_sql_capacity_is_the_models() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for (reported, overrides) in [
+            (Resources::new(8.0, 16_384, 1), Resources::default()),
+            (Resources::new(8.0, 16_384, 1), Resources::new(4.0, 0, 2)),
+            (Resources::new(2.0, 1_024, 0), Resources::new(0.5, 512, 0)),
+        ] {
+            let spec = AgentSpec {
+                hostname: "a".into(),
+                enabled: true,
+                zone: ZoneId(1),
+                pool: Some(PoolId(1)),
+                reported,
+                overrides,
+            };
+            let sql: (f64, i64, i64) = conn
+                .query_row(
+                    concat!(
+                        "SELECT ",
+                        agent_capacity_sql!("", "cores"),
+                        ", ",
+                        agent_capacity_sql!("", "memory_mb"),
+                        ", ",
+                        agent_capacity_sql!("", "gpus"),
+                        " FROM (SELECT ?1 AS reported_cores, ?2 AS reported_memory_mb,
+                                       ?3 AS reported_gpus, ?4 AS override_cores,
+                                       ?5 AS override_memory_mb, ?6 AS override_gpus)"
+                    ),
+                    rusqlite::params![
+                        reported.cores,
+                        reported.memory_mb,
+                        reported.gpus,
+                        overrides.cores,
+                        overrides.memory_mb,
+                        overrides.gpus
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap();
+            let model = spec.capacity();
+            assert_eq!(sql, (model.cores, model.memory_mb, model.gpus));
+        }
+    }
+}

@@ -9,6 +9,7 @@ use super::{Store, StoreError};
 use crate::model::autoscale::{AutoScaleSpec, Scaling};
 use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::field::AutoScaleField;
+use crate::model::instance::terminal_states_sql;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, ValidationErrors};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -154,8 +155,10 @@ impl Store {
     pub fn delete_autoscale(&mut self, id: AutoScaleId) -> Result<(), StoreError> {
         let tx = self.conn.savepoint()?;
         let live: i64 = tx.query_row(
-            "SELECT count(*) FROM instances
-             WHERE config_id = ?1 AND state NOT IN ('deleted', 'failed', 'lost')",
+            concat!(
+                "SELECT count(*) FROM instances WHERE config_id = ?1 AND state NOT IN ",
+                terminal_states_sql!()
+            ),
             [id.0],
             |r| r.get(0),
         )?;

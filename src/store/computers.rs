@@ -8,6 +8,7 @@ use super::sealed_columns::JOIN_SECRET;
 use super::{Store, StoreError};
 use crate::model::instance::Instance;
 use crate::model::instance::InstanceId;
+use crate::model::instance::terminal_states_sql;
 use crate::model::{LdapId, Secret};
 use rusqlite::{OptionalExtension, params};
 use std::collections::HashSet;
@@ -91,9 +92,12 @@ impl Store {
     /// Instances that are over but whose computer record may still exist.
     pub fn computers_to_remove(&self) -> Result<Vec<Instance>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM instances
-              WHERE computer_dn IS NOT NULL AND state IN ('deleted', 'failed', 'lost')
-              ORDER BY id"
+            concat!(
+                "SELECT {COLUMNS} FROM instances WHERE computer_dn IS NOT NULL AND state IN ",
+                terminal_states_sql!(),
+                " ORDER BY id"
+            ),
+            COLUMNS = COLUMNS
         ))?;
         let rows = stmt.query_map([], read_instance)?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -4,6 +4,7 @@
 use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::cost::Lifetime;
+use crate::model::instance::terminal_states_sql;
 use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
 use jiff::Timestamp;
 use rusqlite::params;
@@ -27,12 +28,15 @@ impl Store {
         &self,
         since: Timestamp,
     ) -> Result<Vec<InstanceLifetime>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT pool_id, config_id, vm_provider_id, created_at,
-                    CASE WHEN state IN ('deleted', 'failed', 'lost') THEN state_since END
-             FROM instances
-             WHERE state NOT IN ('deleted', 'failed', 'lost') OR state_since >= ?1",
-        )?;
+                        CASE WHEN state IN ",
+            terminal_states_sql!(),
+            " THEN state_since END
+                 FROM instances WHERE state NOT IN ",
+            terminal_states_sql!(),
+            " OR state_since >= ?1"
+        ))?;
         let rows = stmt.query_map([to_millis(since)], |r| {
             Ok(InstanceLifetime {
                 pool: PoolId(r.get(0)?),
@@ -51,12 +55,13 @@ impl Store {
     /// memory and GPUs of an agent; a server's session slots in `cores`): the fleet a replay
     /// starting at `at` starts with.
     pub fn fleet_at(&self, pool: PoolId, at: Timestamp) -> Result<Vec<Resources>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT kind, cores, memory_mb, gpus, slots FROM instances
-             WHERE pool_id = ?1 AND running_at IS NOT NULL AND running_at <= ?2
-               AND (state NOT IN ('deleted', 'failed', 'lost') OR state_since > ?2)
-             ORDER BY id",
-        )?;
+                 WHERE pool_id = ?1 AND running_at IS NOT NULL AND running_at <= ?2
+                   AND (state NOT IN ",
+            terminal_states_sql!(),
+            " OR state_since > ?2) ORDER BY id"
+        ))?;
         let rows = stmt.query_map(params![pool.0, to_millis(at)], |r| {
             let kind: String = r.get(0)?;
             Ok(if kind == PoolKind::Server.as_str() {

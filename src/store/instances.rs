@@ -10,6 +10,7 @@ use super::{Store, StoreError};
 use crate::model::instance::{
     Instance, InstanceCheckIn, InstanceId, InstanceMember, InstanceSize, InstanceState,
 };
+use crate::model::instance::{provisioning_states_sql, terminal_states_sql};
 use crate::model::scaler_event::ScalerEvent;
 use crate::model::{
     AgentId, AgentSpec, AutoScaleId, LdapId, Origin, PoolId, PoolKind, Resources, ServerId,
@@ -131,8 +132,12 @@ impl Store {
     /// Every instance that is not over (requested through deleting), oldest first.
     pub fn live_instances(&self) -> Result<Vec<Instance>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM instances
-             WHERE state NOT IN ('deleted', 'failed', 'lost') ORDER BY id"
+            concat!(
+                "SELECT {COLUMNS} FROM instances WHERE state NOT IN ",
+                terminal_states_sql!(),
+                " ORDER BY id"
+            ),
+            COLUMNS = COLUMNS
         ))?;
         let rows = stmt.query_map([], read_instance)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -429,15 +434,18 @@ fn set_state(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE instances
+        concat!(
+            "UPDATE instances
             SET state = ?1, state_since = ?2,
                 cloud_id = coalesce(?3, cloud_id),
                 address = coalesce(?4, address),
                 reason = coalesce(?5, reason),
                 -- The join password is needed only until the VM has booted with it.
-                join_secret = CASE WHEN ?1 IN ('requested', 'creating', 'booting')
-                                   THEN join_secret END
-          WHERE id = ?6",
+                join_secret = CASE WHEN ?1 IN ",
+            provisioning_states_sql!(),
+            " THEN join_secret END
+          WHERE id = ?6"
+        ),
         params![
             to.as_str(),
             to_millis(now),

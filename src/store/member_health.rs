@@ -6,6 +6,7 @@ use super::rows::{optional_timestamp, parsed, to_millis};
 use super::{Store, StoreError};
 use crate::model::PoolId;
 use crate::model::host_health::HostHealth;
+use crate::model::instance::provisioning_states_sql;
 use crate::model::instance::{InstanceId, InstanceState};
 use jiff::Timestamp;
 use rusqlite::params;
@@ -71,10 +72,11 @@ impl Store {
                 _ => entry.ready += 1,
             }
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT pool_id, count(*) FROM instances
-             WHERE state IN ('requested', 'creating', 'booting') GROUP BY pool_id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(concat!(
+            "SELECT pool_id, count(*) FROM instances WHERE state IN ",
+            provisioning_states_sql!(),
+            " GROUP BY pool_id"
+        ))?;
         for row in stmt.query_map([], |r| Ok((PoolId(r.get(0)?), r.get::<_, u32>(1)?)))? {
             let (pool, n) = row?;
             counts.entry(pool).or_default().provisioning = n;

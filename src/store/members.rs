@@ -6,6 +6,7 @@ use super::names::{AGENT_NAME, SERVER_NAME, UniqueName};
 use super::zones::check_zone_exists;
 use crate::model::Field;
 use crate::model::field::{AgentField, ServerField};
+use crate::model::instance::terminal_states_sql;
 use crate::model::{PoolId, PoolKind, ValidationErrors, ZoneId};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -196,7 +197,10 @@ impl MemberTable {
     /// left running with nothing tracking it. The scaler deletes it once drained.
     fn check_not_scaled(&self, tx: &Connection, id: i64, name: &str) -> Result<(), StoreError> {
         let sql = format!(
-            "SELECT 1 FROM instances WHERE {} = ?1 AND state NOT IN ('deleted', 'failed', 'lost')",
+            concat!(
+                "SELECT 1 FROM instances WHERE {} = ?1 AND state NOT IN ",
+                terminal_states_sql!()
+            ),
             self.instance_column
         );
         if tx.query_row(&sql, [id], |_| Ok(())).optional()?.is_some() {

@@ -2,6 +2,7 @@
 
 use super::rows::{count, parsed};
 use super::{Store, StoreError};
+use crate::model::docker_agent::agent_capacity_sql;
 use crate::model::{FreeCapacity, Pool, PoolId, PoolKind, PoolSummary, Resources};
 
 impl Store {
@@ -9,7 +10,7 @@ impl Store {
     /// members (and, for agents, non-draining ones), capacity minus what sessions use. The
     /// per-member counts kept by the session triggers make this a scan of members only.
     pub fn pool_overview(&self) -> Result<Vec<PoolSummary>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT p.id, p.name, p.kind, coalesce(m.members, 0), coalesce(m.sessions, 0),
                     coalesce(m.free_slots, 0), coalesce(m.free_cores, 0.0),
                     coalesce(m.free_memory_mb, 0), coalesce(m.free_gpus, 0)
@@ -22,19 +23,19 @@ impl Store {
                  FROM servers WHERE pool_id IS NOT NULL GROUP BY pool_id
                  UNION ALL
                  SELECT pool_id, count(*), sum(session_count), 0,
-                        sum(CASE WHEN enabled AND NOT draining THEN
-                            (CASE WHEN override_cores > 0 THEN override_cores
-                                  ELSE reported_cores END) - used_cores ELSE 0 END),
-                        sum(CASE WHEN enabled AND NOT draining THEN
-                            (CASE WHEN override_memory_mb > 0 THEN override_memory_mb
-                                  ELSE reported_memory_mb END) - used_memory_mb ELSE 0 END),
-                        sum(CASE WHEN enabled AND NOT draining THEN
-                            (CASE WHEN override_gpus > 0 THEN override_gpus
-                                  ELSE reported_gpus END) - used_gpus ELSE 0 END)
+                        sum(CASE WHEN enabled AND NOT draining THEN ",
+            agent_capacity_sql!("", "cores"),
+            " - used_cores ELSE 0 END),
+                        sum(CASE WHEN enabled AND NOT draining THEN ",
+            agent_capacity_sql!("", "memory_mb"),
+            " - used_memory_mb ELSE 0 END),
+                        sum(CASE WHEN enabled AND NOT draining THEN ",
+            agent_capacity_sql!("", "gpus"),
+            " - used_gpus ELSE 0 END)
                  FROM docker_agents WHERE pool_id IS NOT NULL GROUP BY pool_id
              ) m ON m.pool_id = p.id
              ORDER BY p.name COLLATE NOCASE",
-        )?;
+        ))?;
         let rows = stmt.query_map([], |r| {
             let kind = parsed(r, 2, PoolKind::parse)?;
             Ok(PoolSummary {

@@ -12,6 +12,7 @@ use crate::model::dns_provider::DnsProviderSpec;
 use crate::model::field::{
     AutoScaleField, DnsField, DnsProviderField, LdapField, ProviderField, VmProviderField,
 };
+use crate::model::instance::terminal_states_sql;
 use crate::model::ldap::LdapSpec;
 use crate::model::secret_fields::SecretFields;
 use crate::model::validation::check_name;
@@ -259,8 +260,11 @@ fn forget_ended_instances(
 ) -> Result<(), StoreError> {
     let live: i64 = tx.query_row(
         &format!(
-            "SELECT count(*) FROM instances
-             WHERE {column} = ?1 AND state NOT IN ('deleted', 'failed', 'lost')"
+            concat!(
+                "SELECT count(*) FROM instances WHERE {column} = ?1 AND state NOT IN ",
+                terminal_states_sql!()
+            ),
+            column = column
         ),
         [id],
         |r| r.get(0),

@@ -4,7 +4,9 @@
 use super::api_settings::host_expiry;
 use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
+use crate::model::docker_agent::agent_capacity_sql;
 use crate::model::instance::InstanceId;
+use crate::model::instance::terminal_states_sql;
 use crate::model::{PoolId, Resources};
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -47,26 +49,33 @@ impl Store {
     /// free capacity, and it is not idle surplus either.
     pub fn scaling_members(&self, now: Timestamp) -> Result<Vec<ScalingMember>, StoreError> {
         let silent_since = to_millis(now) - i64::from(host_expiry(&self.conn)?.0) * 1000;
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT a.pool_id, a.enabled AND coalesce(a.last_report >= ?1, 1), a.draining,
-                    CASE WHEN a.override_cores > 0 THEN a.override_cores ELSE a.reported_cores END,
-                    CASE WHEN a.override_memory_mb > 0 THEN a.override_memory_mb
-                         ELSE a.reported_memory_mb END,
-                    CASE WHEN a.override_gpus > 0 THEN a.override_gpus ELSE a.reported_gpus END,
+",
+            agent_capacity_sql!("a.", "cores"),
+            ", ",
+            agent_capacity_sql!("a.", "memory_mb"),
+            ", ",
+            agent_capacity_sql!("a.", "gpus"),
+            ",
                     a.used_cores, a.used_memory_mb, a.used_gpus, a.session_count, a.created_at,
                     i.id
                FROM docker_agents a
                LEFT JOIN instances i ON i.agent_id = a.id
-                    AND i.state NOT IN ('deleted', 'failed', 'lost')
+                    AND i.state NOT IN ",
+            terminal_states_sql!(),
+            "
               WHERE a.pool_id IS NOT NULL
              UNION ALL
              SELECT s.pool_id, s.enabled AND coalesce(s.last_report >= ?1, 1), 0, s.max_sessions, 0, 0, s.session_count, 0, 0,
                     s.session_count, s.created_at, i.id
                FROM servers s
                LEFT JOIN instances i ON i.server_id = s.id
-                    AND i.state NOT IN ('deleted', 'failed', 'lost')
-              WHERE s.pool_id IS NOT NULL",
-        )?;
+                    AND i.state NOT IN ",
+            terminal_states_sql!(),
+            "
+              WHERE s.pool_id IS NOT NULL"
+        ))?;
         let rows = stmt.query_map([silent_since], |r| {
             let instance: Option<i64> = r.get(11)?;
             Ok(ScalingMember {

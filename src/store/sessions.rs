@@ -3,6 +3,7 @@
 use super::api_settings::host_expiry;
 use super::rows::{SessionRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
+use crate::model::docker_agent::agent_capacity_sql;
 use crate::model::field::SessionField;
 use crate::model::{
     AgentId, Member, MemberCapacity, PoolId, PoolKind, Resources, ServerId, Session, SessionHost,
@@ -158,17 +159,18 @@ fn members_of(
             rows.collect::<Result<Vec<_>, _>>()?
         }
         PoolKind::DockerAgent => {
-            let mut stmt = tx.prepare_cached(
-                "SELECT a.id, a.hostname, a.enabled, a.draining, a.created_at,
-                        CASE WHEN a.override_cores > 0 THEN a.override_cores ELSE a.reported_cores END,
-                        CASE WHEN a.override_memory_mb > 0 THEN a.override_memory_mb
-                             ELSE a.reported_memory_mb END,
-                        CASE WHEN a.override_gpus > 0 THEN a.override_gpus ELSE a.reported_gpus END,
-                        a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus,
+            let mut stmt = tx.prepare_cached(concat!(
+                "SELECT a.id, a.hostname, a.enabled, a.draining, a.created_at, ",
+                agent_capacity_sql!("a.", "cores"),
+                ", ",
+                agent_capacity_sql!("a.", "memory_mb"),
+                ", ",
+                agent_capacity_sql!("a.", "gpus"),
+                ", a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus,
                         coalesce(a.last_report < ?2, 0)
                  FROM docker_agents a
                  WHERE a.pool_id = ?1",
-            )?;
+            ))?;
             let rows = stmt.query_map(params![pool.0, silent_since], |r| {
                 Ok(Member {
                     host: SessionHost::Agent(AgentId(r.get(0)?)),
