@@ -127,18 +127,15 @@ impl ApiKeyCommand {
 }
 
 /// Runs an `api-key` command.
-pub fn api_key(command: &ApiKeyCommand) -> Result<()> {
-    let (ApiKeyCommand::Create { database, .. }
-    | ApiKeyCommand::List { database }
-    | ApiKeyCommand::Revoke { database, .. }) = command;
-    let mut store = Store::open_for_command(&database.path()?, &key_source())?;
+pub fn api_key(mut command: ApiKeyCommand) -> Result<()> {
+    let mut store = Store::open_for_command(&command.database_mut().path()?, &key_source())?;
     let now = jiff::Timestamp::now();
-    match command {
+    match &command {
         ApiKeyCommand::Create {
-            database: _,
             name,
             read_only,
             pools,
+            ..
         } => {
             let rights = KeyRights {
                 read_only: *read_only,

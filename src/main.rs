@@ -169,9 +169,9 @@ fn main() -> ExitCode {
     } else {
         log.with_writer(std::io::stderr).init();
     }
-    match &cli.command {
-        Some(Command::Agent(args)) => report(cli_api::agent(args)),
-        Some(Command::Headless { database, listen }) => report(headless(database, *listen)),
+    match cli.command {
+        Some(Command::Agent(args)) => report(cli_api::agent(&args)),
+        Some(Command::Headless { database, listen }) => report(headless(&database, listen)),
         Some(Command::ApiSchema) => {
             print!("{}", pooladmin::api::openapi_json());
             ExitCode::SUCCESS
@@ -181,11 +181,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::ApiKey(command)) => report(cli_api::api_key(command)),
-        Some(Command::Session(command)) => report(cli_api::session(command)),
-        Some(Command::Cloud(command)) => report(cli_cloud::cloud(command)),
-        Some(Command::Simulate(args)) => report(cli_simulate::simulate(args)),
-        Some(Command::Export(args)) => report(cli_config::export(args)),
-        Some(Command::Import(args)) => report(cli_config::import(args)),
+        Some(Command::Session(command)) => report(cli_api::session(&command)),
+        Some(Command::Cloud(command)) => report(cli_cloud::cloud(&command)),
+        Some(Command::Simulate(args)) => report(cli_simulate::simulate(&args)),
+        Some(Command::Export(args)) => report(cli_config::export(&args)),
+        Some(Command::Import(args)) => report(cli_config::import(&args)),
         None => report(run(&cli.database)),
     }
 }

@@ -52,6 +52,20 @@ macro_rules! agent_capacity_sql {
 }
 pub(crate) use agent_capacity_sql;
 
+/// [`agent_capacity_sql`] for cores, memory and GPUs, in that order, as three columns.
+macro_rules! agent_capacities_sql {
+    ($row:literal) => {
+        concat!(
+            $crate::model::docker_agent::agent_capacity_sql!($row, "cores"),
+            ", ",
+            $crate::model::docker_agent::agent_capacity_sql!($row, "memory_mb"),
+            ", ",
+            $crate::model::docker_agent::agent_capacity_sql!($row, "gpus")
+        )
+    };
+}
+pub(crate) use agent_capacities_sql;
+
 impl AgentSpec {
     /// Capacity: each override where it is above 0, else the reported value.
     pub fn capacity(&self) -> Resources {

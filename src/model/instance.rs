@@ -136,6 +136,15 @@ pub enum InstanceSize {
 }
 
 impl InstanceSize {
+    /// What it brings as the scaler counts it: an agent's resources, a server's session
+    /// slots in `cores`.
+    pub fn as_resources(&self) -> Resources {
+        match self {
+            Self::Agent(r) => *r,
+            Self::Server { slots } => Resources::new(f64::from(*slots), 0, 0),
+        }
+    }
+
     /// The pool type it serves.
     pub fn kind(&self) -> PoolKind {
         match self {

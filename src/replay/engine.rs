@@ -3,7 +3,7 @@
 //! steps every [`TICK`]. The real planner decides at each step, so the replay shows what
 //! the scaler would have done. Pure and deterministic: same input, same outcome.
 
-use crate::model::instance::{InstanceId, InstanceSize, InstanceState};
+use crate::model::instance::{InstanceId, InstanceState};
 use crate::model::placement::{self, place};
 use crate::model::{
     AgentId, AutoScaleId, PoolId, PoolKind, Resources, ServerId, SessionHost, VmProviderId,
@@ -340,10 +340,7 @@ impl<'a> Replay<'a> {
         for action in decided.actions {
             match action {
                 Action::Create { count, size, .. } => {
-                    let capacity = match size {
-                        InstanceSize::Agent(r) => r,
-                        InstanceSize::Server { slots } => Resources::new(f64::from(slots), 0, 0),
-                    };
+                    let capacity = size.as_resources();
                     for _ in 0..count {
                         self.members.push(Member {
                             instance: Some(InstanceState::Booting),

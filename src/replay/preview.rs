@@ -9,6 +9,7 @@ use crate::demo::demand::session_size;
 use crate::model::autoscale::AutoScaleSpec;
 use crate::model::cost::format_money;
 use crate::model::schedule::{BOOTS_JUDGED, boot_p90};
+use crate::model::session_history::EndedSession;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, Resources, ValidationErrors, VmProviderId};
 use crate::scaler::snapshot::ConfigSnapshot;
@@ -95,18 +96,6 @@ impl Basis {
             .into_iter()
             .find(|p| p.id == spec.pool)
             .ok_or_else(|| PreviewError::Invalid(format!("pool {} does not exist", spec.pool.0)))?;
-        let requests_of =
-            |sessions: Vec<crate::model::session_history::EndedSession>| -> Vec<Request> {
-                sessions
-                    .into_iter()
-                    .filter(|s| !s.staged)
-                    .map(|s| Request {
-                        at: s.started_at,
-                        duration: s.duration(),
-                        resources: s.resources,
-                    })
-                    .collect()
-            };
         let ended = requests_of(store.ended_sessions(pool.id, from, to)?);
         let running = requests_of(store.running_sessions(pool.id, from, to)?);
         let source = DemandSource::Recorded {
@@ -161,6 +150,19 @@ impl Basis {
             initial: store.fleet_at(pool.id, from)?,
         })
     }
+}
+
+/// The sessions users asked for (staged ones left out) as replay requests.
+fn requests_of(sessions: Vec<EndedSession>) -> Vec<Request> {
+    sessions
+        .into_iter()
+        .filter(|s| !s.staged)
+        .map(|s| Request {
+            at: s.started_at,
+            duration: s.duration(),
+            resources: s.resources,
+        })
+        .collect()
 }
 
 /// A stored VM Provider config.

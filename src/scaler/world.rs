@@ -8,7 +8,7 @@ use super::snapshot::{
 use crate::model::autoscale::AutoScaleValues;
 use crate::model::cost::{BudgetUse, Lifetime, month_of, projected_month_millis};
 use crate::model::dns_provider::DnsProviderSpec;
-use crate::model::instance::{Instance, InstanceId, InstanceSize};
+use crate::model::instance::{Instance, InstanceId};
 use crate::model::ldap::LdapSpec;
 use crate::model::schedule::{BOOTS_JUDGED, boot_p90};
 use crate::model::vm_provider::VmProviderSpec;
@@ -180,10 +180,7 @@ impl World {
             let Some(pool) = by_pool.get_mut(&instance.pool) else {
                 continue;
             };
-            let capacity = match instance.size {
-                InstanceSize::Agent(r) => r,
-                InstanceSize::Server { slots } => Resources::new(f64::from(slots), 0, 0),
-            };
+            let capacity = instance.size.as_resources();
             pool.members.push(MemberSnapshot {
                 instance: Some(MemberInstance {
                     id: instance.id,

@@ -69,11 +69,8 @@ pub(super) fn issue_instance_token(
         to_millis(now),
         to_millis(now) + valid_s.saturating_mul(1000)
     ])?;
-    tx.prepare_cached("UPDATE instances SET checkin_secret = ?1 WHERE id = ?2")?
-        .execute(params![
-            sealer.seal(&token, CHECKIN_SECRET.at(instance.0)),
-            instance.0
-        ])?;
+    let sealed = sealer.seal(&token, CHECKIN_SECRET.at(instance.0));
+    CHECKIN_SECRET.write(tx, instance.0, sealed)?;
     Ok(())
 }
 
@@ -139,16 +136,7 @@ impl Store {
             "DELETE FROM agent_tokens WHERE instance_id = ?1",
             [instance.0],
         )?;
-        let token = new_bearer(TOKEN_PREFIX);
-        tx.execute(
-            "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap)
-             VALUES (?1, ?2, ?3, 0)",
-            params![
-                bearer_hash(token.expose()).as_slice(),
-                instance.0,
-                to_millis(now)
-            ],
-        )?;
+        let token = insert_working_token(&tx, instance, now)?;
         tx.commit()?;
         Ok(token)
     }
@@ -239,6 +227,15 @@ pub(super) fn exchange_bootstrap(
     if gone == 0 {
         return Ok(None);
     }
+    insert_working_token(tx, instance, now).map(Some)
+}
+
+/// A new working token for `instance`, its hash stored; returned the one time it is seen.
+fn insert_working_token(
+    tx: &Connection,
+    instance: InstanceId,
+    now: Timestamp,
+) -> Result<Secret, StoreError> {
     let token = new_bearer(TOKEN_PREFIX);
     tx.prepare_cached(
         "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap) VALUES (?1, ?2, ?3, 0)",
@@ -248,5 +245,5 @@ pub(super) fn exchange_bootstrap(
         instance.0,
         to_millis(now)
     ])?;
-    Ok(Some(token))
+    Ok(token)
 }

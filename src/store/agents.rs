@@ -181,7 +181,7 @@ pub(super) fn insert_agent(
 
 #[cfg(test)]
 mod capacity_sql {
-    use crate::model::docker_agent::agent_capacity_sql;
+    use crate::model::docker_agent::agent_capacities_sql;
     use crate::model::{AgentSpec, PoolId, Resources, ZoneId};
 
     #[test]
@@ -204,11 +204,7 @@ mod capacity_sql {
                 .query_row(
                     concat!(
                         "SELECT ",
-                        agent_capacity_sql!("", "cores"),
-                        ", ",
-                        agent_capacity_sql!("", "memory_mb"),
-                        ", ",
-                        agent_capacity_sql!("", "gpus"),
+                        agent_capacities_sql!(""),
                         " FROM (SELECT ?1 AS reported_cores, ?2 AS reported_memory_mb,
                                        ?3 AS reported_gpus, ?4 AS override_cores,
                                        ?5 AS override_memory_mb, ?6 AS override_gpus)"

@@ -139,13 +139,8 @@ impl Store {
             }
         };
         // Sealed for the row, whose id a new config has only now.
-        tx.execute(
-            "UPDATE autoscale_configs SET secrets = ?1 WHERE id = ?2",
-            params![
-                self.sealer.seal_fields(&spec, AUTOSCALE_SECRETS.at(id.0)),
-                id.0
-            ],
-        )?;
+        let sealed = self.sealer.seal_fields(&spec, AUTOSCALE_SECRETS.at(id.0));
+        AUTOSCALE_SECRETS.write(&tx, id.0, sealed)?;
         tx.commit()?;
         Ok(id)
     }

@@ -1,11 +1,12 @@
 //! When each instance cost money: from its intent (the create call) to its end, for the
 //! cost views and the budget check.
 
+use super::instances::read_size;
 use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::cost::Lifetime;
 use crate::model::instance::terminal_states_sql;
-use crate::model::{AutoScaleId, PoolId, PoolKind, Resources, VmProviderId};
+use crate::model::{AutoScaleId, PoolId, Resources, VmProviderId};
 use jiff::Timestamp;
 use rusqlite::params;
 
@@ -63,12 +64,7 @@ impl Store {
             " OR state_since > ?2) ORDER BY id"
         ))?;
         let rows = stmt.query_map(params![pool.0, to_millis(at)], |r| {
-            let kind: String = r.get(0)?;
-            Ok(if kind == PoolKind::Server.as_str() {
-                Resources::new(f64::from(r.get::<_, u32>(4)?), 0, 0)
-            } else {
-                Resources::new(r.get(1)?, r.get(2)?, r.get(3)?)
-            })
+            Ok(read_size(r, 0, 1)?.as_resources())
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

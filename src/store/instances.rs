@@ -62,15 +62,29 @@ pub(super) const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, 
     slots, used, reason, ends_failed, computer_name, computer_dn, computer_ldap_id, checked_in_at,
     checkin_address, checkin_cores, checkin_memory_mb, checkin_gpus, checkin_version";
 
+/// An instance's size from its `kind` column at `kind` and its `cores, memory_mb, gpus,
+/// slots` columns from `cores` on.
+pub(super) fn read_size(
+    r: &rusqlite::Row<'_>,
+    kind: usize,
+    cores: usize,
+) -> rusqlite::Result<InstanceSize> {
+    Ok(match parsed(r, kind, PoolKind::parse)? {
+        PoolKind::Server => InstanceSize::Server {
+            slots: r.get(cores + 3)?,
+        },
+        PoolKind::DockerAgent => InstanceSize::Agent(Resources::new(
+            r.get(cores)?,
+            r.get(cores + 1)?,
+            r.get(cores + 2)?,
+        )),
+    })
+}
+
 pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
-    let kind = parsed(r, 4, PoolKind::parse)?;
     let server: Option<i64> = r.get(12)?;
     let agent: Option<i64> = r.get(13)?;
-    let size = if kind == PoolKind::Server {
-        InstanceSize::Server { slots: r.get(17)? }
-    } else {
-        InstanceSize::Agent(Resources::new(r.get(14)?, r.get(15)?, r.get(16)?))
-    };
+    let size = read_size(r, 4, 14)?;
     Ok(Instance {
         id: InstanceId(r.get(0)?),
         config: AutoScaleId(r.get(1)?),

@@ -27,6 +27,9 @@ pub struct MemberCounts {
     pub dead: u32,
     /// Instances on their way (requested, creating, booting).
     pub provisioning: u32,
+    /// Of all the above, those whose agent is late (silent past a third of the Host Missing
+    /// Expiration, not yet missing): they still take sessions.
+    pub late: u32,
 }
 
 /// An autoscaled member whose agent is silent past the Host Dead Expiration.
@@ -64,7 +67,11 @@ impl Store {
         for row in rows {
             let (pool, enabled, draining, last_report) = row?;
             let entry = counts.entry(pool).or_default();
-            match HostHealth::of(last_report, now, missing_s, dead_s) {
+            let health = HostHealth::of(last_report, now, missing_s, dead_s);
+            if health == HostHealth::Late {
+                entry.late += 1;
+            }
+            match health {
                 HostHealth::Dead => entry.dead += 1,
                 HostHealth::Missing => entry.missing += 1,
                 _ if !enabled => entry.disabled += 1,

@@ -333,12 +333,7 @@ pub(super) fn insert_config<T: SharedConfig>(
     )?;
     let id = tx.last_insert_rowid();
     // The secrets are sealed for their row, whose id the insert just chose.
-    if let Some(sealed) = sealer.seal_fields(spec, T::SECRETS.at(id)) {
-        tx.execute(
-            &format!("UPDATE {} SET secrets = ?1 WHERE id = ?2", T::TABLE),
-            params![sealed, id],
-        )?;
-    }
+    T::SECRETS.write(tx, id, sealer.seal_fields(spec, T::SECRETS.at(id)))?;
     Ok(T::id(id))
 }
 

@@ -4,7 +4,7 @@
 use super::api_settings::host_expiry;
 use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
-use crate::model::docker_agent::agent_capacity_sql;
+use crate::model::docker_agent::agent_capacities_sql;
 use crate::model::instance::InstanceId;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{PoolId, Resources};
@@ -52,11 +52,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT a.pool_id, a.enabled AND coalesce(a.last_report >= ?1, 1), a.draining,
 ",
-            agent_capacity_sql!("a.", "cores"),
-            ", ",
-            agent_capacity_sql!("a.", "memory_mb"),
-            ", ",
-            agent_capacity_sql!("a.", "gpus"),
+            agent_capacities_sql!("a."),
             ",
                     a.used_cores, a.used_memory_mb, a.used_gpus, a.session_count, a.created_at,
                     i.id

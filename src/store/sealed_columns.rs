@@ -12,6 +12,19 @@ pub struct SealedColumn {
 }
 
 impl SealedColumn {
+    /// Writes `sealed` (sealed for [`SealedColumn::at`] `row`) into row `row`: the way a
+    /// row whose id the insert chose gets its secret, in the insert's transaction.
+    pub fn write(self, tx: &Connection, row: i64, sealed: Option<Vec<u8>>) -> rusqlite::Result<()> {
+        // Table and column names are the constants below, never input.
+        tx.prepare_cached(&format!(
+            "UPDATE {table} SET {column} = ?1 WHERE id = ?2",
+            table = self.table,
+            column = self.column
+        ))?
+        .execute(params![sealed, row])?;
+        Ok(())
+    }
+
     /// The place of the value in row `row`.
     pub const fn at(self, row: i64) -> SealedAt {
         SealedAt {
@@ -86,14 +99,7 @@ pub fn bind_to_places(conn: &mut Connection, sealer: &Sealer) -> rusqlite::Resul
                 unopened += 1;
                 continue;
             };
-            tx.execute(
-                &format!(
-                    "UPDATE {table} SET {col} = ?1 WHERE id = ?2",
-                    col = column.column,
-                    table = column.table
-                ),
-                params![sealer.seal(&secret, column.at(row)), row],
-            )?;
+            column.write(&tx, row, sealer.seal(&secret, column.at(row)))?;
             rebound += 1;
         }
     }

@@ -154,12 +154,7 @@ pub(super) fn insert_server(
     )?;
     let id = tx.last_insert_rowid();
     // The password is sealed for its row, whose id the insert just chose.
-    if let Some(sealed) = sealer.seal(&spec.password, SERVER_PASSWORD.at(id)) {
-        tx.execute(
-            "UPDATE servers SET password_sealed = ?1 WHERE id = ?2",
-            params![sealed, id],
-        )?;
-    }
+    SERVER_PASSWORD.write(tx, id, sealer.seal(&spec.password, SERVER_PASSWORD.at(id)))?;
     Ok(ServerId(id))
 }
 
@@ -170,9 +165,9 @@ const SERVER_COLUMNS: &str = "s.id, s.friendly_name, s.enabled, s.zone_id, s.poo
 
 fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<ServerRow> {
     let sealed: Option<Vec<u8>> = r.get(10)?;
-    let id: i64 = r.get(0)?;
+    let id = ServerId(r.get(0)?);
     let password = sealer
-        .open(sealed.as_deref(), SERVER_PASSWORD.at(id))
+        .open(sealed.as_deref(), SERVER_PASSWORD.at(id.0))
         .ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 10,
@@ -182,7 +177,7 @@ fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<Serve
         })?;
     Ok(ServerRow {
         server: Server {
-            id: ServerId(r.get(0)?),
+            id,
             spec: ServerSpec {
                 friendly_name: r.get(1)?,
                 enabled: r.get(2)?,

@@ -3,7 +3,7 @@
 use super::api_settings::host_expiry;
 use super::rows::{SessionRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
-use crate::model::docker_agent::agent_capacity_sql;
+use crate::model::docker_agent::agent_capacities_sql;
 use crate::model::field::SessionField;
 use crate::model::{
     AgentId, Member, MemberCapacity, PoolId, PoolKind, Resources, ServerId, Session, SessionHost,
@@ -161,11 +161,7 @@ fn members_of(
         PoolKind::DockerAgent => {
             let mut stmt = tx.prepare_cached(concat!(
                 "SELECT a.id, a.hostname, a.enabled, a.draining, a.created_at, ",
-                agent_capacity_sql!("a.", "cores"),
-                ", ",
-                agent_capacity_sql!("a.", "memory_mb"),
-                ", ",
-                agent_capacity_sql!("a.", "gpus"),
+                agent_capacities_sql!("a."),
                 ", a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus,
                         coalesce(a.last_report < ?2, 0)
                  FROM docker_agents a

@@ -2,7 +2,6 @@
 //! colour once the agent is silent past the API's expirations, amber once it is late.
 
 use super::catalog::Catalog;
-use crate::model::PoolId;
 use crate::model::host_health::{HostHealth, report_age};
 use egui::{RichText, Ui};
 use jiff::Timestamp;
@@ -44,30 +43,4 @@ pub fn last_report_cell(ui: &mut Ui, catalog: &Catalog, last_report: Option<Time
                 );
         }
     }
-}
-
-/// How many members of `pool` report late, and how many are missing or dead, at `now`.
-pub fn silent_members(catalog: &Catalog, pool: PoolId, now: Timestamp) -> (usize, usize) {
-    let (missing_s, dead_s) = catalog.host_expiry;
-    let reports = catalog
-        .agents
-        .iter()
-        .filter(|r| r.agent.spec.pool == Some(pool))
-        .map(|r| r.agent.last_report)
-        .chain(
-            catalog
-                .servers
-                .iter()
-                .filter(|r| r.server.spec.pool == Some(pool))
-                .map(|r| r.server.last_report),
-        );
-    let (mut late, mut gone) = (0, 0);
-    for last in reports {
-        match HostHealth::of(last, now, missing_s, dead_s) {
-            HostHealth::Late => late += 1,
-            HostHealth::Missing | HostHealth::Dead => gone += 1,
-            HostHealth::Unmonitored | HostHealth::Reporting => {}
-        }
-    }
-    (late, gone)
 }

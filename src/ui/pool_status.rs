@@ -4,7 +4,6 @@
 
 use super::capacity_chart::capacity_chart;
 use super::context::PageContext;
-use super::last_report::silent_members;
 use super::pools_page::cost_words;
 use super::table::local_time;
 use crate::model::autoscale::{AutoScaleSpec, ScalingValues};
@@ -15,7 +14,7 @@ use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::schedule::Level;
 use crate::model::{AutoScaleId, Pool, PoolKind};
 use crate::scaler::Command;
-use crate::store::{EventFilter, StoreError};
+use crate::store::{EventFilter, MemberCounts, StoreError};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
@@ -33,6 +32,8 @@ pub struct PoolStatus {
     instances: Vec<Instance>,
     health: HashMap<AutoScaleId, ConfigHealth>,
     decisions: Vec<(i64, ScalerEvent)>,
+    /// Its members by state (late and missing ones counted), as the API reports them.
+    members: MemberCounts,
     /// What each config's timetable says, worked out with the rest, not every frame.
     timetables: Vec<String>,
     /// What its instances cost, when its configs have a price.
@@ -66,7 +67,12 @@ impl PoolStatus {
                 },
                 DECISIONS,
             )?;
-            Ok((instances, ctx.store.config_health()?, decisions))
+            let members = ctx
+                .store
+                .member_counts(jiff::Timestamp::now())?
+                .remove(&pool.id)
+                .unwrap_or_default();
+            Ok((instances, ctx.store.config_health()?, decisions, members))
         };
         let now = jiff::Timestamp::now();
         self.cost = ctx.catalog.pool_cost(pool.id, now).map(|cost| {
@@ -85,7 +91,8 @@ impl PoolStatus {
             })
             .collect();
         match read() {
-            Ok((instances, health, decisions)) => {
+            Ok((instances, health, decisions, members)) => {
+                self.members = members;
                 self.instances = instances;
                 self.health = health;
                 self.decisions = decisions;
@@ -201,7 +208,8 @@ impl PoolStatus {
             let static_members = members.saturating_sub(autoscaled);
             ui.separator();
             ui.label(format!("Static: {static_members}"));
-            let (late, gone) = silent_members(ctx.catalog, pool.id, jiff::Timestamp::now());
+            let late = self.members.late;
+            let gone = self.members.missing + self.members.dead;
             if late > 0 {
                 ui.separator();
                 ui.label(

@@ -139,27 +139,20 @@ pub fn import(
 
 /// The file without the members it marks as autoscaled, and those members as skipped.
 fn without_autoscaled(file: &ConfigFile) -> (ConfigFile, Vec<PlannedChange>) {
-    let mut file = file.clone();
-    let mut skipped = Vec::new();
-    let mut skip = |kind: List, name: &str| {
-        skipped.push(PlannedChange {
-            kind,
-            name: name.to_owned(),
-            change: Change::Skipped,
-        });
+    let skip = |kind: List, name: &str| PlannedChange {
+        kind,
+        name: name.to_owned(),
+        change: Change::Skipped,
     };
-    file.servers.retain(|e| {
-        if e.autoscaled {
-            skip(List::Servers, &e.friendly_name);
-        }
-        !e.autoscaled
-    });
-    file.docker_agents.retain(|e| {
-        if e.autoscaled {
-            skip(List::DockerAgents, &e.hostname);
-        }
-        !e.autoscaled
-    });
+    let servers = file.servers.iter().filter(|e| e.autoscaled);
+    let agents = file.docker_agents.iter().filter(|e| e.autoscaled);
+    let skipped = servers
+        .map(|e| skip(List::Servers, &e.friendly_name))
+        .chain(agents.map(|e| skip(List::DockerAgents, &e.hostname)))
+        .collect();
+    let mut file = file.clone();
+    file.servers.retain(|e| !e.autoscaled);
+    file.docker_agents.retain(|e| !e.autoscaled);
     (file, skipped)
 }
 

@@ -4,16 +4,11 @@
 //! words a person uses rather than the parser's.
 
 use super::serde_words::in_words;
-use crate::config_file::format::{
-    AgentEntry, AutoScaleEntry, ConfigFile, FORMAT, PoolEntry, SealedSecrets, ServerEntry,
-    StagingEntry, ZoneEntry,
-};
+use crate::config_file::format::{ConfigFile, FORMAT};
 use crate::config_file::list::List;
-use crate::model::dns_provider::DnsProviderSpec;
-use crate::model::ldap::LdapSpec;
-use crate::model::vm_provider::VmProviderSpec;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// The keys a file may have besides its lists.
 const OTHER_KEYS: [&str; 2] = ["format", "secrets"];
@@ -33,26 +28,19 @@ fn syntax_in_words(e: &serde_json::Error) -> String {
     let what = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(what, _)| what);
-    let words = if e.is_eof() {
-        "the text ends in the middle of a value".to_owned()
-    } else if what == "trailing comma" {
-        "a comma before a closing bracket".to_owned()
-    } else if what == "trailing characters" {
-        "more text after the end of the configuration".to_owned()
-    } else if what == "expected value" {
-        "a value was expected here".to_owned()
-    } else if what == "expected ident" {
+    let words = match what {
+        _ if e.is_eof() => "the text ends in the middle of a value".to_owned(),
+        "trailing comma" => "a comma before a closing bracket".to_owned(),
+        "trailing characters" => "more text after the end of the configuration".to_owned(),
+        "expected value" => "a value was expected here".to_owned(),
         // A bare word: serde_json took it for true, false or null.
-        "a value was expected here (text goes in double quotes)".to_owned()
-    } else if what == "key must be a string" {
-        "a key must be text in double quotes".to_owned()
-    } else if what.starts_with("expected `") {
-        format!(
+        "expected ident" => "a value was expected here (text goes in double quotes)".to_owned(),
+        "key must be a string" => "a key must be text in double quotes".to_owned(),
+        _ if what.starts_with("expected `") => format!(
             "{} was expected here",
             what.trim_start_matches("expected ").replace('`', "'")
-        )
-    } else {
-        what.to_owned()
+        ),
+        _ => what.to_owned(),
     };
     format!("line {}, column {}: {words}", e.line(), e.column())
 }
@@ -86,78 +74,82 @@ pub(super) fn typed(json: Value) -> Result<ConfigFile, Vec<String>> {
             ));
         }
     }
-    for list in List::ALL {
-        match root.get(list.key()) {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(entries)) => {
-                for (index, entry) in entries.iter().enumerate() {
-                    entry_faults(list, &format!("{list}[{index}]"), entry, &mut faults);
-                }
-            }
-            Some(other) => faults.push(format!(
+    let file = ConfigFile {
+        format: FORMAT.to_owned(),
+        zones: list(&root, List::Zones, &mut faults),
+        pools: list(&root, List::Pools, &mut faults),
+        servers: list(&root, List::Servers, &mut faults),
+        docker_agents: list(&root, List::DockerAgents, &mut faults),
+        staging_configs: list(&root, List::StagingConfigs, &mut faults),
+        ldap_configs: list(&root, List::LdapConfigs, &mut faults),
+        vm_provider_configs: list(&root, List::VmProviderConfigs, &mut faults),
+        dns_provider_configs: list(&root, List::DnsProviderConfigs, &mut faults),
+        autoscale_configs: list(&root, List::AutoScaleConfigs, &mut faults),
+        secrets: root
+            .get("secrets")
+            .filter(|v| !v.is_null())
+            .and_then(|v| read("secrets", v, &mut faults)),
+        references: BTreeMap::new(),
+    };
+    if faults.is_empty() {
+        Ok(file)
+    } else {
+        Err(faults)
+    }
+}
+
+/// The entries of `list` that read, each fault of the others noted; a list given as `null`
+/// reads as an empty one.
+fn list<T: DeserializeOwned>(
+    root: &Map<String, Value>,
+    list: List,
+    faults: &mut Vec<String>,
+) -> Vec<T> {
+    match root.get(list.key()) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(entries)) => entries
+            .iter()
+            .enumerate()
+            .filter_map(|(index, entry)| read(&format!("{list}[{index}]"), entry, faults))
+            .collect(),
+        Some(other) => {
+            faults.push(format!(
                 "{list}: expected a list, found {}",
                 in_words_value(other)
-            )),
+            ));
+            Vec::new()
         }
     }
-    if let Some(secrets) = root.get("secrets") {
-        faults.extend(read::<SealedSecrets>("secrets", secrets).err());
-    }
-    if !faults.is_empty() {
-        return Err(faults);
-    }
-    serde_json::from_value(Value::Object(without_nulls(root)))
-        .map_err(|e| vec![in_words(&e.to_string())])
 }
 
-/// A list given as `null` reads as an empty one.
-fn without_nulls(mut root: Map<String, Value>) -> Map<String, Value> {
-    root.retain(|_, value| !value.is_null());
-    root
-}
-
-fn entry_faults(list: List, at: &str, entry: &Value, faults: &mut Vec<String>) {
-    let found = match list {
-        List::Zones => read_all::<ZoneEntry>(at, entry),
-        List::Pools => read_all::<PoolEntry>(at, entry),
-        List::Servers => read_all::<ServerEntry>(at, entry),
-        List::DockerAgents => read_all::<AgentEntry>(at, entry),
-        List::StagingConfigs => read_all::<StagingEntry>(at, entry),
-        List::LdapConfigs => read_all::<LdapSpec>(at, entry),
-        List::VmProviderConfigs => read_all::<VmProviderSpec>(at, entry),
-        List::DnsProviderConfigs => read_all::<DnsProviderSpec>(at, entry),
-        List::AutoScaleConfigs => read_all::<AutoScaleEntry>(at, entry),
-    };
-    faults.extend(found);
-}
-
-/// The faults of one entry: the first one serde meets, and every key it does not know
+/// One value read on its own: the first fault serde meets, and every key it does not know
 /// (the model's types accept unknown keys, for settings stored by another version; a file
-/// written by hand must not lose a mistyped key silently).
-fn read_all<T: DeserializeOwned>(at: &str, entry: &Value) -> Vec<String> {
-    let mut faults = Vec::new();
-    let mut unknown = |path: serde_ignored::Path<'_>| {
-        faults.push(format!("{}: unknown key", joined(at, &path.to_string())));
+/// written by hand must not lose a mistyped key silently), noted under `at`.
+fn read<T: DeserializeOwned>(at: &str, value: &Value, faults: &mut Vec<String>) -> Option<T> {
+    let mut unknown = Vec::new();
+    let mut note = |path: serde_ignored::Path<'_>| {
+        unknown.push(format!("{}: unknown key", joined(at, &path.to_string())));
     };
-    let tracked = serde_ignored::Deserializer::new(entry, &mut unknown);
-    let read: Result<T, _> = serde_path_to_error::deserialize(tracked);
-    if let Err(e) = read {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        faults.push(format!("{}: {}", joined(at, &path), in_words(&message)));
-    }
-    faults
-}
-
-fn read<T: DeserializeOwned>(at: &str, value: &Value) -> Result<T, String> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let read: Result<T, _> =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut note));
+    let read = read.map_err(|e| {
         let path = e.path().to_string();
         format!(
             "{}: {}",
             joined(at, &path),
             in_words(&e.into_inner().to_string())
         )
-    })
+    });
+    let clean = unknown.is_empty();
+    faults.extend(unknown);
+    match read {
+        Ok(value) if clean => Some(value),
+        Ok(_) => None,
+        Err(fault) => {
+            faults.push(fault);
+            None
+        }
+    }
 }
 
 /// `servers[3]` and `port` → `servers[3].port`; serde's root path is ".".

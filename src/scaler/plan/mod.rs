@@ -282,10 +282,7 @@ fn scale_up(
     let mut wanted_total = 0;
     for config in enabled {
         let size = config.target.size();
-        let per = match size {
-            InstanceSize::Agent(r) => r,
-            InstanceSize::Server { slots } => Resources::new(f64::from(slots), 0, 0),
-        };
+        let per = size.as_resources();
         let Some(wanted) = instances_for(&deficit, &per) else {
             unserved.push(format!(
                 "{}: its instances bring none of what is short",
