@@ -34,6 +34,16 @@ const DRY_RUN: ImportOptions = ImportOptions {
     prune: false,
 };
 
+/// The configuration of `store` as the file `export` writes, secrets sealed or not.
+fn export_text(store: &Store, passphrase: Option<&Secret>) -> String {
+    export(store, passphrase, ExportScope::Configuration).unwrap()
+}
+
+/// The configuration of `store` exported with its secrets sealed, read back.
+fn sealed_export(store: &Store) -> pooladmin::config_file::ConfigFile {
+    parse(&export_text(store, Some(&Secret::new(PASSPHRASE)))).unwrap()
+}
+
 /// Every kind, every field: the demo deployment plus a config of every cloud.
 fn populated() -> (tempfile::TempDir, Store) {
     let (dir, mut store) = temp_store();
@@ -113,18 +123,9 @@ fn populated() -> (tempfile::TempDir, Store) {
 #[test]
 fn a_round_trip_through_an_empty_database_is_byte_identical() {
     let (_a, source) = populated();
-    let plain = export(&source, None, ExportScope::Configuration).unwrap();
-    assert_eq!(
-        export(&source, None, ExportScope::Configuration).unwrap(),
-        plain,
-        "two exports differ"
-    );
-    let sealed = export(
-        &source,
-        Some(&Secret::new(PASSPHRASE)),
-        ExportScope::Configuration,
-    )
-    .unwrap();
+    let plain = export_text(&source, None);
+    assert_eq!(export_text(&source, None), plain, "two exports differ");
+    let sealed = export_text(&source, Some(&Secret::new(PASSPHRASE)));
     let (_b, mut target) = temp_store();
     let report = import(
         &mut target,
@@ -134,10 +135,7 @@ fn a_round_trip_through_an_empty_database_is_byte_identical() {
     )
     .unwrap();
     assert!(report.count(Change::Create) > 30, "{}", report.summary());
-    assert_eq!(
-        export(&target, None, ExportScope::Configuration).unwrap(),
-        plain
-    );
+    assert_eq!(export_text(&target, None), plain);
     assert_eq!(
         snapshot(&target, ExportScope::Configuration)
             .unwrap()
@@ -151,15 +149,7 @@ fn a_round_trip_through_an_empty_database_is_byte_identical() {
 #[test]
 fn importing_twice_changes_nothing_the_second_time() {
     let (_a, source) = populated();
-    let file = parse(
-        &export(
-            &source,
-            Some(&Secret::new(PASSPHRASE)),
-            ExportScope::Configuration,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let file = sealed_export(&source);
     let (_b, mut target) = temp_store();
     import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
     let again = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap();
@@ -169,7 +159,7 @@ fn importing_twice_changes_nothing_the_second_time() {
         again.summary()
     );
     // A file without secrets keeps the stored ones.
-    let plain = parse(&export(&source, None, ExportScope::Configuration).unwrap()).unwrap();
+    let plain = parse(&export_text(&source, None)).unwrap();
     let third = import(&mut target, &plain, None, APPLY).unwrap();
     assert!(
         third.summary().starts_with("0 changes"),
@@ -189,41 +179,22 @@ fn importing_twice_changes_nothing_the_second_time() {
 #[test]
 fn a_dry_run_plans_and_writes_nothing() {
     let (_a, source) = populated();
-    let file = parse(
-        &export(
-            &source,
-            Some(&Secret::new(PASSPHRASE)),
-            ExportScope::Configuration,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let file = sealed_export(&source);
     let (_b, mut target) = temp_store();
-    let before = export(&target, None, ExportScope::Configuration).unwrap();
+    let before = export_text(&target, None);
     let report = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), DRY_RUN).unwrap();
     assert!(report.count(Change::Create) > 30);
-    assert_eq!(
-        export(&target, None, ExportScope::Configuration).unwrap(),
-        before
-    );
+    assert_eq!(export_text(&target, None), before);
 }
 
 #[test]
 fn one_bad_field_in_the_last_object_writes_nothing() {
     let (_a, source) = populated();
-    let mut file = parse(
-        &export(
-            &source,
-            Some(&Secret::new(PASSPHRASE)),
-            ExportScope::Configuration,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let mut file = sealed_export(&source);
     let last = file.autoscale_configs.last_mut().unwrap();
     last.provision_timeout_s = "forever".into();
     let (_b, mut target) = temp_store();
-    let before = export(&target, None, ExportScope::Configuration).unwrap();
+    let before = export_text(&target, None);
     let err = import(&mut target, &file, Some(&Secret::new(PASSPHRASE)), APPLY).unwrap_err();
     let ImportError::Invalid(problems) = err else {
         panic!("expected Invalid")
@@ -235,10 +206,7 @@ fn one_bad_field_in_the_last_object_writes_nothing() {
         ))),
         "{problems:?}"
     );
-    assert_eq!(
-        export(&target, None, ExportScope::Configuration).unwrap(),
-        before
-    );
+    assert_eq!(export_text(&target, None), before);
 }
 
 #[test]
@@ -250,7 +218,7 @@ fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
     assert!(secrets.len() > 10);
     let key_body = KEY.lines().nth(1).unwrap();
     for text in [
-        export(&source, None, ExportScope::Configuration).unwrap(),
+        export_text(&source, None),
         export(
             &source,
             Some(&Secret::new(PASSPHRASE)),
@@ -267,15 +235,7 @@ fn secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly() {
         }
         assert!(!text.contains(key_body));
     }
-    let file = parse(
-        &export(
-            &source,
-            Some(&Secret::new(PASSPHRASE)),
-            ExportScope::Configuration,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let file = sealed_export(&source);
     let (_b, mut target) = temp_store();
     let err = import(
         &mut target,
@@ -512,14 +472,14 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics_nor_writes(text in "\\PC{0,120}", pools in prop::collection::vec("[a-zA-Z ]{0,8}", 0..4)) {
         let (_d, mut store) = temp_store();
-        let before = export(&store, None, ExportScope::Configuration).unwrap();
+        let before = export_text(&store, None);
         if let Ok(file) = parse(&text) {
             let _ = import(&mut store, &file, None, APPLY);
         }
         let listed: Vec<String> = pools.iter().map(|p| format!("{{\"name\": {p:?}, \"kind\": \"Sever\"}}")).collect();
         let shaped = format!("{{\"format\": \"pooladmin/1\", \"pools\": [{}]}}", listed.join(","));
         prop_assert!(parse(&shaped).is_err() || pools.is_empty());
-        prop_assert_eq!(export(&store, None, ExportScope::Configuration).unwrap(), before);
+        prop_assert_eq!(export_text(&store, None), before);
     }
 }
 
@@ -528,10 +488,7 @@ fn the_demo_is_seeded_from_its_json_file_exactly() {
     let (_d, mut store) = temp_store();
     pooladmin::demo::seed(&mut store).unwrap();
     let shipped = include_str!("../assets/demo.json");
-    assert_eq!(
-        export(&store, None, ExportScope::Configuration).unwrap(),
-        shipped
-    );
+    assert_eq!(export_text(&store, None), shipped);
     assert!(store.sessions().unwrap().len() > 20);
 }
 
@@ -544,7 +501,7 @@ fn prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use() {
         prune: true,
     };
     // Dropping an unused server and a staging config is fine.
-    let mut file = parse(&export(&store, None, ExportScope::Configuration).unwrap()).unwrap();
+    let mut file = parse(&export_text(&store, None)).unwrap();
     file.servers.retain(|s| s.friendly_name != "bastion-ssh");
     file.staging_configs.clear();
     let report = import(&mut store, &file, None, prune).unwrap();
@@ -558,16 +515,13 @@ fn prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use() {
     );
     assert!(store.staging_configs().unwrap().is_empty());
     // Dropping a server that runs sessions is refused: exit code 2, nothing written.
-    let before = export(&store, None, ExportScope::Configuration).unwrap();
+    let before = export_text(&store, None);
     let mut file = parse(&before).unwrap();
     file.servers.retain(|s| s.friendly_name != "win-rdp-01");
     let err = import(&mut store, &file, None, prune).unwrap_err();
     assert!(matches!(err, ImportError::Refused(_)), "{err}");
     assert!(err.to_string().contains("win-rdp-01"), "{err}");
-    assert_eq!(
-        export(&store, None, ExportScope::Configuration).unwrap(),
-        before
-    );
+    assert_eq!(export_text(&store, None), before);
 }
 
 #[test]
@@ -610,15 +564,7 @@ fn the_shipped_schema_matches_the_types() {
 #[test]
 fn serving_order_and_name_case_survive_an_import() {
     let (_a, source) = populated();
-    let mut file = parse(
-        &export(
-            &source,
-            Some(&Secret::new(PASSPHRASE)),
-            ExportScope::Configuration,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let mut file = sealed_export(&source);
     // Reverse the serving order of the agent pool's configs, and change a zone's case.
     let agents: Vec<_> = file
         .autoscale_configs
@@ -660,15 +606,7 @@ fn serving_order_and_name_case_survive_an_import() {
 #[test]
 fn field_errors_carry_their_json_key() {
     let (_a, source) = populated();
-    let mut file = parse(
-        &export(
-            &source,
-            Some(&Secret::new(PASSPHRASE)),
-            ExportScope::Configuration,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let mut file = sealed_export(&source);
     let aws = file
         .vm_provider_configs
         .iter()
