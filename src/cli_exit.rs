@@ -72,7 +72,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         }
         matches!(
             cause.downcast_ref::<StoreError>(),
-            Some(StoreError::Sqlite(_))
+            Some(StoreError::Database(_))
         )
     });
     if refused { REFUSED } else { INPUT }

@@ -30,19 +30,8 @@ impl StoreTrouble {
     fn of(error: &StoreError) -> Self {
         match error {
             StoreError::NotFound { .. } => Self::Gone,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(
-                    e.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                ) =>
-            {
-                Self::Busy
-            }
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::DiskFull =>
-            {
-                Self::Full
-            }
+            StoreError::Database(e) if e.is_busy() => Self::Busy,
+            StoreError::Database(e) if e.is_disk_full() => Self::Full,
             _ => Self::Fatal,
         }
     }

@@ -13,7 +13,7 @@ use crate::model::instance::InstanceId;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{AgentId, Secret, ServerId, SessionHost};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 /// What an agent token starts with.
 const TOKEN_PREFIX: &str = "pa_a_";
@@ -52,7 +52,7 @@ impl From<TokenOwner> for HostToken {
 /// Makes the bootstrap token of a new instance inside its intent's transaction: the hash for
 /// look-up (dead after `valid_s`), the token sealed for its startup script.
 pub(super) fn issue_instance_token(
-    tx: &Connection,
+    tx: &Conn,
     sealer: &Sealer,
     instance: InstanceId,
     now: Timestamp,
@@ -166,12 +166,12 @@ impl Store {
             )?
             .query_row([hash.as_slice()], |r| {
                 Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, Option<i64>>(5)?,
+                    r.get::<Vec<u8>>(0)?,
+                    r.get::<Option<i64>>(1)?,
+                    r.get::<Option<i64>>(2)?,
+                    r.get::<Option<i64>>(3)?,
+                    r.get::<bool>(4)?,
+                    r.get::<Option<i64>>(5)?,
                 ))
             })
             .optional()?;
@@ -217,7 +217,7 @@ impl Store {
 /// be seen). `None` when the bootstrap token was exchanged meanwhile (a second check-in
 /// racing the first): that one is refused.
 pub(super) fn exchange_bootstrap(
-    tx: &Connection,
+    tx: &Conn,
     instance: InstanceId,
     now: Timestamp,
 ) -> Result<Option<Secret>, StoreError> {
@@ -232,7 +232,7 @@ pub(super) fn exchange_bootstrap(
 
 /// A new working token for `instance`, its hash stored; returned the one time it is seen.
 fn insert_working_token(
-    tx: &Connection,
+    tx: &Conn,
     instance: InstanceId,
     now: Timestamp,
 ) -> Result<Secret, StoreError> {

@@ -5,7 +5,7 @@ use super::rows::{AgentRow, count, optional_timestamp, parsed, timestamp, to_mil
 use super::{Store, StoreError};
 use crate::model::{AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId};
 use jiff::Timestamp;
-use rusqlite::{Connection, params};
+use super::db::{Conn, params};
 
 impl Store {
     /// Every docker agent with its sessions and what they use, oldest first.
@@ -27,7 +27,7 @@ impl Store {
                         hostname: r.get(1)?,
                         enabled: r.get(2)?,
                         zone: ZoneId(r.get(3)?),
-                        pool: r.get::<_, Option<i64>>(4)?.map(PoolId),
+                        pool: r.get::<Option<i64>>(4)?.map(PoolId),
                         reported: Resources::new(r.get(5)?, r.get(6)?, r.get(7)?),
                         overrides: Resources::new(r.get(8)?, r.get(9)?, r.get(10)?),
                     },
@@ -150,7 +150,7 @@ impl Store {
 
 /// Inserts a checked agent row.
 pub(super) fn insert_agent(
-    tx: &Connection,
+    tx: &Conn,
     spec: &AgentSpec,
     origin: Origin,
     now: i64,
@@ -176,7 +176,7 @@ pub(super) fn insert_agent(
         origin.as_str(),
         now,
     ])?;
-    Ok(AgentId(tx.last_insert_rowid()))
+    Ok(AgentId(tx.last_insert_rowid()?))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::model::field::ApiSettingsField::KeyPools;
 use crate::model::validation::check_name;
 use crate::model::{PoolId, Secret, ValidationErrors};
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 
 /// What a portal key starts with, so a leaked one is recognised for what it is.
 const KEY_PREFIX: &str = "pa_k_";
@@ -122,7 +122,7 @@ impl Store {
                 !pools.is_empty()
             ],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = tx.last_insert_rowid()?;
         for pool in pools {
             tx.execute(
                 "INSERT OR IGNORE INTO api_key_pools (key_id, pool_id) VALUES (?1, ?2)",

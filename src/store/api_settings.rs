@@ -3,7 +3,7 @@
 use super::sealed_columns::API_TLS_KEY;
 use super::{Store, StoreError};
 use crate::model::api_settings::{ApiSettings, checkin_url};
-use rusqlite::{Connection, params};
+use super::db::{Conn, params};
 
 impl Store {
     /// The API settings (defaults until first saved).
@@ -16,15 +16,15 @@ impl Store {
                 [],
                 |r| {
                     Ok((
-                        r.get::<_, bool>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<Vec<u8>>>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, u32>(5)?,
-                        r.get::<_, u32>(6)?,
-                        r.get::<_, u32>(7)?,
-                        r.get::<_, u32>(8)?,
+                        r.get::<bool>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<Option<Vec<u8>>>(3)?,
+                        r.get::<String>(4)?,
+                        r.get::<u32>(5)?,
+                        r.get::<u32>(6)?,
+                        r.get::<u32>(7)?,
+                        r.get::<u32>(8)?,
                     ))
                 },
             )?;
@@ -87,7 +87,7 @@ impl Store {
 
 /// The Host Missing and Host Dead Expirations (s), read where placement, the planner and the
 /// pool views judge a member's silence.
-pub(super) fn host_expiry(conn: &Connection) -> Result<(u32, u32), StoreError> {
+pub(super) fn host_expiry(conn: &Conn) -> Result<(u32, u32), StoreError> {
     Ok(conn
         .prepare_cached("SELECT host_missing_s, host_dead_s FROM api_settings WHERE id = 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)

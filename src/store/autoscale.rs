@@ -12,7 +12,7 @@ use crate::model::field::AutoScaleField;
 use crate::model::instance::terminal_states_sql;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, ValidationErrors};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 /// What a wizard step decided about a shared config.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,7 +115,7 @@ impl Store {
                         settings
                     ],
                 )?;
-                AutoScaleId(tx.last_insert_rowid())
+                AutoScaleId(tx.last_insert_rowid()?)
             }
             Some(id) => {
                 let changed = tx.execute(
@@ -268,7 +268,7 @@ impl Store {
 }
 
 fn resolve<T: SharedConfig>(
-    tx: &Connection,
+    tx: &Conn,
     sealer: &super::sealer::Sealer,
     choice: &Choice<T>,
 ) -> Result<T::Id, StoreError> {
@@ -294,7 +294,7 @@ fn resolve<T: SharedConfig>(
 }
 
 fn check_autoscale(
-    tx: &Connection,
+    tx: &Conn,
     spec: &AutoScaleSpec,
     except: Option<AutoScaleId>,
 ) -> Result<(), StoreError> {

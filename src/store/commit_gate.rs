@@ -11,8 +11,7 @@ impl Store {
         &self,
         refuse: impl FnMut() -> bool + Send + 'static,
     ) -> Result<(), StoreError> {
-        self.conn.commit_hook(Some(refuse))?;
-        Ok(())
+        Ok(self.conn.refuse_commits_when(refuse)?)
     }
 }
 

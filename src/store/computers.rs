@@ -10,7 +10,7 @@ use crate::model::instance::Instance;
 use crate::model::instance::InstanceId;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{LdapId, Secret};
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 use std::collections::HashSet;
 
 impl Store {

@@ -1,11 +1,18 @@
 //! What can go wrong opening the database or carrying out a user action.
 
+use super::db::DbError;
 use crate::model::{NoCapacity, ValidationErrors};
 use std::path::PathBuf;
 
 /// The database could not be opened; the file was left as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    /// The PostgreSQL server cannot be reached, refused the login, or has no such database.
+    #[error("{message}")]
+    Unreachable {
+        /// What failed, naming the database (its URL without the password).
+        message: String,
+    },
     /// The file or its folder cannot be read, created or written.
     #[error("{}: cannot open the database: {source}", .path.display())]
     Io {
@@ -40,8 +47,8 @@ pub enum OpenError {
     Corrupt {
         /// The database file.
         path: PathBuf,
-        /// What SQLite said.
-        source: rusqlite::Error,
+        /// What the database said.
+        source: DbError,
     },
     /// SQLite could only open the file read-only.
     #[error("{} is read-only; pooladmin needs to write to it", .path.display())]
@@ -100,9 +107,9 @@ pub enum StoreError {
         "a stored secret could not be unsealed; was the key file beside the database replaced?"
     )]
     Unseal,
-    /// SQLite failed.
+    /// The database failed.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(#[from] DbError),
 }
 
 impl StoreError {

@@ -5,7 +5,7 @@ use super::{Store, StoreError};
 use crate::model::instance::InstanceId;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::{AutoScaleId, PoolId};
-use rusqlite::{Connection, params};
+use super::db::{Conn, params};
 
 /// How many events the log keeps; older ones are trimmed as new ones arrive.
 const KEPT_EVENTS: i64 = 50_000;
@@ -23,7 +23,7 @@ pub struct EventFilter {
     pub after: Option<i64>,
 }
 
-pub(super) fn insert_event(tx: &Connection, event: &ScalerEvent) -> Result<(), StoreError> {
+pub(super) fn insert_event(tx: &Conn, event: &ScalerEvent) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (at, kind, pool_id, config_id, instance_id, message, decision)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -11,7 +11,7 @@ use crate::model::instance::{InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::{AgentId, AutoScaleId, PoolId, Resources, Secret, SessionHost, SessionId};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 use std::collections::HashSet;
 
 /// What a check-in or heartbeat reached.
@@ -35,7 +35,7 @@ enum Target {
     Pending(i64, String, InstanceState),
 }
 
-fn target_of(tx: &Connection, owner: TokenOwner) -> Result<Target, StoreError> {
+fn target_of(tx: &Conn, owner: TokenOwner) -> Result<Target, StoreError> {
     let member = match owner {
         TokenOwner::Server(id) => SessionHost::Server(id),
         TokenOwner::Agent(id) => SessionHost::Agent(id),
@@ -86,7 +86,7 @@ impl Target {
     }
 }
 
-fn name_of(tx: &Connection, member: SessionHost) -> Result<String, StoreError> {
+fn name_of(tx: &Conn, member: SessionHost) -> Result<String, StoreError> {
     let (sql, id) = match member {
         SessionHost::Server(id) => ("SELECT friendly_name FROM servers WHERE id = ?1", id.0),
         SessionHost::Agent(id) => ("SELECT hostname FROM docker_agents WHERE id = ?1", id.0),
@@ -236,7 +236,7 @@ impl Store {
 /// A heartbeat's Last report (and load): on the member, or on the instance's check-in
 /// before it is a member.
 fn touch(
-    tx: &Connection,
+    tx: &Conn,
     target: &Target,
     millis: i64,
     load: Option<f64>,
@@ -264,7 +264,7 @@ fn touch(
 
 /// Ends the sessions of `member` started before `cutoff` that the host no longer lists.
 fn end_unreported(
-    tx: &Connection,
+    tx: &Conn,
     member: SessionHost,
     listed: &[SessionId],
     cutoff: i64,
@@ -278,7 +278,7 @@ fn end_unreported(
         .prepare_cached(&format!(
             "SELECT id FROM sessions WHERE {column} = ?1 AND started_at < ?2"
         ))?
-        .query_map(params![id, cutoff], |r| r.get::<_, i64>(0))?
+        .query_map(params![id, cutoff], |r| r.get::<i64>(0))?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|s| !listed.contains(s))
@@ -291,14 +291,14 @@ fn end_unreported(
 }
 
 /// The pool a member is in, if any.
-fn pool_of_member(tx: &Connection, member: SessionHost) -> Result<Option<PoolId>, StoreError> {
+fn pool_of_member(tx: &Conn, member: SessionHost) -> Result<Option<PoolId>, StoreError> {
     let (sql, id) = match member {
         SessionHost::Server(id) => ("SELECT pool_id FROM servers WHERE id = ?1", id.0),
         SessionHost::Agent(id) => ("SELECT pool_id FROM docker_agents WHERE id = ?1", id.0),
     };
     Ok(tx
         .prepare_cached(sql)?
-        .query_row([id], |r| r.get::<_, Option<i64>>(0))
+        .query_row([id], |r| r.get::<Option<i64>>(0))
         .optional()?
         .flatten()
         .map(PoolId))
@@ -307,7 +307,7 @@ fn pool_of_member(tx: &Connection, member: SessionHost) -> Result<Option<PoolId>
 /// What an agent's check-in may claim: an autoscaled agent at most what its config says an
 /// instance has (a larger claim is capped, and an event names it); a static one as reported.
 fn capped_claim(
-    tx: &Connection,
+    tx: &Conn,
     agent: AgentId,
     name: &str,
     claimed: Resources,

@@ -8,7 +8,7 @@ use crate::model::cost::Lifetime;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{AutoScaleId, PoolId, Resources, VmProviderId};
 use jiff::Timestamp;
-use rusqlite::params;
+use super::db::params;
 
 /// One instance's lifetime, with what it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq)]

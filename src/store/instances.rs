@@ -18,7 +18,7 @@ use crate::model::{
 };
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, DbError, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 /// What the scaler asks for before it calls a cloud.
@@ -65,10 +65,10 @@ pub(super) const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, 
 /// An instance's size from its `kind` column at `kind` and its `cores, memory_mb, gpus,
 /// slots` columns from `cores` on.
 pub(super) fn read_size(
-    r: &rusqlite::Row<'_>,
+    r: &Row<'_>,
     kind: usize,
     cores: usize,
-) -> rusqlite::Result<InstanceSize> {
+) -> Result<InstanceSize, DbError> {
     Ok(match parsed(r, kind, PoolKind::parse)? {
         PoolKind::Server => InstanceSize::Server {
             slots: r.get(cores + 3)?,
@@ -81,7 +81,7 @@ pub(super) fn read_size(
     })
 }
 
-pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance> {
+pub(super) fn read_instance(r: &Row<'_>) -> Result<Instance, DbError> {
     let server: Option<i64> = r.get(12)?;
     let agent: Option<i64> = r.get(13)?;
     let size = read_size(r, 4, 14)?;
@@ -106,24 +106,24 @@ pub(super) fn read_instance(r: &rusqlite::Row<'_>) -> rusqlite::Result<Instance>
         ends_failed: r.get(20)?,
         computer_name: r.get(21)?,
         computer_dn: r.get(22)?,
-        computer_ldap: r.get::<_, Option<i64>>(23)?.map(LdapId),
-        check_in: match r.get::<_, Option<i64>>(24)? {
+        computer_ldap: r.get::<Option<i64>>(23)?.map(LdapId),
+        check_in: match r.get::<Option<i64>>(24)? {
             None => None,
             Some(_) => Some(InstanceCheckIn {
                 at: timestamp(r, 24)?,
-                address: r.get::<_, Option<String>>(25)?.unwrap_or_default(),
+                address: r.get::<Option<String>>(25)?.unwrap_or_default(),
                 resources: Resources::new(
-                    r.get::<_, Option<f64>>(26)?.unwrap_or_default(),
-                    r.get::<_, Option<i64>>(27)?.unwrap_or_default(),
-                    r.get::<_, Option<i64>>(28)?.unwrap_or_default(),
+                    r.get::<Option<f64>>(26)?.unwrap_or_default(),
+                    r.get::<Option<i64>>(27)?.unwrap_or_default(),
+                    r.get::<Option<i64>>(28)?.unwrap_or_default(),
                 ),
-                version: r.get::<_, Option<String>>(29)?.unwrap_or_default(),
+                version: r.get::<Option<String>>(29)?.unwrap_or_default(),
             }),
         },
     })
 }
 
-pub(super) fn read_one(conn: &Connection, id: InstanceId) -> Result<Instance, StoreError> {
+pub(super) fn read_one(conn: &Conn, id: InstanceId) -> Result<Instance, StoreError> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM instances WHERE id = ?1"),
         [id.0],
@@ -329,7 +329,7 @@ impl Store {
         )?;
         let limit = i64::try_from(count).unwrap_or(i64::MAX);
         let mut times: HashMap<AutoScaleId, Vec<SignedDuration>> = HashMap::new();
-        let rows = stmt.query_map([limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        let rows = stmt.query_map([limit], |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)))?;
         for row in rows {
             let (config, ms) = row?;
             times
@@ -421,7 +421,7 @@ impl Store {
 /// No new session lands on `member`: an agent drains (and, when it is about to go, is
 /// disabled too); a server, which has no draining, is disabled.
 fn stop_placing_on(
-    tx: &Connection,
+    tx: &Conn,
     member: Option<InstanceMember>,
     going: bool,
 ) -> Result<(), StoreError> {
@@ -441,7 +441,7 @@ fn stop_placing_on(
 }
 
 fn set_state(
-    tx: &Connection,
+    tx: &Conn,
     id: InstanceId,
     to: InstanceState,
     change: &InstanceChange,
@@ -474,7 +474,7 @@ fn set_state(
 
 /// An instance that is over takes its member row with it. A lost VM took its sessions
 /// along; they end here too, so no session points at a host that is gone.
-fn remove_member(tx: &Connection, instance: &Instance) -> Result<(), StoreError> {
+fn remove_member(tx: &Conn, instance: &Instance) -> Result<(), StoreError> {
     let (table, column, id) = match instance.member {
         Some(InstanceMember::Agent(a)) => ("docker_agents", "agent_id", a.0),
         Some(InstanceMember::Server(s)) => ("servers", "server_id", s.0),

@@ -6,7 +6,7 @@ use super::OpenError;
 use super::sealed_columns::KEY_CHECK_AT;
 use super::sealer::{KEY_LEN, Sealer, key_path, new_key};
 use crate::model::Secret;
-use rusqlite::Connection;
+use super::db::Conn;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +59,7 @@ impl fmt::Display for KeyLocation {
 /// Builds the sealer for `source` and checks it against (or, the first time, records it in)
 /// the database.
 pub(super) fn sealer_for(
-    conn: &Connection,
+    conn: &Conn,
     path: &Path,
     source: &KeySource,
 ) -> Result<(Sealer, KeyLocation), OpenError> {

@@ -9,7 +9,7 @@ use crate::model::host_health::HostHealth;
 use crate::model::instance::provisioning_states_sql;
 use crate::model::instance::{InstanceId, InstanceState};
 use jiff::Timestamp;
-use rusqlite::params;
+use super::db::params;
 use std::collections::HashMap;
 
 /// A pool's members by state.
@@ -59,8 +59,8 @@ impl Store {
         let rows = stmt.query_map([], |r| {
             Ok((
                 PoolId(r.get(0)?),
-                r.get::<_, bool>(1)?,
-                r.get::<_, bool>(2)?,
+                r.get::<bool>(1)?,
+                r.get::<bool>(2)?,
                 optional_timestamp(r, 3)?,
             ))
         })?;
@@ -84,7 +84,7 @@ impl Store {
             provisioning_states_sql!(),
             " GROUP BY pool_id"
         ))?;
-        for row in stmt.query_map([], |r| Ok((PoolId(r.get(0)?), r.get::<_, u32>(1)?)))? {
+        for row in stmt.query_map([], |r| Ok((PoolId(r.get(0)?), r.get::<u32>(1)?)))? {
             let (pool, n) = row?;
             counts.entry(pool).or_default().provisioning = n;
         }
@@ -107,7 +107,7 @@ impl Store {
             Ok(DeadMember {
                 instance: InstanceId(r.get(0)?),
                 name: r.get(1)?,
-                silent_s: (millis - r.get::<_, i64>(2)?) / 1000,
+                silent_s: (millis - r.get::<i64>(2)?) / 1000,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -132,7 +132,7 @@ impl Store {
         let rows = stmt.query_map([], |r| {
             Ok((
                 parsed(r, 0, InstanceState::parse)?,
-                r.get::<_, i64>(1)?.max(0) as u64,
+                r.get::<i64>(1)?.max(0) as u64,
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -8,7 +8,7 @@ use crate::model::Field;
 use crate::model::field::{AgentField, ServerField};
 use crate::model::instance::terminal_states_sql;
 use crate::model::{PoolId, PoolKind, ValidationErrors, ZoneId};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 /// A table of pool members.
 pub struct MemberTable {
@@ -58,7 +58,7 @@ impl MemberTable {
     /// Adds a "Pool" error unless `pool` exists and is of this table's kind.
     pub fn check_pool(
         &self,
-        tx: &Connection,
+        tx: &Conn,
         errors: &mut ValidationErrors,
         pool: PoolId,
     ) -> Result<(), StoreError> {
@@ -92,7 +92,7 @@ impl MemberTable {
     /// existing zone and a pool of this table's kind.
     pub fn check_record(
         &self,
-        tx: &Connection,
+        tx: &Conn,
         validated: Result<(), ValidationErrors>,
         name: &str,
         zone: ZoneId,
@@ -113,7 +113,7 @@ impl MemberTable {
     /// The member's name, pool and session count.
     pub fn current(
         &self,
-        tx: &Connection,
+        tx: &Conn,
         id: i64,
     ) -> Result<(String, Option<PoolId>, i64), StoreError> {
         let sql = format!(
@@ -124,7 +124,7 @@ impl MemberTable {
         tx.query_row(&sql, [id], |r| {
             Ok((
                 r.get(0)?,
-                r.get::<_, Option<i64>>(1)?.map(PoolId),
+                r.get::<Option<i64>>(1)?.map(PoolId),
                 r.get(2)?,
             ))
         })
@@ -138,7 +138,7 @@ impl MemberTable {
     /// Refuses to move a member that runs sessions out of its pool.
     pub fn check_movable(
         &self,
-        tx: &Connection,
+        tx: &Conn,
         id: i64,
         to: Option<PoolId>,
     ) -> Result<(), StoreError> {
@@ -156,7 +156,7 @@ impl MemberTable {
     }
 
     /// Puts every member of `ids` into `pool`.
-    pub fn assign(&self, tx: &Connection, pool: PoolId, ids: &[i64]) -> Result<(), StoreError> {
+    pub fn assign(&self, tx: &Conn, pool: PoolId, ids: &[i64]) -> Result<(), StoreError> {
         let mut errors = ValidationErrors::default();
         self.check_pool(tx, &mut errors, pool)?;
         if !errors.is_empty() {
@@ -171,7 +171,7 @@ impl MemberTable {
     }
 
     /// Takes a member out of its pool.
-    pub fn unassign(&self, tx: &Connection, id: i64) -> Result<(), StoreError> {
+    pub fn unassign(&self, tx: &Conn, id: i64) -> Result<(), StoreError> {
         self.check_movable(tx, id, None)?;
         let sql = format!("UPDATE {} SET pool_id = NULL WHERE id = ?1", self.table);
         tx.execute(&sql, [id])?;
@@ -179,7 +179,7 @@ impl MemberTable {
     }
 
     /// Deletes a member that runs no sessions.
-    pub fn delete(&self, tx: &Connection, id: i64) -> Result<(), StoreError> {
+    pub fn delete(&self, tx: &Conn, id: i64) -> Result<(), StoreError> {
         let (name, _, sessions) = self.current(tx, id)?;
         self.check_not_scaled(tx, id, &name)?;
         if sessions > 0 {
@@ -195,7 +195,7 @@ impl MemberTable {
 
     /// Refuses to take away a member that is a live autoscaled instance: its VM would be
     /// left running with nothing tracking it. The scaler deletes it once drained.
-    fn check_not_scaled(&self, tx: &Connection, id: i64, name: &str) -> Result<(), StoreError> {
+    fn check_not_scaled(&self, tx: &Conn, id: i64, name: &str) -> Result<(), StoreError> {
         let sql = format!(
             concat!(
                 "SELECT 1 FROM instances WHERE {} = ?1 AND state NOT IN ",

@@ -1,5 +1,6 @@
-//! SQLite persistence, the only place that holds SQL: versioned migrations, WAL, foreign keys,
-//! one transaction per user action, secrets sealed.
+//! Persistence, the only place that holds SQL: an embedded SQLite file or a PostgreSQL
+//! server (`db`), versioned migrations, foreign keys, one transaction per user action,
+//! secrets sealed.
 
 mod agent_tokens;
 mod agents;
@@ -10,6 +11,7 @@ mod backup;
 mod bearer;
 mod commit_gate;
 mod computers;
+pub mod db;
 mod error;
 mod events;
 mod host_reports;
@@ -65,6 +67,7 @@ pub fn sealer_salt() -> [u8; 16] {
 pub use sessions::Placed;
 
 use lock::DbLock;
+use db::{Conn, DbError};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -76,7 +79,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The open database of one pooladmin.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: PathBuf,
     sealer: Sealer,
     key_location: KeyLocation,
@@ -125,9 +128,9 @@ impl Store {
         lock: Option<DbLock>,
     ) -> Result<Self, OpenError> {
         let path = path.to_path_buf();
-        let corrupt = |source| OpenError::Corrupt {
+        let corrupt = |source: rusqlite::Error| OpenError::Corrupt {
             path: path.clone(),
-            source,
+            source: source.into(),
         };
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -186,6 +189,11 @@ impl Store {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
+        let corrupt = |source: DbError| OpenError::Corrupt {
+            path: path.clone(),
+            source,
+        };
+        let mut conn = Conn::sqlite(conn).map_err(corrupt)?;
         let (sealer, key_location) = key_source::sealer_for(&conn, &path, source)?;
         if sealed_columns::rebinding_due(&conn).map_err(corrupt)? {
             if lock.is_none() {
@@ -227,17 +235,18 @@ impl Store {
     /// `max_page_count`), never below its size now: past it, writes fail as on a full disk.
     /// The tests of what a full disk does use it.
     pub fn limit_growth(&mut self, pages: i64) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?)
+        let conn = self.sqlite()?;
+        Ok(conn
+            .pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))
+            .map_err(DbError::from)?)
     }
 
     /// A second connection to the same database with the same key, for the scaler's
     /// background task: WAL lets it write while the window reads.
     pub fn sibling(&self) -> Result<Self, OpenError> {
-        let corrupt = |source| OpenError::Corrupt {
+        let corrupt = |source: rusqlite::Error| OpenError::Corrupt {
             path: self.path.clone(),
-            source,
+            source: source.into(),
         };
         let conn = Connection::open_with_flags(
             &self.path,
@@ -245,6 +254,10 @@ impl Store {
         )
         .map_err(corrupt)?;
         configure(&conn).map_err(corrupt)?;
+        let conn = Conn::sqlite(conn).map_err(|source| OpenError::Corrupt {
+            path: self.path.clone(),
+            source,
+        })?;
         Ok(Self {
             conn,
             path: self.path.clone(),
@@ -275,18 +288,16 @@ impl Store {
         &mut self,
         actions: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.conn.execute_batch("SAVEPOINT atomically")?;
+        let depth = self.conn.begin()?;
         match actions(self) {
             Ok(value) => {
-                self.conn.execute_batch("RELEASE atomically")?;
+                self.conn.end(depth, true)?;
                 Ok(value)
             }
             Err(e) => {
                 // The rollback cannot fail short of a broken connection; the error to report
                 // is the one that caused it.
-                let _ = self
-                    .conn
-                    .execute_batch("ROLLBACK TO atomically; RELEASE atomically");
+                let _ = self.conn.end(depth, false);
                 Err(e)
             }
         }
@@ -300,7 +311,7 @@ impl Store {
                 dest.display()
             )));
         }
-        Ok(backup::vacuum_into(&self.conn, dest)?)
+        Ok(backup::vacuum_into(self.sqlite()?, dest).map_err(DbError::from)?)
     }
 
     /// A number that changes whenever another connection (the scaler, the demo's users)
@@ -309,6 +320,13 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// The SQLite connection, for what only a file has; refused on a server.
+    fn sqlite(&self) -> Result<&Connection, StoreError> {
+        self.conn.as_sqlite().ok_or_else(|| {
+            StoreError::Refused("this works on an SQLite database file only".to_owned())
+        })
     }
 
     /// Whether the database holds no pools, servers or agents yet (a fresh file).

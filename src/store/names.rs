@@ -5,7 +5,7 @@ use crate::model::Field;
 use crate::model::ValidationErrors;
 use crate::model::field::{AgentField, PoolField, ServerField, ZoneField};
 use crate::model::validation::check_name;
-use rusqlite::{Connection, params};
+use super::db::{Conn, params};
 
 /// A unique name column and how a form calls it.
 pub struct UniqueName {
@@ -48,7 +48,7 @@ impl UniqueName {
     /// Adds an error when another row (not `except`) already has `name`.
     pub fn check_free(
         &self,
-        tx: &Connection,
+        tx: &Conn,
         errors: &mut ValidationErrors,
         name: &str,
         except: Option<i64>,
@@ -71,7 +71,7 @@ impl UniqueName {
     /// Checks a plain name (blank, length) and that it is free; returns it trimmed.
     pub fn checked(
         &self,
-        tx: &Connection,
+        tx: &Conn,
         name: &str,
         except: Option<i64>,
     ) -> Result<String, StoreError> {

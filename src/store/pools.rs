@@ -4,7 +4,7 @@ use super::names::POOL_NAME;
 use super::rows::parsed;
 use super::{Store, StoreError};
 use crate::model::{Pool, PoolId, PoolKind};
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 
 impl Store {
     /// Every pool, by name.
@@ -45,7 +45,7 @@ impl Store {
             "INSERT INTO pools (name, kind) VALUES (?1, ?2)",
             params![name, kind.as_str()],
         )?;
-        let id = PoolId(tx.last_insert_rowid());
+        let id = PoolId(tx.last_insert_rowid()?);
         tx.commit()?;
         Ok(id)
     }

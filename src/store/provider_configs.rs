@@ -18,7 +18,7 @@ use crate::model::secret_fields::SecretFields;
 use crate::model::validation::check_name;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{DnsProviderId, LdapId, ValidationErrors, VmProviderId};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -252,7 +252,7 @@ impl Store {
 /// A config that instances still run on (made by an AutoScale config since moved to another
 /// one) is kept; the history of ended ones goes with it.
 fn forget_ended_instances(
-    tx: &Connection,
+    tx: &Conn,
     column: &str,
     id: i64,
     name: &str,
@@ -285,7 +285,7 @@ pub(super) fn settings_json<T: Serialize>(spec: &T) -> Result<String, StoreError
 }
 
 fn check_config<T: SharedConfig>(
-    tx: &Connection,
+    tx: &Conn,
     spec: &T,
     except: Option<i64>,
 ) -> Result<(), StoreError> {
@@ -313,7 +313,7 @@ fn check_config<T: SharedConfig>(
 
 /// Inserts a config inside a transaction (the wizard's Finish uses this too).
 pub(super) fn insert_config<T: SharedConfig>(
-    tx: &Connection,
+    tx: &Conn,
     sealer: &Sealer,
     spec: &T,
 ) -> Result<T::Id, StoreError> {
@@ -331,7 +331,7 @@ pub(super) fn insert_config<T: SharedConfig>(
             None::<Vec<u8>>
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     // The secrets are sealed for their row, whose id the insert just chose.
     T::SECRETS.write(tx, id, sealer.seal_fields(spec, T::SECRETS.at(id)))?;
     Ok(T::id(id))
@@ -339,7 +339,7 @@ pub(super) fn insert_config<T: SharedConfig>(
 
 /// Overwrites a config inside a transaction.
 pub(super) fn write_config<T: SharedConfig>(
-    tx: &Connection,
+    tx: &Conn,
     sealer: &Sealer,
     id: T::Id,
     spec: &T,

@@ -1,9 +1,9 @@
 //! What the tables read back: a stored record with the counts the screens show beside it,
-//! and the conversions between SQLite values and model types.
+//! and the conversions between stored values and model types.
 
 use crate::model::{DockerAgent, Resources, Server, Session};
 use jiff::Timestamp;
-use rusqlite::types::Type;
+use super::db::{DbError, Row, WrongType};
 
 /// A server and the sessions it runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,18 +49,29 @@ pub fn to_millis(t: Timestamp) -> i64 {
 }
 
 /// Reads a stored timestamp.
-pub fn timestamp(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Timestamp> {
+pub fn timestamp(row: &Row<'_>, idx: usize) -> Result<Timestamp, DbError> {
     let ms: i64 = row.get(idx)?;
     Timestamp::from_millisecond(ms)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+        .map_err(|_| unreadable(idx, "a timestamp", ms))
+}
+
+/// A column whose value cannot be what it should.
+pub fn unreadable(idx: usize, wanted: &'static str, found: impl ToString) -> DbError {
+    DbError::Column {
+        column: idx,
+        problem: WrongType {
+            wanted,
+            found: found.to_string(),
+        },
+    }
 }
 
 /// Reads a stored timestamp that may be missing (NULL).
 pub fn optional_timestamp(
-    row: &rusqlite::Row<'_>,
+    row: &Row<'_>,
     idx: usize,
-) -> rusqlite::Result<Option<Timestamp>> {
-    match row.get::<_, Option<i64>>(idx)? {
+) -> Result<Option<Timestamp>, DbError> {
+    match row.get::<Option<i64>>(idx)? {
         Some(_) => timestamp(row, idx).map(Some),
         None => Ok(None),
     }
@@ -68,23 +79,16 @@ pub fn optional_timestamp(
 
 /// Reads a stored enum spelling through `parse`.
 pub fn parsed<T>(
-    row: &rusqlite::Row<'_>,
+    row: &Row<'_>,
     idx: usize,
     parse: impl Fn(&str) -> Option<T>,
-) -> rusqlite::Result<T> {
+) -> Result<T, DbError> {
     let text: String = row.get(idx)?;
-    parse(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            idx,
-            Type::Text,
-            format!("unknown value '{text}'").into(),
-        )
-    })
+    parse(&text).ok_or_else(|| unreadable(idx, "a known spelling", format!("'{text}'")))
 }
 
 /// Reads a count that cannot be negative.
-pub fn count(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u32> {
+pub fn count(row: &Row<'_>, idx: usize) -> Result<u32, DbError> {
     let n: i64 = row.get(idx)?;
-    u32::try_from(n)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Integer, Box::new(e)))
+    u32::try_from(n).map_err(|_| unreadable(idx, "a count", n))
 }

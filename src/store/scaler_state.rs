@@ -8,7 +8,7 @@ use crate::model::config_health::ConfigHealth;
 use crate::model::scaler_event::ScalerEvent;
 use crate::model::{AutoScaleId, PoolId};
 use jiff::Timestamp;
-use rusqlite::{Connection, params};
+use super::db::{Conn, params};
 use std::collections::HashMap;
 
 fn millis_to_timestamp(ms: Option<i64>) -> Option<Timestamp> {
@@ -80,7 +80,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT pool_id, surplus_since FROM pool_clocks WHERE surplus_since IS NOT NULL",
         )?;
-        let rows = stmt.query_map([], |r| Ok((PoolId(r.get(0)?), r.get::<_, i64>(1)?)))?;
+        let rows = stmt.query_map([], |r| Ok((PoolId(r.get(0)?), r.get::<i64>(1)?)))?;
         let mut clocks = HashMap::new();
         for row in rows {
             let (pool, ms) = row?;
@@ -116,7 +116,7 @@ impl Store {
 }
 
 /// An edit is the administrator's answer to a stopped config: it may try again.
-pub(super) fn clear_stop(tx: &Connection, column: &str, id: i64) -> Result<(), StoreError> {
+pub(super) fn clear_stop(tx: &Conn, column: &str, id: i64) -> Result<(), StoreError> {
     tx.execute(
         &format!(
             "UPDATE config_health

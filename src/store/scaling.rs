@@ -101,8 +101,8 @@ impl Store {
                     sessions: r.get(1)?,
                     resources: Resources::new(
                         r.get(2)?,
-                        r.get::<_, f64>(3)? as i64,
-                        r.get::<_, f64>(4)? as i64,
+                        r.get::<f64>(3)? as i64,
+                        r.get::<f64>(4)? as i64,
                     ),
                 },
             ))

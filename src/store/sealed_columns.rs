@@ -2,7 +2,7 @@
 //! sealed before schema V13 to their places (table, column, row).
 
 use super::sealer::{SealedAt, Sealer};
-use rusqlite::{Connection, params};
+use super::db::{Conn, DbError, params};
 
 /// A column that holds sealed values (every such table is keyed by `id`).
 #[derive(Clone, Copy, Debug)]
@@ -14,7 +14,7 @@ pub struct SealedColumn {
 impl SealedColumn {
     /// Writes `sealed` (sealed for [`SealedColumn::at`] `row`) into row `row`: the way a
     /// row whose id the insert chose gets its secret, in the insert's transaction.
-    pub fn write(self, tx: &Connection, row: i64, sealed: Option<Vec<u8>>) -> rusqlite::Result<()> {
+    pub fn write(self, tx: &Conn, row: i64, sealed: Option<Vec<u8>>) -> Result<(), DbError> {
         // Table and column names are the constants below, never input.
         tx.prepare_cached(&format!(
             "UPDATE {table} SET {column} = ?1 WHERE id = ?2",
@@ -65,7 +65,7 @@ sealed_columns! {
 pub const KEY_CHECK_AT: SealedAt = KEY_CHECK.at(1);
 
 /// Whether values sealed before schema V13 still wait to be bound to their places.
-pub fn rebinding_due(conn: &Connection) -> rusqlite::Result<bool> {
+pub fn rebinding_due(conn: &Conn) -> Result<bool, DbError> {
     let bound: bool = conn.query_row(
         "SELECT sealed_bound FROM installation WHERE id = 1",
         [],
@@ -78,7 +78,7 @@ pub fn rebinding_due(conn: &Connection) -> rusqlite::Result<bool> {
 /// transaction. A value that does not open (damaged, or sealed with another key) stays as it
 /// is and is counted: it did not open before either. Returns how many were re-sealed and how
 /// many did not open.
-pub fn bind_to_places(conn: &mut Connection, sealer: &Sealer) -> rusqlite::Result<(usize, usize)> {
+pub fn bind_to_places(conn: &mut Conn, sealer: &Sealer) -> Result<(usize, usize), DbError> {
     let tx = conn.transaction()?;
     let (mut rebound, mut unopened) = (0, 0);
     for column in ALL {

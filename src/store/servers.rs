@@ -8,7 +8,7 @@ use crate::model::{
     ConnectionType, CredentialType, Origin, PoolId, Server, ServerId, ServerSpec, ZoneId,
 };
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, DbError, OptionalExtension, Row, params};
 
 impl Store {
     /// Every server with its session count, oldest first.
@@ -123,7 +123,7 @@ impl Store {
 
 /// Inserts a checked server row, its password sealed.
 pub(super) fn insert_server(
-    tx: &Connection,
+    tx: &Conn,
     sealer: &Sealer,
     spec: &ServerSpec,
     origin: Origin,
@@ -152,7 +152,7 @@ pub(super) fn insert_server(
             now,
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     // The password is sealed for its row, whose id the insert just chose.
     SERVER_PASSWORD.write(tx, id, sealer.seal(&spec.password, SERVER_PASSWORD.at(id)))?;
     Ok(ServerId(id))
@@ -163,16 +163,16 @@ const SERVER_COLUMNS: &str = "s.id, s.friendly_name, s.enabled, s.zone_id, s.poo
     s.connection_info, s.max_sessions, s.reusable, s.origin, s.created_at, s.session_count,
     s.last_report";
 
-fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<ServerRow> {
+fn read_server(r: &Row<'_>, sealer: &Sealer) -> Result<ServerRow, DbError> {
     let sealed: Option<Vec<u8>> = r.get(10)?;
     let id = ServerId(r.get(0)?);
     let password = sealer
         .open(sealed.as_deref(), SERVER_PASSWORD.at(id.0))
         .ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
+            super::rows::unreadable(
                 10,
-                rusqlite::types::Type::Blob,
-                "the password could not be unsealed; was the key file replaced?".into(),
+                "a sealed password",
+                "one that could not be unsealed; was the key replaced?",
             )
         })?;
     Ok(ServerRow {
@@ -182,7 +182,7 @@ fn read_server(r: &rusqlite::Row<'_>, sealer: &Sealer) -> rusqlite::Result<Serve
                 friendly_name: r.get(1)?,
                 enabled: r.get(2)?,
                 zone: ZoneId(r.get(3)?),
-                pool: r.get::<_, Option<i64>>(4)?.map(PoolId),
+                pool: r.get::<Option<i64>>(4)?.map(PoolId),
                 connection_type: parsed(r, 5, ConnectionType::parse)?,
                 host: r.get(6)?,
                 port: r.get(7)?,

@@ -6,7 +6,7 @@ use super::{Store, StoreError};
 use crate::model::session_history::EndedSession;
 use crate::model::{PoolId, Resources};
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::params;
+use super::db::params;
 
 impl Store {
     /// The sessions of `pool` that started in `[from, to)`, oldest first.

@@ -10,7 +10,7 @@ use crate::model::{
     SessionId, SessionRequest, ValidationErrors, place,
 };
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 /// Where a new session landed.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +39,7 @@ impl Store {
              ORDER BY x.id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            let host = match r.get::<_, Option<i64>>(2)? {
+            let host = match r.get::<Option<i64>>(2)? {
                 Some(server) => SessionHost::Server(ServerId(server)),
                 None => SessionHost::Agent(AgentId(r.get(3)?)),
             };
@@ -114,7 +114,7 @@ impl Store {
     }
 }
 
-fn pool_of(tx: &Connection, pool: PoolId) -> Result<(String, PoolKind), StoreError> {
+fn pool_of(tx: &Conn, pool: PoolId) -> Result<(String, PoolKind), StoreError> {
     tx.query_row(
         "SELECT name, kind FROM pools WHERE id = ?1",
         [pool.0],
@@ -127,7 +127,7 @@ fn pool_of(tx: &Connection, pool: PoolId) -> Result<(String, PoolKind), StoreErr
 }
 
 fn members_of(
-    tx: &Connection,
+    tx: &Conn,
     pool: PoolId,
     kind: PoolKind,
     now: Timestamp,
@@ -189,7 +189,7 @@ fn members_of(
 }
 
 fn insert_session(
-    tx: &Connection,
+    tx: &Conn,
     request: &SessionRequest,
     host: SessionHost,
 ) -> Result<SessionId, StoreError> {
@@ -231,5 +231,5 @@ fn insert_session(
         request.staged,
         to_millis(Timestamp::now()),
     ])?;
-    Ok(SessionId(tx.last_insert_rowid()))
+    Ok(SessionId(tx.last_insert_rowid()?))
 }

@@ -2,7 +2,7 @@
 
 use super::{Store, StoreError};
 use crate::model::app_settings::AppSettings;
-use rusqlite::params;
+use super::db::params;
 
 impl Store {
     /// The settings.

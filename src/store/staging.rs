@@ -6,7 +6,7 @@ use crate::model::field::StagingField;
 use crate::model::{
     PoolId, PoolKind, Resources, StagingConfig, StagingId, StagingSpec, ValidationErrors, ZoneId,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 impl Store {
     /// Every staging config, by pool then workspace.
@@ -48,7 +48,7 @@ impl Store {
                 spec.per_session.gpus,
             ],
         )?;
-        let id = StagingId(tx.last_insert_rowid());
+        let id = StagingId(tx.last_insert_rowid()?);
         tx.commit()?;
         Ok(id)
     }
@@ -88,7 +88,7 @@ impl Store {
 }
 
 fn check_staging(
-    tx: &Connection,
+    tx: &Conn,
     spec: &StagingSpec,
     except: Option<StagingId>,
 ) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::VmProviderId;
 use jiff::Timestamp;
-use rusqlite::params;
+use super::db::params;
 use std::collections::HashSet;
 
 impl Store {

@@ -4,7 +4,7 @@ use super::names::ZONE_NAME;
 use super::{Store, StoreError};
 use crate::model::Field;
 use crate::model::{DeploymentZone, ValidationErrors, ZoneId};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, OptionalExtension, params};
 
 impl Store {
     /// Every zone, by name.
@@ -26,7 +26,7 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let name = ZONE_NAME.checked(&tx, name, None)?;
         tx.execute("INSERT INTO zones (name) VALUES (?1)", [&name])?;
-        let id = ZoneId(tx.last_insert_rowid());
+        let id = ZoneId(tx.last_insert_rowid()?);
         tx.commit()?;
         Ok(id)
     }
@@ -77,7 +77,7 @@ impl Store {
 
 /// Adds a "Deployment Zone" error unless `zone` exists.
 pub(super) fn check_zone_exists(
-    tx: &Connection,
+    tx: &Conn,
     errors: &mut ValidationErrors,
     field: impl Into<Field>,
     zone: ZoneId,

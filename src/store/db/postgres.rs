@@ -1,0 +1,148 @@
+//! One connection to a PostgreSQL server. tokio-postgres does the talking on a small
+//! runtime of the store's own; the store's calls wait for each answer on their own thread
+//! (`futures_executor::block_on`), so they behave like SQLite's whether or not the caller
+//! is itself on the scaler's runtime.
+
+pub use super::pg_tls::SslMode;
+pub use super::pg_url::{PgUrl, is_postgres_url};
+
+use super::error::DbError;
+use super::placeholders::numbered;
+use super::value::Value;
+use postgres_types::ToSql;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio_postgres::{Client, Statement};
+
+/// How long connecting (TCP, TLS and login) may take before it counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+type Gate = Box<dyn FnMut() -> bool + Send>;
+
+/// An open connection, with its prepared statements.
+pub struct PgConn {
+    client: Client,
+    statements: RefCell<HashMap<String, Statement>>,
+    gate: RefCell<Option<Gate>>,
+    url: PgUrl,
+}
+
+/// The runtime that drives every connection's socket; it lives as long as the process.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        #[allow(clippy::expect_used)]
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("pooladmin-postgres")
+            .enable_all()
+            .build()
+            .expect("a thread for the database connections")
+    })
+}
+
+/// Connects to `url`, naming this process to the server as `application_name` (it shows in
+/// `pg_stat_activity`, and in the message that refuses a second scaler). The error is one
+/// line naming what failed.
+pub fn connect(url: &PgUrl, application_name: &str) -> Result<PgConn, String> {
+    let tls = super::pg_tls::client_config(url.ssl_mode, url.ssl_root_cert.as_deref())?;
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&url.host)
+        .port(url.port)
+        .user(&url.user)
+        .dbname(&url.dbname)
+        .application_name(application_name)
+        .ssl_mode(url.ssl_mode.negotiation())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .keepalives_idle(Duration::from_secs(30));
+    if let Some(password) = &url.password {
+        config.password(password.expose());
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
+    runtime().spawn(async move {
+        match config.connect(connector).await {
+            Ok((client, connection)) => {
+                let _ = sender.send(Ok(client));
+                if let Err(e) = connection.await {
+                    tracing::warn!(error = %e, "the connection to PostgreSQL ended");
+                }
+            }
+            Err(e) => {
+                let _ = sender.send(Err(DbError::Postgres(e).to_string()));
+            }
+        }
+    });
+    let client = receiver
+        .recv()
+        .map_err(|_| "the database connection's thread ended".to_owned())?
+        .map_err(|e| format!("{url}: {e}"))?;
+    Ok(PgConn {
+        client,
+        statements: RefCell::new(HashMap::new()),
+        gate: RefCell::new(None),
+        url: url.clone(),
+    })
+}
+
+impl PgConn {
+    /// The database it is connected to (no password).
+    pub fn url(&self) -> &PgUrl {
+        &self.url
+    }
+
+    /// Whether the server closed the connection (a new one is needed).
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn statement(&self, sql: &str) -> Result<Statement, DbError> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = futures_executor::block_on(self.client.prepare(&numbered(sql)))?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// The rows `sql` returns.
+    pub fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<tokio_postgres::Row>, DbError> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        Ok(futures_executor::block_on(
+            self.client.query(&statement, &params),
+        )?)
+    }
+
+    /// Runs `sql`; the rows it changed.
+    pub fn execute(&self, sql: &str, values: &[Value]) -> Result<u64, DbError> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        Ok(futures_executor::block_on(
+            self.client.execute(&statement, &params),
+        )?)
+    }
+
+    /// Runs statements without parameters.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
+        Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
+    }
+
+    pub(super) fn set_gate(&self, gate: Gate) {
+        *self.gate.borrow_mut() = Some(gate);
+    }
+
+    /// Asks the crash tests' gate whether the next commit may happen.
+    pub(super) fn pass_gate(&self) -> Result<(), DbError> {
+        let mut gate = self.gate.borrow_mut();
+        match gate.as_mut().map(|refuse| refuse()) {
+            Some(true) => Err(DbError::CommitRefused),
+            _ => Ok(()),
+        }
+    }
+}
