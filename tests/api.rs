@@ -731,3 +731,17 @@ async fn no_body_makes_the_server_fail() {
         .unwrap();
     assert_eq!(health.status(), StatusCode::OK);
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    sessions_spread_evenly_and_end_idempotently,
+    bad_input_gets_its_status_and_writes_nothing,
+    a_revoked_key_is_refused_on_the_next_request_and_keys_are_rate_limited,
+    check_in_and_heartbeats_report_a_static_agent_and_a_silent_one_goes_missing,
+    heartbeats_end_sessions_the_host_no_longer_runs,
+    a_thousand_concurrent_placements_never_exceed_the_slots,
+    metrics_and_health_answer,
+    heartbeats_without_sessions_are_written_within_a_second,
+    a_silent_member_is_no_free_capacity_for_the_scaler,
+    no_body_makes_the_server_fail,
+);

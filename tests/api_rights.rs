@@ -220,3 +220,9 @@ async fn an_address_that_keeps_failing_is_slowed_and_a_good_key_is_not() {
         .unwrap();
     assert_eq!(bare.status(), StatusCode::UNAUTHORIZED);
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    read_only_and_pool_limited_keys_do_only_what_they_may,
+    an_address_that_keeps_failing_is_slowed_and_a_good_key_is_not,
+);

@@ -349,3 +349,10 @@ fn no_secret_reaches_the_database_file_in_clear() {
         assert!(read_back.contains(secret), "a secret did not come back");
     }
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    a_failed_finish_writes_nothing,
+    a_shared_config_in_use_is_kept_and_edits_reach_every_user,
+    a_config_for_the_wrong_pool_type_is_refused,
+);

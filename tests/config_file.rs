@@ -691,3 +691,18 @@ fn autoscaled_members_are_state_left_out_of_exports_and_never_imported_as_static
     assert_eq!(report.count(Change::Skipped), 1);
     assert!(report.summary().contains("1 autoscaled member(s) left out"));
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    a_round_trip_through_an_empty_database_is_byte_identical,
+    importing_twice_changes_nothing_the_second_time,
+    a_dry_run_plans_and_writes_nothing,
+    one_bad_field_in_the_last_object_writes_nothing,
+    secrets_never_leave_in_clear_and_a_wrong_passphrase_fails_cleanly,
+    bad_files_are_named_by_path,
+    the_demo_is_seeded_from_its_json_file_exactly,
+    prune_deletes_what_the_file_lacks_and_refuses_what_is_in_use,
+    serving_order_and_name_case_survive_an_import,
+    field_errors_carry_their_json_key,
+    autoscaled_members_are_state_left_out_of_exports_and_never_imported_as_static,
+);

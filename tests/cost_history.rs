@@ -161,3 +161,10 @@ fn an_instance_costs_from_its_create_call_to_its_end() {
         1
     );
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    an_ended_session_is_on_record_with_its_pool_times_and_size,
+    the_history_is_pruned_by_its_retention_setting,
+    an_instance_costs_from_its_create_call_to_its_end,
+);

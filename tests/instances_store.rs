@@ -225,3 +225,10 @@ fn a_vm_provider_config_that_instances_still_run_on_is_kept() {
         .delete_config::<VmProviderSpec>(bench.provider)
         .unwrap();
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    a_live_instance_is_kept_until_the_scaler_deletes_it,
+    editing_a_stopped_config_lets_it_try_again,
+    a_vm_provider_config_that_instances_still_run_on_is_kept,
+);

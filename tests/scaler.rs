@@ -590,3 +590,18 @@ async fn boot_times_are_recorded_per_config() {
         "the simulated cloud boots in 30 s: {mine:?}"
     );
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    keeps_standby_cores_free_and_follows_demand,
+    deletes_surplus_only_after_the_backoff_even_across_a_restart,
+    reaches_the_target_through_failures_throttling_and_a_capacity_episode,
+    instances_that_never_check_in_are_destroyed_and_the_config_stops,
+    a_startup_script_that_renders_past_the_user_data_limit_is_refused_before_the_call,
+    startup_scripts_reach_the_cloud_with_their_placeholders_filled,
+    an_instance_that_came_up_while_pooladmin_was_closed_is_kept,
+    an_unclaimed_vm_is_terminated_after_the_grace_period_and_no_earlier,
+    an_orphan_without_a_creation_time_is_aged_from_when_it_was_first_seen,
+    a_schedule_window_is_ready_by_its_start,
+    boot_times_are_recorded_per_config,
+);

@@ -503,7 +503,7 @@ fn a_replaced_key_file_is_refused() {
     let err = Store::open(&path).unwrap_err();
     assert!(
         err.to_string()
-            .contains("does not open this database's secrets"),
+            .contains("this database was sealed with a different key"),
         "{err}"
     );
 }
@@ -603,3 +603,17 @@ fn the_database_its_wal_and_its_backups_are_the_owners_only() {
         .unwrap();
     assert_eq!(copied, 1, "the copy is a whole database");
 }
+
+// The tests above that need no file of their own run again on PostgreSQL.
+crate::also_on_postgres!(
+    migrates_an_empty_file_to_the_latest_schema,
+    duplicate_and_blank_names_are_refused_by_field,
+    a_member_only_joins_a_pool_of_its_kind,
+    a_pool_with_members_cannot_be_deleted,
+    members_with_sessions_are_neither_moved_nor_deleted,
+    sessions_spread_evenly_and_no_capacity_is_explained,
+    agent_pool_overview_counts_only_enabled_non_draining_agents,
+    a_failed_batch_writes_nothing,
+    zones_in_use_are_kept_and_renamed_zones_stay_unique,
+    staging_needs_an_agent_pool_and_a_unique_workspace,
+);

@@ -6,6 +6,7 @@
 //! until the instance runs, because a retried create renders the same startup script.
 
 use super::bearer::{bearer_hash, hash_matches, new_bearer};
+use super::db::{Conn, OptionalExtension, params};
 use super::rows::to_millis;
 use super::sealed_columns::CHECKIN_SECRET;
 use super::{Sealer, Store, StoreError};
@@ -13,7 +14,6 @@ use crate::model::instance::InstanceId;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{AgentId, Secret, ServerId, SessionHost};
 use jiff::Timestamp;
-use super::db::{Conn, OptionalExtension, params};
 
 /// What an agent token starts with.
 const TOKEN_PREFIX: &str = "pa_a_";
@@ -61,7 +61,7 @@ pub(super) fn issue_instance_token(
     let token = new_bearer(TOKEN_PREFIX);
     tx.prepare_cached(
         "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap, expires_at)
-         VALUES (?1, ?2, ?3, 1, ?4)",
+         VALUES (?1, ?2, ?3, TRUE, ?4)",
     )?
     .execute(params![
         bearer_hash(token.expose()).as_slice(),
@@ -222,7 +222,7 @@ pub(super) fn exchange_bootstrap(
     now: Timestamp,
 ) -> Result<Option<Secret>, StoreError> {
     let gone = tx
-        .prepare_cached("DELETE FROM agent_tokens WHERE instance_id = ?1 AND bootstrap = 1")?
+        .prepare_cached("DELETE FROM agent_tokens WHERE instance_id = ?1 AND bootstrap")?
         .execute([instance.0])?;
     if gone == 0 {
         return Ok(None);
@@ -238,7 +238,7 @@ fn insert_working_token(
 ) -> Result<Secret, StoreError> {
     let token = new_bearer(TOKEN_PREFIX);
     tx.prepare_cached(
-        "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap) VALUES (?1, ?2, ?3, 0)",
+        "INSERT INTO agent_tokens (hash, instance_id, created_at, bootstrap) VALUES (?1, ?2, ?3, FALSE)",
     )?
     .execute(params![
         bearer_hash(token.expose()).as_slice(),

@@ -1,11 +1,11 @@
 //! Docker agents.
 
+use super::db::{Conn, params};
 use super::members::AGENTS;
 use super::rows::{AgentRow, count, optional_timestamp, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::{AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId};
 use jiff::Timestamp;
-use super::db::{Conn, params};
 
 impl Store {
     /// Every docker agent with its sessions and what they use, oldest first.
@@ -160,7 +160,7 @@ pub(super) fn insert_agent(
                 reported_cores, reported_memory_mb, reported_gpus,
                 override_cores, override_memory_mb, override_gpus,
                 draining, origin, last_report, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, NULL, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, FALSE, ?11, NULL, ?12)",
     )?;
     insert.execute(params![
         spec.hostname,

@@ -3,6 +3,7 @@
 //! (pools and metrics, no session started or ended) and/or limited to named pools.
 
 use super::bearer::{bearer_hash, hash_matches, new_bearer};
+use super::db::{OptionalExtension, params};
 use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::field::ApiSettingsField;
@@ -10,7 +11,6 @@ use crate::model::field::ApiSettingsField::KeyPools;
 use crate::model::validation::check_name;
 use crate::model::{PoolId, Secret, ValidationErrors};
 use jiff::Timestamp;
-use super::db::{OptionalExtension, params};
 
 /// What a portal key starts with, so a leaked one is recognised for what it is.
 const KEY_PREFIX: &str = "pa_k_";
@@ -125,7 +125,8 @@ impl Store {
         let id = tx.last_insert_rowid()?;
         for pool in pools {
             tx.execute(
-                "INSERT OR IGNORE INTO api_key_pools (key_id, pool_id) VALUES (?1, ?2)",
+                "INSERT INTO api_key_pools (key_id, pool_id) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
                 params![id, pool.0],
             )?;
         }
@@ -137,7 +138,7 @@ impl Store {
     pub fn api_keys(&self) -> Result<Vec<ApiKeyRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT k.id, k.name, k.created_at, k.last_used, k.read_only, k.limited_to_pools,
-                    (SELECT group_concat(p.name, char(31)) FROM
+                    (SELECT string_agg(p.name, chr(31)) FROM
                         (SELECT p.name FROM api_key_pools kp JOIN pools p ON p.id = kp.pool_id
                          WHERE kp.key_id = k.id ORDER BY p.name) p)
              FROM api_keys k ORDER BY k.name",
@@ -226,9 +227,9 @@ impl Store {
         self.conn
             .prepare_cached(
                 "UPDATE api_keys SET last_used = ?1
-                 WHERE id = ?2 AND (last_used IS NULL OR last_used <= ?1 - ?3)",
+                 WHERE id = ?2 AND (last_used IS NULL OR last_used <= ?3)",
             )?
-            .execute(params![millis, id, LAST_USED_RESOLUTION_MS])?;
+            .execute(params![millis, id, millis - LAST_USED_RESOLUTION_MS])?;
         Ok(Some(PortalKey {
             id,
             read_only,

@@ -1,9 +1,9 @@
 //! The HTTP API's settings: one row, its TLS key sealed like every secret.
 
+use super::db::{Conn, params};
 use super::sealed_columns::API_TLS_KEY;
 use super::{Store, StoreError};
 use crate::model::api_settings::{ApiSettings, checkin_url};
-use super::db::{Conn, params};
 
 impl Store {
     /// The API settings (defaults until first saved).

@@ -1,6 +1,7 @@
 //! AutoScale configs: saved with their VM Provider and DNS Provider choices in one
 //! transaction, so a wizard either writes everything or nothing.
 
+use super::db::{Conn, OptionalExtension, params};
 use super::provider_configs::{SharedConfig, insert_config, settings_json, write_config};
 use super::scaler_state::clear_stop;
 use super::sealed_columns::AUTOSCALE_SECRETS;
@@ -12,7 +13,6 @@ use crate::model::field::AutoScaleField;
 use crate::model::instance::terminal_states_sql;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{AutoScaleId, PoolKind, ValidationErrors};
-use super::db::{Conn, OptionalExtension, params};
 
 /// What a wizard step decided about a shared config.
 #[derive(Clone, Debug, PartialEq)]
@@ -213,14 +213,24 @@ impl Store {
             Some(_) => {}
         }
         // The pool also lives in the settings JSON; keep both in step.
+        let settings: String = tx.query_row(
+            "SELECT settings FROM autoscale_configs WHERE id = ?1",
+            [id.0],
+            |r| r.get(0),
+        )?;
+        let mut settings: serde_json::Value = serde_json::from_str(&settings)
+            .map_err(|e| StoreError::Refused(format!("its stored settings do not read: {e}")))?;
+        if let Some(object) = settings.as_object_mut() {
+            object.insert("pool".to_owned(), pool.0.into());
+        }
         tx.execute(
             "UPDATE autoscale_configs
              SET pool_id = ?1,
-                 settings = json_set(settings, '$.pool', ?1),
+                 settings = ?3,
                  position = (SELECT coalesce(max(position), 0) + 1 FROM autoscale_configs
                              WHERE pool_id = ?1)
              WHERE id = ?2",
-            params![pool.0, id.0],
+            params![pool.0, id.0, settings.to_string()],
         )?;
         tx.commit()?;
         Ok(())
@@ -302,7 +312,7 @@ fn check_autoscale(
     if errors.for_field(AutoScaleField::Name).is_none() {
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM autoscale_configs
-                            WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2)",
+                            WHERE name = ?1 AND id IS DISTINCT FROM ?2)",
             params![spec.name.trim(), except.map(|e| e.0)],
             |r| r.get(0),
         )?;

@@ -3,6 +3,7 @@
 //! point leaves a row that says which record may exist; the claim ends when the record is
 //! gone.
 
+use super::db::{OptionalExtension, params};
 use super::instances::{COLUMNS, read_instance};
 use super::sealed_columns::JOIN_SECRET;
 use super::{Store, StoreError};
@@ -10,7 +11,6 @@ use crate::model::instance::Instance;
 use crate::model::instance::InstanceId;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{LdapId, Secret};
-use super::db::{OptionalExtension, params};
 use std::collections::HashSet;
 
 impl Store {

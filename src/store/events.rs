@@ -1,11 +1,11 @@
 //! The scaler's event log, kept in the database so it outlives a restart.
 
+use super::db::{Conn, params};
 use super::rows::{parsed, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::instance::InstanceId;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::{AutoScaleId, PoolId};
-use super::db::{Conn, params};
 
 /// How many events the log keeps; older ones are trimmed as new ones arrive.
 const KEPT_EVENTS: i64 = 50_000;
@@ -65,19 +65,24 @@ impl Store {
         filter: &EventFilter,
         limit: usize,
     ) -> Result<Vec<(i64, ScalerEvent)>, StoreError> {
-        let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.as_str()).collect();
-        let kinds_json = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".to_owned());
+        // ",a,b," — the kinds' spellings hold no commas — or "" for every kind.
+        let kinds: String = filter
+            .kinds
+            .iter()
+            .map(|k| format!(",{}", k.as_str()))
+            .collect();
+        let kinds = if kinds.is_empty() { kinds } else { kinds + "," };
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, at, kind, pool_id, config_id, instance_id, message, decision FROM events
-             WHERE (?1 = '[]' OR kind IN (SELECT value FROM json_each(?1)))
-               AND (?2 IS NULL OR pool_id = ?2)
-               AND (?3 = '' OR instr(lower(message), lower(?3)) > 0)
-               AND (?4 IS NULL OR id > ?4)
+             WHERE (?1 = '' OR strpos(?1, ',' || kind || ',') > 0)
+               AND (pool_id = ?2 OR ?2 IS NULL)
+               AND (?3 = '' OR strpos(lower(message), lower(?3)) > 0)
+               AND (id > ?4 OR ?4 IS NULL)
              ORDER BY id DESC LIMIT ?5",
         )?;
         let rows = stmt.query_map(
             params![
-                kinds_json,
+                kinds,
                 filter.pool.map(|p| p.0),
                 filter.text.trim(),
                 filter.after,

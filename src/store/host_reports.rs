@@ -3,6 +3,7 @@
 //! scaler (the only writer of instance state) makes it a member on its next pass.
 
 use super::agent_tokens::{HostToken, TokenOwner, exchange_bootstrap};
+use super::db::{Conn, OptionalExtension, params};
 use super::events::insert_event;
 use super::rows::to_millis;
 use super::{Store, StoreError};
@@ -11,7 +12,6 @@ use crate::model::instance::{InstanceId, InstanceState};
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::{AgentId, AutoScaleId, PoolId, Resources, Secret, SessionHost, SessionId};
 use jiff::Timestamp;
-use super::db::{Conn, OptionalExtension, params};
 use std::collections::HashSet;
 
 /// What a check-in or heartbeat reached.
@@ -235,12 +235,7 @@ impl Store {
 
 /// A heartbeat's Last report (and load): on the member, or on the instance's check-in
 /// before it is a member.
-fn touch(
-    tx: &Conn,
-    target: &Target,
-    millis: i64,
-    load: Option<f64>,
-) -> Result<(), StoreError> {
+fn touch(tx: &Conn, target: &Target, millis: i64, load: Option<f64>) -> Result<(), StoreError> {
     match target {
         Target::Pending(id, _, _) => {
             tx.prepare_cached(
@@ -254,7 +249,7 @@ fn touch(
                 SessionHost::Agent(id) => ("docker_agents", id.0),
             };
             tx.prepare_cached(&format!(
-                "UPDATE {table} SET last_report = max(coalesce(last_report, 0), ?1), host_load = ?2 WHERE id = ?3"
+                "UPDATE {table} SET last_report = greatest(last_report, ?1), host_load = ?2 WHERE id = ?3"
             ))?
             .execute(params![millis, load, id])?;
         }

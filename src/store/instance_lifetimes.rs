@@ -1,6 +1,7 @@
 //! When each instance cost money: from its intent (the create call) to its end, for the
 //! cost views and the budget check.
 
+use super::db::params;
 use super::instances::read_size;
 use super::rows::{optional_timestamp, timestamp, to_millis};
 use super::{Store, StoreError};
@@ -8,7 +9,6 @@ use crate::model::cost::Lifetime;
 use crate::model::instance::terminal_states_sql;
 use crate::model::{AutoScaleId, PoolId, Resources, VmProviderId};
 use jiff::Timestamp;
-use super::db::params;
 
 /// One instance's lifetime, with what it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq)]

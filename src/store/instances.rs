@@ -3,6 +3,7 @@
 
 use super::agent_tokens::issue_instance_token;
 use super::agents::insert_agent;
+use super::db::{Conn, DbError, OptionalExtension, Row, params};
 use super::events::insert_event;
 use super::rows::{parsed, timestamp, to_millis};
 use super::servers::insert_server;
@@ -18,7 +19,6 @@ use crate::model::{
 };
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
-use super::db::{Conn, DbError, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 /// What the scaler asks for before it calls a cloud.
@@ -64,11 +64,7 @@ pub(super) const COLUMNS: &str = "id, config_id, vm_provider_id, pool_id, kind, 
 
 /// An instance's size from its `kind` column at `kind` and its `cores, memory_mb, gpus,
 /// slots` columns from `cores` on.
-pub(super) fn read_size(
-    r: &Row<'_>,
-    kind: usize,
-    cores: usize,
-) -> Result<InstanceSize, DbError> {
+pub(super) fn read_size(r: &Row<'_>, kind: usize, cores: usize) -> Result<InstanceSize, DbError> {
     Ok(match parsed(r, kind, PoolKind::parse)? {
         PoolKind::Server => InstanceSize::Server {
             slots: r.get(cores + 3)?,
@@ -180,7 +176,7 @@ impl Store {
         // then never name another instance.
         let id: i64 = tx.query_row(
             "UPDATE instance_ids
-                SET last = max(last, (SELECT coalesce(max(id), 0) FROM instances)) + 1
+                SET last = greatest(last, (SELECT coalesce(max(id), 0) FROM instances)) + 1
               WHERE id = 1
              RETURNING last",
             [],
@@ -324,7 +320,7 @@ impl Store {
             "SELECT config_id, boot_ms FROM (
                  SELECT config_id, running_at - created_at AS boot_ms,
                         row_number() OVER (PARTITION BY config_id ORDER BY running_at DESC) AS n
-                 FROM instances WHERE running_at IS NOT NULL)
+                 FROM instances WHERE running_at IS NOT NULL) AS boots
              WHERE n <= ?1 ORDER BY config_id, n",
         )?;
         let limit = i64::try_from(count).unwrap_or(i64::MAX);
@@ -428,12 +424,12 @@ fn stop_placing_on(
     match member {
         Some(InstanceMember::Agent(a)) => {
             tx.execute(
-                "UPDATE docker_agents SET draining = 1, enabled = enabled AND NOT ?2 WHERE id = ?1",
+                "UPDATE docker_agents SET draining = TRUE, enabled = enabled AND NOT ?2 WHERE id = ?1",
                 params![a.0, going],
             )?;
         }
         Some(InstanceMember::Server(s)) => {
-            tx.execute("UPDATE servers SET enabled = 0 WHERE id = ?1", [s.0])?;
+            tx.execute("UPDATE servers SET enabled = FALSE WHERE id = ?1", [s.0])?;
         }
         None => {}
     }

@@ -2,11 +2,11 @@
 //! a key file beside the database, or a passphrase. The database keeps a value sealed with
 //! the first key used, so another key is refused rather than garbling secrets.
 
-use super::OpenError;
+use super::db::Conn;
 use super::sealed_columns::KEY_CHECK_AT;
 use super::sealer::{KEY_LEN, Sealer, key_path, new_key};
+use super::{Database, OpenError};
 use crate::model::Secret;
-use super::db::Conn;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +25,9 @@ pub enum KeySource {
     Keyring,
     /// A passphrase (`POOLADMIN_PASSPHRASE`), stretched with Argon2id and the database's salt.
     Passphrase(Secret),
+    /// A key file named by `--key-file` (created, mode 0600, the first time): the way to give
+    /// every node of a PostgreSQL database the same key without a passphrase.
+    File(PathBuf),
 }
 
 /// Where the key was found, for the About dialog.
@@ -56,15 +59,19 @@ impl fmt::Display for KeyLocation {
     }
 }
 
+/// What a database on a server needs instead of a key file beside it.
+const NO_KEY_ON_SERVER: &str = "a PostgreSQL database keeps no key beside it: set \
+    POOLADMIN_PASSPHRASE, pass --key-file PATH, or use the OS keyring";
+
 /// Builds the sealer for `source` and checks it against (or, the first time, records it in)
 /// the database.
 pub(super) fn sealer_for(
     conn: &Conn,
-    path: &Path,
+    database: &Database,
     source: &KeySource,
 ) -> Result<(Sealer, KeyLocation), OpenError> {
     let db_error = |message: String| OpenError::Key {
-        path: path.to_path_buf(),
+        path: PathBuf::from(database.to_string()),
         message,
     };
     let (uuid, salt, check): (String, Vec<u8>, Option<Vec<u8>>) = conn
@@ -80,22 +87,36 @@ pub(super) fn sealer_for(
             Sealer::from_passphrase(passphrase, &salt).map_err(db_error)?,
             KeyLocation::Passphrase,
         ),
-        KeySource::KeyFile => key_file(path, stored)?,
+        KeySource::File(file) => (
+            Sealer::from_key_file(file)?,
+            KeyLocation::KeyFile(file.clone()),
+        ),
         KeySource::Keyring => keyring_key(&uuid, stored)
             .map_err(|message| db_error(format!("OS keyring: {message}")))?,
-        KeySource::Auto if key_path(path).exists() => key_file(path, stored)?,
-        KeySource::Auto => match keyring_key(&uuid, stored) {
-            Ok(found) => found,
-            Err(message) => {
-                tracing::info!(%message, "no OS keyring; the key goes to a file beside the database");
+        KeySource::KeyFile | KeySource::Auto => match database.file() {
+            Some(path) if matches!(source, KeySource::KeyFile) || key_path(path).exists() => {
                 key_file(path, stored)?
             }
+            Some(path) => match keyring_key(&uuid, stored) {
+                Ok(found) => found,
+                Err(message) => {
+                    tracing::info!(%message, "no OS keyring; the key goes to a file beside the database");
+                    key_file(path, stored)?
+                }
+            },
+            // A server's database has no "beside": every node must bring the same key.
+            None if matches!(source, KeySource::KeyFile) => {
+                return Err(db_error(NO_KEY_ON_SERVER.to_owned()));
+            }
+            None => keyring_key(&uuid, stored).map_err(|message| {
+                db_error(format!("{NO_KEY_ON_SERVER} (the OS keyring: {message})"))
+            })?,
         },
     };
     match check {
         Some(check) if !sealer.recognises(&check, KEY_CHECK_AT) => Err(db_error(format!(
-            "the key ({location}) does not open this database's secrets; was the key \
-             replaced, or is another POOLADMIN_PASSPHRASE needed?"
+            "this database was sealed with a different key than this one ({location}); was the \
+             key replaced, or is another POOLADMIN_PASSPHRASE or --key-file needed?"
         ))),
         Some(_) => Ok((sealer, location)),
         None => {

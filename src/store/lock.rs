@@ -1,10 +1,31 @@
-//! One pooladmin per database: an advisory lock on `<db>.lock` that names its holder.
+//! One scaler per database: an advisory lock on `<db>.lock` that names its holder, or on
+//! PostgreSQL a session-level advisory lock held by a connection of its own.
 
 use super::OpenError;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The lock a scaler's store holds, shared with its sibling connections.
+pub enum ScalerLock {
+    /// The lock file's handle.
+    File(DbLock),
+    /// The connection whose session holds the advisory lock: it ends with it.
+    Postgres(
+        #[expect(dead_code, reason = "held, never read: the session holds the lock")]
+        std::sync::Mutex<super::db::postgres::PgConn>,
+    ),
+}
+
+impl std::fmt::Debug for ScalerLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(lock) => lock.fmt(f),
+            Self::Postgres(_) => f.write_str("PostgreSQL advisory lock"),
+        }
+    }
+}
 
 /// Held for as long as the store is open; the lock goes with the file handle.
 #[derive(Debug)]

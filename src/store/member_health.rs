@@ -2,6 +2,7 @@
 //! the autoscaled members past the Host Dead Expiration that the scaler replaces.
 
 use super::api_settings::host_expiry;
+use super::db::params;
 use super::rows::{optional_timestamp, parsed, to_millis};
 use super::{Store, StoreError};
 use crate::model::PoolId;
@@ -9,7 +10,6 @@ use crate::model::host_health::HostHealth;
 use crate::model::instance::provisioning_states_sql;
 use crate::model::instance::{InstanceId, InstanceState};
 use jiff::Timestamp;
-use super::db::params;
 use std::collections::HashMap;
 
 /// A pool's members by state.
@@ -53,7 +53,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT pool_id, enabled, draining, last_report FROM docker_agents WHERE pool_id IS NOT NULL
              UNION ALL
-             SELECT pool_id, enabled, 0, last_report FROM servers WHERE pool_id IS NOT NULL",
+             SELECT pool_id, enabled, FALSE, last_report FROM servers WHERE pool_id IS NOT NULL",
         )?;
         let mut counts: HashMap<PoolId, MemberCounts> = HashMap::new();
         let rows = stmt.query_map([], |r| {

@@ -2,13 +2,13 @@
 //! exist, and a member with sessions is neither moved nor deleted.
 
 use super::StoreError;
+use super::db::{Conn, OptionalExtension, params};
 use super::names::{AGENT_NAME, SERVER_NAME, UniqueName};
 use super::zones::check_zone_exists;
 use crate::model::Field;
 use crate::model::field::{AgentField, ServerField};
 use crate::model::instance::terminal_states_sql;
 use crate::model::{PoolId, PoolKind, ValidationErrors, ZoneId};
-use super::db::{Conn, OptionalExtension, params};
 
 /// A table of pool members.
 pub struct MemberTable {
@@ -111,22 +111,14 @@ impl MemberTable {
     }
 
     /// The member's name, pool and session count.
-    pub fn current(
-        &self,
-        tx: &Conn,
-        id: i64,
-    ) -> Result<(String, Option<PoolId>, i64), StoreError> {
+    pub fn current(&self, tx: &Conn, id: i64) -> Result<(String, Option<PoolId>, i64), StoreError> {
         let sql = format!(
             "SELECT {name}, pool_id, session_count FROM {table} WHERE id = ?1",
             name = self.name_column,
             table = self.table
         );
         tx.query_row(&sql, [id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<Option<i64>>(1)?.map(PoolId),
-                r.get(2)?,
-            ))
+            Ok((r.get(0)?, r.get::<Option<i64>>(1)?.map(PoolId), r.get(2)?))
         })
         .optional()?
         .ok_or(StoreError::NotFound {
@@ -136,12 +128,7 @@ impl MemberTable {
     }
 
     /// Refuses to move a member that runs sessions out of its pool.
-    pub fn check_movable(
-        &self,
-        tx: &Conn,
-        id: i64,
-        to: Option<PoolId>,
-    ) -> Result<(), StoreError> {
+    pub fn check_movable(&self, tx: &Conn, id: i64, to: Option<PoolId>) -> Result<(), StoreError> {
         let (name, pool, sessions) = self.current(tx, id)?;
         if pool != to {
             self.check_not_scaled(tx, id, &name)?;

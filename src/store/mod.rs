@@ -11,6 +11,7 @@ mod backup;
 mod bearer;
 mod commit_gate;
 mod computers;
+mod database;
 pub mod db;
 mod error;
 mod events;
@@ -25,6 +26,8 @@ pub mod migrations;
 mod names;
 mod overview;
 mod pools;
+mod postgres_open;
+mod postgres_schema;
 mod provider_configs;
 mod rows;
 mod scaler_state;
@@ -44,6 +47,7 @@ pub use agent_tokens::{HostToken, TokenOwner};
 pub use api_keys::{ApiKeyRow, KeyRights, PortalKey};
 pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
+pub use database::Database;
 pub use error::{OpenError, StoreError};
 pub use events::EventFilter;
 pub use host_reports::ReportReceipt;
@@ -66,10 +70,10 @@ pub fn sealer_salt() -> [u8; 16] {
 }
 pub use sessions::Placed;
 
-use lock::DbLock;
 use db::{Conn, DbError};
+use lock::{DbLock, ScalerLock};
 use rusqlite::{Connection, OpenFlags};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,13 +84,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Store {
     conn: Conn,
-    path: PathBuf,
+    database: Database,
     sealer: Sealer,
     key_location: KeyLocation,
     installation_id: String,
     // Shared with sibling connections: the lock is released when the last one closes. A
     // command-line connection beside a running pooladmin holds none.
-    lock: Option<Arc<DbLock>>,
+    lock: Option<Arc<ScalerLock>>,
 }
 
 impl Store {
@@ -102,6 +106,28 @@ impl Store {
     pub fn open_with_key(path: &Path, source: &KeySource) -> Result<Self, OpenError> {
         let lock = DbLock::acquire_waiting(path)?;
         Self::open_locked(path, source, Some(lock))
+    }
+
+    /// Opens `database` for a process that runs the scaler (the window, `headless`): an
+    /// SQLite file as [`Store::open_with_key`] does, a PostgreSQL database with its schema
+    /// migrated and the scaler's advisory lock taken (a second scaler is refused).
+    pub fn open_database(database: &Database, source: &KeySource) -> Result<Self, OpenError> {
+        match database {
+            Database::File(path) => Self::open_with_key(path, source),
+            Database::Postgres(url) => Self::open_postgres(url, source, true),
+        }
+    }
+
+    /// Opens `database` for an administrator's command, beside a running scaler: see
+    /// [`Store::open_for_command`].
+    pub fn open_database_for_command(
+        database: &Database,
+        source: &KeySource,
+    ) -> Result<Self, OpenError> {
+        match database {
+            Database::File(path) => Self::open_for_command(path, source),
+            Database::Postgres(url) => Self::open_postgres(url, source, false),
+        }
     }
 
     /// Opens the database for an administrator's command (`api-key`, `export`) even while a
@@ -128,6 +154,7 @@ impl Store {
         lock: Option<DbLock>,
     ) -> Result<Self, OpenError> {
         let path = path.to_path_buf();
+        let database = Database::File(path.clone());
         let corrupt = |source: rusqlite::Error| OpenError::Corrupt {
             path: path.clone(),
             source: source.into(),
@@ -194,7 +221,7 @@ impl Store {
             source,
         };
         let mut conn = Conn::sqlite(conn).map_err(corrupt)?;
-        let (sealer, key_location) = key_source::sealer_for(&conn, &path, source)?;
+        let (sealer, key_location) = key_source::sealer_for(&conn, &database, source)?;
         if sealed_columns::rebinding_due(&conn).map_err(corrupt)? {
             if lock.is_none() {
                 return Err(OpenError::Migrate {
@@ -223,11 +250,11 @@ impl Store {
             .map_err(corrupt)?;
         Ok(Self {
             conn,
-            path,
+            database,
             sealer,
             key_location,
             installation_id,
-            lock: lock.map(Arc::new),
+            lock: lock.map(|lock| Arc::new(ScalerLock::File(lock))),
         })
     }
 
@@ -244,23 +271,27 @@ impl Store {
     /// A second connection to the same database with the same key, for the scaler's
     /// background task: WAL lets it write while the window reads.
     pub fn sibling(&self) -> Result<Self, OpenError> {
+        let path = match &self.database {
+            Database::File(path) => path,
+            Database::Postgres(url) => return self.postgres_sibling(url),
+        };
         let corrupt = |source: rusqlite::Error| OpenError::Corrupt {
-            path: self.path.clone(),
+            path: path.clone(),
             source: source.into(),
         };
         let conn = Connection::open_with_flags(
-            &self.path,
+            path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(corrupt)?;
         configure(&conn).map_err(corrupt)?;
         let conn = Conn::sqlite(conn).map_err(|source| OpenError::Corrupt {
-            path: self.path.clone(),
+            path: path.clone(),
             source,
         })?;
         Ok(Self {
             conn,
-            path: self.path.clone(),
+            database: self.database.clone(),
             sealer: self.sealer.clone(),
             key_location: self.key_location.clone(),
             installation_id: self.installation_id.clone(),
@@ -268,9 +299,9 @@ impl Store {
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the database is: its file, or its URL (without the password).
+    pub fn database(&self) -> &Database {
+        &self.database
     }
 
     /// Where the key that seals this database's secrets lives.
@@ -317,9 +348,13 @@ impl Store {
     /// A number that changes whenever another connection (the scaler, the demo's users)
     /// commits, so the window knows when to read again.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let sql = match self.conn.dialect() {
+            db::Dialect::Sqlite => "PRAGMA data_version",
+            // Only a transaction that writes takes a transaction id, so the next one to be
+            // handed out moves exactly when someone (anyone on the server) has written.
+            db::Dialect::Postgres => "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+        };
+        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
     }
 
     /// The SQLite connection, for what only a file has; refused on a server.

@@ -1,11 +1,11 @@
 //! Unique names: one check for every table whose name column is unique (case-insensitive).
 
 use super::StoreError;
+use super::db::{Conn, params};
 use crate::model::Field;
 use crate::model::ValidationErrors;
 use crate::model::field::{AgentField, PoolField, ServerField, ZoneField};
 use crate::model::validation::check_name;
-use super::db::{Conn, params};
 
 /// A unique name column and how a form calls it.
 pub struct UniqueName {
@@ -55,7 +55,7 @@ impl UniqueName {
     ) -> Result<(), StoreError> {
         // Table and column come from the constants above, never from input.
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM {} WHERE {} = ?1 COLLATE NOCASE AND id IS NOT ?2)",
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {} = ?1 AND id IS DISTINCT FROM ?2)",
             self.table, self.column
         );
         let taken: bool = tx.query_row(&sql, params![name, except], |r| r.get(0))?;

@@ -17,7 +17,7 @@ impl Store {
              FROM pools p
              LEFT JOIN (
                  SELECT pool_id, count(*) AS members, sum(session_count) AS sessions,
-                        sum(CASE WHEN enabled THEN max(0, max_sessions - session_count)
+                        sum(CASE WHEN enabled THEN greatest(0, max_sessions - session_count)
                                  ELSE 0 END) AS free_slots,
                         0.0 AS free_cores, 0 AS free_memory_mb, 0 AS free_gpus
                  FROM servers WHERE pool_id IS NOT NULL GROUP BY pool_id
@@ -34,7 +34,7 @@ impl Store {
             " - used_gpus ELSE 0 END)
                  FROM docker_agents WHERE pool_id IS NOT NULL GROUP BY pool_id
              ) m ON m.pool_id = p.id
-             ORDER BY p.name COLLATE NOCASE",
+             ORDER BY p.name",
         ))?;
         let rows = stmt.query_map([], |r| {
             let kind = parsed(r, 2, PoolKind::parse)?;

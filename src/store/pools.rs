@@ -1,17 +1,17 @@
 //! Pools.
 
+use super::db::{OptionalExtension, params};
 use super::names::POOL_NAME;
 use super::rows::parsed;
 use super::{Store, StoreError};
 use crate::model::{Pool, PoolId, PoolKind};
-use super::db::{OptionalExtension, params};
 
 impl Store {
     /// Every pool, by name.
     pub fn pools(&self) -> Result<Vec<Pool>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, name, kind FROM pools ORDER BY name COLLATE NOCASE")?;
+            .prepare_cached("SELECT id, name, kind FROM pools ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
             Ok(Pool {
                 id: PoolId(r.get(0)?),

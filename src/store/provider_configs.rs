@@ -1,6 +1,7 @@
 //! VM Provider, DNS Provider and LDAP configs: shared by AutoScale configs, so a config in
 //! use is never deleted, and the store says which AutoScale configs use it.
 
+use super::db::{Conn, OptionalExtension, params};
 use super::scaler_state::clear_stop;
 use super::sealed_columns::{
     DNS_PROVIDER_SECRETS, LDAP_SECRETS, SealedColumn, VM_PROVIDER_SECRETS,
@@ -18,7 +19,6 @@ use crate::model::secret_fields::SecretFields;
 use crate::model::validation::check_name;
 use crate::model::vm_provider::VmProviderSpec;
 use crate::model::{DnsProviderId, LdapId, ValidationErrors, VmProviderId};
-use super::db::{Conn, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -152,9 +152,9 @@ impl Store {
         // Table and column names are the trait's constants, never input.
         let sql = format!(
             "SELECT c.id, c.settings, c.secrets,
-                    (SELECT group_concat(name, char(31)) FROM
-                        (SELECT name FROM autoscale_configs WHERE {used} = c.id ORDER BY name))
-             FROM {table} c ORDER BY c.name COLLATE NOCASE",
+                    (SELECT string_agg(name, chr(31)) FROM
+                        (SELECT name FROM autoscale_configs WHERE {used} = c.id ORDER BY name) AS used_by)
+             FROM {table} c ORDER BY c.name",
             used = T::USED_BY,
             table = T::TABLE
         );
@@ -206,7 +206,7 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let raw = T::raw(id);
         let sql = format!(
-            "SELECT name, (SELECT group_concat(name, ', ') FROM autoscale_configs WHERE {used} = c.id)
+            "SELECT name, (SELECT string_agg(name, ', ') FROM autoscale_configs WHERE {used} = c.id)
              FROM {table} c WHERE id = ?1",
             used = T::USED_BY,
             table = T::TABLE
@@ -293,7 +293,7 @@ fn check_config<T: SharedConfig>(
     check_name(&mut errors, T::NAME_FIELD, spec.name());
     if errors.for_field(T::NAME_FIELD).is_none() {
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2)",
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 AND id IS DISTINCT FROM ?2)",
             T::TABLE
         );
         let taken: bool = tx.query_row(&sql, params![spec.name().trim(), except], |r| r.get(0))?;

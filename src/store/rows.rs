@@ -1,9 +1,9 @@
 //! What the tables read back: a stored record with the counts the screens show beside it,
 //! and the conversions between stored values and model types.
 
+use super::db::{DbError, Row, WrongType};
 use crate::model::{DockerAgent, Resources, Server, Session};
 use jiff::Timestamp;
-use super::db::{DbError, Row, WrongType};
 
 /// A server and the sessions it runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,8 +51,7 @@ pub fn to_millis(t: Timestamp) -> i64 {
 /// Reads a stored timestamp.
 pub fn timestamp(row: &Row<'_>, idx: usize) -> Result<Timestamp, DbError> {
     let ms: i64 = row.get(idx)?;
-    Timestamp::from_millisecond(ms)
-        .map_err(|_| unreadable(idx, "a timestamp", ms))
+    Timestamp::from_millisecond(ms).map_err(|_| unreadable(idx, "a timestamp", ms))
 }
 
 /// A column whose value cannot be what it should.
@@ -67,10 +66,7 @@ pub fn unreadable(idx: usize, wanted: &'static str, found: impl ToString) -> DbE
 }
 
 /// Reads a stored timestamp that may be missing (NULL).
-pub fn optional_timestamp(
-    row: &Row<'_>,
-    idx: usize,
-) -> Result<Option<Timestamp>, DbError> {
+pub fn optional_timestamp(row: &Row<'_>, idx: usize) -> Result<Option<Timestamp>, DbError> {
     match row.get::<Option<i64>>(idx)? {
         Some(_) => timestamp(row, idx).map(Some),
         None => Ok(None),

@@ -1,6 +1,7 @@
 //! What the scaler must remember across a restart besides its instances: each config's
 //! health (pause, backoff, stop) and each pool's surplus clock.
 
+use super::db::{Conn, params};
 use super::events::insert_event;
 use super::rows::to_millis;
 use super::{Store, StoreError};
@@ -8,7 +9,6 @@ use crate::model::config_health::ConfigHealth;
 use crate::model::scaler_event::ScalerEvent;
 use crate::model::{AutoScaleId, PoolId};
 use jiff::Timestamp;
-use super::db::{Conn, params};
 use std::collections::HashMap;
 
 fn millis_to_timestamp(ms: Option<i64>) -> Option<Timestamp> {
@@ -54,9 +54,15 @@ impl Store {
         // A config deleted meanwhile has no health to keep.
         if exists {
             tx.execute(
-                "INSERT OR REPLACE INTO config_health (config_id, paused, backoff_until,
+                "INSERT INTO config_health (config_id, paused, backoff_until,
                         backoff_level, consecutive_failures, stopped_reason, last_error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (config_id) DO UPDATE SET paused = excluded.paused,
+                        backoff_until = excluded.backoff_until,
+                        backoff_level = excluded.backoff_level,
+                        consecutive_failures = excluded.consecutive_failures,
+                        stopped_reason = excluded.stopped_reason,
+                        last_error = excluded.last_error",
                 params![
                     config.0,
                     health.paused,

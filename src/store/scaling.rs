@@ -50,7 +50,7 @@ impl Store {
     pub fn scaling_members(&self, now: Timestamp) -> Result<Vec<ScalingMember>, StoreError> {
         let silent_since = to_millis(now) - i64::from(host_expiry(&self.conn)?.0) * 1000;
         let mut stmt = self.conn.prepare_cached(concat!(
-            "SELECT a.pool_id, a.enabled AND coalesce(a.last_report >= ?1, 1), a.draining,
+            "SELECT a.pool_id, a.enabled AND coalesce(a.last_report >= ?1, TRUE), a.draining,
 ",
             agent_capacities_sql!("a."),
             ",
@@ -63,7 +63,7 @@ impl Store {
             "
               WHERE a.pool_id IS NOT NULL
              UNION ALL
-             SELECT s.pool_id, s.enabled AND coalesce(s.last_report >= ?1, 1), 0, s.max_sessions, 0, 0, s.session_count, 0, 0,
+             SELECT s.pool_id, s.enabled AND coalesce(s.last_report >= ?1, TRUE), FALSE, s.max_sessions, 0, 0, s.session_count, 0, 0,
                     s.session_count, s.created_at, i.id
                FROM servers s
                LEFT JOIN instances i ON i.server_id = s.id
@@ -91,7 +91,8 @@ impl Store {
     /// Staged sessions per pool.
     pub fn staged_use(&self) -> Result<HashMap<PoolId, StagedUse>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT pool_id, count(*), total(cores), total(memory_mb), total(gpus)
+            "SELECT pool_id, count(*), coalesce(sum(cores), 0), coalesce(sum(memory_mb), 0),
+                    coalesce(sum(gpus), 0)
                FROM sessions WHERE staged GROUP BY pool_id",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -1,8 +1,8 @@
 //! Every column that holds a sealed value, and the one-time re-sealing that binds the values
 //! sealed before schema V13 to their places (table, column, row).
 
-use super::sealer::{SealedAt, Sealer};
 use super::db::{Conn, DbError, params};
+use super::sealer::{SealedAt, Sealer};
 
 /// A column that holds sealed values (every such table is keyed by `id`).
 #[derive(Clone, Copy, Debug)]

@@ -140,7 +140,12 @@ impl Sealer {
 
     /// Reads the key file beside the database, creating it (mode 0600) the first time.
     pub fn for_database(db: &Path) -> Result<Self, OpenError> {
-        let path = key_path(db);
+        Self::from_key_file(&key_path(db))
+    }
+
+    /// Reads the key file `path` (`--key-file`), creating it (mode 0600) the first time.
+    pub fn from_key_file(path: &Path) -> Result<Self, OpenError> {
+        let path = path.to_path_buf();
         let key_error = |message: String| OpenError::Key {
             path: path.clone(),
             message,

@@ -1,5 +1,6 @@
 //! Servers.
 
+use super::db::{Conn, DbError, OptionalExtension, Row, params};
 use super::members::SERVERS;
 use super::rows::{ServerRow, count, optional_timestamp, parsed, timestamp, to_millis};
 use super::sealed_columns::SERVER_PASSWORD;
@@ -8,7 +9,6 @@ use crate::model::{
     ConnectionType, CredentialType, Origin, PoolId, Server, ServerId, ServerSpec, ZoneId,
 };
 use jiff::Timestamp;
-use super::db::{Conn, DbError, OptionalExtension, Row, params};
 
 impl Store {
     /// Every server with its session count, oldest first.

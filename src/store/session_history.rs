@@ -1,12 +1,12 @@
 //! The session history: written by the `sessions_kept` trigger whenever a session ends,
 //! read back for what-if replays, pruned by the retention setting.
 
+use super::db::params;
 use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::session_history::EndedSession;
 use crate::model::{PoolId, Resources};
 use jiff::{SignedDuration, Timestamp};
-use super::db::params;
 
 impl Store {
     /// The sessions of `pool` that started in `[from, to)`, oldest first.

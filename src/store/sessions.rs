@@ -1,6 +1,7 @@
 //! Sessions: started by placement inside one transaction, so two starts never share a slot.
 
 use super::api_settings::host_expiry;
+use super::db::{Conn, OptionalExtension, params};
 use super::rows::{SessionRow, count, parsed, timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::docker_agent::agent_capacities_sql;
@@ -10,7 +11,6 @@ use crate::model::{
     SessionId, SessionRequest, ValidationErrors, place,
 };
 use jiff::Timestamp;
-use super::db::{Conn, OptionalExtension, params};
 
 /// Where a new session landed.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,7 +139,7 @@ fn members_of(
         PoolKind::Server => {
             let mut stmt = tx.prepare_cached(
                 "SELECT id, friendly_name, enabled, max_sessions, created_at, session_count,
-                        coalesce(last_report < ?2, 0)
+                        coalesce(last_report < ?2, FALSE)
                  FROM servers WHERE pool_id = ?1",
             )?;
             let rows = stmt.query_map(params![pool.0, silent_since], |r| {
@@ -163,7 +163,7 @@ fn members_of(
                 "SELECT a.id, a.hostname, a.enabled, a.draining, a.created_at, ",
                 agent_capacities_sql!("a."),
                 ", a.session_count, a.used_cores, a.used_memory_mb, a.used_gpus,
-                        coalesce(a.last_report < ?2, 0)
+                        coalesce(a.last_report < ?2, FALSE)
                  FROM docker_agents a
                  WHERE a.pool_id = ?1",
             ))?;

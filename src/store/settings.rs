@@ -1,8 +1,8 @@
 //! The general settings row (currency, history retention).
 
+use super::db::params;
 use super::{Store, StoreError};
 use crate::model::app_settings::AppSettings;
-use super::db::params;
 
 impl Store {
     /// The settings.

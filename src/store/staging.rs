@@ -1,19 +1,19 @@
 //! Staging configs.
 
+use super::db::{Conn, OptionalExtension, params};
 use super::zones::check_zone_exists;
 use super::{Store, StoreError};
 use crate::model::field::StagingField;
 use crate::model::{
     PoolId, PoolKind, Resources, StagingConfig, StagingId, StagingSpec, ValidationErrors, ZoneId,
 };
-use super::db::{Conn, OptionalExtension, params};
 
 impl Store {
     /// Every staging config, by pool then workspace.
     pub fn staging_configs(&self) -> Result<Vec<StagingConfig>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, zone_id, pool_id, workspace_name, desired_sessions, cores, memory_mb, gpus
-             FROM staging_configs ORDER BY pool_id, workspace_name COLLATE NOCASE",
+             FROM staging_configs ORDER BY pool_id, workspace_name",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(StagingConfig {
@@ -114,8 +114,8 @@ fn check_staging(
     }
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM staging_configs
-                        WHERE pool_id = ?1 AND workspace_name = ?2 COLLATE NOCASE
-                          AND id IS NOT ?3)",
+                        WHERE pool_id = ?1 AND workspace_name = ?2
+                          AND id IS DISTINCT FROM ?3)",
         params![spec.pool.0, spec.workspace_name, except.map(|s| s.0)],
         |r| r.get(0),
     )?;

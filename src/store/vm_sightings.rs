@@ -2,11 +2,11 @@
 //! orphan sweep measures such a VM's age from here, so it is neither taken for new on every
 //! pass (and never swept) nor for old (and swept at once).
 
+use super::db::params;
 use super::rows::{timestamp, to_millis};
 use super::{Store, StoreError};
 use crate::model::VmProviderId;
 use jiff::Timestamp;
-use super::db::params;
 use std::collections::HashSet;
 
 impl Store {
@@ -18,8 +18,8 @@ impl Store {
         now: Timestamp,
     ) -> Result<Timestamp, StoreError> {
         self.conn.execute(
-            "INSERT OR IGNORE INTO vm_sightings (vm_provider_id, cloud_id, first_seen)
-             VALUES (?1, ?2, ?3)",
+            "INSERT INTO vm_sightings (vm_provider_id, cloud_id, first_seen)
+             VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![provider.0, cloud_id, to_millis(now)],
         )?;
         Ok(self.conn.query_row(

@@ -1,17 +1,17 @@
 //! Deployment zones.
 
+use super::db::{Conn, OptionalExtension, params};
 use super::names::ZONE_NAME;
 use super::{Store, StoreError};
 use crate::model::Field;
 use crate::model::{DeploymentZone, ValidationErrors, ZoneId};
-use super::db::{Conn, OptionalExtension, params};
 
 impl Store {
     /// Every zone, by name.
     pub fn zones(&self) -> Result<Vec<DeploymentZone>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, name FROM zones ORDER BY name COLLATE NOCASE")?;
+            .prepare_cached("SELECT id, name FROM zones ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
             Ok(DeploymentZone {
                 id: ZoneId(r.get(0)?),

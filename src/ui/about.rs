@@ -41,7 +41,7 @@ impl About {
             ui.separator();
             egui::Grid::new("about-grid").num_columns(2).show(ui, |ui| {
                 ui.label("Database");
-                ui.label(store.path().display().to_string());
+                ui.label(store.database().to_string());
                 ui.end_row();
                 ui.label("Secrets sealed with");
                 ui.label(store.key_location().to_string());

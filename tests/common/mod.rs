@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod azure_fake;
+pub mod backend;
 pub mod configs;
 pub mod demo_process;
 pub mod do_fake;
@@ -21,10 +22,11 @@ use pooladmin::model::{
 };
 use pooladmin::store::Store;
 
-/// A store on a fresh file in its own temporary folder.
+/// A store on a fresh database with its own temporary folder: an SQLite file there, or a
+/// PostgreSQL database for the tests `also_on_postgres!` runs again.
 pub fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("pooladmin.sqlite")).expect("open store");
+    let store = backend::open_store(dir.path(), "pooladmin.sqlite");
     (dir, store)
 }
 

@@ -35,7 +35,7 @@ pub struct Bench {
 /// Agents of 4 cores / 8 GB; `standby_cores` kept free; at most `max_instances`.
 pub fn agent_pool(behaviour: Behaviour, standby_cores: u32, max_instances: u32) -> Bench {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("scaler.sqlite")).expect("open store");
+    let mut store = super::backend::open_store(dir.path(), "scaler.sqlite");
     let zone = store.zones().expect("zones")[0].id;
     let pool = store
         .add_pool("agents", PoolKind::DockerAgent)

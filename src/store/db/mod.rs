@@ -5,9 +5,9 @@
 //! (`sqlite_functions`).
 
 mod error;
+mod parameters;
 mod pg_tls;
 mod pg_url;
-mod parameters;
 mod pg_value;
 mod placeholders;
 pub mod postgres;
@@ -106,6 +106,14 @@ impl Conn {
     /// The PostgreSQL connection, for what only PostgreSQL has (advisory locks, NOTIFY).
     pub fn as_postgres(&self) -> Option<&PgConn> {
         match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(conn) => Some(conn),
+        }
+    }
+
+    /// The PostgreSQL connection itself, to be held (the scaler's lock).
+    pub fn into_postgres(self) -> Option<PgConn> {
+        match self.backend {
             Backend::Sqlite(_) => None,
             Backend::Postgres(conn) => Some(conn),
         }

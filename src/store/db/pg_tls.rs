@@ -3,8 +3,8 @@
 //! unverified — or, with `sslrootcert`, the chain checked as verify-ca), `verify-ca` (the
 //! chain checked against `sslrootcert`), `verify-full` (the chain and the server's name).
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, Error as TlsError, SignatureScheme};
@@ -96,7 +96,9 @@ fn chain_verifier(
     let named = |e: &dyn std::fmt::Display| format!("sslrootcert {}: {e}", path.display());
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(path).map_err(|e| named(&e))? {
-        roots.add(cert.map_err(|e| named(&e))?).map_err(|e| named(&e))?;
+        roots
+            .add(cert.map_err(|e| named(&e))?)
+            .map_err(|e| named(&e))?;
     }
     if roots.is_empty() {
         return Err(named(&"holds no certificate"));

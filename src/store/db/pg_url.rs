@@ -50,7 +50,9 @@ impl PgUrl {
     /// Reads `text`; the error names what is wrong with it (and never repeats a password).
     pub fn parse(text: &str) -> Result<Self, String> {
         let url = url::Url::parse(text).map_err(|e| {
-            format!("the database URL does not parse ({e}); expected postgres://user@host:5432/dbname")
+            format!(
+                "the database URL does not parse ({e}); expected postgres://user@host:5432/dbname"
+            )
         })?;
         if !matches!(url.scheme(), "postgres" | "postgresql") {
             return Err(format!(
@@ -159,7 +161,12 @@ fn passfile_password(host: &str, port: u16, dbname: &str, user: &str) -> Option<
             return None;
         }
     }
-    let wanted = [host.to_owned(), port.to_string(), dbname.to_owned(), user.to_owned()];
+    let wanted = [
+        host.to_owned(),
+        port.to_string(),
+        dbname.to_owned(),
+        user.to_owned(),
+    ];
     text.lines()
         .filter(|line| !line.trim_start().starts_with('#'))
         .find_map(|line| {
@@ -209,7 +216,10 @@ mod tests {
         assert_eq!(url.port, 6543);
         assert_eq!(url.user, "pool@admin");
         assert_eq!(url.dbname, "pools");
-        assert_eq!(url.password.as_ref().map(|p| p.expose().to_owned()), Some("s3cr:t".to_owned()));
+        assert_eq!(
+            url.password.as_ref().map(|p| p.expose().to_owned()),
+            Some("s3cr:t".to_owned())
+        );
         assert_eq!(url.ssl_mode, SslMode::VerifyFull);
         assert!(!url.to_string().contains("s3cr"));
         assert!(!format!("{url:?}").contains("s3cr"));
@@ -220,8 +230,14 @@ mod tests {
         for (text, says) in [
             ("postgres://u:hunter2@/db", "host"),
             ("mysql://u:hunter2@h/db", "expected postgres://"),
-            ("postgres://u:hunter2@h/db?sslmode=sometimes", "sslmode=sometimes"),
-            ("postgres://u:hunter2@h/db?sslcompression=1", "sslcompression"),
+            (
+                "postgres://u:hunter2@h/db?sslmode=sometimes",
+                "sslmode=sometimes",
+            ),
+            (
+                "postgres://u:hunter2@h/db?sslcompression=1",
+                "sslcompression",
+            ),
             ("postgres://u:hunter2@h:99999/db", "does not parse"),
         ] {
             let error = PgUrl::parse(text).unwrap_err();

@@ -14,8 +14,10 @@ fn mismatch(value: &Value, ty: &Type) -> Boxed {
 }
 
 fn is_text(ty: &Type) -> bool {
-    matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN)
-        || ty.name() == "citext"
+    matches!(
+        *ty,
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN
+    ) || ty.name() == "citext"
 }
 
 impl ToSql for Value {
@@ -133,7 +135,12 @@ mod tests {
 
     fn encode(digits: &[u16], weight: i16, negative: bool) -> Vec<u8> {
         let mut raw = Vec::new();
-        for word in [digits.len() as u16, weight as u16, if negative { 0x4000 } else { 0 }, 0] {
+        for word in [
+            digits.len() as u16,
+            weight as u16,
+            if negative { 0x4000 } else { 0 },
+            0,
+        ] {
             raw.extend_from_slice(&word.to_be_bytes());
         }
         for d in digits {

@@ -27,7 +27,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let haystack: Option<String> = ctx.get(0)?;
         let needle: Option<String> = ctx.get(1)?;
         Ok(match (haystack, needle) {
-            (Some(h), Some(n)) => Some(h.find(&n).map_or(0, |at| h[..at].chars().count() + 1) as i64),
+            (Some(h), Some(n)) => {
+                Some(h.find(&n).map_or(0, |at| h[..at].chars().count() + 1) as i64)
+            }
             _ => None,
         })
     })?;
