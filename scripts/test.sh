@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of pooladmin: formatting, lints, unit and property tests, store tests on real
-# SQLite files, GUI tests (egui_kittest, headless: no display needed) and snapshots of every
+# SQLite files and again on a throw-away PostgreSQL cluster, GUI tests (egui_kittest, headless: no display needed) and snapshots of every
 # page and wizard step (wgpu on Mesa's software Vulkan), each benchmark run
 # once in test mode, the OS keyring tests against a real Secret Service (gnome-keyring in a
 # D-Bus session of its own), the AWS tests against moto_server, the Google Cloud tests
@@ -19,6 +19,8 @@ command -v samba >/dev/null || missing+=(samba samba-ad-dc)
 command -v openssl >/dev/null || missing+=(openssl)
 # The snapshot tests render with wgpu on Mesa's software Vulkan (lavapipe): no GPU, no display.
 compgen -G '/usr/share/vulkan/icd.d/lvp_icd.*.json' >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
+# The PostgreSQL store's tests run on a throw-away cluster of Debian's PostgreSQL.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing the test peers: ${missing[*]}"
   apt-get update -qq
@@ -76,7 +78,13 @@ keyring_home=$(mktemp -d)
 # A throw-away Samba AD domain (scripts/samba_dc.sh).
 source scripts/samba_dc.sh
 samba_home=$(mktemp -d)
-trap 'kill "$moto_pid" "$gcplocal_pid" 2>/dev/null; samba_dc_stop; rm -rf "$keyring_home" "$moto_log" "$gcplocal_log" "$samba_home"' EXIT
+# One throw-away PostgreSQL cluster for the whole run (scripts/postgres.sh): every test
+# that runs on PostgreSQL makes a database of its own in it.
+source scripts/postgres.sh
+postgres_home=$(mktemp -d)
+trap 'kill "$moto_pid" "$gcplocal_pid" 2>/dev/null; samba_dc_stop; postgres_stop; rm -rf "$keyring_home" "$moto_log" "$gcplocal_log" "$samba_home" "$postgres_home"' EXIT
+postgres_start "$postgres_home"
+echo "PostgreSQL started: ${POOLADMIN_TEST_POSTGRES%%:*}://…@127.0.0.1 (TLS, its own CA)"
 samba_started=$SECONDS
 samba_dc_start "$samba_home"
 echo "Samba AD DC provisioned and started in $((SECONDS - samba_started)) s"

@@ -1,7 +1,7 @@
 //! The command line of the HTTP API: portal keys (`api-key`), the reference agent (`agent`)
 //! and a portal's calls (`session start`, `session end`).
 
-use crate::cli_database::{DatabaseArgs, key_source};
+use crate::cli_database::DatabaseArgs;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use pooladmin::agent::{AgentOptions, host_facts::read_host};
@@ -9,7 +9,7 @@ use pooladmin::api::client::ApiClient;
 use pooladmin::api::types::SessionStartRequest;
 use pooladmin::model::Secret;
 use pooladmin::model::host_health::report_age;
-use pooladmin::store::{KeyRights, Store};
+use pooladmin::store::KeyRights;
 use std::path::{Path, PathBuf};
 
 /// `pooladmin api-key …`: on a database, also while pooladmin has it open.
@@ -128,7 +128,7 @@ impl ApiKeyCommand {
 
 /// Runs an `api-key` command.
 pub fn api_key(mut command: ApiKeyCommand) -> Result<()> {
-    let mut store = Store::open_for_command(&command.database_mut().path()?, &key_source())?;
+    let mut store = command.database_mut().open_for_command()?;
     let now = jiff::Timestamp::now();
     match &command {
         ApiKeyCommand::Create {

@@ -1,13 +1,12 @@
 //! `pooladmin cloud list`: what a VM Provider config's account has, as the form's pickers
 //! show it, printed as a table or JSON.
 
-use crate::cli_database::{DatabaseArgs, key_source};
+use crate::cli_database::DatabaseArgs;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use pooladmin::cloud::{Clock, CloudFactory, ProviderClouds};
 use pooladmin::model::cloud_list::ListKind;
 use pooladmin::model::vm_provider::VmProviderSpec;
-use pooladmin::store::Store;
 
 /// `pooladmin cloud …`.
 #[derive(Subcommand, Debug)]
@@ -46,7 +45,6 @@ impl CloudCommand {
 /// Reads and prints the list.
 pub fn cloud(command: &CloudCommand) -> Result<()> {
     let CloudCommand::List(args) = command;
-    let db = args.database.path()?;
     let kind = ListKind::parse(&args.kind).ok_or_else(|| {
         let kinds: Vec<&str> = ListKind::ALL.iter().map(|k| k.as_str()).collect();
         anyhow::anyhow!(
@@ -55,7 +53,7 @@ pub fn cloud(command: &CloudCommand) -> Result<()> {
             kinds.join(", ")
         )
     })?;
-    let store = Store::open_for_command(&db, &key_source())?;
+    let store = args.database.open_for_command()?;
     let configs = store.configs::<VmProviderSpec>()?;
     let row = configs
         .iter()
@@ -93,7 +91,10 @@ pub fn cloud(command: &CloudCommand) -> Result<()> {
                 .join(", ")
         );
     }
-    let clouds = ProviderClouds::new(Clock::new(), Some(db.clone()));
+    let clouds = ProviderClouds::new(
+        Clock::new(),
+        crate::cli_database::simulator_state_base(store.database()),
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,7 +1,7 @@
 //! `export` and `import`: the configuration as a file. Import checks the whole file first,
 //! every fault listed at once, even when the database cannot take it now.
 
-use crate::cli_database::{DatabaseArgs, key_source};
+use crate::cli_database::DatabaseArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use pooladmin::config_file::{ExportScope, ImportError, ImportOptions, ImportReport};
@@ -65,7 +65,7 @@ pub fn export(args: &ExportArgs) -> Result<()> {
     } else {
         None
     };
-    let store = Store::open_for_command(&args.database.path()?, &key_source())?;
+    let store = args.database.open_for_command()?;
     let scope = if args.include_state {
         ExportScope::WithState
     } else {
@@ -88,16 +88,16 @@ pub fn import(args: &ImportArgs) -> Result<()> {
     let folder = args.file.parent().unwrap_or(Path::new("."));
     let parsed = pooladmin::config_file::parse_at(&text, folder).map_err(in_file)?;
     let passphrase = export_passphrase(parsed.secrets.is_some());
-    let path = args.database.path()?;
     let options = ImportOptions {
         dry_run: args.dry_run,
         prune: args.prune,
     };
-    let mut store = match Store::open_with_key(&path, &key_source()) {
+    let database = args.database.database()?;
+    let mut store = match Store::open_database(&database, &args.database.key_source()) {
         Ok(store) => store,
         Err(held @ OpenError::InUse { .. }) => {
             // Checked against the database as it is, then refused: nothing is written.
-            let mut beside = Store::open_for_command(&path, &key_source())?;
+            let mut beside = args.database.open_for_command()?;
             let check = ImportOptions {
                 dry_run: true,
                 ..options

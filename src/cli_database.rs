@@ -1,23 +1,34 @@
-//! Which database a command opens (`--db PATH`, `--demo`) and with which key: the options
-//! of the commands that use a database, and of the window.
+//! Which database a command opens (`--db PATH|URL`, `POOLADMIN_DATABASE_URL`, `--demo`) and
+//! with which key (`POOLADMIN_PASSPHRASE`, `--key-file`, the keyring, a key file beside an
+//! SQLite file): the options of the commands that use a database, and of the window.
 
 use anyhow::{Context, Result};
 use clap::Args;
 use pooladmin::model::Secret;
-use pooladmin::store::KeySource;
+use pooladmin::store::{Database, KeySource, OpenError, Store};
 use std::path::PathBuf;
+
+/// The environment variable that names the database when --db does not.
+pub const DATABASE_URL_ENV: &str = "POOLADMIN_DATABASE_URL";
 
 /// The database options.
 #[derive(Args, Clone, Debug, Default)]
 pub struct DatabaseArgs {
-    /// Database file to open (created if missing). Default: pooladmin.sqlite in the
-    /// platform's data directory.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// The populated demo database (demo.sqlite beside the default one, or --db PATH),
-    /// never your own.
+    /// The database: a file (SQLite, created if missing) or a PostgreSQL URL,
+    /// postgres://USER@HOST:5432/DBNAME?sslmode=verify-full&sslrootcert=CA.pem (the password
+    /// from PGPASSWORD or ~/.pgpass rather than the URL). Default: $POOLADMIN_DATABASE_URL,
+    /// else pooladmin.sqlite in the platform's data directory.
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<String>,
+    /// The populated demo database (demo.sqlite beside the default one, or --db), never
+    /// your own.
     #[arg(long)]
     pub demo: bool,
+    /// The key that seals secrets, in this file (32 bytes, created mode 0600 the first
+    /// time). Every node of a PostgreSQL database needs the same key: this file, the same
+    /// POOLADMIN_PASSPHRASE, or the OS keyring.
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }
 
 impl DatabaseArgs {
@@ -26,13 +37,21 @@ impl DatabaseArgs {
         if self.db.is_none() {
             self.db.clone_from(&earlier.db);
         }
+        if self.key_file.is_none() {
+            self.key_file.clone_from(&earlier.key_file);
+        }
         self.demo |= earlier.demo;
     }
 
-    /// The database file.
-    pub fn path(&self) -> Result<PathBuf> {
-        if let Some(path) = &self.db {
-            return Ok(path.clone());
+    /// The database these options name.
+    pub fn database(&self) -> Result<Database> {
+        let named = self.db.clone().or_else(|| {
+            std::env::var(DATABASE_URL_ENV)
+                .ok()
+                .filter(|v| !v.is_empty())
+        });
+        if let Some(text) = named {
+            return Database::parse(&text).map_err(anyhow::Error::msg);
         }
         let dirs = directories::ProjectDirs::from("", "", "pooladmin")
             .context("no home directory: pass --db PATH")?;
@@ -44,15 +63,61 @@ impl DatabaseArgs {
         } else {
             "pooladmin.sqlite"
         };
-        Ok(dir.join(file))
+        Ok(Database::File(dir.join(file)))
+    }
+
+    /// The key source the options and the environment ask for: a passphrase, when given,
+    /// seals secrets instead of a key file or the keyring.
+    pub fn key_source(&self) -> KeySource {
+        match std::env::var("POOLADMIN_PASSPHRASE") {
+            Ok(passphrase) if !passphrase.is_empty() => {
+                KeySource::Passphrase(Secret::new(passphrase))
+            }
+            _ => match &self.key_file {
+                Some(file) => KeySource::File(file.clone()),
+                None => KeySource::Auto,
+            },
+        }
+    }
+
+    /// Opens the database for a process that runs the scaler (the window, `headless`).
+    pub fn open_for_scaler(&self) -> Result<Store> {
+        Ok(Store::open_database(&self.database()?, &self.key_source())?)
+    }
+
+    /// Opens the database for a command, beside a running scaler.
+    pub fn open_for_command(&self) -> Result<Store> {
+        Ok(self.try_open_for_command()?)
+    }
+
+    /// [`DatabaseArgs::open_for_command`] with the store's own error.
+    pub fn try_open_for_command(&self) -> Result<Store, OpenError> {
+        let database = self.database().map_err(|e| OpenError::Unreachable {
+            message: e.to_string(),
+        })?;
+        Store::open_database_for_command(&database, &self.key_source())
     }
 }
 
-/// The key source the environment asks for.
-pub fn key_source() -> KeySource {
-    // A passphrase, when given, seals secrets instead of the keyring or key file.
-    match std::env::var("POOLADMIN_PASSPHRASE") {
-        Ok(passphrase) if !passphrase.is_empty() => KeySource::Passphrase(Secret::new(passphrase)),
-        _ => KeySource::Auto,
+/// Where the simulated clouds keep their state: beside an SQLite file, or for a PostgreSQL
+/// database in the platform's data directory under the server's and database's names.
+pub fn simulator_state_base(database: &Database) -> Option<PathBuf> {
+    match database {
+        Database::File(path) => Some(path.clone()),
+        Database::Postgres(url) => {
+            directories::ProjectDirs::from("", "", "pooladmin").map(|dirs| {
+                let name: String = format!("{}-{}-{}", url.host, url.port, url.dbname)
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                dirs.data_dir().join(format!("postgres-{name}"))
+            })
+        }
     }
 }

@@ -1,12 +1,11 @@
 //! `pooladmin simulate`: a what-if replay of a config's recorded demand, printed.
 
-use crate::cli_database::{DatabaseArgs, key_source};
+use crate::cli_database::DatabaseArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use jiff::{SignedDuration, Timestamp};
 use pooladmin::replay::Change;
 use pooladmin::replay::preview::for_config_named;
-use pooladmin::store::Store;
 
 /// `pooladmin simulate …`.
 #[derive(Args, Debug)]
@@ -51,7 +50,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
         Some(text) => parse_when(text).context("--from")?,
         None => to - SignedDuration::from_hours(24 * 7),
     };
-    let store = Store::open_for_command(&args.database.path()?, &key_source())?;
+    let store = args.database.open_for_command()?;
     let preview = for_config_named(&store, &args.config, &changes, from, to, now)?;
     print!("{}", preview.to_text());
     Ok(())

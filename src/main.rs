@@ -15,7 +15,7 @@ mod stop_signal;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use cli_database::{DatabaseArgs, key_source};
+use cli_database::DatabaseArgs;
 use cli_exit::{EXIT_CODES, report};
 #[cfg(feature = "gui")]
 use pooladmin::api::ApiControl;
@@ -199,8 +199,8 @@ fn run(_database: &DatabaseArgs) -> Result<()> {
 
 #[cfg(feature = "gui")]
 fn run(database: &DatabaseArgs) -> Result<()> {
-    let path = database.path()?;
-    let store = match Store::open_with_key(&path, &key_source()) {
+    let place = database.database()?;
+    let store = match Store::open_database(&place, &database.key_source()) {
         Ok(store) => store,
         Err(e) => {
             // Said in a window too: a desktop user may not see standard error.
@@ -216,9 +216,10 @@ fn run(database: &DatabaseArgs) -> Result<()> {
     let mut store = store;
     if database.demo && store.is_empty()? {
         pooladmin::demo::seed(&mut store).context("writing the demo data")?;
-        tracing::info!(path = %path.display(), "demo database populated");
+        tracing::info!(database = %place, "demo database populated");
     }
-    tracing::info!(path = %path.display(), "database open");
+    tracing::info!(database = %place, "database open");
+    let simulator_state = cli_database::simulator_state_base(&place);
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
     let api_store = store.sibling().context("opening the API's connection")?;
     let demo_store = if database.demo {
@@ -237,7 +238,7 @@ fn run(database: &DatabaseArgs) -> Result<()> {
         window_options([1440.0, 900.0]),
         Box::new(move |cc| {
             let egui_ctx = cc.egui_ctx.clone();
-            let clouds = Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone())));
+            let clouds = Arc::new(ProviderClouds::new(Clock::new(), simulator_state));
             let scaler = ScalerHandle::start(
                 scaler_store,
                 Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
@@ -295,8 +296,8 @@ fn run(database: &DatabaseArgs) -> Result<()> {
 
 /// The scaler without a window, until SIGINT or SIGTERM.
 fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Result<()> {
-    let path = database.path()?;
-    let mut store = Store::open_with_key(&path, &key_source())?;
+    let place = database.database()?;
+    let mut store = database.open_for_scaler()?;
     if database.demo && store.is_empty()? {
         pooladmin::demo::seed(&mut store).context("writing the demo data")?;
     }
@@ -312,7 +313,10 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
         tokio::spawn(async move { while update_rx.recv().await.is_some() {} });
         let stop_users = Arc::new(AtomicBool::new(false));
         let gauges = Arc::new(ScalerGauges::default());
-        let clouds = Arc::new(ProviderClouds::new(Clock::new(), Some(path.clone())));
+        let clouds = Arc::new(ProviderClouds::new(
+            Clock::new(),
+            cli_database::simulator_state_base(&place),
+        ));
         let scaler = Scaler::new(
             store.sibling()?,
             Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
@@ -359,7 +363,7 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
             )
             .map_err(anyhow::Error::msg)?;
         }
-        tracing::info!(db = %path.display(), "scaler running headless; Ctrl-C or SIGTERM stops it");
+        tracing::info!(db = %place, "scaler running headless; Ctrl-C or SIGTERM stops it");
         let mut running = tokio::spawn(scaler.run(command_rx));
         tokio::select! {
             stopped = stop_signal::wait_for_stop_signal() => stopped?,

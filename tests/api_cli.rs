@@ -70,7 +70,11 @@ async fn wait_healthy(port: u16) {
 #[test]
 fn api_keys_are_made_listed_and_revoked_while_pooladmin_holds_the_database() {
     let (dir, store) = temp_store();
-    let db = store.path().to_path_buf();
+    let db = store
+        .database()
+        .file()
+        .expect("an SQLite file")
+        .to_path_buf();
     // `store` holds the single-instance lock, as a window would.
     let created = pooladmin(&db, &["api-key", "create", "--name", "portal"]);
     assert!(
@@ -139,7 +143,11 @@ async fn another_address_is_refused_without_tls() {
     )
     .await;
     assert!(refused.err().unwrap().contains("without TLS"));
-    let db = store.path().to_path_buf();
+    let db = store
+        .database()
+        .file()
+        .expect("an SQLite file")
+        .to_path_buf();
     drop(store);
     let out = pooladmin(&db, &["headless", "--listen", "0.0.0.0:18443"]);
     assert!(!out.status.success());
@@ -237,7 +245,10 @@ async fn tls_with_a_generated_certificate() {
     assert_eq!(store.api_settings().unwrap(), settings);
     let marker = key.lines().nth(1).unwrap();
     assert!(
-        !String::from_utf8_lossy(&std::fs::read(store.path()).unwrap()).contains(marker),
+        !String::from_utf8_lossy(
+            &std::fs::read(store.database().file().expect("an SQLite file")).unwrap()
+        )
+        .contains(marker),
         "the TLS key is sealed"
     );
     let portal = store
@@ -353,7 +364,11 @@ async fn sigkill_with_requests_in_flight_loses_no_answered_session() {
         .unwrap();
     let key_file = dir.path().join("key");
     std::fs::write(&key_file, key.expose()).unwrap();
-    let db = store.path().to_path_buf();
+    let db = store
+        .database()
+        .file()
+        .expect("an SQLite file")
+        .to_path_buf();
     drop(store);
 
     let port = free_port();

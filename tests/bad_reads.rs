@@ -133,7 +133,8 @@ async fn a_stored_setting_that_no_longer_parses_stops_the_config_and_destroys_no
     assert_eq!(bench.count(InstanceState::Booting), 1);
     // Hand-edited: the Provision Timeout is no number any more (the old fallback read 0
     // and destroyed every booting VM).
-    let conn = rusqlite::Connection::open(bench.store.path()).unwrap();
+    let conn =
+        rusqlite::Connection::open(bench.store.database().file().expect("an SQLite file")).unwrap();
     conn.execute(
         "UPDATE autoscale_configs SET settings = json_set(settings, '$.provision_timeout_s', 'soon')",
         [],

@@ -147,7 +147,11 @@ fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, PathBuf, P
         provider,
         ..
     } = agent_pool(behaviour, standby, 10);
-    let db: PathBuf = store.path().to_path_buf();
+    let db: PathBuf = store
+        .database()
+        .file()
+        .expect("an SQLite file")
+        .to_path_buf();
     drop(store);
     let cloud_file = PathBuf::from(format!("{}.simulated-cloud-{provider}.json", db.display()));
     let config = Config {

@@ -24,7 +24,11 @@ fn short_pool() -> (tempfile::TempDir, std::path::PathBuf) {
         ..Behaviour::default()
     };
     let Bench { dir, store, .. } = agent_pool(behaviour, 8, 10);
-    let path = store.path().to_path_buf();
+    let path = store
+        .database()
+        .file()
+        .expect("an SQLite file")
+        .to_path_buf();
     // The test's connection goes, so the headless pooladmin may take the database.
     drop(store);
     (dir, path)

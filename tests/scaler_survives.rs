@@ -34,7 +34,8 @@ fn quick_cloud() -> Behaviour {
 }
 
 fn raw(bench: &Bench) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open(bench.store.path()).unwrap();
+    let conn =
+        rusqlite::Connection::open(bench.store.database().file().expect("an SQLite file")).unwrap();
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     conn
 }

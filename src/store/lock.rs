@@ -14,7 +14,7 @@ pub enum ScalerLock {
     /// The connection whose session holds the advisory lock: it ends with it.
     Postgres(
         #[expect(dead_code, reason = "held, never read: the session holds the lock")]
-        std::sync::Mutex<super::db::postgres::PgConn>,
+        Box<std::sync::Mutex<super::db::postgres::PgConn>>,
     ),
 }
 

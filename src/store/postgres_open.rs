@@ -69,9 +69,8 @@ impl Store {
             }
         }
         let lock = if runs_scaler {
-            Some(Arc::new(ScalerLock::Postgres(Mutex::new(scaler_lock(
-                url,
-            )?))))
+            let held = Box::new(Mutex::new(scaler_lock(url)?));
+            Some(Arc::new(ScalerLock::Postgres(held)))
         } else {
             None
         };
@@ -120,10 +119,10 @@ fn scaler_lock(url: &PgUrl) -> Result<PgConn, OpenError> {
                 "SELECT a.application_name || coalesce(' from ' || host(a.client_addr), '')
                    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                   WHERE l.locktype = 'advisory' AND l.granted
-                    AND l.classid = (?1 >> 32)::oid AND l.objid = (?1 & 4294967295)::oid
+                    AND l.classid::bigint = ?1 AND l.objid::bigint = ?2
                     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   LIMIT 1",
-                [SCALER_LOCK],
+                [SCALER_LOCK >> 32, SCALER_LOCK & 0xffff_ffff],
                 |r| r.get(0),
             )
             .ok();

@@ -36,7 +36,11 @@ fn postgres_words(error: &tokio_postgres::Error) -> String {
             Some(detail) => format!("{} ({detail})", db.message()),
             None => db.message().to_owned(),
         },
-        None => error.to_string(),
+        // The client's own words ("error connecting to server") and the cause beneath them.
+        None => match std::error::Error::source(error) {
+            Some(cause) => format!("{error}: {cause}"),
+            None => error.to_string(),
+        },
     }
 }
 

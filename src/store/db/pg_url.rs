@@ -184,21 +184,17 @@ fn passfile_password(host: &str, port: u16, dbname: &str, user: &str) -> Option<
 
 /// A passfile line's fields: `:` separates, `\` escapes.
 fn passfile_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
+    let mut fields = Vec::new();
+    let mut current = String::new();
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    fields.last_mut().map(|f| f.push(next));
-                }
-            }
-            ':' => fields.push(String::new()),
-            c => {
-                fields.last_mut().map(|f| f.push(c));
-            }
+            '\\' => current.extend(chars.next()),
+            ':' => fields.push(std::mem::take(&mut current)),
+            c => current.push(c),
         }
     }
+    fields.push(current);
     fields
 }
 

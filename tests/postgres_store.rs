@@ -1,0 +1,169 @@
+//! What only a PostgreSQL database does: connecting by URL with TLS verified, the schema
+//! migrated once under a lock however many processes start at once, a newer schema
+//! refused, one scaler per database, and a key that is not the database's refused. Against
+//! the throw-away cluster scripts/test.sh starts; without it these tests fail.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
+
+mod common;
+
+use common::backend::{admin_url, empty_database, fresh_database};
+use pooladmin::model::PoolKind;
+use pooladmin::store::db::Conn;
+use pooladmin::store::db::postgres::connect;
+use pooladmin::store::migrations::LATEST_VERSION;
+use pooladmin::store::{Database, KeySource, OpenError, Store};
+
+fn key(dir: &tempfile::TempDir) -> KeySource {
+    KeySource::File(dir.path().join("node.key"))
+}
+
+#[test]
+fn processes_starting_at_once_migrate_an_empty_database_once() {
+    let url = empty_database();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("node.key");
+    // The key file is made by the first open; the racers then share it.
+    std::fs::write(&key_file, [7u8; 32]).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let opened: Vec<_> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                let key = KeySource::File(key_file.clone());
+                scope.spawn(move || {
+                    Store::open_database_for_command(&Database::Postgres(url), &key)
+                        .map(|store| store.installation_id().to_owned())
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let ids: Vec<String> = opened.into_iter().map(|r| r.unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+    let conn = Conn::postgres(connect(&url, "test").unwrap());
+    let version: i64 = conn
+        .query_row("SELECT version FROM pooladmin_schema", (), |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, LATEST_VERSION);
+    let zones: i64 = conn
+        .query_row("SELECT count(*) FROM zones", (), |r| r.get(0))
+        .unwrap();
+    assert_eq!(zones, 1, "the baseline ran once");
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_both_versions_and_left_alone() {
+    let url = fresh_database();
+    let conn = Conn::postgres(connect(&url, "test").unwrap());
+    conn.execute_batch("UPDATE pooladmin_schema SET version = 99")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let error = Store::open_database(&Database::Postgres(url.clone()), &key(&dir)).unwrap_err();
+    assert!(
+        matches!(error, OpenError::TooNew { found: 99, .. }),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("99") && message.contains(&LATEST_VERSION.to_string()),
+        "{message}"
+    );
+    let version: i64 = conn
+        .query_row("SELECT version FROM pooladmin_schema", (), |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 99);
+}
+
+#[test]
+fn a_second_scaler_is_refused_naming_the_first_and_commands_work_beside_it() {
+    let url = fresh_database();
+    let database = Database::Postgres(url);
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Store::open_database(&database, &key(&dir)).unwrap();
+    first.add_pool("Desktops", PoolKind::Server).unwrap();
+    let error = Store::open_database(&database, &key(&dir)).unwrap_err();
+    assert!(matches!(error, OpenError::InUse { .. }), "{error}");
+    assert!(
+        error.to_string().contains("pooladmin scaler, pid"),
+        "{error}"
+    );
+    let command = Store::open_database_for_command(&database, &key(&dir)).unwrap();
+    assert_eq!(command.pools().unwrap().len(), 1);
+    // The lock goes with the scaler's store and its siblings.
+    let sibling = first.sibling().unwrap();
+    drop(first);
+    assert!(Store::open_database(&database, &key(&dir)).is_err());
+    drop(sibling);
+    Store::open_database(&database, &key(&dir)).unwrap();
+}
+
+#[test]
+fn a_node_with_another_key_is_refused_and_writes_nothing() {
+    let url = fresh_database();
+    let database = Database::Postgres(url);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_database(&database, &key(&dir)).unwrap();
+    common::add_server(&mut store, "rdp-01", None, 1);
+    drop(store);
+    let other = tempfile::tempdir().unwrap();
+    let error = Store::open_database(&database, &key(&other)).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("this database was sealed with a different key"),
+        "{error}"
+    );
+    // Nor does a passphrase, nor "beside the database", which a server has not.
+    let passphrase = KeySource::Passphrase(pooladmin::model::Secret::new("correct horse battery"));
+    assert!(Store::open_database(&database, &passphrase).is_err());
+    let beside = Store::open_database(&database, &KeySource::KeyFile).unwrap_err();
+    assert!(beside.to_string().contains("--key-file"), "{beside}");
+    let store = Store::open_database(&database, &key(&dir)).unwrap();
+    assert_eq!(
+        store.servers().unwrap()[0].server.spec.password.expose(),
+        "S3cret-pa55word"
+    );
+}
+
+#[test]
+fn connection_failures_are_one_line_naming_what_failed_and_no_password() {
+    let url = admin_url();
+    let password = url.password.clone().unwrap();
+    let mut wrong = url.clone();
+    wrong.password = Some(pooladmin::model::Secret::new("not-the-password"));
+    let cases = [
+        (wrong, "password authentication failed"),
+        (url.with_dbname("no_such_database"), "does not exist"),
+    ];
+    for (url, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Store::open_database_for_command(&Database::Postgres(url), &key(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(says), "{error}");
+        assert!(!error.contains(password.expose()), "{error}");
+        assert!(!error.contains('\n'), "{error}");
+    }
+}
+
+#[test]
+fn verify_full_refuses_a_server_whose_certificate_another_ca_signed() {
+    let mut url = admin_url();
+    url.ssl_root_cert =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test_cert.pem"));
+    let error = connect(&url, "test").err().expect("refused");
+    assert!(
+        error.contains("certificate") || error.contains("Certificate"),
+        "{error}"
+    );
+}
