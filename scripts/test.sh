@@ -84,7 +84,7 @@ source scripts/postgres.sh
 postgres_home=$(mktemp -d)
 trap 'kill "$moto_pid" "$gcplocal_pid" 2>/dev/null; samba_dc_stop; postgres_stop; rm -rf "$keyring_home" "$moto_log" "$gcplocal_log" "$samba_home" "$postgres_home"' EXIT
 postgres_start "$postgres_home"
-echo "PostgreSQL started: ${POOLADMIN_TEST_POSTGRES%%:*}://…@127.0.0.1 (TLS, its own CA)"
+echo "PostgreSQL started on 127.0.0.1 with TLS and a CA of its own"
 samba_started=$SECONDS
 samba_dc_start "$samba_home"
 echo "Samba AD DC provisioned and started in $((SECONDS - samba_started)) s"

@@ -9,6 +9,7 @@ mod cli_api;
 mod cli_cloud;
 mod cli_config;
 mod cli_database;
+mod cli_db;
 mod cli_exit;
 mod cli_simulate;
 mod stop_signal;
@@ -25,6 +26,7 @@ use pooladmin::cloud::{Clock, ProviderClouds};
 use pooladmin::scaler::ScalerHandle;
 use pooladmin::scaler::gauges::ScalerGauges;
 use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerSettings};
+#[cfg(feature = "gui")]
 use pooladmin::store::Store;
 #[cfg(feature = "gui")]
 use pooladmin::ui::ui_state::UiState;
@@ -95,6 +97,9 @@ enum Command {
     /// update what exists (matched by name). Every fault of the file is listed at once.
     #[command(after_help = EXIT_CODES)]
     Import(cli_config::ImportArgs),
+    /// Move an installation between databases.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Db(cli_db::DbCommand),
 }
 
 impl Cli {
@@ -125,7 +130,9 @@ impl Command {
             Self::Import(args) => Some(&mut args.database),
             Self::Simulate(args) => Some(&mut args.database),
             Self::Cloud(command) => Some(command.database_mut()),
-            Self::ApiSchema | Self::Agent(_) | Self::Session(_) | Self::Schema => None,
+            Self::ApiSchema | Self::Agent(_) | Self::Session(_) | Self::Schema | Self::Db(_) => {
+                None
+            }
         }
     }
 }
@@ -186,6 +193,7 @@ fn main() -> ExitCode {
         Some(Command::Simulate(args)) => report(cli_simulate::simulate(&args)),
         Some(Command::Export(args)) => report(cli_config::export(&args)),
         Some(Command::Import(args)) => report(cli_config::import(&args)),
+        Some(Command::Db(command)) => report(cli_db::db(&command)),
         None => report(run(&cli.database)),
     }
 }

@@ -167,3 +167,93 @@ fn verify_full_refuses_a_server_whose_certificate_another_ca_signed() {
         "{error}"
     );
 }
+
+#[test]
+fn a_copied_installation_exports_byte_equal_and_counts_its_sessions_once() {
+    use pooladmin::config_file::{ExportScope, export};
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = Store::open(&dir.path().join("demo.sqlite")).unwrap();
+    pooladmin::demo::seed(&mut source).unwrap();
+    let target_dir = tempfile::tempdir().unwrap();
+    let target_db = Database::Postgres(empty_database());
+    let mut target = Store::open_database_for_command(&target_db, &key(&target_dir)).unwrap();
+    let report = source.copy_into(&mut target).unwrap();
+    assert!(report.resealed > 0, "{report:?}");
+    assert!(
+        report.tables.iter().any(|(t, n)| t == "sessions" && *n > 0),
+        "{report:?}"
+    );
+    drop(target);
+
+    let target = Store::open_database(&target_db, &key(&target_dir)).unwrap();
+    assert_eq!(target.installation_id(), source.installation_id());
+    for scope in [ExportScope::Configuration, ExportScope::WithState] {
+        assert_eq!(
+            export(&target, None, scope).unwrap(),
+            export(&source, None, scope).unwrap()
+        );
+    }
+    // The members' kept counts came over as they were, not counted twice by the triggers.
+    assert_eq!(
+        target.pool_overview().unwrap(),
+        source.pool_overview().unwrap()
+    );
+    assert_eq!(target.servers().unwrap(), source.servers().unwrap());
+    // A target that is no longer empty is refused, and left as it is.
+    let mut again = Store::open_database_for_command(&target_db, &key(&target_dir)).unwrap();
+    let error = source.copy_into(&mut again).unwrap_err();
+    assert!(error.to_string().contains("not empty"), "{error}");
+}
+
+#[test]
+fn a_write_by_another_connection_is_seen_within_a_second_without_polling_the_server() {
+    let database = Database::Postgres(fresh_database());
+    let dir = tempfile::tempdir().unwrap();
+    let window = Store::open_database(&database, &key(&dir)).unwrap();
+    let mut other = Store::open_database_for_command(&database, &key(&dir)).unwrap();
+    let before = window.data_version().unwrap();
+    other.add_pool("Desktops", PoolKind::Server).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while window.data_version().unwrap() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write was not announced within a second"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_connection_the_server_closed_is_opened_again_between_transactions() {
+    let url = fresh_database();
+    let database = Database::Postgres(url.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_database_for_command(&database, &key(&dir)).unwrap();
+    store.add_pool("Before", PoolKind::Server).unwrap();
+    // Every session on the database ends, as in a server restart.
+    let admin = Conn::postgres(connect(&admin_url(), "test").unwrap());
+    admin
+        .query_map(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = ?1 AND pid <> pg_backend_pid()",
+            [url.dbname.as_str()],
+            |_| Ok(()),
+        )
+        .unwrap()
+        .for_each(drop);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    // The first call may find the socket closed while the server's goodbye is in flight;
+    // the next one reconnects.
+    loop {
+        match store.add_pool("After", PoolKind::Server) {
+            Ok(_) => break,
+            Err(e) if std::time::Instant::now() < deadline => {
+                eprintln!("not yet: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("never reconnected: {e}"),
+        }
+    }
+    let names: Vec<_> = store.pools().unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["After", "Before"]);
+}

@@ -476,8 +476,9 @@ fn a_passphrase_seals_secrets_and_a_wrong_one_is_refused() {
     let wrong = KeySource::Passphrase(Secret::new("incorrect horse battery"));
     let err = Store::open_with_key(&path, &wrong).unwrap_err();
     assert!(
-        err.to_string()
-            .contains("(derived from POOLADMIN_PASSPHRASE) does not open"),
+        err.to_string().contains(
+            "sealed with a different key than this one (derived from POOLADMIN_PASSPHRASE)"
+        ),
         "{err}"
     );
     let err = Store::open(&path).unwrap_err();

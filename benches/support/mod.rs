@@ -14,6 +14,39 @@ const POOLS: usize = 10;
 /// Writes `agents` agents and `sessions` sessions into a new database at `path`.
 pub fn large_deployment(path: &Path, agents: usize, sessions: usize) -> Store {
     let mut store = Store::open(path).expect("open");
+    fill(&mut store, agents, sessions);
+    store
+}
+
+/// The same deployment in a new database on the PostgreSQL cluster that
+/// `POOLADMIN_TEST_POSTGRES` names (scripts/postgres.sh starts one), sealed with a key file
+/// in `dir`; `None` (said on standard error) when no cluster is named.
+pub fn large_postgres_deployment(dir: &Path, agents: usize, sessions: usize) -> Option<Store> {
+    use pooladmin::store::db::Conn;
+    use pooladmin::store::db::postgres::{PgUrl, connect};
+    use pooladmin::store::{Database, KeySource};
+    let Ok(admin) = std::env::var("POOLADMIN_TEST_POSTGRES") else {
+        eprintln!(
+            "POOLADMIN_TEST_POSTGRES is not set: the PostgreSQL cases need the cluster \
+             scripts/postgres.sh starts; only SQLite was measured"
+        );
+        return None;
+    };
+    let admin = PgUrl::parse(&admin).expect("POOLADMIN_TEST_POSTGRES parses");
+    let name = format!("pooladmin_bench_{}_{agents}", std::process::id());
+    Conn::postgres(connect(&admin, "pooladmin bench").expect("the cluster answers"))
+        .execute_batch(&format!("CREATE DATABASE {name}"))
+        .expect("a bench database");
+    let mut store = Store::open_database(
+        &Database::Postgres(admin.with_dbname(&name)),
+        &KeySource::File(dir.join("bench.key")),
+    )
+    .expect("open");
+    fill(&mut store, agents, sessions);
+    Some(store)
+}
+
+fn fill(store: &mut Store, agents: usize, sessions: usize) {
     let zone = store.zones().expect("zones")[0].id;
     let pools: Vec<_> = (0..POOLS)
         .map(|i| {
@@ -47,5 +80,4 @@ pub fn large_deployment(path: &Path, agents: usize, sessions: usize) -> Store {
         })
         .collect();
     store.import_sessions(&placed).expect("sessions");
-    store
 }

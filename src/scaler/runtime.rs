@@ -8,6 +8,7 @@ use super::state::Scaler;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::{DnsProviderId, VmProviderId};
 use crate::store::StoreError;
+use crate::store::db::Changes;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -16,7 +17,8 @@ use tokio::time::{Instant, sleep, sleep_until};
 /// What a database error means for the scaler's loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum StoreTrouble {
-    /// Another connection held the database past the busy timeout: try again.
+    /// Another connection held the database past the busy timeout, or the database
+    /// server went away (the next call reconnects): try again.
     Busy,
     /// A row was deleted while the scaler worked on it.
     Gone,
@@ -30,10 +32,18 @@ impl StoreTrouble {
     fn of(error: &StoreError) -> Self {
         match error {
             StoreError::NotFound { .. } => Self::Gone,
-            StoreError::Database(e) if e.is_busy() => Self::Busy,
+            StoreError::Database(e) if e.is_busy() || e.is_unreachable() => Self::Busy,
             StoreError::Database(e) if e.is_disk_full() => Self::Full,
             _ => Self::Fatal,
         }
+    }
+}
+
+/// Resolves when another process writes to the database; never on SQLite.
+async fn written_elsewhere(changes: Option<&Changes>) {
+    match changes {
+        Some(changes) => changes.written_elsewhere().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -75,6 +85,12 @@ impl Scaler {
             self.survive(done)?;
         }
         let mut next_tick = Instant::now() + self.settings.tick;
+        // On PostgreSQL, what other processes write (another node's API placing a session)
+        // wakes the scaler at once.
+        let changes = self.store.changes().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "writes elsewhere will be seen at the next tick");
+            None
+        });
         loop {
             let passed = self.pass();
             self.survive(passed)?;
@@ -98,6 +114,7 @@ impl Scaler {
                     next_tick = Instant::now() + self.settings.tick;
                 }
                 () = sleep(self.settings.poll_every) => {}
+                () = written_elsewhere(changes.as_deref()) => {}
             }
             // Everything else that is ready is taken before planning again.
             while let Some(done) = self.calls.tasks.try_join_next_with_id() {

@@ -11,6 +11,7 @@ mod backup;
 mod bearer;
 mod commit_gate;
 mod computers;
+mod copy;
 mod database;
 pub mod db;
 mod error;
@@ -47,6 +48,7 @@ pub use agent_tokens::{HostToken, TokenOwner};
 pub use api_keys::{ApiKeyRow, KeyRights, PortalKey};
 pub use autoscale::{AutoScaleRow, Choice};
 pub use backup::backup_path;
+pub use copy::CopyReport;
 pub use database::Database;
 pub use error::{OpenError, StoreError};
 pub use events::EventFilter;
@@ -348,13 +350,22 @@ impl Store {
     /// A number that changes whenever another connection (the scaler, the demo's users)
     /// commits, so the window knows when to read again.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        let sql = match self.conn.dialect() {
-            db::Dialect::Sqlite => "PRAGMA data_version",
-            // Only a transaction that writes takes a transaction id, so the next one to be
-            // handed out moves exactly when someone (anyone on the server) has written.
-            db::Dialect::Postgres => "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
-        };
-        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        match self.conn.as_postgres() {
+            // Counted as the server announces writes: no round trip per frame.
+            Some(conn) => Ok(conn.changes()?.seen()),
+            None => Ok(self
+                .conn
+                .query_row("PRAGMA data_version", [], |r| r.get(0))?),
+        }
+    }
+
+    /// On PostgreSQL, the signal of writes made by other processes (another node's API, an
+    /// administrator's window, `import`), for the scaler to wake on; none on SQLite.
+    pub fn changes(&self) -> Result<Option<Arc<db::Changes>>, StoreError> {
+        match self.conn.as_postgres() {
+            Some(conn) => Ok(Some(conn.changes()?)),
+            None => Ok(None),
+        }
     }
 
     /// The SQLite connection, for what only a file has; refused on a server.

@@ -364,6 +364,23 @@ CREATE TRIGGER agent_tokens_end_with_instance AFTER UPDATE OF state ON instances
     FOR EACH ROW WHEN (NEW.state IN ('deleted', 'failed', 'lost'))
     EXECUTE FUNCTION agent_tokens_end_with_instance();
 
+-- Every write is announced (db/changes.rs): windows show it within a second, and a scaler
+-- wakes when another process wrote. The payload names the writer.
+CREATE FUNCTION pooladmin_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('pooladmin_changes', current_setting('application_name'));
+    RETURN NULL;
+END $$;
+DO $$
+DECLARE t text;
+BEGIN
+    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+                        FOR EACH STATEMENT EXECUTE FUNCTION pooladmin_changed()',
+                       t || '_changed', t);
+    END LOOP;
+END $$;
+
 CREATE TABLE pooladmin_schema (
     id      bigint PRIMARY KEY CHECK (id = 1),
     version bigint NOT NULL

@@ -61,6 +61,13 @@ sealed_columns! {
     API_TLS_KEY => "api_settings"."tls_key_sealed";
 }
 
+/// The sealed column `table.column`, if it is one.
+pub fn sealed_column(table: &str, column: &str) -> Option<SealedColumn> {
+    ALL.iter()
+        .copied()
+        .find(|c| c.table == table && c.column == column)
+}
+
 /// The `installation` row's place for its key check value.
 pub const KEY_CHECK_AT: SealedAt = KEY_CHECK.at(1);
 

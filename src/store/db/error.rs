@@ -12,6 +12,9 @@ pub enum DbError {
     /// PostgreSQL (or the connection to it) said no.
     #[error("{}", postgres_words(.0))]
     Postgres(#[from] tokio_postgres::Error),
+    /// The server could not be reached again after it closed the connection.
+    #[error("{0}")]
+    Unreachable(String),
     /// A query expected to find one row found none.
     #[error("the query returned no rows")]
     NoRows,
@@ -82,6 +85,7 @@ impl DbError {
     pub fn is_unreachable(&self) -> bool {
         use tokio_postgres::error::SqlState;
         match self {
+            Self::Unreachable(_) => true,
             Self::Postgres(e) => {
                 e.is_closed()
                     || e.code().is_some_and(|code| {

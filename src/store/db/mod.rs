@@ -4,6 +4,7 @@
 //! formats (`pg_value`), transactions (`Savepoint`), and the few functions SQLite lacks
 //! (`sqlite_functions`).
 
+mod changes;
 mod error;
 mod parameters;
 mod pg_tls;
@@ -15,6 +16,7 @@ mod row;
 mod sqlite_functions;
 mod value;
 
+pub use changes::Changes;
 pub use error::DbError;
 pub use parameters::Params;
 pub use row::Row;
@@ -42,7 +44,7 @@ pub struct Conn {
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(PgConn),
+    Postgres(Box<PgConn>),
 }
 
 impl std::fmt::Debug for Conn {
@@ -82,7 +84,7 @@ impl Conn {
     /// A connection to a PostgreSQL server.
     pub fn postgres(conn: PgConn) -> Self {
         Self {
-            backend: Backend::Postgres(conn),
+            backend: Backend::Postgres(Box::new(conn)),
             depth: Cell::new(0),
         }
     }
@@ -115,7 +117,7 @@ impl Conn {
     pub fn into_postgres(self) -> Option<PgConn> {
         match self.backend {
             Backend::Sqlite(_) => None,
-            Backend::Postgres(conn) => Some(conn),
+            Backend::Postgres(conn) => Some(*conn),
         }
     }
 
@@ -128,6 +130,7 @@ impl Conn {
                 .execute(rusqlite::params_from_iter(values.iter()))?),
             Backend::Postgres(conn) => {
                 if self.depth.get() == 0 {
+                    conn.revive()?;
                     conn.pass_gate()?;
                 }
                 Ok(conn.execute(sql, &values)? as usize)
@@ -139,8 +142,18 @@ impl Conn {
     pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
         match &self.backend {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Backend::Postgres(conn) => conn.execute_batch(sql),
+            Backend::Postgres(conn) => {
+                self.revive_between_transactions(conn)?;
+                conn.execute_batch(sql)
+            }
         }
+    }
+
+    fn revive_between_transactions(&self, conn: &PgConn) -> Result<(), DbError> {
+        if self.depth.get() == 0 {
+            conn.revive()?;
+        }
+        Ok(())
     }
 
     /// Every row `sql` returns, each through `read`.
@@ -161,6 +174,7 @@ impl Conn {
                 }
             }
             Backend::Postgres(conn) => {
+                self.revive_between_transactions(conn)?;
                 for r in conn.query(sql, &values)? {
                     out.push(read(&Row::postgres(&r)));
                 }
@@ -186,10 +200,13 @@ impl Conn {
                     None => Err(DbError::NoRows),
                 }
             }
-            Backend::Postgres(conn) => match conn.query(sql, &values)?.first() {
-                Some(r) => read(&Row::postgres(r)),
-                None => Err(DbError::NoRows),
-            },
+            Backend::Postgres(conn) => {
+                self.revive_between_transactions(conn)?;
+                match conn.query(sql, &values)?.first() {
+                    Some(r) => read(&Row::postgres(r)),
+                    None => Err(DbError::NoRows),
+                }
+            }
         }
     }
 
@@ -243,7 +260,10 @@ impl Conn {
     pub fn begin(&self) -> Result<u32, DbError> {
         let depth = self.depth.get();
         match (&self.backend, depth) {
-            (Backend::Postgres(conn), 0) => conn.execute_batch("BEGIN")?,
+            (Backend::Postgres(conn), 0) => {
+                conn.revive()?;
+                conn.execute_batch("BEGIN")?
+            }
             _ => self.execute_batch(&format!("SAVEPOINT sp{depth}"))?,
         }
         self.depth.set(depth + 1);

@@ -6,15 +6,17 @@
 pub use super::pg_tls::SslMode;
 pub use super::pg_url::{PgUrl, is_postgres_url};
 
+use super::changes::{CHANNEL, Changes};
 use super::error::DbError;
 use super::placeholders::numbered;
 use super::value::Value;
 use postgres_types::ToSql;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tokio_postgres::{Client, Statement};
+use tokio_postgres::{AsyncMessage, Client, Statement};
 
 /// How long connecting (TCP, TLS and login) may take before it counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,7 +25,11 @@ type Gate = Box<dyn FnMut() -> bool + Send>;
 
 /// An open connection, with its prepared statements.
 pub struct PgConn {
-    client: Client,
+    // Replaced by a new connection when the server closed this one (see `revive`).
+    client: RefCell<Client>,
+    application_name: String,
+    changes: Arc<Changes>,
+    listening: Cell<bool>,
     statements: RefCell<HashMap<String, Statement>>,
     gate: RefCell<Option<Gate>>,
     url: PgUrl,
@@ -47,6 +53,24 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 /// `pg_stat_activity`, and in the message that refuses a second scaler). The error is one
 /// line naming what failed.
 pub fn connect(url: &PgUrl, application_name: &str) -> Result<PgConn, String> {
+    let changes = Arc::new(Changes::default());
+    Ok(PgConn {
+        client: RefCell::new(open_client(url, application_name, &changes)?),
+        application_name: application_name.to_owned(),
+        changes,
+        listening: Cell::new(false),
+        statements: RefCell::new(HashMap::new()),
+        gate: RefCell::new(None),
+        url: url.clone(),
+    })
+}
+
+fn open_client(
+    url: &PgUrl,
+    application_name: &str,
+    changes: &Arc<Changes>,
+) -> Result<Client, String> {
+    let changes = Arc::clone(changes);
     let tls = super::pg_tls::client_config(url.ssl_mode, url.ssl_root_cert.as_deref())?;
     let mut config = tokio_postgres::Config::new();
     config
@@ -65,10 +89,21 @@ pub fn connect(url: &PgUrl, application_name: &str) -> Result<PgConn, String> {
     let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
     runtime().spawn(async move {
         match config.connect(connector).await {
-            Ok((client, connection)) => {
+            Ok((client, mut connection)) => {
                 let _ = sender.send(Ok(client));
-                if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "the connection to PostgreSQL ended");
+                // Drives the socket, and takes the notifications the store listens for.
+                loop {
+                    match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                        Some(Ok(AsyncMessage::Notification(n))) if n.channel() == CHANNEL => {
+                            changes.announced(n.payload());
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => {
+                            tracing::warn!(error = %e, "the connection to PostgreSQL ended");
+                            break;
+                        }
+                        None => break,
+                    }
                 }
             }
             Err(e) => {
@@ -76,16 +111,10 @@ pub fn connect(url: &PgUrl, application_name: &str) -> Result<PgConn, String> {
             }
         }
     });
-    let client = receiver
+    receiver
         .recv()
         .map_err(|_| "the database connection's thread ended".to_owned())?
-        .map_err(|e| format!("{url}: {e}"))?;
-    Ok(PgConn {
-        client,
-        statements: RefCell::new(HashMap::new()),
-        gate: RefCell::new(None),
-        url: url.clone(),
-    })
+        .map_err(|e| format!("{url}: {e}"))
 }
 
 impl PgConn {
@@ -96,14 +125,33 @@ impl PgConn {
 
     /// Whether the server closed the connection (a new one is needed).
     pub fn is_closed(&self) -> bool {
-        self.client.is_closed()
+        self.client.borrow().is_closed()
+    }
+
+    /// Connects again when the server closed the connection (a restart, a network that
+    /// went away): called only between transactions, so no half-done work is lost with the
+    /// old session. Its prepared statements went with it.
+    pub(super) fn revive(&self) -> Result<(), DbError> {
+        if !self.is_closed() {
+            return Ok(());
+        }
+        let client = open_client(&self.url, &self.application_name, &self.changes)
+            .map_err(DbError::Unreachable)?;
+        self.statements.borrow_mut().clear();
+        *self.client.borrow_mut() = client;
+        if self.listening.get() {
+            self.execute_batch(&format!("LISTEN {CHANNEL}"))?;
+            self.changes.missed_some();
+        }
+        tracing::info!(database = %self.url, "reconnected to the database");
+        Ok(())
     }
 
     fn statement(&self, sql: &str) -> Result<Statement, DbError> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = futures_executor::block_on(self.client.prepare(&numbered(sql)))?;
+        let statement = futures_executor::block_on(self.client.borrow().prepare(&numbered(sql)))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_owned(), statement.clone());
@@ -115,7 +163,7 @@ impl PgConn {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         Ok(futures_executor::block_on(
-            self.client.query(&statement, &params),
+            self.client.borrow().query(&statement, &params),
         )?)
     }
 
@@ -124,13 +172,24 @@ impl PgConn {
         let statement = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         Ok(futures_executor::block_on(
-            self.client.execute(&statement, &params),
+            self.client.borrow().execute(&statement, &params),
         )?)
     }
 
     /// Runs statements without parameters.
     pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
-        Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
+        Ok(futures_executor::block_on(
+            self.client.borrow().batch_execute(sql),
+        )?)
+    }
+
+    /// The writes announced so far, listening from the first call on.
+    pub fn changes(&self) -> Result<Arc<Changes>, DbError> {
+        if !self.listening.get() {
+            self.execute_batch(&format!("LISTEN {CHANNEL}"))?;
+            self.listening.set(true);
+        }
+        Ok(Arc::clone(&self.changes))
     }
 
     pub(super) fn set_gate(&self, gate: Gate) {

@@ -1,0 +1,50 @@
+//! What other connections wrote, as PostgreSQL announces it: every table's statement-level
+//! trigger sends `NOTIFY pooladmin_changes` with the writer's application name, and a
+//! connection that listens counts them. The window reads the count each frame without a
+//! round trip (the SQLite file's `data_version` does the same locally); the scaler wakes on
+//! the ones another process sent, so a session placed by another node's API is seen at
+//! once, not at the next tick.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use tokio::sync::Notify;
+
+/// The channel the triggers notify on.
+pub const CHANNEL: &str = "pooladmin_changes";
+
+/// The count of announced writes, and a signal for those of other processes.
+#[derive(Debug, Default)]
+pub struct Changes {
+    seen: AtomicI64,
+    foreign: Notify,
+}
+
+impl Changes {
+    /// How many writes were announced so far (changes whenever someone wrote).
+    pub fn seen(&self) -> i64 {
+        self.seen.load(Ordering::Acquire)
+    }
+
+    /// Resolves when another process writes next.
+    pub async fn written_elsewhere(&self) {
+        self.foreign.notified().await;
+    }
+
+    /// Takes one announcement whose payload is the writer's application name.
+    pub(super) fn announced(&self, writer: &str) {
+        self.seen.fetch_add(1, Ordering::AcqRel);
+        if !writer.contains(&own_marker()) {
+            self.foreign.notify_one();
+        }
+    }
+
+    /// Counts a reconnection: what was written meanwhile was not announced to this one.
+    pub(super) fn missed_some(&self) {
+        self.seen.fetch_add(1, Ordering::AcqRel);
+        self.foreign.notify_one();
+    }
+}
+
+/// What every connection of this process has in its application name.
+pub fn own_marker() -> String {
+    format!("pid {} on", std::process::id())
+}
