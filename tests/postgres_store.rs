@@ -257,3 +257,25 @@ fn a_connection_the_server_closed_is_opened_again_between_transactions() {
     let names: Vec<_> = store.pools().unwrap().into_iter().map(|p| p.name).collect();
     assert_eq!(names, ["After", "Before"]);
 }
+
+#[test]
+fn a_refused_commit_writes_nothing_and_the_ones_before_it_stay() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (_dir, mut store) = {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::open_database(&Database::Postgres(fresh_database()), &key(&dir)).unwrap();
+        (dir, store)
+    };
+    let commits = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&commits);
+    store
+        .refuse_commits_when(move || counted.fetch_add(1, Ordering::SeqCst) >= 1)
+        .unwrap();
+    store.add_pool("First", PoolKind::Server).unwrap();
+    assert!(store.add_pool("Second", PoolKind::Server).is_err());
+    let names: Vec<_> = store.pools().unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["First"]);
+    assert!(commits.load(Ordering::SeqCst) >= 2);
+}
