@@ -149,7 +149,11 @@ impl Scaler {
         };
         match StoreTrouble::of(&error) {
             StoreTrouble::Busy => {
-                tracing::warn!(error = %error, "the database is busy; the scaler tries again on its next pass");
+                let what = match &error {
+                    StoreError::Database(e) if e.is_unreachable() => "the database is unreachable",
+                    _ => "the database is busy",
+                };
+                tracing::warn!(error = %error, "{what}; the scaler tries again on its next pass");
                 Ok(())
             }
             StoreTrouble::Gone => {

@@ -4,7 +4,8 @@ use super::db::DbError;
 use crate::model::{NoCapacity, ValidationErrors};
 use std::path::PathBuf;
 
-/// The database could not be opened; the file was left as it was.
+/// The database could not be opened; it was left as it was. Each `path` names the database:
+/// its file, or (PostgreSQL) its URL without the password.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The PostgreSQL server cannot be reached, refused the login, or has no such database.

@@ -368,6 +368,12 @@ impl Store {
         }
     }
 
+    /// Whether the server closed this connection (the next call tries to reconnect). A
+    /// local check: no round trip.
+    pub fn connection_lost(&self) -> bool {
+        self.conn.as_postgres().is_some_and(|conn| conn.is_closed())
+    }
+
     /// The SQLite connection, for what only a file has; refused on a server.
     fn sqlite(&self) -> Result<&Connection, StoreError> {
         self.conn.as_sqlite().ok_or_else(|| {

@@ -53,9 +53,12 @@ impl About {
             ui.separator();
             ui.horizontal(|ui| {
                 let busy = self.chooser.is_some();
-                if ui
-                    .add_enabled(!busy, egui::Button::new("Back up database…"))
-                    .clicked()
+                // A server's database is backed up with its own tools (pg_dump).
+                let on_file = store.database().file().is_some();
+                if on_file
+                    && ui
+                        .add_enabled(!busy, egui::Button::new("Back up database…"))
+                        .clicked()
                 {
                     self.chooser = Some(choose(
                         &ctx,

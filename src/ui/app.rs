@@ -11,6 +11,7 @@ use super::page::Page;
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
 use super::ui_state::UiState;
+use super::unreachable::Unreachable;
 use super::view::Pages;
 use crate::api::ApiControl;
 use crate::scaler::{Command, ScalerHandle};
@@ -42,6 +43,7 @@ pub struct PoolAdminApp {
     subtitle: Option<String>,
     fonts_installed: bool,
     banner: Option<String>,
+    unreachable: Option<Unreachable>,
     api: Option<ApiControl>,
     shown_once: Option<ShownOnce>,
 }
@@ -66,6 +68,7 @@ impl PoolAdminApp {
             subtitle: None,
             fonts_installed: false,
             banner: None,
+            unreachable: None,
             api: None,
             shown_once: None,
         };
@@ -187,7 +190,15 @@ impl PoolAdminApp {
     fn reload(&mut self) {
         self.reloaded_at = Instant::now();
         match Catalog::load(&self.store, self.catalog.generation + 1) {
-            Ok(catalog) => self.catalog = catalog,
+            Ok(catalog) => {
+                self.catalog = catalog;
+                self.unreachable = None;
+            }
+            // Said by the banner, and tried again, until it answers.
+            Err(e) if Unreachable::is_unreachable(&e) => {
+                tracing::warn!(error = %e, "the database is unreachable");
+                self.unreachable = Some(Unreachable::noted(self.unreachable.take(), &e));
+            }
             Err(e) => {
                 tracing::error!(error = %e, "reading the database failed");
                 self.toasts
@@ -220,6 +231,9 @@ impl PoolAdminApp {
                 .error(format!("Reading the sessions failed: {e}"));
         }
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(unreachable) = &self.unreachable {
+                unreachable.ui(ui);
+            }
             scaler_stopped_ui(ui, &mut self.scaler_view);
             banner_ui(ui, &mut self.banner);
             let mut ctx = PageContext {
@@ -243,8 +257,17 @@ impl PoolAdminApp {
         self.about
             .ui(ui, &self.store, &self.catalog, &mut self.toasts);
         changed |= self.config_io.ui(ui, &mut self.store, &mut self.toasts);
-        if changed {
+        let retry = match &self.unreachable {
+            Some(unreachable) => unreachable.retry_due(),
+            // The server closed the connection: the reload reconnects, or says so.
+            None => self.store.connection_lost(),
+        };
+        if changed || retry {
             self.reload();
+        }
+        if self.unreachable.is_some() {
+            ui.ctx()
+                .request_repaint_after(super::unreachable::RETRY_EVERY);
         }
         self.talk_to_scaler(changed);
         if self.scaler_view.attached {

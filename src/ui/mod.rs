@@ -46,6 +46,7 @@ pub mod staging_page;
 pub mod table;
 pub mod theme;
 pub mod ui_state;
+pub mod unreachable;
 pub mod view;
 pub mod wizard;
 pub mod zones_page;

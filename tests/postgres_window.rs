@@ -1,0 +1,79 @@
+//! The window on a PostgreSQL database that goes out of reach: a red banner says since when,
+//! and the window recovers by itself once the server answers again. Against the throw-away
+//! cluster scripts/test.sh starts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    clippy::print_stdout
+)]
+
+mod common;
+
+use common::backend::{admin_url, fresh_database};
+use common::ui_driver::{harness, settle};
+use egui_kittest::kittest::Queryable;
+use pooladmin::model::PoolKind;
+use pooladmin::store::db::Conn;
+use pooladmin::store::db::postgres::connect;
+use pooladmin::store::{Database, KeySource, Store};
+use std::time::{Duration, Instant};
+
+/// Lets the database take new connections or not, ending the ones it has when not.
+fn reachable(dbname: &str, yes: bool) {
+    let admin = Conn::postgres(connect(&admin_url(), "test").unwrap());
+    admin
+        .execute_batch(&format!(
+            "ALTER DATABASE {dbname} WITH ALLOW_CONNECTIONS {yes}"
+        ))
+        .unwrap();
+    if !yes {
+        admin
+            .query_map(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?1",
+                [dbname],
+                |_| Ok(()),
+            )
+            .unwrap()
+            .for_each(drop);
+    }
+}
+
+#[test]
+fn the_window_says_since_when_the_database_is_out_of_reach_and_recovers_by_itself() {
+    let url = fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_database_for_command(
+        &Database::Postgres(url.clone()),
+        &KeySource::File(dir.path().join("window.key")),
+    )
+    .unwrap();
+    store.add_pool("Desktops", PoolKind::Server).unwrap();
+    let mut h = harness(store);
+    settle(&mut h);
+    assert!(h.query_by_label_contains("Desktops").is_some());
+
+    reachable(&url.dbname, false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while h
+        .query_by_label_contains("The database is unreachable since")
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "no banner");
+        std::thread::sleep(Duration::from_millis(100));
+        settle(&mut h);
+    }
+    // What was on screen stays on screen meanwhile.
+    assert!(h.query_by_label_contains("Desktops").is_some());
+
+    reachable(&url.dbname, true);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while h
+        .query_by_label_contains("The database is unreachable since")
+        .is_some()
+    {
+        assert!(Instant::now() < deadline, "the window did not recover");
+        std::thread::sleep(Duration::from_millis(200));
+        settle(&mut h);
+    }
+}
