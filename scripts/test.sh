@@ -47,8 +47,6 @@ cargo clippy --all-targets --locked -- -D warnings
 # The lean binary, without the window: agents and headless servers run it.
 cargo build --locked --no-default-features --bin pooladmin
 
-# The benchmarks first (each runs once, as a test), so the run ends on the test summary.
-cargo test --locked --benches
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -85,6 +83,10 @@ postgres_home=$(mktemp -d)
 trap 'kill "$moto_pid" "$gcplocal_pid" 2>/dev/null; samba_dc_stop; postgres_stop; rm -rf "$keyring_home" "$moto_log" "$gcplocal_log" "$samba_home" "$postgres_home"' EXIT
 postgres_start "$postgres_home"
 echo "PostgreSQL started on 127.0.0.1 with TLS and a CA of its own"
+
+# The benchmarks first (each runs once, as a test; their PostgreSQL cases on the cluster), so
+# the run ends on the test summary.
+cargo test --locked --benches
 samba_started=$SECONDS
 samba_dc_start "$samba_home"
 echo "Samba AD DC provisioned and started in $((SECONDS - samba_started)) s"

@@ -84,6 +84,16 @@ impl Store {
                     .to_owned(),
             ));
         }
+        // One read transaction on the source: every table as of one moment, even if a
+        // command writes to the file meanwhile.
+        let snapshot = self.conn.begin()?;
+        let copied = self.copy_rows(target);
+        // Ending a read-only transaction changes nothing; its error matters less than the copy's.
+        let _ = self.conn.end(snapshot, true);
+        copied
+    }
+
+    fn copy_rows(&self, target: &mut Store) -> Result<CopyReport, StoreError> {
         let sealer_from = self.sealer.clone();
         let sealer_to = target.sealer.clone();
         let mut report = CopyReport::default();
