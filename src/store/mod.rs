@@ -273,32 +273,23 @@ impl Store {
     /// A second connection to the same database with the same key, for the scaler's
     /// background task: WAL lets it write while the window reads.
     pub fn sibling(&self) -> Result<Self, OpenError> {
-        let path = match &self.database {
-            Database::File(path) => path,
-            Database::Postgres(url) => return self.postgres_sibling(url),
+        let conn = match &self.database {
+            Database::File(path) => sqlite_sibling(path)?,
+            Database::Postgres(url) => postgres_open::sibling_conn(url)?,
         };
-        let corrupt = |source: rusqlite::Error| OpenError::Corrupt {
-            path: path.clone(),
-            source: source.into(),
-        };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(corrupt)?;
-        configure(&conn).map_err(corrupt)?;
-        let conn = Conn::sqlite(conn).map_err(|source| OpenError::Corrupt {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(Self {
+        Ok(self.with_conn(conn))
+    }
+
+    /// This store's database, key and lock over another connection.
+    fn with_conn(&self, conn: Conn) -> Self {
+        Self {
             conn,
             database: self.database.clone(),
             sealer: self.sealer.clone(),
             key_location: self.key_location.clone(),
             installation_id: self.installation_id.clone(),
             lock: self.lock.clone(),
-        })
+        }
     }
 
     /// Where the database is: its file, or its URL (without the password).
@@ -391,6 +382,21 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Another connection to the SQLite file at `path`: WAL lets it write while others read.
+fn sqlite_sibling(path: &Path) -> Result<Conn, OpenError> {
+    let corrupt = |source: DbError| OpenError::Corrupt {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| corrupt(e.into()))?;
+    configure(&conn).map_err(|e| corrupt(e.into()))?;
+    Conn::sqlite(conn).map_err(corrupt)
 }
 
 /// What every connection needs: foreign keys enforced, WAL's usual durability, and a wait

@@ -89,19 +89,13 @@ impl Store {
             lock,
         })
     }
+}
 
-    /// Another connection to the same PostgreSQL database, sharing this one's lock and key.
-    pub(super) fn postgres_sibling(&self, url: &PgUrl) -> Result<Self, OpenError> {
-        let conn = connect(url, &application_name("connection")).map_err(unreachable)?;
-        Ok(Self {
-            conn: Conn::postgres(conn),
-            database: self.database.clone(),
-            sealer: self.sealer.clone(),
-            key_location: self.key_location.clone(),
-            installation_id: self.installation_id.clone(),
-            lock: self.lock.clone(),
-        })
-    }
+/// Another connection to the PostgreSQL database at `url`, for a sibling store.
+pub(super) fn sibling_conn(url: &PgUrl) -> Result<Conn, OpenError> {
+    connect(url, &application_name("connection"))
+        .map(Conn::postgres)
+        .map_err(unreachable)
 }
 
 /// A connection whose session holds [`SCALER_LOCK`], or the refusal naming the holder.
