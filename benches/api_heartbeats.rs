@@ -53,7 +53,7 @@ fn start_server(db: &std::path::Path, port: u16) -> Child {
 fn api_heartbeats(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.sqlite");
-    let mut store = support::large_deployment(&path, AGENTS, 0);
+    let mut store = support::large_deployment(&path, support::Shape::new(10, AGENTS, 0));
     let now = jiff::Timestamp::now();
     let ids: Vec<AgentId> = store
         .agents()
@@ -113,7 +113,7 @@ fn api_heartbeats(c: &mut Criterion) {
     let mut next = 0usize;
     c.bench_function("api_heartbeats/one_heartbeat", |b| {
         b.iter(|| {
-            next = (next + 1) % AGENTS;
+            next = (next + 1) % tokens.len();
             runtime.block_on(beat(tokens[next].clone()));
         })
     });
@@ -129,7 +129,7 @@ fn api_heartbeats(c: &mut Criterion) {
             let mut inflight = tokio::task::JoinSet::new();
             for i in 0..seconds * 1000 {
                 tick.tick().await;
-                inflight.spawn(beat(tokens[i % AGENTS].clone()));
+                inflight.spawn(beat(tokens[i % tokens.len()].clone()));
                 while inflight.try_join_next().is_some() {}
             }
             while inflight.join_next().await.is_some() {}

@@ -1,8 +1,10 @@
 //! `POST /v1/pools/{pool}/sessions` through HTTP on loopback, with 10,000 agents and 100,000
-//! sessions in the store, on SQLite and (side by side, when `POOLADMIN_TEST_POSTGRES` names
-//! a cluster) on PostgreSQL over loopback TLS. Targets: median ≤ 2 ms for one request on
-//! SQLite, ≤ 3 ms on PostgreSQL; ≥ 1,000 (SQLite) and ≥ 500 (PostgreSQL) placements/s
-//! sustained (`burst_16_clients`: 400 requests from 16 concurrent clients, elements/s).
+//! sessions in the store, spread over 10 pools (`api_placement`) or all in one pool
+//! (`api_placement_one_pool`), on SQLite and (side by side, when `POOLADMIN_TEST_POSTGRES`
+//! names a cluster) on PostgreSQL over loopback TLS (`…_postgres`). Targets: median ≤ 2 ms
+//! for one request on SQLite, ≤ 3 ms on PostgreSQL; ≥ 1,000 (SQLite) and ≥ 500 (PostgreSQL)
+//! placements/s sustained (`burst_16_clients`: 400 requests from 16 concurrent clients,
+//! elements/s).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,6 +13,8 @@
 )]
 
 mod support;
+
+use support::Shape;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pooladmin::api::start_api;
@@ -22,12 +26,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn api_placement(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bench.sqlite");
-    let store = support::large_deployment(&path, 10_000, 100_000);
-    placements(c, "api_placement", store);
-    if let Some(store) = support::large_postgres_deployment(dir.path(), 10_000, 100_000) {
-        placements(c, "api_placement_postgres", store);
+    for (group, shape) in [
+        ("api_placement", Shape::SPREAD),
+        ("api_placement_one_pool", Shape::ONE_POOL),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = support::large_deployment(&dir.path().join("bench.sqlite"), shape);
+        placements(c, group, store);
+        if let Some(store) = support::large_postgres_deployment(dir.path(), shape) {
+            placements(c, &format!("{group}_postgres"), store);
+        }
     }
 }
 
@@ -58,7 +66,7 @@ fn placements(c: &mut Criterion, group_name: &str, mut store: Store) {
             Arc::new(ScalerGauges::default()),
         ))
         .expect("API");
-    let url = format!("{}/v1/pools/agents-03/sessions", api.url);
+    let url = format!("{}/v1/pools/agents-00/sessions", api.url);
     let client = reqwest::Client::new();
     let users = Arc::new(AtomicU64::new(0));
     let place = {

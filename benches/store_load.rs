@@ -11,6 +11,8 @@
 
 mod support;
 
+use support::Shape;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use pooladmin::store::Store;
 use pooladmin::ui::catalog::Catalog;
@@ -19,14 +21,15 @@ use std::hint::black_box;
 fn store_load(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.sqlite");
-    drop(support::large_deployment(&path, 10_000, 100_000));
+    let sessions = Shape::SPREAD.for_this_run().sessions as u32;
+    drop(support::large_deployment(&path, Shape::SPREAD));
     let mut group = c.benchmark_group("store_load");
     group.sample_size(20);
     group.bench_function("open_and_pools_overview", |b| {
         b.iter(|| {
             let store = Store::open(&path).expect("open");
             let overview = store.pool_overview().expect("overview");
-            assert_eq!(overview.iter().map(|p| p.sessions).sum::<u32>(), 100_000);
+            assert_eq!(overview.iter().map(|p| p.sessions).sum::<u32>(), sessions);
             black_box(overview)
         })
     });
@@ -37,7 +40,7 @@ fn store_load(c: &mut Criterion) {
         })
     });
     group.finish();
-    let Some(store) = support::large_postgres_deployment(dir.path(), 10_000, 100_000) else {
+    let Some(store) = support::large_postgres_deployment(dir.path(), Shape::SPREAD) else {
         return;
     };
     let database = store.database().clone();
@@ -49,7 +52,7 @@ fn store_load(c: &mut Criterion) {
         b.iter(|| {
             let store = Store::open_database_for_command(&database, &key).expect("open");
             let overview = store.pool_overview().expect("overview");
-            assert_eq!(overview.iter().map(|p| p.sessions).sum::<u32>(), 100_000);
+            assert_eq!(overview.iter().map(|p| p.sessions).sum::<u32>(), sessions);
             black_box(overview)
         })
     });

@@ -15,10 +15,11 @@ use std::hint::black_box;
 
 fn ui_frame(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = support::large_deployment(&dir.path().join("bench.sqlite"), 10_000, 50_000);
+    let shape = support::Shape::new(10, 10_000, 50_000);
+    let store = support::large_deployment(&dir.path().join("bench.sqlite"), shape);
     let mut app = PoolAdminApp::new(store);
     app.open_page(Page::DockerAgents);
-    assert_eq!(app.catalog().agents.len(), 10_000);
+    assert_eq!(app.catalog().agents.len(), shape.for_this_run().agents);
     let ctx = egui::Context::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(

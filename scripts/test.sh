@@ -102,3 +102,7 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
 # The directory down: stop Samba, then the one test that needs it stopped.
 samba_dc_stop
 cargo test --locked --test directory_down -- --ignored
+
+# The database server down: the one test that stops the shared cluster for 20 s (and starts
+# it again) while headless, a window and a portal use it.
+cargo test --locked --test postgres_down -- --ignored

@@ -93,7 +93,7 @@ pub fn cloud(command: &CloudCommand) -> Result<()> {
     }
     let clouds = ProviderClouds::new(
         Clock::new(),
-        crate::cli_database::simulator_state_base(store.database()),
+        pooladmin::cloud::factory::simulator_state_base(store.database()),
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -98,26 +98,3 @@ impl DatabaseArgs {
         Store::open_database_for_command(&database, &self.key_source())
     }
 }
-
-/// Where the simulated clouds keep their state: beside an SQLite file, or for a PostgreSQL
-/// database in the platform's data directory under the server's and database's names.
-pub fn simulator_state_base(database: &Database) -> Option<PathBuf> {
-    match database {
-        Database::File(path) => Some(path.clone()),
-        Database::Postgres(url) => {
-            directories::ProjectDirs::from("", "", "pooladmin").map(|dirs| {
-                let name: String = format!("{}-{}-{}", url.host, url.port, url.dbname)
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                dirs.data_dir().join(format!("postgres-{name}"))
-            })
-        }
-    }
-}

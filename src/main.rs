@@ -227,7 +227,7 @@ fn run(database: &DatabaseArgs) -> Result<()> {
         tracing::info!(database = %place, "demo database populated");
     }
     tracing::info!(database = %place, "database open");
-    let simulator_state = cli_database::simulator_state_base(&place);
+    let simulator_state = pooladmin::cloud::factory::simulator_state_base(&place);
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
     let api_store = store.sibling().context("opening the API's connection")?;
     let demo_store = if database.demo {
@@ -323,7 +323,7 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
         let gauges = Arc::new(ScalerGauges::default());
         let clouds = Arc::new(ProviderClouds::new(
             Clock::new(),
-            cli_database::simulator_state_base(&place),
+            pooladmin::cloud::factory::simulator_state_base(&place),
         ));
         let scaler = Scaler::new(
             store.sibling()?,

@@ -5,6 +5,8 @@
 //! no twin VMs for one instance, no live row whose VM is gone, no row stuck in requested,
 //! creating or deleting. A second test aims its kills: at each kind of cloud call (list,
 //! create, status, delete) while it is in flight, on a cloud that takes 1.5 s to answer.
+//! Both run on an SQLite file and again on a PostgreSQL database (fewer random kills there:
+//! the same code paths, half the time).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,57 +16,159 @@
 
 mod common;
 
+use common::backend::postgres;
 use common::scaling::{Bench, agent_pool};
+use pooladmin::cloud::factory::simulator_state_base;
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::instance::InstanceState;
-use pooladmin::store::Store;
+use pooladmin::store::{Database, KeySource, Store};
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Random kills on SQLite; on PostgreSQL, where each run also connects over TLS, fewer.
 const KILLS: usize = 50;
+const KILLS_ON_POSTGRES: usize = 20;
 
 /// One chaos test at a time: each keeps the machine's two cores busy with its own
 /// processes, and the timings of the aimed kills assume a machine that is not starved.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn headless(db: &Path) -> Child {
-    spawn_headless(db, "warn", Stdio::null())
+/// The database the runs share: an SQLite file with its key beside it, or a PostgreSQL
+/// database sealed with a key file; the simulated cloud's state file goes where headless
+/// puts it for that database.
+struct Target {
+    database: Database,
+    key: KeySource,
+    /// `--db` and `--key-file` for headless, and its environment.
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    /// Headless's standard error, appended run after run.
+    errors: PathBuf,
 }
 
-/// `pooladmin headless` on `db`, logging at `level` to `stdout`, its errors to a file.
-fn spawn_headless(db: &Path, level: &str, stdout: Stdio) -> Child {
+impl Target {
+    fn new(dir: &Path, store: &Store) -> Self {
+        let database = store.database().clone();
+        let errors = dir.join("headless.stderr");
+        match &database {
+            Database::File(path) => Self {
+                args: vec!["--db".into(), path.display().to_string()],
+                env: Vec::new(),
+                key: KeySource::KeyFile,
+                database,
+                errors,
+            },
+            Database::Postgres(url) => {
+                // The key file common::backend sealed the database with.
+                let key_file = dir.join("scaler.sqlite.key");
+                let password = url.password.as_ref().expect("the test cluster's password");
+                Self {
+                    args: vec![
+                        "--db".into(),
+                        url.to_string(),
+                        "--key-file".into(),
+                        key_file.display().to_string(),
+                    ],
+                    // Where headless keeps the simulated cloud's state for a server's
+                    // database: the data folder, inside this test's own.
+                    env: vec![
+                        ("PGPASSWORD".into(), password.expose().to_owned()),
+                        (
+                            "XDG_DATA_HOME".into(),
+                            dir.join("data").display().to_string(),
+                        ),
+                    ],
+                    key: KeySource::File(key_file),
+                    database,
+                    errors,
+                }
+            }
+        }
+    }
+
+    /// The simulated cloud's state file for `provider`.
+    fn cloud_file(&self, provider: pooladmin::model::VmProviderId) -> PathBuf {
+        let base = temp_env(&self.env, || simulator_state_base(&self.database))
+            .expect("a place for the simulated cloud's state");
+        PathBuf::from(format!(
+            "{}.simulated-cloud-{provider}.json",
+            base.display()
+        ))
+    }
+
+    /// A connection for a command beside the runs.
+    fn open_for_command(&self) -> Store {
+        Store::open_database_for_command(&self.database, &self.key).expect("open")
+    }
+
+    /// A connection that takes the database (between runs).
+    fn open(&self) -> Store {
+        Store::open_database(&self.database, &self.key).expect("open between runs")
+    }
+}
+
+/// `work` with `env` set, for the path headless derives from it.
+fn temp_env<T>(env: &[(String, String)], work: impl FnOnce() -> T) -> T {
+    let before: Vec<_> = env
+        .iter()
+        .map(|(name, _)| (name.clone(), std::env::var_os(name)))
+        .collect();
+    for (name, value) in env {
+        // SAFETY: the chaos tests run one at a time (ONE_AT_A_TIME) and no other thread of
+        // this test reads the environment meanwhile.
+        unsafe { std::env::set_var(name, value) };
+    }
+    let answer = work();
+    for (name, value) in before {
+        // SAFETY: as above.
+        unsafe {
+            match value {
+                Some(value) => std::env::set_var(&name, value),
+                None => std::env::remove_var(&name),
+            }
+        }
+    }
+    answer
+}
+
+fn headless(t: &Target) -> Child {
+    spawn_headless(t, "warn", Stdio::null())
+}
+
+/// `pooladmin headless` on the target, logging at `level` to `stdout`, its errors to a file.
+fn spawn_headless(t: &Target, level: &str, stdout: Stdio) -> Child {
     Command::new(env!("CARGO_BIN_EXE_pooladmin"))
-        .arg("--db")
-        .arg(db)
+        .args(&t.args)
         .arg("headless")
+        .envs(t.env.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", level)
         .stdout(stdout)
-        .stderr(Stdio::from(errors_file(db)))
+        .stderr(Stdio::from(errors_file(t)))
         .spawn()
         .expect("pooladmin headless")
 }
 
 /// The last lines the runs wrote to standard error, newest first.
-fn last_errors(db: &Path) -> Vec<String> {
-    let errors = std::fs::read_to_string(format!("{}.stderr", db.display())).unwrap_or_default();
+fn last_errors(t: &Target) -> Vec<String> {
+    let errors = std::fs::read_to_string(&t.errors).unwrap_or_default();
     errors.lines().rev().take(20).map(str::to_owned).collect()
 }
 
 /// Where the runs' standard error goes (appended), to say why one ended.
-fn errors_file(db: &Path) -> std::fs::File {
+fn errors_file(t: &Target) -> std::fs::File {
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(format!("{}.stderr", db.display()))
+        .open(&t.errors)
         .expect("a file for headless's errors")
 }
 
 /// What disagrees between the simulated cloud's file and the instance rows.
-fn disagreements(db: &Path, cloud_file: &Path) -> Vec<String> {
-    let store = Store::open_for_command(db, &pooladmin::store::KeySource::KeyFile).expect("open");
+fn disagreements(t: &Target, cloud_file: &Path) -> Vec<String> {
+    let store = t.open_for_command();
     let world: serde_json::Value = match std::fs::read_to_string(cloud_file) {
         Ok(text) => serde_json::from_str(&text).expect("the simulated cloud's state"),
         Err(_) => serde_json::json!({"vms": {}}),
@@ -109,19 +213,19 @@ fn disagreements(db: &Path, cloud_file: &Path) -> Vec<String> {
 
 /// Runs headless until the cloud and the rows agree and two agents run (or 150 s
 /// passed, past the 60 s grace that sweeps orphans): what still disagrees, and how many run.
-fn settle(db: &Path, cloud_file: &Path) -> (Vec<String>, usize) {
-    let mut child = headless(db);
+fn settle(t: &Target, cloud_file: &Path) -> (Vec<String>, usize) {
+    let mut child = headless(t);
     let deadline = Instant::now() + Duration::from_secs(150);
-    let (mut problems, mut running) = (disagreements(db, cloud_file), running_agents(db));
+    let (mut problems, mut running) = (disagreements(t, cloud_file), running_agents(t));
     while (!problems.is_empty() || running != 2) && Instant::now() < deadline {
         if let Some(status) = child.try_wait().expect("headless") {
             panic!(
                 "headless ended while settling: {status}; its last errors: {:#?}",
-                last_errors(db)
+                last_errors(t)
             );
         }
         std::thread::sleep(Duration::from_secs(1));
-        (problems, running) = (disagreements(db, cloud_file), running_agents(db));
+        (problems, running) = (disagreements(t, cloud_file), running_agents(t));
     }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
@@ -138,7 +242,7 @@ struct Config {
 /// An agent pool on the simulator keeping `standby` cores, its database let go so each
 /// headless run may take it: the folder, the database, the simulated cloud's file, and
 /// the config.
-fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, PathBuf, PathBuf, Config) {
+fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, Target, PathBuf, Config) {
     let Bench {
         dir,
         store,
@@ -147,24 +251,20 @@ fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, PathBuf, P
         provider,
         ..
     } = agent_pool(behaviour, standby, 10);
-    let db: PathBuf = store
-        .database()
-        .file()
-        .expect("an SQLite file")
-        .to_path_buf();
+    let target = Target::new(dir.path(), &store);
     drop(store);
-    let cloud_file = PathBuf::from(format!("{}.simulated-cloud-{provider}.json", db.display()));
+    let cloud_file = target.cloud_file(provider);
     let config = Config {
         spec,
         id: config,
         provider,
     };
-    (dir, db, cloud_file, config)
+    (dir, target, cloud_file, config)
 }
 
 /// How many agents run, as the rows say.
-fn running_agents(db: &Path) -> usize {
-    let store = Store::open_for_command(db, &pooladmin::store::KeySource::KeyFile).expect("open");
+fn running_agents(t: &Target) -> usize {
+    let store = t.open_for_command();
     store
         .live_instances()
         .expect("instances")
@@ -174,8 +274,8 @@ fn running_agents(db: &Path) -> usize {
 }
 
 /// Changes the demand between runs (the standby cores; surplus goes at once).
-fn set_standby(db: &Path, config: &Config, cores: u32) {
-    let mut store = Store::open(db).expect("open between runs");
+fn set_standby(t: &Target, config: &Config, cores: u32) {
+    let mut store = t.open();
     let mut spec = config.spec.clone();
     if let pooladmin::model::autoscale::Scaling::Agents(a) = &mut spec.scaling {
         a.standby_cores = cores.to_string();
@@ -198,20 +298,21 @@ fn fifty_sigkills_leave_no_orphan_no_twin_and_nothing_dangling() {
         boot_delay: Duration::from_secs(1),
         ..Behaviour::default()
     };
-    let (dir, db, cloud_file, config) = prepare(behaviour, 8);
+    let (dir, t, cloud_file, config) = prepare(behaviour, 8);
     let mut rng = rand::rngs::StdRng::seed_from_u64(50);
     let demands = [8, 16, 0, 12, 4];
-    for kill in 0..KILLS {
-        let mut child = headless(&db);
+    let kills = if postgres() { KILLS_ON_POSTGRES } else { KILLS };
+    for kill in 0..kills {
+        let mut child = headless(&t);
         std::thread::sleep(Duration::from_millis(rng.random_range(150..2500)));
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
-        set_standby(&db, &config, demands[kill % demands.len()]);
+        set_standby(&t, &config, demands[kill % demands.len()]);
     }
     // Let the last run settle: past the 60 s grace, so orphans are swept.
-    set_standby(&db, &config, 8);
-    let (problems, running) = settle(&db, &cloud_file);
-    assert!(problems.is_empty(), "after {KILLS} kills: {problems:#?}");
+    set_standby(&t, &config, 8);
+    let (problems, running) = settle(&t, &cloud_file);
+    assert!(problems.is_empty(), "after {kills} kills: {problems:#?}");
     assert_eq!(running, 2, "8 standby cores = 2 agents of 4");
     let made = std::fs::read_to_string(&cloud_file)
         .ok()
@@ -223,14 +324,14 @@ fn fifty_sigkills_leave_no_orphan_no_twin_and_nothing_dangling() {
         "the runs made and removed VMs between the kills ({made} made)"
     );
     println!(
-        "{KILLS} kills, {made} VMs made in all; settled with {running} agents running and no disagreement"
+        "{kills} kills, {made} VMs made in all; settled with {running} agents running and no disagreement"
     );
     drop(dir);
 }
 
 /// `pooladmin headless` with its log on a channel, line by line.
-fn headless_logged(db: &Path) -> (Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = spawn_headless(db, "info", Stdio::piped());
+fn headless_logged(t: &Target) -> (Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = spawn_headless(t, "info", Stdio::piped());
     let stdout = child.stdout.take().expect("its log");
     let (lines, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -251,13 +352,13 @@ fn headless_logged(db: &Path) -> (Child, std::sync::mpsc::Receiver<String>) {
 /// kills it after a random moment within `window`. Whether `answered` showed before the
 /// kill (the call was no longer in flight) comes back.
 fn kill_during(
-    db: &Path,
+    t: &Target,
     trigger: Option<&str>,
     answered: &str,
     window: std::ops::Range<u64>,
     rng: &mut rand::rngs::StdRng,
 ) -> bool {
-    let (mut child, log) = headless_logged(db);
+    let (mut child, log) = headless_logged(t);
     let mut seen = Vec::new();
     if let Some(trigger) = trigger {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -280,14 +381,14 @@ fn kill_during(
 }
 
 /// Runs headless until `n` agents run (within 90 s), then kills it.
-fn run_until_running(db: &Path, n: usize) {
-    let mut child = headless(db);
+fn run_until_running(t: &Target, n: usize) {
+    let mut child = headless(t);
     let deadline = Instant::now() + Duration::from_secs(90);
-    while running_agents(db) < n {
+    while running_agents(t) < n {
         if let Some(status) = child.try_wait().expect("headless") {
             panic!(
                 "headless ended: {status}; its last errors: {:#?}",
-                last_errors(db)
+                last_errors(t)
             );
         }
         assert!(Instant::now() < deadline, "{n} agents did not come up");
@@ -298,8 +399,8 @@ fn run_until_running(db: &Path, n: usize) {
 }
 
 /// The simulated cloud of `config` answers each call in 1.5 s and boots a VM in `boot_s`.
-fn slow_cloud(db: &Path, config: &Config, boot_s: u32) {
-    let mut store = Store::open(db).expect("open");
+fn slow_cloud(t: &Target, config: &Config, boot_s: u32) {
+    let mut store = t.open();
     let mut provider = store
         .configs::<pooladmin::model::vm_provider::VmProviderSpec>()
         .expect("providers")
@@ -320,30 +421,30 @@ fn slow_cloud(db: &Path, config: &Config, boot_s: u32) {
 fn a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     const TRIALS: usize = 4;
-    let (dir, db, cloud_file, config) = prepare(Behaviour::default(), 0);
+    let (dir, t, cloud_file, config) = prepare(Behaviour::default(), 0);
     let mut rng = rand::rngs::StdRng::seed_from_u64(14);
     let mut in_flight: HashMap<&str, usize> = HashMap::new();
     // List: every start reconciles first, with one listing of 1.5 s.
-    slow_cloud(&db, &config, 600);
+    slow_cloud(&t, &config, 600);
     for _ in 0..TRIALS {
-        kill_during(&db, None, "orphan", 100..1400, &mut rng);
+        kill_during(&t, None, "orphan", 100..1400, &mut rng);
         *in_flight.entry("list").or_default() += 1;
     }
     // Status: two VMs that take ten minutes to boot are looked at on each start's first
     // pass, right after its listing.
-    set_standby(&db, &config, 8);
-    kill_during(&db, Some("; booting"), "", 1500..1501, &mut rng);
+    set_standby(&t, &config, 8);
+    kill_during(&t, Some("; booting"), "", 1500..1501, &mut rng);
     for _ in 0..TRIALS {
-        if !kill_during(&db, None, "; running", 1700..2900, &mut rng) {
+        if !kill_during(&t, None, "; running", 1700..2900, &mut rng) {
             *in_flight.entry("status").or_default() += 1;
         }
     }
     // Create: each trial wants two agents more.
-    slow_cloud(&db, &config, 2);
+    slow_cloud(&t, &config, 2);
     for trial in 0..TRIALS {
-        set_standby(&db, &config, 16 + 8 * trial as u32);
+        set_standby(&t, &config, 16 + 8 * trial as u32);
         if !kill_during(
-            &db,
+            &t,
             Some("create call sent"),
             "created as",
             0..1500,
@@ -354,11 +455,11 @@ fn a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent() {
     }
     // Delete: two agents up, then nothing wanted and no backoff: the surplus goes.
     for _ in 0..TRIALS {
-        set_standby(&db, &config, 8);
-        run_until_running(&db, 2);
-        set_standby(&db, &config, 0);
+        set_standby(&t, &config, 8);
+        run_until_running(&t, 2);
+        set_standby(&t, &config, 0);
         if !kill_during(
-            &db,
+            &t,
             Some("delete the newest idle"),
             ": deleted",
             0..1500,
@@ -367,13 +468,12 @@ fn a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent() {
             *in_flight.entry("delete").or_default() += 1;
         }
     }
-    set_standby(&db, &config, 8);
-    let (problems, running) = settle(&db, &cloud_file);
+    set_standby(&t, &config, 8);
+    let (problems, running) = settle(&t, &cloud_file);
     println!("kills with the call still in flight, by kind: {in_flight:?}");
     if !problems.is_empty() {
         // What the scaler last said, to see why.
-        let store =
-            Store::open_for_command(&db, &pooladmin::store::KeySource::KeyFile).expect("open");
+        let store = t.open_for_command();
         let events = store
             .events(&pooladmin::store::EventFilter::default(), 80)
             .expect("events");
@@ -391,3 +491,8 @@ fn a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent() {
     }
     drop(dir);
 }
+
+crate::also_on_postgres!(
+    fifty_sigkills_leave_no_orphan_no_twin_and_nothing_dangling,
+    a_sigkill_during_each_kind_of_cloud_call_leaves_nothing_inconsistent,
+);

@@ -23,6 +23,7 @@ pub mod router;
 pub mod server;
 pub mod sessions;
 pub mod state;
+pub mod store_connections;
 pub mod types;
 
 pub use openapi::openapi_json;

@@ -8,6 +8,7 @@ use super::error::ApiError;
 use super::listener::Peer;
 use super::rate_limit::RateLimiter;
 use super::request_counts::RequestCounts;
+use super::store_connections::StoreConnections;
 use crate::scaler::gauges::ScalerGauges;
 use crate::store::{HostToken, PortalKey, Store, TokenOwner};
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -24,7 +25,7 @@ pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// Shared by every handler.
 pub struct ApiState {
-    store: Mutex<Store>,
+    connections_to_store: StoreConnections,
     wake: Wake,
     limiter: RateLimiter,
     /// Requests by route and status.
@@ -45,7 +46,7 @@ impl ApiState {
     /// a second.
     pub fn new(store: Store, rate_limit: u32, wake: Wake, gauges: Arc<ScalerGauges>) -> Self {
         Self {
-            store: Mutex::new(store),
+            connections_to_store: StoreConnections::new(store),
             wake,
             limiter: RateLimiter::new(rate_limit),
             counts: RequestCounts::default(),
@@ -87,15 +88,22 @@ impl ApiState {
         (self.wake)();
     }
 
-    /// Runs `work` on the database off the async threads (SQLite blocks).
+    /// Runs `work` on one of the API's database connections, off the async threads (the
+    /// store's calls block).
     pub async fn with_store<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
+        let turn = self.connections_to_store.turn().await;
         let state = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-            work(&mut store)
+            let mut lent = state.connections_to_store.lend(turn).map_err(|e| {
+                tracing::error!(error = %e, "the API could not open a database connection");
+                ApiError::Internal("the database cannot be reached; try again".to_owned())
+            })?;
+            let answer = work(lent.store());
+            state.connections_to_store.give_back(lent);
+            answer
         })
         .await
         .map_err(|e| {

@@ -11,6 +11,7 @@ use super::{Clock, CloudError, DnsCloud, ErrorClass, VmCloud};
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
 use crate::model::vm_provider::{ProviderSettings, VmProviderSpec};
 use crate::model::{DnsProviderId, VmProviderId};
+use crate::store::Database;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -72,6 +73,29 @@ where
             let client = make()?;
             clients.insert(id, (spec.clone(), Arc::clone(&client)));
             Ok(client)
+        }
+    }
+}
+
+/// Where the simulated clouds keep their state: beside an SQLite file, or for a PostgreSQL
+/// database in the platform's data directory under the server's and database's names.
+pub fn simulator_state_base(database: &Database) -> Option<PathBuf> {
+    match database {
+        Database::File(path) => Some(path.clone()),
+        Database::Postgres(url) => {
+            directories::ProjectDirs::from("", "", "pooladmin").map(|dirs| {
+                let name: String = format!("{}-{}-{}", url.host, url.port, url.dbname)
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                dirs.data_dir().join(format!("postgres-{name}"))
+            })
         }
     }
 }

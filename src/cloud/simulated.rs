@@ -244,8 +244,10 @@ impl SimulatedCloud {
         let Some(file) = &self.file else { return };
         // Written beside and renamed, so a crash mid-write never leaves half a state.
         let partial = file.with_extension("json.partial");
-        let written = serde_json::to_vec_pretty(world)
-            .map_err(std::io::Error::other)
+        // A server's database keeps it in the data folder, which may not exist yet.
+        let folder = file.parent().map_or(Ok(()), std::fs::create_dir_all);
+        let written = folder
+            .and_then(|()| serde_json::to_vec_pretty(world).map_err(std::io::Error::other))
             .and_then(|bytes| std::fs::write(&partial, bytes))
             .and_then(|()| std::fs::rename(&partial, file));
         if let Err(e) = written {

@@ -1,5 +1,10 @@
 //! Placement of a new session: the eligible member with the fewest sessions; ties go to the
 //! most free cores (free slots for servers), then to the oldest member.
+//!
+//! The rule is [`place`]. So that a placement in a pool of 10,000 members does not read
+//! them all, the store keeps an index in the rule's order and asks it for the first member
+//! that takes sessions and has room; the SQL macros below say the rule's order and room in
+//! SQL, beside the rule, and the store hands what the index found to [`place`].
 
 use super::resources::format_cores;
 use super::{PoolKind, Resources, SessionHost};
@@ -51,6 +56,7 @@ impl Member {
     }
 
     fn has_room_for(&self, request: &Resources) -> bool {
+        // The store's query for the best member says the same in SQL (`agent_room_sql`).
         match self.capacity {
             MemberCapacity::Slots { max_sessions } => self.sessions < max_sessions,
             MemberCapacity::Compute { capacity, used } => request.fits_in(&capacity.minus(&used)),
@@ -68,6 +74,8 @@ impl Member {
     }
 
     /// Fewest sessions first, then most free, then oldest, then lowest id as the last word.
+    /// The store's index walks members in this order (`agent_preference_sql`,
+    /// `server_preference_sql`); the placement property tests hold the two together.
     fn preference(&self, other: &Member) -> Ordering {
         self.sessions
             .cmp(&other.sessions)
@@ -76,6 +84,45 @@ impl Member {
             .then_with(|| host_order(self.host).cmp(&host_order(other.host)))
     }
 }
+
+/// [`Member::preference`] as SQL over a `docker_agents` row: the order of the index that
+/// finds a pool's best agent without reading the others (schema V14) and of the query that
+/// walks it. Free cores are the capacity (overrides applied) less what sessions use.
+macro_rules! agent_preference_sql {
+    () => {
+        concat!(
+            "session_count, (",
+            $crate::model::docker_agent::agent_capacity_sql!("", "cores"),
+            " - used_cores) DESC, created_at, id"
+        )
+    };
+}
+pub(crate) use agent_preference_sql;
+
+/// [`Member::preference`] as SQL over a `servers` row (free slots for free cores).
+macro_rules! server_preference_sql {
+    () => {
+        "session_count, (max_sessions - session_count) DESC, created_at, id"
+    };
+}
+pub(crate) use server_preference_sql;
+
+/// [`Member::has_room_for`] as SQL over a `docker_agents` row, for a request of `?3` cores,
+/// `?4` MB and `?5` GPUs: the same arithmetic, so the same tolerance on fractional cores.
+macro_rules! agent_room_sql {
+    () => {
+        concat!(
+            "?3 <= (",
+            $crate::model::docker_agent::agent_capacity_sql!("", "cores"),
+            " - used_cores) + 1e-9 AND ?4 <= ",
+            $crate::model::docker_agent::agent_capacity_sql!("", "memory_mb"),
+            " - used_memory_mb AND ?5 <= ",
+            $crate::model::docker_agent::agent_capacity_sql!("", "gpus"),
+            " - used_gpus"
+        )
+    };
+}
+pub(crate) use agent_room_sql;
 
 fn host_order(host: SessionHost) -> i64 {
     match host {

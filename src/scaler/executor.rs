@@ -75,6 +75,8 @@ impl Scaler {
     /// One pass: plan, write the decisions down, act, and move every instance along.
     pub fn pass(&mut self) -> Result<(), Halt> {
         let started = std::time::Instant::now();
+        // A server restart ends the PostgreSQL session that holds the scaler's lock.
+        self.store.still_the_scaler()?;
         let now = self.now();
         self.writes_again(now)?;
         if !self.stopping {

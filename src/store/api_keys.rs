@@ -199,17 +199,29 @@ impl Store {
             return Ok(None);
         }
         let hash = bearer_hash(presented);
-        let found: Option<(i64, Vec<u8>, bool, bool)> = self
+        let found = self
             .conn
             .prepare_cached(
-                "SELECT id, hash, read_only, limited_to_pools FROM api_keys WHERE hash = ?1",
+                "SELECT id, hash, read_only, limited_to_pools, last_used
+                 FROM api_keys WHERE hash = ?1",
             )?
             .query_row([hash.as_slice()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok(KeyRow {
+                    id: r.get(0)?,
+                    hash: r.get(1)?,
+                    read_only: r.get(2)?,
+                    limited: r.get(3)?,
+                    last_used: r.get(4)?,
+                })
             })
             .optional()?;
-        let Some((id, _, read_only, limited)) =
-            found.filter(|(_, stored, _, _)| hash_matches(stored, &hash))
+        let Some(KeyRow {
+            id,
+            read_only,
+            limited,
+            last_used,
+            ..
+        }) = found.filter(|row| hash_matches(&row.hash, &hash))
         else {
             return Ok(None);
         };
@@ -224,16 +236,30 @@ impl Store {
             None
         };
         let millis = to_millis(now);
-        self.conn
-            .prepare_cached(
-                "UPDATE api_keys SET last_used = ?1
-                 WHERE id = ?2 AND (last_used IS NULL OR last_used <= ?3)",
-            )?
-            .execute(params![millis, id, millis - LAST_USED_RESOLUTION_MS])?;
+        // Written at most once per resolution: an UPDATE, even one that changes nothing,
+        // takes SQLite's write lock, which every request would otherwise queue for.
+        let stale = millis - LAST_USED_RESOLUTION_MS;
+        if last_used.is_none_or(|at| at <= stale) {
+            self.conn
+                .prepare_cached(
+                    "UPDATE api_keys SET last_used = ?1
+                     WHERE id = ?2 AND (last_used IS NULL OR last_used <= ?3)",
+                )?
+                .execute(params![millis, id, stale])?;
+        }
         Ok(Some(PortalKey {
             id,
             read_only,
             pools,
         }))
     }
+}
+
+/// What authentication reads of a key.
+struct KeyRow {
+    id: i64,
+    hash: Vec<u8>,
+    read_only: bool,
+    limited: bool,
+    last_used: Option<i64>,
 }

@@ -12,10 +12,22 @@ pub enum ScalerLock {
     /// The lock file's handle.
     File(DbLock),
     /// The connection whose session holds the advisory lock: it ends with it.
-    Postgres(
-        #[expect(dead_code, reason = "held, never read: the session holds the lock")]
-        Box<std::sync::Mutex<super::db::postgres::PgConn>>,
-    ),
+    Postgres(Box<std::sync::Mutex<super::db::postgres::PgConn>>),
+}
+
+impl ScalerLock {
+    /// Whether this process still holds the lock. A file's lock lasts as long as its
+    /// handle; a PostgreSQL session's ends with the session (a server restart), and is then
+    /// taken again unless another pooladmin took it meanwhile.
+    pub fn still_held(&self) -> Result<bool, super::db::DbError> {
+        match self {
+            Self::File(_) => Ok(true),
+            Self::Postgres(conn) => conn
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .keep_advisory_lock(super::postgres_open::SCALER_LOCK),
+        }
+    }
 }
 
 impl std::fmt::Debug for ScalerLock {

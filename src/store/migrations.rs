@@ -415,7 +415,20 @@ const V13_SEALED_PLACES: &str = r#"
 ALTER TABLE installation ADD COLUMN sealed_bound INTEGER NOT NULL DEFAULT 0;
 "#;
 
-const STEPS: [&str; 13] = [
+/// V14 (issue 30): placement finds a pool's best member through an index in the rule's
+/// order (`model::placement`), among the members that take sessions, instead of reading every
+/// member. The same statements on PostgreSQL.
+pub(super) const V14_PLACEMENT_INDEXES: &str = concat!(
+    "CREATE INDEX docker_agents_placement ON docker_agents (pool_id, ",
+    crate::model::placement::agent_preference_sql!(),
+    ") WHERE enabled AND NOT draining;
+CREATE INDEX servers_placement ON servers (pool_id, ",
+    crate::model::placement::server_preference_sql!(),
+    ") WHERE enabled;
+"
+);
+
+const STEPS: [&str; 14] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -429,6 +442,7 @@ const STEPS: [&str; 13] = [
     V11_API_LIMITS,
     V12_BOOTSTRAP_TOKENS,
     V13_SEALED_PLACES,
+    V14_PLACEMENT_INDEXES,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

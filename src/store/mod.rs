@@ -273,10 +273,11 @@ impl Store {
     /// A second connection to the same database with the same key, for the scaler's
     /// background task: WAL lets it write while the window reads.
     pub fn sibling(&self) -> Result<Self, OpenError> {
-        let conn = match &self.database {
+        let mut conn = match &self.database {
             Database::File(path) => sqlite_sibling(path)?,
             Database::Postgres(url) => postgres_open::sibling_conn(url)?,
         };
+        conn.share_writes_with(&self.conn);
         Ok(self.with_conn(conn))
     }
 
@@ -307,12 +308,14 @@ impl Store {
         &self.installation_id
     }
 
-    /// Runs `actions` as one transaction: everything they write is kept, or nothing.
+    /// Runs `actions` as one transaction: everything they write is kept, or nothing. A
+    /// write transaction from the start (see [`Conn::write_transaction`]): what they read
+    /// cannot change before they write.
     pub fn atomically<T>(
         &mut self,
         actions: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let depth = self.conn.begin()?;
+        let depth = self.conn.begin_writing()?;
         match actions(self) {
             Ok(value) => {
                 self.conn.end(depth, true)?;
@@ -357,6 +360,22 @@ impl Store {
             Some(conn) => Ok(Some(conn.changes()?)),
             None => Ok(None),
         }
+    }
+
+    /// Refuses once another pooladmin holds the scaler's lock: on PostgreSQL the lock is
+    /// a session's, which a server restart ends; it is taken again here, before the scaler's
+    /// next pass, unless another process took it meanwhile. No round trip while it holds.
+    pub fn still_the_scaler(&self) -> Result<(), StoreError> {
+        let Some(lock) = &self.lock else {
+            return Ok(());
+        };
+        if lock.still_held()? {
+            return Ok(());
+        }
+        Err(StoreError::Refused(format!(
+            "another pooladmin took the scaler's lock on {} while the server was away; this one stops scaling",
+            self.database
+        )))
     }
 
     /// Whether the server closed this connection (the next call tries to reconnect). A

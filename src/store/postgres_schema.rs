@@ -390,7 +390,7 @@ INSERT INTO pooladmin_schema (id, version) VALUES (1, 13);
 
 /// The migrations after the baseline, by the version they lead to. Append here with the
 /// SQLite step of the same number.
-const STEPS: [(i64, &str); 0] = [];
+const STEPS: [(i64, &str); 1] = [(14, super::migrations::V14_PLACEMENT_INDEXES)];
 
 /// The schema version the database is at (0 for an empty database).
 pub fn version(conn: &Conn) -> Result<i64, DbError> {

@@ -23,9 +23,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// A kind of shared config and where it is stored.
-pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned {
+pub trait SharedConfig: SecretFields + Serialize + DeserializeOwned + Send + 'static {
     /// Its typed id.
-    type Id: Copy;
+    type Id: Copy + Send + 'static;
     /// Table.
     const TABLE: &'static str;
     /// Its column of sealed secrets.

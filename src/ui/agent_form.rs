@@ -1,7 +1,7 @@
 //! The Add / Edit docker agent dialog, with every field of an agent.
 
 use super::context::PageContext;
-use super::dialog::form_dialog;
+use super::dialog::form_dialog_saving;
 use super::editor::Editor;
 use super::form::{checkbox_row, combo_row, error_of, form_grid, text_row};
 use crate::model::field::AgentField;
@@ -28,6 +28,7 @@ impl AgentForm {
         let editor = &mut self.0;
         editor.recheck(AgentDraft::parse);
         let errors = editor.errors().cloned();
+        let saving = editor.saving();
         let errors = errors.as_ref();
         let title = if editor.target.is_some() {
             "Edit docker agent"
@@ -37,7 +38,7 @@ impl AgentForm {
         let zones = ctx.catalog.zone_choices();
         let pools = ctx.catalog.pool_choices(PoolKind::DockerAgent, true);
         let d = &mut editor.draft;
-        let outcome = form_dialog(ui, "agent", title, "Save", |ui| {
+        let outcome = form_dialog_saving(ui, "agent", title, "Save", saving, |ui| {
             form_grid(ui, "agent-form", |ui| {
                 text_row(
                     ui,

@@ -8,14 +8,16 @@ use super::config_io::ConfigIo;
 use super::confirm::Confirm;
 use super::context::PageContext;
 use super::page::Page;
+use super::promise::{Poll, Promise};
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
+use super::store_worker::StoreWorker;
 use super::ui_state::UiState;
 use super::unreachable::Unreachable;
 use super::view::Pages;
 use crate::api::ApiControl;
 use crate::scaler::{Command, ScalerHandle};
-use crate::store::Store;
+use crate::store::{Database, Store, StoreError};
 use egui::{RichText, Ui};
 use egui_notify::Toasts;
 use std::time::{Duration, Instant};
@@ -46,6 +48,11 @@ pub struct PoolAdminApp {
     unreachable: Option<Unreachable>,
     api: Option<ApiControl>,
     shown_once: Option<ShownOnce>,
+    // On a database server: the thread the catalog is read and forms are saved on, the
+    // reload on its way, and whether another was asked for meanwhile.
+    worker: Option<StoreWorker>,
+    loading: Option<Promise<Result<Catalog, StoreError>>>,
+    load_again: bool,
 }
 
 impl PoolAdminApp {
@@ -71,8 +78,21 @@ impl PoolAdminApp {
             unreachable: None,
             api: None,
             shown_once: None,
+            worker: None,
+            loading: None,
+            load_again: false,
         };
+        // The first catalog is read before the window shows; later ones, on a database
+        // server, on the worker.
         app.reload();
+        if matches!(app.store.database(), Database::Postgres(_)) {
+            match app.store.sibling() {
+                Ok(sibling) => app.worker = Some(StoreWorker::start(sibling)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no second connection for the window's reads; it reads on its own thread")
+                }
+            }
+        }
         app
     }
 
@@ -176,7 +196,10 @@ impl PoolAdminApp {
             self.scaler_view.outbox.clear();
         }
         // The scaler (and the demo's users) write through connections of their own.
-        let version = self.store.data_version().ok();
+        let version = match &self.worker {
+            Some(worker) => worker.data_version(),
+            None => self.store.data_version().ok(),
+        };
         let written_elsewhere = version.is_some() && version != self.data_version;
         if (self.scaler_view.members_changed || written_elsewhere)
             && self.reloaded_at.elapsed() >= SCALER_RELOAD_EVERY
@@ -187,9 +210,60 @@ impl PoolAdminApp {
         }
     }
 
+    /// Reads the catalog again: at once on an SQLite file; on a database server on the
+    /// worker, the catalog on show kept until the new one is in.
     fn reload(&mut self) {
         self.reloaded_at = Instant::now();
-        match Catalog::load(&self.store, self.catalog.generation + 1) {
+        let generation = self.catalog.generation + 1;
+        let Some(worker) = &self.worker else {
+            let loaded = Catalog::load(&self.store, generation);
+            self.loaded(loaded);
+            return;
+        };
+        if self.loading.is_some() {
+            self.load_again = true;
+            return;
+        }
+        let with_sessions = self.page == Page::Sessions;
+        self.loading = Some(worker.run(move |store| {
+            let mut catalog = Catalog::load(store, generation)?;
+            if with_sessions {
+                catalog.ensure_sessions(store)?;
+            }
+            Ok(catalog)
+        }));
+    }
+
+    /// Takes a catalog the worker read, if one is in.
+    fn take_loaded(&mut self) {
+        let Some(loading) = &self.loading else {
+            return;
+        };
+        let loaded = match loading.poll() {
+            Poll::Pending => return,
+            Poll::Ready(loaded) => loaded,
+            Poll::Lost => {
+                self.loading = None;
+                self.toasts
+                    .error("Reading the database failed: the window's database thread ended")
+                    .duration(None);
+                return;
+            }
+        };
+        self.loading = None;
+        // Generations only grow, whatever was shown while it was read.
+        let loaded = loaded.map(|mut catalog| {
+            catalog.generation = catalog.generation.max(self.catalog.generation + 1);
+            catalog
+        });
+        self.loaded(loaded);
+        if std::mem::take(&mut self.load_again) {
+            self.reload();
+        }
+    }
+
+    fn loaded(&mut self, loaded: Result<Catalog, StoreError>) {
+        match loaded {
             Ok(catalog) => {
                 self.catalog = catalog;
                 self.unreachable = None;
@@ -205,6 +279,21 @@ impl PoolAdminApp {
                     .error(format!("Reading the database failed: {e}"))
                     .duration(None);
             }
+        }
+    }
+
+    /// The session list for the Sessions page: read now on a file, asked of the worker on
+    /// a database server.
+    fn ensure_sessions(&mut self) {
+        if self.worker.is_some() {
+            if !self.catalog.sessions_current() && self.loading.is_none() {
+                self.reload();
+            }
+            return;
+        }
+        if let Err(e) = self.catalog.ensure_sessions(&self.store) {
+            self.toasts
+                .error(format!("Reading the sessions failed: {e}"));
         }
     }
 
@@ -224,11 +313,12 @@ impl PoolAdminApp {
                 .warning(warning)
                 .duration(Some(Duration::from_secs(12)));
         }
-        if self.page == Page::Sessions
-            && let Err(e) = self.catalog.ensure_sessions(&self.store)
-        {
-            self.toasts
-                .error(format!("Reading the sessions failed: {e}"));
+        if let Some(worker) = &self.worker {
+            worker.wakes(ui.ctx());
+        }
+        self.take_loaded();
+        if self.page == Page::Sessions {
+            self.ensure_sessions();
         }
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(unreachable) = &self.unreachable {
@@ -238,6 +328,7 @@ impl PoolAdminApp {
             banner_ui(ui, &mut self.banner);
             let mut ctx = PageContext {
                 store: &mut self.store,
+                worker: self.worker.as_ref(),
                 catalog: &self.catalog,
                 toasts: &mut self.toasts,
                 commands: &mut self.commands,
@@ -260,9 +351,13 @@ impl PoolAdminApp {
         let retry = match &self.unreachable {
             Some(unreachable) => unreachable.retry_due(),
             // The server closed the connection: the reload reconnects, or says so.
-            None => self.store.connection_lost(),
+            None => match &self.worker {
+                Some(worker) => worker.connection_lost(),
+                None => self.store.connection_lost(),
+            },
         };
-        if changed || retry {
+        // A retry waits for the read on its way; a change asks for one more after it.
+        if changed || (retry && self.loading.is_none()) {
             self.reload();
         }
         if self.unreachable.is_some() {

@@ -98,6 +98,11 @@ impl Catalog {
         Ok(())
     }
 
+    /// Whether the session list was read with the rest.
+    pub fn sessions_current(&self) -> bool {
+        self.sessions_current
+    }
+
     /// Sessions in all pools (every session belongs to a pool), without the session list.
     pub fn session_count(&self) -> u32 {
         self.overview.iter().map(|s| s.sessions).sum()

@@ -6,6 +6,7 @@ use super::command::{CommandSender, UiCommand};
 use super::page::Page;
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
+use super::store_worker::StoreWorker;
 use crate::api::ApiControl;
 use crate::store::{Store, StoreError};
 use egui_notify::Toasts;
@@ -15,6 +16,8 @@ use std::time::Duration;
 pub struct PageContext<'a> {
     /// The database; every change is one call, one transaction.
     pub store: &'a mut Store,
+    /// On a database server, the thread forms save through (so no frame waits on it).
+    pub worker: Option<&'a StoreWorker>,
     /// What to draw.
     pub catalog: &'a Catalog,
     /// Where warnings and errors go.

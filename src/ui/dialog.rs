@@ -24,6 +24,20 @@ pub fn form_dialog(
     submit_label: &str,
     body: impl FnOnce(&mut Ui),
 ) -> Outcome {
+    form_dialog_saving(ui, id_salt, title, submit_label, false, body)
+}
+
+/// [`form_dialog`] for a form whose save may be on its way to the database: while
+/// `saving`, the form is shown as typed but not editable, a spinner says so, and neither
+/// Save nor Cancel (nor Enter or Escape) does anything until the database answers.
+pub fn form_dialog_saving(
+    ui: &Ui,
+    id_salt: &str,
+    title: &str,
+    submit_label: &str,
+    saving: bool,
+    body: impl FnOnce(&mut Ui),
+) -> Outcome {
     let ctx = ui.ctx().clone();
     // Multi-line editors set this while focused, during the body below.
     ctx.data_mut(|d| d.insert_temp(Id::unique(MULTILINE_FOCUS), false));
@@ -31,9 +45,14 @@ pub fn form_dialog(
         ui.set_min_width(420.0);
         ui.heading(title);
         ui.separator();
-        body(ui);
+        ui.add_enabled_ui(!saving, body);
         ui.separator();
         ui.horizontal(|ui| {
+            if saving {
+                ui.spinner();
+                ui.label("Saving… the form stays open until the database answers.");
+                return (false, false);
+            }
             let submit = ui.button(submit_label).clicked();
             let cancel = ui.button("Cancel").clicked();
             (submit, cancel)
@@ -41,6 +60,9 @@ pub fn form_dialog(
         .inner
     });
     let (submit, cancel) = modal.inner;
+    if saving {
+        return Outcome::Open;
+    }
     let in_multiline = ctx.data(|d| {
         d.get_temp::<bool>(Id::unique(MULTILINE_FOCUS))
             .unwrap_or(false)

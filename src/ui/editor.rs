@@ -3,6 +3,7 @@
 
 use super::context::PageContext;
 use super::dialog::Outcome;
+use super::promise::{Poll, Promise};
 use crate::model::ValidationErrors;
 use crate::model::field::SessionField;
 use crate::store::{Store, StoreError};
@@ -18,6 +19,9 @@ pub struct Editor<D, K> {
     pub reveal: bool,
     errors: Option<ValidationErrors>,
     checked: Option<D>,
+    // A save sent to the window's database thread (PostgreSQL): its success message, or
+    // why it failed. The form stays open, unchanged, until it answers.
+    saving: Option<Promise<Result<String, StoreError>>>,
 }
 
 impl<D: Clone + PartialEq, K> Editor<D, K> {
@@ -29,7 +33,13 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
             reveal: false,
             errors: None,
             checked: None,
+            saving: None,
         }
+    }
+
+    /// Whether a save is on its way to the database (the dialog shows it and waits).
+    pub fn saving(&self) -> bool {
+        self.saving.is_some()
     }
 
     /// The errors to show, once a save was tried.
@@ -46,14 +56,19 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
     }
 
     /// Parses and saves; true when saved, so the dialog may close. On failure nothing was
-    /// written and the errors are shown beside their fields.
-    pub fn save<S, T>(
+    /// written and the errors are shown beside their fields. With the window's database
+    /// thread (PostgreSQL) the save runs there: false until it answers, then as above on
+    /// the frame that polls it ([`Editor::poll_save`]).
+    pub fn save<S: Send + 'static, T: 'static>(
         &mut self,
         ctx: &mut PageContext<'_>,
         parse: impl Fn(&D) -> Result<S, ValidationErrors>,
-        save: impl FnOnce(&mut Store, &S) -> Result<T, StoreError>,
-        success: impl FnOnce(&S, &T) -> String,
+        save: impl FnOnce(&mut Store, &S) -> Result<T, StoreError> + Send + 'static,
+        success: impl FnOnce(&S, &T) -> String + Send + 'static,
     ) -> bool {
+        if self.saving.is_some() {
+            return false;
+        }
         let spec = match parse(&self.draft) {
             Ok(spec) => spec,
             Err(errors) => {
@@ -61,9 +76,41 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
                 return false;
             }
         };
-        match save(ctx.store, &spec) {
-            Ok(saved) => {
-                ctx.succeeded(success(&spec, &saved));
+        let work = move |store: &mut Store| save(store, &spec).map(|saved| success(&spec, &saved));
+        match ctx.worker {
+            Some(worker) => {
+                self.saving = Some(worker.run(work));
+                false
+            }
+            None => {
+                let answer = work(ctx.store);
+                self.answered(ctx, answer)
+            }
+        }
+    }
+
+    /// Takes the answer of a save sent to the database thread; true when it was saved, so
+    /// the dialog may close.
+    pub fn poll_save(&mut self, ctx: &mut PageContext<'_>) -> bool {
+        let Some(saving) = &self.saving else {
+            return false;
+        };
+        let answer = match saving.poll() {
+            Poll::Pending => return false,
+            Poll::Ready(answer) => answer,
+            Poll::Lost => Err(StoreError::Refused(
+                "the save did not come back from the database thread; nothing is known to be saved"
+                    .to_owned(),
+            )),
+        };
+        self.saving = None;
+        self.answered(ctx, answer)
+    }
+
+    fn answered(&mut self, ctx: &mut PageContext<'_>, answer: Result<String, StoreError>) -> bool {
+        match answer {
+            Ok(message) => {
+                ctx.succeeded(message);
                 true
             }
             Err(StoreError::Invalid(errors)) => {
@@ -96,29 +143,33 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
     }
 }
 
-impl<D: Clone + PartialEq, I: Copy> Editor<D, Option<I>> {
+impl<D: Clone + PartialEq, I: Copy + Send + 'static> Editor<D, Option<I>> {
     /// Acts on a dialog's outcome: adds a new record, or updates the one being edited.
     /// True when the dialog should close. `what` names the record in messages ("Server").
-    pub fn finish<S, A>(
+    /// While a save is on its way, the dialog stays as it is: neither Save nor Cancel.
+    pub fn finish<S: Send + 'static, A: 'static>(
         &mut self,
         ctx: &mut PageContext<'_>,
         outcome: Outcome,
         parse: impl Fn(&D) -> Result<S, ValidationErrors>,
-        add: impl FnOnce(&mut Store, &S) -> Result<A, StoreError>,
-        update: impl FnOnce(&mut Store, I, &S) -> Result<(), StoreError>,
-        what: impl Fn(&S) -> String,
+        add: impl FnOnce(&mut Store, &S) -> Result<A, StoreError> + Send + 'static,
+        update: impl FnOnce(&mut Store, I, &S) -> Result<(), StoreError> + Send + 'static,
+        what: impl Fn(&S) -> String + Send + 'static,
     ) -> bool {
+        if self.saving() {
+            return self.poll_save(ctx);
+        }
         match (outcome, self.target) {
             (Outcome::Open, _) => false,
             (Outcome::Cancel, _) => true,
             (Outcome::Submit, None) => {
-                self.save(ctx, parse, add, |s, _| format!("{} added", what(s)))
+                self.save(ctx, parse, add, move |s, _| format!("{} added", what(s)))
             }
             (Outcome::Submit, Some(id)) => self.save(
                 ctx,
                 parse,
-                |store, s| update(store, id, s),
-                |s, _| format!("{} saved", what(s)),
+                move |store, s| update(store, id, s),
+                move |s, _| format!("{} saved", what(s)),
             ),
         }
     }

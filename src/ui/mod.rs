@@ -43,6 +43,7 @@ pub mod settings_page;
 pub mod shared_configs_page;
 pub mod shown_once;
 pub mod staging_page;
+pub mod store_worker;
 pub mod table;
 pub mod theme;
 pub mod ui_state;

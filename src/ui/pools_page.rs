@@ -3,7 +3,7 @@
 use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::form_dialog;
+use super::dialog::form_dialog_saving;
 use super::editor::Editor;
 use super::form::{combo_row, error_of, form_grid, text_row};
 use super::page::Page;
@@ -231,11 +231,13 @@ impl PoolsPage {
         let is_new = editor.target.is_none();
         let title = if is_new { "Add pool" } else { "Rename pool" };
         let errors = editor.errors().cloned();
-        let outcome = form_dialog(
+        let saving = editor.saving();
+        let outcome = form_dialog_saving(
             ui,
             "pool",
             title,
             if is_new { "Add" } else { "Save" },
+            saving,
             |ui| {
                 form_grid(ui, "pool-form", |ui| {
                     text_row(

@@ -2,7 +2,7 @@
 //! reads, replays): started with the work, polled each frame, the window woken when the
 //! answer is in.
 
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 /// A result on its way.
 pub struct Promise<T> {
@@ -32,6 +32,19 @@ impl<T: Send + 'static> Promise<T> {
         Self { rx }
     }
 
+    /// A promise kept by whoever holds the sender (a worker that runs many jobs in turn):
+    /// the answer goes in with [`Sender::send`], then the window is asked to repaint.
+    pub fn kept_by(ctx: &egui::Context) -> (Self, Keeper<T>) {
+        let (tx, rx) = channel();
+        (
+            Self { rx },
+            Keeper {
+                tx,
+                ctx: ctx.clone(),
+            },
+        )
+    }
+
     /// The answer once it is in.
     pub fn poll(&self) -> Poll<T> {
         match self.rx.try_recv() {
@@ -44,6 +57,21 @@ impl<T: Send + 'static> Promise<T> {
     /// Waits for the answer (tests).
     pub fn wait(self) -> Option<T> {
         self.rx.recv().ok()
+    }
+}
+
+/// The side of a [`Promise::kept_by`] that answers it.
+pub struct Keeper<T> {
+    tx: Sender<T>,
+    ctx: egui::Context,
+}
+
+impl<T> Keeper<T> {
+    /// Hands the answer over and wakes the window.
+    pub fn keep(self, value: T) {
+        // The promise is gone only if the window closed meanwhile: nothing to do then.
+        let _ = self.tx.send(value);
+        self.ctx.request_repaint();
     }
 }
 

@@ -1,7 +1,7 @@
 //! The Add / Edit server dialog, with every field of a server.
 
 use super::context::PageContext;
-use super::dialog::form_dialog;
+use super::dialog::form_dialog_saving;
 use super::editor::Editor;
 use super::form::{
     checkbox_row, combo_row, error_of, form_grid, multiline_row, secret_row, text_row,
@@ -30,6 +30,7 @@ impl ServerForm {
         let editor = &mut self.0;
         editor.recheck(ServerDraft::parse);
         let errors = editor.errors().cloned();
+        let saving = editor.saving();
         let errors = errors.as_ref();
         let title = if editor.target.is_some() {
             "Edit server"
@@ -40,7 +41,7 @@ impl ServerForm {
         let pools = ctx.catalog.pool_choices(PoolKind::Server, true);
         let reveal = &mut editor.reveal;
         let d = &mut editor.draft;
-        let outcome = form_dialog(ui, "server", title, "Save", |ui| {
+        let outcome = form_dialog_saving(ui, "server", title, "Save", saving, |ui| {
             egui::ScrollArea::vertical()
                 .max_height(560.0)
                 .show(ui, |ui| {

@@ -3,7 +3,7 @@
 use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::{Outcome, form_dialog};
+use super::dialog::{Outcome, form_dialog_saving};
 use super::editor::Editor;
 use super::form::{checkbox_row, combo_row, error_of, form_grid, secret_row, text_row};
 use super::table::{RowOrder, Sort, filter_box, local_time, matches, sort_header};
@@ -16,6 +16,7 @@ use crate::store::Placed;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use super::theme::ROW_HEIGHT;
 const HEADERS: [&str; 9] = [
@@ -227,10 +228,11 @@ impl SessionsPage {
             .iter()
             .map(|p| (Some(p.id), format!("{} ({})", p.name, p.kind.label())))
             .collect();
+        let saving = editor.saving();
         let d = &mut editor.draft;
         d.needs_credential = d.pool.is_some_and(|pool| self.sso_pools.contains(&pool));
         let reveal = &mut editor.reveal;
-        let outcome = form_dialog(ui, "session", "Start session", "Start", |ui| {
+        let outcome = form_dialog_saving(ui, "session", "Start session", "Start", saving, |ui| {
             form_grid(ui, "session-form", |ui| {
                 combo_row(
                     ui,
@@ -289,26 +291,37 @@ impl SessionsPage {
                 );
             });
         });
-        let mut placed_text = None;
-        let mut placed_on = None;
-        let close = match outcome {
-            Outcome::Open => false,
-            Outcome::Cancel => true,
-            Outcome::Submit => editor.save(
-                ctx,
-                SessionRequestDraft::parse,
-                |s, request| s.start_session(request),
-                |request, placed: &Placed| {
-                    placed_on = Some((placed.id, placed.host));
-                    let text = format!(
-                        "Session of {} started on {} in pool {}",
-                        request.user_label, placed.host_name, placed.pool_name
-                    );
-                    placed_text = Some(text.clone());
-                    text
-                },
-            ),
+        // What the save placed, handed over by its success message's closure (which may
+        // run on the window's database thread).
+        let placed: Arc<Mutex<Option<(Placed, String)>>> = Arc::default();
+        let close = if editor.saving() {
+            editor.poll_save(ctx)
+        } else {
+            match outcome {
+                Outcome::Open => false,
+                Outcome::Cancel => true,
+                Outcome::Submit => {
+                    let placed = Arc::clone(&placed);
+                    editor.save(
+                        ctx,
+                        SessionRequestDraft::parse,
+                        |s, request| s.start_session(request),
+                        move |request, done: &Placed| {
+                            let text = format!(
+                                "Session of {} started on {} in pool {}",
+                                request.user_label, done.host_name, done.pool_name
+                            );
+                            *placed.lock().unwrap_or_else(|e| e.into_inner()) =
+                                Some((done.clone(), text.clone()));
+                            text
+                        },
+                    )
+                }
+            }
         };
+        let placed = placed.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let placed_on = placed.as_ref().map(|(p, _)| (p.id, p.host));
+        let mut placed_text = placed.map(|(_, text)| text);
         // A server that signs in as the user gets this session's own credentials.
         if let Some((session, host)) = placed_on
             && let Some(server) = server_of(ctx.catalog, host).filter(|s| uses_sso(s))

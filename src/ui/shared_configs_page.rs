@@ -5,7 +5,7 @@ use super::catalog::Catalog;
 use super::confirm::{Action, Confirm};
 use super::connection_test::ConnectionTest;
 use super::context::PageContext;
-use super::dialog::form_dialog;
+use super::dialog::form_dialog_saving;
 use super::editor::Editor;
 use super::form::{checkbox_row, code_row, error_of, form_grid, secret_row, text_row};
 use super::provider_form::{dns_kind_row, dns_provider_rows, vm_kind_row, vm_provider_rows};
@@ -364,6 +364,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
         };
         editor.recheck(parse::<T>);
         let errors = editor.errors().cloned();
+        let saving = editor.saving();
         let is_new = editor.target.is_none();
         let title = format!("{} {}", if is_new { "Add" } else { "Edit" }, T::NOUN);
         // Editing a config others share: say who else the change reaches.
@@ -382,7 +383,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
         let scaler = &mut *ctx.scaler;
         let catalog = ctx.catalog;
         let editing = editor.target;
-        let outcome = form_dialog(ui, "shared-config", &title, "Save", |ui| {
+        let outcome = form_dialog_saving(ui, "shared-config", &title, "Save", saving, |ui| {
             if let Some(users) = &shared {
                 ui.label(
                     egui::RichText::new(format!(
@@ -412,7 +413,7 @@ impl<T: ConfigPageKind> SharedConfigsPage<T> {
             parse::<T>,
             |store, spec| store.add_config(spec),
             |store, id, spec| store.update_config(id, spec),
-            |spec| format!("{noun} {}", spec.name().trim()),
+            move |spec| format!("{noun} {}", spec.name().trim()),
         );
         if close {
             self.editor = None;

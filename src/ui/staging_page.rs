@@ -2,7 +2,7 @@
 
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::form_dialog;
+use super::dialog::form_dialog_saving;
 use super::editor::Editor;
 use super::form::{combo_row, error_of, form_grid, text_row};
 use crate::model::field::StagingField;
@@ -132,6 +132,7 @@ impl StagingPage {
         };
         editor.recheck(StagingDraft::parse);
         let errors = editor.errors().cloned();
+        let saving = editor.saving();
         let errors = errors.as_ref();
         let zones = ctx.catalog.zone_choices();
         let pools = ctx.catalog.pool_choices(PoolKind::DockerAgent, false);
@@ -141,7 +142,7 @@ impl StagingPage {
             "Add staging config"
         };
         let d = &mut editor.draft;
-        let outcome = form_dialog(ui, "staging", title, "Save", |ui| {
+        let outcome = form_dialog_saving(ui, "staging", title, "Save", saving, |ui| {
             form_grid(ui, "staging-form", |ui| {
                 combo_row(
                     ui,

@@ -2,7 +2,7 @@
 
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
-use super::dialog::form_dialog;
+use super::dialog::form_dialog_saving;
 use super::editor::Editor;
 use super::form::{error_of, form_grid, text_row};
 use crate::model::field::ZoneField;
@@ -115,12 +115,13 @@ impl ZonesPage {
         };
         editor.recheck(|name: &String| parse_zone(name));
         let errors = editor.errors().cloned();
+        let saving = editor.saving();
         let title = if editor.target.is_some() {
             "Rename zone"
         } else {
             "Add zone"
         };
-        let outcome = form_dialog(ui, "zone", title, "Save", |ui| {
+        let outcome = form_dialog_saving(ui, "zone", title, "Save", saving, |ui| {
             form_grid(ui, "zone-form", |ui| {
                 text_row(
                     ui,

@@ -15,6 +15,7 @@ pub mod postgres;
 mod row;
 mod sqlite_functions;
 mod value;
+mod write_gate;
 
 pub use changes::Changes;
 pub use error::DbError;
@@ -25,6 +26,7 @@ pub use value::{FromValue, ToValue, Value, WrongType};
 use postgres::PgConn;
 use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
+use write_gate::WriteTurn;
 
 /// Which SQL a connection speaks, for the few statements written twice (the schema).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub struct Conn {
     backend: Backend,
     // Open transactions and savepoints: PostgreSQL needs BEGIN for the outermost one.
     depth: Cell<u32>,
+    // SQLite: the turn to write among the sibling connections, held by an outermost
+    // write transaction (BEGIN IMMEDIATE).
+    writes: WriteTurn,
 }
 
 enum Backend {
@@ -78,6 +83,7 @@ impl Conn {
         Ok(Self {
             backend: Backend::Sqlite(conn),
             depth: Cell::new(0),
+            writes: WriteTurn::default(),
         })
     }
 
@@ -86,6 +92,7 @@ impl Conn {
         Self {
             backend: Backend::Postgres(Box::new(conn)),
             depth: Cell::new(0),
+            writes: WriteTurn::default(),
         }
     }
 
@@ -250,6 +257,56 @@ impl Conn {
         })
     }
 
+    /// A transaction that reads what it will write (a placement): on SQLite it holds the
+    /// file's write lock from its first statement (BEGIN IMMEDIATE), so what it read cannot
+    /// change before it writes, entered after the sibling connections of this process that
+    /// write (see `write_gate`); on PostgreSQL a plain transaction, whose rows the caller
+    /// locks with [`Conn::lock_row`]. Inside a transaction, a savepoint.
+    pub fn write_transaction(&mut self) -> Result<Savepoint<'_>, DbError> {
+        let depth = self.begin_writing()?;
+        Ok(Savepoint {
+            conn: self,
+            depth,
+            done: false,
+        })
+    }
+
+    /// [`Conn::write_transaction`] by hand, for a caller that cannot hold a [`Savepoint`];
+    /// its depth, for [`Conn::end`].
+    pub fn begin_writing(&self) -> Result<u32, DbError> {
+        if self.depth.get() > 0 || self.dialect() == Dialect::Postgres {
+            return self.begin();
+        }
+        self.writes.take();
+        if let Err(e) = self.execute_batch("BEGIN IMMEDIATE") {
+            self.writes.give_back();
+            return Err(e);
+        }
+        self.depth.set(1);
+        Ok(0)
+    }
+
+    /// Locks the row `id` of `table` until the transaction ends, so that two connections
+    /// that read it to decide a write take turns (PostgreSQL: `FOR NO KEY UPDATE`, which
+    /// leaves rows that merely refer to it free). On SQLite the write transaction already
+    /// holds the whole file. Whether the row exists.
+    pub fn lock_row(&self, table: LockedTable, id: i64) -> Result<bool, DbError> {
+        let table = table.name();
+        match self.dialect() {
+            Dialect::Postgres => self.exists(
+                &format!("SELECT 1 FROM {table} WHERE id = ?1 FOR NO KEY UPDATE"),
+                [id],
+            ),
+            Dialect::Sqlite => self.exists(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id]),
+        }
+    }
+
+    /// Writes of this connection and `sibling` (another connection to the same SQLite
+    /// file in this process) take turns in [`Conn::write_transaction`].
+    pub fn share_writes_with(&mut self, sibling: &Conn) {
+        self.writes = sibling.writes.sibling();
+    }
+
     /// [`Conn::savepoint`] under the name rusqlite gives it for an outermost one.
     pub fn transaction(&mut self) -> Result<Savepoint<'_>, DbError> {
         self.savepoint()
@@ -274,6 +331,15 @@ impl Conn {
     pub fn end(&self, depth: u32, keep: bool) -> Result<(), DbError> {
         // Whatever happens below, this level is closed.
         self.depth.set(depth);
+        if depth == 0 && self.writes.held() {
+            let ended = self.execute_batch(if keep { "COMMIT" } else { "ROLLBACK" });
+            if ended.is_err() {
+                // A COMMIT that failed may leave the transaction open; none may outlive it.
+                let _ = self.execute_batch("ROLLBACK");
+            }
+            self.writes.give_back();
+            return ended;
+        }
         match (&self.backend, depth, keep) {
             (Backend::Postgres(conn), 0, true) => {
                 if let Err(refused) = conn.pass_gate() {
@@ -304,6 +370,21 @@ impl Conn {
                 conn.set_gate(Box::new(refuse));
                 Ok(())
             }
+        }
+    }
+}
+
+/// The tables whose rows [`Conn::lock_row`] locks.
+#[derive(Clone, Copy, Debug)]
+pub enum LockedTable {
+    /// A pool, while a session is placed in it.
+    Pools,
+}
+
+impl LockedTable {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Pools => "pools",
         }
     }
 }
