@@ -11,7 +11,7 @@
 mod common;
 
 use common::backend::{admin_url, fresh_database};
-use common::ui_driver::{harness, settle};
+use common::ui_driver::{click, harness, settle, type_into, until};
 use egui_kittest::kittest::Queryable;
 use pooladmin::model::PoolKind;
 use pooladmin::store::db::Conn;
@@ -76,4 +76,72 @@ fn the_window_says_since_when_the_database_is_out_of_reach_and_recovers_by_itsel
         std::thread::sleep(Duration::from_millis(200));
         settle(&mut h);
     }
+}
+
+/// A save on a database that keeps it waiting (another session holds the table): the form
+/// stays open, not editable, with "Saving…", and every frame is drawn meanwhile; once the
+/// database answers, the dialog closes and the pool is on screen. A pool of another name
+/// written by another connection meanwhile shows up by itself.
+#[test]
+fn a_save_that_waits_on_the_database_never_freezes_the_window_nor_loses_the_form() {
+    let url = fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_database_for_command(
+        &Database::Postgres(url.clone()),
+        &KeySource::File(dir.path().join("window.key")),
+    )
+    .unwrap();
+    let mut h = harness(store);
+    settle(&mut h);
+    click(&mut h, "Add pool");
+    type_into(&mut h, "Name", "Desktops");
+
+    let blocker = Conn::postgres(connect(&url, "test blocker").unwrap());
+    blocker
+        .execute_batch("BEGIN; LOCK TABLE pools IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    click(&mut h, "Add");
+    let held = Instant::now();
+    let mut slowest = Duration::ZERO;
+    while held.elapsed() < Duration::from_secs(2) {
+        let frame = Instant::now();
+        h.run_steps(1);
+        slowest = slowest.max(frame.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        slowest < Duration::from_millis(250),
+        "a frame waited {slowest:?} on the database"
+    );
+    assert!(
+        h.query_by_label_contains("Saving").is_some(),
+        "no sign of the save on its way"
+    );
+    assert!(
+        h.query_all_by_value("Desktops").next().is_some(),
+        "the form lost what was typed"
+    );
+    blocker.execute_batch("COMMIT").unwrap();
+    until(&mut h, Duration::from_secs(10), "the dialog closed", |h| {
+        h.query_by_label_contains("Saving").is_none() && h.query_by_label("Add").is_none()
+    });
+    until(&mut h, Duration::from_secs(10), "the pool on screen", |h| {
+        h.query_by_label_contains("Desktops").is_some()
+    });
+
+    // Written by another connection: on screen within a second.
+    let mut other = Store::open_database_for_command(
+        &Database::Postgres(url.clone()),
+        &KeySource::File(dir.path().join("window.key")),
+    )
+    .unwrap();
+    other
+        .add_pool("Written elsewhere", PoolKind::Server)
+        .unwrap();
+    until(
+        &mut h,
+        Duration::from_secs(1),
+        "another connection's write on screen",
+        |h| h.query_by_label_contains("Written elsewhere").is_some(),
+    );
 }

@@ -243,13 +243,17 @@ pub fn handle_agent_action(
             ));
         }
         AgentAction::Unassign(_) => {
-            let result = ctx.store.unassign_agent(id);
-            ctx.report(result, format!("Docker agent {name} unassigned"));
+            ctx.act(
+                move |store| store.unassign_agent(id),
+                format!("Docker agent {name} unassigned"),
+            );
         }
         AgentAction::SetEnabled(_, enabled) => {
-            let result = ctx.store.set_agent_enabled(id, enabled);
             let verb = if enabled { "enabled" } else { "disabled" };
-            ctx.report(result, format!("Docker agent {name} {verb}"));
+            ctx.act(
+                move |store| store.set_agent_enabled(id, enabled),
+                format!("Docker agent {name} {verb}"),
+            );
         }
         AgentAction::AgentToken(_) => {
             let issued = ctx
@@ -258,13 +262,15 @@ pub fn handle_agent_action(
             ctx.show_token(&name, issued);
         }
         AgentAction::SetDraining(_, draining) => {
-            let result = ctx.store.set_agent_draining(id, draining);
             let what = if draining {
                 "is draining: it takes no new sessions"
             } else {
                 "takes new sessions again"
             };
-            ctx.report(result, format!("Docker agent {name} {what}"));
+            ctx.act(
+                move |store| store.set_agent_draining(id, draining),
+                format!("Docker agent {name} {what}"),
+            );
         }
     }
 }

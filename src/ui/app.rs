@@ -8,6 +8,7 @@ use super::config_io::ConfigIo;
 use super::confirm::Confirm;
 use super::context::PageContext;
 use super::page::Page;
+use super::pending_actions::{Answered, PendingActions};
 use super::promise::{Poll, Promise};
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
@@ -53,6 +54,7 @@ pub struct PoolAdminApp {
     worker: Option<StoreWorker>,
     loading: Option<Promise<Result<Catalog, StoreError>>>,
     load_again: bool,
+    pending: PendingActions,
 }
 
 impl PoolAdminApp {
@@ -81,6 +83,7 @@ impl PoolAdminApp {
             worker: None,
             loading: None,
             load_again: false,
+            pending: PendingActions::default(),
         };
         // The first catalog is read before the window shows; later ones, on a database
         // server, on the worker.
@@ -329,6 +332,7 @@ impl PoolAdminApp {
             let mut ctx = PageContext {
                 store: &mut self.store,
                 worker: self.worker.as_ref(),
+                pending: &mut self.pending,
                 catalog: &self.catalog,
                 toasts: &mut self.toasts,
                 commands: &mut self.commands,
@@ -338,7 +342,8 @@ impl PoolAdminApp {
             };
             self.pages.view(self.page).ui(ui, &mut ctx);
         });
-        let mut changed = self.apply_commands();
+        let mut changed = self.take_answers();
+        changed |= self.apply_commands();
         if let Some(once) = &self.shown_once
             && once.show(ui)
         {
@@ -372,6 +377,34 @@ impl PoolAdminApp {
         self.toasts.show(ui.ctx());
     }
 
+    /// Says how the actions sent to the database thread ended; whether one changed the
+    /// database.
+    fn take_answers(&mut self) -> bool {
+        let mut changed = false;
+        for answered in self.pending.answered() {
+            match answered {
+                Answered::Done(message, then) => {
+                    changed = true;
+                    self.banner = None;
+                    self.toasts
+                        .success(message)
+                        .duration(Some(Duration::from_secs(3)));
+                    if let Some(command) = then {
+                        self.commands.send(command);
+                    }
+                }
+                Answered::Failed(message) => {
+                    tracing::warn!(%message, "action refused");
+                    self.toasts
+                        .error(message.clone())
+                        .duration(Some(Duration::from_secs(8)));
+                    self.banner = Some(message);
+                }
+            }
+        }
+        changed
+    }
+
     /// Carries out what the pages asked for this frame, in order; whether the database
     /// changed.
     fn apply_commands(&mut self) -> bool {
@@ -397,7 +430,18 @@ impl PoolAdminApp {
             return false;
         };
         let mut changed = false;
-        if answer {
+        if answer && let Some(worker) = &self.worker {
+            // The pool on show is gone once this is done: back to the list then.
+            let then = match (confirm.action, self.page) {
+                (super::confirm::Action::DeletePool(id), Page::Pool(open)) if id == open => {
+                    Some(UiCommand::Navigate(Page::Pools))
+                }
+                _ => None,
+            };
+            let action = confirm.action;
+            let answer = worker.run(move |store| action.apply(store));
+            self.pending.wait_for(answer, confirm.done.clone(), then);
+        } else if answer {
             match confirm.action.apply(&mut self.store) {
                 Ok(()) => {
                     changed = true;
@@ -475,6 +519,20 @@ impl PoolAdminApp {
             ui.add_space(8.0);
             if ui.button("About").clicked() {
                 self.about.open = true;
+            }
+            // On a database server: what is on its way there.
+            let busy = if self.pending.any() {
+                Some("Saving…")
+            } else if self.loading.is_some() {
+                Some("Reading…")
+            } else {
+                None
+            };
+            if let Some(busy) = busy {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(RichText::new(busy).weak());
+                });
             }
         });
     }

@@ -241,8 +241,10 @@ pub fn handle_autoscale_action(
         }
         AutoScaleAction::Up(_) | AutoScaleAction::Down(_) => {
             let up = matches!(action, AutoScaleAction::Up(_));
-            let result = ctx.store.move_autoscale(id, up);
-            ctx.report(result, format!("AutoScale config {name} moved"));
+            ctx.act(
+                move |store| store.move_autoscale(id, up),
+                format!("AutoScale config {name} moved"),
+            );
         }
     }
 }

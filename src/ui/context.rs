@@ -4,6 +4,7 @@
 use super::catalog::Catalog;
 use super::command::{CommandSender, UiCommand};
 use super::page::Page;
+use super::pending_actions::PendingActions;
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
 use super::store_worker::StoreWorker;
@@ -18,6 +19,8 @@ pub struct PageContext<'a> {
     pub store: &'a mut Store,
     /// On a database server, the thread forms save through (so no frame waits on it).
     pub worker: Option<&'a StoreWorker>,
+    /// Actions sent to that thread, said when they come back.
+    pub pending: &'a mut PendingActions,
     /// What to draw.
     pub catalog: &'a Catalog,
     /// Where warnings and errors go.
@@ -44,6 +47,27 @@ impl PageContext<'_> {
             Err(e) => {
                 self.error(e.to_string());
                 false
+            }
+        }
+    }
+
+    /// Carries out `work`, one store call that changes something, and says how it went:
+    /// at once on a file; on a database server on the window's database thread, said when
+    /// the database answers. Whether it went through (or, on a server, was sent).
+    pub fn act<T: 'static>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+        success: impl Into<String>,
+    ) -> bool {
+        match self.worker {
+            Some(worker) => {
+                let answer = worker.run(move |store| work(store).map(|_| ()));
+                self.pending.wait_for(answer, success.into(), None);
+                true
+            }
+            None => {
+                let result = work(self.store);
+                self.report(result, success)
             }
         }
     }

@@ -185,9 +185,9 @@ impl PoolDetail {
                     false
                 }
                 Some(id) => {
-                    let result = ctx.store.assign_autoscale(id, pool.id);
-                    ctx.report(
-                        result,
+                    let pool_id = pool.id;
+                    ctx.act(
+                        move |store| store.assign_autoscale(id, pool_id),
                         format!("AutoScale config assigned to {}", pool.name),
                     )
                 }
@@ -331,17 +331,18 @@ impl PoolDetail {
             }
             Outcome::Submit => {
                 let count = dialog.chosen.len();
-                let result = match pool.kind {
+                let done = format!("{count} {noun}s assigned to {}", pool.name);
+                let (pool_id, chosen) = (pool.id, dialog.chosen.clone());
+                match pool.kind {
                     PoolKind::Server => {
-                        let ids: Vec<_> = dialog.chosen.iter().map(|&i| ServerId(i)).collect();
-                        ctx.store.assign_servers(pool.id, &ids)
+                        let ids: Vec<_> = chosen.iter().map(|&i| ServerId(i)).collect();
+                        ctx.act(move |store| store.assign_servers(pool_id, &ids), done)
                     }
                     PoolKind::DockerAgent => {
-                        let ids: Vec<_> = dialog.chosen.iter().map(|&i| AgentId(i)).collect();
-                        ctx.store.assign_agents(pool.id, &ids)
+                        let ids: Vec<_> = chosen.iter().map(|&i| AgentId(i)).collect();
+                        ctx.act(move |store| store.assign_agents(pool_id, &ids), done)
                     }
-                };
-                ctx.report(result, format!("{count} {noun}s assigned to {}", pool.name))
+                }
             }
         };
         if close {

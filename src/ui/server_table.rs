@@ -211,8 +211,10 @@ pub fn handle_server_action(
             ));
         }
         ServerAction::Unassign(_) => {
-            let result = ctx.store.unassign_server(id);
-            ctx.report(result, format!("Server {name} unassigned"));
+            ctx.act(
+                move |store| store.unassign_server(id),
+                format!("Server {name} unassigned"),
+            );
         }
         ServerAction::AgentToken(_) => {
             let issued = ctx.store.issue_agent_token(
