@@ -5,6 +5,7 @@ use super::command::UiCommand;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
+use super::page_save::PageSave;
 use super::shown_once::ShownOnce;
 use super::table::local_time;
 use crate::api::connection_limits::ConnectionLimits;
@@ -31,6 +32,7 @@ pub struct ApiPage {
     key_error: Option<String>,
     keys: Vec<ApiKeyRow>,
     keys_generation: Option<u64>,
+    save: PageSave,
 }
 
 impl ApiPage {
@@ -172,8 +174,14 @@ impl ApiPage {
                 ui.end_row();
             }
         });
+        let busy = self.save.busy();
         let (save, discard) = ui
             .horizontal(|ui| {
+                if busy {
+                    ui.spinner();
+                    ui.label("Saving…");
+                    return (false, false);
+                }
                 (
                     ui.button("Save API settings").clicked(),
                     ui.button("Discard changes").clicked(),
@@ -186,15 +194,17 @@ impl ApiPage {
                     ctx.error(format!("The API settings were not saved: {errors}"));
                     self.errors = Some(errors);
                 }
-                Ok(settings) => {
-                    let saved = ctx.store.save_api_settings(&settings);
-                    if ctx.report(saved, "API settings saved") {
-                        self.errors = None;
-                        if let Some(api) = api {
-                            api.reload();
-                        }
-                    }
-                }
+                Ok(settings) => self
+                    .save
+                    .start(ctx, move |store| store.save_api_settings(&settings)),
+            }
+        }
+        if let Some(saved) = self.save.answer()
+            && ctx.report(saved, "API settings saved")
+        {
+            self.errors = None;
+            if let Some(api) = api {
+                api.reload();
             }
         }
         if discard {

@@ -3,6 +3,7 @@
 
 use super::context::PageContext;
 use super::form::{error_of, form_grid, note_row, text_row};
+use super::page_save::PageSave;
 use crate::model::ValidationErrors;
 use crate::model::app_settings::AppSettingsDraft;
 use crate::model::field::AppSettingsField;
@@ -14,6 +15,7 @@ pub struct SettingsPage {
     draft: Option<AppSettingsDraft>,
     loaded_at: Option<u64>,
     errors: Option<ValidationErrors>,
+    save: PageSave,
 }
 
 impl SettingsPage {
@@ -59,8 +61,14 @@ impl SettingsPage {
         });
         ui.add_space(8.0);
         let dirty = *draft != stored;
+        let busy = self.save.busy();
         let (save, revert) = ui
             .horizontal(|ui| {
+                if busy {
+                    ui.spinner();
+                    ui.label("Saving…");
+                    return (false, false);
+                }
                 (
                     ui.add_enabled(dirty, egui::Button::new("Save")).clicked(),
                     ui.add_enabled(dirty, egui::Button::new("Revert")).clicked(),
@@ -69,15 +77,18 @@ impl SettingsPage {
             .inner;
         if save {
             match draft.validate() {
-                Ok(settings) => {
-                    let result = ctx.store.save_app_settings(&settings);
-                    if ctx.report(result, "Settings saved") {
-                        self.errors = None;
-                        self.draft = None;
-                    }
-                }
+                Ok(settings) => self
+                    .save
+                    .start(ctx, move |store| store.save_app_settings(&settings)),
                 Err(errors) => self.errors = Some(errors),
             }
+        }
+        // The draft stays until the database has answered, and after a refusal.
+        if let Some(saved) = self.save.answer()
+            && ctx.report(saved, "Settings saved")
+        {
+            self.errors = None;
+            self.draft = None;
         }
         if revert {
             self.draft = None;

@@ -9,6 +9,7 @@ pub mod shared_choice;
 use super::connection_test::ConnectionTest;
 use super::context::PageContext;
 use super::preview_panel::{PreviewInput, PreviewPanel};
+use super::promise::{Poll, Promise};
 use crate::model::autoscale::{AutoScaleSpec, ServerScaling};
 use crate::model::cloud_list::ListKind;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
@@ -54,6 +55,9 @@ pub struct AutoScaleWizard {
     dns: SharedChoice<DnsProviderSpec>,
     reveal: bool,
     failure: Option<String>,
+    // The save sent to the window's database thread (PostgreSQL); the wizard stays as it
+    // is until it answers.
+    saving: Option<Promise<Result<AutoScaleId, StoreError>>>,
     ldap_test: ConnectionTest,
     vm_test: ConnectionTest,
     dns_test: ConnectionTest,
@@ -86,6 +90,7 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
+            saving: None,
             ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
@@ -115,6 +120,7 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
+            saving: None,
             ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
@@ -201,7 +207,14 @@ impl AutoScaleWizard {
             if let Some(failure) = &self.failure {
                 ui.label(RichText::new(failure).color(ui.visuals().error_fg_color));
             }
-            action = self.buttons_ui(ui, &problems);
+            if self.saving.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Saving… the wizard stays open until the database answers.");
+                });
+            } else {
+                action = self.buttons_ui(ui, &problems);
+            }
         });
         if egui_ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
             action = Some(Action::Cancel);
@@ -218,6 +231,9 @@ impl AutoScaleWizard {
             } else {
                 Action::Next
             });
+        }
+        if self.saving.is_some() {
+            return self.saved(ctx);
         }
         match action {
             Some(Action::Back) => {
@@ -396,10 +412,45 @@ impl AutoScaleWizard {
             return false;
         };
         let dns = self.dns.choice();
-        match ctx
-            .store
-            .save_autoscale(self.target, &self.spec, &vm, dns.as_ref())
-        {
+        let (target, spec) = (self.target, self.spec.clone());
+        let save = move |store: &mut crate::store::Store| {
+            store.save_autoscale(target, &spec, &vm, dns.as_ref())
+        };
+        match ctx.worker {
+            Some(worker) => {
+                self.failure = None;
+                self.saving = Some(worker.run(save));
+                false
+            }
+            None => {
+                let saved = save(ctx.store);
+                self.answered(ctx, saved)
+            }
+        }
+    }
+
+    /// Takes the answer of the save on its way; true when saved, so the wizard closes.
+    fn saved(&mut self, ctx: &mut PageContext<'_>) -> bool {
+        let Some(saving) = &self.saving else {
+            return false;
+        };
+        let saved = match saving.poll() {
+            Poll::Pending => return false,
+            Poll::Ready(saved) => saved,
+            Poll::Lost => Err(StoreError::Refused(
+                "no answer came back from the database thread".to_owned(),
+            )),
+        };
+        self.saving = None;
+        self.answered(ctx, saved)
+    }
+
+    fn answered(
+        &mut self,
+        ctx: &mut PageContext<'_>,
+        saved: Result<AutoScaleId, StoreError>,
+    ) -> bool {
+        match saved {
             Ok(_) => {
                 ctx.succeeded(format!("AutoScale config {} saved", self.spec.name.trim()));
                 true
