@@ -5,13 +5,14 @@ use super::command::UiCommand;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
+use super::page_read::PageRead;
 use super::page_save::PageSave;
 use super::shown_once::ShownOnce;
 use super::table::local_time;
 use crate::api::connection_limits::ConnectionLimits;
 use crate::api::{ApiControl, ApiStatus};
 use crate::model::ValidationErrors;
-use crate::model::api_settings::ApiSettingsDraft;
+use crate::model::api_settings::{ApiSettings, ApiSettingsDraft};
 use crate::model::field::ApiSettingsField;
 use crate::model::host_health::report_age;
 use crate::store::{ApiKeyRow, KeyRights};
@@ -33,6 +34,8 @@ pub struct ApiPage {
     keys: Vec<ApiKeyRow>,
     keys_generation: Option<u64>,
     save: PageSave,
+    read_settings: PageRead<ApiSettings>,
+    read_keys: PageRead<Vec<ApiKeyRow>>,
 }
 
 impl ApiPage {
@@ -58,13 +61,21 @@ impl ApiPage {
 
     fn settings_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>, api: Option<&ApiControl>) {
         if self.draft.is_none() {
-            match ctx.store.api_settings() {
-                Ok(settings) => self.draft = Some(settings.draft()),
-                Err(e) => {
+            self.read_settings.start(ctx, |store| store.api_settings());
+            match self.read_settings.answer() {
+                Some(Ok(settings)) => self.draft = Some(settings.draft()),
+                Some(Err(e)) => {
                     ui.label(
                         RichText::new(format!("The API settings cannot be read: {e}"))
                             .color(ui.visuals().error_fg_color),
                     );
+                    return;
+                }
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Reading the API settings…");
+                    });
                     return;
                 }
             }
@@ -215,11 +226,13 @@ impl ApiPage {
 
     fn keys_ui(&mut self, ui: &mut Ui, ctx: &mut PageContext<'_>) {
         if self.keys_generation != Some(ctx.catalog.generation) {
-            match ctx.store.api_keys() {
-                Ok(keys) => self.keys = keys,
-                Err(e) => ctx.error(format!("The API keys cannot be read: {e}")),
-            }
+            self.read_keys.start(ctx, |store| store.api_keys());
             self.keys_generation = Some(ctx.catalog.generation);
+        }
+        match self.read_keys.answer() {
+            Some(Ok(keys)) => self.keys = keys,
+            Some(Err(e)) => ctx.error(format!("The API keys cannot be read: {e}")),
+            None => {}
         }
         ui.strong("Portal keys");
         ui.label("A portal calls the API with a key; pooladmin keeps only its hash.");

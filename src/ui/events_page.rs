@@ -2,6 +2,7 @@
 //! filtered by kind, pool and text, newest first, following the scaler live.
 
 use super::context::PageContext;
+use super::page_read::PageRead;
 use super::table::{filter_box, local_time};
 use crate::model::PoolId;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
@@ -23,6 +24,7 @@ pub struct EventsPage {
     rows: Vec<(i64, ScalerEvent)>,
     loaded: Option<(EventFilter, u64, Instant)>,
     error: Option<String>,
+    read: PageRead<Vec<(i64, ScalerEvent)>>,
 }
 
 impl Default for EventsPage {
@@ -34,6 +36,7 @@ impl Default for EventsPage {
             rows: Vec::new(),
             loaded: None,
             error: None,
+            read: PageRead::default(),
         }
     }
 }
@@ -62,21 +65,24 @@ impl EventsPage {
             .loaded
             .as_ref()
             .is_some_and(|(f, g, at)| *f == filter && (*g == generation || at.elapsed() < REFRESH));
-        if current {
-            return;
-        }
-        if self.kinds.iter().all(|(_, on)| !on) {
-            self.rows.clear();
-        } else {
-            match ctx.store.events(&filter, SHOWN) {
-                Ok(rows) => {
-                    self.rows = rows;
-                    self.error = None;
-                }
-                Err(e) => self.error = Some(format!("Reading the event log failed: {e}")),
+        if !current {
+            if self.kinds.iter().all(|(_, on)| !on) {
+                self.rows.clear();
+            } else {
+                let wanted = filter.clone();
+                self.read
+                    .start(ctx, move |store| store.events(&wanted, SHOWN));
             }
+            self.loaded = Some((filter, generation, Instant::now()));
         }
-        self.loaded = Some((filter, generation, Instant::now()));
+        match self.read.answer() {
+            Some(Ok(rows)) => {
+                self.rows = rows;
+                self.error = None;
+            }
+            Some(Err(e)) => self.error = Some(format!("Reading the event log failed: {e}")),
+            None => {}
+        }
     }
 
     /// Draws the page.

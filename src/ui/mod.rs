@@ -26,6 +26,7 @@ pub mod form;
 pub mod last_report;
 pub mod open_error;
 pub mod page;
+pub mod page_read;
 pub mod page_save;
 pub mod pending_actions;
 pub mod pool_detail;

@@ -4,6 +4,7 @@
 
 use super::capacity_chart::capacity_chart;
 use super::context::PageContext;
+use super::page_read::PageRead;
 use super::pools_page::cost_words;
 use super::table::local_time;
 use crate::model::autoscale::{AutoScaleSpec, ScalingValues};
@@ -14,7 +15,7 @@ use crate::model::scaler_event::{EventKind, ScalerEvent};
 use crate::model::schedule::Level;
 use crate::model::{AutoScaleId, Pool, PoolKind};
 use crate::scaler::Command;
-use crate::store::{EventFilter, MemberCounts, StoreError};
+use crate::store::{EventFilter, MemberCounts};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
@@ -41,7 +42,17 @@ pub struct PoolStatus {
     error: Option<String>,
     /// The instance whose Drain waits for a second click.
     confirm_drain: Option<crate::model::instance::InstanceId>,
+    read: PageRead<StatusRows>,
 }
+
+/// What the tab reads of the store: the pool's live instances, every config's health, the
+/// pool's last decisions, and its members by state.
+type StatusRows = (
+    Vec<Instance>,
+    HashMap<AutoScaleId, ConfigHealth>,
+    Vec<(i64, ScalerEvent)>,
+    MemberCounts,
+);
 
 impl PoolStatus {
     fn refresh(&mut self, ctx: &PageContext<'_>, pool: &Pool) {
@@ -49,58 +60,57 @@ impl PoolStatus {
         let fresh = self
             .loaded
             .is_some_and(|(g, at)| g == generation || at.elapsed() < REFRESH);
-        if fresh {
-            return;
-        }
-        let read = || -> Result<_, StoreError> {
-            let instances: Vec<Instance> = ctx
-                .store
-                .live_instances()?
-                .into_iter()
-                .filter(|i| i.pool == pool.id)
+        if !fresh {
+            let pool_id = pool.id;
+            self.read.start(ctx, move |store| {
+                let instances: Vec<Instance> = store
+                    .live_instances()?
+                    .into_iter()
+                    .filter(|i| i.pool == pool_id)
+                    .collect();
+                let decisions = store.events(
+                    &EventFilter {
+                        kinds: vec![EventKind::Decision, EventKind::Budget],
+                        pool: Some(pool_id),
+                        ..EventFilter::default()
+                    },
+                    DECISIONS,
+                )?;
+                let members = store
+                    .member_counts(jiff::Timestamp::now())?
+                    .remove(&pool_id)
+                    .unwrap_or_default();
+                Ok((instances, store.config_health()?, decisions, members))
+            });
+            let now = jiff::Timestamp::now();
+            self.cost = ctx.catalog.pool_cost(pool.id, now).map(|cost| {
+                format!(
+                    "Cost: {}",
+                    cost_words(&cost, &ctx.catalog.settings.currency)
+                )
+            });
+            self.timetables = ctx
+                .catalog
+                .autoscale
+                .iter()
+                .filter(|c| c.spec.pool == pool.id)
+                .filter_map(|c| {
+                    timetable_line(&c.spec, now).map(|line| format!("{}: {line}", c.spec.name))
+                })
                 .collect();
-            let decisions = ctx.store.events(
-                &EventFilter {
-                    kinds: vec![EventKind::Decision, EventKind::Budget],
-                    pool: Some(pool.id),
-                    ..EventFilter::default()
-                },
-                DECISIONS,
-            )?;
-            let members = ctx
-                .store
-                .member_counts(jiff::Timestamp::now())?
-                .remove(&pool.id)
-                .unwrap_or_default();
-            Ok((instances, ctx.store.config_health()?, decisions, members))
-        };
-        let now = jiff::Timestamp::now();
-        self.cost = ctx.catalog.pool_cost(pool.id, now).map(|cost| {
-            format!(
-                "Cost: {}",
-                cost_words(&cost, &ctx.catalog.settings.currency)
-            )
-        });
-        self.timetables = ctx
-            .catalog
-            .autoscale
-            .iter()
-            .filter(|c| c.spec.pool == pool.id)
-            .filter_map(|c| {
-                timetable_line(&c.spec, now).map(|line| format!("{}: {line}", c.spec.name))
-            })
-            .collect();
-        match read() {
-            Ok((instances, health, decisions, members)) => {
+            self.loaded = Some((generation, Instant::now()));
+        }
+        match self.read.answer() {
+            Some(Ok((instances, health, decisions, members))) => {
                 self.members = members;
                 self.instances = instances;
                 self.health = health;
                 self.decisions = decisions;
                 self.error = None;
             }
-            Err(e) => self.error = Some(format!("Reading the scaler's state failed: {e}")),
+            Some(Err(e)) => self.error = Some(format!("Reading the scaler's state failed: {e}")),
+            None => {}
         }
-        self.loaded = Some((generation, Instant::now()));
     }
 
     /// Draws the tab.
