@@ -7,6 +7,9 @@ use super::{Store, StoreError};
 use crate::model::{AgentId, AgentSpec, DockerAgent, Origin, PoolId, Resources, ZoneId};
 use jiff::Timestamp;
 
+/// Agents added at once from which the table's statistics are refreshed.
+const BULK: usize = 100;
+
 impl Store {
     /// Every docker agent with its sessions and what they use, oldest first.
     pub fn agents(&self) -> Result<Vec<AgentRow>, StoreError> {
@@ -50,6 +53,7 @@ impl Store {
     }
 
     /// Adds many static docker agents in one transaction (imports, demo data): all or none.
+    /// From [`BULK`] on, the server's statistics are refreshed after.
     pub fn add_agents(&mut self, specs: &[AgentSpec]) -> Result<Vec<AgentId>, StoreError> {
         let tx = self.conn.savepoint()?;
         let mut ids = Vec::with_capacity(specs.len());
@@ -66,6 +70,9 @@ impl Store {
             ids.push(insert_agent(&tx, spec, Origin::Static, now)?);
         }
         tx.commit()?;
+        if specs.len() >= BULK {
+            self.refresh_statistics()?;
+        }
         Ok(ids)
     }
 

@@ -190,6 +190,7 @@ impl Store {
         }
         tx.commit()?;
         target.installation_id = self.installation_id.clone();
+        target.refresh_statistics()?;
         Ok(report)
     }
 

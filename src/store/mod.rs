@@ -362,6 +362,18 @@ impl Store {
         }
     }
 
+    /// Brings the server's statistics of the member and session tables up to date after a
+    /// bulk load (an import, `db copy`, many agents at once): PostgreSQL plans placement from
+    /// them, and until autovacuum gets to a new table it would sort a whole pool instead of
+    /// walking the placement index. SQLite's planner takes the index without them.
+    pub fn refresh_statistics(&self) -> Result<(), StoreError> {
+        if self.conn.dialect() == db::Dialect::Postgres {
+            self.conn
+                .execute_batch("ANALYZE docker_agents, servers, sessions")?;
+        }
+        Ok(())
+    }
+
     /// Refuses once another pooladmin holds the scaler's lock: on PostgreSQL the lock is
     /// a session's, which a server restart ends; it is taken again here, before the scaler's
     /// next pass, unless another process took it meanwhile. No round trip while it holds.

@@ -119,7 +119,8 @@ impl Store {
             insert_session(&tx, request, *host)?;
         }
         tx.commit()?;
-        Ok(())
+        // Their members' session counts moved: placement plans from them (PostgreSQL).
+        self.refresh_statistics()
     }
 
     /// The pool a session runs in, while it runs.

@@ -132,6 +132,10 @@ pub fn import(
         store
             .atomically(|store| apply(store, &file, &report, &given, &now.secrets))
             .map_err(|e| ImportError::Refused(e.to_string()))?;
+        // Placement plans from them (PostgreSQL); best effort: the import is done.
+        if let Err(e) = store.refresh_statistics() {
+            tracing::warn!(error = %e, "the database's statistics were not refreshed after the import");
+        }
     }
     report.changes.extend(skipped);
     Ok(report)
