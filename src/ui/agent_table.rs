@@ -256,10 +256,7 @@ pub fn handle_agent_action(
             );
         }
         AgentAction::AgentToken(_) => {
-            let issued = ctx
-                .store
-                .issue_agent_token(crate::model::SessionHost::Agent(id), jiff::Timestamp::now());
-            ctx.show_token(&name, issued);
+            ctx.issue_token(&name, crate::model::SessionHost::Agent(id));
         }
         AgentAction::SetDraining(_, draining) => {
             let what = if draining {

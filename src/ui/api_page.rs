@@ -11,10 +11,10 @@ use super::shown_once::ShownOnce;
 use super::table::local_time;
 use crate::api::connection_limits::ConnectionLimits;
 use crate::api::{ApiControl, ApiStatus};
-use crate::model::ValidationErrors;
 use crate::model::api_settings::{ApiSettings, ApiSettingsDraft};
 use crate::model::field::ApiSettingsField;
 use crate::model::host_health::report_age;
+use crate::model::{Secret, ValidationErrors};
 use crate::store::{ApiKeyRow, KeyRights};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -36,6 +36,9 @@ pub struct ApiPage {
     save: PageSave,
     read_settings: PageRead<ApiSettings>,
     read_keys: PageRead<Vec<ApiKeyRow>>,
+    // The key being created, and what the dialog that shows it once says of its rights.
+    create_key: PageSave<Secret>,
+    created_rights: String,
 }
 
 impl ApiPage {
@@ -261,29 +264,35 @@ impl ApiPage {
                         .map(str::to_owned)
                         .collect(),
                 };
-                match ctx
-                    .store
-                    .create_api_key(&self.key_name, &rights, jiff::Timestamp::now())
-                {
-                    Ok(key) => {
-                        ctx.commands.send(UiCommand::Reload);
-                        ctx.commands.send(UiCommand::ShowOnce(ShownOnce {
-                            title: format!("API key {}", self.key_name.trim()),
-                            message: format!(
-                                "Give it to the portal: it calls the API with the header Authorization: Bearer <key>. Rights: {}.",
-                                rights.describe()
-                            ),
-                            secret: key,
-                        }));
-                        self.key_name.clear();
-                        self.key_pools.clear();
-                        self.key_read_only = false;
-                        self.key_error = None;
-                    }
-                    Err(e) => self.key_error = Some(e.to_string()),
-                }
+                self.created_rights = rights.describe();
+                let name = self.key_name.clone();
+                self.create_key.start(ctx, move |store| {
+                    store.create_api_key(&name, &rights, jiff::Timestamp::now())
+                });
+            }
+            if self.create_key.busy() {
+                ui.spinner();
             }
         });
+        match self.create_key.answer() {
+            Some(Ok(key)) => {
+                ctx.commands.send(UiCommand::Reload);
+                ctx.commands.send(UiCommand::ShowOnce(ShownOnce {
+                    title: format!("API key {}", self.key_name.trim()),
+                    message: format!(
+                        "Give it to the portal: it calls the API with the header Authorization: Bearer <key>. Rights: {}.",
+                        self.created_rights
+                    ),
+                    secret: key,
+                }));
+                self.key_name.clear();
+                self.key_pools.clear();
+                self.key_read_only = false;
+                self.key_error = None;
+            }
+            Some(Err(e)) => self.key_error = Some(e.to_string()),
+            None => {}
+        }
         if let Some(error) = &self.key_error {
             ui.label(
                 RichText::new(error)

@@ -389,7 +389,7 @@ impl PoolAdminApp {
                     self.toasts
                         .success(message)
                         .duration(Some(Duration::from_secs(3)));
-                    if let Some(command) = then {
+                    for command in then {
                         self.commands.send(command);
                     }
                 }
@@ -439,7 +439,7 @@ impl PoolAdminApp {
                 _ => None,
             };
             let action = confirm.action;
-            let answer = worker.run(move |store| action.apply(store));
+            let answer = worker.run(move |store| action.apply(store).map(|()| None));
             self.pending.wait_for(answer, confirm.done.clone(), then);
         } else if answer {
             match confirm.action.apply(&mut self.store) {

@@ -61,7 +61,7 @@ impl PageContext<'_> {
     ) -> bool {
         match self.worker {
             Some(worker) => {
-                let answer = worker.run(move |store| work(store).map(|_| ()));
+                let answer = worker.run(move |store| work(store).map(|_| None));
                 self.pending.wait_for(answer, success.into(), None);
                 true
             }
@@ -72,20 +72,28 @@ impl PageContext<'_> {
         }
     }
 
-    /// Shows a freshly issued agent token of member `name` once, or why there is none.
-    pub fn show_token(&mut self, name: &str, issued: Result<crate::model::Secret, StoreError>) {
-        match issued {
-            Ok(token) => {
-                self.commands.send(UiCommand::Reload);
-                self.commands.send(UiCommand::ShowOnce(ShownOnce {
-                    title: format!("Agent token for {name}"),
-                    message: format!(
-                        "Run the agent on {name} with it: pooladmin agent --url <API URL> --token-file <file holding this token>. Any earlier token of {name} stops working now."
-                    ),
-                    secret: token,
-                }));
+    /// Issues member `host`'s agent token and shows it once (or why there is none): at
+    /// once on a file, when the database answers on a server.
+    pub fn issue_token(&mut self, name: &str, host: crate::model::SessionHost) {
+        let now = jiff::Timestamp::now();
+        match self.worker {
+            Some(worker) => {
+                let shown_name = name.to_owned();
+                let answer = worker.run(move |store| {
+                    let token = store.issue_agent_token(host, now)?;
+                    Ok(Some(UiCommand::ShowOnce(token_shown(&shown_name, token))))
+                });
+                self.pending
+                    .wait_for(answer, format!("Agent token for {name} issued"), None);
             }
-            Err(e) => self.error(format!("No agent token for {name}: {e}")),
+            None => match self.store.issue_agent_token(host, now) {
+                Ok(token) => {
+                    self.commands.send(UiCommand::Reload);
+                    self.commands
+                        .send(UiCommand::ShowOnce(token_shown(name, token)));
+                }
+                Err(e) => self.error(format!("No agent token for {name}: {e}")),
+            },
         }
     }
 
@@ -115,5 +123,16 @@ impl PageContext<'_> {
     /// Asks before something destructive; a yes is carried out after this frame.
     pub fn confirm(&mut self, confirm: super::confirm::Confirm) {
         self.commands.send(UiCommand::Confirm(confirm));
+    }
+}
+
+/// The dialog that shows `name`'s new agent token once.
+fn token_shown(name: &str, token: crate::model::Secret) -> ShownOnce {
+    ShownOnce {
+        title: format!("Agent token for {name}"),
+        message: format!(
+            "Run the agent on {name} with it: pooladmin agent --url <API URL> --token-file <file holding this token>. Any earlier token of {name} stops working now."
+        ),
+        secret: token,
     }
 }

@@ -6,16 +6,24 @@ use super::context::PageContext;
 use super::promise::{Poll, Promise};
 use crate::store::{Store, StoreError};
 
-/// A page's save on its way, or its answer not yet taken.
-#[derive(Default)]
-pub struct PageSave {
-    on_its_way: Option<Promise<Result<(), StoreError>>>,
-    answer: Option<Result<(), StoreError>>,
+/// A page's save on its way, or its answer (what the save returns) not yet taken.
+pub struct PageSave<T = ()> {
+    on_its_way: Option<Promise<Result<T, StoreError>>>,
+    answer: Option<Result<T, StoreError>>,
 }
 
-impl PageSave {
+impl<T> Default for PageSave<T> {
+    fn default() -> Self {
+        Self {
+            on_its_way: None,
+            answer: None,
+        }
+    }
+}
+
+impl<T: Send + 'static> PageSave<T> {
     /// Saves with `work`, unless a save is already on its way.
-    pub fn start<T: 'static>(
+    pub fn start(
         &mut self,
         ctx: &mut PageContext<'_>,
         work: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
@@ -24,10 +32,8 @@ impl PageSave {
             return;
         }
         match ctx.worker {
-            Some(worker) => {
-                self.on_its_way = Some(worker.run(move |store| work(store).map(|_| ())));
-            }
-            None => self.answer = Some(work(ctx.store).map(|_| ())),
+            Some(worker) => self.on_its_way = Some(worker.run(work)),
+            None => self.answer = Some(work(ctx.store)),
         }
     }
 
@@ -37,7 +43,7 @@ impl PageSave {
     }
 
     /// The answer, once, when it is in.
-    pub fn answer(&mut self) -> Option<Result<(), StoreError>> {
+    pub fn answer(&mut self) -> Option<Result<T, StoreError>> {
         if let Some(answer) = self.answer.take() {
             return Some(answer);
         }

@@ -8,7 +8,8 @@ use crate::store::StoreError;
 
 /// One action on its way.
 struct Pending {
-    answer: Promise<Result<(), StoreError>>,
+    // What the window does with the answer (show a new token once), if anything.
+    answer: Promise<Result<Option<UiCommand>, StoreError>>,
     done: String,
     then: Option<UiCommand>,
 }
@@ -16,7 +17,7 @@ struct Pending {
 /// How an action ended, for the window to say.
 pub enum Answered {
     /// It went through: its message, and what the window does next.
-    Done(String, Option<UiCommand>),
+    Done(String, Vec<UiCommand>),
     /// It was refused or failed.
     Failed(String),
 }
@@ -28,10 +29,11 @@ pub struct PendingActions {
 }
 
 impl PendingActions {
-    /// Waits for `answer`; `done` is said when it succeeds, and `then` is done.
+    /// Waits for `answer`; `done` is said when it succeeds, and the command the answer
+    /// brings (a secret to show once), then `then`, are done.
     pub fn wait_for(
         &mut self,
-        answer: Promise<Result<(), StoreError>>,
+        answer: Promise<Result<Option<UiCommand>, StoreError>>,
         done: String,
         then: Option<UiCommand>,
     ) {
@@ -49,10 +51,10 @@ impl PendingActions {
         self.waiting
             .retain_mut(|pending| match pending.answer.poll() {
                 Poll::Pending => true,
-                Poll::Ready(Ok(())) => {
+                Poll::Ready(Ok(command)) => {
                     answered.push(Answered::Done(
                         std::mem::take(&mut pending.done),
-                        pending.then.take(),
+                        command.into_iter().chain(pending.then.take()).collect(),
                     ));
                     false
                 }

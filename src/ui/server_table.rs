@@ -217,11 +217,7 @@ pub fn handle_server_action(
             );
         }
         ServerAction::AgentToken(_) => {
-            let issued = ctx.store.issue_agent_token(
-                crate::model::SessionHost::Server(id),
-                jiff::Timestamp::now(),
-            );
-            ctx.show_token(&name, issued);
+            ctx.issue_token(&name, crate::model::SessionHost::Server(id));
         }
     }
 }
