@@ -145,3 +145,41 @@ fn a_save_that_waits_on_the_database_never_freezes_the_window_nor_loses_the_form
         |h| h.query_by_label_contains("Written elsewhere").is_some(),
     );
 }
+
+/// A table's actions on PostgreSQL go through the window's database thread: each is said
+/// when the database has answered, and a new agent token is shown once then.
+#[test]
+fn table_actions_are_said_when_the_database_answers() {
+    let url = fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let key = KeySource::File(dir.path().join("window.key"));
+    let mut store =
+        Store::open_database_for_command(&Database::Postgres(url.clone()), &key).unwrap();
+    let pool = store.add_pool("Agents", PoolKind::DockerAgent).unwrap();
+    common::add_agent(&mut store, "agent-01", Some(pool), 8);
+    let mut h = harness(store);
+    settle(&mut h);
+    h.get_by_label_contains("Docker Agents  (").click();
+    settle(&mut h);
+    click(&mut h, "Actions ⏷");
+    click(&mut h, "Drain");
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the agent shown draining",
+        |h| h.query_by_label("Draining").is_some(),
+    );
+    let reader = Store::open_database_for_command(&Database::Postgres(url), &key).unwrap();
+    assert!(reader.agents().unwrap()[0].agent.draining);
+    click(&mut h, "Actions ⏷");
+    click(&mut h, "Agent token…");
+    until(
+        &mut h,
+        Duration::from_secs(10),
+        "the new token shown once",
+        |h| {
+            h.query_by_label_contains("Agent token for agent-01")
+                .is_some()
+        },
+    );
+}
