@@ -56,7 +56,7 @@ fn fill(store: &mut Store) -> usize {
             None => {
                 let mut simulated = VmProviderSpec::new(ProviderKind::Simulator);
                 simulated.name = "simulated".into();
-                simulated.max_instances = "100000".into();
+                simulated.max_instances = "1000".into();
                 Choice::New(simulated)
             }
         };
