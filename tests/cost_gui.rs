@@ -94,7 +94,12 @@ fn a_configs_preview_runs_and_shows_both_sides() {
         &mut h,
         std::time::Duration::from_secs(60),
         "the Preview's report",
-        |h| h.query_by_label("Session requests").is_some(),
+        |h| {
+            if let Some(node) = h.query_by_label_contains("Preview could not") {
+                panic!("{node:?}");
+            }
+            h.query_by_label("Session requests").is_some()
+        },
     );
     assert!(h.query_by_label("Candidate").is_some());
     assert!(h.query_by_label("Current").is_some());
@@ -105,3 +110,5 @@ fn a_configs_preview_runs_and_shows_both_sides() {
     );
     assert!(h.query_by_label_contains("standby_cores 8 → 16").is_some());
 }
+
+crate::also_on_postgres!(a_configs_preview_runs_and_shows_both_sides);

@@ -334,3 +334,8 @@ fn sessions_still_running_and_the_fleet_at_the_start_are_replayed() {
     assert!(text.contains("0 ended, 2 still running"), "{text}");
     assert!(text.contains("1 autoscaled instance(s)"), "{text}");
 }
+
+crate::also_on_postgres!(
+    the_same_input_gives_the_same_report_and_history_comes_before_the_stand_in,
+    sessions_still_running_and_the_fleet_at_the_start_are_replayed,
+);

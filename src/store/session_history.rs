@@ -36,7 +36,8 @@ impl Store {
         to: Timestamp,
     ) -> Result<Vec<EndedSession>, StoreError> {
         self.sessions_between(
-            "SELECT pool_id, started_at, ?3, cores, memory_mb, gpus, staged
+            // Typed, or PostgreSQL takes the column for text and the condition for bigint.
+            "SELECT pool_id, started_at, CAST(?3 AS BIGINT), cores, memory_mb, gpus, staged
              FROM sessions
              WHERE pool_id = ?1 AND started_at >= ?2 AND started_at < ?3
              ORDER BY started_at, id",

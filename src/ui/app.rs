@@ -352,7 +352,9 @@ impl PoolAdminApp {
         changed |= self.confirmation_ui(ui);
         self.about
             .ui(ui, &self.store, &self.catalog, &mut self.toasts);
-        changed |= self.config_io.ui(ui, &mut self.store, &mut self.toasts);
+        changed |= self
+            .config_io
+            .ui(ui, &mut self.store, self.worker.as_ref(), &mut self.toasts);
         let retry = match &self.unreachable {
             Some(unreachable) => unreachable.retry_due(),
             // The server closed the connection: the reload reconnects, or says so.

@@ -3,6 +3,7 @@
 
 use super::file_dialog::{Chooser, choose, stamped};
 use super::promise::{Poll, Promise};
+use super::store_worker::StoreWorker;
 use crate::config_file::import::Change;
 use crate::config_file::{
     ConfigFile, ExportScope, ImportError, ImportOptions, ImportReport, export, import, parse_at,
@@ -21,12 +22,28 @@ struct Preview {
     outcome: Result<ImportReport, String>,
 }
 
-/// State of the export and import actions.
+/// State of the export and import actions. The database work (export, the dry run, the
+/// import) runs on the window's database thread on a server, at once on a file.
 #[derive(Default)]
 pub struct ConfigIo {
     export_to: Option<Promise<Option<PathBuf>>>,
     import_from: Option<Promise<Option<PathBuf>>>,
+    exporting: Option<Promise<Result<PathBuf, String>>>,
+    previewing: Option<Promise<Preview>>,
     preview: Option<Preview>,
+    importing: Option<Promise<Result<ImportReport, String>>>,
+}
+
+/// The answer of `work` once it is in (a lost one is let go: the window says the database
+/// thread ended when it next reads).
+fn answered<T: Send + 'static>(work: &mut Option<Promise<T>>) -> Option<T> {
+    let answer = match work.as_ref()?.poll() {
+        Poll::Pending => return None,
+        Poll::Ready(answer) => Some(answer),
+        Poll::Lost => None,
+    };
+    *work = None;
+    answer
 }
 
 /// The file a chooser answered with, once; a cancelled or lost chooser is let go.
@@ -72,24 +89,45 @@ impl ConfigIo {
 
     /// Finishes what the choosers started and shows the import preview; true when the
     /// store changed.
-    pub fn ui(&mut self, ui: &Ui, store: &mut Store, toasts: &mut Toasts) -> bool {
+    pub fn ui(
+        &mut self,
+        ui: &Ui,
+        store: &mut Store,
+        worker: Option<&StoreWorker>,
+        toasts: &mut Toasts,
+    ) -> bool {
         if let Some(path) = chosen(&mut self.export_to) {
-            let written = export(store, None, ExportScope::Configuration).and_then(|text| {
-                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
-            });
+            self.exporting = Some(StoreWorker::run_or_here(worker, store, move |store| {
+                let text = export(store, None, ExportScope::Configuration)?;
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+                Ok(path)
+            }));
+        }
+        if let Some(written) = answered(&mut self.exporting) {
             match written {
-                Ok(()) => toasts.success(format!("Configuration exported to {}", path.display())),
+                Ok(path) => toasts.success(format!("Configuration exported to {}", path.display())),
                 Err(e) => toasts.error(format!("Export failed: {e}")),
             }
             .duration(Some(Duration::from_secs(5)));
         }
         if let Some(path) = chosen(&mut self.import_from) {
-            self.preview = Some(preview(store, path));
+            self.previewing = Some(StoreWorker::run_or_here(worker, store, move |store| {
+                preview(store, path)
+            }));
         }
-        self.preview_ui(ui, store, toasts)
+        if let Some(preview) = answered(&mut self.previewing) {
+            self.preview = Some(preview);
+        }
+        self.preview_ui(ui, store, worker, toasts)
     }
 
-    fn preview_ui(&mut self, ui: &Ui, store: &mut Store, toasts: &mut Toasts) -> bool {
+    fn preview_ui(
+        &mut self,
+        ui: &Ui,
+        store: &mut Store,
+        worker: Option<&StoreWorker>,
+        toasts: &mut Toasts,
+    ) -> bool {
         let Some(preview) = &self.preview else {
             return false;
         };
@@ -100,6 +138,7 @@ impl ConfigIo {
         );
         let mut apply = false;
         let mut close = false;
+        let importing = self.importing.is_some();
         egui::Modal::new(Id::unique("import-preview")).show(&ctx, |ui| {
             ui.set_max_width(560.0);
             ui.heading(format!("Import {name}"));
@@ -136,19 +175,34 @@ impl ConfigIo {
                             }
                         });
                     ui.horizontal(|ui| {
-                        apply = ui.button("Import").clicked();
-                        close = ui.button("Cancel").clicked();
+                        if importing {
+                            ui.spinner();
+                            ui.label("Importing… the database has not answered yet.");
+                        } else {
+                            apply = ui.button("Import").clicked();
+                            close = ui.button("Cancel").clicked();
+                        }
                     });
                 }
             }
         });
-        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+        if !importing && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
             close = true;
         }
+        if apply && let Some(file) = preview.file.clone() {
+            self.importing = Some(StoreWorker::run_or_here(worker, store, move |store| {
+                import(
+                    store,
+                    &file,
+                    passphrase().as_ref(),
+                    ImportOptions::default(),
+                )
+                .map_err(|e| e.to_string())
+            }));
+        }
         let mut changed = false;
-        if apply && let Some(file) = &preview.file {
-            let options = ImportOptions::default();
-            match import(store, file, passphrase().as_ref(), options) {
+        if let Some(imported) = answered(&mut self.importing) {
+            match imported {
                 Ok(report) => {
                     changed = true;
                     toasts

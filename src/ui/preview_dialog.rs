@@ -94,6 +94,7 @@ impl PreviewDialog {
                             self.panel.ui(
                                 ui,
                                 ctx.store,
+                                ctx.worker,
                                 PreviewInput {
                                     target: Some(self.config),
                                     current: Some(&row.spec),

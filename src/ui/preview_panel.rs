@@ -3,6 +3,7 @@
 //! capacity against demand.
 
 use super::promise::{Poll, Promise};
+use super::store_worker::StoreWorker;
 use crate::model::AutoScaleId;
 use crate::model::autoscale::AutoScaleSpec;
 use crate::model::vm_provider::VmProviderSpec;
@@ -34,14 +35,26 @@ pub struct PreviewInput<'a> {
 /// State of one Preview.
 pub struct PreviewPanel {
     days: u32,
+    // On a database server: the recorded demand being read on the window's database
+    // thread, with what the replay then compares.
+    reading: Option<(Promise<Result<Basis, String>>, Compared)>,
     running: Option<Promise<Result<Preview, String>>>,
     result: Option<Result<Preview, String>>,
+}
+
+/// What a replay compares, kept while its recorded demand is read.
+struct Compared {
+    current: Option<AutoScaleSpec>,
+    candidate: AutoScaleSpec,
+    candidate_max: Option<u32>,
+    changes: Vec<String>,
 }
 
 impl Default for PreviewPanel {
     fn default() -> Self {
         Self {
             days: 7,
+            reading: None,
             running: None,
             result: None,
         }
@@ -55,8 +68,14 @@ impl PreviewPanel {
     }
 
     /// Draws the panel: the span, the Run button (a spinner while it runs), the report.
-    pub fn ui(&mut self, ui: &mut Ui, store: &Store, input: PreviewInput<'_>) {
-        self.poll();
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        store: &Store,
+        worker: Option<&StoreWorker>,
+        input: PreviewInput<'_>,
+    ) {
+        self.poll(ui);
         ui.horizontal(|ui| {
             ui.label("Replay the last");
             for days in SPANS {
@@ -67,7 +86,7 @@ impl PreviewPanel {
                 };
                 ui.selectable_value(&mut self.days, days, label);
             }
-            let busy = self.running.is_some();
+            let busy = self.running.is_some() || self.reading.is_some();
             if ui
                 .add_enabled(!busy, egui::Button::new("Run Preview"))
                 .on_hover_text(
@@ -76,7 +95,7 @@ impl PreviewPanel {
                 )
                 .clicked()
             {
-                self.start(ui, store, &input);
+                self.start(ui, store, worker, &input);
             }
             if busy {
                 ui.spinner();
@@ -94,36 +113,72 @@ impl PreviewPanel {
         }
     }
 
-    fn start(&mut self, ui: &Ui, store: &Store, input: &PreviewInput<'_>) {
+    fn start(
+        &mut self,
+        ui: &Ui,
+        store: &Store,
+        worker: Option<&StoreWorker>,
+        input: &PreviewInput<'_>,
+    ) {
         let now = Timestamp::now();
         let from = now - SignedDuration::from_hours(24 * i64::from(self.days));
-        // The store is read here (fast); the replay itself runs on its own thread.
-        let basis = match Basis::load(
-            store,
-            input.candidate,
-            input.target,
-            input.provider,
-            from,
-            now,
-            now,
-        ) {
-            Ok(basis) => basis,
-            Err(e) => {
-                self.result = Some(Err(format!("The Preview could not start: {e}")));
-                return;
-            }
+        let compared = Compared {
+            current: input.current.cloned(),
+            candidate: input.candidate.clone(),
+            candidate_max: input.candidate_max,
+            changes: input.changes.clone(),
         };
-        let current = input.current.cloned();
-        let candidate = input.candidate.clone();
-        let candidate_max = input.candidate_max;
-        let changes = input.changes.clone();
+        let (candidate, target, provider) = (
+            input.candidate.clone(),
+            input.target,
+            input.provider.cloned(),
+        );
+        let load = move |store: &Store| {
+            Basis::load(store, &candidate, target, provider.as_ref(), from, now, now)
+                .map_err(|e| format!("The Preview could not start: {e}"))
+        };
+        // The recorded demand is read first: on a file here (fast), on a server on the
+        // window's database thread; the replay itself runs on a thread of its own.
+        match worker {
+            Some(worker) => {
+                self.reading = Some((worker.run(move |store: &mut Store| load(store)), compared));
+            }
+            None => match load(store) {
+                Ok(basis) => self.replay(ui, basis, compared),
+                Err(e) => self.result = Some(Err(e)),
+            },
+        }
+    }
+
+    fn replay(&mut self, ui: &Ui, basis: Basis, compared: Compared) {
         self.running = Some(Promise::spawn(ui.ctx(), move || {
-            preview(&basis, current.as_ref(), &candidate, candidate_max, changes)
-                .map_err(|e| format!("The Preview could not run: {e}"))
+            preview(
+                &basis,
+                compared.current.as_ref(),
+                &compared.candidate,
+                compared.candidate_max,
+                compared.changes,
+            )
+            .map_err(|e| format!("The Preview could not run: {e}"))
         }));
     }
 
-    fn poll(&mut self) {
+    fn poll(&mut self, ui: &Ui) {
+        if let Some((reading, _)) = &self.reading {
+            let read = match reading.poll() {
+                Poll::Pending => None,
+                Poll::Ready(read) => Some(read),
+                Poll::Lost => Some(Err("The Preview stopped unexpectedly".to_owned())),
+            };
+            if let Some(read) = read
+                && let Some((_, compared)) = self.reading.take()
+            {
+                match read {
+                    Ok(basis) => self.replay(ui, basis, compared),
+                    Err(e) => self.result = Some(Err(e)),
+                }
+            }
+        }
         let Some(running) = &self.running else {
             return;
         };

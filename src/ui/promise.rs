@@ -45,6 +45,14 @@ impl<T: Send + 'static> Promise<T> {
         )
     }
 
+    /// A promise already kept: `value` is the answer at the first poll.
+    pub fn ready(value: T) -> Self {
+        let (tx, rx) = channel();
+        // The receiver is right here.
+        let _ = tx.send(value);
+        Self { rx }
+    }
+
     /// The answer once it is in.
     pub fn poll(&self) -> Poll<T> {
         match self.rx.try_recv() {

@@ -77,6 +77,19 @@ impl StoreWorker {
         self.lost.load(Ordering::Acquire)
     }
 
+    /// Runs `work` on `worker` when the window has one (a database server), else at once on
+    /// `store`; the answer comes back by the promise either way (already kept when run here).
+    pub fn run_or_here<T: Send + 'static>(
+        worker: Option<&Self>,
+        store: &mut Store,
+        work: impl FnOnce(&mut Store) -> T + Send + 'static,
+    ) -> Promise<T> {
+        match worker {
+            Some(worker) => worker.run(work),
+            None => Promise::ready(work(store)),
+        }
+    }
+
     /// Runs `work` after the work asked for before it; its answer comes back by the promise.
     pub fn run<T: Send + 'static>(
         &self,

@@ -353,6 +353,7 @@ impl AutoScaleWizard {
                 self.preview.ui(
                     ui,
                     ctx.store,
+                    ctx.worker,
                     PreviewInput {
                         target: self.target,
                         current: stored,
