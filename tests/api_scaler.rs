@@ -20,7 +20,6 @@ use pooladmin::model::instance::InstanceState;
 use pooladmin::model::vm_provider::{ProviderKind, ProviderSettings, VmProviderSpec};
 use pooladmin::model::{PoolKind, Resources};
 use pooladmin::scaler::{Command, ScalerSettings};
-use pooladmin::store::Store;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;
@@ -28,7 +27,7 @@ use std::time::Duration;
 
 fn bench() -> Bench {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("api.sqlite")).unwrap();
+    let mut store = common::backend::open_store(dir.path(), "api.sqlite");
     let zone = store.zones().unwrap()[0].id;
     let pool = store.add_pool("agents", PoolKind::DockerAgent).unwrap();
     let mut provider = VmProviderSpec::new(ProviderKind::Simulator);
@@ -220,3 +219,5 @@ async fn agent_check_in_runs_the_instance_and_a_dead_host_is_replaced() {
     running.stop().await;
     api.running.stop().await;
 }
+
+crate::also_on_postgres!(agent_check_in_runs_the_instance_and_a_dead_host_is_replaced);

@@ -52,3 +52,5 @@ async fn a_budget_stops_the_create_that_would_pass_it_and_warns_at_80_percent() 
     scaler.stop().await;
     bench.assert_consistent();
 }
+
+crate::also_on_postgres!(a_budget_stops_the_create_that_would_pass_it_and_warns_at_80_percent);

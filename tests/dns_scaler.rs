@@ -19,7 +19,7 @@ use pooladmin::model::dns_provider::{DnsProviderSpec, DnsSettings, RegisterAddre
 use pooladmin::model::instance::InstanceState;
 use pooladmin::model::vm_provider::{ProviderKind, VmProviderSpec};
 use pooladmin::model::{DnsProviderId, PoolKind, Secret, VmProviderId};
-use pooladmin::store::{Choice, Store};
+use pooladmin::store::Choice;
 use std::sync::Arc;
 
 /// The simulated cloud for VMs and for DNS.
@@ -78,7 +78,7 @@ fn save(bench: &mut Bench, dns: &Choice<DnsProviderSpec>) {
 /// A Server pool that keeps one session free, registering DNS with `register`.
 fn server_pool(register: RegisterAddress) -> Bench {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("dns.sqlite")).unwrap();
+    let mut store = common::backend::open_store(dir.path(), "dns.sqlite");
     let zone = store.zones().unwrap()[0].id;
     let pool = store.add_pool("Desktops", PoolKind::Server).unwrap();
     let mut provider = VmProviderSpec::new(ProviderKind::Simulator);
@@ -176,3 +176,8 @@ async fn a_private_choice_registers_the_private_address() {
         bench.cloud.records()
     );
 }
+
+crate::also_on_postgres!(
+    a_servers_record_holds_its_public_address_and_names_it_in_the_script,
+    a_private_choice_registers_the_private_address,
+);
