@@ -21,20 +21,8 @@ fn ui_frame(c: &mut Criterion) {
     app.open_page(Page::DockerAgents);
     assert_eq!(app.catalog().agents.len(), shape.for_this_run().agents);
     let ctx = egui::Context::default();
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    };
     // The first frames install fonts and compute the row order; steady state is what counts.
-    let frame = |app: &mut PoolAdminApp| {
-        let mut output = ctx.run_ui(input(), |ui| app.show(ui));
-        // No GPU here to upload font textures to: drop them knowingly.
-        output.textures_delta.clear();
-        ctx.tessellate(output.shapes, output.pixels_per_point)
-    };
+    let frame = |app: &mut PoolAdminApp| support::window::frame(&ctx, app);
     for _ in 0..3 {
         frame(&mut app);
     }

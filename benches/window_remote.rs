@@ -92,18 +92,7 @@ fn frames(c: &mut Criterion, group: &str, window: Store, writer: Store) {
     let mut app = PoolAdminApp::new(window);
     app.open_page(Page::Pools);
     let ctx = egui::Context::default();
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    };
-    let frame = |app: &mut PoolAdminApp| {
-        let mut output = ctx.run_ui(input(), |ui| app.show(ui));
-        output.textures_delta.clear();
-        ctx.tessellate(output.shapes, output.pixels_per_point)
-    };
+    let frame = |app: &mut PoolAdminApp| support::window::frame(&ctx, app);
     for _ in 0..3 {
         frame(&mut app);
     }

@@ -17,7 +17,7 @@
 mod common;
 
 use common::backend::postgres;
-use common::scaling::{Bench, agent_pool};
+use common::scaling::{Bench, agent_pool, running_instances};
 use pooladmin::cloud::factory::simulator_state_base;
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::instance::InstanceState;
@@ -264,13 +264,7 @@ fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, Target, Pa
 
 /// How many agents run, as the rows say.
 fn running_agents(t: &Target) -> usize {
-    let store = t.open_for_command();
-    store
-        .live_instances()
-        .expect("instances")
-        .iter()
-        .filter(|i| i.state == InstanceState::Running)
-        .count()
+    running_instances(&t.open_for_command())
 }
 
 /// Changes the demand between runs (the standby cores; surplus goes at once).

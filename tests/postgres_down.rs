@@ -20,12 +20,11 @@ mod common;
 use common::api::portal_key;
 use common::backend::on_postgres;
 use common::demo_process::free_port;
-use common::scaling::{Bench, agent_pool};
+use common::scaling::{Bench, agent_pool, running_instances};
 use common::ui_driver::harness;
 use egui_kittest::kittest::Queryable;
 use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::autoscale::{AutoScaleSpec, Scaling};
-use pooladmin::model::instance::InstanceState;
 use pooladmin::store::{Choice, Database, KeySource, Store};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -68,13 +67,7 @@ impl Drop for Restart {
 }
 
 fn running_agents(database: &Database, key: &KeySource) -> usize {
-    let store = Store::open_database_for_command(database, key).expect("open");
-    store
-        .live_instances()
-        .expect("instances")
-        .iter()
-        .filter(|i| i.state == InstanceState::Running)
-        .count()
+    running_instances(&Store::open_database_for_command(database, key).expect("open"))
 }
 
 /// Raises the standby cores of the pool's config by `cores`.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod scaling;
+pub mod window;
 
 use pooladmin::model::{AgentDraft, AgentId, PoolKind, Resources, SessionHost, SessionRequest};
 use pooladmin::store::Store;

@@ -5,9 +5,8 @@ use super::command::UiCommand;
 use super::confirm::{Action, Confirm};
 use super::context::PageContext;
 use super::form::{checkbox_row, code_row, error_of, form_grid, text_row};
-use super::page_read::PageRead;
-use super::page_save::PageSave;
 use super::shown_once::ShownOnce;
+use super::store_answer::StoreAnswer;
 use super::table::local_time;
 use crate::api::connection_limits::ConnectionLimits;
 use crate::api::{ApiControl, ApiStatus};
@@ -33,11 +32,11 @@ pub struct ApiPage {
     key_error: Option<String>,
     keys: Vec<ApiKeyRow>,
     keys_generation: Option<u64>,
-    save: PageSave,
-    read_settings: PageRead<ApiSettings>,
-    read_keys: PageRead<Vec<ApiKeyRow>>,
+    save: StoreAnswer<()>,
+    read_settings: StoreAnswer<ApiSettings>,
+    read_keys: StoreAnswer<Vec<ApiKeyRow>>,
     // The key being created, and what the dialog that shows it once says of its rights.
-    create_key: PageSave<Secret>,
+    create_key: StoreAnswer<Secret>,
     created_rights: String,
 }
 

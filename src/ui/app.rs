@@ -9,10 +9,10 @@ use super::confirm::Confirm;
 use super::context::PageContext;
 use super::page::Page;
 use super::pending_actions::{Answered, PendingActions};
-use super::promise::{Poll, Promise};
+use super::promise::{Promise, take};
 use super::scaler_view::ScalerView;
 use super::shown_once::ShownOnce;
-use super::store_worker::StoreWorker;
+use super::store_worker::{StoreWorker, lost};
 use super::ui_state::UiState;
 use super::unreachable::Unreachable;
 use super::view::Pages;
@@ -239,21 +239,9 @@ impl PoolAdminApp {
 
     /// Takes a catalog the worker read, if one is in.
     fn take_loaded(&mut self) {
-        let Some(loading) = &self.loading else {
+        let Some(loaded) = take(&mut self.loading, lost) else {
             return;
         };
-        let loaded = match loading.poll() {
-            Poll::Pending => return,
-            Poll::Ready(loaded) => loaded,
-            Poll::Lost => {
-                self.loading = None;
-                self.toasts
-                    .error("Reading the database failed: the window's database thread ended")
-                    .duration(None);
-                return;
-            }
-        };
-        self.loading = None;
         // Generations only grow, whatever was shown while it was read.
         let loaded = loaded.map(|mut catalog| {
             catalog.generation = catalog.generation.max(self.catalog.generation + 1);

@@ -2,7 +2,7 @@
 //! import from the window. An import is always previewed (a dry run) before it is applied.
 
 use super::file_dialog::{Chooser, choose, stamped};
-use super::promise::{Poll, Promise};
+use super::promise::{Promise, take};
 use super::store_worker::StoreWorker;
 use crate::config_file::import::Change;
 use crate::config_file::{
@@ -29,33 +29,14 @@ pub struct ConfigIo {
     export_to: Option<Promise<Option<PathBuf>>>,
     import_from: Option<Promise<Option<PathBuf>>>,
     exporting: Option<Promise<Result<PathBuf, String>>>,
-    previewing: Option<Promise<Preview>>,
+    // A lost dry run shows nothing; the window says its database thread ended.
+    previewing: Option<Promise<Option<Preview>>>,
     preview: Option<Preview>,
     importing: Option<Promise<Result<ImportReport, String>>>,
 }
 
-/// The answer of `work` once it is in (a lost one is let go: the window says the database
-/// thread ended when it next reads).
-fn answered<T: Send + 'static>(work: &mut Option<Promise<T>>) -> Option<T> {
-    let answer = match work.as_ref()?.poll() {
-        Poll::Pending => return None,
-        Poll::Ready(answer) => Some(answer),
-        Poll::Lost => None,
-    };
-    *work = None;
-    answer
-}
-
-/// The file a chooser answered with, once; a cancelled or lost chooser is let go.
-fn chosen(chooser: &mut Option<Promise<Option<PathBuf>>>) -> Option<PathBuf> {
-    let answer = match chooser.as_ref()?.poll() {
-        Poll::Pending => return None,
-        Poll::Ready(answer) => answer,
-        Poll::Lost => None,
-    };
-    *chooser = None;
-    answer
-}
+/// What an export or import whose database thread ended says.
+const LOST: &str = "no answer came back from the window's database thread";
 
 /// The passphrase that seals or opens secrets in configuration files, when set.
 fn passphrase() -> Option<Secret> {
@@ -96,27 +77,27 @@ impl ConfigIo {
         worker: Option<&StoreWorker>,
         toasts: &mut Toasts,
     ) -> bool {
-        if let Some(path) = chosen(&mut self.export_to) {
+        if let Some(path) = take(&mut self.export_to, || None).flatten() {
             self.exporting = Some(StoreWorker::run_or_here(worker, store, move |store| {
                 let text = export(store, None, ExportScope::Configuration)?;
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
                 Ok(path)
             }));
         }
-        if let Some(written) = answered(&mut self.exporting) {
+        if let Some(written) = take(&mut self.exporting, || Err(LOST.to_owned())) {
             match written {
                 Ok(path) => toasts.success(format!("Configuration exported to {}", path.display())),
                 Err(e) => toasts.error(format!("Export failed: {e}")),
             }
             .duration(Some(Duration::from_secs(5)));
         }
-        if let Some(path) = chosen(&mut self.import_from) {
+        if let Some(path) = take(&mut self.import_from, || None).flatten() {
             self.previewing = Some(StoreWorker::run_or_here(worker, store, move |store| {
-                preview(store, path)
+                Some(preview(store, path))
             }));
         }
-        if let Some(preview) = answered(&mut self.previewing) {
-            self.preview = Some(preview);
+        if let Some(preview) = take(&mut self.previewing, || None) {
+            self.preview = preview;
         }
         self.preview_ui(ui, store, worker, toasts)
     }
@@ -201,7 +182,7 @@ impl ConfigIo {
             }));
         }
         let mut changed = false;
-        if let Some(imported) = answered(&mut self.importing) {
+        if let Some(imported) = take(&mut self.importing, || Err(LOST.to_owned())) {
             match imported {
                 Ok(report) => {
                     changed = true;

@@ -3,7 +3,7 @@
 
 use super::context::PageContext;
 use super::dialog::Outcome;
-use super::promise::{Poll, Promise};
+use super::store_answer::StoreAnswer;
 use crate::model::ValidationErrors;
 use crate::model::field::SessionField;
 use crate::store::{Store, StoreError};
@@ -21,7 +21,7 @@ pub struct Editor<D, K> {
     checked: Option<D>,
     // A save sent to the window's database thread (PostgreSQL): its success message, or
     // why it failed. The form stays open, unchanged, until it answers.
-    saving: Option<Promise<Result<String, StoreError>>>,
+    saving: StoreAnswer<String>,
 }
 
 impl<D: Clone + PartialEq, K> Editor<D, K> {
@@ -33,13 +33,13 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
             reveal: false,
             errors: None,
             checked: None,
-            saving: None,
+            saving: StoreAnswer::default(),
         }
     }
 
     /// Whether a save is on its way to the database (the dialog shows it and waits).
     pub fn saving(&self) -> bool {
-        self.saving.is_some()
+        self.saving.busy()
     }
 
     /// The errors to show, once a save was tried.
@@ -66,7 +66,7 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
         save: impl FnOnce(&mut Store, &S) -> Result<T, StoreError> + Send + 'static,
         success: impl FnOnce(&S, &T) -> String + Send + 'static,
     ) -> bool {
-        if self.saving.is_some() {
+        if self.saving() {
             return false;
         }
         let spec = match parse(&self.draft) {
@@ -76,35 +76,20 @@ impl<D: Clone + PartialEq, K> Editor<D, K> {
                 return false;
             }
         };
-        let work = move |store: &mut Store| save(store, &spec).map(|saved| success(&spec, &saved));
-        match ctx.worker {
-            Some(worker) => {
-                self.saving = Some(worker.run(work));
-                false
-            }
-            None => {
-                let answer = work(ctx.store);
-                self.answered(ctx, answer)
-            }
-        }
+        self.saving.start(ctx, move |store| {
+            save(store, &spec).map(|saved| success(&spec, &saved))
+        });
+        // Run here, it has answered already.
+        self.poll_save(ctx)
     }
 
     /// Takes the answer of a save sent to the database thread; true when it was saved, so
     /// the dialog may close.
     pub fn poll_save(&mut self, ctx: &mut PageContext<'_>) -> bool {
-        let Some(saving) = &self.saving else {
-            return false;
-        };
-        let answer = match saving.poll() {
-            Poll::Pending => return false,
-            Poll::Ready(answer) => answer,
-            Poll::Lost => Err(StoreError::Refused(
-                "the save did not come back from the database thread; nothing is known to be saved"
-                    .to_owned(),
-            )),
-        };
-        self.saving = None;
-        self.answered(ctx, answer)
+        match self.saving.answer() {
+            Some(answer) => self.answered(ctx, answer),
+            None => false,
+        }
     }
 
     fn answered(&mut self, ctx: &mut PageContext<'_>, answer: Result<String, StoreError>) -> bool {

@@ -2,7 +2,7 @@
 //! filtered by kind, pool and text, newest first, following the scaler live.
 
 use super::context::PageContext;
-use super::page_read::PageRead;
+use super::store_answer::StoreAnswer;
 use super::table::{filter_box, local_time};
 use crate::model::PoolId;
 use crate::model::scaler_event::{EventKind, ScalerEvent};
@@ -24,7 +24,7 @@ pub struct EventsPage {
     rows: Vec<(i64, ScalerEvent)>,
     loaded: Option<(EventFilter, u64, Instant)>,
     error: Option<String>,
-    read: PageRead<Vec<(i64, ScalerEvent)>>,
+    read: StoreAnswer<Vec<(i64, ScalerEvent)>>,
 }
 
 impl Default for EventsPage {
@@ -36,7 +36,7 @@ impl Default for EventsPage {
             rows: Vec::new(),
             loaded: None,
             error: None,
-            read: PageRead::default(),
+            read: StoreAnswer::default(),
         }
     }
 }
@@ -58,7 +58,7 @@ impl EventsPage {
         }
     }
 
-    fn refresh(&mut self, ctx: &PageContext<'_>) {
+    fn refresh(&mut self, ctx: &mut PageContext<'_>) {
         let filter = self.filter();
         let generation = ctx.scaler.generation;
         let current = self

@@ -4,8 +4,8 @@
 
 use super::capacity_chart::capacity_chart;
 use super::context::PageContext;
-use super::page_read::PageRead;
 use super::pools_page::cost_words;
+use super::store_answer::StoreAnswer;
 use super::table::local_time;
 use crate::model::autoscale::{AutoScaleSpec, ScalingValues};
 use crate::model::config_health::{ConfigHealth, HealthStatus};
@@ -42,7 +42,7 @@ pub struct PoolStatus {
     error: Option<String>,
     /// The instance whose Drain waits for a second click.
     confirm_drain: Option<crate::model::instance::InstanceId>,
-    read: PageRead<StatusRows>,
+    read: StoreAnswer<StatusRows>,
 }
 
 /// What the tab reads of the store: the pool's live instances, every config's health, the
@@ -55,7 +55,7 @@ type StatusRows = (
 );
 
 impl PoolStatus {
-    fn refresh(&mut self, ctx: &PageContext<'_>, pool: &Pool) {
+    fn refresh(&mut self, ctx: &mut PageContext<'_>, pool: &Pool) {
         let generation = ctx.scaler.generation;
         let fresh = self
             .loaded

@@ -2,7 +2,7 @@
 //! ones in the form, off the window's thread, and shows both side by side with a chart of
 //! capacity against demand.
 
-use super::promise::{Poll, Promise};
+use super::promise::{Promise, take};
 use super::store_worker::StoreWorker;
 use crate::model::AutoScaleId;
 use crate::model::autoscale::AutoScaleSpec;
@@ -12,6 +12,9 @@ use crate::store::Store;
 use egui::{RichText, Ui};
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoints};
 use jiff::{SignedDuration, Timestamp};
+
+/// What a Preview whose thread ended without an answer says.
+const STOPPED: &str = "The Preview stopped unexpectedly";
 
 /// Days replayed, as the span picker offers them.
 const SPANS: [u32; 3] = [1, 7, 30];
@@ -36,8 +39,9 @@ pub struct PreviewInput<'a> {
 pub struct PreviewPanel {
     days: u32,
     // On a database server: the recorded demand being read on the window's database
-    // thread, with what the replay then compares.
-    reading: Option<(Promise<Result<Basis, String>>, Compared)>,
+    // thread, and what the replay then compares.
+    reading: Option<Promise<Result<Basis, String>>>,
+    compared: Option<Compared>,
     running: Option<Promise<Result<Preview, String>>>,
     result: Option<Result<Preview, String>>,
 }
@@ -55,6 +59,7 @@ impl Default for PreviewPanel {
         Self {
             days: 7,
             reading: None,
+            compared: None,
             running: None,
             result: None,
         }
@@ -141,7 +146,8 @@ impl PreviewPanel {
         // window's database thread; the replay itself runs on a thread of its own.
         match worker {
             Some(worker) => {
-                self.reading = Some((worker.run(move |store: &mut Store| load(store)), compared));
+                self.reading = Some(worker.run(move |store: &mut Store| load(store)));
+                self.compared = Some(compared);
             }
             None => match load(store) {
                 Ok(basis) => self.replay(ui, basis, compared),
@@ -164,41 +170,23 @@ impl PreviewPanel {
     }
 
     fn poll(&mut self, ui: &Ui) {
-        if let Some((reading, _)) = &self.reading {
-            let read = match reading.poll() {
-                Poll::Pending => None,
-                Poll::Ready(read) => Some(read),
-                Poll::Lost => Some(Err("The Preview stopped unexpectedly".to_owned())),
-            };
-            if let Some(read) = read
-                && let Some((_, compared)) = self.reading.take()
-            {
-                match read {
-                    Ok(basis) => self.replay(ui, basis, compared),
-                    Err(e) => self.result = Some(Err(e)),
-                }
+        if let Some(read) = take(&mut self.reading, || Err(STOPPED.to_owned()))
+            && let Some(compared) = self.compared.take()
+        {
+            match read {
+                Ok(basis) => self.replay(ui, basis, compared),
+                Err(e) => self.result = Some(Err(e)),
             }
         }
-        let Some(running) = &self.running else {
-            return;
-        };
-        let answer = match running.poll() {
-            Poll::Pending => return,
-            Poll::Ready(answer) => answer,
-            Poll::Lost => Err("The Preview stopped unexpectedly".to_owned()),
-        };
-        self.result = Some(answer);
-        self.running = None;
+        if let Some(answer) = take(&mut self.running, || Err(STOPPED.to_owned())) {
+            self.result = Some(answer);
+        }
     }
 
     /// Waits for a running replay (tests).
     pub fn wait(&mut self) {
         if let Some(running) = self.running.take() {
-            self.result = Some(
-                running
-                    .wait()
-                    .unwrap_or_else(|| Err("The Preview stopped unexpectedly".to_owned())),
-            );
+            self.result = Some(running.wait().unwrap_or_else(|| Err(STOPPED.to_owned())));
         }
     }
 }

@@ -68,6 +68,21 @@ impl<T: Send + 'static> Promise<T> {
     }
 }
 
+/// The answer of the promise in `slot` once it is in, taken once (the slot is emptied then);
+/// `lost` stands in for a worker that ended without answering.
+pub fn take<T: Send + 'static>(
+    slot: &mut Option<Promise<T>>,
+    lost: impl FnOnce() -> T,
+) -> Option<T> {
+    let answer = match slot.as_ref()?.poll() {
+        Poll::Pending => return None,
+        Poll::Ready(answer) => answer,
+        Poll::Lost => lost(),
+    };
+    *slot = None;
+    Some(answer)
+}
+
 /// The side of a [`Promise::kept_by`] that answers it.
 pub struct Keeper<T> {
     tx: Sender<T>,

@@ -3,7 +3,7 @@
 
 use super::context::PageContext;
 use super::form::{error_of, form_grid, note_row, text_row};
-use super::page_save::PageSave;
+use super::store_answer::StoreAnswer;
 use crate::model::ValidationErrors;
 use crate::model::app_settings::AppSettingsDraft;
 use crate::model::field::AppSettingsField;
@@ -15,7 +15,7 @@ pub struct SettingsPage {
     draft: Option<AppSettingsDraft>,
     loaded_at: Option<u64>,
     errors: Option<ValidationErrors>,
-    save: PageSave,
+    save: StoreAnswer<()>,
 }
 
 impl SettingsPage {

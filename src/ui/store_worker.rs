@@ -4,14 +4,22 @@
 //! the window keeps calling the store directly (a local file answers within a frame).
 
 use super::promise::{Keeper, Promise};
-use crate::store::Store;
 use crate::store::db::Changes;
+use crate::store::{Store, StoreError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// The answer for database work whose thread ended without one (a job panicked).
+pub fn lost<T>() -> Result<T, StoreError> {
+    Err(StoreError::Refused(
+        "no answer came back from the window's database thread; nothing is known to be done"
+            .to_owned(),
+    ))
+}
 
 /// How often an idle worker looks whether the server closed its connection.
 const LOOK_EVERY: Duration = Duration::from_secs(1);

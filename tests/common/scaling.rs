@@ -147,6 +147,16 @@ impl Bench {
     }
 }
 
+/// How many instances run, as `store`'s rows say.
+pub fn running_instances(store: &Store) -> usize {
+    store
+        .live_instances()
+        .expect("instances")
+        .iter()
+        .filter(|i| i.state == InstanceState::Running)
+        .count()
+}
+
 /// A simulated cloud that answers in 200 ms and boots a VM in 30 s.
 pub fn quick_cloud() -> Behaviour {
     Behaviour {

@@ -9,7 +9,7 @@ pub mod shared_choice;
 use super::connection_test::ConnectionTest;
 use super::context::PageContext;
 use super::preview_panel::{PreviewInput, PreviewPanel};
-use super::promise::{Poll, Promise};
+use super::store_answer::StoreAnswer;
 use crate::model::autoscale::{AutoScaleSpec, ServerScaling};
 use crate::model::cloud_list::ListKind;
 use crate::model::dns_provider::{DnsProviderSpec, DnsSettings};
@@ -57,7 +57,7 @@ pub struct AutoScaleWizard {
     failure: Option<String>,
     // The save sent to the window's database thread (PostgreSQL); the wizard stays as it
     // is until it answers.
-    saving: Option<Promise<Result<AutoScaleId, StoreError>>>,
+    saving: StoreAnswer<AutoScaleId>,
     ldap_test: ConnectionTest,
     vm_test: ConnectionTest,
     dns_test: ConnectionTest,
@@ -90,7 +90,7 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
-            saving: None,
+            saving: StoreAnswer::default(),
             ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
@@ -120,7 +120,7 @@ impl AutoScaleWizard {
             dns,
             reveal: false,
             failure: None,
-            saving: None,
+            saving: StoreAnswer::default(),
             ldap_test: ConnectionTest::default(),
             vm_test: ConnectionTest::default(),
             dns_test: ConnectionTest::default(),
@@ -207,7 +207,7 @@ impl AutoScaleWizard {
             if let Some(failure) = &self.failure {
                 ui.label(RichText::new(failure).color(ui.visuals().error_fg_color));
             }
-            if self.saving.is_some() {
+            if self.saving.busy() {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Saving… the wizard stays open until the database answers.");
@@ -232,7 +232,7 @@ impl AutoScaleWizard {
                 Action::Next
             });
         }
-        if self.saving.is_some() {
+        if self.saving.busy() {
             return self.saved(ctx);
         }
         match action {
@@ -414,36 +414,20 @@ impl AutoScaleWizard {
         };
         let dns = self.dns.choice();
         let (target, spec) = (self.target, self.spec.clone());
-        let save = move |store: &mut crate::store::Store| {
+        self.failure = None;
+        self.saving.start(ctx, move |store| {
             store.save_autoscale(target, &spec, &vm, dns.as_ref())
-        };
-        match ctx.worker {
-            Some(worker) => {
-                self.failure = None;
-                self.saving = Some(worker.run(save));
-                false
-            }
-            None => {
-                let saved = save(ctx.store);
-                self.answered(ctx, saved)
-            }
-        }
+        });
+        // Run here, it has answered already.
+        self.saved(ctx)
     }
 
     /// Takes the answer of the save on its way; true when saved, so the wizard closes.
     fn saved(&mut self, ctx: &mut PageContext<'_>) -> bool {
-        let Some(saving) = &self.saving else {
-            return false;
-        };
-        let saved = match saving.poll() {
-            Poll::Pending => return false,
-            Poll::Ready(saved) => saved,
-            Poll::Lost => Err(StoreError::Refused(
-                "no answer came back from the database thread".to_owned(),
-            )),
-        };
-        self.saving = None;
-        self.answered(ctx, saved)
+        match self.saving.answer() {
+            Some(saved) => self.answered(ctx, saved),
+            None => false,
+        }
     }
 
     fn answered(
