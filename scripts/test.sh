@@ -105,4 +105,4 @@ cargo test --locked --test directory_down -- --ignored
 
 # The database server down: the one test that stops the shared cluster for 20 s (and starts
 # it again) while headless, a window and a portal use it.
-cargo test --locked --test postgres_down -- --ignored
+cargo test --locked --test postgres_down -- --ignored --test-threads=1

@@ -29,6 +29,11 @@ pub struct DatabaseArgs {
     /// POOLADMIN_PASSPHRASE, or the OS keyring.
     #[arg(long, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
+    /// On a PostgreSQL database, this node's name among the deployment's nodes (the window
+    /// and headless; shown on the Nodes page, in /healthz and /metrics). Default: the host
+    /// name (for a window, the host name and "window").
+    #[arg(long, value_name = "NAME")]
+    pub node_name: Option<String>,
 }
 
 impl DatabaseArgs {
@@ -39,6 +44,9 @@ impl DatabaseArgs {
         }
         if self.key_file.is_none() {
             self.key_file.clone_from(&earlier.key_file);
+        }
+        if self.node_name.is_none() {
+            self.node_name.clone_from(&earlier.node_name);
         }
         self.demo |= earlier.demo;
     }
@@ -64,6 +72,27 @@ impl DatabaseArgs {
             "pooladmin.sqlite"
         };
         Ok(Database::File(dir.join(file)))
+    }
+
+    /// This node's name: `--node-name`, else the host name (with " window" for a window).
+    pub fn node_name(&self, window: bool) -> Result<String> {
+        let name = match &self.node_name {
+            Some(name) => name.trim().to_owned(),
+            None => {
+                let host = pooladmin::store::host_name();
+                if window {
+                    format!("{host} window")
+                } else {
+                    host
+                }
+            }
+        };
+        if name.is_empty() || name.chars().count() > 63 || name.chars().any(char::is_control) {
+            anyhow::bail!(
+                "--node-name {name:?}: expected 1 to 63 printable characters, unique among the deployment's nodes"
+            );
+        }
+        Ok(name)
     }
 
     /// The key source the options and the environment ask for: a passphrase, when given,

@@ -24,8 +24,11 @@ use pooladmin::api::ApiStatus;
 use pooladmin::cloud::{Clock, ProviderClouds};
 #[cfg(feature = "gui")]
 use pooladmin::scaler::ScalerHandle;
+use pooladmin::scaler::election::{self, ElectionSettings};
 use pooladmin::scaler::gauges::ScalerGauges;
-use pooladmin::scaler::{Command as ScalerCommand, Scaler, ScalerSettings};
+use pooladmin::scaler::supervisor::{Maker, supervise};
+use pooladmin::scaler::{Command as ScalerCommand, Leadership, ScalerSettings};
+use pooladmin::store::Database;
 #[cfg(feature = "gui")]
 use pooladmin::store::Store;
 #[cfg(feature = "gui")]
@@ -228,6 +231,12 @@ fn run(database: &DatabaseArgs) -> Result<()> {
     }
     tracing::info!(database = %place, "database open");
     let simulator_state = pooladmin::cloud::factory::simulator_state_base(&place);
+    // On a server's database the window is a node that watches: a laptop sleeps, so it runs
+    // the scaler only when its administrator asks it to ("Run the scaler here").
+    let leadership = match &place {
+        Database::Postgres(_) => Some(Arc::new(Leadership::new(&database.node_name(true)?, false))),
+        Database::File(_) => None,
+    };
     let scaler_store = store.sibling().context("opening the scaler's connection")?;
     let api_store = store.sibling().context("opening the API's connection")?;
     let demo_store = if database.demo {
@@ -252,6 +261,7 @@ fn run(database: &DatabaseArgs) -> Result<()> {
                 Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
                 ScalerSettings::default(),
                 Arc::new(move || egui_ctx.request_repaint()),
+                leadership,
             )?;
             // The HTTP API beside the scaler, on its runtime, as its settings say; the demo
             // serves it on a loopback port of the system's choosing.
@@ -302,9 +312,15 @@ fn run(database: &DatabaseArgs) -> Result<()> {
     result
 }
 
-/// The scaler without a window, until SIGINT or SIGTERM.
+/// The scaler without a window, until SIGINT or SIGTERM. On a PostgreSQL database this
+/// process is one node of the deployment: it serves the API and runs the scaler while the
+/// election makes it the leader.
 fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Result<()> {
     let place = database.database()?;
+    let leadership = match &place {
+        Database::Postgres(_) => Some(Arc::new(Leadership::new(&database.node_name(false)?, true))),
+        Database::File(_) => None,
+    };
     let mut store = database.open_for_scaler()?;
     if database.demo && store.is_empty()? {
         pooladmin::demo::seed(&mut store).context("writing the demo data")?;
@@ -325,14 +341,6 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
             Clock::new(),
             pooladmin::cloud::factory::simulator_state_base(&place),
         ));
-        let scaler = Scaler::new(
-            store.sibling()?,
-            Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
-            Clock::new(),
-            ScalerSettings::default(),
-            updates,
-        )
-        .with_gauges(Arc::clone(&gauges));
         if let Some(listen) = listen {
             let settings = store.api_settings()?;
             if !listen.ip().is_loopback() && !settings.uses_tls() {
@@ -341,6 +349,24 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
                 );
             }
         }
+        let election = match &leadership {
+            Some(leadership) => {
+                gauges.set_leadership(Arc::clone(leadership));
+                Some(election::start(
+                    store.sibling()?,
+                    Arc::clone(leadership),
+                    ElectionSettings::default(),
+                )?)
+            }
+            None => None,
+        };
+        let maker = Maker {
+            store: store.sibling()?,
+            clouds: Arc::clone(&clouds) as Arc<dyn pooladmin::cloud::CloudFactory>,
+            settings: ScalerSettings::default(),
+            updates,
+            gauges: Arc::clone(&gauges),
+        };
         // The API, as its settings say (the demo's on loopback); the watch's sender lives as
         // long as this loop.
         let listen = listen.or(database.demo.then(loopback_any_port));
@@ -371,21 +397,28 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
             )
             .map_err(anyhow::Error::msg)?;
         }
-        tracing::info!(db = %place, "scaler running headless; Ctrl-C or SIGTERM stops it");
-        let mut running = tokio::spawn(scaler.run(command_rx));
+        match &leadership {
+            Some(l) => tracing::info!(db = %place, node = %l.node(), "node running headless: it serves the API and runs the scaler while elected; Ctrl-C or SIGTERM stops it"),
+            None => tracing::info!(db = %place, "scaler running headless; Ctrl-C or SIGTERM stops it"),
+        }
+        let restart = Arc::new(tokio::sync::Notify::new());
+        // Run here, not spawned: the supervisor borrows its connections across its waits.
+        let running = supervise(maker, command_rx, restart, leadership.clone());
+        tokio::pin!(running);
         tokio::select! {
             stopped = stop_signal::wait_for_stop_signal() => stopped?,
-            ended = &mut running => {
-                // The scaler stopped on its own: say why and exit non-zero, so a service
-                // manager restarts it.
-                ended.context("the scaler task")??;
-                anyhow::bail!("the scaler stopped");
-            }
+            () = &mut running => anyhow::bail!("the scaler stopped"),
         }
         tracing::info!("stopping: calls in flight finish or are left for the next start");
         stop_users.store(true, Ordering::Relaxed);
         let _ = commands.send(ScalerCommand::Shutdown);
-        running.await.context("the scaler task")??;
+        running.await;
+        // Only once the scaler stopped is the lease handed back: the next leader starts at
+        // once and never overlaps this one.
+        if let (Some(leadership), Some(election)) = (&leadership, election) {
+            leadership.stop();
+            let _ = tokio::task::spawn_blocking(move || election.join()).await;
+        }
         Ok(())
     })
 }

@@ -17,15 +17,13 @@
 mod common;
 
 use common::backend::postgres;
+use common::headless::{Target, disagreements};
 use common::scaling::{Bench, agent_pool, running_instances};
-use pooladmin::cloud::factory::simulator_state_base;
 use pooladmin::cloud::simulated::Behaviour;
-use pooladmin::model::instance::InstanceState;
-use pooladmin::store::{Database, KeySource, Store};
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// Random kills on SQLite; on PostgreSQL, where each run also connects over TLS, fewer.
@@ -36,114 +34,14 @@ const KILLS_ON_POSTGRES: usize = 12;
 /// processes, and the timings of the aimed kills assume a machine that is not starved.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// The database the runs share: an SQLite file with its key beside it, or a PostgreSQL
-/// database sealed with a key file; the simulated cloud's state file goes where headless
-/// puts it for that database.
-struct Target {
-    database: Database,
-    key: KeySource,
-    /// `--db` and `--key-file` for headless, and its environment.
-    args: Vec<String>,
-    env: Vec<(String, String)>,
-    /// Headless's standard error, appended run after run.
-    errors: PathBuf,
-}
-
-impl Target {
-    fn new(dir: &Path, store: &Store) -> Self {
-        let database = store.database().clone();
-        let errors = dir.join("headless.stderr");
-        match &database {
-            Database::File(path) => Self {
-                args: vec!["--db".into(), path.display().to_string()],
-                env: Vec::new(),
-                key: KeySource::KeyFile,
-                database,
-                errors,
-            },
-            Database::Postgres(url) => {
-                // The key file common::backend sealed the database with.
-                let key_file = dir.join("scaler.sqlite.key");
-                let password = url.password.as_ref().expect("the test cluster's password");
-                Self {
-                    args: vec![
-                        "--db".into(),
-                        url.to_string(),
-                        "--key-file".into(),
-                        key_file.display().to_string(),
-                    ],
-                    // Where headless keeps the simulated cloud's state for a server's
-                    // database: the data folder, inside this test's own.
-                    env: vec![
-                        ("PGPASSWORD".into(), password.expose().to_owned()),
-                        (
-                            "XDG_DATA_HOME".into(),
-                            dir.join("data").display().to_string(),
-                        ),
-                    ],
-                    key: KeySource::File(key_file),
-                    database,
-                    errors,
-                }
-            }
-        }
-    }
-
-    /// The simulated cloud's state file for `provider`.
-    fn cloud_file(&self, provider: pooladmin::model::VmProviderId) -> PathBuf {
-        let base = temp_env(&self.env, || simulator_state_base(&self.database))
-            .expect("a place for the simulated cloud's state");
-        PathBuf::from(format!(
-            "{}.simulated-cloud-{provider}.json",
-            base.display()
-        ))
-    }
-
-    /// A connection for a command beside the runs.
-    fn open_for_command(&self) -> Store {
-        Store::open_database_for_command(&self.database, &self.key).expect("open")
-    }
-
-    /// A connection that takes the database (between runs).
-    fn open(&self) -> Store {
-        Store::open_database(&self.database, &self.key).expect("open between runs")
-    }
-}
-
-/// `work` with `env` set, for the path headless derives from it.
-fn temp_env<T>(env: &[(String, String)], work: impl FnOnce() -> T) -> T {
-    let before: Vec<_> = env
-        .iter()
-        .map(|(name, _)| (name.clone(), std::env::var_os(name)))
-        .collect();
-    for (name, value) in env {
-        // SAFETY: the chaos tests run one at a time (ONE_AT_A_TIME) and no other thread of
-        // this test reads the environment meanwhile.
-        unsafe { std::env::set_var(name, value) };
-    }
-    let answer = work();
-    for (name, value) in before {
-        // SAFETY: as above.
-        unsafe {
-            match value {
-                Some(value) => std::env::set_var(&name, value),
-                None => std::env::remove_var(&name),
-            }
-        }
-    }
-    answer
-}
-
 fn headless(t: &Target) -> Child {
     spawn_headless(t, "warn", Stdio::null())
 }
 
 /// `pooladmin headless` on the target, logging at `level` to `stdout`, its errors to a file.
 fn spawn_headless(t: &Target, level: &str, stdout: Stdio) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pooladmin"))
-        .args(&t.args)
+    t.pooladmin()
         .arg("headless")
-        .envs(t.env.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", level)
         .stdout(stdout)
         .stderr(Stdio::from(errors_file(t)))
@@ -164,51 +62,6 @@ fn errors_file(t: &Target) -> std::fs::File {
         .append(true)
         .open(&t.errors)
         .expect("a file for headless's errors")
-}
-
-/// What disagrees between the simulated cloud's file and the instance rows.
-fn disagreements(t: &Target, cloud_file: &Path) -> Vec<String> {
-    let store = t.open_for_command();
-    let world: serde_json::Value = match std::fs::read_to_string(cloud_file) {
-        Ok(text) => serde_json::from_str(&text).expect("the simulated cloud's state"),
-        Err(_) => serde_json::json!({"vms": {}}),
-    };
-    let vms = world["vms"].as_object().cloned().unwrap_or_default();
-    let live = store.live_instances().expect("instances");
-    let mut problems = Vec::new();
-    let mut per_instance: HashMap<String, usize> = HashMap::new();
-    for (cloud_id, vm) in &vms {
-        let tag = vm["tags"]["pooladmin-instance"]
-            .as_str()
-            .unwrap_or("?")
-            .to_owned();
-        *per_instance.entry(tag.clone()).or_default() += 1;
-        if !live
-            .iter()
-            .any(|i| i.cloud_id.as_deref() == Some(cloud_id.as_str()))
-        {
-            problems.push(format!("orphan VM {cloud_id} (instance tag {tag})"));
-        }
-    }
-    for (tag, n) in per_instance {
-        if n > 1 {
-            problems.push(format!("{n} VMs for instance {tag}"));
-        }
-    }
-    for row in &live {
-        if let Some(id) = &row.cloud_id
-            && !vms.contains_key(id)
-        {
-            problems.push(format!("row {} points at {id}, which is gone", row.name));
-        }
-        if matches!(
-            row.state,
-            InstanceState::Requested | InstanceState::Creating | InstanceState::Deleting
-        ) {
-            problems.push(format!("row {} is still {}", row.name, row.state));
-        }
-    }
-    problems
 }
 
 /// Runs headless until the cloud and the rows agree and two agents run (or 150 s

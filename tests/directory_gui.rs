@@ -33,6 +33,7 @@ fn window_with_scaler(store: Store) -> Harness<'static, PoolAdminApp> {
         Arc::new(ProviderClouds::new(Clock::new(), None)),
         ScalerSettings::default(),
         Arc::new(|| {}),
+        None,
     )
     .unwrap();
     harness_with(PoolAdminApp::new(store).with_scaler(scaler))

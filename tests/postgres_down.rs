@@ -5,9 +5,13 @@
 //! scaler takes its lock again and scales, and every session answered 201 is in the
 //! database.
 //!
-//! It stops the cluster every other test uses, so scripts/test.sh runs it alone, after
-//! them (`--ignored`), with `POOLADMIN_TEST_PG_CTL` and `POOLADMIN_TEST_PG_DATA` naming
-//! the cluster's pg_ctl and data folder.
+//! And the server restarted (`pg_ctl restart`) under two nodes that both place sessions:
+//! every session answered 201 is in the database, and the nodes reconnect by themselves.
+//!
+//! They stop the cluster every other test uses, so scripts/test.sh runs them alone, one
+//! after the other, after the rest (`--ignored --test-threads=1`), with
+//! `POOLADMIN_TEST_PG_CTL` and `POOLADMIN_TEST_PG_DATA` naming the cluster's pg_ctl and
+//! data folder.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,6 +24,7 @@ mod common;
 use common::api::portal_key;
 use common::backend::on_postgres;
 use common::demo_process::free_port;
+use common::headless::{Node, Target};
 use common::scaling::{Bench, agent_pool, running_instances};
 use common::ui_driver::harness;
 use egui_kittest::kittest::Queryable;
@@ -42,6 +47,10 @@ fn pg_ctl(action: &str) {
     let log = Path::new(&data).with_file_name("server.log");
     let command = match action {
         "stop" => format!("'{pg_ctl}' -D '{data}' -m fast -w stop"),
+        "restart" => format!(
+            "'{pg_ctl}' -D '{data}' -l '{}' -m fast -w -t 60 restart",
+            log.display()
+        ),
         _ => format!(
             "'{pg_ctl}' -D '{data}' -l '{}' -w -t 60 start",
             log.display()
@@ -296,6 +305,141 @@ fn a_stopped_server_loses_no_session_and_everything_recovers() {
         !log_text.contains("stops scaling"),
         "the scaler gave up its lock: {log_text}"
     );
+}
+
+fn a_restart_under_two_nodes_loses_no_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = common::backend::open_store(dir.path(), "scaler.sqlite");
+    let pool = store
+        .add_pool("desktops", pooladmin::model::PoolKind::Server)
+        .unwrap();
+    for n in 0..20 {
+        common::add_server(&mut store, &format!("rdp-{n:02}"), Some(pool), 100);
+    }
+    let portal = portal_key(&mut store, "portal");
+    let t = Target::new(dir.path(), &store);
+    drop(store);
+    let nodes: Vec<Node> = ["a", "b"]
+        .iter()
+        .map(|name| Node::start(&t, dir.path(), name))
+        .collect();
+    for node in &nodes {
+        wait_for("the API", Duration::from_secs(20), || {
+            node.health().is_some()
+        });
+    }
+    // A portal asks each node in turn every 20 ms; the 201s are noted, by node.
+    let placed: Arc<Mutex<Vec<(usize, Instant, i64)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let portal_thread = {
+        let (placed, stop) = (placed.clone(), stop.clone());
+        let urls: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("http://127.0.0.1:{}/v1/pools/desktops/sessions", n.port))
+            .collect();
+        let key = portal.expose().to_owned();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap();
+            let mut n = 0usize;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                let node = n % 2;
+                let sent = Instant::now();
+                let answer = runtime.block_on(async {
+                    let answer = client
+                        .post(&urls[node])
+                        .bearer_auth(&key)
+                        .json(&serde_json::json!({"user": format!("user-{n}")}))
+                        .send()
+                        .await?;
+                    let status = answer.status();
+                    let body: serde_json::Value = answer.json().await.unwrap_or_default();
+                    Ok::<_, reqwest::Error>((status, body))
+                });
+                if let Ok((status, body)) = answer
+                    && status == reqwest::StatusCode::CREATED
+                {
+                    let id = body["session_id"].as_str().and_then(|id| id.parse().ok());
+                    placed
+                        .lock()
+                        .unwrap()
+                        .push((node, sent, id.expect("a session id")));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    let restart = Restart;
+    pg_ctl("restart");
+    let restarted = Instant::now();
+    drop(restart);
+    for node in 0..2 {
+        let back = wait_for_returning(
+            "the node placing again after the restart",
+            Duration::from_secs(30),
+            || {
+                placed
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|(n, sent, _)| *n == node && *sent > restarted)
+            },
+        );
+        println!("node {node} placing again {back:?} after the restart");
+    }
+    wait_for("a leader again", Duration::from_secs(20), || {
+        t.open_for_command().lease().unwrap().leader().is_some()
+    });
+    stop.store(true, Ordering::SeqCst);
+    portal_thread.join().unwrap();
+    let store = t.open_for_command();
+    let sessions: Vec<i64> = placed
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, id)| *id)
+        .collect();
+    let missing: Vec<i64> = sessions
+        .iter()
+        .copied()
+        .filter(|id| {
+            store
+                .session_pool(pooladmin::model::SessionId(*id))
+                .unwrap()
+                .is_none()
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "answered 201 but not in the database: {missing:?}"
+    );
+    println!(
+        "{} sessions answered 201 over the restart, all in the database",
+        sessions.len()
+    );
+    for mut node in nodes {
+        node.assert_alive();
+    }
+}
+
+fn wait_for_returning(what: &str, limit: Duration, done: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    wait_for(what, limit, done);
+    start.elapsed()
+}
+
+#[test]
+#[ignore = "restarts the shared cluster: scripts/test.sh runs it alone, after the others"]
+fn server_restarted_under_two_nodes() {
+    on_postgres(a_restart_under_two_nodes_loses_no_session);
 }
 
 #[test]

@@ -238,6 +238,7 @@ fn a_fatal_error_stops_it_loudly_and_it_starts_again() {
         clouds,
         settings(),
         Arc::new(|| {}),
+        None,
     )
     .unwrap();
     let Update::Stopped { reason, .. } =

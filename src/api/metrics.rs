@@ -183,6 +183,34 @@ pub async fn metrics(
         "pooladmin_scaler_running {}",
         u8::from(state.gauges.running())
     );
+    if let Some(node) = state.gauges.leadership() {
+        let leads = node.role == Some(crate::model::node::NodeRole::Scaler);
+        let name = escape(&node.node);
+        for (metric, kind, help, value) in [
+            (
+                "pooladmin_scaler_leader",
+                "gauge",
+                "1 on the node that runs the scaler, else 0.",
+                f64::from(u8::from(leads)),
+            ),
+            (
+                "pooladmin_scaler_lease_age_seconds",
+                "gauge",
+                "How long ago the scaler's lease was last renewed, as this node last read it.",
+                node.lease_age.as_secs_f64(),
+            ),
+            (
+                "pooladmin_scaler_failovers_total",
+                "counter",
+                "Take-overs of the scaler from a node whose lease expired.",
+                node.failovers as f64,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {metric} {help}");
+            let _ = writeln!(out, "# TYPE {metric} {kind}");
+            let _ = writeln!(out, "{metric}{{node=\"{name}\"}} {value}");
+        }
+    }
     let mut response = out.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -108,7 +108,7 @@ pub async fn one(
     Ok(Json(view))
 }
 
-/// Liveness, and whether the scaler runs.
+/// Liveness, whether the scaler runs here, and this node's role among several.
 #[utoipa::path(
     get,
     path = "/healthz",
@@ -116,8 +116,15 @@ pub async fn one(
     responses((status = 200, description = "The API answers", body = Health))
 )]
 pub async fn healthz(State(state): State<Arc<ApiState>>) -> Json<Health> {
+    let node = state.gauges.leadership();
     Json(Health {
         status: "ok".to_owned(),
         scaler_running: state.gauges.running(),
+        role: node
+            .as_ref()
+            .and_then(|n| n.role)
+            .map(|r| r.as_str().to_owned()),
+        leader: node.as_ref().and_then(|n| n.leader.clone()),
+        node: node.map(|n| n.node),
     })
 }

@@ -120,8 +120,9 @@ impl ApiState {
             .with_store(move |store| Ok(store.authenticate_api_key(&presented, Timestamp::now())?))
             .await?;
         let key = self.known(caller, key)?;
+        let nodes = self.gauges.api_nodes();
         self.limiter
-            .take(key.id, Instant::now())
+            .take(key.id, Instant::now(), nodes)
             .map_err(ApiError::TooManyRequests)?;
         Ok(key)
     }

@@ -164,8 +164,18 @@ pub struct PoolList {
 pub struct Health {
     /// Always `ok` when the API answers.
     pub status: String,
-    /// Whether the scaler runs.
+    /// Whether the scaler runs in this process.
     pub scaler_running: bool,
+    /// On a database several nodes share: this node's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// On a database several nodes share: `scaler` (it runs the scaler), `standby` (it
+    /// serves the API and stands ready) or `window`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// On a database several nodes share: the node that runs the scaler, if any does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
 }
 
 /// Every error answer.

@@ -150,6 +150,60 @@ impl SimulatedCloud {
         Ok(cloud)
     }
 
+    /// The world, under this process's lock and, when it lives in a file, the file's lock
+    /// too, read afresh from the file: the nodes of one deployment share a simulated cloud
+    /// as they would a real one, each seeing what the others did.
+    fn world(&self) -> SharedWorld<'_> {
+        let mut world = lock(&self.world);
+        let file_lock = self.file.as_ref().and_then(|file| {
+            let lock_file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(file.with_extension("json.lock"))
+                .ok()?;
+            // Held for a few microseconds by whichever process calls.
+            lock_file.lock().ok()?;
+            Some(lock_file)
+        });
+        if let Some(read) = self
+            .file
+            .as_ref()
+            .and_then(|file| std::fs::read_to_string(file).ok())
+            .and_then(|text| serde_json::from_str::<World>(&text).ok())
+        {
+            *world = read;
+        }
+        SharedWorld {
+            world,
+            _file_lock: file_lock,
+        }
+    }
+
+    /// Notes a call in the file beside the state (`<state>.calls`: pid, what, when in ms),
+    /// so a test can tell which process called the cloud when.
+    fn log_call(&self, what: &str) {
+        let Some(file) = &self.file else { return };
+        let line = format!(
+            "{} {what} {}\n",
+            std::process::id(),
+            Timestamp::now().as_millisecond()
+        );
+        let calls = file.with_extension("calls");
+        // A long demo keeps the last megabyte or two of calls.
+        if std::fs::metadata(&calls).is_ok_and(|m| m.len() > CALL_LOG_BYTES) {
+            let _ = std::fs::rename(&calls, file.with_extension("calls.old"));
+        }
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&calls)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+        if let Err(e) = written {
+            tracing::warn!(file = %file.display(), error = %e, "cannot note the simulated call");
+        }
+    }
+
     /// Changes how it behaves from now on (tests start and end fault episodes).
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         *lock(&self.behaviour) = behaviour;
@@ -173,7 +227,7 @@ impl SimulatedCloud {
 
     /// Every VM that exists, whoever owns it.
     pub fn vms(&self) -> Vec<CloudVm> {
-        let world = lock(&self.world);
+        let world = self.world();
         let behaviour = self.behaviour();
         world
             .vms
@@ -184,7 +238,7 @@ impl SimulatedCloud {
 
     /// Makes a VM behind pooladmin's back (an orphan from a lost database, say).
     pub fn plant(&self, name: &str, tags: BTreeMap<String, String>) -> String {
-        let mut world = lock(&self.world);
+        let mut world = self.world();
         let id = self.make(&mut world, name, tags);
         self.save(&world);
         id
@@ -192,7 +246,7 @@ impl SimulatedCloud {
 
     /// The startup script a VM was created with.
     pub fn startup_script(&self, cloud_id: &str) -> Option<String> {
-        lock(&self.world)
+        self.world()
             .vms
             .get(cloud_id)
             .map(|vm| vm.startup_script.clone())
@@ -200,7 +254,7 @@ impl SimulatedCloud {
 
     /// DNS A records it holds.
     pub fn records(&self) -> BTreeMap<String, String> {
-        lock(&self.world).records.clone()
+        self.world().records.clone()
     }
 
     fn view(&self, id: &str, vm: &SimVm, behaviour: &Behaviour) -> CloudVm {
@@ -280,6 +334,28 @@ impl SimulatedCloud {
     }
 }
 
+/// The call log's size before it is set aside (`SimulatedCloud::log_call`).
+const CALL_LOG_BYTES: u64 = 1 << 20;
+
+/// The world while this process (and, for a file, every process) may not change it.
+struct SharedWorld<'a> {
+    world: std::sync::MutexGuard<'a, World>,
+    _file_lock: Option<std::fs::File>,
+}
+
+impl std::ops::Deref for SharedWorld<'_> {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.world
+    }
+}
+
+impl std::ops::DerefMut for SharedWorld<'_> {
+    fn deref_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere never leaves these maps half-changed: each change is one insert.
     mutex
@@ -314,8 +390,9 @@ impl VmCloud for SimulatedCloud {
                 "InternalError: the create failed (simulated)",
             ));
         }
+        self.log_call("create");
         let view = {
-            let mut world = lock(&self.world);
+            let mut world = self.world();
             let known = world
                 .tokens
                 .get(&request.token)
@@ -355,6 +432,7 @@ impl VmCloud for SimulatedCloud {
     }
 
     async fn list_owned(&self, owner: &str) -> Result<Vec<CloudVm>, CloudError> {
+        self.log_call("list");
         self.api_call().await?;
         self.respond().await;
         let behaviour = self.behaviour();
@@ -377,8 +455,9 @@ impl VmCloud for SimulatedCloud {
     async fn status(&self, cloud_id: &str) -> Result<CloudVm, CloudError> {
         self.api_call().await?;
         self.respond().await;
+        self.log_call("status");
         let behaviour = self.behaviour();
-        let world = lock(&self.world);
+        let world = self.world();
         world
             .vms
             .get(cloud_id)
@@ -393,9 +472,10 @@ impl VmCloud for SimulatedCloud {
 
     async fn delete(&self, cloud_id: &str) -> Result<(), CloudError> {
         lock(&self.calls).deletes += 1;
+        self.log_call("delete");
         self.api_call().await?;
         {
-            let mut world = lock(&self.world);
+            let mut world = self.world();
             if world.vms.remove(cloud_id).is_some() {
                 self.save(&world);
             }
@@ -418,8 +498,9 @@ impl VmCloud for SimulatedCloud {
 #[async_trait]
 impl DnsCloud for SimulatedCloud {
     async fn upsert_a(&self, name: &str, address: &str) -> Result<(), CloudError> {
+        self.log_call("dns-upsert");
         self.api_call().await?;
-        let mut world = lock(&self.world);
+        let mut world = self.world();
         world.records.insert(name.to_owned(), address.to_owned());
         self.save(&world);
         Ok(())
@@ -432,8 +513,9 @@ impl DnsCloud for SimulatedCloud {
     }
 
     async fn delete_a(&self, name: &str) -> Result<(), CloudError> {
+        self.log_call("dns-delete");
         self.api_call().await?;
-        let mut world = lock(&self.world);
+        let mut world = self.world();
         if world.records.remove(name).is_some() {
             self.save(&world);
         }

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod instance;
 pub mod json_shapes;
 pub mod ldap;
+pub mod node;
 pub mod origin;
 pub mod pem_text;
 pub mod placement;

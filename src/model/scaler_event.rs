@@ -23,11 +23,13 @@ pub enum EventKind {
     /// A host's report was not taken as said (an address or capacity it claimed), or ended
     /// sessions it no longer runs.
     Report,
+    /// A node took the scaler over, or handed it back (several nodes on one database).
+    Leader,
 }
 
 impl EventKind {
     /// Every kind, in the order the filter offers them.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         Self::Decision,
         Self::Transition,
         Self::Error,
@@ -35,6 +37,7 @@ impl EventKind {
         Self::Command,
         Self::Budget,
         Self::Report,
+        Self::Leader,
     ];
 
     /// The stored spelling.
@@ -47,6 +50,7 @@ impl EventKind {
             Self::Command => "command",
             Self::Budget => "budget",
             Self::Report => "report",
+            Self::Leader => "leader",
         }
     }
 
@@ -65,6 +69,7 @@ impl EventKind {
             Self::Command => "Command",
             Self::Budget => "Budget",
             Self::Report => "Host report",
+            Self::Leader => "Scaler node",
         }
     }
 }

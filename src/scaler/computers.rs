@@ -66,12 +66,7 @@ impl Scaler {
         };
         self.spawn(
             Some(instance.id),
-            operations::place_computer(
-                self.failpoint.clone(),
-                instance.id,
-                target.ldap.clone(),
-                record,
-            ),
+            operations::place_computer(self.call_guard(), instance.id, target.ldap.clone(), record),
         );
         Ok(None)
     }
@@ -207,7 +202,7 @@ impl Scaler {
             let owner = tags::directory_mark(self.store.installation_id(), instance.id.0);
             self.spawn(
                 Some(instance.id),
-                operations::remove_computer(self.failpoint.clone(), instance.id, ldap, dn, owner),
+                operations::remove_computer(self.call_guard(), instance.id, ldap, dn, owner),
             );
         }
         Ok(())

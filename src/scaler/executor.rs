@@ -33,6 +33,10 @@ pub enum Halt {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another node took the scaler's lease over (this one was paused, cut off or slow):
+    /// this scaler stops at once, leaving what it had in flight to the new one.
+    #[error("this node no longer holds the scaler's lease")]
+    LostLease,
 }
 
 pub use super::settings::ScalerSettings;
@@ -75,8 +79,6 @@ impl Scaler {
     /// One pass: plan, write the decisions down, act, and move every instance along.
     pub fn pass(&mut self) -> Result<(), Halt> {
         let started = std::time::Instant::now();
-        // A server restart ends the PostgreSQL session that holds the scaler's lock.
-        self.store.still_the_scaler()?;
         let now = self.now();
         self.writes_again(now)?;
         if !self.stopping {
@@ -296,7 +298,7 @@ impl Scaler {
             cloud,
             permits,
             retry: self.settings.retry,
-            failpoint: self.failpoint.clone(),
+            guard: self.call_guard(),
         })
     }
 

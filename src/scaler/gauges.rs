@@ -1,9 +1,11 @@
 //! What the scaler's passes measured, for the API's `/metrics` and `/healthz`: each pool's
-//! level, how long passes take, and whether the scaler runs.
+//! level, how long passes take, whether the scaler runs, and on a database several nodes
+//! share, this node's part in the election.
 
+use super::leadership::{Leadership, LeadershipView};
 use super::plan::PoolLevel;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// Shared between the scaler (writer) and the API (reader).
@@ -11,6 +13,7 @@ use std::time::Duration;
 pub struct ScalerGauges {
     running: AtomicBool,
     inner: Mutex<Measured>,
+    leadership: OnceLock<Arc<Leadership>>,
 }
 
 /// A copy of what was measured.
@@ -41,6 +44,21 @@ impl ScalerGauges {
     /// Whether the scaler runs.
     pub fn running(&self) -> bool {
         self.running.load(Ordering::Relaxed)
+    }
+
+    /// Reports `leadership` too (a node on a database several nodes share).
+    pub fn set_leadership(&self, leadership: Arc<Leadership>) {
+        let _ = self.leadership.set(leadership);
+    }
+
+    /// This node's part in the election, if it is a node of several.
+    pub fn leadership(&self) -> Option<LeadershipView> {
+        self.leadership.get().map(|l| l.view())
+    }
+
+    /// How many nodes serve the API (this one alone, unless it is a node of several).
+    pub fn api_nodes(&self) -> u32 {
+        self.leadership.get().map_or(1, |l| l.api_nodes())
     }
 
     /// What was measured.

@@ -1,24 +1,17 @@
-//! The window's end of a scaler running on its own thread and tokio runtime. A scaler that
-//! stops on a fatal database error is started again with backoff (1 s doubling to 60 s, or
-//! at once on "Restart scaler"); meanwhile the window is told why, and Test connections
-//! asked in the gap are answered rather than left waiting.
+//! The window's end of a scaler running on its own thread and tokio runtime, kept running
+//! by `supervisor.rs` (and on a database several nodes share, run only while this node
+//! leads).
 
 use super::command::Command;
-use super::executor::{Scaler, ScalerSettings, Update};
+use super::election::{self, ElectionSettings};
+use super::executor::{ScalerSettings, Update};
 use super::gauges::ScalerGauges;
-use crate::cloud::{Clock, CloudFactory};
+use super::leadership::Leadership;
+use super::supervisor::{Maker, supervise};
+use crate::cloud::CloudFactory;
 use crate::store::Store;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
-use tokio::time::{Instant, sleep_until};
-
-/// First wait before a stopped scaler is started again.
-const FIRST_RESTART: Duration = Duration::from_secs(1);
-/// Longest wait between restarts.
-const LAST_RESTART: Duration = Duration::from_secs(60);
-/// A scaler that ran this long before stopping starts the backoff afresh.
-const STEADY: Duration = Duration::from_secs(60);
 
 /// The window's end of the scaler.
 pub struct ScalerHandle {
@@ -29,96 +22,20 @@ pub struct ScalerHandle {
     runtime: Option<tokio::runtime::Handle>,
     gauges: Arc<ScalerGauges>,
     restart: Arc<Notify>,
-}
-
-/// What the restart loop needs to make a scaler again.
-struct Maker {
-    store: Store,
-    clouds: Arc<dyn CloudFactory>,
-    settings: ScalerSettings,
-    updates: mpsc::UnboundedSender<Update>,
-    gauges: Arc<ScalerGauges>,
-}
-
-impl Maker {
-    fn make(&self, queued: Vec<Command>) -> Result<Scaler, String> {
-        let store = self.store.sibling().map_err(|e| e.to_string())?;
-        Ok(Scaler::new(
-            store,
-            Arc::clone(&self.clouds),
-            Clock::new(),
-            self.settings.clone(),
-            self.updates.clone(),
-        )
-        .with_gauges(Arc::clone(&self.gauges))
-        .with_queued(queued))
-    }
-}
-
-/// Runs scalers one after another until shut down.
-async fn keep_running(
-    maker: Maker,
-    mut commands: mpsc::UnboundedReceiver<Command>,
-    restart: Arc<Notify>,
-) {
-    let mut backoff = FIRST_RESTART;
-    let mut queued = Vec::new();
-    loop {
-        let started = Instant::now();
-        let outcome = match maker.make(std::mem::take(&mut queued)) {
-            Ok(scaler) => scaler
-                .run_with(&mut commands)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(format!(
-                "the scaler's database connection could not be opened: {e}"
-            )),
-        };
-        let reason = match outcome {
-            Ok(()) => return,
-            Err(reason) => reason,
-        };
-        if started.elapsed() >= STEADY {
-            backoff = FIRST_RESTART;
-        }
-        tracing::error!(%reason, restart_in_s = backoff.as_secs(), "the scaler stopped");
-        let _ = maker.updates.send(Update::Stopped {
-            reason: reason.clone(),
-            restart_in: backoff,
-        });
-        let deadline = Instant::now() + backoff;
-        loop {
-            tokio::select! {
-                () = sleep_until(deadline) => break,
-                () = restart.notified() => break,
-                command = commands.recv() => match command {
-                    None | Some(Command::Shutdown) => return,
-                    Some(Command::TestConnection(id, _)) => {
-                        let answer = format!("the scaler stopped ({reason}); try again once it runs");
-                        let _ = maker.updates.send(Update::ConnectionTested(id, Err(answer)));
-                    }
-                    Some(Command::ListCloud(id, ..)) => {
-                        let answer = format!("the scaler stopped ({reason}); try again once it runs");
-                        let _ = maker.updates.send(Update::CloudListed(id, Err(answer)));
-                    }
-                    // Pause, Resume, Drain and Wake wait for the next scaler.
-                    Some(other) => queued.push(other),
-                },
-            }
-        }
-        backoff = (backoff * 2).min(LAST_RESTART);
-        let _ = maker.updates.send(Update::Restarted);
-    }
+    /// This node's election, on a database several nodes share.
+    election: Option<(Arc<Leadership>, Option<std::thread::JoinHandle<()>>)>,
 }
 
 impl ScalerHandle {
-    /// Starts a scaler on a sibling connection of `store`. `repaint` is called whenever an
-    /// update is waiting, so the window redraws without polling.
+    /// Starts a scaler on a sibling connection of `store` (with `leadership`, only while
+    /// this node leads). `repaint` is called whenever an update is waiting, so the window
+    /// redraws without polling.
     pub fn start(
         store: Store,
         clouds: Arc<dyn CloudFactory>,
         settings: ScalerSettings,
         repaint: Arc<dyn Fn() + Send + Sync>,
+        leadership: Option<Arc<Leadership>>,
     ) -> std::io::Result<Self> {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (update_tx, mut update_rx) = mpsc::unbounded_channel();
@@ -130,6 +47,19 @@ impl ScalerHandle {
             .build()?;
         let runtime_handle = runtime.handle().clone();
         let gauges = Arc::new(ScalerGauges::default());
+        let election = match &leadership {
+            Some(leadership) => {
+                gauges.set_leadership(Arc::clone(leadership));
+                let thread = election::start(
+                    store.sibling().map_err(std::io::Error::other)?,
+                    Arc::clone(leadership),
+                    ElectionSettings::default(),
+                )
+                .map_err(std::io::Error::other)?;
+                Some((Arc::clone(leadership), Some(thread)))
+            }
+            None => None,
+        };
         let restart = Arc::new(Notify::new());
         let maker = Maker {
             store,
@@ -152,7 +82,7 @@ impl ScalerHandle {
                             repaint();
                         }
                     });
-                    keep_running(maker, command_rx, restart_now).await;
+                    supervise(maker, command_rx, restart_now, leadership).await;
                 });
             })?;
         Ok(Self {
@@ -162,6 +92,7 @@ impl ScalerHandle {
             runtime: Some(runtime_handle),
             gauges,
             restart,
+            election,
         })
     }
 
@@ -193,6 +124,7 @@ impl ScalerHandle {
             runtime: None,
             gauges: Arc::default(),
             restart: Arc::default(),
+            election: None,
         }
     }
 
@@ -211,11 +143,23 @@ impl ScalerHandle {
         self.updates.try_recv().ok()
     }
 
-    /// Stops the scaler and waits for it.
+    /// This node's election, on a database several nodes share (none on an SQLite file).
+    pub fn leadership(&self) -> Option<Arc<Leadership>> {
+        self.election.as_ref().map(|(l, _)| Arc::clone(l))
+    }
+
+    /// Stops the scaler and waits for it; then hands the scaler's lease back, if this node
+    /// held it, so another node takes over at once.
     pub fn shut_down(&mut self) {
         self.send(Command::Shutdown);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        if let Some((leadership, thread)) = &mut self.election {
+            leadership.stop();
+            if let Some(thread) = thread.take() {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! comes back as an [`Outcome`] that the scaler writes to the store, so the store has one
 //! writer and a task that dies leaves nothing half-written.
 
-use super::failpoint::Failpoint;
+use super::call_guard::CallGuard;
 use super::retry::RetryPolicy;
 use crate::cloud::{CloudError, CloudVm, CreateRequest, DnsCloud, VmCloud, VmState};
 use crate::directory::{
@@ -34,7 +34,8 @@ pub enum Outcome {
     ComputerPlaced(InstanceId, Result<Placement, DirectoryError>),
     /// The directory removed an instance's computer record (or could not).
     ComputerRemoved(InstanceId, Result<Removal, DirectoryError>),
-    /// The failpoint tripped: the task's result is lost, as in a crash.
+    /// The failpoint tripped (the task's result is lost, as in a crash), or this node lost
+    /// the scaler's lease before the call (none was made).
     Crashed,
 }
 
@@ -64,7 +65,8 @@ pub enum DnsDone {
     Skipped(String),
 }
 
-/// What every task gets: the cloud, the provider's concurrency limit, and the failpoint.
+/// What every task gets: the cloud, the provider's concurrency limit, and what it asks
+/// before each call.
 #[derive(Clone)]
 pub struct TaskContext {
     /// The provider config's VM client.
@@ -73,12 +75,13 @@ pub struct TaskContext {
     pub permits: Arc<Semaphore>,
     /// How retryable errors are repeated.
     pub retry: RetryPolicy,
-    /// The crash tests' failpoint.
-    pub failpoint: Option<Arc<Failpoint>>,
+    /// The failpoint and the lease, asked before each call.
+    pub guard: CallGuard,
 }
 
 impl TaskContext {
-    /// Runs `call` under a permit, retrying what is worth retrying.
+    /// Runs `call` under a permit, retrying what is worth retrying; each attempt only
+    /// while this node still holds the scaler's lease.
     async fn call<T, F, Fut>(&self, call: F) -> Result<T, CloudError>
     where
         F: FnMut() -> Fut,
@@ -86,27 +89,23 @@ impl TaskContext {
     {
         // The semaphore is never closed, so a permit always comes.
         let _permit = self.permits.acquire().await;
-        self.retry.run(call).await
+        self.retry.run_while(|| self.guard.may_call(), call).await
     }
 }
 
-/// Runs `work` unless the failpoint trips before it or while it ran (then its result is
-/// lost, as in a crash).
-async fn guarded<T>(
-    failpoint: &Option<Arc<Failpoint>>,
-    work: impl Future<Output = T>,
-) -> Option<T> {
-    let crashed = || failpoint.as_ref().is_some_and(|f| f.hit());
-    if crashed() {
+/// Runs `work` unless the failpoint trips (or the lease is lost) before it, or the
+/// failpoint trips while it ran: then its result is lost, as in a crash.
+async fn guarded<T>(guard: &CallGuard, work: impl Future<Output = T>) -> Option<T> {
+    if guard.crashed() || !guard.leads() {
         return None;
     }
     let result = work.await;
-    (!crashed()).then_some(result)
+    (!guard.crashed()).then_some(result)
 }
 
 /// Creates the VM of `instance`, with its token, so a repeat never makes a twin.
 pub async fn create(ctx: TaskContext, instance: InstanceId, request: CreateRequest) -> Outcome {
-    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.create(&request)))
+    guarded(&ctx.guard, ctx.call(|| ctx.cloud.create(&request)))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::Created(instance, result)
@@ -140,14 +139,14 @@ pub async fn poll(
         };
         Ok((vm, checked_in))
     };
-    guarded(&ctx.failpoint, look)
+    guarded(&ctx.guard, look)
         .await
         .map_or(Outcome::Crashed, |result| Outcome::Polled(instance, result))
 }
 
 /// Deletes the VM of `instance` (already gone counts as deleted).
 pub async fn delete(ctx: TaskContext, instance: InstanceId, cloud_id: String) -> Outcome {
-    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.delete(&cloud_id)))
+    guarded(&ctx.guard, ctx.call(|| ctx.cloud.delete(&cloud_id)))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::Deleted(instance, result)
@@ -156,7 +155,7 @@ pub async fn delete(ctx: TaskContext, instance: InstanceId, cloud_id: String) ->
 
 /// Terminates a VM that carries our owner tag and that no instance claims.
 pub async fn delete_orphan(ctx: TaskContext, provider: VmProviderId, cloud_id: String) -> Outcome {
-    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.delete(&cloud_id)))
+    guarded(&ctx.guard, ctx.call(|| ctx.cloud.delete(&cloud_id)))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::OrphanDeleted(provider, cloud_id.clone(), result)
@@ -165,7 +164,7 @@ pub async fn delete_orphan(ctx: TaskContext, provider: VmProviderId, cloud_id: S
 
 /// Lists the VMs that carry `owner`.
 pub async fn list(ctx: TaskContext, provider: VmProviderId, owner: String) -> Outcome {
-    guarded(&ctx.failpoint, ctx.call(|| ctx.cloud.list_owned(&owner)))
+    guarded(&ctx.guard, ctx.call(|| ctx.cloud.list_owned(&owner)))
         .await
         .map_or(Outcome::Crashed, |result| Outcome::Listed(provider, result))
 }
@@ -174,28 +173,34 @@ pub async fn list(ctx: TaskContext, provider: VmProviderId, owner: String) -> Ou
 /// is never written: the record is skipped, with why.
 pub async fn dns(
     dns: Arc<dyn DnsCloud>,
-    retry: RetryPolicy,
+    (retry, guard): (RetryPolicy, CallGuard),
     instance: InstanceId,
     name: String,
     change: DnsChange,
 ) -> Outcome {
-    let result = match change {
-        DnsChange::Remove => retry
-            .run(|| dns.delete_a(&name))
-            .await
-            .map(|()| DnsDone::Removed),
-        DnsChange::Write {
-            reported,
-            vm,
-            register,
-        } => write_record(&*dns, retry, &name, reported, vm, register).await,
+    let work = async {
+        match change {
+            DnsChange::Remove => retry
+                .run_while(|| guard.may_call(), || dns.delete_a(&name))
+                .await
+                .map(|()| DnsDone::Removed),
+            DnsChange::Write {
+                reported,
+                vm,
+                register,
+            } => write_record(&*dns, (retry, &guard), &name, reported, vm, register).await,
+        }
     };
-    Outcome::Dns(instance, name, result)
+    guarded(&guard, work)
+        .await
+        .map_or(Outcome::Crashed, |result| {
+            Outcome::Dns(instance, name.clone(), result)
+        })
 }
 
 async fn write_record(
     dns: &dyn DnsCloud,
-    retry: RetryPolicy,
+    (retry, guard): (RetryPolicy, &CallGuard),
     name: &str,
     reported: Option<String>,
     vm: Option<(TaskContext, String)>,
@@ -211,7 +216,7 @@ async fn write_record(
     };
     match register.pick(reported.as_deref(), public.as_deref()) {
         Some(address) => retry
-            .run(|| dns.upsert_a(name, &address))
+            .run_while(|| guard.may_call(), || dns.upsert_a(name, &address))
             .await
             .map(|()| DnsDone::Written(address)),
         None => Ok(DnsDone::Skipped(match reported {
@@ -224,12 +229,12 @@ async fn write_record(
 /// Creates (or reclaims) the computer record of `instance` through `ldap` before its VM
 /// exists.
 pub async fn place_computer(
-    failpoint: Option<Arc<Failpoint>>,
+    guard: CallGuard,
     instance: InstanceId,
     ldap: LdapSpec,
     record: ComputerRecord,
 ) -> Outcome {
-    guarded(&failpoint, ensure_computer(&ldap, &record))
+    guarded(&guard, ensure_computer(&ldap, &record))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::ComputerPlaced(instance, result)
@@ -238,13 +243,13 @@ pub async fn place_computer(
 
 /// Removes the computer record `dn` of an instance that is over, if pooladmin made it.
 pub async fn remove_computer(
-    failpoint: Option<Arc<Failpoint>>,
+    guard: CallGuard,
     instance: InstanceId,
     ldap: LdapSpec,
     dn: String,
     owner: String,
 ) -> Outcome {
-    guarded(&failpoint, delete_computer(&ldap, &dn, &owner))
+    guarded(&guard, delete_computer(&ldap, &dn, &owner))
         .await
         .map_or(Outcome::Crashed, |result| {
             Outcome::ComputerRemoved(instance, result)

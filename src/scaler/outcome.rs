@@ -21,6 +21,7 @@ impl Scaler {
     pub fn apply(&mut self, outcome: Outcome) -> Result<(), Halt> {
         let now = self.now();
         match outcome {
+            Outcome::Crashed if self.failpoint.is_none() => return Err(Halt::LostLease),
             Outcome::Crashed => return Err(Halt::Crashed),
             Outcome::Created(id, result) => {
                 self.calls.busy.remove(&id);
@@ -368,7 +369,13 @@ impl Scaler {
         match self.clouds.dns_cloud(dns_id, dns_spec) {
             Ok(dns) => self.spawn(
                 None,
-                operations::dns(dns, self.settings.retry, instance.id, name, change),
+                operations::dns(
+                    dns,
+                    (self.settings.retry, self.call_guard()),
+                    instance.id,
+                    name,
+                    change,
+                ),
             ),
             Err(e) => {
                 let event = ScalerEvent::new(

@@ -38,13 +38,28 @@ impl RetryPolicy {
     }
 
     /// Runs `call` until it succeeds, fails for good, or the attempts are used up.
-    pub async fn run<T, F, Fut>(&self, mut call: F) -> Result<T, CloudError>
+    pub async fn run<T, F, Fut>(&self, call: F) -> Result<T, CloudError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, CloudError>>,
+    {
+        self.run_while(|| Ok(()), call).await
+    }
+
+    /// [`RetryPolicy::run`], each attempt made only while `may_call` allows it (else its
+    /// refusal is the answer).
+    pub async fn run_while<T, F, Fut>(
+        &self,
+        may_call: impl Fn() -> Result<(), CloudError>,
+        mut call: F,
+    ) -> Result<T, CloudError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, CloudError>>,
     {
         let mut attempt = 1;
         loop {
+            may_call()?;
             match call().await {
                 Err(e) if e.class.is_retryable() && attempt < self.attempts => {
                     tokio::time::sleep(self.wait(attempt, &e)).await;

@@ -131,6 +131,9 @@ impl Scaler {
             if self.failpoint.as_ref().is_some_and(|f| f.tripped()) {
                 return Err(Halt::Crashed);
             }
+            if self.lease.as_ref().is_some_and(|l| !l.valid()) {
+                return Err(Halt::LostLease);
+            }
         }
     }
 
@@ -147,6 +150,11 @@ impl Scaler {
             Err(Halt::Store(error)) => error,
             Err(other) => return Err(other),
         };
+        if let StoreError::Database(e) = &error
+            && e.is_fenced()
+        {
+            return Err(Halt::LostLease);
+        }
         match StoreTrouble::of(&error) {
             StoreTrouble::Busy => {
                 let what = match &error {
@@ -205,7 +213,7 @@ impl Scaler {
         self
     }
 
-    fn command(&mut self, command: Command) -> Result<(), Halt> {
+    pub(super) fn command(&mut self, command: Command) -> Result<(), Halt> {
         let now = self.now();
         match command {
             Command::Wake | Command::Shutdown => Ok(()),

@@ -2,6 +2,7 @@
 //! calls it has in flight and what they hold, and what it remembers between passes (lost
 //! with the process; the store has what must survive).
 
+use super::call_guard::{CallGuard, LeaseHold};
 use super::command::Command;
 use super::failpoint::Failpoint;
 use super::gauges::ScalerGauges;
@@ -39,6 +40,8 @@ pub struct Scaler {
     pub(super) gauges: Arc<ScalerGauges>,
     /// Commands that arrived while the scaler was stopped, carried out first.
     pub(super) queued: Vec<Command>,
+    /// The lease it runs on, on a database several nodes share.
+    pub(super) lease: Option<LeaseHold>,
 }
 
 /// The cloud calls in flight and what they hold.
@@ -100,6 +103,24 @@ impl Scaler {
             stopping: false,
             gauges: Arc::default(),
             queued: Vec::new(),
+            lease: None,
+        }
+    }
+
+    /// Runs on `lease`: every write of its connection carries the lease's epoch, which the
+    /// database refuses once another node took over, and every cloud call asks first
+    /// whether the lease still holds here.
+    pub fn with_lease(mut self, lease: LeaseHold) -> Result<Self, crate::store::StoreError> {
+        self.store.fence(lease.epoch)?;
+        self.lease = Some(lease);
+        Ok(self)
+    }
+
+    /// What its tasks ask before each call.
+    pub(super) fn call_guard(&self) -> CallGuard {
+        CallGuard {
+            failpoint: self.failpoint.clone(),
+            lease: self.lease.clone(),
         }
     }
 

@@ -1,43 +1,11 @@
-//! One scaler per database: an advisory lock on `<db>.lock` that names its holder, or on
-//! PostgreSQL a session-level advisory lock held by a connection of its own.
+//! One scaler per SQLite file: an advisory lock on `<db>.lock` that names its holder. (On
+//! PostgreSQL the nodes elect theirs: `store/lease.rs`.)
 
 use super::OpenError;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// The lock a scaler's store holds, shared with its sibling connections.
-pub enum ScalerLock {
-    /// The lock file's handle.
-    File(DbLock),
-    /// The connection whose session holds the advisory lock: it ends with it.
-    Postgres(Box<std::sync::Mutex<super::db::postgres::PgConn>>),
-}
-
-impl ScalerLock {
-    /// Whether this process still holds the lock. A file's lock lasts as long as its
-    /// handle; a PostgreSQL session's ends with the session (a server restart), and is then
-    /// taken again unless another pooladmin took it meanwhile.
-    pub fn still_held(&self) -> Result<bool, super::db::DbError> {
-        match self {
-            Self::File(_) => Ok(true),
-            Self::Postgres(conn) => conn
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .keep_advisory_lock(super::postgres_open::SCALER_LOCK),
-        }
-    }
-}
-
-impl std::fmt::Debug for ScalerLock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::File(lock) => lock.fmt(f),
-            Self::Postgres(_) => f.write_str("PostgreSQL advisory lock"),
-        }
-    }
-}
 
 /// Held for as long as the store is open; the lock goes with the file handle.
 #[derive(Debug)]

@@ -428,7 +428,37 @@ CREATE INDEX servers_placement ON servers (pool_id, ",
 "
 );
 
-const STEPS: [&str; 14] = [
+/// V15 (issue 24): the nodes of a deployment on one PostgreSQL database, and the lease the
+/// node that runs the scaler holds (`store/lease.rs`). Times are milliseconds since the epoch,
+/// by the database server's clock, so nodes whose clocks differ agree on expiry. On an SQLite
+/// file the tables stay empty (one process holds the file). The same statements on
+/// PostgreSQL, which adds the fencing trigger (`postgres_schema::V15_FENCING`).
+pub(super) const V15_NODES: &str = r#"
+CREATE TABLE nodes (
+    name           TEXT PRIMARY KEY,
+    version        TEXT NOT NULL,
+    schema_version BIGINT NOT NULL,
+    role           TEXT NOT NULL,
+    pid            BIGINT NOT NULL,
+    host           TEXT NOT NULL,
+    started_at     BIGINT NOT NULL,
+    heartbeat_at   BIGINT NOT NULL,
+    note           TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE scaler_lease (
+    id         BIGINT PRIMARY KEY CHECK (id = 1),
+    holder     TEXT,
+    epoch      BIGINT NOT NULL,
+    taken_at   BIGINT NOT NULL,
+    renewed_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    failovers  BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO scaler_lease (id, holder, epoch, taken_at, renewed_at, expires_at)
+VALUES (1, NULL, 0, 0, 0, 0);
+"#;
+
+const STEPS: [&str; 15] = [
     V1_CORE,
     V2_INSTALLATION,
     V3_AUTOSCALE,
@@ -443,6 +473,7 @@ const STEPS: [&str; 14] = [
     V12_BOOTSTRAP_TOKENS,
     V13_SEALED_PLACES,
     V14_PLACEMENT_INDEXES,
+    V15_NODES,
 ];
 
 /// Every migration, oldest first. The schema version is the count applied.

@@ -20,6 +20,7 @@ mod host_reports;
 mod instance_lifetimes;
 mod instances;
 mod key_source;
+mod lease;
 mod lock;
 mod member_health;
 mod members;
@@ -56,8 +57,10 @@ pub use host_reports::ReportReceipt;
 pub use instance_lifetimes::InstanceLifetime;
 pub use instances::{InstanceChange, InstanceRequest, MemberTemplate};
 pub use key_source::{KeyLocation, KeySource};
+pub use lease::NodeBeat;
 pub use lock::lock_path;
 pub use member_health::{DeadMember, MemberCounts};
+pub use postgres_open::host_name;
 pub use provider_configs::{ConfigRow, SharedConfig};
 pub use rows::{AgentRow, ServerRow, SessionRow};
 pub use scaling::{ScalingMember, StagedUse};
@@ -73,7 +76,7 @@ pub fn sealer_salt() -> [u8; 16] {
 pub use sessions::Placed;
 
 use db::{Conn, DbError};
-use lock::{DbLock, ScalerLock};
+use lock::DbLock;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
@@ -92,7 +95,7 @@ pub struct Store {
     installation_id: String,
     // Shared with sibling connections: the lock is released when the last one closes. A
     // command-line connection beside a running pooladmin holds none.
-    lock: Option<Arc<ScalerLock>>,
+    lock: Option<Arc<DbLock>>,
 }
 
 impl Store {
@@ -111,8 +114,8 @@ impl Store {
     }
 
     /// Opens `database` for a process that runs the scaler (the window, `headless`): an
-    /// SQLite file as [`Store::open_with_key`] does, a PostgreSQL database with its schema
-    /// migrated and the scaler's advisory lock taken (a second scaler is refused).
+    /// SQLite file as [`Store::open_with_key`] does (a second scaler is refused), a
+    /// PostgreSQL database with its schema migrated (its nodes elect the one that scales).
     pub fn open_database(database: &Database, source: &KeySource) -> Result<Self, OpenError> {
         match database {
             Database::File(path) => Self::open_with_key(path, source),
@@ -256,7 +259,7 @@ impl Store {
             sealer,
             key_location,
             installation_id,
-            lock: lock.map(|lock| Arc::new(ScalerLock::File(lock))),
+            lock: lock.map(Arc::new),
         })
     }
 
@@ -372,22 +375,6 @@ impl Store {
                 .execute_batch("ANALYZE docker_agents, servers, sessions")?;
         }
         Ok(())
-    }
-
-    /// Refuses once another pooladmin holds the scaler's lock: on PostgreSQL the lock is
-    /// a session's, which a server restart ends; it is taken again here, before the scaler's
-    /// next pass, unless another process took it meanwhile. No round trip while it holds.
-    pub fn still_the_scaler(&self) -> Result<(), StoreError> {
-        let Some(lock) = &self.lock else {
-            return Ok(());
-        };
-        if lock.still_held()? {
-            return Ok(());
-        }
-        Err(StoreError::Refused(format!(
-            "another pooladmin took the scaler's lock on {} while the server was away; this one stops scaling",
-            self.database
-        )))
     }
 
     /// Whether the server closed this connection (the next call tries to reconnect). A

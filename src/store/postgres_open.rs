@@ -1,31 +1,34 @@
-//! Opening a PostgreSQL database: connect, migrate under the schema lock, take the scaler's
-//! advisory lock when this process runs the scaler, and check the sealing key against the
-//! database's check value.
+//! Opening a PostgreSQL database: connect, migrate under the schema lock, and check the
+//! sealing key against the database's check value. Which node runs the scaler is the
+//! lease's business (`store/lease.rs`), not the opening's: every node opens alike.
 
-use super::db::postgres::{PgConn, PgUrl, connect};
+use super::db::postgres::{PgUrl, connect};
 use super::db::{Conn, DbError};
-use super::lock::ScalerLock;
 use super::postgres_schema::{Migrated, migrate};
 use super::{Database, KeySource, OpenError, Store, key_source, migrations};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
-/// The advisory lock the scaler's session holds: one scaler per database until several
-/// nodes are supported.
+/// The advisory lock the scaler of a pooladmin from before several nodes (schema 14) holds
+/// for as long as it runs: a database such a scaler runs on is not migrated under it.
 pub(super) const SCALER_LOCK: i64 = 0x706f_6f6c_0000_0002;
 
 fn unreachable(message: String) -> OpenError {
     OpenError::Unreachable { message }
 }
 
-/// How this process names itself to the server (`pg_stat_activity.application_name`).
-fn application_name(role: &str) -> String {
-    let host = std::env::var("HOSTNAME")
+/// This machine's name, as the environment or the system says it.
+pub fn host_name() -> String {
+    std::env::var("HOSTNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "this machine".to_owned());
+        .unwrap_or_else(|| "this machine".to_owned())
+}
+
+/// How this process names itself to the server (`pg_stat_activity.application_name`).
+fn application_name(role: &str) -> String {
+    let host = host_name();
     // The server keeps 63 bytes of it.
     let mut name = format!("pooladmin {role}, pid {} on {host}", std::process::id());
     name.truncate(63);
@@ -68,12 +71,6 @@ impl Store {
                 });
             }
         }
-        let lock = if runs_scaler {
-            let held = Box::new(Mutex::new(scaler_lock(url)?));
-            Some(Arc::new(ScalerLock::Postgres(held)))
-        } else {
-            None
-        };
         let (sealer, key_location) = key_source::sealer_for(&conn, &database, source)?;
         let installation_id = conn
             .query_row("SELECT uuid FROM installation WHERE id = 1", (), |r| {
@@ -86,7 +83,7 @@ impl Store {
             sealer,
             key_location,
             installation_id,
-            lock,
+            lock: None,
         })
     }
 }
@@ -96,35 +93,4 @@ pub(super) fn sibling_conn(url: &PgUrl) -> Result<Conn, OpenError> {
     connect(url, &application_name("connection"))
         .map(Conn::postgres)
         .map_err(unreachable)
-}
-
-/// A connection whose session holds [`SCALER_LOCK`], or the refusal naming the holder.
-fn scaler_lock(url: &PgUrl) -> Result<PgConn, OpenError> {
-    let conn = Conn::postgres(connect(url, &application_name("scaler")).map_err(unreachable)?);
-    let failed = |e: DbError| unreachable(format!("{url}: {e}"));
-    let taken: bool = conn
-        .query_row("SELECT pg_try_advisory_lock(?1)", [SCALER_LOCK], |r| {
-            r.get(0)
-        })
-        .map_err(failed)?;
-    if !taken {
-        let holder: Option<String> = conn
-            .query_row(
-                "SELECT a.application_name || coalesce(' from ' || host(a.client_addr), '')
-                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                  WHERE l.locktype = 'advisory' AND l.granted
-                    AND l.classid::bigint = ?1 AND l.objid::bigint = ?2
-                    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  LIMIT 1",
-                [SCALER_LOCK >> 32, SCALER_LOCK & 0xffff_ffff],
-                |r| r.get(0),
-            )
-            .ok();
-        return Err(OpenError::InUse {
-            path: PathBuf::from(url.to_string()),
-            holder: holder.unwrap_or_else(|| "another pooladmin".to_owned()),
-        });
-    }
-    conn.into_postgres()
-        .ok_or_else(|| unreachable(format!("{url}: not a PostgreSQL connection")))
 }

@@ -390,7 +390,45 @@ INSERT INTO pooladmin_schema (id, version) VALUES (1, 13);
 
 /// The migrations after the baseline, by the version they lead to. Append here with the
 /// SQLite step of the same number.
-const STEPS: [(i64, &str); 1] = [(14, super::migrations::V14_PLACEMENT_INDEXES)];
+const STEPS: [(i64, &[&str]); 2] = [
+    (14, &[super::migrations::V14_PLACEMENT_INDEXES]),
+    (15, &[super::migrations::V15_NODES, V15_FENCING]),
+];
+
+/// V15 on PostgreSQL: the nodes and the lease (`migrations::V15_NODES`), and the fence. A
+/// scaler's connection carries its lease's epoch as the session setting
+/// `pooladmin.scaler_epoch`; before any statement of such a connection writes a table, the
+/// trigger checks, in that statement's transaction, that the epoch is still the lease's, and
+/// holds the lease row (FOR SHARE) until the transaction ends, so a take-over waits for the
+/// write and the write cannot follow a take-over. A scaler that lost its lease therefore
+/// writes no intent, and so makes no cloud call (every call follows its intent's commit).
+/// Connections without the setting (the API, windows, commands) are not fenced.
+/// The SQLSTATE is `db::error::FENCED_SQLSTATE`.
+const V15_FENCING: &str = r#"
+CREATE FUNCTION pooladmin_fenced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    mine text := current_setting('pooladmin.scaler_epoch', true);
+BEGIN
+    IF mine IS NOT NULL AND mine <> '' THEN
+        PERFORM 1 FROM scaler_lease WHERE id = 1 AND epoch = mine::bigint FOR SHARE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'this scaler''s lease (epoch %) was taken by another node', mine
+                USING ERRCODE = 'PA001';
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+DO $$
+DECLARE t text;
+BEGIN
+    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+               AND tablename NOT IN ('nodes', 'scaler_lease', 'pooladmin_schema') LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+                        FOR EACH STATEMENT EXECUTE FUNCTION pooladmin_fenced()',
+                       t || '_fenced', t);
+    END LOOP;
+END $$;
+"#;
 
 /// The schema version the database is at (0 for an empty database).
 pub fn version(conn: &Conn) -> Result<i64, DbError> {
@@ -450,9 +488,11 @@ pub fn migrate(conn: &mut Conn, scaler_lock: i64) -> Result<Migrated, DbError> {
     if found < BASELINE_VERSION {
         tx.execute_batch(V13_BASELINE)?;
     }
-    for (version, sql) in STEPS {
+    for (version, statements) in STEPS {
         if version > found.max(BASELINE_VERSION) {
-            tx.execute_batch(sql)?;
+            for sql in statements {
+                tx.execute_batch(sql)?;
+            }
             tx.execute(
                 "UPDATE pooladmin_schema SET version = ?1 WHERE id = 1",
                 [version],

@@ -53,6 +53,8 @@ pub struct PoolAdminApp {
     // reload on its way, and whether another was asked for meanwhile.
     worker: Option<StoreWorker>,
     loading: Option<Promise<Result<Catalog, StoreError>>>,
+    /// The capacity levels read from the database while another node runs the scaler.
+    leader_levels: super::leader_levels::LeaderLevels,
     load_again: bool,
     pending: PendingActions,
 }
@@ -82,6 +84,7 @@ impl PoolAdminApp {
             shown_once: None,
             worker: None,
             loading: None,
+            leader_levels: Default::default(),
             load_again: false,
             pending: PendingActions::default(),
         };
@@ -102,6 +105,7 @@ impl PoolAdminApp {
     /// Attaches the scaler running behind this window: its updates are shown, and every
     /// change made here wakes it.
     pub fn with_scaler(mut self, scaler: ScalerHandle) -> Self {
+        self.scaler_view.leadership = scaler.leadership();
         self.scaler = Some(scaler);
         self.scaler_view.attached = true;
         self
@@ -308,6 +312,8 @@ impl PoolAdminApp {
             worker.wakes(ui.ctx());
         }
         self.take_loaded();
+        self.leader_levels
+            .poll(self.worker.as_ref(), &mut self.scaler_view);
         if self.page == Page::Sessions {
             self.ensure_sessions();
         }
@@ -315,6 +321,7 @@ impl PoolAdminApp {
             if let Some(unreachable) = &self.unreachable {
                 unreachable.ui(ui);
             }
+            no_scaler_ui(ui, &self.scaler_view, &mut self.page);
             scaler_stopped_ui(ui, &mut self.scaler_view);
             banner_ui(ui, &mut self.banner);
             let mut ctx = PageContext {
@@ -559,6 +566,43 @@ fn scaler_stopped_ui(ui: &mut Ui, scaler: &mut ScalerView) {
     });
     if restart {
         scaler.restart_requested = true;
+    }
+}
+
+/// A red banner while no node of the deployment runs the scaler (a database several nodes
+/// share), with the button that makes this window stand for it.
+fn no_scaler_ui(ui: &mut Ui, scaler: &ScalerView, page: &mut Page) {
+    let Some(leadership) = &scaler.leadership else {
+        return;
+    };
+    let view = leadership.view();
+    if !view.known || view.leader.is_some() {
+        return;
+    }
+    let mut run_here = false;
+    let mut show_nodes = false;
+    red_banner(ui, |ui| {
+        if leadership.campaigns() {
+            ui.spinner();
+            ui.label(
+                RichText::new("No node runs the scaler: this window is taking it over…").strong(),
+            );
+        } else {
+            ui.label(
+                RichText::new(
+                    "No node runs the scaler: nothing is created or deleted. Start pooladmin                      headless on a server, or",
+                )
+                .strong(),
+            );
+            run_here = ui.button("Run the scaler here").clicked();
+        }
+        show_nodes = ui.link("Nodes").clicked();
+    });
+    if run_here {
+        leadership.set_campaign(true);
+    }
+    if show_nodes {
+        *page = Page::Nodes;
     }
 }
 

@@ -24,6 +24,8 @@ pub mod file_import;
 pub mod fonts;
 pub mod form;
 pub mod last_report;
+pub mod leader_levels;
+pub mod nodes_page;
 pub mod open_error;
 pub mod page;
 pub mod pending_actions;

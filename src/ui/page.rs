@@ -32,13 +32,15 @@ pub enum Page {
     Events,
     /// The HTTP API's settings and keys.
     Api,
+    /// The nodes of a deployment on one PostgreSQL database, and which runs the scaler.
+    Nodes,
     /// Currency and session history.
     General,
 }
 
 impl Page {
     /// The pages of the navigation, in order.
-    pub const NAVIGATION: [Page; 13] = [
+    pub const NAVIGATION: [Page; 14] = [
         Page::Pools,
         Page::Servers,
         Page::DockerAgents,
@@ -51,6 +53,7 @@ impl Page {
         Page::Ldap,
         Page::Events,
         Page::Api,
+        Page::Nodes,
         Page::General,
     ];
 
@@ -77,6 +80,7 @@ impl Page {
             Page::Ldap => "LDAP Configs",
             Page::Events => "Events",
             Page::Api => "API",
+            Page::Nodes => "Nodes",
             Page::General => "General",
         }
     }

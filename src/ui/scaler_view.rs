@@ -53,6 +53,8 @@ pub struct ScalerView {
     pub warnings: Vec<String>,
     /// The lists the forms' pickers asked for.
     pub lists: CloudLists,
+    /// This window's part in the election, on a database several nodes share.
+    pub leadership: Option<std::sync::Arc<crate::scaler::Leadership>>,
 }
 
 impl ScalerView {

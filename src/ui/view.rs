@@ -8,6 +8,7 @@ use super::autoscale_page::AutoScalePage;
 use super::catalog::Catalog;
 use super::context::PageContext;
 use super::events_page::EventsPage;
+use super::nodes_page::NodesPage;
 use super::page::Page;
 use super::pool_detail::PoolDetail;
 use super::pools_page::PoolsPage;
@@ -59,6 +60,7 @@ pub struct Pages {
     ldap: SharedConfigsPage<LdapSpec>,
     events: EventsPage,
     api: ApiPage,
+    nodes: NodesPage,
     general: SettingsPage,
 }
 
@@ -79,6 +81,7 @@ impl Pages {
             Page::Ldap => &mut self.ldap,
             Page::Events => &mut self.events,
             Page::Api => &mut self.api,
+            Page::Nodes => &mut self.nodes,
             Page::General => &mut self.general,
         }
     }
@@ -136,4 +139,5 @@ view!(
 );
 view!(EventsPage, keeps filter);
 view!(ApiPage);
+view!(NodesPage);
 view!(SettingsPage);

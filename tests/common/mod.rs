@@ -10,6 +10,7 @@ pub mod do_fake;
 pub mod gcp_catalog_fake;
 pub mod gcp_dns_fake;
 pub mod gcp_token_fake;
+pub mod headless;
 pub mod oci_fake;
 pub mod real_cloud;
 pub mod samba;

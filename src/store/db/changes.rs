@@ -11,11 +11,16 @@ use tokio::sync::Notify;
 /// The channel the triggers notify on.
 pub const CHANNEL: &str = "pooladmin_changes";
 
+/// The channel a node that hands the scaler's lease back notifies on, so a standby takes it
+/// at once instead of at its next try.
+pub const LEASE_CHANNEL: &str = "pooladmin_lease";
+
 /// The count of announced writes, and a signal for those of other processes.
 #[derive(Debug, Default)]
 pub struct Changes {
     seen: AtomicI64,
     foreign: Notify,
+    lease: Notify,
 }
 
 impl Changes {
@@ -27,6 +32,15 @@ impl Changes {
     /// Resolves when another process writes next.
     pub async fn written_elsewhere(&self) {
         self.foreign.notified().await;
+    }
+
+    /// Resolves when a node hands the scaler's lease back.
+    pub async fn lease_handed_back(&self) {
+        self.lease.notified().await;
+    }
+
+    pub(super) fn lease_freed(&self) {
+        self.lease.notify_one();
     }
 
     /// Takes one announcement whose payload is the writer's application name.

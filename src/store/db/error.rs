@@ -47,6 +47,9 @@ fn postgres_words(error: &tokio_postgres::Error) -> String {
     }
 }
 
+/// The SQLSTATE the fencing trigger raises (class PA: pooladmin's own).
+pub const FENCED_SQLSTATE: &str = "PA001";
+
 impl DbError {
     /// Another connection held what this one needed: the same work may succeed later.
     pub fn is_busy(&self) -> bool {
@@ -65,6 +68,15 @@ impl DbError {
                 ]
                 .contains(code)
             }),
+            _ => false,
+        }
+    }
+
+    /// The server refused a write of a scaler whose lease another node took (the fencing
+    /// trigger's SQLSTATE): this node's scaler must stop at once.
+    pub fn is_fenced(&self) -> bool {
+        match self {
+            Self::Postgres(e) => e.code().is_some_and(|code| code.code() == FENCED_SQLSTATE),
             _ => false,
         }
     }

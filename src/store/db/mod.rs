@@ -17,7 +17,7 @@ mod sqlite_functions;
 mod value;
 mod write_gate;
 
-pub use changes::Changes;
+pub use changes::{Changes, LEASE_CHANNEL};
 pub use error::DbError;
 pub use parameters::Params;
 pub use row::Row;

@@ -6,7 +6,7 @@
 pub use super::pg_tls::SslMode;
 pub use super::pg_url::{PgUrl, is_postgres_url};
 
-use super::changes::{CHANNEL, Changes};
+use super::changes::{CHANNEL, Changes, LEASE_CHANNEL};
 use super::error::DbError;
 use super::placeholders::numbered;
 use super::value::Value;
@@ -32,6 +32,8 @@ pub struct PgConn {
     listening: Cell<bool>,
     statements: RefCell<HashMap<String, Statement>>,
     gate: RefCell<Option<Gate>>,
+    /// Settings of this session (`set_config`), made again on every new connection.
+    settings: RefCell<Vec<(String, String)>>,
     url: PgUrl,
 }
 
@@ -61,6 +63,7 @@ pub fn connect(url: &PgUrl, application_name: &str) -> Result<PgConn, String> {
         listening: Cell::new(false),
         statements: RefCell::new(HashMap::new()),
         gate: RefCell::new(None),
+        settings: RefCell::new(Vec::new()),
         url: url.clone(),
     })
 }
@@ -96,6 +99,9 @@ fn open_client(
                     match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
                         Some(Ok(AsyncMessage::Notification(n))) if n.channel() == CHANNEL => {
                             changes.announced(n.payload());
+                        }
+                        Some(Ok(AsyncMessage::Notification(n))) if n.channel() == LEASE_CHANNEL => {
+                            changes.lease_freed();
                         }
                         Some(Ok(_)) => {}
                         Some(Err(e)) => {
@@ -139,8 +145,11 @@ impl PgConn {
             .map_err(DbError::Unreachable)?;
         self.statements.borrow_mut().clear();
         *self.client.borrow_mut() = client;
+        for (name, value) in self.settings.borrow().iter() {
+            self.set_config(name, value)?;
+        }
         if self.listening.get() {
-            self.execute_batch(&format!("LISTEN {CHANNEL}"))?;
+            self.execute_batch(&format!("LISTEN {CHANNEL}; LISTEN {LEASE_CHANNEL}"))?;
             self.changes.missed_some();
         }
         tracing::info!(database = %self.url, "reconnected to the database");
@@ -199,10 +208,29 @@ impl PgConn {
     /// The writes announced so far, listening from the first call on.
     pub fn changes(&self) -> Result<Arc<Changes>, DbError> {
         if !self.listening.get() {
-            self.execute_batch(&format!("LISTEN {CHANNEL}"))?;
+            self.execute_batch(&format!("LISTEN {CHANNEL}; LISTEN {LEASE_CHANNEL}"))?;
             self.listening.set(true);
         }
         Ok(Arc::clone(&self.changes))
+    }
+
+    /// Sets `name` to `value` for this session, and again for every session after a
+    /// reconnection: what the server checks this connection's writes against (the
+    /// scaler's fencing epoch) never lapses with a restart.
+    pub fn keep_setting(&self, name: &str, value: &str) -> Result<(), DbError> {
+        self.set_config(name, value)?;
+        let mut settings = self.settings.borrow_mut();
+        settings.retain(|(kept, _)| kept != name);
+        settings.push((name.to_owned(), value.to_owned()));
+        Ok(())
+    }
+
+    fn set_config(&self, name: &str, value: &str) -> Result<(), DbError> {
+        self.query(
+            "SELECT set_config(?1, ?2, false)",
+            &[Value::Text(name.to_owned()), Value::Text(value.to_owned())],
+        )
+        .map(|_| ())
     }
 
     pub(super) fn set_gate(&self, gate: Gate) {
