@@ -4,7 +4,10 @@
 //! names a cluster) on PostgreSQL over loopback TLS (`…_postgres`). Targets: median ≤ 2 ms
 //! for one request on SQLite, ≤ 3 ms on PostgreSQL; ≥ 1,000 (SQLite) and ≥ 500 (PostgreSQL)
 //! placements/s sustained (`burst_16_clients`: 400 requests from 16 concurrent clients,
-//! elements/s).
+//! elements/s). Several nodes (issue 24): with the 10 pools on PostgreSQL, the same burst
+//! spread over the pools through one API (`burst_16_clients_ten_pools`) and through two API
+//! nodes, each with its own runtime and connections, the clients alternating between them
+//! (`…_two_nodes`); target ≥ 1.5× one node.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,21 +35,20 @@ fn api_placement(c: &mut Criterion) {
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = support::large_deployment(&dir.path().join("bench.sqlite"), shape);
-        placements(c, group, store);
+        placements(c, group, store, 1);
         if let Some(store) = support::large_postgres_deployment(dir.path(), shape) {
-            placements(c, &format!("{group}_postgres"), store);
+            placements(c, &format!("{group}_postgres"), store, shape.pools);
         }
     }
 }
 
-fn placements(c: &mut Criterion, group_name: &str, mut store: Store) {
-    let key = store
-        .create_api_key(
-            "bench",
-            &pooladmin::store::KeyRights::default(),
-            jiff::Timestamp::now(),
-        )
-        .expect("key");
+/// An API on its own runtime, as a node of its own serves it.
+struct Node {
+    runtime: tokio::runtime::Runtime,
+    api: pooladmin::api::RunningApi,
+}
+
+fn node(store: &Store) -> Node {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -66,58 +68,93 @@ fn placements(c: &mut Criterion, group_name: &str, mut store: Store) {
             Arc::new(ScalerGauges::default()),
         ))
         .expect("API");
-    let url = format!("{}/v1/pools/agents-00/sessions", api.url);
+    Node { runtime, api }
+}
+
+/// A session request to one of `urls` (in turn) for one of `pools` pools (in turn).
+type Place = Arc<dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+fn placer(urls: Vec<String>, pools: usize, key: String) -> Place {
     let client = reqwest::Client::new();
     let users = Arc::new(AtomicU64::new(0));
-    let place = {
-        let (client, url, key, users) = (
+    let urls = Arc::new(urls);
+    Arc::new(move || {
+        let (client, urls, key, users) = (
             client.clone(),
-            url.clone(),
-            key.expose().to_owned(),
+            Arc::clone(&urls),
+            key.clone(),
             Arc::clone(&users),
         );
-        move || {
-            let (client, url, key, users) =
-                (client.clone(), url.clone(), key.clone(), Arc::clone(&users));
-            async move {
-                let user = users.fetch_add(1, Ordering::Relaxed);
-                let answer = client
-                    .post(&url)
-                    .bearer_auth(&key)
-                    .json(&json!({"user": format!("bench-{user}"), "cores": 0.01, "memory_mb": 1}))
-                    .send()
-                    .await
-                    .expect("answered");
-                assert_eq!(answer.status(), reqwest::StatusCode::CREATED);
-                let _ = answer.bytes().await;
-            }
+        Box::pin(async move {
+            let user = users.fetch_add(1, Ordering::Relaxed);
+            let url = &urls[user as usize % urls.len()];
+            let pool = (user / urls.len() as u64) % pools as u64;
+            let answer = client
+                .post(format!("{url}/v1/pools/agents-{pool:02}/sessions"))
+                .bearer_auth(&key)
+                .json(&json!({"user": format!("bench-{user}"), "cores": 0.01, "memory_mb": 1}))
+                .send()
+                .await
+                .expect("answered");
+            assert_eq!(answer.status(), reqwest::StatusCode::CREATED);
+            let _ = answer.bytes().await;
+        })
+    })
+}
+
+const BURST: u64 = 400;
+
+/// 400 placements by 16 concurrent clients.
+fn burst(runtime: &tokio::runtime::Runtime, place: &Place) {
+    runtime.block_on(async {
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let place = Arc::clone(place);
+            workers.spawn(async move {
+                for _ in 0..BURST / 16 {
+                    place().await;
+                }
+            });
         }
-    };
+        while workers.join_next().await.is_some() {}
+    });
+}
+
+/// One API on `store` (and, with `pools` > 1, the spread and two-node bursts).
+fn placements(c: &mut Criterion, group_name: &str, mut store: Store, pools: usize) {
+    let key = store
+        .create_api_key(
+            "bench",
+            &pooladmin::store::KeyRights::default(),
+            jiff::Timestamp::now(),
+        )
+        .expect("key");
+    let one = node(&store);
+    let key = key.expose().to_owned();
+    let place = placer(vec![one.api.url.clone()], 1, key.clone());
     let mut group = c.benchmark_group(group_name);
     group.bench_function("post_session", |b| {
-        b.iter(|| runtime.block_on(place()));
+        b.iter(|| one.runtime.block_on(place()));
     });
-    const BURST: u64 = 400;
     group.throughput(Throughput::Elements(BURST));
     group.sample_size(20);
     group.bench_function("burst_16_clients", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                let mut workers = tokio::task::JoinSet::new();
-                for _ in 0..16 {
-                    let place = place.clone();
-                    workers.spawn(async move {
-                        for _ in 0..BURST / 16 {
-                            place().await;
-                        }
-                    });
-                }
-                while workers.join_next().await.is_some() {}
-            })
-        });
+        b.iter(|| burst(&one.runtime, &place));
     });
+    if pools > 1 {
+        let spread = placer(vec![one.api.url.clone()], pools, key.clone());
+        group.bench_function("burst_16_clients_ten_pools", |b| {
+            b.iter(|| burst(&one.runtime, &spread));
+        });
+        let two = node(&store);
+        let both = placer(vec![one.api.url.clone(), two.api.url.clone()], pools, key);
+        group.bench_function("burst_16_clients_ten_pools_two_nodes", |b| {
+            b.iter(|| burst(&one.runtime, &both));
+        });
+        two.runtime.block_on(two.api.stop());
+    }
     group.finish();
-    runtime.block_on(api.stop());
+    one.runtime.block_on(one.api.stop());
 }
 
 criterion_group!(benches, api_placement);

@@ -27,6 +27,7 @@ use pooladmin::cloud::simulated::Behaviour;
 use pooladmin::model::PoolKind;
 use pooladmin::model::autoscale::Scaling;
 use pooladmin::model::node::LEASE;
+use pooladmin::model::vm_provider::{ProviderSettings, VmProviderSpec};
 use pooladmin::store::Choice;
 use rand::{Rng, SeedableRng};
 use std::path::PathBuf;
@@ -202,8 +203,27 @@ fn killing_the_leader_again_and_again_leaves_one_consistent_deployment() {
     );
 }
 
+/// A cloud that answers slowly and throttles often: a leader paused mid-way has calls in
+/// flight and retries waiting.
+fn rough_cloud(t: &Target, provider: pooladmin::model::VmProviderId) {
+    let mut store = t.open_for_command();
+    let mut spec = store
+        .configs::<VmProviderSpec>()
+        .expect("providers")
+        .into_iter()
+        .find(|p| p.id == provider)
+        .expect("the provider")
+        .spec;
+    if let ProviderSettings::Simulator(s) = &mut spec.settings {
+        s.api_latency_ms = "300".into();
+        s.throttle_rate_percent = "80".into();
+    }
+    store.update_config(provider, &spec).expect("save");
+}
+
 fn a_paused_leader_makes_no_cloud_call_once_resumed_and_stands_by() {
     let (dir, t, cloud_file, config) = deployment(8);
+    rough_cloud(&t, config.1.vm_provider.unwrap());
     let mut nodes: Vec<Node> = ["a", "b"]
         .iter()
         .map(|name| Node::start(&t, dir.path(), name))

@@ -67,11 +67,16 @@ impl Scaler {
         self,
         commands: &mut mpsc::UnboundedReceiver<Command>,
     ) -> Result<(), Halt> {
-        let gauges = Arc::clone(&self.gauges);
-        gauges.set_running(true);
-        let result = self.run_loop(commands).await;
-        gauges.set_running(false);
-        result
+        // Also when the scaler is dropped mid-way (its node lost the lease).
+        struct Running(Arc<super::gauges::ScalerGauges>);
+        impl Drop for Running {
+            fn drop(&mut self) {
+                self.0.set_running(false);
+            }
+        }
+        let running = Running(Arc::clone(&self.gauges));
+        running.0.set_running(true);
+        self.run_loop(commands).await
     }
 
     async fn run_loop(
