@@ -588,11 +588,15 @@ fn no_scaler_ui(ui: &mut Ui, scaler: &ScalerView, page: &mut Page) {
                 RichText::new("No node runs the scaler: this window is taking it over…").strong(),
             );
         } else {
-            ui.label(
-                RichText::new(
-                    "No node runs the scaler: nothing is created or deleted. Start pooladmin                      headless on a server, or",
+            // One line: a label wrapped inside a row leaves a gap where it breaks.
+            ui.add(
+                egui::Label::new(
+                    RichText::new(
+                        "No node runs the scaler: nothing is created or deleted. Start pooladmin headless on a server, or",
+                    )
+                    .strong(),
                 )
-                .strong(),
+                .wrap_mode(egui::TextWrapMode::Extend),
             );
             run_here = ui.button("Run the scaler here").clicked();
         }
