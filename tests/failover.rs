@@ -51,7 +51,12 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Dura
 
 /// The node that holds the lease now, and its epoch.
 fn leader(t: &Target) -> Option<(String, i64)> {
-    let lease = t.open_for_command().lease().unwrap();
+    leader_on(&t.open_for_command())
+}
+
+/// [`leader`] on a connection kept open, for polls that time a take-over.
+fn leader_on(store: &pooladmin::store::Store) -> Option<(String, i64)> {
+    let lease = store.lease().unwrap();
     lease.leader().map(|l| (l.to_owned(), lease.epoch))
 }
 
@@ -156,6 +161,7 @@ fn killing_the_leader_again_and_again_leaves_one_consistent_deployment() {
         .and_then(|k| k.parse().ok())
         .unwrap_or(KILLS);
     let mut rng = rand::rngs::StdRng::seed_from_u64(24);
+    let watcher = t.open_for_command();
     let demands = [16, 4, 12, 0, 8];
     let (mut takeovers, mut first_runs) = (Vec::new(), Vec::new());
     for kill in 0..kills {
@@ -168,9 +174,9 @@ fn killing_the_leader_again_and_again_leaves_one_consistent_deployment() {
         nodes[index].kill();
         let killed = Instant::now();
         let took = wait_for("a take-over", LEASE + Duration::from_secs(5), || {
-            leader(&t).is_some_and(|(_, e)| e > epoch)
+            leader_on(&watcher).is_some_and(|(_, e)| e > epoch)
         });
-        let (new, _) = leader(&t).unwrap();
+        let (new, _) = leader_on(&watcher).unwrap();
         assert_ne!(new, old);
         let runs = nodes.iter().find(|n| n.name == new).unwrap();
         let running = wait_for("the new leader's scaler", Duration::from_secs(10), || {
@@ -357,6 +363,40 @@ fn two_nodes_place_exactly_as_many_sessions_as_there_are_slots() {
         .filter(|s| s.sessions > 10)
         .collect();
     assert!(over.is_empty(), "servers over capacity: {over:?}");
+
+    // Both nodes report the one leader.
+    let leader = leader(&t).expect("a leader").0;
+    for node in &nodes {
+        let metrics = node.get("/metrics").expect("metrics");
+        let on_this = format!(
+            "pooladmin_scaler_leader{{node=\"{}\"}} {}",
+            node.name,
+            u8::from(node.name == leader)
+        );
+        assert!(metrics.contains(&on_this), "{on_this} not in {metrics}");
+        assert!(
+            metrics.contains("pooladmin_scaler_failovers_total"),
+            "{metrics}"
+        );
+    }
+    // A key revoked on one node's database is refused by every node at once.
+    t.open_for_command().revoke_api_key("portal").unwrap();
+    let revoked = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for url in &urls {
+            let answer = client
+                .post(url)
+                .bearer_auth(key.expose())
+                .json(&serde_json::json!({"user": "late"}))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(answer.status().as_u16());
+        }
+        statuses
+    });
+    assert_eq!(revoked, [401, 401]);
 }
 
 #[test]

@@ -219,17 +219,23 @@ impl Node {
 
     /// `GET /healthz`, as JSON (none while it does not answer).
     pub fn health(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.get("/healthz")?).ok()
+    }
+
+    /// The body of `GET path` from loopback (none while it does not answer).
+    pub fn get(&self, path: &str) -> Option<String> {
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
         write!(
             stream,
-            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         )
         .ok()?;
         let mut answer = String::new();
         stream.read_to_string(&mut answer).ok()?;
-        let body = answer.split("\r\n\r\n").nth(1)?;
-        serde_json::from_str(body).ok()
+        answer
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
     }
 
     pub fn assert_alive(&mut self) {
