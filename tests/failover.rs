@@ -212,6 +212,20 @@ fn killing_the_leader_again_and_again_leaves_one_consistent_deployment() {
 /// A cloud that answers slowly and throttles often: a leader paused mid-way has calls in
 /// flight and retries waiting.
 fn rough_cloud(t: &Target, provider: pooladmin::model::VmProviderId) {
+    set_simulator(t, provider, "300", "80");
+}
+
+/// The simulator answering at once again.
+fn calm_cloud(t: &Target, provider: pooladmin::model::VmProviderId) {
+    set_simulator(t, provider, "0", "0");
+}
+
+fn set_simulator(
+    t: &Target,
+    provider: pooladmin::model::VmProviderId,
+    latency_ms: &str,
+    throttle_percent: &str,
+) {
     let mut store = t.open_for_command();
     let mut spec = store
         .configs::<VmProviderSpec>()
@@ -221,8 +235,8 @@ fn rough_cloud(t: &Target, provider: pooladmin::model::VmProviderId) {
         .expect("the provider")
         .spec;
     if let ProviderSettings::Simulator(s) = &mut spec.settings {
-        s.api_latency_ms = "300".into();
-        s.throttle_rate_percent = "80".into();
+        s.api_latency_ms = latency_ms.into();
+        s.throttle_rate_percent = throttle_percent.into();
     }
     store.update_config(provider, &spec).expect("save");
 }
@@ -271,6 +285,8 @@ fn a_paused_leader_makes_no_cloud_call_once_resumed_and_stands_by() {
         !before.is_empty(),
         "the leader called the cloud before its pause"
     );
+    // The new leader finishes the work on a cloud that no longer throttles.
+    calm_cloud(&t, config.1.vm_provider.unwrap());
     settle(&t, &cloud_file, &mut nodes, 6);
 }
 
