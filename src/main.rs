@@ -461,11 +461,17 @@ mod tests {
         let readme = include_str!("../README.md");
         let mut lines = Vec::new();
         let mut in_block = false;
+        // A ```text block is a picture (the High availability diagram), not commands.
+        let mut in_picture = false;
         let mut pending = String::new();
         for line in readme.lines() {
             let trimmed = line.trim();
             if trimmed.starts_with("```") {
                 in_block = !in_block;
+                in_picture = in_block && trimmed == "```text";
+                continue;
+            }
+            if in_picture {
                 continue;
             }
             if in_block {
