@@ -415,9 +415,9 @@ fn headless(database: &DatabaseArgs, listen: Option<std::net::SocketAddr>) -> Re
         running.await;
         // Only once the scaler stopped is the lease handed back: the next leader starts at
         // once and never overlaps this one.
-        if let (Some(leadership), Some(election)) = (&leadership, election) {
-            leadership.stop();
-            let _ = tokio::task::spawn_blocking(move || election.join()).await;
+        if let (Some(leadership), Some(election)) = (leadership, election) {
+            let _ =
+                tokio::task::spawn_blocking(move || election::stop(&leadership, election)).await;
         }
         Ok(())
     })

@@ -40,6 +40,28 @@ impl Default for ElectionSettings {
     }
 }
 
+/// How long a stopping node waits for its election to hand the lease back: a database that
+/// does not answer (a network gone quiet) must not keep the process from ending; the lease
+/// then expires by itself.
+const HAND_BACK_WAIT: Duration = Duration::from_secs(5);
+
+/// Stops the election of `leadership` (handing the lease back if held) and waits for its
+/// thread, at most a few seconds.
+pub fn stop(leadership: &Leadership, thread: std::thread::JoinHandle<()>) {
+    leadership.stop();
+    let deadline = Instant::now() + HAND_BACK_WAIT;
+    while !thread.is_finished() {
+        if Instant::now() >= deadline {
+            tracing::warn!("the lease was not handed back in time; it expires by itself");
+            return;
+        }
+        // A clean stop, off any runtime: a short poll of the thread.
+        #[allow(clippy::disallowed_methods)]
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = thread.join();
+}
+
 /// A standby tries again this long after the holder's lease is due to expire.
 const AFTER_EXPIRY: Duration = Duration::from_millis(20);
 

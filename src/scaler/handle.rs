@@ -155,11 +155,10 @@ impl ScalerHandle {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        if let Some((leadership, thread)) = &mut self.election {
-            leadership.stop();
-            if let Some(thread) = thread.take() {
-                let _ = thread.join();
-            }
+        if let Some((leadership, thread)) = &mut self.election
+            && let Some(thread) = thread.take()
+        {
+            election::stop(leadership, thread);
         }
     }
 }
