@@ -77,9 +77,9 @@ fn fenced(result: Result<impl std::fmt::Debug, StoreError>) {
 fn one_node_holds_the_lease_until_it_expires_and_the_old_holder_writes_nothing_after() {
     let d = Deployment::new();
     let (mut a, mut b) = (d.node(), d.node());
-    let (epoch_a, from) = taken(a.take_lease("a", LEASE).unwrap());
+    let (epoch_a, from) = taken(a.take_lease("a", LEASE, false).unwrap());
     assert_eq!(from, None);
-    match b.take_lease("b", LEASE).unwrap() {
+    match b.take_lease("b", LEASE, false).unwrap() {
         LeaseTry::Held { holder, expires_in } => {
             assert_eq!(holder, "a");
             assert!(expires_in > Duration::from_secs(9), "{expires_in:?}");
@@ -94,7 +94,7 @@ fn one_node_holds_the_lease_until_it_expires_and_the_old_holder_writes_nothing_a
 
     // A stops renewing (paused, cut off); once its lease expired, B takes over.
     d.expire();
-    let (epoch_b, from) = taken(b.take_lease("b", LEASE).unwrap());
+    let (epoch_b, from) = taken(b.take_lease("b", LEASE, false).unwrap());
     assert_eq!(epoch_b, epoch_a + 1);
     assert_eq!(from.as_deref(), Some("a"));
     assert_eq!(b.lease().unwrap().leader(), Some("b"));
@@ -120,10 +120,10 @@ fn one_node_holds_the_lease_until_it_expires_and_the_old_holder_writes_nothing_a
 fn a_lease_handed_back_is_taken_at_once_and_is_no_failover() {
     let d = Deployment::new();
     let (mut a, mut b) = (d.node(), d.node());
-    let (epoch, _) = taken(a.take_lease("a", LEASE).unwrap());
+    let (epoch, _) = taken(a.take_lease("a", LEASE, false).unwrap());
     a.hand_back_lease("a", epoch).unwrap();
     assert_eq!(a.lease().unwrap().leader(), None);
-    let (next, from) = taken(b.take_lease("b", LEASE).unwrap());
+    let (next, from) = taken(b.take_lease("b", LEASE, false).unwrap());
     assert_eq!((next, from), (epoch + 1, None));
     assert_eq!(b.lease().unwrap().failovers, 0);
     // Handing back a lease one no longer holds changes nothing.
@@ -132,14 +132,33 @@ fn a_lease_handed_back_is_taken_at_once_and_is_no_failover() {
 }
 
 #[test]
+fn a_restarted_node_takes_its_own_lease_back_at_once() {
+    let d = Deployment::new();
+    let (mut before, mut after, mut other) = (d.node(), d.node(), d.node());
+    let (epoch, _) = taken(before.take_lease("a", LEASE, false).unwrap());
+    // Node a crashed and started again (its first heartbeat found no live process named a).
+    assert!(matches!(
+        other.take_lease("b", LEASE, true).unwrap(),
+        LeaseTry::Held { .. }
+    ));
+    let (again, from) = taken(after.take_lease("a", LEASE, true).unwrap());
+    assert_eq!((again, from), (epoch + 1, None));
+    // Without the proof it waits for the lease like anyone.
+    assert!(matches!(
+        before.take_lease("a", LEASE, false).unwrap(),
+        LeaseTry::Held { .. }
+    ));
+}
+
+#[test]
 fn the_fence_holds_across_a_reconnection() {
     let d = Deployment::new();
     let (mut a, mut b) = (d.node(), d.node());
-    let (epoch, _) = taken(a.take_lease("a", LEASE).unwrap());
+    let (epoch, _) = taken(a.take_lease("a", LEASE, false).unwrap());
     let mut scaler_a = a.sibling().unwrap();
     scaler_a.fence(epoch).unwrap();
     d.expire();
-    taken(b.take_lease("b", LEASE).unwrap());
+    taken(b.take_lease("b", LEASE, false).unwrap());
     // The server ends A's scaler session (a restart, a network cut): its next write
     // reconnects, and the new session carries the old epoch again.
     d.psql()
@@ -162,7 +181,7 @@ fn the_fence_holds_across_a_reconnection() {
 fn a_node_older_than_the_schema_does_not_lead_and_says_why() {
     let d = Deployment::new();
     let (mut a, mut b) = (d.node(), d.node());
-    let (epoch, _) = taken(a.take_lease("a", LEASE).unwrap());
+    let (epoch, _) = taken(a.take_lease("a", LEASE, false).unwrap());
     // A newer node migrated the schema meanwhile.
     d.psql()
         .execute(
@@ -175,7 +194,7 @@ fn a_node_older_than_the_schema_does_not_lead_and_says_why() {
         "the old leader steps down"
     );
     d.expire();
-    match b.take_lease("b", LEASE) {
+    match b.take_lease("b", LEASE, false) {
         Err(StoreError::Refused(why)) => {
             assert!(why.contains("newer than this pooladmin"), "{why}");
         }
@@ -249,7 +268,7 @@ fn an_sqlite_file_has_no_nodes() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("one.sqlite")).unwrap();
     assert!(matches!(
-        store.take_lease("a", LEASE),
+        store.take_lease("a", LEASE, false),
         Err(StoreError::Refused(_))
     ));
 }

@@ -110,6 +110,9 @@ async fn run(
     changes: Arc<Changes>,
 ) {
     let mut wait = Duration::ZERO;
+    // The first heartbeat proved no other process of this node runs: a lease still in this
+    // node's name is a crashed predecessor's, taken back at once.
+    let mut restarted = true;
     loop {
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
@@ -123,13 +126,19 @@ async fn run(
             }
             return;
         }
-        wait = round(&mut store, &leadership, settings);
+        wait = round(&mut store, &leadership, settings, restarted);
+        restarted &= !leadership.campaigns();
     }
 }
 
 /// One round: renew or try to take the lease, say this node is alive, and read the lease
 /// for the window and the metrics. How long to wait before the next.
-fn round(store: &mut Store, leadership: &Leadership, settings: ElectionSettings) -> Duration {
+fn round(
+    store: &mut Store,
+    leadership: &Leadership,
+    settings: ElectionSettings,
+    restarted: bool,
+) -> Duration {
     let node = leadership.node();
     let mut wait = settings.renew_every;
     let mut note = String::new();
@@ -162,7 +171,7 @@ fn round(store: &mut Store, leadership: &Leadership, settings: ElectionSettings)
         }
         None if leadership.campaigns() => {
             let sent = Instant::now();
-            match store.take_lease(&node, settings.lease) {
+            match store.take_lease(&node, settings.lease, restarted) {
                 Ok(LeaseTry::Taken { epoch, from }) => {
                     leadership.hold(epoch, sent, settings.lease);
                     took_over(store, &node, epoch, from);

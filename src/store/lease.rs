@@ -182,9 +182,17 @@ impl Store {
     }
 
     /// Takes the scaler's lease for `node` for `lease`, when nobody holds it or its holder's
-    /// lease expired: the epoch goes up by one, so the writes of every earlier holder are
-    /// refused from now on. A node older than the schema never takes it.
-    pub fn take_lease(&mut self, node: &str, lease: Duration) -> Result<LeaseTry, StoreError> {
+    /// lease expired — or, with `restarted`, when an earlier process of this same node holds
+    /// it (a node restarted after a crash; its first heartbeat proved that no process of that
+    /// name runs any more, so it need not wait out its own lease). The epoch goes up by one,
+    /// so the writes of every earlier holder are refused from now on. A node older than the
+    /// schema never takes it.
+    pub fn take_lease(
+        &mut self,
+        node: &str,
+        lease: Duration,
+        restarted: bool,
+    ) -> Result<LeaseTry, StoreError> {
         self.several_nodes()?;
         let tx = self.conn.write_transaction()?;
         let (holder, expires_at, now, schema): (Option<String>, i64, i64, i64) = tx.query_row(
@@ -205,6 +213,7 @@ impl Store {
         }
         if let Some(holder) = &holder
             && expires_at >= now
+            && !(restarted && holder == node)
         {
             return Ok(LeaseTry::Held {
                 holder: holder.clone(),
