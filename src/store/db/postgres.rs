@@ -156,19 +156,6 @@ impl PgConn {
         Ok(())
     }
 
-    /// Keeps this session's advisory lock `key` after the server closed the session that
-    /// held it (a restart ends every session's locks): connects again and takes it, unless
-    /// another session took it meanwhile. True while held; no round trip while the session
-    /// lives.
-    pub fn keep_advisory_lock(&self, key: i64) -> Result<bool, DbError> {
-        if !self.is_closed() {
-            return Ok(true);
-        }
-        self.revive()?;
-        let rows = self.query("SELECT pg_try_advisory_lock(?1)", &[Value::Integer(key)])?;
-        Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
-    }
-
     fn statement(&self, sql: &str) -> Result<Statement, DbError> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
