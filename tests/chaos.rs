@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 /// Random kills on SQLite; on PostgreSQL, where each run also connects over TLS, fewer.
 const KILLS: usize = 50;
-const KILLS_ON_POSTGRES: usize = 12;
+const KILLS_ON_POSTGRES: usize = 8;
 
 /// One chaos test at a time: each keeps the machine's two cores busy with its own
 /// processes, and the timings of the aimed kills assume a machine that is not starved.

@@ -34,11 +34,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Leader kills in CI; `POOLADMIN_FAILOVER_KILLS` asks for more (the fail-over
-/// measurement quoted in the README used 24).
-const KILLS: usize = 3;
-
-/// One process test at a time: each keeps the machine's two cores busy.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// measurement quoted in the README used 24). The tests run side by side: their nodes
+/// mostly wait, and none of them times anything finer than the lease.
+const KILLS: usize = 2;
 
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
     let start = Instant::now();
@@ -165,7 +163,7 @@ fn killing_the_leader_again_and_again_leaves_one_consistent_deployment() {
     let demands = [16, 4, 12, 0, 8];
     let (mut takeovers, mut first_runs) = (Vec::new(), Vec::new());
     for kill in 0..kills {
-        std::thread::sleep(Duration::from_millis(rng.random_range(20_000..40_000)));
+        std::thread::sleep(Duration::from_millis(rng.random_range(20_000..30_000)));
         // The demand changes just before: creates or deletes are in flight at the kill.
         set_standby(&t, &config, demands[kill % demands.len()]);
         std::thread::sleep(Duration::from_millis(rng.random_range(100..1500)));
@@ -417,24 +415,20 @@ fn two_nodes_place_exactly_as_many_sessions_as_there_are_slots() {
 
 #[test]
 fn kill_the_leader() {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     on_postgres(killing_the_leader_again_and_again_leaves_one_consistent_deployment);
 }
 
 #[test]
 fn pause_the_leader() {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     on_postgres(a_paused_leader_makes_no_cloud_call_once_resumed_and_stands_by);
 }
 
 #[test]
 fn stop_the_leader() {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     on_postgres(a_clean_stop_hands_the_scaler_over_within_a_second);
 }
 
 #[test]
 fn concurrent_placement_over_two_nodes() {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     on_postgres(two_nodes_place_exactly_as_many_sessions_as_there_are_slots);
 }
