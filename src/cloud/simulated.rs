@@ -111,6 +111,16 @@ pub struct SimulatedCloud {
     calls: Mutex<Calls>,
     creates_seen: watch::Sender<u64>,
     file: Option<PathBuf>,
+    /// The state file's modification time and length as this process last read or wrote it.
+    known_stamp: Mutex<Option<FileStamp>>,
+}
+
+/// What tells one version of the state file from another.
+type FileStamp = (std::time::SystemTime, u64);
+
+fn file_stamp(file: &std::path::Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(file).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 impl std::fmt::Debug for SimulatedCloud {
@@ -133,6 +143,7 @@ impl SimulatedCloud {
             calls: Mutex::new(Calls::default()),
             creates_seen,
             file: None,
+            known_stamp: Mutex::new(None),
         }
     }
 
@@ -166,13 +177,19 @@ impl SimulatedCloud {
             lock_file.lock().ok()?;
             Some(lock_file)
         });
-        if let Some(read) = self
-            .file
-            .as_ref()
-            .and_then(|file| std::fs::read_to_string(file).ok())
-            .and_then(|text| serde_json::from_str::<World>(&text).ok())
+        // Read again only when another process saved since this one last read or wrote it.
+        let stamp = self.file.as_ref().and_then(|file| file_stamp(file));
+        let mut known = lock(&self.known_stamp);
+        if stamp.is_some()
+            && stamp != *known
+            && let Some(read) = self
+                .file
+                .as_ref()
+                .and_then(|file| std::fs::read_to_string(file).ok())
+                .and_then(|text| serde_json::from_str::<World>(&text).ok())
         {
             *world = read;
+            *known = stamp;
         }
         SharedWorld {
             world,
@@ -304,6 +321,7 @@ impl SimulatedCloud {
             .and_then(|()| serde_json::to_vec_pretty(world).map_err(std::io::Error::other))
             .and_then(|bytes| std::fs::write(&partial, bytes))
             .and_then(|()| std::fs::rename(&partial, file));
+        *lock(&self.known_stamp) = file_stamp(file);
         if let Err(e) = written {
             tracing::warn!(file = %file.display(), error = %e, "cannot keep the simulated cloud's state");
         }
