@@ -17,12 +17,12 @@
 mod common;
 
 use common::backend::postgres;
-use common::headless::{Target, disagreements};
-use common::scaling::{Bench, agent_pool, running_instances};
+use common::headless::{ScaledConfig, Target, disagreements, edit_simulator, prepare, set_standby};
+use common::scaling::running_instances;
 use pooladmin::cloud::simulated::Behaviour;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -85,57 +85,9 @@ fn settle(t: &Target, cloud_file: &Path) -> (Vec<String>, usize) {
     (problems, running)
 }
 
-/// The config the runs scale with, as the wizard saved it.
-struct Config {
-    spec: pooladmin::model::autoscale::AutoScaleSpec,
-    id: pooladmin::model::AutoScaleId,
-    provider: pooladmin::model::VmProviderId,
-}
-
-/// An agent pool on the simulator keeping `standby` cores, its database let go so each
-/// headless run may take it: the folder, the database, the simulated cloud's file, and
-/// the config.
-fn prepare(behaviour: Behaviour, standby: u32) -> (tempfile::TempDir, Target, PathBuf, Config) {
-    let Bench {
-        dir,
-        store,
-        spec,
-        config,
-        provider,
-        ..
-    } = agent_pool(behaviour, standby, 10);
-    let target = Target::new(dir.path(), &store);
-    drop(store);
-    let cloud_file = target.cloud_file(provider);
-    let config = Config {
-        spec,
-        id: config,
-        provider,
-    };
-    (dir, target, cloud_file, config)
-}
-
 /// How many agents run, as the rows say.
 fn running_agents(t: &Target) -> usize {
     running_instances(&t.open_for_command())
-}
-
-/// Changes the demand between runs (the standby cores; surplus goes at once).
-fn set_standby(t: &Target, config: &Config, cores: u32) {
-    let mut store = t.open();
-    let mut spec = config.spec.clone();
-    if let pooladmin::model::autoscale::Scaling::Agents(a) = &mut spec.scaling {
-        a.standby_cores = cores.to_string();
-    }
-    spec.downscale_backoff_s = "0".into();
-    store
-        .save_autoscale(
-            Some(config.id),
-            &spec,
-            &pooladmin::store::Choice::Existing(config.provider),
-            None,
-        )
-        .expect("save");
 }
 
 #[test]
@@ -246,22 +198,11 @@ fn run_until_running(t: &Target, n: usize) {
 }
 
 /// The simulated cloud of `config` answers each call in 1.5 s and boots a VM in `boot_s`.
-fn slow_cloud(t: &Target, config: &Config, boot_s: u32) {
-    let mut store = t.open();
-    let mut provider = store
-        .configs::<pooladmin::model::vm_provider::VmProviderSpec>()
-        .expect("providers")
-        .into_iter()
-        .find(|p| p.id == config.provider)
-        .expect("the provider")
-        .spec;
-    if let pooladmin::model::vm_provider::ProviderSettings::Simulator(s) = &mut provider.settings {
+fn slow_cloud(t: &Target, config: &ScaledConfig, boot_s: u32) {
+    edit_simulator(t, config.provider, |s| {
         s.api_latency_ms = "1500".into();
         s.boot_delay_s = boot_s.to_string();
-    }
-    store
-        .update_config(config.provider, &provider)
-        .expect("save");
+    });
 }
 
 #[test]

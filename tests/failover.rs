@@ -19,16 +19,13 @@
 
 mod common;
 
-use common::api::portal_key;
 use common::backend::on_postgres;
-use common::headless::{Node, Target, disagreements};
-use common::scaling::{Bench, agent_pool, running_instances};
+use common::headless::{
+    Node, ScaledConfig, Target, disagreements, edit_simulator, prepare, server_pool, set_standby,
+};
+use common::scaling::running_instances;
 use pooladmin::cloud::simulated::Behaviour;
-use pooladmin::model::PoolKind;
-use pooladmin::model::autoscale::Scaling;
 use pooladmin::model::node::LEASE;
-use pooladmin::model::vm_provider::{ProviderSettings, VmProviderSpec};
-use pooladmin::store::Choice;
 use rand::{Rng, SeedableRng};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -58,26 +55,6 @@ fn leader_on(store: &pooladmin::store::Store) -> Option<(String, i64)> {
     lease.leader().map(|l| (l.to_owned(), lease.epoch))
 }
 
-fn set_standby(
-    t: &Target,
-    bench: &(
-        pooladmin::model::AutoScaleId,
-        pooladmin::model::autoscale::AutoScaleSpec,
-    ),
-    cores: u32,
-) {
-    let (id, spec) = bench;
-    let mut spec = spec.clone();
-    if let Scaling::Agents(a) = &mut spec.scaling {
-        a.standby_cores = cores.to_string();
-    }
-    spec.downscale_backoff_s = "0".into();
-    let provider = spec.vm_provider.unwrap();
-    t.open_for_command()
-        .save_autoscale(Some(*id), &spec, &Choice::Existing(provider), None)
-        .expect("save");
-}
-
 /// The lines of the simulated cloud's call log: (pid, what, when in ms).
 fn calls(cloud_file: &std::path::Path) -> Vec<(i32, String, i64)> {
     let text = std::fs::read_to_string(cloud_file.with_extension("calls")).unwrap_or_default();
@@ -93,34 +70,13 @@ fn calls(cloud_file: &std::path::Path) -> Vec<(i32, String, i64)> {
         .collect()
 }
 
-/// An agent pool on the simulator and its database, let go for the nodes.
-fn deployment(
-    standby: u32,
-) -> (
-    tempfile::TempDir,
-    Target,
-    PathBuf,
-    (
-        pooladmin::model::AutoScaleId,
-        pooladmin::model::autoscale::AutoScaleSpec,
-    ),
-) {
+/// An agent pool on the simulator (VMs boot in 2 s) and its database, let go for the nodes.
+fn deployment(standby: u32) -> (tempfile::TempDir, Target, PathBuf, ScaledConfig) {
     let behaviour = Behaviour {
         boot_delay: Duration::from_secs(2),
         ..Behaviour::default()
     };
-    let Bench {
-        dir,
-        store,
-        spec,
-        config,
-        provider,
-        ..
-    } = agent_pool(behaviour, standby, 10);
-    let target = Target::new(dir.path(), &store);
-    drop(store);
-    let cloud_file = target.cloud_file(provider);
-    (dir, target, cloud_file, (config, spec))
+    prepare(behaviour, standby)
 }
 
 fn settle(t: &Target, cloud_file: &std::path::Path, nodes: &mut [Node], agents: usize) {
@@ -210,38 +166,23 @@ fn killing_the_leader_again_and_again_leaves_one_consistent_deployment() {
 /// A cloud that answers slowly and throttles often: a leader paused mid-way has calls in
 /// flight and retries waiting.
 fn rough_cloud(t: &Target, provider: pooladmin::model::VmProviderId) {
-    set_simulator(t, provider, "300", "80");
+    edit_simulator(t, provider, |s| {
+        s.api_latency_ms = "300".into();
+        s.throttle_rate_percent = "80".into();
+    });
 }
 
 /// The simulator answering at once again.
 fn calm_cloud(t: &Target, provider: pooladmin::model::VmProviderId) {
-    set_simulator(t, provider, "0", "0");
-}
-
-fn set_simulator(
-    t: &Target,
-    provider: pooladmin::model::VmProviderId,
-    latency_ms: &str,
-    throttle_percent: &str,
-) {
-    let mut store = t.open_for_command();
-    let mut spec = store
-        .configs::<VmProviderSpec>()
-        .expect("providers")
-        .into_iter()
-        .find(|p| p.id == provider)
-        .expect("the provider")
-        .spec;
-    if let ProviderSettings::Simulator(s) = &mut spec.settings {
-        s.api_latency_ms = latency_ms.into();
-        s.throttle_rate_percent = throttle_percent.into();
-    }
-    store.update_config(provider, &spec).expect("save");
+    edit_simulator(t, provider, |s| {
+        s.api_latency_ms = "0".into();
+        s.throttle_rate_percent = "0".into();
+    });
 }
 
 fn a_paused_leader_makes_no_cloud_call_once_resumed_and_stands_by() {
     let (dir, t, cloud_file, config) = deployment(8);
-    rough_cloud(&t, config.1.vm_provider.unwrap());
+    rough_cloud(&t, config.provider);
     let mut nodes: Vec<Node> = ["a", "b"]
         .iter()
         .map(|name| Node::start(&t, dir.path(), name))
@@ -284,7 +225,7 @@ fn a_paused_leader_makes_no_cloud_call_once_resumed_and_stands_by() {
         "the leader called the cloud before its pause"
     );
     // The new leader finishes the work on a cloud that no longer throttles.
-    calm_cloud(&t, config.1.vm_provider.unwrap());
+    calm_cloud(&t, config.provider);
     settle(&t, &cloud_file, &mut nodes, 6);
 }
 
@@ -320,14 +261,7 @@ fn a_clean_stop_hands_the_scaler_over_within_a_second() {
 
 fn two_nodes_place_exactly_as_many_sessions_as_there_are_slots() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = common::backend::open_store(dir.path(), "scaler.sqlite");
-    let pool = store.add_pool("desktops", PoolKind::Server).unwrap();
-    for n in 0..30 {
-        common::add_server(&mut store, &format!("rdp-{n:02}"), Some(pool), 10);
-    }
-    let key = portal_key(&mut store, "portal");
-    let t = Target::new(dir.path(), &store);
-    drop(store);
+    let (t, key) = server_pool(dir.path(), 30, 10);
     let nodes: Vec<Node> = ["a", "b"]
         .iter()
         .map(|name| Node::start(&t, dir.path(), name))

@@ -24,7 +24,7 @@ mod common;
 use common::api::portal_key;
 use common::backend::on_postgres;
 use common::demo_process::free_port;
-use common::headless::{Node, Target};
+use common::headless::{Node, not_in_database, server_pool};
 use common::scaling::{Bench, agent_pool, running_instances};
 use common::ui_driver::harness;
 use egui_kittest::kittest::Queryable;
@@ -279,16 +279,7 @@ fn a_stopped_server_loses_no_session_and_everything_recovers() {
     }
     let sessions: Vec<i64> = placed.lock().unwrap().iter().map(|(_, id)| *id).collect();
     let store = Store::open_database_for_command(&database, &key).unwrap();
-    let missing: Vec<i64> = sessions
-        .iter()
-        .copied()
-        .filter(|id| {
-            store
-                .session_pool(pooladmin::model::SessionId(*id))
-                .unwrap()
-                .is_none()
-        })
-        .collect();
+    let missing = not_in_database(&store, &sessions);
     assert!(
         missing.is_empty(),
         "answered 201 but not in the database: {missing:?}"
@@ -309,16 +300,7 @@ fn a_stopped_server_loses_no_session_and_everything_recovers() {
 
 fn a_restart_under_two_nodes_loses_no_session() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = common::backend::open_store(dir.path(), "scaler.sqlite");
-    let pool = store
-        .add_pool("desktops", pooladmin::model::PoolKind::Server)
-        .unwrap();
-    for n in 0..20 {
-        common::add_server(&mut store, &format!("rdp-{n:02}"), Some(pool), 100);
-    }
-    let portal = portal_key(&mut store, "portal");
-    let t = Target::new(dir.path(), &store);
-    drop(store);
+    let (t, portal) = server_pool(dir.path(), 20, 100);
     let nodes: Vec<Node> = ["a", "b"]
         .iter()
         .map(|name| Node::start(&t, dir.path(), name))
@@ -407,16 +389,7 @@ fn a_restart_under_two_nodes_loses_no_session() {
         .iter()
         .map(|(_, _, id)| *id)
         .collect();
-    let missing: Vec<i64> = sessions
-        .iter()
-        .copied()
-        .filter(|id| {
-            store
-                .session_pool(pooladmin::model::SessionId(*id))
-                .unwrap()
-                .is_none()
-        })
-        .collect();
+    let missing = not_in_database(&store, &sessions);
     assert!(
         missing.is_empty(),
         "answered 201 but not in the database: {missing:?}"

@@ -255,3 +255,101 @@ impl Drop for Node {
         let _ = self.child.wait();
     }
 }
+
+/// The config a process test scales with, as the wizard saved it.
+pub struct ScaledConfig {
+    pub spec: pooladmin::model::autoscale::AutoScaleSpec,
+    pub id: pooladmin::model::AutoScaleId,
+    pub provider: pooladmin::model::VmProviderId,
+}
+
+/// An agent pool on the simulator keeping `standby` cores, its database let go so headless
+/// processes may take it: the folder, the database, the simulated cloud's file, and the
+/// config.
+pub fn prepare(
+    behaviour: pooladmin::cloud::simulated::Behaviour,
+    standby: u32,
+) -> (tempfile::TempDir, Target, PathBuf, ScaledConfig) {
+    let super::scaling::Bench {
+        dir,
+        store,
+        spec,
+        config,
+        provider,
+        ..
+    } = super::scaling::agent_pool(behaviour, standby, 10);
+    let target = Target::new(dir.path(), &store);
+    drop(store);
+    let cloud_file = target.cloud_file(provider);
+    let config = ScaledConfig {
+        spec,
+        id: config,
+        provider,
+    };
+    (dir, target, cloud_file, config)
+}
+
+/// Changes the demand (the standby cores; surplus goes at once), beside running processes.
+pub fn set_standby(t: &Target, config: &ScaledConfig, cores: u32) {
+    let mut spec = config.spec.clone();
+    if let pooladmin::model::autoscale::Scaling::Agents(a) = &mut spec.scaling {
+        a.standby_cores = cores.to_string();
+    }
+    spec.downscale_backoff_s = "0".into();
+    t.open_for_command()
+        .save_autoscale(
+            Some(config.id),
+            &spec,
+            &pooladmin::store::Choice::Existing(config.provider),
+            None,
+        )
+        .expect("save");
+}
+
+/// Changes how the simulated cloud of `provider` behaves, beside running processes.
+pub fn edit_simulator(
+    t: &Target,
+    provider: pooladmin::model::VmProviderId,
+    edit: impl FnOnce(&mut pooladmin::model::vm_provider::SimulatorSettings),
+) {
+    use pooladmin::model::vm_provider::{ProviderSettings, VmProviderSpec};
+    let mut store = t.open_for_command();
+    let mut spec = store
+        .configs::<VmProviderSpec>()
+        .expect("providers")
+        .into_iter()
+        .find(|p| p.id == provider)
+        .expect("the provider")
+        .spec;
+    if let ProviderSettings::Simulator(s) = &mut spec.settings {
+        edit(s);
+    }
+    store.update_config(provider, &spec).expect("save");
+}
+
+/// A pool of `servers` servers of `slots` sessions each and a portal key, the database let
+/// go for headless processes.
+pub fn server_pool(dir: &Path, servers: usize, slots: u32) -> (Target, pooladmin::model::Secret) {
+    let mut store = super::backend::open_store(dir, "scaler.sqlite");
+    let pool = store
+        .add_pool("desktops", pooladmin::model::PoolKind::Server)
+        .expect("pool");
+    for n in 0..servers {
+        super::add_server(&mut store, &format!("rdp-{n:02}"), Some(pool), slots);
+    }
+    let key = super::api::portal_key(&mut store, "portal");
+    (Target::new(dir, &store), key)
+}
+
+/// The sessions among `ids` the database does not have.
+pub fn not_in_database(store: &Store, ids: &[i64]) -> Vec<i64> {
+    ids.iter()
+        .copied()
+        .filter(|id| {
+            store
+                .session_pool(pooladmin::model::SessionId(*id))
+                .expect("sessions")
+                .is_none()
+        })
+        .collect()
+}
